@@ -1,0 +1,116 @@
+/**
+ * The one wrapper every API route goes through: authentication (token, Basic or session),
+ * role check, Origin check for cookie-authenticated writes, body size limit, zod validation of
+ * body and query, and the mapping of errors to HTTP statuses with a JSON body naming the field.
+ */
+import { NextResponse, type NextRequest } from 'next/server';
+import { z, ZodError } from 'zod';
+import { AppError } from '@/lib/api/app-error';
+import { authenticateRequest, type TAuthenticated } from '@/lib/auth/authenticate-request';
+import { hasRole, type TRole } from '@/lib/auth/roles';
+import { isRecordNotFound } from '@/lib/db/errors';
+import { logError } from '@/lib/node/log';
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export type TApiErrorBody = { error: { code: string; message: string; field?: string; issues?: { field: string; message: string }[] } };
+
+type TOptions<TBody extends z.ZodType | undefined, TQuery extends z.ZodType | undefined> = {
+  /** Minimum role, or 'public' for the few routes that need no user (health). */
+  role: TRole | 'public';
+  body?: TBody;
+  query?: TQuery;
+  status?: number;
+  maxBodyBytes?: number;
+};
+
+type TContext<TBody, TQuery, TPublic> = {
+  req: NextRequest;
+  body: TBody extends z.ZodType ? z.infer<TBody> : undefined;
+  query: TQuery extends z.ZodType ? z.infer<TQuery> : undefined;
+  params: Record<string, string>;
+  user: TPublic extends 'public' ? TAuthenticated | null : TAuthenticated;
+};
+
+type TRouteContext = { params: Promise<Record<string, string | string[]>> };
+
+export function withApi<
+  TBody extends z.ZodType | undefined = undefined,
+  TQuery extends z.ZodType | undefined = undefined,
+  TRoleOption extends TRole | 'public' = TRole,
+>(
+  options: TOptions<TBody, TQuery> & { role: TRoleOption },
+  handler: (context: TContext<TBody, TQuery, TRoleOption>) => Promise<unknown> | unknown,
+) {
+  return async (req: NextRequest, routeContext: TRouteContext): Promise<Response> => {
+    try {
+      const user = options.role === 'public' ? null : await authenticate(req, options.role);
+      const params = Object.fromEntries(
+        Object.entries((await routeContext?.params) ?? {}).map(([key, value]) => [key, String(value)]),
+      );
+      const query = options.query ? options.query.parse(Object.fromEntries(req.nextUrl.searchParams)) : undefined;
+      const body = options.body ? options.body.parse(await readJson(req, options.maxBodyBytes)) : undefined;
+      const result = await handler({ req, body, query, params, user } as TContext<TBody, TQuery, TRoleOption>);
+      if (result instanceof Response) return result;
+      return NextResponse.json(result ?? { ok: true }, { status: options.status ?? 200 });
+    } catch (error) {
+      return errorResponse(error, req);
+    }
+  };
+}
+
+async function authenticate(req: NextRequest, minimum: TRole): Promise<TAuthenticated> {
+  const user = await authenticateRequest(req);
+  if (!user) throw new AppError('UNAUTHENTICATED', 'sign in or send an API token');
+  // a browser session is a cookie the browser sends anywhere: writes must come from our own pages
+  if (user.via === 'session' && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
+  if (!hasRole(user, minimum)) throw new AppError('FORBIDDEN', `this needs the ${minimum} role; you are ${user.role}`);
+  return user;
+}
+
+function assertSameOrigin(req: NextRequest): void {
+  const origin = req.headers.get('origin');
+  const host = req.headers.get('host');
+  let originHost: string | undefined;
+  try {
+    originHost = origin ? new URL(origin).host : undefined;
+  } catch {
+    originHost = undefined;
+  }
+  if (!originHost || originHost !== host) throw new AppError('FORBIDDEN', 'cross-site request refused (Origin does not match)');
+}
+
+async function readJson(req: NextRequest, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBytes} bytes`);
+  const text = await req.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBytes} bytes`);
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('BAD_REQUEST', 'request body is not valid JSON');
+  }
+}
+
+export function errorResponse(error: unknown, req?: NextRequest): Response {
+  if (error instanceof AppError) return json(error.status, { code: error.code, message: error.message, field: error.field });
+  if (error instanceof ZodError) {
+    const issues = error.issues.map((issue) => ({ field: issue.path.join('.') || '(root)', message: issue.message }));
+    const first = issues[0];
+    return json(400, {
+      code: 'VALIDATION',
+      message: `${first.field}: ${first.message}`,
+      field: first.field,
+      issues,
+    });
+  }
+  if (isRecordNotFound(error)) return json(404, { code: 'NOT_FOUND', message: 'not found' });
+  logError('api', `${req?.method ?? ''} ${req?.nextUrl.pathname ?? ''} failed`, error);
+  return json(500, { code: 'INTERNAL', message: 'internal error; see the node log' });
+}
+
+function json(status: number, error: TApiErrorBody['error']): Response {
+  return NextResponse.json({ error } satisfies TApiErrorBody, { status });
+}

@@ -1,0 +1,24 @@
+/**
+ * The Prisma client. One per process (guarded on globalThis so that the server entry and the
+ * bundled route handlers share it), created lazily, server-only.
+ */
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '@/lib/generated/prisma/client';
+import { serverEnv } from '@/lib/env';
+
+export type TDb = PrismaClient;
+export type TTx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+const KEY = Symbol.for('orch.db');
+type TGlobal = typeof globalThis & { [KEY]?: PrismaClient };
+
+export function createDb(databaseUrl: string, options: { max?: number } = {}): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
+  return new PrismaClient({ adapter });
+}
+
+export function db(): PrismaClient {
+  const store = globalThis as TGlobal;
+  store[KEY] ??= createDb(serverEnv().DATABASE_URL);
+  return store[KEY];
+}

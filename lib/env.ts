@@ -1,0 +1,48 @@
+/**
+ * The only reader of process.env. Each process kind reads what it needs, validated once.
+ */
+import { z } from 'zod';
+
+const ZServerEnv = z.object({
+  DATABASE_URL: z.string().url(),
+  ORCH_DATA_DIR: z.string().min(1),
+  ORCH_PORT: z.coerce.number().int().min(1).max(65535),
+  NEXTAUTH_SECRET: z.string().min(32),
+  ORCH_SUPERVISED: z.enum(['1', '0']).default('0'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+});
+export type TServerEnv = z.infer<typeof ZServerEnv>;
+
+let serverEnvCache: TServerEnv | undefined;
+
+/** The node server's settings, handed over by its supervisor (lib/node/supervisor.ts). */
+export function serverEnv(): TServerEnv {
+  serverEnvCache ??= ZServerEnv.parse(process.env);
+  return serverEnvCache;
+}
+
+const ZClientCredentialsEnv = z.object({
+  ORCH_USER: z.string().min(1).optional(),
+  ORCH_PASSWORD: z.string().min(1).optional(),
+  ORCH_TOKEN: z.string().min(1).optional(),
+});
+
+/** Credentials the CLI falls back to when no --user/--password is given. */
+export function cliCredentialsEnv() {
+  return ZClientCredentialsEnv.parse(process.env);
+}
+
+/** The first root password, when the operator chose one. */
+export function rootPasswordEnv(): string | undefined {
+  const value = process.env.ORCH_ROOT_PASSWORD;
+  return value && value.length > 0 ? value : undefined;
+}
+
+/** The environment a child process of ours starts from (plus what the caller adds). */
+export function inheritedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...extra };
+}
+
+export function isCi(): boolean {
+  return process.env.CI === 'true';
+}

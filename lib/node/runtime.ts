@@ -1,0 +1,26 @@
+/**
+ * What this process knows about itself, shared between the server entry (which starts the
+ * cluster agent) and the bundled route handlers. Both see the same globalThis.
+ */
+import type { TNodeIdentity } from '@/lib/node/identity';
+import type { TAgentStatus } from '@/lib/cluster/agent';
+
+export type TNodeRuntime = {
+  identity: TNodeIdentity;
+  version: string;
+  startedAt: Date;
+  status(): TAgentStatus;
+};
+
+const KEY = Symbol.for('orch.node-runtime');
+type TGlobal = typeof globalThis & { [KEY]?: TNodeRuntime };
+
+export function setNodeRuntime(runtime: TNodeRuntime): void {
+  (globalThis as TGlobal)[KEY] = runtime;
+}
+
+export function nodeRuntime(): TNodeRuntime {
+  const runtime = (globalThis as TGlobal)[KEY];
+  if (!runtime) throw new Error('node runtime is not set: the server was not started through scripts/node-server.ts');
+  return runtime;
+}

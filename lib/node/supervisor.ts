@@ -1,0 +1,183 @@
+/**
+ * The node launcher: prepares the data directory and the database, then runs the node server as
+ * a child process and starts it again when it asks for a restart or crashes (with back-off).
+ * Stopping it stops the server first and the built-in database last, leaving no process behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '@/lib/api/app-error';
+import { ensureAuthSecret, ensureRootUser, ROOT_USER } from '@/lib/auth/bootstrap';
+import { checkDatabaseReachable } from '@/lib/db/check-reachable';
+import { createDb } from '@/lib/db/client';
+import { applyMigrations } from '@/lib/db/migrate';
+import { inheritedEnv, rootPasswordEnv } from '@/lib/env';
+import { startBuiltInDatabase, type TBuiltInDatabase } from '@/lib/node/built-in-database';
+import { prepareDataDir } from '@/lib/node/data-dir';
+import { EXIT_FATAL_CONFIG, EXIT_RESTART_REQUESTED } from '@/lib/node/exit-codes';
+import { loadOrCreateIdentity, type TNodeIdentity } from '@/lib/node/identity';
+import { SERVER_ENTRY, PROJECT_ROOT } from '@/lib/node/paths';
+import { isPortFree } from '@/lib/node/ports';
+
+export type TNodeStartOptions = {
+  port: number;
+  dataDir: string;
+  databaseUrl?: string;
+  name?: string;
+  advertiseUrl?: string;
+  log?: (line: string) => void;
+};
+
+type TSupervisorState = 'idle' | 'starting' | 'running' | 'backing-off' | 'stopping' | 'stopped';
+
+const BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/** A server that ran this long before crashing starts again without waiting. */
+const STABLE_AFTER_MS = 60_000;
+const STOP_GRACE_MS = 15_000;
+
+export class NodeSupervisor {
+  private state: TSupervisorState = 'idle';
+  private child?: ChildProcess;
+  private builtInDatabase?: TBuiltInDatabase;
+  private crashes = 0;
+  private backoffTimer?: NodeJS.Timeout;
+  private dataDir = '';
+  private identity?: TNodeIdentity;
+  private readonly log: (line: string) => void;
+  private resolveDone!: (code: number) => void;
+  /** Settles with the exit code the launcher should end with. */
+  readonly done: Promise<number>;
+
+  constructor(private readonly options: TNodeStartOptions) {
+    this.log = options.log ?? ((line) => console.log(line));
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  /** Prepares everything and starts the server; throws AppError for anything the operator must fix. */
+  async start(): Promise<TNodeIdentity> {
+    this.state = 'starting';
+    try {
+      this.dataDir = await prepareDataDir(this.options.dataDir);
+      if (!(await isPortFree(this.options.port))) {
+        throw new AppError('PORT_IN_USE', `port ${this.options.port} is already in use`, { field: 'port' });
+      }
+      this.identity = await loadOrCreateIdentity(this.dataDir, {
+        port: this.options.port,
+        name: this.options.name,
+        advertiseUrl: this.options.advertiseUrl,
+      });
+      const databaseUrl = await this.openDatabase();
+      await applyMigrations(databaseUrl);
+      const authSecret = await this.bootstrap(databaseUrl);
+      await this.writePidFile('supervisor.pid', process.pid);
+      this.spawnServer(databaseUrl, authSecret);
+      return this.identity;
+    } catch (error) {
+      await this.builtInDatabase?.stop().catch(() => {});
+      this.state = 'stopped';
+      throw error;
+    }
+  }
+
+  /** Stops the server (SIGTERM, then SIGKILL after a grace period) and then the built-in database. */
+  async stop(exitCode = 0): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    clearTimeout(this.backoffTimer);
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    await this.builtInDatabase?.stop().catch((error) => this.log(`built-in database stop failed: ${String(error)}`));
+    await rm(path.join(this.dataDir, 'run'), { recursive: true, force: true }).catch(() => {});
+    this.state = 'stopped';
+    this.resolveDone(exitCode);
+  }
+
+  private async openDatabase(): Promise<string> {
+    if (this.options.databaseUrl) {
+      await checkDatabaseReachable(this.options.databaseUrl);
+      return this.options.databaseUrl;
+    }
+    this.builtInDatabase = await startBuiltInDatabase({ dataDir: this.dataDir });
+    this.log(`built-in database started on 127.0.0.1:${this.builtInDatabase.port}`);
+    return this.builtInDatabase.url;
+  }
+
+  private async bootstrap(databaseUrl: string): Promise<string> {
+    const db = createDb(databaseUrl, { max: 1 });
+    try {
+      const root = await ensureRootUser(db, rootPasswordEnv());
+      if (root.created && root.generatedPassword) {
+        // Shown once: only its hash is stored.
+        this.log(`created administrator "${ROOT_USER}" with password: ${root.generatedPassword}`);
+      } else if (root.created) {
+        this.log(`created administrator "${ROOT_USER}" with the password from ORCH_ROOT_PASSWORD`);
+      }
+      return await ensureAuthSecret(db);
+    } finally {
+      await db.$disconnect();
+    }
+  }
+
+  private spawnServer(databaseUrl: string, authSecret: string): void {
+    const startedAt = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
+      cwd: PROJECT_ROOT,
+      env: inheritedEnv({
+        DATABASE_URL: databaseUrl,
+        ORCH_DATA_DIR: this.dataDir,
+        ORCH_PORT: String(this.options.port),
+        NEXTAUTH_SECRET: authSecret,
+        // next-auth takes the origin of each request, so the console works under any address.
+        AUTH_TRUST_HOST: 'true',
+        ORCH_SUPERVISED: '1',
+        NODE_ENV: 'production',
+      }),
+      // the IPC channel closes when the supervisor dies, and the server then exits too
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child = child;
+    this.state = 'running';
+    void this.writePidFile('server.pid', child.pid ?? 0);
+    child.on('exit', (code, signal) => this.onServerExit(code, signal, Date.now() - startedAt, databaseUrl, authSecret));
+  }
+
+  private onServerExit(code: number | null, signal: NodeJS.Signals | null, ranMs: number, databaseUrl: string, authSecret: string) {
+    this.child = undefined;
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    if (code === EXIT_RESTART_REQUESTED) {
+      this.log('server asked for a restart; starting it again');
+      this.crashes = 0;
+      this.spawnServer(databaseUrl, authSecret);
+      return;
+    }
+    if (code === EXIT_FATAL_CONFIG) {
+      this.log('server cannot start with this configuration; stopping the node');
+      void this.stop(1);
+      return;
+    }
+    if (code === 0 && signal === null) {
+      void this.stop(0);
+      return;
+    }
+    if (ranMs > STABLE_AFTER_MS) this.crashes = 0;
+    const delay = BACKOFF_MS[Math.min(this.crashes, BACKOFF_MS.length - 1)];
+    this.crashes += 1;
+    this.log(`server ended (${signal ?? `exit code ${code}`}); starting it again in ${delay} ms`);
+    this.state = 'backing-off';
+    this.backoffTimer = setTimeout(() => {
+      if (this.state === 'backing-off') this.spawnServer(databaseUrl, authSecret);
+    }, delay);
+  }
+
+  private async writePidFile(name: string, pid: number): Promise<void> {
+    const dir = path.join(this.dataDir, 'run');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, name), `${pid}\n`);
+  }
+}

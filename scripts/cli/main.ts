@@ -1,0 +1,86 @@
+/** orchctl — run nodes and manage the cluster from a shell. See `orchctl --help`. */
+import { Command, InvalidArgumentError } from 'commander';
+import { isAppError } from '@/lib/api/app-error';
+import { APP_VERSION } from '@/lib/node/version';
+import { CliError } from './api-client';
+import { runNode } from './node-start';
+import { printStatus } from './status';
+import { runDemo } from './demo';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 1 to 65535');
+  return port;
+}
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
+  return count;
+}
+
+function parseUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    throw new InvalidArgumentError('an http:// or https:// URL');
+  }
+}
+
+const program = new Command('orchctl')
+  .description('Orchestrator Control Center: run a node, manage its cluster')
+  .version(APP_VERSION)
+  .showHelpAfterError('(run with --help for usage)');
+
+const withCredentials = (command: Command) =>
+  command
+    .requiredOption('--url <url>', 'a node of the cluster, e.g. http://localhost:3000', parseUrl)
+    .option('--user <name>', 'user name (or ORCH_USER; or a token in ORCH_TOKEN)')
+    .option('--password <password>', 'password (or ORCH_PASSWORD)');
+
+const node = program.command('node').description('run a node');
+node
+  .command('start')
+  .description('run one node in the foreground (supervised: restarts bring it back; SIGTERM/SIGINT stop it)')
+  .requiredOption('--port <port>', 'HTTP port of the console and API', parsePort)
+  .requiredOption('--data-dir <dir>', 'the node\'s data directory (identity, built-in database, configuration)')
+  .option('--database-url <url>', 'shared PostgreSQL database (default: the built-in database in the data directory)')
+  .option('--name <name>', 'node name shown in the console (default: host-port, kept in the data directory)')
+  .option('--advertise <url>', 'URL other nodes and browsers reach this node at (default: http://localhost:PORT)', parseUrl)
+  .action(async (options: { port: number; dataDir: string; databaseUrl?: string; name?: string; advertise?: string }) => {
+    process.exitCode = await runNode({
+      port: options.port,
+      dataDir: options.dataDir,
+      databaseUrl: options.databaseUrl,
+      name: options.name,
+      advertiseUrl: options.advertise,
+    });
+  });
+
+program
+  .command('demo')
+  .description('what `npm start` runs: build the console if needed and run a node on its built-in database')
+  .option('--nodes <n>', 'number of nodes', parseCount, 1)
+  .option('--base-port <port>', 'port of the first node', parsePort, 3000)
+  .option('--data-dir <dir>', 'where the demo keeps its data', '.data/demo')
+  .action(async (options: { nodes: number; basePort: number; dataDir: string }) => {
+    process.exitCode = await runDemo(options);
+  });
+
+withCredentials(program.command('status').description('show the cluster as node --url sees it'))
+  .option('--json', 'print JSON (settings, nodes, reference configuration)')
+  .action((options: { url: string; user?: string; password?: string; json?: boolean }) => printStatus(options));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CliError || isAppError(error)) {
+    process.stderr.write(`orchctl: ${error.message}\n`);
+  } else {
+    process.stderr.write(`orchctl: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+}
+if (process.exitCode !== undefined) process.exit(process.exitCode);

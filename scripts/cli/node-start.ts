@@ -1,0 +1,37 @@
+/** `orchctl node start`: one node in the foreground, supervised, until SIGTERM/SIGINT. */
+import { NodeSupervisor, type TNodeStartOptions } from '@/lib/node/supervisor';
+import { logInfo } from '@/lib/node/log';
+
+export async function waitForHealth(url: string, timeoutMs = 60_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(new URL('/api/health', url), { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
+/** Runs the node until it is stopped; resolves with the process exit code. */
+export async function runNode(options: TNodeStartOptions): Promise<number> {
+  const supervisor = new NodeSupervisor({ ...options, log: (line) => logInfo('node', line) });
+  let stopRequested = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    logInfo('node', `${signal} received; stopping`);
+    stopRequested = true;
+    void supervisor.stop(0);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  const identity = await supervisor.start();
+  if (stopRequested) await supervisor.stop(0);
+  else if (await waitForHealth(`http://127.0.0.1:${options.port}`)) {
+    logInfo('node', `ready: ${identity.name} at ${identity.advertiseUrl}`);
+  }
+  return supervisor.done;
+}
