@@ -1,0 +1,67 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { apiSend, ApiError, toApiError } from '@/lib/api/fetcher';
+import { ZPasswordChange } from '@/lib/users/schemas';
+import { Alert, Notice } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { FormField } from '@/components/ui/form-field';
+
+const FIELDS = ['currentPassword', 'newPassword'] as const;
+const EMPTY = { currentPassword: '', newPassword: '' };
+
+export function ChangePasswordForm() {
+  const [draft, setDraft] = useState(EMPTY);
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const [changed, setChanged] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setChanged(false);
+    const parsed = ZPasswordChange.safeParse(draft);
+    if (!parsed.success) return setFailure(ApiError.fromZod(parsed.error));
+    setBusy(true);
+    setFailure(null);
+    try {
+      await apiSend('PUT', '/api/me/password', parsed.data);
+      setDraft(EMPTY);
+      setChanged(true);
+    } catch (error) {
+      setFailure(toApiError(error));
+    }
+    setBusy(false);
+  }
+
+  return (
+    <Card title="Password" description="Change the password you sign in with.">
+      <form onSubmit={submit} aria-label="Change password" className="max-w-md space-y-4" noValidate>
+        {failure && !failure.isAboutAny(FIELDS) && <Alert>{failure.message}</Alert>}
+        {changed && <Notice>Password changed.</Notice>}
+        <FormField
+          label="Current password"
+          name="currentPassword"
+          type="password"
+          autoComplete="current-password"
+          value={draft.currentPassword}
+          error={failure?.messageFor('currentPassword')}
+          onChange={(event) => setDraft({ ...draft, currentPassword: event.target.value })}
+        />
+        <FormField
+          label="New password"
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          hint="At least 8 characters."
+          value={draft.newPassword}
+          error={failure?.messageFor('newPassword')}
+          onChange={(event) => setDraft({ ...draft, newPassword: event.target.value })}
+        />
+        <Button type="submit" variant="primary" disabled={busy}>
+          Change password
+        </Button>
+      </form>
+    </Card>
+  );
+}

@@ -1,0 +1,40 @@
+'use client';
+
+import { useState } from 'react';
+import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { useTokens } from '@/lib/swr/use-tokens';
+import { Alert } from '@/components/ui/alert';
+import { Card } from '@/components/ui/card';
+import { CreateTokenForm } from '@/components/account/create-token-form';
+import { TokensTable } from '@/components/account/tokens-table';
+
+/** The user's API tokens, for scripts and the CLI (`ORCH_TOKEN`). */
+export function TokensPanel() {
+  const { data: tokens, error: loadError, mutate } = useTokens();
+  const [failure, setFailure] = useState<ApiError | null>(null);
+
+  async function revokeToken(id: string) {
+    setFailure(null);
+    try {
+      await apiSend('DELETE', `/api/tokens/${id}`);
+    } catch (error) {
+      setFailure(toApiError(error));
+    }
+    await mutate();
+  }
+
+  async function refresh() {
+    await mutate();
+  }
+
+  return (
+    <Card title="API tokens" description="Tokens let scripts and the orchctl command line act as you. Revoke one you no longer use.">
+      <div className="space-y-4">
+        {loadError && <Alert title="The tokens could not be loaded">{loadError.message}</Alert>}
+        {failure && <Alert>{failure.message}</Alert>}
+        <CreateTokenForm onCreated={refresh} />
+        <TokensTable tokens={tokens} onRevoke={revokeToken} />
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,55 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { apiSend, ApiError, toApiError } from '@/lib/api/fetcher';
+import { ZUserUpdate, type TUserView } from '@/lib/users/schemas';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { FormField } from '@/components/ui/form-field';
+
+type TProps = { user: TUserView; onDone: () => Promise<void>; onCancel: () => void };
+
+/** An administrator sets a new password for someone, e.g. one who forgot theirs. */
+export function ResetPasswordForm({ user, onDone, onCancel }: TProps) {
+  const [password, setPassword] = useState('');
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const parsed = ZUserUpdate.safeParse({ password, version: user.version });
+    if (!parsed.success) return setFailure(ApiError.fromZod(parsed.error));
+    setBusy(true);
+    setFailure(null);
+    try {
+      await apiSend('PATCH', `/api/users/${user.id}`, parsed.data);
+      await onDone();
+    } catch (error) {
+      setFailure(toApiError(error));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} aria-label={`Reset password for ${user.name}`} className="flex max-w-xl flex-col gap-3" noValidate>
+      {failure && !failure.isAboutAny(['password']) && <Alert>{failure.message}</Alert>}
+      <FormField
+        label={`New password for ${user.name}`}
+        type="password"
+        autoComplete="new-password"
+        autoFocus
+        value={password}
+        error={failure?.messageFor('password')}
+        onChange={(event) => setPassword(event.target.value)}
+      />
+      <div className="flex gap-2">
+        <Button type="submit" variant="primary" disabled={busy}>
+          Set password
+        </Button>
+        <Button onClick={onCancel} disabled={busy}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}
