@@ -21,11 +21,10 @@ export function serverEnv(): TServerEnv {
   return serverEnvCache;
 }
 
-const ZClientCredentialsEnv = z.object({
-  ORCH_USER: z.string().min(1).optional(),
-  ORCH_PASSWORD: z.string().min(1).optional(),
-  ORCH_TOKEN: z.string().min(1).optional(),
-});
+// an empty variable counts as unset
+const ZOptional = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
+
+const ZClientCredentialsEnv = z.object({ ORCH_USER: ZOptional, ORCH_PASSWORD: ZOptional, ORCH_TOKEN: ZOptional });
 
 /** Credentials the CLI falls back to when no --user/--password is given. */
 export function cliCredentialsEnv() {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { AppError } from '@/lib/api/app-error';
@@ -52,6 +52,26 @@ async function stopOrphanedServer(databaseDir: string): Promise<void> {
   if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to traverse every folder
+ * above its data. The node's own data directory is opened up (o+x); an ancestor that is closed
+ * (such as a 0700 home directory) is reported rather than changed.
+ */
+async function makeReachableForPostgresUser(dataDir: string): Promise<void> {
+  const info = await stat(dataDir);
+  if ((info.mode & 0o001) === 0) await chmod(dataDir, (info.mode & 0o7777) | 0o711);
+  for (let dir = path.dirname(path.resolve(dataDir)); ; dir = path.dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) {
+      throw new AppError(
+        'DATA_DIR_UNUSABLE',
+        `data directory ${dataDir} is below ${dir}, which the postgres user cannot enter; choose a --data-dir elsewhere`,
+        { field: 'data-dir' },
+      );
+    }
+    if (dir === path.dirname(dir)) break;
+  }
+}
+
 const OWNED_EVENTS = ['SIGINT', 'SIGTERM', 'uncaughtException', 'unhandledRejection'] as const;
 
 /**
@@ -77,6 +97,7 @@ export async function startBuiltInDatabase(options: {
   port?: number;
   onLog?: (line: string) => void;
 }): Promise<TBuiltInDatabase> {
+  if (process.getuid?.() === 0) await makeReachableForPostgresUser(options.dataDir);
   const rootDir = path.join(options.dataDir, 'database');
   const databaseDir = path.join(rootDir, 'pgdata');
   // Every ancestor must be traversable by the `postgres` user that runs the server under root;

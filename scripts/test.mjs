@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `npm test`: type check, unit tests, production build, integration tests (real PostgreSQL and
+// real node processes), browser tests (real Chromium). Stops at the first failing step and ends
+// with one "N passed, N failed" line over every test run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const reports = mkdtempSync(path.join(os.tmpdir(), 'orch-test-reports-'));
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' };
+const bin = (name, ...rest) => path.join(root, 'node_modules', name, ...rest);
+
+const vitest = (project) => [
+  process.execPath,
+  [bin('vitest', 'vitest.mjs'), 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(reports, `${project}.json`)}`],
+];
+const steps = [
+  ['type check', process.execPath, [bin('typescript', 'bin', 'tsc'), '--noEmit', '-p', '.']],
+  ['unit tests', ...vitest('unit')],
+  ['production build', process.execPath, [bin('next', 'dist', 'bin', 'next'), 'build']],
+  ['integration tests', ...vitest('integration')],
+  ['browser tests', ...vitest('e2e')],
+];
+
+let failedStep;
+for (const [name, command, args] of steps) {
+  const started = Date.now();
+  console.log(`\n=== ${name} ===`);
+  const result = spawnSync(command, args, { cwd: root, env, stdio: 'inherit' });
+  console.log(`=== ${name}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s ===`);
+  if (result.status !== 0) {
+    failedStep = name;
+    break;
+  }
+}
+
+let passed = 0;
+let failed = 0;
+for (const project of ['unit', 'integration', 'e2e']) {
+  const file = path.join(reports, `${project}.json`);
+  if (!existsSync(file)) continue;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+}
+if (failedStep) console.log(`\nfailed step: ${failedStep}`);
+console.log(`\ntests: ${passed} passed, ${failed} failed`);
+process.exit(failedStep || failed > 0 ? 1 : 0);
