@@ -143,7 +143,7 @@ export class NodeSupervisor {
     });
     this.child = child;
     this.state = 'running';
-    void this.writePidFile('server.pid', child.pid ?? 0);
+    this.writePidFile('server.pid', child.pid ?? 0).catch((error) => this.log(`cannot write server.pid: ${String(error)}`));
     child.on('exit', (code, signal) => this.onServerExit(code, signal, Date.now() - startedAt, databaseUrl, authSecret));
   }
 

@@ -42,8 +42,8 @@ export async function callApi<T>(
       signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
     });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new CliError(`cannot reach ${url.origin} (${cause})`);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new CliError(`cannot reach ${url.origin} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
   }
   const text = await response.text();
   let json: unknown;

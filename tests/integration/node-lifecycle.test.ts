@@ -53,6 +53,22 @@ describe('a node on its built-in database', () => {
   });
 });
 
+describe('orchctl', () => {
+  it('explains itself with --help', async () => {
+    const result = await runOrchctl(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of ['node', 'demo', 'status']) expect(result.stdout).toContain(command);
+    const start = await runOrchctl(['node', 'start', '--help']);
+    for (const option of ['--port', '--data-dir', '--database-url', '--name', '--advertise']) expect(start.stdout).toContain(option);
+  });
+
+  it('says in one line why a command failed', async () => {
+    const result = await runOrchctl(['status', '--url', `http://127.0.0.1:${await findFreePort()}`]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim()).toMatch(/^orchctl: cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/);
+  });
+});
+
 describe('start-up errors: exit non-zero with one clear line', () => {
   it('an unusable data directory', async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'orch-bad-')), 'a-file');
