@@ -6,6 +6,10 @@
 import http from 'node:http';
 import next from 'next';
 import { ClusterAgent } from '@/lib/cluster/agent';
+import { fileBeliefLog } from '@/lib/cluster/belief-log';
+import { systemClock } from '@/lib/cluster/clock';
+import { readClusterIdentity } from '@/lib/cluster/status';
+import { PgClusterStore } from '@/lib/cluster/pg-store';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/auth/client-address';
 import { db } from '@/lib/db/client';
 import { serverEnv } from '@/lib/env';
@@ -22,9 +26,20 @@ if (!identity) {
   logError('server', `no node identity in ${env.ORCH_DATA_DIR}; start the node with "orchctl node start"`);
   process.exit(EXIT_FATAL_CONFIG);
 }
+const cluster = await readClusterIdentity(db());
+const standalone = env.ORCH_DATABASE_MODE === 'builtin';
 
-const agent = new ClusterAgent();
-setNodeRuntime({ identity, version: APP_VERSION, startedAt: new Date(), status: () => agent.status() });
+// the agent's database reads time out after about one heartbeat interval (1–10 s), so that a
+// database that stops answering never stalls its loop past the fence deadline
+const agent: ClusterAgent = new ClusterAgent({
+  store: new PgClusterStore(env.DATABASE_URL, () => Math.min(10_000, Math.max(1_000, agent.settings()?.intervalMs ?? 2_000))),
+  clock: systemClock,
+  node: { id: identity.id, name: identity.name, url: identity.advertiseUrl, version: APP_VERSION },
+  clusterId: standalone ? null : cluster.clusterId,
+  beliefLog: fileBeliefLog(env.ORCH_DATA_DIR),
+  log: (level, message) => (level === 'info' ? logInfo('agent', message) : logError('agent', message)),
+});
+setNodeRuntime({ identity, version: APP_VERSION, startedAt: new Date(), standalone, agent });
 
 const app = next({ dev: false, dir: PROJECT_ROOT, port: env.ORCH_PORT });
 await app.prepare();
@@ -52,6 +67,7 @@ async function shutdown(reason: string): Promise<void> {
   logInfo('server', `stopping (${reason})`);
   const forced = setTimeout(() => process.exit(1), 10_000);
   forced.unref();
+  // the agent first: an active node hands its slot back so that a standby takes over at once
   await agent.stop().catch((error) => logError('server', 'agent stop failed', error));
   await new Promise((resolve) => {
     server.close(resolve);

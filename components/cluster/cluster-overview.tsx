@@ -22,7 +22,7 @@ export function ClusterOverview() {
             <Item label="Name">{node?.name}</Item>
             <Item label="Address">{node && <span className="font-mono text-xs break-all">{node.url}</span>}</Item>
             <Item label="State">{node && <NodeStateBadge state={node.state} />}</Item>
-            <Item label="Epoch">{node?.epoch}</Item>
+            <Item label="Epoch">{node?.epoch ?? '—'}</Item>
             <Item label="Version">{node?.version}</Item>
             <Item label="Started">{node && <DateTime value={node.startedAt} />}</Item>
           </dl>

@@ -21,6 +21,8 @@ type TOptions<TBody extends z.ZodType | undefined, TQuery extends z.ZodType | un
   role: TRole | 'public';
   body?: TBody;
   query?: TQuery;
+  /** validates the route parameters (e.g. that an id is a UUID) */
+  params?: z.ZodType<Record<string, string>>;
   status?: number;
   maxBodyBytes?: number;
 };
@@ -46,9 +48,10 @@ export function withApi<
   return async (req: NextRequest, routeContext: TRouteContext): Promise<Response> => {
     try {
       const user = options.role === 'public' ? null : await authenticate(req, options.role);
-      const params = Object.fromEntries(
+      const rawParams = Object.fromEntries(
         Object.entries((await routeContext?.params) ?? {}).map(([key, value]) => [key, String(value)]),
       );
+      const params = options.params ? options.params.parse(rawParams) : rawParams;
       const query = options.query ? options.query.parse(Object.fromEntries(req.nextUrl.searchParams)) : undefined;
       const body = options.body ? options.body.parse(await readJson(req, options.maxBodyBytes)) : undefined;
       const result = await handler({ req, body, query, params, user } as TContext<TBody, TQuery, TRoleOption>);

@@ -1,32 +1,257 @@
 /**
- * The cluster agent: one per server process, started by the server entry. A node without a
- * cluster is standalone and, being alone, active. (Heartbeats, slots and fencing come with the
- * cluster core.)
+ * The cluster agent: one per server process, started by the server entry. It registers the
+ * node, heartbeats every interval, claims and renews an active slot, releases it when it must,
+ * and fences itself when it cannot renew. Whether the node is active is never a flag trusted on
+ * its own: it is a lease with a deadline on the monotonic clock (isActiveNow).
  */
+import type { TBeliefLog } from '@/lib/cluster/belief-log';
+import { noBeliefLog } from '@/lib/cluster/belief-log';
+import type { TClock } from '@/lib/cluster/clock';
+import { decide, fenceDeadline, heartbeatDelay, type TRole } from '@/lib/cluster/election';
+import { livenessWindow } from '@/lib/cluster/settings';
+import type { TClusterStore, THeartbeatResult, TNodeRegistration, TReleaseReason } from '@/lib/cluster/store';
+
 export const NODE_STATES = ['ACTIVE', 'STANDBY', 'MAINTENANCE', 'STARTING', 'FENCED'] as const;
 export type TNodeState = (typeof NODE_STATES)[number];
 
-export type TAgentStatus = { state: TNodeState; epoch: number; clusterId: string | null };
+export type TAgentStatus = {
+  state: TNodeState;
+  epoch: number;
+  clusterId: string | null;
+  /** REMOVED when the cluster refused this node id (it was removed) */
+  membership: 'MEMBER' | 'REMOVED' | 'STARTING';
+  databaseReachable: boolean;
+  clockSkewMs: number | null;
+};
 
-type TLifecycle = 'idle' | 'running' | 'stopped';
+type TLifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
+
+export type TAgentOptions = {
+  store: TClusterStore;
+  clock: TClock;
+  node: TNodeRegistration;
+  /** reported in health; null for a standalone node (its own built-in database) */
+  clusterId: string | null;
+  beliefLog?: TBeliefLog;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** called when active work must start (true) or stop at once (false) */
+  onActiveChange?: (active: boolean, epoch: number) => void;
+};
+
+/** Before the first heartbeat answers, and while the database is away, retry this often. */
+const RETRY_MS = 1_000;
 
 export class ClusterAgent {
   private lifecycle: TLifecycle = 'idle';
-  private current: TAgentStatus = { state: 'STARTING', epoch: 0, clusterId: null };
+  private membership: TAgentStatus['membership'] = 'STARTING';
+  private role: TRole = { kind: 'standby' };
+  private fenceAtMs = 0;
+  private fenced = false;
+  private maintenance = false;
+  private databaseReachable = true;
+  private skewMs: number | null = null;
+  private lastHeartbeat?: THeartbeatResult;
+  private cancelTick?: () => void;
+  private cancelClaim?: () => void;
+  private cancelFence?: () => void;
+  private work: Promise<void> = Promise.resolve();
+  private readonly beliefLog: TBeliefLog;
+  private readonly log: NonNullable<TAgentOptions['log']>;
 
-  async start(): Promise<void> {
-    if (this.lifecycle !== 'idle') throw new Error(`agent cannot start from ${this.lifecycle}`);
-    this.lifecycle = 'running';
-    this.current = { state: 'ACTIVE', epoch: 0, clusterId: null };
+  constructor(private readonly options: TAgentOptions) {
+    this.beliefLog = options.beliefLog ?? noBeliefLog;
+    this.log = options.log ?? (() => {});
   }
 
+  async start(): Promise<void> {
+    if (this.lifecycle !== 'idle') throw new Error(`the agent cannot start when ${this.lifecycle}`);
+    this.lifecycle = 'running';
+    this.scheduleTick(0);
+  }
+
+  /** Stops the loop, waits for work in flight, and hands an active slot back at once. */
   async stop(): Promise<void> {
-    if (this.lifecycle === 'stopped') return;
+    if (this.lifecycle !== 'running') return;
+    this.lifecycle = 'stopping';
+    this.cancelTick?.();
+    this.cancelClaim?.();
+    await this.work;
+    const lease = this.role.kind === 'active' ? { slot: this.role.slot, epoch: this.role.epoch } : null;
+    this.endActive('stopping');
+    if (this.membership === 'MEMBER') {
+      await this.options.store.leave(this.options.node.id, lease).catch((error) => {
+        this.log('warn', `could not hand the slot back on stop (${String(error)}); it frees up when the lease runs out`);
+      });
+    }
+    this.cancelFence?.();
     this.lifecycle = 'stopped';
-    this.current = { ...this.current, state: 'STARTING' };
+    await this.options.store.close().catch(() => {});
+  }
+
+  /** True only while this node holds a lease whose fence deadline has not passed. */
+  isActiveNow(): boolean {
+    return this.role.kind === 'active' && this.options.clock.monotonicMs() < this.fenceAtMs;
   }
 
   status(): TAgentStatus {
-    return this.current;
+    const base = {
+      clusterId: this.options.clusterId,
+      membership: this.membership,
+      databaseReachable: this.databaseReachable,
+      clockSkewMs: this.skewMs,
+    };
+    if (this.membership === 'REMOVED') return { ...base, state: 'FENCED', epoch: 0 };
+    if (this.membership === 'STARTING') return { ...base, state: 'STARTING', epoch: 0 };
+    if (this.role.kind === 'active') return { ...base, state: this.isActiveNow() ? 'ACTIVE' : 'FENCED', epoch: this.role.epoch };
+    if (this.fenced) return { ...base, state: 'FENCED', epoch: 0 };
+    return { ...base, state: this.maintenance ? 'MAINTENANCE' : 'STANDBY', epoch: 0 };
+  }
+
+  /** The settings as of the last heartbeat (undefined before the first one). */
+  settings() {
+    return this.lastHeartbeat?.settings;
+  }
+
+  private exclusive(step: () => Promise<void>): Promise<void> {
+    this.work = this.work.then(step, step);
+    return this.work;
+  }
+
+  private scheduleTick(delayMs: number): void {
+    this.cancelTick?.();
+    if (this.lifecycle !== 'running') return;
+    this.cancelTick = this.options.clock.setTimer(() => void this.exclusive(() => this.tick()), delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.lifecycle !== 'running') return;
+    this.checkFence();
+    const { store, clock, node } = this.options;
+    const startedAt = clock.monotonicMs();
+    let next = RETRY_MS;
+    try {
+      if (this.membership === 'STARTING') {
+        if ((await store.register(node)) === 'refused') return this.refuse();
+        this.membership = 'MEMBER';
+        this.log('info', `registered as member ${node.id}`);
+      }
+      const wallBefore = clock.wallMs();
+      const lease = this.role.kind === 'active' ? { slot: this.role.slot, epoch: this.role.epoch } : null;
+      const heartbeat = await store.heartbeat({ nodeId: node.id, lease, skewMs: this.skewMs });
+      this.skewMs = heartbeat.dbNowMs - (wallBefore + clock.wallMs()) / 2;
+      this.onDatabaseBack();
+      if (!heartbeat.accepted) return this.refuse();
+      this.lastHeartbeat = heartbeat;
+      this.maintenance = heartbeat.maintenance;
+      this.fenced = false;
+      await this.act(heartbeat, startedAt);
+      const { intervalMs, failoverHeartbeats } = heartbeat.settings;
+      next = heartbeatDelay(this.role, intervalMs, intervalMs * failoverHeartbeats) - (clock.monotonicMs() - startedAt);
+    } catch (error) {
+      this.onDatabaseError(error);
+      next = Math.min(RETRY_MS, this.lastHeartbeat?.settings.intervalMs ?? RETRY_MS);
+    }
+    this.scheduleTick(next);
+  }
+
+  private async act(heartbeat: THeartbeatResult, startedAt: number): Promise<void> {
+    const { store, node } = this.options;
+    const decision = decide(this.role, heartbeat);
+    const { intervalMs, failoverHeartbeats } = heartbeat.settings;
+    switch (decision.kind) {
+      case 'lost':
+        this.endActive('lost');
+        break;
+      case 'stay':
+        if (this.role.kind === 'active') this.extendActive(startedAt, intervalMs * failoverHeartbeats, intervalMs);
+        break;
+      case 'release': {
+        const lease = this.role as Extract<TRole, { kind: 'active' }>;
+        this.endActive(decision.reason);
+        await store.release(node.id, lease, decision.reason);
+        this.log('info', `released slot ${lease.slot} (epoch ${lease.epoch}): ${decision.reason}`);
+        break;
+      }
+      case 'claim':
+        await this.claim(heartbeat);
+        break;
+      case 'claim-at':
+        this.cancelClaim?.();
+        this.cancelClaim = this.options.clock.setTimer(
+          () => void this.exclusive(async () => {
+            if (this.lifecycle === 'running' && this.role.kind === 'standby' && !this.maintenance) await this.claim(heartbeat).catch((error) => this.onDatabaseError(error));
+          }),
+          decision.delayMs,
+        );
+        break;
+    }
+    if (this.role.kind === 'active') await store.observe(node.id, this.role.epoch, livenessWindow(heartbeat.settings));
+  }
+
+  private async claim(heartbeat: THeartbeatResult): Promise<void> {
+    const { store, clock, node } = this.options;
+    const startedAt = clock.monotonicMs();
+    const claim = await store.claim(node.id, livenessWindow(heartbeat.settings).lateAfterMs);
+    if (!claim) return;
+    this.role = { kind: 'active', slot: claim.slot, epoch: claim.epoch };
+    this.extendActive(startedAt, claim.windowMs, claim.intervalMs, 'begin');
+    this.log('info', `became active: slot ${claim.slot}, epoch ${claim.epoch}`);
+    this.options.onActiveChange?.(true, claim.epoch);
+  }
+
+  private extendActive(startedAt: number, windowMs: number, intervalMs: number, kind: 'begin' | 'extend' = 'extend'): void {
+    if (this.role.kind !== 'active') return;
+    const { clock, node } = this.options;
+    this.fenceAtMs = fenceDeadline(startedAt, windowMs, intervalMs);
+    const now = clock.monotonicMs();
+    this.beliefLog.write({
+      t: kind,
+      node: node.id,
+      epoch: this.role.epoch,
+      slot: this.role.slot,
+      at: clock.wallMs(),
+      until: clock.wallMs() + (this.fenceAtMs - now),
+    });
+    this.cancelFence?.();
+    this.cancelFence = clock.setTimer(() => this.checkFence(), this.fenceAtMs - now);
+  }
+
+  /** Past the fence deadline without a renewal: stop active work now, before anyone can take over. */
+  private checkFence(): void {
+    if (this.role.kind !== 'active' || this.options.clock.monotonicMs() < this.fenceAtMs) return;
+    const { epoch, slot } = this.role;
+    this.endActive('fenced');
+    this.fenced = true;
+    this.log('warn', `fenced: no renewal of slot ${slot} (epoch ${epoch}) within the window; active work stopped`);
+    void this.options.store.recordEvent('FENCED', this.options.node.id, { slot, epoch }).catch(() => {});
+  }
+
+  private endActive(reason: string): void {
+    if (this.role.kind !== 'active') return;
+    const { epoch, slot } = this.role;
+    const { clock, node } = this.options;
+    this.role = { kind: 'standby' };
+    this.fenceAtMs = 0;
+    this.cancelFence?.();
+    this.beliefLog.write({ t: 'end', node: node.id, epoch, slot, at: clock.wallMs(), reason });
+    if (reason !== 'fenced' && reason !== 'stopping') this.log('info', `standing by: slot ${slot} (epoch ${epoch}) ${reason}`);
+    this.options.onActiveChange?.(false, epoch);
+  }
+
+  private refuse(): void {
+    this.endActive('removed');
+    this.membership = 'REMOVED';
+    this.cancelTick?.();
+    this.log('error', 'this node was removed from the cluster; it takes no part until it joins again');
+  }
+
+  private onDatabaseBack(): void {
+    if (!this.databaseReachable) this.log('info', 'database reachable again');
+    this.databaseReachable = true;
+  }
+
+  private onDatabaseError(error: unknown): void {
+    if (this.databaseReachable) this.log('warn', `database unreachable: ${error instanceof Error ? error.message : String(error)}`);
+    this.databaseReachable = false;
   }
 }

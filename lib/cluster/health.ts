@@ -3,7 +3,7 @@ import { nodeRuntime } from '@/lib/node/runtime';
 /** GET /api/health: the SPEC §4 contract, for load balancers and scripts. */
 export function readHealth() {
   const runtime = nodeRuntime();
-  const status = runtime.status();
+  const status = runtime.agent.status();
   return {
     nodeId: runtime.identity.id,
     name: runtime.identity.name,

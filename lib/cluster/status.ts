@@ -1,35 +1,142 @@
 /**
- * The cluster as this node sees it (GET /api/cluster, `orchctl status`). Until the cluster core
- * lands, a node is standalone: the cluster is this one node, active, with default settings.
+ * The cluster as this node sees it (GET /api/cluster, `orchctl status`, the cluster page):
+ * settings, and every member with its state derived in lib/cluster/node-state.ts from facts
+ * measured on the database clock.
  */
+import type { TDb } from '@/lib/db/client';
+import { deriveMemberState, type TMemberState } from '@/lib/cluster/node-state';
+import { livenessWindow, toSettingsView, type TSettingsView } from '@/lib/cluster/settings';
 import { nodeRuntime } from '@/lib/node/runtime';
 
-export const DEFAULT_SETTINGS = { heartbeatIntervalSeconds: 2, failoverHeartbeats: 5, activeNodeCount: 1, version: 0 };
+type TClusterRow = {
+  cluster_id: string;
+  name: string;
+  epoch: string;
+  interval_ms: number;
+  failover_heartbeats: number;
+  active_node_count: number;
+  settings_version: number;
+  previous_interval_ms: number;
+  previous_window_ms: number;
+  since_change_ms: number;
+};
 
-export function readClusterStatus() {
+type TNodeRow = {
+  id: string;
+  name: string;
+  url: string;
+  version: string;
+  maintenance: boolean;
+  removed_at: Date | null;
+  clock_skew_ms: number | null;
+  registered_at: Date;
+  started_at: Date;
+  active_fingerprint: string | null;
+  pending_fingerprint: string | null;
+  age_ms: number;
+  slot: number | null;
+  epoch: string | null;
+};
+
+export type TMemberView = {
+  id: string;
+  name: string;
+  url: string;
+  state: TMemberState;
+  local: boolean;
+  lastHeartbeatAgeMs: number;
+  syncState: 'IN_SYNC' | 'PENDING_RESTART' | 'OUT_OF_SYNC' | 'LOCAL_CHANGES';
+  restartPending: boolean;
+  epoch: number | null;
+  slot: number | null;
+  maintenance: boolean;
+  clockSkewMs: number | null;
+  version: string;
+  registeredAt: string;
+  startedAt: string;
+  removedAt: string | null;
+  activeFingerprint: string | null;
+  pendingFingerprint: string | null;
+};
+
+export type TClusterStatus = {
+  clusterId: string | null;
+  name: string;
+  standalone: boolean;
+  epoch: number;
+  settings: TSettingsView;
+  nodes: TMemberView[];
+  reference: { version: number; fingerprint: string } | null;
+};
+
+const CLUSTER_SQL = `
+  SELECT cluster_id, name, epoch::text, heartbeat_interval_ms AS interval_ms, failover_heartbeats, active_node_count,
+         settings_version, previous_interval_ms, previous_window_ms,
+         (extract(epoch FROM now() - settings_changed_at) * 1000)::float8 AS since_change_ms
+    FROM cluster WHERE id = 1`;
+
+export async function readClusterIdentity(db: TDb): Promise<{ clusterId: string; name: string }> {
+  const row = await db.cluster.findUniqueOrThrow({ where: { id: 1 }, select: { clusterId: true, name: true } });
+  return row;
+}
+
+export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
   const runtime = nodeRuntime();
-  const status = runtime.status();
+  const [clusters, nodes] = await Promise.all([
+    db.$queryRawUnsafe<TClusterRow[]>(CLUSTER_SQL),
+    db.$queryRawUnsafe<TNodeRow[]>(`
+      SELECT n.id, n.name, n.url, n.version, n.maintenance, n.removed_at, n.clock_skew_ms, n.registered_at, n.started_at,
+             n.active_fingerprint, n.pending_fingerprint,
+             (extract(epoch FROM now() - n.last_heartbeat_at) * 1000)::float8 AS age_ms,
+             s.slot, s.epoch::text AS epoch
+        FROM cluster_node n
+        LEFT JOIN active_slot s ON s.node_id = n.id AND s.lease_until > now()
+       ORDER BY n.member_no`),
+  ]);
+  const cluster = clusters[0];
+  const window = livenessWindow({
+    intervalMs: cluster.interval_ms,
+    failoverHeartbeats: cluster.failover_heartbeats,
+    previousIntervalMs: cluster.previous_interval_ms,
+    previousWindowMs: cluster.previous_window_ms,
+    sinceChangeMs: cluster.since_change_ms,
+  });
   return {
-    clusterId: status.clusterId,
-    settings: DEFAULT_SETTINGS,
-    nodes: [
-      {
-        id: runtime.identity.id,
-        name: runtime.identity.name,
-        url: runtime.identity.advertiseUrl,
-        state: status.state,
-        local: true,
-        lastHeartbeatAgeMs: 0,
-        syncState: 'IN_SYNC' as const,
-        restartPending: false,
-        epoch: status.epoch,
-        version: runtime.version,
-        startedAt: runtime.startedAt.toISOString(),
-        activeFingerprint: null,
-        pendingFingerprint: null,
-      },
-    ],
+    clusterId: runtime.standalone ? null : cluster.cluster_id,
+    name: cluster.name,
+    standalone: runtime.standalone,
+    epoch: Number(cluster.epoch),
+    settings: toSettingsView({
+      heartbeatIntervalMs: cluster.interval_ms,
+      failoverHeartbeats: cluster.failover_heartbeats,
+      activeNodeCount: cluster.active_node_count,
+      version: cluster.settings_version,
+    }),
+    nodes: nodes.map((node) => ({
+      id: node.id,
+      name: node.name,
+      url: node.url,
+      state: deriveMemberState(
+        { removed: node.removed_at !== null, maintenance: node.maintenance, heartbeatAgeMs: node.age_ms, holdsValidLease: node.slot !== null },
+        window,
+      ),
+      local: node.id === runtime.identity.id,
+      lastHeartbeatAgeMs: Math.round(node.age_ms),
+      // configuration sync arrives with the push-configuration issue; until then there is
+      // nothing that can differ between nodes
+      syncState: 'IN_SYNC',
+      restartPending: false,
+      epoch: node.epoch === null ? null : Number(node.epoch),
+      slot: node.slot,
+      maintenance: node.maintenance,
+      clockSkewMs: node.clock_skew_ms,
+      version: node.version,
+      registeredAt: node.registered_at.toISOString(),
+      startedAt: node.started_at.toISOString(),
+      removedAt: node.removed_at?.toISOString() ?? null,
+      activeFingerprint: node.active_fingerprint,
+      pendingFingerprint: node.pending_fingerprint,
+    })),
     reference: null,
   };
 }
-export type TClusterStatus = ReturnType<typeof readClusterStatus>;

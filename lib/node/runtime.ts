@@ -5,11 +5,16 @@
 import type { TNodeIdentity } from '@/lib/node/identity';
 import type { TAgentStatus } from '@/lib/cluster/agent';
 
+/** The part of the cluster agent that route handlers may use. */
+export type TAgentView = { status(): TAgentStatus; isActiveNow(): boolean };
+
 export type TNodeRuntime = {
   identity: TNodeIdentity;
   version: string;
   startedAt: Date;
-  status(): TAgentStatus;
+  /** on its own built-in database, not in a cluster */
+  standalone: boolean;
+  agent: TAgentView;
 };
 
 const KEY = Symbol.for('orch.node-runtime');

@@ -8,6 +8,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '@/lib/api/app-error';
 import { ensureAuthSecret, ensureRootUser, ROOT_USER } from '@/lib/auth/bootstrap';
+import { ensureCluster } from '@/lib/cluster/ensure-cluster';
 import { checkDatabaseReachable } from '@/lib/db/check-reachable';
 import { createDb } from '@/lib/db/client';
 import { applyMigrations } from '@/lib/db/migrate';
@@ -25,8 +26,12 @@ export type TNodeStartOptions = {
   databaseUrl?: string;
   name?: string;
   advertiseUrl?: string;
+  /** settings for a cluster created by this node (an empty database); ignored otherwise */
+  initialCluster?: TInitialCluster;
   log?: (line: string) => void;
 };
+
+export type TInitialCluster = Parameters<typeof ensureCluster>[1];
 
 type TSupervisorState = 'idle' | 'starting' | 'running' | 'backing-off' | 'stopping' | 'stopped';
 
@@ -118,6 +123,7 @@ export class NodeSupervisor {
       } else if (root.created) {
         this.log(`created administrator "${ROOT_USER}" with the password from ORCH_ROOT_PASSWORD`);
       }
+      await ensureCluster(db, this.options.initialCluster);
       return await ensureAuthSecret(db);
     } finally {
       await db.$disconnect();
@@ -136,6 +142,7 @@ export class NodeSupervisor {
         // next-auth takes the origin of each request, so the console works under any address.
         AUTH_TRUST_HOST: 'true',
         ORCH_SUPERVISED: '1',
+        ORCH_DATABASE_MODE: this.builtInDatabase ? 'builtin' : 'shared',
         NODE_ENV: 'production',
       }),
       // the IPC channel closes when the supervisor dies, and the server then exits too

@@ -1,0 +1,198 @@
+/**
+ * An in-memory cluster for unit tests: one timeline that plays the database clock and every
+ * node's clocks, and a store with the same rules as the SQL in lib/cluster/pg-store.ts.
+ */
+import type { TClock } from '@/lib/cluster/clock';
+import type { TClaim, TClusterStore, THeartbeatInput, THeartbeatResult, TNodeRegistration, TReleaseReason } from '@/lib/cluster/store';
+
+type TTimer = { due: number; fn: () => void; owner: string; cancelled: boolean };
+
+export class Timeline {
+  now = 1_000_000;
+  private timers: TTimer[] = [];
+  readonly paused = new Set<string>();
+
+  clock(owner: string): TClock {
+    return {
+      monotonicMs: () => this.now,
+      wallMs: () => this.now,
+      setTimer: (fn, ms) => {
+        const timer = { due: this.now + Math.max(0, ms), fn, owner, cancelled: false };
+        this.timers.push(timer);
+        return () => (timer.cancelled = true);
+      },
+    };
+  }
+
+  /** Moves time forward, running every timer that falls due (a paused owner's wait until resumed). */
+  async advance(ms: number): Promise<void> {
+    const end = this.now + ms;
+    for (;;) {
+      await flush();
+      const next = this.timers
+        .filter((timer) => !timer.cancelled && !this.paused.has(timer.owner) && timer.due <= end)
+        .sort((a, b) => a.due - b.due)[0];
+      if (!next) break;
+      this.now = Math.max(this.now, next.due);
+      next.cancelled = true;
+      next.fn();
+    }
+    this.now = end;
+    await flush();
+  }
+
+  /** Drops an owner's timers: the process is gone (kill -9). */
+  kill(owner: string): void {
+    for (const timer of this.timers) if (timer.owner === owner) timer.cancelled = true;
+  }
+}
+
+/** Lets every pending promise chain run (a real macrotask turn; no time passes on the timeline). */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 3; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+type TNode = { id: string; memberNo: number; lastHeartbeat: number; maintenance: boolean; removed: boolean; stopped: boolean };
+type TSlot = { slot: number; nodeId: string | null; epoch: number; leaseUntil: number; handoverTo: string | null; handoverUntil: number };
+
+export class MemoryStore implements TClusterStore {
+  available = true;
+  epoch = 0;
+  settings = { intervalMs: 1_000, failoverHeartbeats: 5, activeNodeCount: 1, version: 1, changedAt: 0, previousIntervalMs: 1_000, previousWindowMs: 5_000 };
+  readonly nodes = new Map<string, TNode>();
+  readonly slots: TSlot[] = Array.from({ length: 64 }, (_, slot) => ({ slot, nodeId: null, epoch: 0, leaseUntil: 0, handoverTo: null, handoverUntil: 0 }));
+  readonly events: { kind: string; nodeId: string }[] = [];
+  private memberNo = 0;
+
+  constructor(private readonly timeline: Timeline) {}
+
+  private get now() {
+    return this.timeline.now;
+  }
+
+  private check(): void {
+    if (!this.available) throw new Error('connection refused');
+  }
+
+  private get windowMs() {
+    return this.settings.intervalMs * this.settings.failoverHeartbeats;
+  }
+
+  holdsLease(nodeId: string): boolean {
+    return this.slots.some((slot) => slot.nodeId === nodeId && slot.leaseUntil > this.now);
+  }
+
+  private isOpen(slot: TSlot, nodeId: string): boolean {
+    return (
+      slot.slot < this.settings.activeNodeCount &&
+      (slot.nodeId === null || slot.leaseUntil <= this.now) &&
+      (slot.handoverTo === null || slot.handoverUntil <= this.now || slot.handoverTo === nodeId)
+    );
+  }
+
+  setSettings(change: Partial<{ intervalMs: number; failoverHeartbeats: number; activeNodeCount: number }>): void {
+    this.settings = {
+      ...this.settings,
+      ...change,
+      version: this.settings.version + 1,
+      changedAt: this.now,
+      previousIntervalMs: this.settings.intervalMs,
+      previousWindowMs: this.windowMs,
+    };
+  }
+
+  async register(node: TNodeRegistration): Promise<'registered' | 'refused'> {
+    this.check();
+    const existing = this.nodes.get(node.id);
+    if (existing?.removed) return 'refused';
+    if (existing) Object.assign(existing, { lastHeartbeat: this.now, stopped: false });
+    else this.nodes.set(node.id, { id: node.id, memberNo: ++this.memberNo, lastHeartbeat: this.now, maintenance: false, removed: false, stopped: false });
+    return 'registered';
+  }
+
+  async heartbeat(input: THeartbeatInput): Promise<THeartbeatResult> {
+    this.check();
+    const node = this.nodes.get(input.nodeId);
+    const accepted = !!node && !node.removed;
+    if (accepted) node.lastHeartbeat = this.now;
+    const held = input.lease ? this.slots[input.lease.slot] : undefined;
+    const renewed = !!(accepted && held && held.nodeId === input.nodeId && held.epoch === input.lease!.epoch && held.leaseUntil > this.now);
+    if (renewed) held!.leaseUntil = this.now + this.windowMs;
+    const others = this.slots.filter(
+      (slot) => slot.slot < this.settings.activeNodeCount && slot.nodeId !== input.nodeId && slot.nodeId !== null && slot.leaseUntil > this.now,
+    );
+    const open = this.slots.filter((slot) => this.isOpen(slot, input.nodeId));
+    return {
+      accepted,
+      settings: {
+        intervalMs: this.settings.intervalMs,
+        failoverHeartbeats: this.settings.failoverHeartbeats,
+        activeNodeCount: this.settings.activeNodeCount,
+        settingsVersion: this.settings.version,
+        previousIntervalMs: this.settings.previousIntervalMs,
+        previousWindowMs: this.settings.previousWindowMs,
+        sinceChangeMs: this.now - this.settings.changedAt,
+      },
+      maintenance: node?.maintenance ?? false,
+      renewed,
+      handoverRequested: renewed && held!.handoverTo !== null,
+      freeSlots: open.length,
+      handoverForMe: open.some((slot) => slot.handoverTo === input.nodeId && slot.handoverUntil > this.now),
+      nextExpiryMs: others.length ? Math.min(...others.map((slot) => slot.leaseUntil)) - this.now : null,
+      dbNowMs: this.now,
+    };
+  }
+
+  async claim(nodeId: string, lateAfterMs: number): Promise<TClaim | null> {
+    this.check();
+    const eligible = (node: TNode) =>
+      !node.removed && !node.stopped && !node.maintenance && node.lastHeartbeat > this.now - lateAfterMs && !this.holdsLease(node.id);
+    const me = this.nodes.get(nodeId);
+    if (!me || !eligible(me)) return null;
+    const open = this.slots
+      .filter((slot) => this.isOpen(slot, nodeId))
+      .sort((a, b) => Number(b.handoverTo === nodeId) - Number(a.handoverTo === nodeId) || a.slot - b.slot);
+    const pick = open[0];
+    if (!pick) return null;
+    if (pick.handoverTo !== nodeId) {
+      const ahead = [...this.nodes.values()].filter((node) => node.memberNo < me.memberNo && eligible(node)).length;
+      if (ahead >= open.filter((slot) => slot.handoverTo !== nodeId).length) return null;
+    }
+    this.epoch += 1;
+    Object.assign(pick, { nodeId, epoch: this.epoch, leaseUntil: this.now + this.windowMs, handoverTo: null, handoverUntil: 0 });
+    this.events.push({ kind: 'BECAME_ACTIVE', nodeId });
+    return { slot: pick.slot, epoch: this.epoch, windowMs: this.windowMs, intervalMs: this.settings.intervalMs };
+  }
+
+  async release(nodeId: string, lease: { slot: number; epoch: number }, reason: TReleaseReason): Promise<boolean> {
+    this.check();
+    const slot = this.slots[lease.slot];
+    if (slot.nodeId !== nodeId || slot.epoch !== lease.epoch) return false;
+    Object.assign(slot, { nodeId: null, leaseUntil: this.now });
+    this.events.push({ kind: `BECAME_STANDBY:${reason}`, nodeId });
+    return true;
+  }
+
+  async leave(nodeId: string, lease: { slot: number; epoch: number } | null): Promise<void> {
+    this.check();
+    this.nodes.get(nodeId)!.stopped = true;
+    if (lease) await this.release(nodeId, lease, 'stopping');
+  }
+
+  async observe(): Promise<number> {
+    this.check();
+    return 0;
+  }
+
+  async recordEvent(kind: string, nodeId: string): Promise<void> {
+    this.check();
+    this.events.push({ kind, nodeId });
+  }
+
+  async close(): Promise<void> {}
+
+  /** An operator's hand-over, as lib/cluster/make-active.ts does it. */
+  handOver(to: string, slot: number): void {
+    Object.assign(this.slots[slot], { handoverTo: to, handoverUntil: this.now + this.windowMs });
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The election driven step by step: real ClusterAgent objects on an injected timeline and an
+ * in-memory store with the rules of the SQL store. No sleeping.
+ */
+import { describe, expect, it } from 'vitest';
+import { ClusterAgent } from '@/lib/cluster/agent';
+import { activePeriods, maxConcurrentActive, type TBeliefRecord } from '@/lib/cluster/belief-log';
+import { decide, fenceDeadline, heartbeatDelay } from '@/lib/cluster/election';
+import { MemoryStore, Timeline } from '../helpers/fake-cluster';
+
+function cluster(count: number, settings: Partial<MemoryStore['settings']> = {}) {
+  const timeline = new Timeline();
+  const store = new MemoryStore(timeline);
+  Object.assign(store.settings, settings, { previousIntervalMs: settings.intervalMs ?? 1_000 });
+  const beliefs: TBeliefRecord[] = [];
+  const agents = Array.from({ length: count }, (_, index) => {
+    const id = `00000000-0000-4000-8000-00000000000${index + 1}`;
+    return new ClusterAgent({
+      store,
+      clock: timeline.clock(id),
+      node: { id, name: `node-${index + 1}`, url: `http://node-${index + 1}`, version: 'test' },
+      clusterId: 'cluster',
+      beliefLog: { write: (record) => beliefs.push(record) },
+    });
+  });
+  const ids = agents.map((_, index) => `00000000-0000-4000-8000-00000000000${index + 1}`);
+  const active = () => agents.filter((agent) => agent.isActiveNow());
+  const maxOverlap = () => maxConcurrentActive(activePeriods(beliefs));
+  return { timeline, store, agents, ids, active, beliefs, maxOverlap };
+}
+
+async function startAll(agents: ClusterAgent[], timeline: Timeline) {
+  // one after the other, so that registration order (and so the standby order) is known
+  for (const agent of agents) {
+    await agent.start();
+    await timeline.advance(1);
+  }
+}
+
+describe('election (injected clock and store)', () => {
+  it('makes exactly one node active, the longest-standing member', async () => {
+    const { timeline, agents, active } = cluster(3);
+    await startAll(agents, timeline);
+    await timeline.advance(1_000);
+    expect(active()).toEqual([agents[0]]);
+    expect(agents.map((agent) => agent.status().state)).toEqual(['ACTIVE', 'STANDBY', 'STANDBY']);
+  });
+
+  it('fails over within the window plus one interval, deterministically, without pre-emption', async () => {
+    const { timeline, store, agents, ids, active, maxOverlap } = cluster(3);
+    await startAll(agents, timeline);
+    await timeline.advance(2_000);
+    const killedAt = timeline.now;
+    timeline.kill(ids[0]); // kill -9: no release, the lease has to run out
+    let tookOver = 0;
+    while (active().length === 0 || active()[0] === agents[0]) {
+      await timeline.advance(50);
+      tookOver = timeline.now - killedAt;
+      expect(tookOver).toBeLessThanOrEqual(5_000 + 1_000);
+    }
+    expect(active()).toEqual([agents[1]]); // the next member in line, not a random one
+    expect(tookOver).toBeLessThanOrEqual(5_000);
+    expect(store.epoch).toBe(2);
+    expect(maxOverlap()).toBe(1);
+  });
+
+  it('fences a paused active node before anyone can take over, and it wakes up as a standby', async () => {
+    const { timeline, agents, ids, active, maxOverlap } = cluster(2);
+    await startAll(agents, timeline);
+    await timeline.advance(2_000);
+    expect(active()).toEqual([agents[0]]);
+    timeline.paused.add(ids[0]); // SIGSTOP: its timers cannot run
+    await timeline.advance(8_000);
+    expect(active()).toEqual([agents[1]]);
+    // before a single timer of the woken node runs, it already knows it is no longer active
+    expect(agents[0].isActiveNow()).toBe(false);
+    expect(agents[0].status().state).toBe('FENCED');
+    timeline.paused.delete(ids[0]); // SIGCONT
+    await timeline.advance(1_500);
+    expect(agents[0].status().state).toBe('STANDBY');
+    expect(active()).toEqual([agents[1]]);
+    expect(maxOverlap()).toBe(1);
+  });
+
+  it('rides out a database outage: actives fence themselves, and the cluster converges when it returns', async () => {
+    const { timeline, store, agents, active, maxOverlap } = cluster(3, { activeNodeCount: 2 });
+    await startAll(agents, timeline);
+    await timeline.advance(2_000);
+    expect(active()).toHaveLength(2);
+    store.available = false;
+    await timeline.advance(4_100); // window − interval after the last renewal
+    expect(active()).toHaveLength(0);
+    expect(agents.filter((agent) => agent.status().state === 'FENCED')).toHaveLength(2);
+    expect(agents.every((agent) => !agent.status().databaseReachable)).toBe(true);
+    await timeline.advance(10_000);
+    store.available = true;
+    await timeline.advance(2_100);
+    expect(active()).toHaveLength(2);
+    expect(maxOverlap()).toBeLessThanOrEqual(2);
+  });
+
+  it('fills new slots within one interval, and surplus actives step down within one interval', async () => {
+    const { timeline, store, agents, active } = cluster(4);
+    await startAll(agents, timeline);
+    await timeline.advance(2_000);
+    store.setSettings({ activeNodeCount: 3 });
+    await timeline.advance(1_000);
+    expect(active()).toHaveLength(3);
+    store.setSettings({ activeNodeCount: 1 });
+    await timeline.advance(1_000);
+    expect(active()).toHaveLength(1);
+    expect(store.events.filter((event) => event.kind === 'BECAME_STANDBY:surplus')).toHaveLength(2);
+  });
+
+  it('hands the active role to a chosen standby, and keeps maintenance nodes out', async () => {
+    const { timeline, store, agents, ids, active } = cluster(3);
+    await startAll(agents, timeline);
+    await timeline.advance(2_000);
+    store.handOver(ids[2], 0);
+    await timeline.advance(2_000);
+    expect(active()).toEqual([agents[2]]);
+    store.nodes.get(ids[2])!.maintenance = true;
+    store.nodes.get(ids[0])!.maintenance = true;
+    await timeline.advance(2_000);
+    expect(active()).toEqual([agents[1]]);
+    expect(agents[2].status().state).toBe('MAINTENANCE');
+  });
+
+  it('stops taking part when the cluster removed its id', async () => {
+    const { timeline, store, agents, ids } = cluster(2);
+    await startAll(agents, timeline);
+    await timeline.advance(1_000);
+    store.nodes.get(ids[1])!.removed = true;
+    await timeline.advance(1_000);
+    expect(agents[1].status()).toMatchObject({ state: 'FENCED', membership: 'REMOVED' });
+  });
+
+  it('hands the slot back on a clean stop, so a standby takes over at once', async () => {
+    const { timeline, agents, active } = cluster(2);
+    await startAll(agents, timeline);
+    await timeline.advance(1_000);
+    await agents[0].stop();
+    await timeline.advance(1_000);
+    expect(active()).toEqual([agents[1]]);
+  });
+});
+
+describe('election rules', () => {
+  const heartbeat = (change: object = {}) => ({
+    accepted: true,
+    settings: { intervalMs: 1_000, failoverHeartbeats: 5, activeNodeCount: 1, settingsVersion: 1, previousIntervalMs: 1_000, previousWindowMs: 5_000, sinceChangeMs: 60_000 },
+    maintenance: false,
+    renewed: true,
+    handoverRequested: false,
+    freeSlots: 0,
+    handoverForMe: false,
+    nextExpiryMs: null,
+    dbNowMs: 0,
+    ...change,
+  });
+  const active = { kind: 'active', slot: 0, epoch: 7 } as const;
+
+  it('demotes at once when a renewal changed nothing', () => {
+    expect(decide(active, heartbeat({ renewed: false }))).toEqual({ kind: 'lost' });
+  });
+
+  it('releases for maintenance, for a smaller active count and for a hand-over', () => {
+    expect(decide(active, heartbeat({ maintenance: true }))).toEqual({ kind: 'release', reason: 'maintenance' });
+    expect(decide({ ...active, slot: 1 }, heartbeat())).toEqual({ kind: 'release', reason: 'surplus' });
+    expect(decide(active, heartbeat({ handoverRequested: true }))).toEqual({ kind: 'release', reason: 'handover' });
+  });
+
+  it('lets a standby claim a free slot, or wait for a lease that runs out before its next heartbeat', () => {
+    const standby = { kind: 'standby' } as const;
+    expect(decide(standby, heartbeat({ freeSlots: 1 }))).toEqual({ kind: 'claim' });
+    expect(decide(standby, heartbeat({ nextExpiryMs: 400 }))).toEqual({ kind: 'claim-at', delayMs: 410 });
+    expect(decide(standby, heartbeat({ nextExpiryMs: 4_000 }))).toEqual({ kind: 'stay' });
+    expect(decide(standby, heartbeat({ freeSlots: 1, maintenance: true }))).toEqual({ kind: 'stay' });
+  });
+
+  it('fences one interval before the lease can run out, and renews in time even with a tight window', () => {
+    expect(fenceDeadline(10_000, 5_000, 1_000)).toBe(14_000);
+    expect(heartbeatDelay(active, 1_000, 5_000)).toBe(1_000);
+    expect(heartbeatDelay(active, 1_000, 2_000)).toBe(800);
+    expect(heartbeatDelay({ kind: 'standby' }, 1_000, 2_000)).toBe(1_000);
+  });
+});
