@@ -51,6 +51,8 @@ export class ClusterAgent {
   private databaseReachable = true;
   private skewMs: number | null = null;
   private lastHeartbeat?: THeartbeatResult;
+  /** events that happened while the database was away (a fence, typically), written once it is back */
+  private pendingEvents: { kind: string; details: Record<string, unknown> }[] = [];
   private cancelTick?: () => void;
   private cancelClaim?: () => void;
   private cancelFence?: () => void;
@@ -144,6 +146,7 @@ export class ClusterAgent {
       this.lastHeartbeat = heartbeat;
       this.maintenance = heartbeat.maintenance;
       this.fenced = false;
+      await this.flushPendingEvents();
       await this.act(heartbeat, startedAt);
       const { intervalMs, failoverHeartbeats } = heartbeat.settings;
       next = heartbeatDelay(this.role, intervalMs, intervalMs * failoverHeartbeats) - (clock.monotonicMs() - startedAt);
@@ -223,7 +226,15 @@ export class ClusterAgent {
     this.endActive('fenced');
     this.fenced = true;
     this.log('warn', `fenced: no renewal of slot ${slot} (epoch ${epoch}) within the window; active work stopped`);
-    void this.options.store.recordEvent('FENCED', this.options.node.id, { slot, epoch }).catch(() => {});
+    this.pendingEvents.push({ kind: 'FENCED', details: { slot, epoch, at: new Date(this.options.clock.wallMs()).toISOString() } });
+  }
+
+  private async flushPendingEvents(): Promise<void> {
+    while (this.pendingEvents.length > 0) {
+      const { kind, details } = this.pendingEvents[0];
+      await this.options.store.recordEvent(kind, this.options.node.id, details);
+      this.pendingEvents.shift();
+    }
   }
 
   private endActive(reason: string): void {

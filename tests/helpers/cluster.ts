@@ -1,0 +1,68 @@
+/** Clusters of real node processes for integration tests. */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { activePeriods, BELIEF_LOG_FILE, maxConcurrentActive, type TBeliefRecord } from '@/lib/cluster/belief-log';
+import type { TClusterStatus } from '@/lib/cluster/status';
+import type { THealth } from '@/lib/cluster/health';
+import { withClient } from './database';
+import { basicAuth, ROOT_PASSWORD, startNode, type NodeProcess } from './node-process';
+
+export const ROOT = basicAuth('root', ROOT_PASSWORD);
+
+/** Creates the cluster row with the given settings, as the first node would (so tests need not wait for defaults). */
+export async function seedCluster(databaseUrl: string, settings: { intervalMs: number; failoverHeartbeats: number; activeNodeCount?: number }) {
+  const windowMs = settings.intervalMs * settings.failoverHeartbeats;
+  await withClient(databaseUrl, (client) =>
+    client.query(
+      `INSERT INTO cluster (id, cluster_id, name, heartbeat_interval_ms, failover_heartbeats, active_node_count, previous_interval_ms, previous_window_ms)
+       VALUES (1, $1, 'test', $2, $3, $4, $2, $5)`,
+      [randomUUID(), settings.intervalMs, settings.failoverHeartbeats, settings.activeNodeCount ?? 1, windowMs],
+    ),
+  );
+}
+
+/** Starts nodes one after the other (so their order in line is known). */
+export async function startNodes(databaseUrl: string, count: number, prefix = 'n'): Promise<NodeProcess[]> {
+  const nodes: NodeProcess[] = [];
+  for (let index = 1; index <= count; index += 1) nodes.push(await startNode({ databaseUrl, name: `${prefix}${index}` }));
+  return nodes;
+}
+
+export async function health(node: NodeProcess): Promise<THealth | undefined> {
+  try {
+    const response = await fetch(`${node.url}/api/health`, { signal: AbortSignal.timeout(2_000) });
+    return (await response.json()) as THealth;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function clusterStatus(node: NodeProcess): Promise<TClusterStatus> {
+  const response = await fetch(`${node.url}/api/cluster`, { headers: { authorization: ROOT }, signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`status from ${node.url}: HTTP ${response.status}`);
+  return (await response.json()) as TClusterStatus;
+}
+
+/** The nodes (among those given, which must be running) whose health says ACTIVE. */
+export async function activeNodes(nodes: NodeProcess[]): Promise<NodeProcess[]> {
+  const states = await Promise.all(nodes.map((node) => health(node)));
+  return nodes.filter((_, index) => states[index]?.state === 'ACTIVE');
+}
+
+export function stateOf(status: TClusterStatus, name: string): string | undefined {
+  return status.nodes.find((node) => node.name === name)?.state;
+}
+
+export function beliefRecords(nodes: NodeProcess[]): TBeliefRecord[] {
+  return nodes.flatMap((node) => {
+    const file = path.join(node.dataDir, BELIEF_LOG_FILE);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as TBeliefRecord);
+  });
+}
+
+/** From the nodes' own records: the most nodes that ever believed themselves active at once. */
+export function maxBelievedActive(nodes: NodeProcess[]): number {
+  return maxConcurrentActive(activePeriods(beliefRecords(nodes)));
+}
