@@ -3,6 +3,7 @@
  * cluster row, the same lock every claim takes, so they never interleave with an election.
  */
 import type { TTx } from '@/lib/db/client';
+import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
 import { livenessWindow, type TLivenessWindow } from '@/lib/cluster/settings';
 
 export type TLockedCluster = {
@@ -15,33 +16,15 @@ export type TLockedCluster = {
 };
 
 export async function lockCluster(tx: TTx): Promise<TLockedCluster> {
-  const [row] = await tx.$queryRaw<
-    {
-      interval_ms: number;
-      failover_heartbeats: number;
-      active_node_count: number;
-      settings_version: number;
-      previous_interval_ms: number;
-      previous_window_ms: number;
-      since_change_ms: number;
-    }[]
-  >`SELECT heartbeat_interval_ms AS interval_ms, failover_heartbeats, active_node_count, settings_version,
-           previous_interval_ms, previous_window_ms,
-           (extract(epoch FROM now() - settings_changed_at) * 1000)::float8 AS since_change_ms
-      FROM cluster WHERE id = 1 FOR UPDATE`;
+  const [row] = await tx.$queryRawUnsafe<TClusterSqlRow[]>(`${CLUSTER_ROW_SQL} FOR UPDATE`);
+  const settings = toClusterSettings(row);
   return {
-    intervalMs: row.interval_ms,
-    failoverHeartbeats: row.failover_heartbeats,
-    activeNodeCount: row.active_node_count,
-    settingsVersion: row.settings_version,
-    windowMs: row.interval_ms * row.failover_heartbeats,
-    liveness: livenessWindow({
-      intervalMs: row.interval_ms,
-      failoverHeartbeats: row.failover_heartbeats,
-      previousIntervalMs: row.previous_interval_ms,
-      previousWindowMs: row.previous_window_ms,
-      sinceChangeMs: row.since_change_ms,
-    }),
+    intervalMs: settings.intervalMs,
+    failoverHeartbeats: settings.failoverHeartbeats,
+    activeNodeCount: settings.activeNodeCount,
+    settingsVersion: settings.settingsVersion,
+    windowMs: settings.intervalMs * settings.failoverHeartbeats,
+    liveness: livenessWindow(settings),
   };
 }
 

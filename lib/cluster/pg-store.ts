@@ -5,38 +5,13 @@
  * that a database that stops answering cannot stall the agent's loop.
  */
 import pg from 'pg';
-import type { TClaim, TClusterSettingsRow, TClusterStore, THeartbeatInput, THeartbeatResult, TNodeRegistration, TReleaseReason } from '@/lib/cluster/store';
-
-const SETTINGS_SQL = `
-  SELECT heartbeat_interval_ms AS interval_ms, failover_heartbeats, active_node_count, settings_version,
-         previous_interval_ms, previous_window_ms,
-         (extract(epoch FROM now() - settings_changed_at) * 1000)::float8 AS since_change_ms
-    FROM cluster WHERE id = 1`;
-
-type TSettingsSqlRow = {
-  interval_ms: number;
-  failover_heartbeats: number;
-  active_node_count: number;
-  settings_version: number;
-  previous_interval_ms: number;
-  previous_window_ms: number;
-  since_change_ms: number;
-};
-
-const toSettings = (row: TSettingsSqlRow): TClusterSettingsRow => ({
-  intervalMs: row.interval_ms,
-  failoverHeartbeats: row.failover_heartbeats,
-  activeNodeCount: row.active_node_count,
-  settingsVersion: row.settings_version,
-  previousIntervalMs: row.previous_interval_ms,
-  previousWindowMs: row.previous_window_ms,
-  sinceChangeMs: row.since_change_ms,
-});
+import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
+import type { TClaim, TClusterStore, THeartbeatInput, THeartbeatResult, TNodeRegistration, TReleaseReason } from '@/lib/cluster/store';
 
 // One statement per heartbeat: the node's heartbeat, the renewal of its lease (a conditional
 // write naming node and epoch: zero rows means the slot was lost), and what it needs to decide.
 const HEARTBEAT_SQL = `
-WITH c AS (${SETTINGS_SQL}),
+WITH c AS (${CLUSTER_ROW_SQL}),
 prev AS (SELECT observed FROM cluster_node WHERE id = $1 AND removed_at IS NULL),
 hb AS (
   UPDATE cluster_node
@@ -109,8 +84,12 @@ export class PgClusterStore implements TClusterStore {
     this.pool.on('error', () => {});
   }
 
-  private query<T extends pg.QueryResultRow>(text: string, values: unknown[]) {
-    return this.pool.query<T>({ text, values, query_timeout: this.timeoutMs() } as pg.QueryConfig);
+  /**
+   * The hot statements are named, so each connection plans them once (planning a heartbeat cost
+   * more PostgreSQL CPU than running it).
+   */
+  private query<T extends pg.QueryResultRow>(name: string | undefined, text: string, values: unknown[]) {
+    return this.pool.query<T>({ name, text, values, query_timeout: this.timeoutMs() } as pg.QueryConfig);
   }
 
   async register(node: TNodeRegistration): Promise<'registered' | 'refused'> {
@@ -139,7 +118,7 @@ export class PgClusterStore implements TClusterStore {
   }
 
   async heartbeat(input: THeartbeatInput): Promise<THeartbeatResult> {
-    const { rows } = await this.query<TSettingsSqlRow & Record<string, unknown>>(HEARTBEAT_SQL, [
+    const { rows } = await this.query<TClusterSqlRow & Record<string, unknown>>('orch-heartbeat', HEARTBEAT_SQL, [
       input.nodeId,
       input.lease?.slot ?? -1,
       input.lease?.epoch ?? 0,
@@ -149,7 +128,7 @@ export class PgClusterStore implements TClusterStore {
     if (!row) throw new Error('the database holds no cluster (run migrations and bootstrap first)');
     return {
       accepted: row.maintenance !== null,
-      settings: toSettings(row),
+      settings: toClusterSettings(row),
       maintenance: row.maintenance === true,
       renewed: row.renewed === true,
       handoverRequested: row.handover_requested === true,
@@ -163,7 +142,7 @@ export class PgClusterStore implements TClusterStore {
   async claim(nodeId: string, lateAfterMs: number): Promise<TClaim | null> {
     return this.transaction(async (tx) => {
       // every change of slot ownership holds the cluster row: claims are serialized
-      const cluster = (await tx.query<TSettingsSqlRow>(`${SETTINGS_SQL} FOR UPDATE`, [])).rows[0];
+      const cluster = (await tx.query<TClusterSqlRow>(`${CLUSTER_ROW_SQL} FOR UPDATE`, [])).rows[0];
       const late = `make_interval(secs => ${Number(lateAfterMs)} / 1000.0)`;
       const eligible = (alias: string) => `${alias}.removed_at IS NULL AND ${alias}.stopped_at IS NULL AND NOT ${alias}.maintenance
           AND ${alias}.last_heartbeat_at > now() - ${late}
@@ -210,7 +189,7 @@ export class PgClusterStore implements TClusterStore {
   }
 
   async release(nodeId: string, lease: { slot: number; epoch: number }, reason: TReleaseReason): Promise<boolean> {
-    const { rowCount } = await this.query(RELEASE_SQL, [nodeId, lease.slot, lease.epoch, reason]);
+    const { rowCount } = await this.query('orch-release', RELEASE_SQL, [nodeId, lease.slot, lease.epoch, reason]);
     return rowCount === 1;
   }
 
@@ -222,12 +201,12 @@ export class PgClusterStore implements TClusterStore {
   }
 
   async observe(nodeId: string, epoch: number, thresholds: { lateAfterMs: number; notRespondingAfterMs: number }): Promise<number> {
-    const { rowCount } = await this.query(OBSERVE_SQL, [nodeId, epoch, thresholds.lateAfterMs, thresholds.notRespondingAfterMs]);
+    const { rowCount } = await this.query('orch-observe', OBSERVE_SQL, [nodeId, epoch, thresholds.lateAfterMs, thresholds.notRespondingAfterMs]);
     return rowCount ?? 0;
   }
 
   async recordEvent(kind: string, nodeId: string, details: Record<string, unknown>): Promise<void> {
-    await this.query('INSERT INTO cluster_event (kind, node_id, details) VALUES ($1, $2, $3)', [kind, nodeId, details]);
+    await this.query(undefined, 'INSERT INTO cluster_event (kind, node_id, details) VALUES ($1, $2, $3)', [kind, nodeId, details]);
   }
 
   async close(): Promise<void> {

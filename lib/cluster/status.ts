@@ -5,21 +5,9 @@
  */
 import type { TDb } from '@/lib/db/client';
 import { deriveMemberState, type TMemberState } from '@/lib/cluster/node-state';
+import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
 import { livenessWindow, toSettingsView, type TSettingsView } from '@/lib/cluster/settings';
 import { nodeRuntime } from '@/lib/node/runtime';
-
-type TClusterRow = {
-  cluster_id: string;
-  name: string;
-  epoch: string;
-  interval_ms: number;
-  failover_heartbeats: number;
-  active_node_count: number;
-  settings_version: number;
-  previous_interval_ms: number;
-  previous_window_ms: number;
-  since_change_ms: number;
-};
 
 type TNodeRow = {
   id: string;
@@ -69,12 +57,6 @@ export type TClusterStatus = {
   reference: { version: number; fingerprint: string } | null;
 };
 
-const CLUSTER_SQL = `
-  SELECT cluster_id, name, epoch::text, heartbeat_interval_ms AS interval_ms, failover_heartbeats, active_node_count,
-         settings_version, previous_interval_ms, previous_window_ms,
-         (extract(epoch FROM now() - settings_changed_at) * 1000)::float8 AS since_change_ms
-    FROM cluster WHERE id = 1`;
-
 export async function readClusterIdentity(db: TDb): Promise<{ clusterId: string; name: string }> {
   const row = await db.cluster.findUniqueOrThrow({ where: { id: 1 }, select: { clusterId: true, name: true } });
   return row;
@@ -83,7 +65,7 @@ export async function readClusterIdentity(db: TDb): Promise<{ clusterId: string;
 export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
   const runtime = nodeRuntime();
   const [clusters, nodes] = await Promise.all([
-    db.$queryRawUnsafe<TClusterRow[]>(CLUSTER_SQL),
+    db.$queryRawUnsafe<TClusterSqlRow[]>(CLUSTER_ROW_SQL),
     db.$queryRawUnsafe<TNodeRow[]>(`
       SELECT n.id, n.name, n.url, n.version, n.maintenance, n.removed_at, n.clock_skew_ms, n.registered_at, n.started_at,
              n.active_fingerprint, n.pending_fingerprint,
@@ -94,13 +76,7 @@ export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
        ORDER BY n.member_no`),
   ]);
   const cluster = clusters[0];
-  const window = livenessWindow({
-    intervalMs: cluster.interval_ms,
-    failoverHeartbeats: cluster.failover_heartbeats,
-    previousIntervalMs: cluster.previous_interval_ms,
-    previousWindowMs: cluster.previous_window_ms,
-    sinceChangeMs: cluster.since_change_ms,
-  });
+  const window = livenessWindow(toClusterSettings(cluster));
   return {
     clusterId: runtime.standalone ? null : cluster.cluster_id,
     name: cluster.name,
