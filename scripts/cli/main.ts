@@ -6,17 +6,18 @@ import { CliError } from './api-client';
 import { runNode } from './node-start';
 import { printStatus } from './status';
 import { runDemo } from './demo';
+import { changeSettings, type TSettingsOptions } from './settings';
+import { removeNode } from './remove';
+import { activateNode } from './activate';
+import { setMaintenance } from './maintenance';
+import { parseEventKind, printEvents, type TEventsOptions } from './events';
+import type { TNodeCommandOptions } from './cluster-view';
+import { parseNumber, parseWholeNumber } from './options';
 
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 1 to 65535');
   return port;
-}
-
-function parseCount(value: string): number {
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 1 || count > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
-  return count;
 }
 
 function parseUrl(value: string): string {
@@ -61,8 +62,8 @@ node
 
 program
   .command('demo')
-  .description('what `npm start` runs: build the console if needed and run a node on its built-in database')
-  .option('--nodes <n>', 'number of nodes', parseCount, 1)
+  .description('what `npm start` runs: build the console if needed, then a shared database and a small cluster')
+  .option('--nodes <n>', 'number of nodes (1 to 16)', parseWholeNumber('--nodes', 1, 16), 2)
   .option('--base-port <port>', 'port of the first node', parsePort, 3000)
   .option('--data-dir <dir>', 'where the demo keeps its data', '.data/demo')
   .action(async (options: { nodes: number; basePort: number; dataDir: string }) => {
@@ -71,7 +72,33 @@ program
 
 withCredentials(program.command('status').description('show the cluster as node --url sees it'))
   .option('--json', 'print JSON (settings, nodes, reference configuration)')
-  .action((options: { url: string; user?: string; password?: string; json?: boolean }) => printStatus(options));
+  .action((options: TNodeCommandOptions & { json?: boolean }) => printStatus(options));
+
+withCredentials(program.command('settings').description('show the cluster settings, or change the values given'))
+  .option('--heartbeat-interval <seconds>', 'seconds between heartbeats', parseNumber('--heartbeat-interval'))
+  .option('--failover-heartbeats <n>', 'heartbeats missed before a node counts as not responding', parseNumber('--failover-heartbeats'))
+  .option('--active-nodes <n>', 'how many nodes are active at once', parseNumber('--active-nodes'))
+  .action((options: TSettingsOptions) => changeSettings(options));
+
+withCredentials(program.command('remove').description('remove a node that is not responding from the cluster'))
+  .argument('<node>', 'node id or name')
+  .action((node: string, options: TNodeCommandOptions) => removeNode(options, node));
+
+withCredentials(program.command('activate').description('hand an active slot to a standby node'))
+  .argument('<node>', 'node id or name')
+  .action((node: string, options: TNodeCommandOptions) => activateNode(options, node));
+
+withCredentials(program.command('maintenance').description('put a node in maintenance (never active) or take it out'))
+  .argument('<node>', 'node id or name')
+  .argument('<on|off>', 'on or off')
+  .action((node: string, mode: string, options: TNodeCommandOptions) => setMaintenance(options, node, mode));
+
+withCredentials(program.command('events').description('the cluster\'s event timeline, newest first'))
+  .option('--node <node>', 'only this node\'s events (id or name)')
+  .option('--kind <kind>', 'only events of this kind, e.g. SETTINGS_CHANGED', parseEventKind)
+  .option('--limit <n>', 'at most this many events (default 100)', parseWholeNumber('--limit', 1, 1000))
+  .option('--json', 'print JSON')
+  .action((options: TEventsOptions) => printEvents(options));
 
 try {
   await program.parseAsync(process.argv);
