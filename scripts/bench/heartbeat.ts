@@ -1,0 +1,286 @@
+/**
+ * Heartbeat cost: many simulated members heartbeating against one PostgreSQL through the store
+ * the agent uses (PgClusterStore), each on the agent's schedule. Reported: statements per
+ * heartbeat as PostgreSQL counts them, heartbeat latency, and the CPU PostgreSQL spent.
+ *
+ * Statements are counted from pg_stat_database: outside an explicit transaction every statement
+ * is one transaction, so the change of xact_commit + xact_rollback over the run, less one per
+ * connection opened (a backend's start-up runs one transaction of its own; measured here, not
+ * assumed), is what the heartbeats cost. Measurement queries go to the `postgres` database, so
+ * they do not count. A backend reports its counts with a delay (at most once a second, or when it
+ * exits), so both readings are taken when no client backend is connected to the cluster's
+ * database: every count has been reported by then.
+ */
+import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import pg from 'pg';
+import { heartbeatDelay, type TRole } from '@/lib/cluster/election';
+import { PgClusterStore } from '@/lib/cluster/pg-store';
+import { livenessWindow } from '@/lib/cluster/settings';
+import { startClusterDatabase, type TClusterDatabase } from './cluster-database';
+import { cpuBetween, samplePostgresCpu } from './postgres-cpu';
+import { ms, sleep, summarize, yesNo } from './stats';
+
+export type THeartbeatBenchOptions = {
+  members: number;
+  seconds: number;
+  /** members sharing one store (one pool of 3 connections, as one node has) */
+  membersPerStore: number;
+};
+
+const INTERVAL_MS = 1_000;
+const FAILOVER_HEARTBEATS = 3;
+/** the agent's read timeout at a 1 s interval (scripts/node-server.ts) */
+const QUERY_TIMEOUT_MS = 1_000;
+const POOL_SIZE = 3; // PgClusterStore's pool
+const GOAL_STATEMENTS = 2;
+const GOAL_P99_MS = 10;
+/** monitorEventLoopDelay samples on a timer of this period, and its figures include the period */
+const LOOP_DELAY_RESOLUTION_MS = 10;
+
+type TLease = { slot: number; epoch: number };
+
+/** What the members did, for the cross-check against PostgreSQL's own count. */
+class CallRecorder {
+  readonly heartbeatMs: number[] = [];
+  readonly observeMs: number[] = [];
+  failedCalls = 0;
+  lostLeases = 0;
+  lastError?: unknown;
+
+  get calls(): number {
+    return this.heartbeatMs.length + this.observeMs.length + this.failedCalls;
+  }
+
+  fail(error: unknown): void {
+    this.failedCalls += 1;
+    this.lastError = error;
+  }
+}
+
+type TLoopState = 'idle' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * One member on the agent's schedule (lib/cluster/agent.ts): a heartbeat every interval, timed
+ * from the start of the previous one; an active member renews its lease with the heartbeat and
+ * then records other members' liveness (observe), as the agent does.
+ */
+class SimulatedMember {
+  private state: TLoopState = 'idle';
+  private timer?: NodeJS.Timeout;
+  private inFlight: Promise<void> = Promise.resolve();
+  private skewMs: number | null = null;
+
+  constructor(
+    readonly id: string,
+    private readonly store: PgClusterStore,
+    private readonly recorder: CallRecorder,
+    private lease: TLease | null,
+  ) {}
+
+  start(firstDelayMs: number): void {
+    if (this.state !== 'idle') throw new Error(`a member cannot start when ${this.state}`);
+    this.state = 'running';
+    this.schedule(firstDelayMs);
+  }
+
+  /** Stops the loop and waits for the call in flight. */
+  async stop(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopping';
+    clearTimeout(this.timer);
+    await this.inFlight;
+    this.state = 'stopped';
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.state !== 'running') return;
+    this.timer = setTimeout(() => {
+      this.inFlight = this.beat();
+    }, Math.max(0, delayMs));
+  }
+
+  private async beat(): Promise<void> {
+    const startedAt = performance.now();
+    let next = INTERVAL_MS;
+    try {
+      const wallBefore = Date.now();
+      const heartbeat = await this.store.heartbeat({ nodeId: this.id, lease: this.lease, skewMs: this.skewMs });
+      this.recorder.heartbeatMs.push(performance.now() - startedAt);
+      this.skewMs = heartbeat.dbNowMs - (wallBefore + Date.now()) / 2;
+      if (this.lease && !heartbeat.renewed) {
+        this.recorder.lostLeases += 1;
+        this.lease = null;
+      }
+      if (this.lease) {
+        const observeStartedAt = performance.now();
+        await this.store.observe(this.id, this.lease.epoch, livenessWindow(heartbeat.settings));
+        this.recorder.observeMs.push(performance.now() - observeStartedAt);
+      }
+      const role: TRole = this.lease ? { kind: 'active', ...this.lease } : { kind: 'standby' };
+      const { intervalMs, failoverHeartbeats } = heartbeat.settings;
+      next = heartbeatDelay(role, intervalMs, intervalMs * failoverHeartbeats) - (performance.now() - startedAt);
+    } catch (error) {
+      this.recorder.fail(error);
+    }
+    this.schedule(next);
+  }
+}
+
+type TDbCounters = { transactions: number; sessions: number };
+
+/** Readings of PostgreSQL's own counters, over a connection to another database. */
+class DatabaseCounters {
+  private constructor(
+    private readonly admin: pg.Client,
+    private readonly databaseName: string,
+  ) {}
+
+  static async open(database: TClusterDatabase): Promise<DatabaseCounters> {
+    const admin = new pg.Client({ connectionString: database.adminUrl });
+    await admin.connect();
+    return new DatabaseCounters(admin, database.databaseName);
+  }
+
+  async maxConnections(): Promise<number> {
+    const { rows } = await this.admin.query<{ max: number; reserved: number }>(
+      `SELECT current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS reserved`,
+    );
+    return rows[0].max - rows[0].reserved;
+  }
+
+  /** Waits until no client is connected to the cluster's database, so that every backend has reported its counts. */
+  async settled(): Promise<TDbCounters> {
+    const deadline = performance.now() + 15_000;
+    for (;;) {
+      const { rows } = await this.admin.query<{ clients: number }>(
+        `SELECT count(*)::int AS clients FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'`,
+        [this.databaseName],
+      );
+      if (rows[0].clients === 0) break;
+      if (performance.now() > deadline) throw new Error(`${rows[0].clients} connections to ${this.databaseName} did not close`);
+      await sleep(20);
+    }
+    const { rows } = await this.admin.query<{ transactions: string; sessions: string }>(
+      'SELECT xact_commit + xact_rollback AS transactions, sessions FROM pg_stat_database WHERE datname = $1',
+      [this.databaseName],
+    );
+    return { transactions: Number(rows[0].transactions), sessions: Number(rows[0].sessions) };
+  }
+
+  close(): Promise<void> {
+    return this.admin.end();
+  }
+}
+
+/** Transactions PostgreSQL counts for opening a connection (and closing it) with no query on it. */
+async function measureConnectionCost(database: TClusterDatabase, counters: DatabaseCounters): Promise<number> {
+  const before = await counters.settled();
+  for (let i = 0; i < 3; i += 1) {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    await client.end();
+  }
+  const after = await counters.settled();
+  return (after.transactions - before.transactions) / (after.sessions - before.sessions);
+}
+
+/** Registers every member (the first one becomes the active member) through a store of its own. */
+async function registerMembers(database: TClusterDatabase, ids: string[]): Promise<TLease> {
+  const store = new PgClusterStore(database.url, () => 5_000);
+  try {
+    const registration = (id: string, i: number) => ({ id, name: `sim-${i + 1}`, url: `http://sim-${i + 1}.invalid`, version: 'bench' });
+    // the first to register is first in line for the slot
+    await store.register(registration(ids[0], 0));
+    await Promise.all(ids.slice(1).map((id, i) => store.register(registration(id, i + 1))));
+    const heartbeat = await store.heartbeat({ nodeId: ids[0], lease: null, skewMs: null });
+    const claim = await store.claim(ids[0], livenessWindow(heartbeat.settings).lateAfterMs);
+    if (!claim) throw new Error('the first simulated member could not take the active slot');
+    return { slot: claim.slot, epoch: claim.epoch };
+  } finally {
+    await store.close();
+  }
+}
+
+export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promise<boolean> {
+  const { members, seconds, membersPerStore } = options;
+  const storeCount = Math.ceil(members / membersPerStore);
+  console.log(
+    `== heartbeat cost: ${members} simulated members (1 active) at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS}, ` +
+      `${storeCount} stores with pools of ${POOL_SIZE}, ${seconds} s ==`,
+  );
+  const database = await startClusterDatabase({ heartbeatIntervalMs: INTERVAL_MS, failoverHeartbeats: FAILOVER_HEARTBEATS });
+  const stores: PgClusterStore[] = [];
+  let counters: DatabaseCounters | undefined;
+  try {
+    counters = await DatabaseCounters.open(database);
+    const allowed = await counters.maxConnections();
+    if (storeCount * POOL_SIZE + 2 > allowed) {
+      throw new Error(`${storeCount} pools of ${POOL_SIZE} need more connections than PostgreSQL allows (${allowed}); raise --members-per-store`);
+    }
+    const connectionCost = await measureConnectionCost(database, counters);
+    const ids = Array.from({ length: members }, () => randomUUID());
+    const lease = await registerMembers(database, ids);
+
+    const recorder = new CallRecorder();
+    for (let i = 0; i < storeCount; i += 1) stores.push(new PgClusterStore(database.url, () => QUERY_TIMEOUT_MS));
+    const simulated = ids.map((id, i) => new SimulatedMember(id, stores[i % storeCount], recorder, i === 0 ? lease : null));
+
+    const before = await counters.settled();
+    const cpuBefore = samplePostgresCpu(database.postmasterPid());
+    const ownCpuBefore = process.cpuUsage();
+    // a heartbeat's latency as measured here includes waits for this process's own event loop
+    const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+    loopDelay.enable();
+    // the active member renews at once (its lease is running); the others at a random phase
+    simulated.forEach((member, i) => member.start(i === 0 ? 0 : Math.random() * INTERVAL_MS));
+    await sleep(seconds * 1000);
+    await Promise.all(simulated.map((member) => member.stop()));
+    const cpuAfter = samplePostgresCpu(database.postmasterPid());
+    const cpu = cpuBetween(cpuBefore, cpuAfter);
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    loopDelay.disable();
+    const loopDelayMs = (p: number) => Math.max(0, loopDelay.percentile(p) / 1e6 - LOOP_DELAY_RESOLUTION_MS);
+    await Promise.all(stores.splice(0).map((store) => store.close()));
+    const after = await counters.settled();
+
+    const heartbeats = recorder.heartbeatMs.length;
+    const connections = after.sessions - before.sessions;
+    const transactions = after.transactions - before.transactions - connections * connectionCost;
+    const perHeartbeat = transactions / heartbeats;
+    const latency = summarize(recorder.heartbeatMs);
+    const observe = summarize(recorder.observeMs);
+    const pad = (label: string) => `  ${label.padEnd(22)}`;
+    console.log(
+      `${pad('heartbeats')}${heartbeats} (${(heartbeats / cpu.wallSeconds).toFixed(1)}/s), observe calls ${observe.count}, ` +
+        `failed calls ${recorder.failedCalls}, leases lost ${recorder.lostLeases}`,
+    );
+    console.log(
+      `${pad('statements/heartbeat')}${perHeartbeat.toFixed(3)} by PostgreSQL's count ` +
+        `(${transactions} transactions; ${connections} connections opened, ${connectionCost} each, not counted); ` +
+        `${(recorder.calls / heartbeats).toFixed(3)} by calls made`,
+    );
+    console.log(`${pad('heartbeat latency')}p50 ${ms(latency.p50)}  p99 ${ms(latency.p99)}  max ${ms(latency.max)}`);
+    if (observe.count > 0) console.log(`${pad('observe latency')}p50 ${ms(observe.p50)}  p99 ${ms(observe.p99)}  max ${ms(observe.max)} (active member)`);
+    console.log(
+      `${pad('PostgreSQL CPU')}${cpu.cores.toFixed(3)} cores (${cpu.cpuSeconds.toFixed(2)} s CPU over ${cpu.wallSeconds.toFixed(1)} s, ` +
+        `postmaster and its ${cpuAfter.processes - 1} children)`,
+    );
+    console.log(
+      `${pad('load generator')}${((ownCpu.user + ownCpu.system) / 1e6 / cpu.wallSeconds).toFixed(3)} cores (this process, same machine), ` +
+        `event-loop delay p99 ${ms(loopDelayMs(99))} max ${ms(loopDelayMs(100))}`,
+    );
+    if (recorder.lastError) console.log(`${pad('last call error')}${String(recorder.lastError)}`);
+    const statementsOk = perHeartbeat <= GOAL_STATEMENTS;
+    const latencyOk = latency.p99 < GOAL_P99_MS;
+    console.log(
+      `${pad('goals')}≤ ${GOAL_STATEMENTS} statements per heartbeat: ${yesNo(statementsOk)}; ` +
+        `p99 < ${GOAL_P99_MS} ms: ${yesNo(latencyOk)}`,
+    );
+    return statementsOk && latencyOk && recorder.failedCalls === 0 && recorder.lostLeases === 0;
+  } finally {
+    await Promise.all(stores.map((store) => store.close().catch(() => {})));
+    await counters?.close().catch(() => {});
+    await database.stop();
+  }
+}
