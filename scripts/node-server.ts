@@ -15,7 +15,7 @@ import { db } from '@/lib/db/client';
 import { serverEnv } from '@/lib/env';
 import { EXIT_FATAL_CONFIG } from '@/lib/node/exit-codes';
 import { readIdentity } from '@/lib/node/identity';
-import { logError, logInfo } from '@/lib/node/log';
+import { logError, logInfo, logWarn } from '@/lib/node/log';
 import { PROJECT_ROOT } from '@/lib/node/paths';
 import { setNodeRuntime } from '@/lib/node/runtime';
 import { APP_VERSION } from '@/lib/node/version';
@@ -37,7 +37,7 @@ const agent: ClusterAgent = new ClusterAgent({
   node: { id: identity.id, name: identity.name, url: identity.advertiseUrl, version: APP_VERSION },
   clusterId: standalone ? null : cluster.clusterId,
   beliefLog: fileBeliefLog(env.ORCH_DATA_DIR),
-  log: (level, message) => (level === 'info' ? logInfo('agent', message) : logError('agent', message)),
+  log: (level, message) => ({ info: logInfo, warn: logWarn, error: logError })[level]('agent', message),
 });
 setNodeRuntime({ identity, version: APP_VERSION, startedAt: new Date(), standalone, agent });
 
