@@ -16,7 +16,9 @@ prev AS (SELECT observed FROM cluster_node WHERE id = $1 AND removed_at IS NULL)
 hb AS (
   UPDATE cluster_node
      SET last_heartbeat_at = now(), heartbeat_count = heartbeat_count + 1,
-         clock_skew_ms = coalesce($4::int, clock_skew_ms), observed = 'ALIVE'
+         clock_skew_ms = coalesce($4::int, clock_skew_ms), observed = 'ALIVE',
+         -- the gap since the previous heartbeat, kept for the lag chart (last 120)
+         recent_gaps_ms = (recent_gaps_ms || (extract(epoch FROM now() - last_heartbeat_at) * 1000)::int)[greatest(1, cardinality(recent_gaps_ms) - 118):]
    WHERE id = $1 AND removed_at IS NULL
   RETURNING maintenance
 ),

@@ -6,7 +6,9 @@
 import type { TDb } from '@/lib/db/client';
 import { deriveMemberState, type TMemberState } from '@/lib/cluster/node-state';
 import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
-import { livenessWindow, toSettingsView, type TSettingsView } from '@/lib/cluster/settings';
+import { livenessWindow, toSettingsView, type TLivenessWindow, type TSettingsView } from '@/lib/cluster/settings';
+import { deriveAlarms, type TAlarm } from '@/lib/cluster/alarms';
+import { AppError } from '@/lib/api/app-error';
 import { nodeRuntime } from '@/lib/node/runtime';
 
 type TNodeRow = {
@@ -55,6 +57,9 @@ export type TClusterStatus = {
   settings: TSettingsView;
   nodes: TMemberView[];
   reference: { version: number; fingerprint: string } | null;
+  alarms: TAlarm[];
+  /** the node that answered: its id and what its agent knows about itself */
+  local: { id: string; databaseReachable: boolean; clockSkewMs: number | null };
 };
 
 export async function readClusterIdentity(db: TDb): Promise<{ clusterId: string; name: string }> {
@@ -64,7 +69,7 @@ export async function readClusterIdentity(db: TDb): Promise<{ clusterId: string;
 
 export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
   const runtime = nodeRuntime();
-  const [clusters, nodes] = await Promise.all([
+  const [clusters, nodes] = await whileReachable(Promise.all([
     db.$queryRawUnsafe<TClusterSqlRow[]>(CLUSTER_ROW_SQL),
     db.$queryRawUnsafe<TNodeRow[]>(`
       SELECT n.id, n.name, n.url, n.version, n.maintenance, n.removed_at, n.clock_skew_ms, n.registered_at, n.started_at,
@@ -74,9 +79,11 @@ export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
         FROM cluster_node n
         LEFT JOIN active_slot s ON s.node_id = n.id AND s.lease_until > now()
        ORDER BY n.member_no`),
-  ]);
+  ]));
   const cluster = clusters[0];
   const window = livenessWindow(toClusterSettings(cluster));
+  const members = nodes.map((node) => toMemberView(node, window, runtime.identity.id));
+  const agent = runtime.agent.status();
   return {
     clusterId: runtime.standalone ? null : cluster.cluster_id,
     name: cluster.name,
@@ -88,31 +95,58 @@ export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
       activeNodeCount: cluster.active_node_count,
       version: cluster.settings_version,
     }),
-    nodes: nodes.map((node) => ({
-      id: node.id,
-      name: node.name,
-      url: node.url,
-      state: deriveMemberState(
-        { removed: node.removed_at !== null, maintenance: node.maintenance, heartbeatAgeMs: node.age_ms, holdsValidLease: node.slot !== null },
-        window,
-      ),
-      local: node.id === runtime.identity.id,
-      lastHeartbeatAgeMs: Math.round(node.age_ms),
-      // configuration sync arrives with the push-configuration issue; until then there is
-      // nothing that can differ between nodes
-      syncState: 'IN_SYNC',
-      restartPending: false,
-      epoch: node.epoch === null ? null : Number(node.epoch),
-      slot: node.slot,
-      maintenance: node.maintenance,
-      clockSkewMs: node.clock_skew_ms,
-      version: node.version,
-      registeredAt: node.registered_at.toISOString(),
-      startedAt: node.started_at.toISOString(),
-      removedAt: node.removed_at?.toISOString() ?? null,
-      activeFingerprint: node.active_fingerprint,
-      pendingFingerprint: node.pending_fingerprint,
-    })),
+    nodes: members,
     reference: null,
+    alarms: deriveAlarms({ activeNodeCount: cluster.active_node_count, nodes: members }),
+    local: { id: runtime.identity.id, databaseReachable: agent.databaseReachable, clockSkewMs: agent.clockSkewMs },
+  };
+}
+
+/** One member, and the gaps between its recent heartbeats (database time) for the lag chart. */
+export async function readNodeDetail(db: TDb, nodeId: string): Promise<{ node: TMemberView; recentGapsMs: number[]; intervalMs: number }> {
+  const status = await readClusterStatus(db);
+  const node = status.nodes.find((member) => member.id === nodeId);
+  if (!node) throw new AppError('NOT_FOUND', 'no such node in this cluster');
+  const row = await whileReachable(db.clusterNode.findUnique({ where: { id: nodeId }, select: { recentGapsMs: true } }));
+  return { node, recentGapsMs: row?.recentGapsMs ?? [], intervalMs: status.settings.heartbeatIntervalSeconds * 1000 };
+}
+
+/** A database error while this node's agent cannot reach the database is an outage, not a bug. */
+async function whileReachable<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (!nodeRuntime().agent.status().databaseReachable) {
+      throw new AppError('DATABASE_UNREACHABLE', 'this node cannot reach the shared database', { cause: error });
+    }
+    throw error;
+  }
+}
+
+function toMemberView(node: TNodeRow, window: TLivenessWindow, localId: string): TMemberView {
+  return {
+    id: node.id,
+    name: node.name,
+    url: node.url,
+    state: deriveMemberState(
+      { removed: node.removed_at !== null, maintenance: node.maintenance, heartbeatAgeMs: node.age_ms, holdsValidLease: node.slot !== null },
+      window,
+    ),
+    local: node.id === localId,
+    lastHeartbeatAgeMs: Math.round(node.age_ms),
+    // configuration sync arrives with the push-configuration issue; until then there is
+    // nothing that can differ between nodes
+    syncState: 'IN_SYNC',
+    restartPending: false,
+    epoch: node.epoch === null ? null : Number(node.epoch),
+    slot: node.slot,
+    maintenance: node.maintenance,
+    clockSkewMs: node.clock_skew_ms,
+    version: node.version,
+    registeredAt: node.registered_at.toISOString(),
+    startedAt: node.started_at.toISOString(),
+    removedAt: node.removed_at?.toISOString() ?? null,
+    activeFingerprint: node.active_fingerprint,
+    pendingFingerprint: node.pending_fingerprint,
   };
 }

@@ -75,6 +75,22 @@ describe('settings', () => {
   });
 });
 
+describe('node detail', () => {
+  it('shows the gaps between a node\'s recent heartbeats, on the database clock', async () => {
+    const id = (await health(nodes[1]))!.nodeId;
+    const detail = await pollUntil(async () => {
+      const answer = await call(nodes[0], 'GET', `/api/cluster/nodes/${id}`);
+      return answer.body.recentGapsMs?.length >= 3 ? answer.body : undefined;
+    }, { what: 'a few heartbeat gaps' });
+    expect(detail.node).toMatchObject({ id, name: 'n2' });
+    expect(detail.recentGapsMs.length).toBeLessThanOrEqual(120);
+    // every gap is about one interval: far from zero, far below the window
+    for (const gap of detail.recentGapsMs.slice(-3)) expect(gap).toBeGreaterThan(50);
+    expect((await call(nodes[0], 'GET', '/api/cluster/nodes/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await call(nodes[0], 'GET', '/api/cluster/nodes/not-a-uuid')).body.error.field).toBe('id');
+  });
+});
+
 describe('maintenance and hand-over', () => {
   it('moves the active role to a chosen standby, and keeps a maintenance node out', async () => {
     const status = await clusterStatus(nodes[0]);

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { deriveAlarms } from '@/lib/cluster/alarms';
+
+const node = (name: string, state: 'ACTIVE' | 'STANDBY' | 'NOT_RESPONDING' | 'REMOVED', clockSkewMs: number | null = 0) => ({
+  id: name,
+  name,
+  state,
+  clockSkewMs,
+});
+
+describe('cluster alarms', () => {
+  it('none for a healthy cluster', () => {
+    expect(deriveAlarms({ activeNodeCount: 1, nodes: [node('a', 'ACTIVE'), node('b', 'STANDBY')] })).toEqual([]);
+  });
+
+  it('no active node, or fewer than configured', () => {
+    expect(deriveAlarms({ activeNodeCount: 1, nodes: [node('a', 'NOT_RESPONDING'), node('b', 'STANDBY')] }).map((a) => a.code)).toEqual(['NO_ACTIVE']);
+    const fewer = deriveAlarms({ activeNodeCount: 2, nodes: [node('a', 'ACTIVE'), node('b', 'NOT_RESPONDING')] });
+    expect(fewer).toEqual([{ code: 'TOO_FEW_ACTIVE', message: '1 of 2 active nodes: fewer than configured.' }]);
+  });
+
+  it('clock skew above one second on a live node', () => {
+    const alarms = deriveAlarms({ activeNodeCount: 1, nodes: [node('a', 'ACTIVE', 1_500), node('b', 'STANDBY', -900), node('c', 'REMOVED', 9_000)] });
+    expect(alarms.map((alarm) => [alarm.code, alarm.nodeId])).toEqual([['CLOCK_SKEW', 'a']]);
+    expect(alarms[0].message).toContain('1.5 s');
+  });
+});
