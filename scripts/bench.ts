@@ -4,8 +4,9 @@
  *   api        node start-up (fresh and warm) and API latency (scripts/bench/api.ts)
  *   heartbeat  cost of 200 members heartbeating at 1 s (scripts/bench/heartbeat.ts)
  *   failover   kill -9 of the active node at 1 s × 3 until a new ACTIVE (scripts/bench/failover.ts)
+ *   page       the cluster page and status API with 50 members (scripts/bench/cluster-page.ts)
  *
- *   npm run bench -- [--only api|heartbeat|failover] [--seconds 60] [--members 200] [--kills 10]
+ *   npm run bench -- [--only api|heartbeat|failover|page] [--seconds 60] [--members 200] [--kills 10]
  *
  * Exits with 1 when a figure misses its goal.
  */
@@ -14,10 +15,11 @@ import { parseArgs } from 'node:util';
 import { runApiBench } from './bench/api';
 import { runFailoverBench } from './bench/failover';
 import { runHeartbeatBench } from './bench/heartbeat';
+import { runClusterPageBench } from './bench/cluster-page';
 import { handleInterrupts } from './bench/interrupt';
 import { ensureBuild } from './cli/demo';
 
-const PARTS = ['api', 'heartbeat', 'failover'] as const;
+const PARTS = ['api', 'heartbeat', 'failover', 'page'] as const;
 type TPart = (typeof PARTS)[number];
 
 function positiveInteger(name: string, value: string): number {
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
     return 2;
   }
   handleInterrupts();
-  if (options.parts.includes('api') || options.parts.includes('failover')) ensureBuild();
+  if (options.parts.some((part) => part !== 'heartbeat')) ensureBuild();
   // others' work on the machine shows in every figure: the load average says how much there was
   const load = os.loadavg()[0].toFixed(2);
   console.log(`Orchestrator Control Center benchmarks (${os.cpus().length} cores, load average ${load}, Node ${process.version})`);
@@ -68,6 +70,7 @@ async function main(): Promise<number> {
     if (part === 'api') await runApiBench();
     if (part === 'heartbeat') goalsMet = (await runHeartbeatBench(options)) && goalsMet;
     if (part === 'failover') goalsMet = (await runFailoverBench(options)) && goalsMet;
+    if (part === 'page') goalsMet = (await runClusterPageBench()) && goalsMet;
   }
   return goalsMet ? 0 : 1;
 }
