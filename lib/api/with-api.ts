@@ -10,6 +10,7 @@ import { authenticateRequest, type TAuthenticated } from '@/lib/auth/authenticat
 import { hasRole, type TRole } from '@/lib/auth/roles';
 import { isRecordNotFound } from '@/lib/db/errors';
 import { logError } from '@/lib/node/log';
+import { nodeRuntime } from '@/lib/node/runtime';
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -110,8 +111,18 @@ export function errorResponse(error: unknown, req?: NextRequest): Response {
     });
   }
   if (isRecordNotFound(error)) return json(404, { code: 'NOT_FOUND', message: 'not found' });
+  // any failure while this node's agent cannot reach the database is an outage, not a bug
+  if (!databaseReachable()) return json(503, { code: 'DATABASE_UNREACHABLE', message: 'this node cannot reach the shared database' });
   logError('api', `${req?.method ?? ''} ${req?.nextUrl.pathname ?? ''} failed`, error);
   return json(500, { code: 'INTERNAL', message: 'internal error; see the node log' });
+}
+
+function databaseReachable(): boolean {
+  try {
+    return nodeRuntime().agent.status().databaseReachable;
+  } catch {
+    return true; // outside a node server (unit tests): nothing to say
+  }
 }
 
 function json(status: number, error: TApiErrorBody['error']): Response {

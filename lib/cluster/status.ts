@@ -69,7 +69,7 @@ export async function readClusterIdentity(db: TDb): Promise<{ clusterId: string;
 
 export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
   const runtime = nodeRuntime();
-  const [clusters, nodes] = await whileReachable(Promise.all([
+  const [clusters, nodes] = await Promise.all([
     db.$queryRawUnsafe<TClusterSqlRow[]>(CLUSTER_ROW_SQL),
     db.$queryRawUnsafe<TNodeRow[]>(`
       SELECT n.id, n.name, n.url, n.version, n.maintenance, n.removed_at, n.clock_skew_ms, n.registered_at, n.started_at,
@@ -79,7 +79,7 @@ export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
         FROM cluster_node n
         LEFT JOIN active_slot s ON s.node_id = n.id AND s.lease_until > now()
        ORDER BY n.member_no`),
-  ]));
+  ]);
   const cluster = clusters[0];
   const window = livenessWindow(toClusterSettings(cluster));
   const members = nodes.map((node) => toMemberView(node, window, runtime.identity.id));
@@ -107,20 +107,8 @@ export async function readNodeDetail(db: TDb, nodeId: string): Promise<{ node: T
   const status = await readClusterStatus(db);
   const node = status.nodes.find((member) => member.id === nodeId);
   if (!node) throw new AppError('NOT_FOUND', 'no such node in this cluster');
-  const row = await whileReachable(db.clusterNode.findUnique({ where: { id: nodeId }, select: { recentGapsMs: true } }));
+  const row = await db.clusterNode.findUnique({ where: { id: nodeId }, select: { recentGapsMs: true } });
   return { node, recentGapsMs: row?.recentGapsMs ?? [], intervalMs: status.settings.heartbeatIntervalSeconds * 1000 };
-}
-
-/** A database error while this node's agent cannot reach the database is an outage, not a bug. */
-async function whileReachable<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (!nodeRuntime().agent.status().databaseReachable) {
-      throw new AppError('DATABASE_UNREACHABLE', 'this node cannot reach the shared database', { cause: error });
-    }
-    throw error;
-  }
 }
 
 function toMemberView(node: TNodeRow, window: TLivenessWindow, localId: string): TMemberView {

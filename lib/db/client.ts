@@ -13,7 +13,8 @@ const KEY = Symbol.for('orch.db');
 type TGlobal = typeof globalThis & { [KEY]?: PrismaClient };
 
 export function createDb(databaseUrl: string, options: { max?: number } = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
+  // a database that stops answering (frozen, cut off) fails requests after 10 s instead of hanging them
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.max ?? 10, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
   return new PrismaClient({ adapter });
 }
 

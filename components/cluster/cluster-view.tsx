@@ -1,0 +1,82 @@
+'use client';
+
+import { useState } from 'react';
+import { hasRole, type TUser } from '@/lib/auth/roles';
+import { toApiError, type ApiError } from '@/lib/api/fetcher';
+import type { TClusterStatus, TMemberView } from '@/lib/cluster/status';
+import { clusterRefreshMs, useCluster } from '@/lib/swr/use-cluster';
+import { useRefreshCluster } from '@/lib/swr/polling';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { PageHeader } from '@/components/shell/page-header';
+import { AlarmBanner } from '@/components/cluster/alarm-banner';
+import { EventsSection } from '@/components/cluster/events-section';
+import { NodeTable } from '@/components/cluster/node-table';
+import { SettingsForm } from '@/components/cluster/settings-form';
+import type { TNodeAction } from '@/components/cluster/node-actions';
+import { describeNodeAction, sendNodeAction } from '@/components/cluster/send-node-action';
+
+type TProps = {
+  user: TUser;
+  /** the status read on the server for the first render; undefined when that failed */
+  initial?: TClusterStatus;
+};
+
+/** The Orchestrator Cluster Management page: alarms, settings, nodes and events, following the heartbeat. */
+export function ClusterView({ user, initial }: TProps) {
+  const { data: status, error, mutate } = useCluster(initial);
+  const refreshAll = useRefreshCluster();
+  const [actionFailure, setActionFailure] = useState<{ title: string; error: ApiError } | null>(null);
+  const [busyId, setBusyId] = useState<string | null>(null);
+
+  async function act(node: TMemberView, action: TNodeAction) {
+    setBusyId(node.id);
+    setActionFailure(null);
+    try {
+      await sendNodeAction(node.id, action);
+    } catch (failure) {
+      setActionFailure({ title: `${describeNodeAction(action)} failed for ${node.name}`, error: toApiError(failure) });
+    }
+    await refreshAll();
+    setBusyId(null);
+  }
+
+  return (
+    <>
+      <div className="flex items-start justify-between gap-4">
+        <PageHeader title="Orchestrator Cluster Management" description={describeCluster(status)} />
+        <Button onClick={() => refreshAll()}>Refresh</Button>
+      </div>
+      <div className="space-y-6">
+        <AlarmBanner alarms={status?.alarms ?? []} error={error} />
+        {status ? (
+          <SettingsForm
+            settings={status.settings}
+            canEdit={user.role === 'admin'}
+            onChanged={async () => (await mutate())?.settings}
+          />
+        ) : (
+          <Card title="Cluster settings">
+            <p className="min-h-32 text-sm text-gray-500">Waiting for the cluster status…</p>
+          </Card>
+        )}
+        <section aria-labelledby="nodes-heading" className="space-y-3">
+          <h2 id="nodes-heading" className="text-base font-semibold text-gray-900">
+            Nodes
+          </h2>
+          {actionFailure && <Alert title={actionFailure.title}>{actionFailure.error.message}</Alert>}
+          <NodeTable nodes={status?.nodes} actions={hasRole(user, 'operator') ? { busyId, onAction: act } : undefined} />
+        </section>
+        <EventsSection nodes={status?.nodes ?? []} refreshMs={clusterRefreshMs(status)} />
+      </div>
+    </>
+  );
+}
+
+function describeCluster(status: TClusterStatus | undefined): string {
+  if (!status) return '\u00a0';
+  if (status.standalone) return 'Standalone: this node is not in a cluster.';
+  const active = status.nodes.filter((node) => node.state === 'ACTIVE').length;
+  return `Cluster ${status.name} · ${active} of ${status.settings.activeNodeCount} active · updates every heartbeat`;
+}

@@ -1,0 +1,82 @@
+import type { EVENT_KINDS, TClusterEventView } from '@/lib/cluster/events';
+import type { TTone } from '@/components/ui/badge';
+import { formatSeconds } from '@/components/cluster/format';
+
+type TEventKind = (typeof EVENT_KINDS)[number];
+
+export const EVENT_LABELS: Record<TEventKind, string> = {
+  REGISTERED: 'registered',
+  RESTARTED: 'restarted',
+  REMOVED: 'removed',
+  BECAME_ACTIVE: 'became active',
+  BECAME_STANDBY: 'became standby',
+  LATE: 'late',
+  NOT_RESPONDING: 'not responding',
+  RECOVERED: 'recovered',
+  FENCED: 'fenced',
+  SETTINGS_CHANGED: 'settings changed',
+  MAINTENANCE_ON: 'maintenance on',
+  MAINTENANCE_OFF: 'maintenance off',
+  HANDOVER_REQUESTED: 'hand-over requested',
+};
+
+const EVENT_TONES: Partial<Record<string, TTone>> = {
+  BECAME_ACTIVE: 'green',
+  BECAME_STANDBY: 'blue',
+  LATE: 'amber',
+  NOT_RESPONDING: 'red',
+  FENCED: 'red',
+  RECOVERED: 'green',
+};
+
+export function eventLabel(kind: string): string {
+  return (EVENT_LABELS as Record<string, string>)[kind] ?? kind.toLowerCase().replaceAll('_', ' ');
+}
+
+export function eventTone(kind: string): TTone {
+  return EVENT_TONES[kind] ?? 'gray';
+}
+
+/** A one-line reading of an event's details, e.g. "2 s × 5 → 1 s × 5" or "epoch 7"; empty when there is nothing to add. */
+export function summarizeEvent(event: Pick<TClusterEventView, 'kind' | 'details'>): string {
+  const details = event.details;
+  switch (event.kind) {
+    case 'SETTINGS_CHANGED':
+      return summarizeSettings(recordAt(details, 'before'), recordAt(details, 'after'));
+    case 'BECAME_ACTIVE':
+    case 'FENCED':
+      return numberAt(details, 'epoch') === undefined ? '' : `epoch ${numberAt(details, 'epoch')}`;
+    case 'BECAME_STANDBY': {
+      const reason = details.reason;
+      return typeof reason === 'string' ? reason : '';
+    }
+    case 'HANDOVER_REQUESTED':
+      return numberAt(details, 'slot') === undefined ? '' : `slot ${numberAt(details, 'slot')}`;
+    case 'RECOVERED':
+    case 'REGISTERED':
+      return typeof details.was === 'string' ? `was ${details.was.toLowerCase().replaceAll('_', ' ')}` : '';
+    default:
+      return '';
+  }
+}
+
+function summarizeSettings(before: Record<string, unknown>, after: Record<string, unknown>): string {
+  const window = (settings: Record<string, unknown>) => {
+    const interval = numberAt(settings, 'heartbeatIntervalSeconds');
+    const heartbeats = numberAt(settings, 'failoverHeartbeats');
+    return interval === undefined || heartbeats === undefined ? '?' : `${formatSeconds(interval)} × ${heartbeats}`;
+  };
+  const text = `${window(before)} → ${window(after)}`;
+  const [activeBefore, activeAfter] = [numberAt(before, 'activeNodeCount'), numberAt(after, 'activeNodeCount')];
+  return activeBefore !== activeAfter ? `${text}; active nodes ${activeBefore ?? '?'} → ${activeAfter ?? '?'}` : text;
+}
+
+function recordAt(value: Record<string, unknown>, key: string): Record<string, unknown> {
+  const inner = value[key];
+  return typeof inner === 'object' && inner !== null ? (inner as Record<string, unknown>) : {};
+}
+
+function numberAt(value: Record<string, unknown>, key: string): number | undefined {
+  const inner = value[key];
+  return typeof inner === 'number' ? inner : undefined;
+}

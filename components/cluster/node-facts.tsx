@@ -1,0 +1,44 @@
+import type { ReactNode } from 'react';
+import type { TMemberView } from '@/lib/cluster/status';
+import { DateTime } from '@/components/ui/date-time';
+import { ClockSkew } from '@/components/cluster/clock-skew';
+import { formatAge, formatCode, shortFingerprint } from '@/components/cluster/format';
+
+/** The facts of one member, each keeping its line height so nothing jumps on refresh. */
+export function NodeFacts({ node }: { node: TMemberView }) {
+  return (
+    <dl className="grid grid-cols-2 gap-x-8 gap-y-4 md:grid-cols-4">
+      <Fact label="Epoch">{node.epoch ?? '—'}</Fact>
+      <Fact label="Slot">{node.slot ?? '—'}</Fact>
+      <Fact label="Clock skew">
+        <ClockSkew ms={node.clockSkewMs} />
+      </Fact>
+      <Fact label="Version">{node.version}</Fact>
+      <Fact label="Registered">
+        <DateTime value={node.registeredAt} />
+      </Fact>
+      <Fact label="Started">
+        <DateTime value={node.startedAt} />
+      </Fact>
+      <Fact label="Last heartbeat">{formatAge(node.lastHeartbeatAgeMs)}</Fact>
+      <Fact label="Configuration">
+        {formatCode(node.syncState)}
+        {node.activeFingerprint && <code className="ml-2 text-xs text-gray-500">{shortFingerprint(node.activeFingerprint)}</code>}
+      </Fact>
+      {node.removedAt && (
+        <Fact label="Removed">
+          <DateTime value={node.removedAt} />
+        </Fact>
+      )}
+    </dl>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium tracking-wide text-gray-500 uppercase">{label}</dt>
+      <dd className="mt-1 min-h-6 text-sm text-gray-900 tabular-nums">{children}</dd>
+    </div>
+  );
+}
