@@ -75,6 +75,8 @@ describe('the cluster page', () => {
     pageB.on('framenavigated', (frame) => navigations.push(frame.url()));
     nodeA.killGroup('SIGKILL');
     await expect.poll(() => stateInPage(pageB, 'n1'), { timeout: 10_000, interval: 100 }).toContain('LATE');
+    // while the dead node's lease runs out nobody is active, and the banner says so
+    await expect.poll(() => pageB.getByRole('alert').filter({ hasText: 'No node is active' }).count(), { timeout: 10_000, interval: 100 }).toBe(1);
     await expect.poll(() => stateInPage(pageB, 'n1'), { timeout: 15_000, interval: 100 }).toContain('NOT RESPONDING');
     await expect.poll(() => stateInPage(pageB, 'n2'), { timeout: 10_000 }).toContain('ACTIVE');
     const failover = pageB.getByRole('listitem').filter({ hasText: 'became active' }).filter({ hasText: 'n2' });
@@ -101,6 +103,34 @@ describe('the cluster page', () => {
     await pageB.getByRole('button', { name: 'Remove node' }).click();
     await expect.poll(() => stateInPage(pageB, 'n1'), { timeout: 10_000 }).toContain('REMOVED');
     expect(stateOf(await clusterStatus(nodeB), 'n1')).toBe('REMOVED');
+  });
+
+  it('says so, with their values, when someone else saved the settings first', async () => {
+    await pageB.getByLabel('Number of failover heartbeats').fill('7');
+    const { version } = (await clusterStatus(nodeB)).settings;
+    const other = await fetch(`${nodeB.url}/api/cluster/settings`, {
+      method: 'PUT',
+      headers: { authorization: ROOT, 'content-type': 'application/json' },
+      body: JSON.stringify({ failoverHeartbeats: 4, version }),
+    });
+    expect(other.status).toBe(200);
+    await pageB.getByRole('button', { name: 'Save' }).click();
+    const conflict = pageB.getByRole('alert').filter({ hasText: 'Someone else saved first.' });
+    await expect.poll(() => conflict.count()).toBe(1);
+    expect(await conflict.textContent()).toContain('× 4');
+    expect((await clusterStatus(nodeB)).settings.failoverHeartbeats).toBe(4);
+    await expect.poll(() => pageB.getByLabel('Number of failover heartbeats').inputValue()).toBe('4');
+  });
+
+  it('opens a node\'s detail with its heartbeat lag and its events', async () => {
+    const detail = await pageB.context().newPage();
+    await detail.goto(`${nodeB.url}/cluster`);
+    await detail.getByRole('table', { name: 'Nodes' }).getByRole('link', { name: 'n2', exact: true }).click();
+    await detail.waitForURL(/\/cluster\/nodes\//);
+    await expect.poll(() => detail.getByRole('heading', { name: 'Heartbeat lag' }).count()).toBe(1);
+    expect(await detail.locator('svg[aria-label]').count()).toBeGreaterThan(0);
+    await expect.poll(() => detail.getByRole('listitem').filter({ hasText: 'became active' }).count()).toBeGreaterThan(0);
+    await detail.close();
   });
 
   it('shows invalid settings as field errors and changes nothing', async () => {
