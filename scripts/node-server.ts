@@ -13,7 +13,7 @@ import { PgClusterStore } from '@/lib/cluster/pg-store';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/auth/client-address';
 import { db } from '@/lib/db/client';
 import { serverEnv } from '@/lib/env';
-import { EXIT_FATAL_CONFIG } from '@/lib/node/exit-codes';
+import { EXIT_FATAL_CONFIG, EXIT_RESTART_REQUESTED } from '@/lib/node/exit-codes';
 import { readIdentity } from '@/lib/node/identity';
 import { logError, logInfo, logWarn } from '@/lib/node/log';
 import { PROJECT_ROOT } from '@/lib/node/paths';
@@ -39,7 +39,16 @@ const agent: ClusterAgent = new ClusterAgent({
   beliefLog: fileBeliefLog(env.ORCH_DATA_DIR),
   log: (level, message) => ({ info: logInfo, warn: logWarn, error: logError })[level]('agent', message),
 });
-setNodeRuntime({ identity, version: APP_VERSION, startedAt: new Date(), standalone, agent });
+setNodeRuntime({
+  identity,
+  version: APP_VERSION,
+  startedAt: new Date(),
+  standalone,
+  dataDir: env.ORCH_DATA_DIR,
+  agent,
+  // after the response that asked for it has gone out
+  requestRestart: (reason) => setTimeout(() => void shutdown(`restart: ${reason}`, EXIT_RESTART_REQUESTED), 200),
+});
 
 const app = next({ dev: false, dir: PROJECT_ROOT, port: env.ORCH_PORT });
 await app.prepare();
@@ -61,7 +70,7 @@ await agent.start();
 logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on port ${env.ORCH_PORT}`);
 
 let stopping = false;
-async function shutdown(reason: string): Promise<void> {
+async function shutdown(reason: string, exitCode = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   logInfo('server', `stopping (${reason})`);
@@ -74,7 +83,7 @@ async function shutdown(reason: string): Promise<void> {
     server.closeAllConnections();
   });
   await db().$disconnect().catch(() => {});
-  process.exit(0);
+  process.exit(exitCode);
 }
 
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

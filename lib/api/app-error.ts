@@ -13,6 +13,10 @@ export const ERROR_STATUS = {
   LAST_ADMIN: 409,
   TOO_MANY_ATTEMPTS: 429,
   PAYLOAD_TOO_LARGE: 413,
+  /** a join the seed or the checks refused: the joining node is unchanged */
+  JOIN_REFUSED: 422,
+  /** a node this one had to talk to (a join's seed) did not answer */
+  SEED_UNREACHABLE: 502,
   DATA_DIR_UNUSABLE: 500,
   PORT_IN_USE: 500,
   DATABASE_UNREACHABLE: 503,

@@ -14,7 +14,10 @@ export type TNodeRuntime = {
   startedAt: Date;
   /** on its own built-in database, not in a cluster */
   standalone: boolean;
+  dataDir: string;
   agent: TAgentView;
+  /** ends the server cleanly and has the supervisor start it again (after a join or a leave) */
+  requestRestart(reason: string): void;
 };
 
 const KEY = Symbol.for('orch.node-runtime');

@@ -17,6 +17,7 @@ import { startBuiltInDatabase, type TBuiltInDatabase } from '@/lib/node/built-in
 import { prepareDataDir } from '@/lib/node/data-dir';
 import { EXIT_FATAL_CONFIG, EXIT_RESTART_REQUESTED } from '@/lib/node/exit-codes';
 import { loadOrCreateIdentity, type TNodeIdentity } from '@/lib/node/identity';
+import { readMembership } from '@/lib/node/membership';
 import { SERVER_ENTRY, PROJECT_ROOT } from '@/lib/node/paths';
 import { isPortFree } from '@/lib/node/ports';
 
@@ -32,6 +33,8 @@ export type TNodeStartOptions = {
 };
 
 export type TInitialCluster = Parameters<typeof ensureCluster>[1];
+
+type TLaunch = { url: string; mode: 'builtin' | 'shared'; authSecret: string };
 
 type TSupervisorState = 'idle' | 'starting' | 'running' | 'backing-off' | 'stopping' | 'stopped';
 
@@ -71,11 +74,9 @@ export class NodeSupervisor {
         name: this.options.name,
         advertiseUrl: this.options.advertiseUrl,
       });
-      const databaseUrl = await this.openDatabase();
-      await applyMigrations(databaseUrl);
-      const authSecret = await this.bootstrap(databaseUrl);
+      const launch = await this.prepareLaunch();
       await this.writePidFile('supervisor.pid', process.pid);
-      this.spawnServer(databaseUrl, authSecret);
+      this.spawnServer(launch);
       return this.identity;
     } catch (error) {
       await this.builtInDatabase?.stop().catch(() => {});
@@ -103,14 +104,37 @@ export class NodeSupervisor {
     this.resolveDone(exitCode);
   }
 
-  private async openDatabase(): Promise<string> {
+  /**
+   * Decided again on every (re)start: --database-url if given, else the cluster this node joined
+   * (cluster.json), else the built-in database. Joining or leaving is "write the membership,
+   * ask for a restart".
+   */
+  private async prepareLaunch(): Promise<TLaunch> {
+    const database = await this.openDatabase();
+    await applyMigrations(database.url);
+    return { ...database, authSecret: await this.bootstrap(database.url) };
+  }
+
+  private async openDatabase(): Promise<Omit<TLaunch, 'authSecret'>> {
     if (this.options.databaseUrl) {
       await checkDatabaseReachable(this.options.databaseUrl);
-      return this.options.databaseUrl;
+      return { url: this.options.databaseUrl, mode: 'shared' };
     }
-    this.builtInDatabase = await startBuiltInDatabase({ dataDir: this.dataDir });
-    this.log(`built-in database started on 127.0.0.1:${this.builtInDatabase.port}`);
-    return this.builtInDatabase.url;
+    const membership = await readMembership(this.dataDir);
+    if (membership) {
+      if (this.builtInDatabase) {
+        await this.builtInDatabase.stop();
+        this.builtInDatabase = undefined;
+        this.log(`built-in database stopped: this node is a member of cluster ${membership.clusterName} now`);
+      }
+      await checkDatabaseReachable(membership.databaseUrl);
+      return { url: membership.databaseUrl, mode: 'shared' };
+    }
+    if (!this.builtInDatabase) {
+      this.builtInDatabase = await startBuiltInDatabase({ dataDir: this.dataDir });
+      this.log(`built-in database started on 127.0.0.1:${this.builtInDatabase.port}`);
+    }
+    return { url: this.builtInDatabase.url, mode: 'builtin' };
   }
 
   private async bootstrap(databaseUrl: string): Promise<string> {
@@ -130,19 +154,19 @@ export class NodeSupervisor {
     }
   }
 
-  private spawnServer(databaseUrl: string, authSecret: string): void {
+  private spawnServer(launch: TLaunch): void {
     const startedAt = Date.now();
     const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
       cwd: PROJECT_ROOT,
       env: inheritedEnv({
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: launch.url,
         ORCH_DATA_DIR: this.dataDir,
         ORCH_PORT: String(this.options.port),
-        NEXTAUTH_SECRET: authSecret,
+        NEXTAUTH_SECRET: launch.authSecret,
         // next-auth takes the origin of each request, so the console works under any address.
         AUTH_TRUST_HOST: 'true',
         ORCH_SUPERVISED: '1',
-        ORCH_DATABASE_MODE: this.builtInDatabase ? 'builtin' : 'shared',
+        ORCH_DATABASE_MODE: launch.mode,
         NODE_ENV: 'production',
       }),
       // the IPC channel closes when the supervisor dies, and the server then exits too
@@ -151,18 +175,12 @@ export class NodeSupervisor {
     this.child = child;
     this.state = 'running';
     this.writePidFile('server.pid', child.pid ?? 0).catch((error) => this.log(`cannot write server.pid: ${String(error)}`));
-    child.on('exit', (code, signal) => this.onServerExit(code, signal, Date.now() - startedAt, databaseUrl, authSecret));
+    child.on('exit', (code, signal) => this.onServerExit(code, signal, Date.now() - startedAt));
   }
 
-  private onServerExit(code: number | null, signal: NodeJS.Signals | null, ranMs: number, databaseUrl: string, authSecret: string) {
+  private onServerExit(code: number | null, signal: NodeJS.Signals | null, ranMs: number) {
     this.child = undefined;
     if (this.state === 'stopping' || this.state === 'stopped') return;
-    if (code === EXIT_RESTART_REQUESTED) {
-      this.log('server asked for a restart; starting it again');
-      this.crashes = 0;
-      this.spawnServer(databaseUrl, authSecret);
-      return;
-    }
     if (code === EXIT_FATAL_CONFIG) {
       this.log('server cannot start with this configuration; stopping the node');
       void this.stop(1);
@@ -172,14 +190,41 @@ export class NodeSupervisor {
       void this.stop(0);
       return;
     }
+    if (code === EXIT_RESTART_REQUESTED) {
+      this.log('server asked for a restart; starting it again');
+      this.crashes = 0;
+      void this.relaunch();
+      return;
+    }
     if (ranMs > STABLE_AFTER_MS) this.crashes = 0;
-    const delay = BACKOFF_MS[Math.min(this.crashes, BACKOFF_MS.length - 1)];
+    this.log(`server ended (${signal ?? `exit code ${code}`}); starting it again in ${this.nextBackoff()} ms`);
+    this.scheduleRelaunch();
+  }
+
+  private nextBackoff(): number {
+    return BACKOFF_MS[Math.min(this.crashes, BACKOFF_MS.length - 1)];
+  }
+
+  private scheduleRelaunch(): void {
+    const delay = this.nextBackoff();
     this.crashes += 1;
-    this.log(`server ended (${signal ?? `exit code ${code}`}); starting it again in ${delay} ms`);
     this.state = 'backing-off';
     this.backoffTimer = setTimeout(() => {
-      if (this.state === 'backing-off') this.spawnServer(databaseUrl, authSecret);
+      if (this.state === 'backing-off') void this.relaunch();
     }, delay);
+  }
+
+  /** The database is chosen again (a join or a leave may have changed it); failures back off and retry. */
+  private async relaunch(): Promise<void> {
+    try {
+      const launch = await this.prepareLaunch();
+      if (this.state === 'stopping' || this.state === 'stopped') return;
+      this.spawnServer(launch);
+    } catch (error) {
+      if (this.state === 'stopping' || this.state === 'stopped') return;
+      this.log(`cannot start the server: ${error instanceof Error ? error.message : String(error)}; trying again in ${this.nextBackoff()} ms`);
+      this.scheduleRelaunch();
+    }
   }
 
   private async writePidFile(name: string, pid: number): Promise<void> {
