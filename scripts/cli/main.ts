@@ -11,6 +11,7 @@ import { removeNode } from './remove';
 import { activateNode } from './activate';
 import { setMaintenance } from './maintenance';
 import { parseEventKind, printEvents, type TEventsOptions } from './events';
+import { createJoinToken, joinCluster, leaveCluster, type TJoinOptions, type TJoinTokenOptions } from './join';
 import type { TNodeCommandOptions } from './cluster-view';
 import { parseNumber, parseWholeNumber } from './options';
 
@@ -35,9 +36,9 @@ const program = new Command('orchctl')
   .version(APP_VERSION)
   .showHelpAfterError('(run with --help for usage)');
 
-const withCredentials = (command: Command) =>
+const withCredentials = (command: Command, urlHelp = 'a node of the cluster, e.g. http://localhost:3000') =>
   command
-    .requiredOption('--url <url>', 'a node of the cluster, e.g. http://localhost:3000', parseUrl)
+    .requiredOption('--url <url>', urlHelp, parseUrl)
     .option('--user <name>', 'user name (or ORCH_USER; or a token in ORCH_TOKEN)')
     .option('--password <password>', 'password (or ORCH_PASSWORD)');
 
@@ -99,6 +100,29 @@ withCredentials(program.command('events').description('the cluster\'s event time
   .option('--limit <n>', 'at most this many events (default 100)', parseWholeNumber('--limit', 1, 1000))
   .option('--json', 'print JSON')
   .action((options: TEventsOptions) => printEvents(options));
+
+withCredentials(
+  program.command('join').description('make node --url (standalone) join the cluster of node --seed; the node restarts'),
+  'the joining node, e.g. http://localhost:3001',
+)
+  .requiredOption('--seed <url>', 'a node of the cluster to join', parseUrl)
+  .option('--seed-user <name>', 'the seed\'s administrator (with --seed-password)')
+  .option('--seed-password <password>', 'that administrator\'s password')
+  .option('--token <token>', 'a one-time join token from the seed (`orchctl join-token`), with --fingerprint')
+  .option('--fingerprint <sha256>', 'the cluster certificate\'s fingerprint, shown with the token')
+  .addHelpText('after', '\n--user/--password are node --url\'s own administrator; after the join its users are the cluster\'s.')
+  .action((options: TJoinOptions) => joinCluster(options));
+
+withCredentials(
+  program.command('leave').description('make node --url leave its cluster and return to its built-in database; the node restarts'),
+  'the leaving node, e.g. http://localhost:3001',
+)
+  .action((options: TNodeCommandOptions) => leaveCluster(options));
+
+withCredentials(program.command('join-token').description('create a one-time join token on a member of the cluster (admin)'))
+  .option('--minutes <n>', 'minutes until the token expires (1 to 1440)', parseWholeNumber('--minutes', 1, 1440), 15)
+  .option('--json', 'print JSON ({ token, fingerprint, expiresAt })')
+  .action((options: TJoinTokenOptions) => createJoinToken(options));
 
 try {
   await program.parseAsync(process.argv);

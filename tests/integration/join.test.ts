@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
-import { basicAuth, isAlive, ROOT_PASSWORD, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
+import { basicAuth, isAlive, ROOT_PASSWORD, runOrchctl, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { clusterStatus, health, seedCluster, stateOf } from '../helpers/cluster';
 import { findFreePort } from '@/lib/node/ports';
 
@@ -174,5 +174,35 @@ describe('joining, failing over and leaving', () => {
     await expectStandaloneWithItsData();
     expect(stateOf(await clusterStatus(seed), 'B')).toBe('REMOVED');
     expect((await fetch(`${joiner.url}/api/me`, { headers: { authorization: bLocal } })).status).toBe(200);
+  });
+});
+
+describe('joining by token and fingerprint through the CLI', () => {
+  it('joins again with a one-time token; the token cannot be reused, a wrong fingerprint is refused', async () => {
+    const asRoot = ['--user', 'root', '--password', ROOT_PASSWORD];
+    const created = await runOrchctl(['join-token', '--url', seed.url, ...asRoot, '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    const { token, fingerprint } = JSON.parse(created.stdout) as { token: string; fingerprint: string };
+
+    const wrong = await runOrchctl(['join', '--url', joiner.url, '--user', 'root', '--password', B_ROOT, '--seed', seed.url, '--token', token, '--fingerprint', `${fingerprint.slice(0, -2)}00`]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr.trim()).toMatch(/^orchctl: fingerprint mismatch/);
+    await expectStandaloneWithItsData();
+
+    // B left earlier: joining again lifts its tombstone; the fingerprint may be pasted in any case, without colons
+    const joined = await runOrchctl(['join', '--url', joiner.url, '--user', 'root', '--password', B_ROOT, '--seed', seed.url, '--token', token, '--fingerprint', fingerprint.replaceAll(':', '').toLowerCase()]);
+    expect(joined.code, joined.stderr).toBe(0);
+    expect(joined.stdout).toMatch(/^joined cluster .* as (STANDBY|ACTIVE)/);
+    await pollUntil(async () => stateOf(await clusterStatus(seed), 'B') === 'STANDBY', { what: 'B to be a member again' });
+
+    const other = await startNode({ name: 'D', env: { ORCH_ROOT_PASSWORD: 'd-root-password' } });
+    const reused = await runOrchctl(['join', '--url', other.url, '--user', 'root', '--password', 'd-root-password', '--seed', seed.url, '--token', token, '--fingerprint', fingerprint]);
+    expect(reused.code).not.toBe(0);
+    expect(reused.stderr.trim()).toMatch(/^orchctl: the seed node refused: the join token was already used/);
+    expect((await health(other))?.clusterId).toBeNull();
+
+    const left = await runOrchctl(['leave', '--url', joiner.url, ...asRoot]);
+    expect(left.code, left.stderr).toBe(0);
+    expect((await health(joiner))?.clusterId).toBeNull();
   });
 });
