@@ -12,6 +12,7 @@ import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/shell/page-header';
 import { AlarmBanner } from '@/components/cluster/alarm-banner';
 import { EventsSection } from '@/components/cluster/events-section';
+import { MembershipCard } from '@/components/cluster/membership-card';
 import { NodeTable } from '@/components/cluster/node-table';
 import { SettingsForm } from '@/components/cluster/settings-form';
 import type { TNodeAction } from '@/components/cluster/node-actions';
@@ -23,12 +24,13 @@ type TProps = {
   initial?: TClusterStatus;
 };
 
-/** The Orchestrator Cluster Management page: alarms, settings, nodes and events, following the heartbeat. */
+/** The Orchestrator Cluster Management page: alarms, joining or join information, settings, nodes and events, following the heartbeat. */
 export function ClusterView({ user, initial }: TProps) {
   const { data: status, error, mutate } = useCluster(initial);
   const refreshAll = useRefreshCluster();
   const [actionFailure, setActionFailure] = useState<{ title: string; error: ApiError } | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
+  const isAdmin = user.role === 'admin';
 
   async function act(node: TMemberView, action: TNodeAction) {
     setBusyId(node.id);
@@ -50,10 +52,12 @@ export function ClusterView({ user, initial }: TProps) {
       </div>
       <div className="space-y-6">
         <AlarmBanner alarms={status?.alarms ?? []} error={error} />
+        {/* a standalone node's first question is whether to join a cluster; a member's join information sits below its settings */}
+        {status?.standalone && <MembershipCard status={status} isAdmin={isAdmin} />}
         {status ? (
           <SettingsForm
             settings={status.settings}
-            canEdit={user.role === 'admin'}
+            canEdit={isAdmin}
             onChanged={async () => (await mutate())?.settings}
           />
         ) : (
@@ -61,6 +65,7 @@ export function ClusterView({ user, initial }: TProps) {
             <p className="min-h-32 text-sm text-gray-500">Waiting for the cluster status…</p>
           </Card>
         )}
+        {status && !status.standalone && <MembershipCard status={status} isAdmin={isAdmin} />}
         <section aria-labelledby="nodes-heading" className="space-y-3">
           <h2 id="nodes-heading" className="text-base font-semibold text-gray-900">
             Nodes

@@ -9,7 +9,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { AppError } from '@/lib/api/app-error';
-import { findFreePort } from '@/lib/node/ports';
+import { findFreePort, isPortFree } from '@/lib/node/ports';
 
 export const BUILT_IN_DATABASE_NAME = 'orchestrator';
 
@@ -71,6 +71,20 @@ async function makeReachableForPostgresUser(dataDir: string): Promise<void> {
   }
 }
 
+/**
+ * The port the server listened on last time, when it is still free, else a new one (recorded).
+ * Members that joined a cluster whose database is this one keep its address in their
+ * membership, so it must not move on every start.
+ */
+async function stablePort(rootDir: string): Promise<number> {
+  const file = path.join(rootDir, 'port');
+  const last = existsSync(file) ? Number((await readFile(file, 'utf8')).trim()) : undefined;
+  if (last && Number.isInteger(last) && (await isPortFree(last))) return last;
+  const port = await findFreePort();
+  await writeFile(file, `${port}\n`);
+  return port;
+}
+
 const OWNED_EVENTS = ['exit', 'beforeExit', 'message', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'uncaughtException', 'unhandledRejection'] as const;
 
 /**
@@ -97,6 +111,7 @@ export async function startBuiltInDatabase(options: {
   port?: number;
   onLog?: (line: string) => void;
 }): Promise<TBuiltInDatabase> {
+  await mkdir(options.dataDir, { recursive: true, mode: 0o755 });
   if (process.getuid?.() === 0) await makeReachableForPostgresUser(options.dataDir);
   const rootDir = path.join(options.dataDir, 'database');
   const databaseDir = path.join(rootDir, 'pgdata');
@@ -104,7 +119,7 @@ export async function startBuiltInDatabase(options: {
   // the credentials file inside stays private (0600).
   await mkdir(rootDir, { recursive: true, mode: 0o755 });
   const credentials = await loadOrCreateCredentials(path.join(rootDir, 'credentials.json'));
-  const port = options.port ?? (await findFreePort());
+  const port = options.port ?? (await stablePort(rootDir));
   const log = options.onLog ?? (() => {});
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
