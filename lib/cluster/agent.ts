@@ -36,6 +36,8 @@ export type TAgentOptions = {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** called when active work must start (true) or stop at once (false) */
   onActiveChange?: (active: boolean, epoch: number) => void;
+  /** the configuration fingerprints this node reports on each heartbeat */
+  configuration?: () => Promise<{ active: string; pending: string }>;
 };
 
 /** Before the first heartbeat answers, and while the database is away, retry this often. */
@@ -139,7 +141,8 @@ export class ClusterAgent {
       }
       const wallBefore = clock.wallMs();
       const lease = this.role.kind === 'active' ? { slot: this.role.slot, epoch: this.role.epoch } : null;
-      const heartbeat = await store.heartbeat({ nodeId: node.id, lease, skewMs: this.skewMs });
+      const configuration = (await this.options.configuration?.().catch(() => null)) ?? null;
+      const heartbeat = await store.heartbeat({ nodeId: node.id, lease, skewMs: this.skewMs, configuration });
       this.skewMs = heartbeat.dbNowMs - (wallBefore + clock.wallMs()) / 2;
       this.onDatabaseBack();
       if (!heartbeat.accepted) return this.refuse();

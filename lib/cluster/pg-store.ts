@@ -17,6 +17,7 @@ hb AS (
   UPDATE cluster_node
      SET last_heartbeat_at = now(), heartbeat_count = heartbeat_count + 1,
          clock_skew_ms = coalesce($4::int, clock_skew_ms), observed = 'ALIVE',
+         active_fingerprint = coalesce($5::text, active_fingerprint), pending_fingerprint = coalesce($6::text, pending_fingerprint),
          -- the gap since the previous heartbeat, kept for the lag chart (last 120)
          recent_gaps_ms = (recent_gaps_ms || (extract(epoch FROM now() - last_heartbeat_at) * 1000)::int)[greatest(1, cardinality(recent_gaps_ms) - 118):]
    WHERE id = $1 AND removed_at IS NULL
@@ -125,6 +126,8 @@ export class PgClusterStore implements TClusterStore {
       input.lease?.slot ?? -1,
       input.lease?.epoch ?? 0,
       input.skewMs === null ? null : Math.round(input.skewMs),
+      input.configuration?.active ?? null,
+      input.configuration?.pending ?? null,
     ]);
     const row = rows[0];
     if (!row) throw new Error('the database holds no cluster (run migrations and bootstrap first)');

@@ -8,6 +8,7 @@ import { deriveMemberState, type TMemberState } from '@/lib/cluster/node-state';
 import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
 import { livenessWindow, toSettingsView, type TLivenessWindow, type TSettingsView } from '@/lib/cluster/settings';
 import { deriveAlarms, type TAlarm } from '@/lib/cluster/alarms';
+import { deriveSyncStates, type TSyncState } from '@/lib/config/sync-state';
 import { AppError } from '@/lib/api/app-error';
 import { nodeRuntime } from '@/lib/node/runtime';
 
@@ -35,7 +36,7 @@ export type TMemberView = {
   state: TMemberState;
   local: boolean;
   lastHeartbeatAgeMs: number;
-  syncState: 'IN_SYNC' | 'PENDING_RESTART' | 'OUT_OF_SYNC' | 'LOCAL_CHANGES';
+  syncState: TSyncState;
   restartPending: boolean;
   epoch: number | null;
   slot: number | null;
@@ -82,7 +83,7 @@ export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
   ]);
   const cluster = clusters[0];
   const window = livenessWindow(toClusterSettings(cluster));
-  const members = nodes.map((node) => toMemberView(node, window, runtime.identity.id));
+  const members = withSyncStates(nodes.map((node) => toMemberView(node, window, runtime.identity.id)));
   const agent = runtime.agent.status();
   return {
     clusterId: runtime.standalone ? null : cluster.cluster_id,
@@ -111,6 +112,18 @@ export async function readNodeDetail(db: TDb, nodeId: string): Promise<{ node: T
   return { node, recentGapsMs: row?.recentGapsMs ?? [], intervalMs: status.settings.heartbeatIntervalSeconds * 1000 };
 }
 
+function withSyncStates(members: TMemberView[]): TMemberView[] {
+  const states = deriveSyncStates(
+    members.map((member) => ({
+      id: member.id,
+      live: member.state !== 'NOT_RESPONDING' && member.state !== 'REMOVED',
+      activeFingerprint: member.activeFingerprint,
+      pendingFingerprint: member.pendingFingerprint,
+    })),
+  );
+  return members.map((member) => ({ ...member, syncState: states.get(member.id) ?? 'IN_SYNC' }));
+}
+
 function toMemberView(node: TNodeRow, window: TLivenessWindow, localId: string): TMemberView {
   return {
     id: node.id,
@@ -122,10 +135,8 @@ function toMemberView(node: TNodeRow, window: TLivenessWindow, localId: string):
     ),
     local: node.id === localId,
     lastHeartbeatAgeMs: Math.round(node.age_ms),
-    // configuration sync arrives with the push-configuration issue; until then there is
-    // nothing that can differ between nodes
-    syncState: 'IN_SYNC',
-    restartPending: false,
+    syncState: 'IN_SYNC', // decided for all members together, in withSyncStates
+    restartPending: node.active_fingerprint !== null && node.pending_fingerprint !== null && node.active_fingerprint !== node.pending_fingerprint,
     epoch: node.epoch === null ? null : Number(node.epoch),
     slot: node.slot,
     maintenance: node.maintenance,

@@ -20,6 +20,8 @@ export type THeartbeatInput = {
   lease: { slot: number; epoch: number } | null;
   /** clock skew against the database measured on the previous heartbeat */
   skewMs: number | null;
+  /** fingerprints of the configuration this node runs (loaded at start) and has on disk now */
+  configuration: { active: string; pending: string } | null;
 };
 
 export type THeartbeatResult = {

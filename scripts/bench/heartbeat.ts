@@ -21,6 +21,9 @@ import { startClusterDatabase, type TClusterDatabase } from './cluster-database'
 import { cpuBetween, samplePostgresCpu } from './postgres-cpu';
 import { ms, sleep, summarize, yesNo } from './stats';
 
+/** what every real heartbeat carries: the node's active and pending configuration fingerprints */
+const SAMPLE_CONFIGURATION = { active: 'a'.repeat(64), pending: 'b'.repeat(64) };
+
 export type THeartbeatBenchOptions = {
   members: number;
   seconds: number;
@@ -105,7 +108,7 @@ class SimulatedMember {
     let next = INTERVAL_MS;
     try {
       const wallBefore = Date.now();
-      const heartbeat = await this.store.heartbeat({ nodeId: this.id, lease: this.lease, skewMs: this.skewMs });
+      const heartbeat = await this.store.heartbeat({ nodeId: this.id, lease: this.lease, skewMs: this.skewMs, configuration: SAMPLE_CONFIGURATION });
       this.recorder.heartbeatMs.push(performance.now() - startedAt);
       this.skewMs = heartbeat.dbNowMs - (wallBefore + Date.now()) / 2;
       if (this.lease && !heartbeat.renewed) {
@@ -193,7 +196,7 @@ async function registerMembers(database: TClusterDatabase, ids: string[]): Promi
     // the first to register is first in line for the slot
     await store.register(registration(ids[0], 0));
     await Promise.all(ids.slice(1).map((id, i) => store.register(registration(id, i + 1))));
-    const heartbeat = await store.heartbeat({ nodeId: ids[0], lease: null, skewMs: null });
+    const heartbeat = await store.heartbeat({ nodeId: ids[0], lease: null, skewMs: null, configuration: null });
     const claim = await store.claim(ids[0], livenessWindow(heartbeat.settings).lateAfterMs);
     if (!claim) throw new Error('the first simulated member could not take the active slot');
     return { slot: claim.slot, epoch: claim.epoch };

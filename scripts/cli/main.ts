@@ -13,6 +13,7 @@ import { setMaintenance } from './maintenance';
 import { parseEventKind, printEvents, type TEventsOptions } from './events';
 import { createJoinToken, joinCluster, leaveCluster, type TJoinOptions, type TJoinTokenOptions } from './join';
 import type { TNodeCommandOptions } from './cluster-view';
+import { installPluginFile, printPlugins, type TPluginListOptions } from './plugin';
 import { parseNumber, parseWholeNumber } from './options';
 
 function parsePort(value: string): number {
@@ -123,6 +124,14 @@ withCredentials(program.command('join-token').description('create a one-time joi
   .option('--minutes <n>', 'minutes until the token expires (1 to 1440)', parseWholeNumber('--minutes', 1, 1440), 15)
   .option('--json', 'print JSON ({ token, fingerprint, expiresAt })')
   .action((options: TJoinTokenOptions) => createJoinToken(options));
+
+const plugin = program.command('plugin').description('plugin packages (.orchplugin files) on a node');
+withCredentials(plugin.command('install').description('install a plugin package on node --url (admin); the node uses it after a restart'))
+  .argument('<file>', 'the package file, e.g. samples/plugins/greeting.orchplugin')
+  .action((file: string, options: TNodeCommandOptions) => installPluginFile(options, file));
+withCredentials(plugin.command('list').description('the plugin packages installed on node --url'))
+  .option('--json', 'print JSON ({ plugins: [{ name, version, sha256, description, actions }], errors })')
+  .action((options: TPluginListOptions) => printPlugins(options));
 
 try {
   await program.parseAsync(process.argv);
