@@ -43,7 +43,3 @@ export function rootPasswordEnv(): string | undefined {
 export function inheritedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...extra };
 }
-
-export function isCi(): boolean {
-  return process.env.CI === 'true';
-}

@@ -7,7 +7,7 @@ import http from 'node:http';
 import next from 'next';
 import { ClusterAgent } from '@/lib/cluster/agent';
 import { fileBeliefLog } from '@/lib/cluster/belief-log';
-import { configFingerprint, readLocalConfig } from '@/lib/config/document';
+import { localConfigFingerprint } from '@/lib/config/document';
 import { systemClock } from '@/lib/cluster/clock';
 import { readClusterIdentity } from '@/lib/cluster/status';
 import { PgClusterStore } from '@/lib/cluster/pg-store';
@@ -30,7 +30,8 @@ if (!identity) {
 const cluster = await readClusterIdentity(db());
 const standalone = env.ORCH_DATABASE_MODE === 'builtin';
 // what this process loaded at start; what is on disk may move on (a plugin installed, a push)
-const activeConfiguration = configFingerprint(await readLocalConfig(env.ORCH_DATA_DIR));
+const pendingConfiguration = localConfigFingerprint(env.ORCH_DATA_DIR);
+const activeConfiguration = await pendingConfiguration();
 
 // the agent's database reads time out after about one heartbeat interval (1–10 s), so that a
 // database that stops answering never stalls its loop past the fence deadline
@@ -40,7 +41,7 @@ const agent: ClusterAgent = new ClusterAgent({
   node: { id: identity.id, name: identity.name, url: identity.advertiseUrl, version: APP_VERSION },
   clusterId: standalone ? null : cluster.clusterId,
   beliefLog: fileBeliefLog(env.ORCH_DATA_DIR),
-  configuration: async () => ({ active: activeConfiguration, pending: configFingerprint(await readLocalConfig(env.ORCH_DATA_DIR)) }),
+  configuration: async () => ({ active: activeConfiguration, pending: await pendingConfiguration() }),
   log: (level, message) => ({ info: logInfo, warn: logWarn, error: logError })[level]('agent', message),
 });
 setNodeRuntime({

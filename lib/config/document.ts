@@ -4,7 +4,7 @@
  * every level), so equal configurations have equal fingerprints on every node.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -53,6 +53,22 @@ const SETTINGS_FILE = path.join('config', 'settings.json');
 export async function readServerSettings(dataDir: string): Promise<TServerSettings> {
   const file = path.join(dataDir, SETTINGS_FILE);
   return ZServerSettings.parse(existsSync(file) ? JSON.parse(await readFile(file, 'utf8')) : {});
+}
+
+/**
+ * The fingerprint of the configuration on disk now, read again only when the plugins folder or
+ * the settings file changed (installs rename files into place, which touches the folder): it
+ * is asked for on every heartbeat, and packages can be large.
+ */
+export function localConfigFingerprint(dataDir: string): () => Promise<string> {
+  let cached: { key: string; fingerprint: string } | undefined;
+  return async () => {
+    const key = [path.join(dataDir, 'plugins'), path.join(dataDir, SETTINGS_FILE)]
+      .map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0))
+      .join('|');
+    if (cached?.key !== key) cached = { key, fingerprint: configFingerprint(await readLocalConfig(dataDir)) };
+    return cached.fingerprint;
+  };
 }
 
 /** The configuration on disk now (what this node would load if it started now). */

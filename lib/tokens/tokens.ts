@@ -22,10 +22,6 @@ const toView = (row: TTokenRow): TTokenView => ({
   revokedAt: row.revokedAt?.toISOString() ?? null,
 });
 
-export function looksLikeApiToken(value: string): boolean {
-  return value.startsWith(TOKEN_PREFIX);
-}
-
 export async function createApiToken(db: TDb, owner: TUser, input: TTokenCreate): Promise<TCreatedToken> {
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const row = await db.apiToken.create({
