@@ -3,7 +3,6 @@
  * agent (started exactly once, here — not from a page, not at build time). Its supervisor
  * (lib/node/supervisor.ts) starts it with the environment that lib/env.ts validates.
  */
-import http from 'node:http';
 import next from 'next';
 import { ClusterAgent } from '@/lib/cluster/agent';
 import { fileBeliefLog } from '@/lib/cluster/belief-log';
@@ -19,6 +18,8 @@ import { readIdentity } from '@/lib/node/identity';
 import { logError, logInfo, logWarn } from '@/lib/node/log';
 import { PROJECT_ROOT } from '@/lib/node/paths';
 import { setNodeRuntime } from '@/lib/node/runtime';
+import { createNodeListener } from '@/lib/tls/listener';
+import { startWorkflowRunner } from '@/lib/workflows/node-runner';
 import { APP_VERSION } from '@/lib/node/version';
 
 const env = serverEnv();
@@ -59,7 +60,8 @@ const app = next({ dev: false, dir: PROJECT_ROOT, port: env.ORCH_PORT });
 await app.prepare();
 const handle = app.getRequestHandler();
 
-const server = http.createServer((req, res) => {
+// HTTP, or HTTPS when the node has a certificate (lib/tls/listener.ts)
+const server = await createNodeListener(env.ORCH_DATA_DIR, (req, res) => {
   // the TCP peer, for sign-in rate limits; whatever a client put in this header is replaced
   req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? 'unknown';
   void handle(req, res);
@@ -72,6 +74,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 
 await new Promise<void>((resolve) => server.listen(env.ORCH_PORT, resolve));
 await agent.start();
+const workflows = await startWorkflowRunner({ db: db(), databaseUrl: env.DATABASE_URL, agent, identity, dataDir: env.ORCH_DATA_DIR });
 logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on port ${env.ORCH_PORT}`);
 
 let stopping = false;
@@ -81,7 +84,9 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
   logInfo('server', `stopping (${reason})`);
   const forced = setTimeout(() => process.exit(1), 10_000);
   forced.unref();
-  // the agent first: an active node hands its slot back so that a standby takes over at once
+  // runs first (they hand over), then the agent: an active node hands its slot back so that a
+  // standby takes over at once
+  await workflows.stop().catch((error) => logError('server', 'workflow runner stop failed', error));
   await agent.stop().catch((error) => logError('server', 'agent stop failed', error));
   await new Promise((resolve) => {
     server.close(resolve);
