@@ -19,7 +19,7 @@ import { logError, logInfo, logWarn } from '@/lib/node/log';
 import { PROJECT_ROOT } from '@/lib/node/paths';
 import { setNodeRuntime } from '@/lib/node/runtime';
 import { createNodeListener } from '@/lib/tls/listener';
-import { startWorkflowRunner } from '@/lib/workflows/node-runner';
+import { startWorkflowRunner } from '@/lib/workflow/node-runner';
 import { APP_VERSION } from '@/lib/node/version';
 
 const env = serverEnv();
