@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "cluster_node" ADD COLUMN     "local_changes" BOOLEAN NOT NULL DEFAULT false;
