@@ -6,7 +6,8 @@
 import next from 'next';
 import { ClusterAgent } from '@/lib/cluster/agent';
 import { fileBeliefLog } from '@/lib/cluster/belief-log';
-import { localConfigFingerprint } from '@/lib/config/document';
+import { ConfigSync } from '@/lib/config/config-sync';
+import { LocalConfiguration } from '@/lib/config/local-configuration';
 import { systemClock } from '@/lib/cluster/clock';
 import { readClusterIdentity } from '@/lib/cluster/status';
 import { PgClusterStore } from '@/lib/cluster/pg-store';
@@ -30,9 +31,21 @@ if (!identity) {
 }
 const cluster = await readClusterIdentity(db());
 const standalone = env.ORCH_DATABASE_MODE === 'builtin';
+const logAs = (source: string) => (level: 'info' | 'warn' | 'error', message: string) => ({ info: logInfo, warn: logWarn, error: logError })[level](source, message);
+// after the response that asked for it has gone out
+const requestRestart = (reason: string) => setTimeout(() => void shutdown(`restart: ${reason}`, EXIT_RESTART_REQUESTED), 200);
+const configSync = new ConfigSync({
+  db: db(),
+  dataDir: env.ORCH_DATA_DIR,
+  nodeId: identity.id,
+  requestRestart,
+  log: logAs('config'),
+});
+// a version pushed while this node was down is written before the configuration is loaded
+if (!standalone) await configSync.applyAtStart();
 // what this process loaded at start; what is on disk may move on (a plugin installed, a push)
-const pendingConfiguration = localConfigFingerprint(env.ORCH_DATA_DIR);
-const activeConfiguration = await pendingConfiguration();
+const configuration = new LocalConfiguration(env.ORCH_DATA_DIR);
+await configuration.load();
 
 // the agent's database reads time out after about one heartbeat interval (1–10 s), so that a
 // database that stops answering never stalls its loop past the fence deadline
@@ -42,8 +55,9 @@ const agent: ClusterAgent = new ClusterAgent({
   node: { id: identity.id, name: identity.name, url: identity.advertiseUrl, version: APP_VERSION },
   clusterId: standalone ? null : cluster.clusterId,
   beliefLog: fileBeliefLog(env.ORCH_DATA_DIR),
-  configuration: async () => ({ active: activeConfiguration, pending: await pendingConfiguration() }),
-  log: (level, message) => ({ info: logInfo, warn: logWarn, error: logError })[level]('agent', message),
+  configuration: () => configuration.report(),
+  onHeartbeat: (heartbeat) => configSync.onHeartbeat(heartbeat),
+  log: logAs('agent'),
 });
 setNodeRuntime({
   identity,
@@ -52,8 +66,9 @@ setNodeRuntime({
   standalone,
   dataDir: env.ORCH_DATA_DIR,
   agent,
-  // after the response that asked for it has gone out
-  requestRestart: (reason) => setTimeout(() => void shutdown(`restart: ${reason}`, EXIT_RESTART_REQUESTED), 200),
+  requestRestart,
+  resumeRollouts: () => configSync.resumeRollouts(),
+  serverSettings: () => configuration.settings(),
 });
 
 const app = next({ dev: false, dir: PROJECT_ROOT, port: env.ORCH_PORT });
@@ -74,6 +89,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 
 await new Promise<void>((resolve) => server.listen(env.ORCH_PORT, resolve));
 await agent.start();
+configSync.resumeRollouts();
 const workflows = await startWorkflowRunner({ db: db(), databaseUrl: env.DATABASE_URL, agent, identity, dataDir: env.ORCH_DATA_DIR });
 logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on port ${env.ORCH_PORT}`);
 
@@ -86,6 +102,7 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
   forced.unref();
   // runs first (they hand over), then the agent: an active node hands its slot back so that a
   // standby takes over at once
+  configSync.stop();
   await workflows.stop().catch((error) => logError('server', 'workflow runner stop failed', error));
   await agent.stop().catch((error) => logError('server', 'agent stop failed', error));
   await new Promise((resolve) => {

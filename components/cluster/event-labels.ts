@@ -18,6 +18,12 @@ export const EVENT_LABELS: Record<TEventKind, string> = {
   MAINTENANCE_ON: 'maintenance on',
   MAINTENANCE_OFF: 'maintenance off',
   HANDOVER_REQUESTED: 'hand-over requested',
+  CONFIG_PUSHED: 'configuration pushed',
+  CONFIG_APPLIED: 'configuration received',
+  RESTART_REQUESTED: 'restart requested',
+  ROLLOUT_STARTED: 'rolling reset started',
+  ROLLOUT_COMPLETED: 'rolling reset completed',
+  ROLLOUT_FAILED: 'rolling reset failed',
 };
 
 const EVENT_TONES: Partial<Record<string, TTone>> = {
@@ -27,6 +33,9 @@ const EVENT_TONES: Partial<Record<string, TTone>> = {
   NOT_RESPONDING: 'red',
   FENCED: 'red',
   RECOVERED: 'green',
+  CONFIG_PUSHED: 'blue',
+  ROLLOUT_COMPLETED: 'green',
+  ROLLOUT_FAILED: 'red',
 };
 
 export function eventLabel(kind: string): string {
@@ -52,6 +61,16 @@ export function summarizeEvent(event: Pick<TClusterEventView, 'kind' | 'details'
     }
     case 'HANDOVER_REQUESTED':
       return numberAt(details, 'slot') === undefined ? '' : `slot ${numberAt(details, 'slot')}`;
+    case 'CONFIG_PUSHED':
+    case 'CONFIG_APPLIED':
+    case 'ROLLOUT_STARTED':
+    case 'ROLLOUT_COMPLETED':
+      return numberAt(details, 'version') === undefined ? '' : `version ${numberAt(details, 'version')}`;
+    case 'ROLLOUT_FAILED':
+    case 'RESTART_REQUESTED': {
+      const text = details.message ?? details.reason;
+      return typeof text === 'string' ? text : '';
+    }
     case 'RECOVERED':
     case 'REGISTERED':
       return typeof details.was === 'string' ? `was ${details.was.toLowerCase().replaceAll('_', ' ')}` : '';

@@ -9,7 +9,7 @@ import { noBeliefLog } from '@/lib/cluster/belief-log';
 import type { TClock } from '@/lib/cluster/clock';
 import { decide, fenceDeadline, heartbeatDelay, type TRole } from '@/lib/cluster/election';
 import { livenessWindow } from '@/lib/cluster/settings';
-import type { TClusterStore, THeartbeatResult, TNodeRegistration, TReleaseReason } from '@/lib/cluster/store';
+import type { TClusterStore, THeartbeatResult, TNodeRegistration, TReleaseReason, TReportedConfiguration } from '@/lib/cluster/store';
 
 export const NODE_STATES = ['ACTIVE', 'STANDBY', 'MAINTENANCE', 'STARTING', 'FENCED'] as const;
 export type TNodeState = (typeof NODE_STATES)[number];
@@ -36,8 +36,10 @@ export type TAgentOptions = {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** called when active work must start (true) or stop at once (false) */
   onActiveChange?: (active: boolean, epoch: number) => void;
-  /** the configuration fingerprints this node reports on each heartbeat */
-  configuration?: () => Promise<{ active: string; pending: string }>;
+  /** the configuration this node reports on each heartbeat */
+  configuration?: () => Promise<TReportedConfiguration>;
+  /** called after each accepted heartbeat, outside the agent's loop (configuration sync, restart requests) */
+  onHeartbeat?: (heartbeat: THeartbeatResult) => void;
 };
 
 /** Before the first heartbeat answers, and while the database is away, retry this often. */
@@ -151,6 +153,7 @@ export class ClusterAgent {
       this.fenced = false;
       await this.flushPendingEvents();
       await this.act(heartbeat, startedAt);
+      this.options.onHeartbeat?.(heartbeat);
       const { intervalMs, failoverHeartbeats } = heartbeat.settings;
       next = heartbeatDelay(this.role, intervalMs, intervalMs * failoverHeartbeats) - (clock.monotonicMs() - startedAt);
     } catch (error) {

@@ -18,10 +18,13 @@ hb AS (
      SET last_heartbeat_at = now(), heartbeat_count = heartbeat_count + 1,
          clock_skew_ms = coalesce($4::int, clock_skew_ms), observed = 'ALIVE',
          active_fingerprint = coalesce($5::text, active_fingerprint), pending_fingerprint = coalesce($6::text, pending_fingerprint),
+         active_config = CASE WHEN active_config IS NULL OR active_fingerprint IS DISTINCT FROM $5::text THEN coalesce($7::jsonb, active_config) ELSE active_config END,
+         pending_config = CASE WHEN pending_config IS NULL OR pending_fingerprint IS DISTINCT FROM $6::text THEN coalesce($8::jsonb, pending_config) ELSE pending_config END,
+         local_changes = coalesce($9::boolean, local_changes), keeps_own_certificate = coalesce($10::boolean, keeps_own_certificate),
          -- the gap since the previous heartbeat, kept for the lag chart (last 120)
          recent_gaps_ms = (recent_gaps_ms || (extract(epoch FROM now() - last_heartbeat_at) * 1000)::int)[greatest(1, cardinality(recent_gaps_ms) - 118):]
    WHERE id = $1 AND removed_at IS NULL
-  RETURNING maintenance
+  RETURNING maintenance, restart_requested_at > started_at AS restart_requested
 ),
 recovered AS (
   INSERT INTO cluster_event (kind, node_id, details)
@@ -48,7 +51,9 @@ SELECT c.*,
        EXISTS (SELECT 1 FROM open_slots WHERE handover_to = $1 AND handover_until > now()) AS handover_for_me,
        (SELECT (extract(epoch FROM min(s.lease_until) - now()) * 1000)::float8 FROM active_slot s
          WHERE s.slot < c.active_node_count AND s.node_id IS DISTINCT FROM $1 AND s.lease_until > now()) AS next_expiry_ms,
-       (extract(epoch FROM now()) * 1000)::float8 AS db_now_ms
+       (extract(epoch FROM now()) * 1000)::float8 AS db_now_ms,
+       (SELECT restart_requested FROM hb) AS restart_requested,
+       (SELECT max(version) FROM config_version) AS reference_version
   FROM c`;
 
 // An active node's duty: record the liveness stage of members that stopped heartbeating. Guarded
@@ -128,6 +133,10 @@ export class PgClusterStore implements TClusterStore {
       input.skewMs === null ? null : Math.round(input.skewMs),
       input.configuration?.active ?? null,
       input.configuration?.pending ?? null,
+      input.configuration ? JSON.stringify(input.configuration.activeDocument) : null,
+      input.configuration ? JSON.stringify(input.configuration.pendingDocument) : null,
+      input.configuration?.localChanges ?? null,
+      input.configuration?.keepsOwnCertificate ?? null,
     ]);
     const row = rows[0];
     if (!row) throw new Error('the database holds no cluster (run migrations and bootstrap first)');
@@ -141,6 +150,8 @@ export class PgClusterStore implements TClusterStore {
       handoverForMe: row.handover_for_me === true,
       nextExpiryMs: row.next_expiry_ms === null ? null : Number(row.next_expiry_ms),
       dbNowMs: Number(row.db_now_ms),
+      restartRequested: row.restart_requested === true,
+      referenceVersion: row.reference_version === null ? null : Number(row.reference_version),
     };
   }
 

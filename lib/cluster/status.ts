@@ -8,7 +8,8 @@ import { deriveMemberState, type TMemberState } from '@/lib/cluster/node-state';
 import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
 import { livenessWindow, toSettingsView, type TLivenessWindow, type TSettingsView } from '@/lib/cluster/settings';
 import { deriveAlarms, type TAlarm } from '@/lib/cluster/alarms';
-import { deriveSyncStates, type TSyncState } from '@/lib/config/sync-state';
+import { deriveSyncStates, isConverged, type TSyncState } from '@/lib/config/sync-state';
+import { readReference, readLatestRollout, type TReferenceView, type TRolloutView } from '@/lib/config/reference-view';
 import { AppError } from '@/lib/api/app-error';
 import { nodeRuntime } from '@/lib/node/runtime';
 
@@ -24,6 +25,9 @@ type TNodeRow = {
   started_at: Date;
   active_fingerprint: string | null;
   pending_fingerprint: string | null;
+  local_changes: boolean;
+  keeps_own_certificate: boolean;
+  applied_config_version: number | null;
   age_ms: number;
   slot: number | null;
   epoch: string | null;
@@ -48,6 +52,9 @@ export type TMemberView = {
   removedAt: string | null;
   activeFingerprint: string | null;
   pendingFingerprint: string | null;
+  localChanges: boolean;
+  keepsOwnCertificate: boolean;
+  appliedConfigVersion: number | null;
 };
 
 export type TClusterStatus = {
@@ -57,7 +64,11 @@ export type TClusterStatus = {
   epoch: number;
   settings: TSettingsView;
   nodes: TMemberView[];
-  reference: { version: number; fingerprint: string } | null;
+  reference: TReferenceView | null;
+  /** every live node runs the reference (or, before the first push, the same configuration) */
+  converged: boolean;
+  /** the latest rolling reset, with each node's step */
+  rollout: TRolloutView | null;
   alarms: TAlarm[];
   /** the node that answered: its id and what its agent knows about itself */
   local: { id: string; databaseReachable: boolean; clockSkewMs: number | null };
@@ -70,20 +81,25 @@ export async function readClusterIdentity(db: TDb): Promise<{ clusterId: string;
 
 export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
   const runtime = nodeRuntime();
-  const [clusters, nodes] = await Promise.all([
+  const [clusters, nodes, reference, rollout] = await Promise.all([
     db.$queryRawUnsafe<TClusterSqlRow[]>(CLUSTER_ROW_SQL),
     db.$queryRawUnsafe<TNodeRow[]>(`
       SELECT n.id, n.name, n.url, n.version, n.maintenance, n.removed_at, n.clock_skew_ms, n.registered_at, n.started_at,
-             n.active_fingerprint, n.pending_fingerprint,
+             n.active_fingerprint, n.pending_fingerprint, n.local_changes, n.keeps_own_certificate, n.applied_config_version,
              (extract(epoch FROM now() - n.last_heartbeat_at) * 1000)::float8 AS age_ms,
              s.slot, s.epoch::text AS epoch
         FROM cluster_node n
         LEFT JOIN active_slot s ON s.node_id = n.id AND s.lease_until > now()
        ORDER BY n.member_no`),
+    readReference(db),
+    readLatestRollout(db),
   ]);
   const cluster = clusters[0];
   const window = livenessWindow(toClusterSettings(cluster));
-  const members = withSyncStates(nodes.map((node) => toMemberView(node, window, runtime.identity.id)));
+  const members = withSyncStates(
+    nodes.map((node) => toMemberView(node, window, runtime.identity.id)),
+    reference?.fingerprint ?? null,
+  );
   const agent = runtime.agent.status();
   return {
     clusterId: runtime.standalone ? null : cluster.cluster_id,
@@ -97,7 +113,9 @@ export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
       version: cluster.settings_version,
     }),
     nodes: members,
-    reference: null,
+    reference,
+    converged: isConverged(members.map((member) => ({ live: isLiveMember(member), syncState: member.syncState }))),
+    rollout: rollout && withStall(rollout, members),
     alarms: deriveAlarms({ activeNodeCount: cluster.active_node_count, nodes: members }),
     local: { id: runtime.identity.id, databaseReachable: agent.databaseReachable, clockSkewMs: agent.clockSkewMs },
   };
@@ -112,14 +130,24 @@ export async function readNodeDetail(db: TDb, nodeId: string): Promise<{ node: T
   return { node, recentGapsMs: row?.recentGapsMs ?? [], intervalMs: status.settings.heartbeatIntervalSeconds * 1000 };
 }
 
-function withSyncStates(members: TMemberView[]): TMemberView[] {
+const isLiveMember = (member: TMemberView) => member.state !== 'NOT_RESPONDING' && member.state !== 'REMOVED';
+
+/** A rolling reset whose coordinator stopped responding goes no further: say so. */
+function withStall(rollout: TRolloutView, members: TMemberView[]): TRolloutView {
+  const coordinator = members.find((member) => member.id === rollout.coordinatorNode);
+  return { ...rollout, stalled: rollout.status === 'RUNNING' && (!coordinator || !isLiveMember(coordinator)) };
+}
+
+function withSyncStates(members: TMemberView[], referenceFingerprint: string | null): TMemberView[] {
   const states = deriveSyncStates(
     members.map((member) => ({
       id: member.id,
-      live: member.state !== 'NOT_RESPONDING' && member.state !== 'REMOVED',
+      live: isLiveMember(member),
       activeFingerprint: member.activeFingerprint,
       pendingFingerprint: member.pendingFingerprint,
+      localChanges: member.localChanges,
     })),
+    referenceFingerprint,
   );
   return members.map((member) => ({ ...member, syncState: states.get(member.id) ?? 'IN_SYNC' }));
 }
@@ -147,5 +175,8 @@ function toMemberView(node: TNodeRow, window: TLivenessWindow, localId: string):
     removedAt: node.removed_at?.toISOString() ?? null,
     activeFingerprint: node.active_fingerprint,
     pendingFingerprint: node.pending_fingerprint,
+    localChanges: node.local_changes,
+    keepsOwnCertificate: node.keeps_own_certificate,
+    appliedConfigVersion: node.applied_config_version,
   };
 }

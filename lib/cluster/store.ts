@@ -20,8 +20,23 @@ export type THeartbeatInput = {
   lease: { slot: number; epoch: number } | null;
   /** clock skew against the database measured on the previous heartbeat */
   skewMs: number | null;
-  /** fingerprints of the configuration this node runs (loaded at start) and has on disk now */
-  configuration: { active: string; pending: string } | null;
+  /** the configuration this node runs (loaded at start) and has on disk now */
+  configuration: TReportedConfiguration | null;
+};
+
+/**
+ * What a node reports about its configuration on each heartbeat. The documents are stored only
+ * when a fingerprint changes (they feed the field-level difference on the page).
+ */
+export type TReportedConfiguration = {
+  active: string;
+  pending: string;
+  activeDocument: unknown;
+  pendingDocument: unknown;
+  /** what is on disk differs from what this node last received from a push (or started with) */
+  localChanges: boolean;
+  /** this node keeps its own certificate: a push does not overwrite it */
+  keepsOwnCertificate: boolean;
 };
 
 export type THeartbeatResult = {
@@ -41,6 +56,10 @@ export type THeartbeatResult = {
   nextExpiryMs: number | null;
   /** database clock, milliseconds since the Unix epoch */
   dbNowMs: number;
+  /** an operator or a rolling reset asked this process (started before the request) to restart */
+  restartRequested: boolean;
+  /** the newest pushed configuration version (the reference), null before the first push */
+  referenceVersion: number | null;
 };
 
 export type TClaim = { slot: number; epoch: number; windowMs: number; intervalMs: number };

@@ -3,8 +3,8 @@
  * settings. The fingerprint is the SHA-256 of the document's canonical JSON (keys sorted at
  * every level), so equal configurations have equal fingerprints on every node.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -26,11 +26,22 @@ export const ZServerSettings = z
   .strict();
 export type TServerSettings = z.infer<typeof ZServerSettings>;
 
+export type TCertificateSummary = { fingerprint: string; subject: string; sans: string[]; notAfter: string };
+
 export type TConfigDocument = {
   plugins: { name: string; version: string; sha256: string }[];
-  certificate: { fingerprint: string; subject: string; sans: string[]; notAfter: string } | null;
+  certificate: TCertificateSummary | null;
   settings: TServerSettings;
 };
+
+/** The settings that take effect without a restart. */
+export function hotSettings(settings: TServerSettings): Partial<TServerSettings> {
+  return Object.fromEntries(Object.entries(settings).filter(([key]) => SERVER_SETTINGS[key as keyof TServerSettings].apply === 'hot'));
+}
+
+/** The node's certificate and key: served over HTTPS from the next start (lib/tls/listener.ts). */
+export const CERTIFICATE_FILE = path.join('config', 'tls', 'certificate.pem');
+export const PRIVATE_KEY_FILE = path.join('config', 'tls', 'private-key.pem');
 
 /** JSON with object keys sorted at every level: one text for one value. */
 export function canonicalJson(value: unknown): string {
@@ -48,36 +59,37 @@ export function configFingerprint(document: TConfigDocument): string {
   return createHash('sha256').update(canonicalJson(document)).digest('hex');
 }
 
-const SETTINGS_FILE = path.join('config', 'settings.json');
+export const SETTINGS_FILE = path.join('config', 'settings.json');
 
 export async function readServerSettings(dataDir: string): Promise<TServerSettings> {
   const file = path.join(dataDir, SETTINGS_FILE);
   return ZServerSettings.parse(existsSync(file) ? JSON.parse(await readFile(file, 'utf8')) : {});
 }
 
-/**
- * The fingerprint of the configuration on disk now, read again only when the plugins folder or
- * the settings file changed (installs rename files into place, which touches the folder): it
- * is asked for on every heartbeat, and packages can be large.
- */
-export function localConfigFingerprint(dataDir: string): () => Promise<string> {
-  let cached: { key: string; fingerprint: string } | undefined;
-  return async () => {
-    const key = [path.join(dataDir, 'plugins'), path.join(dataDir, SETTINGS_FILE)]
-      .map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0))
-      .join('|');
-    if (cached?.key !== key) cached = { key, fingerprint: configFingerprint(await readLocalConfig(dataDir)) };
-    return cached.fingerprint;
+/** The configuration on disk now (what this node would load if it started now). */
+export async function readLocalConfig(dataDir: string): Promise<TConfigDocument> {
+  const [plugins, settings, certificate] = await Promise.all([listInstalledPlugins(dataDir), readServerSettings(dataDir), readCertificateSummary(dataDir)]);
+  return {
+    plugins: plugins.map(({ name, version, sha256 }) => ({ name, version, sha256 })).sort((a, b) => (a.name < b.name ? -1 : 1)),
+    certificate,
+    settings,
   };
 }
 
-/** The configuration on disk now (what this node would load if it started now). */
-export async function readLocalConfig(dataDir: string): Promise<TConfigDocument> {
-  const [plugins, settings] = await Promise.all([listInstalledPlugins(dataDir), readServerSettings(dataDir)]);
-  return {
-    plugins: plugins.map(({ name, version, sha256 }) => ({ name, version, sha256 })).sort((a, b) => (a.name < b.name ? -1 : 1)),
-    // the cluster certificate and per-node certificates arrive with HTTPS serving
-    certificate: null,
-    settings,
-  };
+/** What the document records of the certificate on disk: enough to see that it changed, and when it expires. */
+export async function readCertificateSummary(dataDir: string): Promise<TCertificateSummary | null> {
+  const file = path.join(dataDir, CERTIFICATE_FILE);
+  if (!existsSync(file)) return null;
+  try {
+    const certificate = new X509Certificate(await readFile(file));
+    return {
+      fingerprint: certificate.fingerprint256,
+      subject: certificate.subject.replace(/\n/g, ', '),
+      sans: (certificate.subjectAltName ?? '').split(', ').filter(Boolean).sort(),
+      notAfter: new Date(certificate.validTo).toISOString(),
+    };
+  } catch {
+    // an unreadable file is a configuration too: it differs from every valid one
+    return { fingerprint: 'INVALID', subject: '', sans: [], notAfter: '' };
+  }
 }

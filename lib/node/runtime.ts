@@ -4,6 +4,7 @@
  */
 import type { TNodeIdentity } from '@/lib/node/identity';
 import type { TAgentStatus } from '@/lib/cluster/agent';
+import type { TServerSettings } from '@/lib/config/document';
 
 /** The part of the cluster agent that route handlers may use. */
 export type TAgentView = { status(): TAgentStatus; isActiveNow(): boolean };
@@ -18,6 +19,10 @@ export type TNodeRuntime = {
   agent: TAgentView;
   /** ends the server cleanly and has the supervisor start it again (after a join or a leave) */
   requestRestart(reason: string): void;
+  /** starts driving the rolling resets this node coordinates (after a push with reset) */
+  resumeRollouts(): void;
+  /** the server settings in force now (restart-required ones as loaded at start, hot ones as on disk) */
+  serverSettings(): Promise<TServerSettings>;
 };
 
 const KEY = Symbol.for('orch.node-runtime');

@@ -22,7 +22,20 @@ import { cpuBetween, samplePostgresCpu } from './postgres-cpu';
 import { ms, sleep, summarize, yesNo } from './stats';
 
 /** what every real heartbeat carries: the node's active and pending configuration fingerprints */
-const SAMPLE_CONFIGURATION = { active: 'a'.repeat(64), pending: 'b'.repeat(64) };
+// what a real node reports: two fingerprints and documents of a typical size
+const SAMPLE_DOCUMENT = {
+  plugins: [{ name: 'greeting', version: '1.0.0', sha256: 'c'.repeat(64) }],
+  certificate: { fingerprint: 'AB:'.repeat(31) + 'AB', subject: 'CN=cluster', sans: ['DNS:localhost', 'IP Address:127.0.0.1'], notAfter: '2029-01-01T00:00:00.000Z' },
+  settings: { logLevel: 'info', maxConcurrentRuns: 10, runRetentionDays: 30 },
+};
+const SAMPLE_CONFIGURATION = {
+  active: 'a'.repeat(64),
+  pending: 'b'.repeat(64),
+  activeDocument: SAMPLE_DOCUMENT,
+  pendingDocument: SAMPLE_DOCUMENT,
+  localChanges: true,
+  keepsOwnCertificate: false,
+};
 
 export type THeartbeatBenchOptions = {
   members: number;

@@ -13,6 +13,7 @@ import { setMaintenance } from './maintenance';
 import { parseEventKind, printEvents, type TEventsOptions } from './events';
 import { createJoinToken, joinCluster, leaveCluster, type TJoinOptions, type TJoinTokenOptions } from './join';
 import type { TNodeCommandOptions } from './cluster-view';
+import { pushConfiguration, restartNode, type TPushOptions } from './push';
 import { installPluginFile, printPlugins, type TPluginListOptions } from './plugin';
 import { parseNumber, parseWholeNumber } from './options';
 
@@ -94,6 +95,16 @@ withCredentials(program.command('maintenance').description('put a node in mainte
   .argument('<node>', 'node id or name')
   .argument('<on|off>', 'on or off')
   .action((node: string, mode: string, options: TNodeCommandOptions) => setMaintenance(options, node, mode));
+
+withCredentials(program.command('restart').description('ask a node to restart (admin); it does at its next heartbeat'))
+  .argument('<node>', 'node id or name')
+  .action((node: string, options: TNodeCommandOptions) => restartNode(options, node));
+
+withCredentials(program.command('push').description('push the configuration of node --url to every node (operator); with --reset, restart them one at a time'))
+  .option('--reset', 'restart the nodes one at a time, keeping an active node, until all run the pushed configuration')
+  .option('--no-wait', 'with --reset: return once the rolling reset has started')
+  .option('--timeout <seconds>', 'with --reset: how long to follow the rolling reset', parseNumber('--timeout'), 600)
+  .action((options: TPushOptions) => pushConfiguration(options));
 
 withCredentials(program.command('events').description('the cluster\'s event timeline, newest first'))
   .option('--node <node>', 'only this node\'s events (id or name)')

@@ -140,6 +140,8 @@ export class MemoryStore implements TClusterStore {
       handoverForMe: open.some((slot) => slot.handoverTo === input.nodeId && slot.handoverUntil > this.now),
       nextExpiryMs: others.length ? Math.min(...others.map((slot) => slot.leaseUntil)) - this.now : null,
       dbNowMs: this.now,
+      restartRequested: false,
+      referenceVersion: null,
     };
   }
 

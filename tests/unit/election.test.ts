@@ -156,6 +156,8 @@ describe('election rules', () => {
     handoverForMe: false,
     nextExpiryMs: null,
     dbNowMs: 0,
+    restartRequested: false,
+    referenceVersion: null,
     ...change,
   });
   const active = { kind: 'active', slot: 0, epoch: 7 } as const;

@@ -1,0 +1,89 @@
+/**
+ * A node's part in configuration sync, run in the server process next to the cluster agent:
+ * - writes a newly pushed version into the data directory within one heartbeat of the push
+ *   (and once at start, before the configuration is loaded, so a node that was down comes up
+ *   with the reference);
+ * - restarts the process when an operator or a rolling reset asked for it;
+ * - drives the rolling resets this node coordinates.
+ */
+import type { TDb } from '@/lib/db/client';
+import type { THeartbeatResult } from '@/lib/cluster/store';
+import { readAppliedReference } from '@/lib/config/applied-reference';
+import { applyReference } from '@/lib/config/apply-reference';
+import { driveRollout, unfinishedRollouts, type TRolloutDriver } from '@/lib/config/rollout';
+
+export type TConfigSyncOptions = {
+  db: TDb;
+  dataDir: string;
+  nodeId: string;
+  requestRestart(reason: string): void;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+  rolloutTimeouts?: TRolloutDriver['timeouts'];
+};
+
+export class ConfigSync {
+  private appliedVersion = 0;
+  private applying = false;
+  private restarting = false;
+  private driving = false;
+  private stopped = false;
+
+  constructor(private readonly options: TConfigSyncOptions) {}
+
+  /** At start, before the process loads its configuration. A failure leaves the files as they were. */
+  async applyAtStart(): Promise<void> {
+    await this.apply();
+  }
+
+  onHeartbeat(heartbeat: THeartbeatResult): void {
+    if (this.stopped) return;
+    if (heartbeat.restartRequested && !this.restarting) {
+      this.restarting = true;
+      this.options.log('info', 'restart requested: restarting');
+      this.options.requestRestart('requested by an operator or a rolling reset');
+    }
+    if (heartbeat.referenceVersion !== null && heartbeat.referenceVersion > this.appliedVersion && !this.applying) void this.apply();
+  }
+
+  /** Carries on the rolling resets this node coordinates (called at start and after a push). */
+  resumeRollouts(): void {
+    if (this.driving || this.stopped) return;
+    this.driving = true;
+    void (async () => {
+      try {
+        for (;;) {
+          const [next] = await unfinishedRollouts(this.options.db, this.options.nodeId);
+          if (next === undefined || this.stopped || this.restarting) return;
+          await driveRollout({ ...this.options, requestRestart: (reason) => this.restartForRollout(reason), timeouts: this.options.rolloutTimeouts }, next);
+          if (this.restarting) return;
+        }
+      } catch (error) {
+        this.options.log('warn', `rolling reset interrupted: ${String(error)}; it continues at the next start`);
+      } finally {
+        this.driving = false;
+      }
+    })();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private restartForRollout(reason: string): void {
+    this.restarting = true;
+    this.options.requestRestart(reason);
+  }
+
+  private async apply(): Promise<void> {
+    this.applying = true;
+    try {
+      const version = await applyReference(this.options.db, this.options.dataDir, this.options.nodeId);
+      if (version !== null) this.options.log('info', `configuration version ${version} written; it takes effect at the next restart (hot settings at once)`);
+      this.appliedVersion = (await readAppliedReference(this.options.dataDir))?.version ?? 0;
+    } catch (error) {
+      this.options.log('error', `could not apply the pushed configuration: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.applying = false;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Push configuration: this node's configuration on disk becomes a new immutable version in the
+ * database, the cluster's reference. Every other node writes it into its data directory within
+ * one heartbeat (lib/config/config-sync.ts). With `reset`, a rolling restart follows
+ * (lib/config/rollout.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import type { TDb, TTx } from '@/lib/db/client';
+import { AppError } from '@/lib/api/app-error';
+import { configFilePath, sha256Hex, ZConfigFiles, type TConfigFile } from '@/lib/config/config-files';
+import { configFingerprint, readLocalConfig, type TConfigDocument } from '@/lib/config/document';
+import { readNodeOptions } from '@/lib/config/node-options';
+import { planRollout } from '@/lib/config/plan-rollout';
+import { isLive, readRolloutFacts } from '@/lib/config/rollout-facts';
+
+export type TPushRequest = { dataDir: string; node: { id: string; name: string }; actor: string; reset: boolean };
+export type TPushResult = { version: number; fingerprint: string; created: boolean; rolloutId: number | null };
+
+export async function pushConfiguration(db: TDb, request: TPushRequest): Promise<TPushResult> {
+  const { dataDir, node, actor, reset } = request;
+  const current = await db.configVersion.findFirst({ orderBy: { version: 'desc' } });
+  const local = await readLocalConfig(dataDir);
+  const { keepOwnCertificate } = await readNodeOptions(dataDir);
+  // a node that keeps its own certificate never hands it to the others: the reference keeps its certificate
+  const document: TConfigDocument = keepOwnCertificate ? { ...local, certificate: (current?.document as TConfigDocument | undefined)?.certificate ?? null } : local;
+  const fingerprint = configFingerprint(document);
+  if (local.certificate?.fingerprint === 'INVALID' && !keepOwnCertificate) {
+    throw new AppError('CONFLICT', 'the certificate file on this node cannot be read; fix or replace it before pushing', { field: 'certificate' });
+  }
+  if (current?.fingerprint === fingerprint && !reset) {
+    throw new AppError('CONFLICT', `nothing to push: the configuration of ${node.name} is already the reference (version ${current.version})`);
+  }
+
+  const files: { file: TConfigFile; content: string }[] = [];
+  for (const plugin of document.plugins) files.push(await readChecked(dataDir, { kind: 'plugin', name: plugin.name, sha256: plugin.sha256 }));
+  if (document.certificate) {
+    if (keepOwnCertificate) {
+      files.push(...ZConfigFiles.parse(current?.files ?? []).filter((file) => file.kind !== 'plugin').map((file) => ({ file, content: '' })));
+    } else {
+      for (const kind of ['certificate', 'private-key'] as const) {
+        const content = await readFile(configFilePath(dataDir, { kind, sha256: '' }), 'utf8');
+        files.push({ file: { kind, sha256: sha256Hex(content) }, content });
+      }
+    }
+  }
+
+  return db.$transaction(async (tx) => {
+    // one push or reset at a time
+    await tx.$executeRaw`SELECT 1 FROM cluster WHERE id = 1 FOR UPDATE`;
+    if (reset) await settleRunningRollouts(tx);
+    const latest = await tx.configVersion.findFirst({ orderBy: { version: 'desc' } });
+    if (latest?.version !== current?.version) throw new AppError('CONFLICT', 'someone else pushed at the same moment; look at the new reference and push again');
+    let version = current?.version ?? 0;
+    const created = current?.fingerprint !== fingerprint;
+    if (created) {
+      await tx.configBlob.createMany({
+        data: files.filter(({ content }) => content !== '').map(({ file, content }) => ({ sha256: file.sha256, content: Buffer.from(content, 'utf8') })),
+        skipDuplicates: true,
+      });
+      const row = await tx.configVersion.create({
+        data: { fingerprint, document, files: files.map(({ file }) => file), pushedBy: actor, pushedFromNode: node.id, pushedFromName: node.name },
+      });
+      version = row.version;
+      await tx.clusterEvent.create({
+        data: { kind: 'CONFIG_PUSHED', nodeId: node.id, actor, details: { version, fingerprint, plugins: document.plugins.length, reset } },
+      });
+    }
+    let rolloutId: number | null = null;
+    if (reset) {
+      const steps = await planRollout(tx, node.id);
+      const rollout = await tx.configRollout.create({ data: { version, startedBy: actor, coordinatorNode: node.id, status: 'RUNNING', steps } });
+      rolloutId = rollout.id;
+      await tx.clusterEvent.create({ data: { kind: 'ROLLOUT_STARTED', nodeId: node.id, actor, details: { version, rollout: rollout.id, nodes: steps.length } } });
+    }
+    return { version, fingerprint, created, rolloutId };
+  });
+}
+
+/** One rolling reset at a time; one whose coordinator stopped responding is given up. */
+async function settleRunningRollouts(tx: TTx): Promise<void> {
+  const running = await tx.configRollout.findMany({ where: { status: 'RUNNING' } });
+  if (running.length === 0) return;
+  const { members } = await readRolloutFacts(tx);
+  for (const rollout of running) {
+    const coordinator = members.find((member) => member.id === rollout.coordinatorNode);
+    if (coordinator && isLive(coordinator)) throw new AppError('CONFLICT', `rolling reset #${rollout.id} is still running; wait for it to finish`);
+    await tx.configRollout.update({
+      where: { id: rollout.id },
+      data: { status: 'FAILED', message: 'its coordinator stopped responding', finishedAt: new Date(), updatedAt: new Date() },
+    });
+  }
+}
+
+/** A file the document names, read from disk and checked against the document's hash. */
+async function readChecked(dataDir: string, file: TConfigFile): Promise<{ file: TConfigFile; content: string }> {
+  const content = await readFile(configFilePath(dataDir, file), 'utf8');
+  if (sha256Hex(content) !== file.sha256) throw new AppError('CONFLICT', 'the configuration changed while it was being pushed; push again');
+  return { file, content };
+}

@@ -1,0 +1,74 @@
+/**
+ * What a rolling reset decides on: every member's state (lib/cluster/node-state.ts), its
+ * configuration fingerprints and restart times, the reference fingerprint and the cluster
+ * settings. One query, database clock throughout.
+ */
+import type { TDb, TTx } from '@/lib/db/client';
+import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
+import { deriveMemberState, type TMemberState } from '@/lib/cluster/node-state';
+import { livenessWindow } from '@/lib/cluster/settings';
+
+export type TRolloutMember = {
+  id: string;
+  name: string;
+  state: TMemberState;
+  activeFingerprint: string | null;
+  pendingFingerprint: string | null;
+  /** the process came up after the last restart request (or none was made) */
+  restartedSinceRequest: boolean;
+};
+
+export type TRolloutFacts = {
+  members: TRolloutMember[];
+  reference: { version: number; fingerprint: string } | null;
+  activeNodeCount: number;
+  settingsVersion: number;
+  windowMs: number;
+};
+
+type TRow = {
+  id: string;
+  name: string;
+  maintenance: boolean;
+  removed: boolean;
+  age_ms: number;
+  holds_lease: boolean;
+  active_fingerprint: string | null;
+  pending_fingerprint: string | null;
+  restarted: boolean;
+};
+
+export async function readRolloutFacts(db: TDb | TTx): Promise<TRolloutFacts> {
+  const [clusters, rows, references] = await Promise.all([
+    db.$queryRawUnsafe<TClusterSqlRow[]>(CLUSTER_ROW_SQL),
+    db.$queryRawUnsafe<TRow[]>(`
+      SELECT n.id, n.name, n.maintenance, n.removed_at IS NOT NULL AS removed,
+             (extract(epoch FROM now() - n.last_heartbeat_at) * 1000)::float8 AS age_ms,
+             EXISTS (SELECT 1 FROM active_slot s WHERE s.node_id = n.id AND s.lease_until > now()) AS holds_lease,
+             n.active_fingerprint, n.pending_fingerprint,
+             (n.restart_requested_at IS NULL OR n.started_at > n.restart_requested_at) AND n.stopped_at IS NULL AS restarted
+        FROM cluster_node n ORDER BY n.member_no`),
+    db.$queryRawUnsafe<{ version: number; fingerprint: string }[]>('SELECT version, fingerprint FROM config_version ORDER BY version DESC LIMIT 1'),
+  ]);
+  const settings = toClusterSettings(clusters[0]);
+  const window = livenessWindow(settings);
+  return {
+    members: rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      state: deriveMemberState(
+        { removed: row.removed, maintenance: row.maintenance, heartbeatAgeMs: row.age_ms, holdsValidLease: row.holds_lease },
+        window,
+      ),
+      activeFingerprint: row.active_fingerprint,
+      pendingFingerprint: row.pending_fingerprint,
+      restartedSinceRequest: row.restarted,
+    })),
+    reference: references[0] ?? null,
+    activeNodeCount: settings.activeNodeCount,
+    settingsVersion: settings.settingsVersion,
+    windowMs: settings.intervalMs * settings.failoverHeartbeats,
+  };
+}
+
+export const isLive = (member: TRolloutMember) => member.state !== 'NOT_RESPONDING' && member.state !== 'REMOVED';
