@@ -9,8 +9,9 @@ import path from 'node:path';
 import type { TDb } from '@/lib/db/client';
 import { readAppliedReference, writeAppliedReference } from '@/lib/config/applied-reference';
 import { configFilePath, sha256Hex, ZConfigFiles, type TConfigFile } from '@/lib/config/config-files';
-import { CERTIFICATE_FILE, PRIVATE_KEY_FILE, SETTINGS_FILE, type TConfigDocument } from '@/lib/config/document';
-import { readNodeOptions } from '@/lib/config/node-options';
+import { SETTINGS_FILE, type TConfigDocument } from '@/lib/config/document';
+import { certificateFiles, tlsDir } from '@/lib/tls/certificate-files';
+import { readKeepOwnCertificate } from '@/lib/tls/keep-own-certificate';
 import { writeFileAtomic } from '@/lib/node/data-dir';
 import { pluginsDir } from '@/lib/plugins/installed-plugins';
 import { PLUGIN_FILE_EXTENSION } from '@/lib/plugins/package';
@@ -23,7 +24,7 @@ export async function applyReference(db: TDb, dataDir: string, nodeId: string): 
   if (applied && applied.version >= reference.version) return null;
 
   const document = reference.document as TConfigDocument;
-  const { keepOwnCertificate } = await readNodeOptions(dataDir);
+  const keepOwnCertificate = await readKeepOwnCertificate(dataDir);
   const files = ZConfigFiles.parse(reference.files).filter((file) => file.kind === 'plugin' || !keepOwnCertificate);
   const blobs = await db.configBlob.findMany({ where: { sha256: { in: files.map((file) => file.sha256) } } });
   const contents = new Map(blobs.map((blob) => [blob.sha256, Buffer.from(blob.content).toString('utf8')]));
@@ -36,7 +37,7 @@ export async function applyReference(db: TDb, dataDir: string, nodeId: string): 
   }
 
   await mkdir(pluginsDir(dataDir), { recursive: true, mode: 0o755 });
-  await mkdir(path.join(dataDir, path.dirname(CERTIFICATE_FILE)), { recursive: true, mode: 0o700 });
+  await mkdir(tlsDir(dataDir), { recursive: true, mode: 0o700 });
   for (const file of files) {
     await writeFileAtomic(configFilePath(dataDir, file), contents.get(file.sha256)!, file.kind === 'private-key' ? 0o600 : 0o644);
   }
@@ -45,8 +46,8 @@ export async function applyReference(db: TDb, dataDir: string, nodeId: string): 
     if (entry.endsWith(PLUGIN_FILE_EXTENSION) && !keep.has(entry)) await rm(path.join(pluginsDir(dataDir), entry), { force: true });
   }
   if (!keepOwnCertificate && !files.some((file) => file.kind === 'certificate')) {
-    await rm(path.join(dataDir, CERTIFICATE_FILE), { force: true });
-    await rm(path.join(dataDir, PRIVATE_KEY_FILE), { force: true });
+    await rm(certificateFiles(dataDir).certificate, { force: true });
+    await rm(certificateFiles(dataDir).privateKey, { force: true });
   }
   await writeFileAtomic(path.join(dataDir, SETTINGS_FILE), `${JSON.stringify(document.settings, null, 2)}\n`);
   await writeAppliedReference(dataDir, { version: reference.version, fingerprint: reference.fingerprint, document });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
-import { CERTIFICATE_FILE, PRIVATE_KEY_FILE } from '@/lib/config/document';
+import { certificateFiles } from '@/lib/tls/certificate-files';
 import { pluginsDir } from '@/lib/plugins/installed-plugins';
 import { PLUGIN_FILE_EXTENSION } from '@/lib/plugins/package';
 
@@ -26,8 +26,8 @@ export function configFilePath(dataDir: string, file: TConfigFile): string {
     case 'plugin':
       return path.join(pluginsDir(dataDir), `${file.name}${PLUGIN_FILE_EXTENSION}`);
     case 'certificate':
-      return path.join(dataDir, CERTIFICATE_FILE);
+      return certificateFiles(dataDir).certificate;
     case 'private-key':
-      return path.join(dataDir, PRIVATE_KEY_FILE);
+      return certificateFiles(dataDir).privateKey;
   }
 }

@@ -3,12 +3,14 @@
  * settings. The fingerprint is the SHA-256 of the document's canonical JSON (keys sorted at
  * every level), so equal configurations have equal fingerprints on every node.
  */
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { listInstalledPlugins } from '@/lib/plugins/installed-plugins';
+import { certificateFiles } from '@/lib/tls/certificate-files';
+import { describeCertificate } from '@/lib/tls/describe-certificate';
 
 /** Server settings, each marked as taking effect at once or only after a restart. */
 export const SERVER_SETTINGS = {
@@ -39,9 +41,7 @@ export function hotSettings(settings: TServerSettings): Partial<TServerSettings>
   return Object.fromEntries(Object.entries(settings).filter(([key]) => SERVER_SETTINGS[key as keyof TServerSettings].apply === 'hot'));
 }
 
-/** The node's certificate and key: served over HTTPS from the next start (lib/tls/listener.ts). */
-export const CERTIFICATE_FILE = path.join('config', 'tls', 'certificate.pem');
-export const PRIVATE_KEY_FILE = path.join('config', 'tls', 'private-key.pem');
+
 
 /** JSON with object keys sorted at every level: one text for one value. */
 export function canonicalJson(value: unknown): string {
@@ -78,16 +78,11 @@ export async function readLocalConfig(dataDir: string): Promise<TConfigDocument>
 
 /** What the document records of the certificate on disk: enough to see that it changed, and when it expires. */
 export async function readCertificateSummary(dataDir: string): Promise<TCertificateSummary | null> {
-  const file = path.join(dataDir, CERTIFICATE_FILE);
+  const file = certificateFiles(dataDir).certificate;
   if (!existsSync(file)) return null;
   try {
-    const certificate = new X509Certificate(await readFile(file));
-    return {
-      fingerprint: certificate.fingerprint256,
-      subject: certificate.subject.replace(/\n/g, ', '),
-      sans: (certificate.subjectAltName ?? '').split(', ').filter(Boolean).sort(),
-      notAfter: new Date(certificate.validTo).toISOString(),
-    };
+    const { fingerprint, subject, sans, notAfter } = describeCertificate(await readFile(file, 'utf8'));
+    return { fingerprint, subject, sans, notAfter };
   } catch {
     // an unreadable file is a configuration too: it differs from every valid one
     return { fingerprint: 'INVALID', subject: '', sans: [], notAfter: '' };

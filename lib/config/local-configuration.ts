@@ -8,7 +8,6 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { APPLIED_REFERENCE_FILE, readAppliedReference, type TAppliedReference } from '@/lib/config/applied-reference';
 import {
-  CERTIFICATE_FILE,
   configFingerprint,
   hotSettings,
   readLocalConfig,
@@ -16,7 +15,8 @@ import {
   type TConfigDocument,
   type TServerSettings,
 } from '@/lib/config/document';
-import { NODE_OPTIONS_FILE, readNodeOptions } from '@/lib/config/node-options';
+import { certificateFiles } from '@/lib/tls/certificate-files';
+import { localOptionsFile, readKeepOwnCertificate } from '@/lib/tls/keep-own-certificate';
 import type { TReportedConfiguration } from '@/lib/cluster/store';
 
 type TSnapshot = { onDisk: TConfigDocument; reference: TAppliedReference | null; keepOwnCertificate: boolean };
@@ -68,18 +68,21 @@ export class LocalConfiguration {
   }
 
   private async snapshot(): Promise<TSnapshot> {
-    const watched = ['plugins', SETTINGS_FILE, CERTIFICATE_FILE, NODE_OPTIONS_FILE, APPLIED_REFERENCE_FILE];
+    const watched = [
+      ...['plugins', SETTINGS_FILE, APPLIED_REFERENCE_FILE].map((file) => path.join(this.dataDir, file)),
+      certificateFiles(this.dataDir).certificate,
+      localOptionsFile(this.dataDir),
+    ];
     const key = watched
-      .map((file) => path.join(this.dataDir, file))
       .map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0))
       .join('|');
     if (this.cached?.key !== key) {
-      const [onDisk, reference, options] = await Promise.all([
+      const [onDisk, reference, keepOwnCertificate] = await Promise.all([
         readLocalConfig(this.dataDir),
         readAppliedReference(this.dataDir),
-        readNodeOptions(this.dataDir),
+        readKeepOwnCertificate(this.dataDir),
       ]);
-      this.cached = { key, snapshot: { onDisk, reference, keepOwnCertificate: options.keepOwnCertificate } };
+      this.cached = { key, snapshot: { onDisk, reference, keepOwnCertificate } };
     }
     return this.cached.snapshot;
   }

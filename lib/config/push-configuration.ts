@@ -9,7 +9,7 @@ import type { TDb, TTx } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
 import { configFilePath, sha256Hex, ZConfigFiles, type TConfigFile } from '@/lib/config/config-files';
 import { configFingerprint, readLocalConfig, type TConfigDocument } from '@/lib/config/document';
-import { readNodeOptions } from '@/lib/config/node-options';
+import { readKeepOwnCertificate } from '@/lib/tls/keep-own-certificate';
 import { planRollout } from '@/lib/config/plan-rollout';
 import { isLive, readRolloutFacts } from '@/lib/config/rollout-facts';
 
@@ -20,7 +20,7 @@ export async function pushConfiguration(db: TDb, request: TPushRequest): Promise
   const { dataDir, node, actor, reset } = request;
   const current = await db.configVersion.findFirst({ orderBy: { version: 'desc' } });
   const local = await readLocalConfig(dataDir);
-  const { keepOwnCertificate } = await readNodeOptions(dataDir);
+  const keepOwnCertificate = await readKeepOwnCertificate(dataDir);
   // a node that keeps its own certificate never hands it to the others: the reference keeps its certificate
   const document: TConfigDocument = keepOwnCertificate ? { ...local, certificate: (current?.document as TConfigDocument | undefined)?.certificate ?? null } : local;
   const fingerprint = configFingerprint(document);

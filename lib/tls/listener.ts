@@ -1,11 +1,151 @@
 /**
- * The node's listening socket. (Filled in by the TLS work: HTTPS when a certificate is
- * configured; until then plain HTTP.)
+ * The node's listening socket. Without a certificate: a plain http.Server. With one
+ * (`<dataDir>/config/tls/`, read once here: a restart-required part of the configuration),
+ * HTTP and HTTPS on the same port: the first byte of each connection decides — 0x16 opens a TLS
+ * handshake and goes to an https.Server, anything else to an http.Server. Plain HTTP from
+ * another machine is redirected to HTTPS (308, so a POST stays a POST), except the health
+ * endpoints that load balancers probe; from loopback it keeps working (the local CLI, tests).
  */
 import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { EventEmitter } from 'node:events';
+import { logError, logInfo } from '@/lib/node/log';
+import { readCertificateFiles } from '@/lib/tls/certificate-files';
+import { checkCertificatePair } from '@/lib/tls/import-certificate';
+import type { TCertificatePair } from '@/lib/tls/generate-certificate';
+import { setServedCertificate } from '@/lib/tls/served-certificate';
 
 export type TRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-export async function createNodeListener(_dataDir: string, handler: TRequestHandler): Promise<http.Server> {
-  return http.createServer(handler);
+/** What scripts/node-server.ts uses of its server: http.Server has it, and so does the dual listener. */
+export type TNodeListener = {
+  listen(port: number, callback: () => void): unknown;
+  close(callback: (error?: Error) => void): unknown;
+  closeAllConnections(): void;
+  on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+};
+
+const TLS_HANDSHAKE = 0x16;
+// a connection that sends nothing is dropped instead of being held open forever
+const FIRST_BYTE_TIMEOUT_MS = 30_000;
+
+export async function createNodeListener(dataDir: string, handler: TRequestHandler): Promise<TNodeListener> {
+  const pair = await readUsablePair(dataDir);
+  if (!pair) return http.createServer(handler);
+  return new DualProtocolListener(pair, handler);
+}
+
+/**
+ * The pair to serve, or null for plain HTTP. Unusable files (one missing, a key that does not match)
+ * are logged and shown on the Configuration page, and the node serves plain HTTP: a node that
+ * refuses to start would take its share of the cluster down over a file an admin can replace
+ * from that very page.
+ */
+async function readUsablePair(dataDir: string): Promise<TCertificatePair | null> {
+  try {
+    const files = await readCertificateFiles(dataDir);
+    if (!files) {
+      setServedCertificate({ state: 'http' });
+      return null;
+    }
+    // an expired certificate is still served (browsers warn, the page shows it): better than plain HTTP
+    const { pair, description } = checkCertificatePair(files, { allowExpired: true });
+    setServedCertificate({ state: 'https', certificate: description });
+    logInfo('tls', `serving HTTPS with certificate ${description.fingerprint} (${description.subject}, until ${description.notAfter})`);
+    return pair;
+  } catch (error) {
+    const problem = (error as Error).message;
+    setServedCertificate({ state: 'unusable', problem });
+    logError('tls', `the certificate in the data directory cannot be served (${problem}); serving plain HTTP only`);
+    return null;
+  }
+}
+
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return plain === '::1' || (net.isIPv4(plain) && plain.startsWith('127.'));
+}
+
+/** Paths that answer over plain HTTP from anywhere: load balancers probe them without TLS. */
+export function isHealthPath(url: string | undefined): boolean {
+  const pathname = (url ?? '/').split('?')[0];
+  return pathname === '/api/health' || pathname.startsWith('/api/health/');
+}
+
+// what a Host header may be: a name or an address, and a port (no user info, no path)
+const HOST_HEADER = /^(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i;
+
+function redirectToHttps(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const host = req.headers.host;
+  if (!host || !HOST_HEADER.test(host)) {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end('use https:// (no valid Host header to redirect to)\n');
+    return;
+  }
+  const location = `https://${host}${req.url?.startsWith('/') ? req.url : '/'}`;
+  res.writeHead(308, { location, 'content-type': 'text/plain; charset=utf-8' }).end(`use ${location}\n`);
+}
+
+class DualProtocolListener extends EventEmitter implements TNodeListener {
+  private readonly tcp: net.Server;
+  private readonly plain: http.Server;
+  private readonly secure: https.Server;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(pair: TCertificatePair, handler: TRequestHandler) {
+    super();
+    this.plain = http.createServer((req, res) => {
+      if (isLoopbackAddress(req.socket.remoteAddress) || isHealthPath(req.url)) handler(req, res);
+      else redirectToHttps(req, res);
+    });
+    this.secure = https.createServer({ cert: pair.certificate, key: pair.privateKey }, handler);
+    // a failed handshake (a client that does not trust the certificate) concerns only that connection
+    this.secure.on('tlsClientError', (_error, socket) => socket.destroy());
+    this.tcp = net.createServer((socket) => this.accept(socket));
+    this.tcp.on('error', (error) => this.emit('error', error));
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    // until a server owns the socket, its errors (a reset) end it quietly
+    const onEarlyError = () => socket.destroy();
+    socket.on('error', onEarlyError);
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+    const dispatch = () => {
+      const first = socket.read(1) as Buffer | null;
+      if (first === null) {
+        if (!socket.destroyed) socket.once('readable', dispatch);
+        return;
+      }
+      socket.setTimeout(0);
+      socket.removeListener('error', onEarlyError);
+      // put the byte back: the chosen server reads the connection from its first byte (the TLS
+      // socket takes over what is buffered, the HTTP parser gets it as its first 'data')
+      socket.unshift(first);
+      (first[0] === TLS_HANDSHAKE ? this.secure : this.plain).emit('connection', socket);
+    };
+    socket.once('readable', dispatch);
+  }
+
+  listen(port: number, callback: () => void): this {
+    this.tcp.listen(port, callback);
+    return this;
+  }
+
+  /** Stops accepting; the callback runs once every connection has ended. */
+  close(callback: (error?: Error) => void): this {
+    this.tcp.close(callback);
+    this.plain.closeIdleConnections();
+    this.secure.closeIdleConnections();
+    return this;
+  }
+
+  closeAllConnections(): void {
+    this.plain.closeAllConnections();
+    this.secure.closeAllConnections();
+    // including the ones still waiting for their first byte or in a TLS handshake
+    for (const socket of this.sockets) socket.destroy();
+  }
 }

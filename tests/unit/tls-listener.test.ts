@@ -1,0 +1,175 @@
+/**
+ * The node's listener on real sockets (no node, no database): without a certificate plain HTTP;
+ * with one, HTTP and HTTPS on one port, the TLS client sees the certificate from the data
+ * directory, plain HTTP from another machine is redirected except /api/health, and close()
+ * finishes even with idle and silent connections open.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '@/lib/node/ports';
+import { certificateFiles, tlsDir, writeCertificateFiles } from '@/lib/tls/certificate-files';
+import { describeCertificate } from '@/lib/tls/describe-certificate';
+import { generateCertificate, type TCertificatePair } from '@/lib/tls/generate-certificate';
+import { createNodeListener, isHealthPath, isLoopbackAddress, type TNodeListener } from '@/lib/tls/listener';
+import { servedCertificate } from '@/lib/tls/served-certificate';
+
+let pair: TCertificatePair;
+let other: TCertificatePair;
+const open: TNodeListener[] = [];
+
+beforeAll(async () => {
+  [pair, other] = await Promise.all([
+    generateCertificate({ commonName: 'unit', hosts: ['localhost', '127.0.0.1'] }),
+    generateCertificate({ commonName: 'other', hosts: ['localhost'] }),
+  ]);
+}, 60_000);
+
+afterEach(async () => {
+  await Promise.all(
+    open.splice(0).map(
+      (listener) =>
+        new Promise((resolve) => {
+          listener.close(resolve);
+          listener.closeAllConnections();
+        }),
+    ),
+  );
+});
+
+/** Answers "<protocol> <method> <path> <body bytes>". */
+function echo(req: http.IncomingMessage, res: http.ServerResponse): void {
+  let bytes = 0;
+  req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  req.on('end', () => res.end(`${(req.socket as tls.TLSSocket).encrypted ? 'https' : 'http'} ${req.method} ${req.url} ${bytes}`));
+}
+
+async function start(dataDir: string): Promise<number> {
+  const listener = await createNodeListener(dataDir, echo);
+  const port = await findFreePort();
+  await new Promise<void>((resolve) => listener.listen(port, resolve));
+  open.push(listener);
+  return port;
+}
+
+type TAnswer = { status: number; body: string; location?: string };
+
+function request(
+  client: typeof http | typeof https,
+  options: { host?: string; port: number; path?: string; body?: string; agent?: http.Agent },
+): Promise<TAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      { host: options.host ?? '127.0.0.1', port: options.port, path: options.path ?? '/', method: options.body ? 'POST' : 'GET', agent: options.agent, rejectUnauthorized: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, location: res.headers.location }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+function peerFingerprint(port: number, host = '127.0.0.1'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host, port, rejectUnauthorized: false, servername: 'localhost' }, () => {
+      resolve(socket.getPeerCertificate().fingerprint256);
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
+}
+
+const dataDirWith = async (files?: TCertificatePair) => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-listener-'));
+  if (files) await writeCertificateFiles(dataDir, files);
+  return dataDir;
+};
+
+// an address of this machine that is not loopback: connecting to it makes us a "remote" peer
+const externalAddress = Object.values(os.networkInterfaces())
+  .flat()
+  .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
+
+describe('createNodeListener', () => {
+  it('serves plain HTTP without a certificate', async () => {
+    const port = await start(await dataDirWith());
+    expect(servedCertificate()).toEqual({ state: 'http' });
+    expect(await request(http, { port, path: '/x' })).toMatchObject({ status: 200, body: 'http GET /x 0' });
+    await expect(peerFingerprint(port)).rejects.toThrow();
+  });
+
+  it('serves HTTPS and loopback HTTP on one port with the certificate from the data directory', async () => {
+    const port = await start(await dataDirWith(pair));
+    const fingerprint = describeCertificate(pair.certificate).fingerprint;
+    expect(servedCertificate()).toMatchObject({ state: 'https', certificate: { fingerprint, subject: 'CN=unit' } });
+    expect(await peerFingerprint(port)).toBe(fingerprint);
+
+    const body = 'x'.repeat(3 * 1024 * 1024);
+    const plainAgent = new http.Agent({ keepAlive: true });
+    const secureAgent = new https.Agent({ keepAlive: true });
+    for (let round = 0; round < 3; round += 1) {
+      expect(await request(http, { port, path: '/a?b=1', agent: plainAgent })).toMatchObject({ status: 200, body: 'http GET /a?b=1 0' });
+      expect(await request(http, { port, body, agent: plainAgent })).toMatchObject({ status: 200, body: `http POST / ${body.length}` });
+      expect(await request(https, { port, path: '/api/cluster', agent: secureAgent })).toMatchObject({ status: 200, body: 'https GET /api/cluster 0' });
+      expect(await request(https, { port, body, agent: secureAgent })).toMatchObject({ status: 200, body: `https POST / ${body.length}` });
+    }
+    plainAgent.destroy();
+    secureAgent.destroy();
+  });
+
+  it.skipIf(!externalAddress)('redirects plain HTTP from another address to HTTPS, except the health endpoints', async () => {
+    const port = await start(await dataDirWith(pair));
+    const host = externalAddress!;
+    expect(await request(http, { host, port, path: '/cluster?x=1' })).toMatchObject({ status: 308, location: `https://${host}:${port}/cluster?x=1` });
+    expect(await request(http, { host, port, path: '/api/users', body: '{}' })).toMatchObject({ status: 308 });
+    expect(await request(http, { host, port, path: '/api/health' })).toMatchObject({ status: 200, body: 'http GET /api/health 0' });
+    expect(await request(http, { host, port, path: '/api/health/active' })).toMatchObject({ status: 200 });
+    expect(await request(https, { host, port, path: '/cluster' })).toMatchObject({ status: 200, body: 'https GET /cluster 0' });
+  });
+
+  it('serves plain HTTP, and says why, when the files on disk do not make a pair', async () => {
+    const dataDir = await dataDirWith();
+    await mkdir(tlsDir(dataDir), { recursive: true });
+    await writeFile(certificateFiles(dataDir).certificate, pair.certificate);
+    await writeFile(certificateFiles(dataDir).privateKey, other.privateKey);
+    const port = await start(dataDir);
+    expect(servedCertificate()).toMatchObject({ state: 'unusable', problem: expect.stringMatching(/does not belong/) });
+    expect(await request(http, { port })).toMatchObject({ status: 200 });
+  });
+
+  it('closes with idle keep-alive, TLS and silent connections open', async () => {
+    const dataDir = await dataDirWith(pair);
+    const listener = await createNodeListener(dataDir, echo);
+    const port = await findFreePort();
+    await new Promise<void>((resolve) => listener.listen(port, resolve));
+    const plainAgent = new http.Agent({ keepAlive: true });
+    const secureAgent = new https.Agent({ keepAlive: true });
+    await request(http, { port, agent: plainAgent });
+    await request(https, { port, agent: secureAgent });
+    const silent = net.connect(port, '127.0.0.1');
+    silent.on('error', () => {});
+    await new Promise((resolve) => silent.once('connect', resolve));
+    const closed = new Promise((resolve) => listener.close(resolve));
+    listener.closeAllConnections();
+    await closed;
+    await new Promise((resolve) => (silent.destroyed ? resolve(undefined) : silent.once('close', resolve)));
+    plainAgent.destroy();
+    secureAgent.destroy();
+  });
+
+  it('tells loopback peers and health paths apart', () => {
+    for (const address of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) expect(isLoopbackAddress(address)).toBe(true);
+    for (const address of ['10.0.0.1', '::ffff:10.0.0.1', 'fe80::1', undefined]) expect(isLoopbackAddress(address)).toBe(false);
+    expect(['/api/health', '/api/health?x', '/api/health/active'].map(isHealthPath)).toEqual([true, true, true]);
+    expect(['/api/healthz', '/api/cluster', '/'].map(isHealthPath)).toEqual([false, false, false]);
+  });
+});
