@@ -24,6 +24,8 @@ export type TConfigSyncOptions = {
 export class ConfigSync {
   private appliedVersion = 0;
   private applying = false;
+  /** after a failed write, the next try waits: the error is logged once per try, not per heartbeat */
+  private retryAfterMs = 0;
   private restarting = false;
   private driving = false;
   private stopped = false;
@@ -42,7 +44,8 @@ export class ConfigSync {
       this.options.log('info', 'restart requested: restarting');
       this.options.requestRestart('requested by an operator or a rolling reset');
     }
-    if (heartbeat.referenceVersion !== null && heartbeat.referenceVersion > this.appliedVersion && !this.applying) void this.apply();
+    const newer = heartbeat.referenceVersion !== null && heartbeat.referenceVersion > this.appliedVersion;
+    if (newer && !this.applying && Date.now() >= this.retryAfterMs) void this.apply();
   }
 
   /** Carries on the rolling resets this node coordinates (called at start and after a push). */
@@ -80,8 +83,10 @@ export class ConfigSync {
       const version = await applyReference(this.options.db, this.options.dataDir, this.options.nodeId);
       if (version !== null) this.options.log('info', `configuration version ${version} written; it takes effect at the next restart (hot settings at once)`);
       this.appliedVersion = (await readAppliedReference(this.options.dataDir))?.version ?? 0;
+      this.retryAfterMs = 0;
     } catch (error) {
-      this.options.log('error', `could not apply the pushed configuration: ${error instanceof Error ? error.message : String(error)}`);
+      this.retryAfterMs = Date.now() + 30_000;
+      this.options.log('error', `could not apply the pushed configuration (trying again in 30 s): ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       this.applying = false;
     }

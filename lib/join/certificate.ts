@@ -6,6 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { generate } from 'selfsigned';
 import type { TDb } from '@/lib/db/client';
+import { servedCertificate } from '@/lib/tls/served-certificate';
 
 export type TClusterCertificate = { pem: string; keyPem: string; fingerprint: string };
 
@@ -33,4 +34,14 @@ export async function ensureClusterCertificate(db: TDb): Promise<TClusterCertifi
   // two nodes may generate at once: the first write wins, and both return what is stored
   await db.cluster.updateMany({ where: { id: 1, certificatePem: null }, data: { certificatePem: generated.cert, privateKeyPem: generated.private } });
   return ensureClusterCertificate(db);
+}
+
+/**
+ * What a joining node pins when it joins through this node: the certificate this node serves
+ * over HTTPS (checked on the TLS connection itself), or, on plain HTTP, the cluster's certificate.
+ */
+export async function seedFingerprint(db: TDb): Promise<{ fingerprint: string; clusterFingerprint: string }> {
+  const { fingerprint: clusterFingerprint } = await ensureClusterCertificate(db);
+  const served = servedCertificate();
+  return { fingerprint: served.state === 'https' ? served.certificate.fingerprint : clusterFingerprint, clusterFingerprint };
 }

@@ -7,7 +7,7 @@ import { AppError } from '@/lib/api/app-error';
 import { ensureAuthSecret } from '@/lib/auth/bootstrap';
 import { hasRole } from '@/lib/auth/roles';
 import { verifyCredentials } from '@/lib/auth/verify-credentials';
-import { ensureClusterCertificate, certificateFingerprint } from '@/lib/join/certificate';
+import { ensureClusterCertificate, certificateFingerprint, seedFingerprint } from '@/lib/join/certificate';
 import { consumeJoinToken } from '@/lib/join/join-tokens';
 import type { TJoinBundle, TJoinBundleRequest, TJoinInfo } from '@/lib/join/schemas';
 import { compatibleVersions, isLoopbackHost } from '@/lib/join/versions';
@@ -18,9 +18,10 @@ export type TSeed = { nodeId: string; standalone: boolean; version: string; data
 /** GET /api/cluster/join-info: public, no secrets: what a joining node checks before it sends any. */
 export async function readJoinInfo(db: TDb, seed: TSeed): Promise<TJoinInfo> {
   const cluster = await readClusterIdentity(db);
-  if (seed.standalone) return { nodeId: seed.nodeId, clusterId: null, clusterName: cluster.name, fingerprint: null, version: seed.version };
-  const { fingerprint } = await ensureClusterCertificate(db);
-  return { nodeId: seed.nodeId, clusterId: cluster.clusterId, clusterName: cluster.name, fingerprint, version: seed.version };
+  if (seed.standalone) {
+    return { nodeId: seed.nodeId, clusterId: null, clusterName: cluster.name, fingerprint: null, clusterFingerprint: null, version: seed.version };
+  }
+  return { nodeId: seed.nodeId, clusterId: cluster.clusterId, clusterName: cluster.name, ...(await seedFingerprint(db)), version: seed.version };
 }
 
 export async function issueJoinBundle(
@@ -54,7 +55,6 @@ export async function issueJoinBundle(
     databaseUrl: seed.databaseUrl,
     authSecret,
     certificate: { ...certificate, fingerprint: certificateFingerprint(certificate.pem) },
-    reference: null,
     version: seed.version,
   };
 }

@@ -8,6 +8,7 @@ import { AppError } from '@/lib/api/app-error';
 import { checkDatabaseReachable } from '@/lib/db/check-reachable';
 import { redactDatabaseUrl } from '@/lib/db/url';
 import { normalizeFingerprint } from '@/lib/join/certificate';
+import { requestSeed } from '@/lib/join/seed-request';
 import type { TJoinBundle, TJoinInfo, TJoinRequest } from '@/lib/join/schemas';
 import { compatibleVersions, isLoopbackHost } from '@/lib/join/versions';
 import { writeMembership } from '@/lib/node/membership';
@@ -15,23 +16,12 @@ import type { TNodeRuntime } from '@/lib/node/runtime';
 
 const refuse = (message: string, field?: string) => new AppError('JOIN_REFUSED', message, { field });
 
-async function callSeed<T>(seedUrl: URL, path: string, body?: unknown): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(new URL(path, seedUrl), {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new AppError('SEED_UNREACHABLE', `the seed node at ${seedUrl.origin} cannot be reached (${cause?.code ?? cause?.message ?? (error as Error).message})`, { field: 'seedUrl' });
-  }
-  const json = (await response.json().catch(() => undefined)) as { error?: { message?: string; field?: string } } | undefined;
-  if (response.ok && json) return json as T;
-  const message = json?.error?.message ?? `the seed node answered HTTP ${response.status}`;
-  throw refuse(`the seed node refused: ${message}`, json?.error?.field === 'password' || json?.error?.field === 'token' ? json.error.field : undefined);
+async function callSeed<T>(seedUrl: URL, path: string, pinnedFingerprint: string | undefined, body?: unknown): Promise<T> {
+  const { status, json } = await requestSeed(new URL(path, seedUrl), body, pinnedFingerprint);
+  const answer = json as { error?: { message?: string; field?: string } } | undefined;
+  if (status >= 200 && status < 300 && answer) return answer as T;
+  const message = answer?.error?.message ?? `the seed node answered HTTP ${status}`;
+  throw refuse(`the seed node refused: ${message}`, answer?.error?.field === 'password' || answer?.error?.field === 'token' ? answer.error.field : undefined);
 }
 
 /** The bundle's session secret must be the one in the bundle's database: both are the same cluster's. */
@@ -57,21 +47,23 @@ export async function joinCluster(runtime: TNodeRuntime, request: TJoinRequest):
   if (seedUrl.protocol === 'http:' && !isLoopbackHost(seedUrl.hostname)) {
     throw refuse('the join exchanges secrets: use https:// (plain http:// only between loopback addresses)', 'seedUrl');
   }
-  const info = await callSeed<TJoinInfo>(seedUrl, '/api/cluster/join-info');
+  // over HTTPS, a given fingerprint pins the seed's certificate before anything is sent
+  const pinned = request.fingerprint ? normalizeFingerprint(request.fingerprint) : undefined;
+  const info = await callSeed<TJoinInfo>(seedUrl, '/api/cluster/join-info', pinned);
   if (info.nodeId === runtime.identity.id) throw refuse('a node cannot join itself', 'seedUrl');
   if (!info.clusterId) throw refuse('the seed node is not in a cluster (it runs on its own built-in database)', 'seedUrl');
   if (!compatibleVersions(runtime.version, info.version)) {
     throw refuse(`incompatible versions: this node runs ${runtime.version}, the cluster ${info.version}`);
   }
-  // a token proves nothing about whom it is for: pin the cluster by its certificate first
-  if (request.token && normalizeFingerprint(request.fingerprint ?? '') !== info.fingerprint) {
-    throw refuse(`fingerprint mismatch: the seed's cluster certificate is ${info.fingerprint}`, 'fingerprint');
+  // a token proves nothing about whom it is for: pin the seed by its certificate first
+  if ((request.token || pinned) && pinned !== info.fingerprint) {
+    throw refuse(`fingerprint mismatch: the seed's certificate is ${info.fingerprint}`, 'fingerprint');
   }
-  const bundle = await callSeed<TJoinBundle>(seedUrl, '/api/cluster/join-bundle', {
+  const bundle = await callSeed<TJoinBundle>(seedUrl, '/api/cluster/join-bundle', pinned, {
     node: { id: runtime.identity.id, name: runtime.identity.name, url: runtime.identity.advertiseUrl, version: runtime.version },
     credentials: request.token ? { token: request.token } : { user: request.user, password: request.password },
   });
-  if (bundle.clusterId !== info.clusterId || bundle.certificate.fingerprint !== info.fingerprint) {
+  if (bundle.clusterId !== info.clusterId || bundle.certificate.fingerprint !== info.clusterFingerprint) {
     throw refuse('the seed answered for another cluster than its join information names');
   }
   try {

@@ -5,14 +5,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { TDb } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
-import { ensureClusterCertificate } from '@/lib/join/certificate';
+import { seedFingerprint } from '@/lib/join/certificate';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export async function createJoinToken(db: TDb, actor: string, ttlMinutes: number) {
   const token = `join_${randomBytes(24).toString('base64url')}`;
   const [{ fingerprint }, row] = await Promise.all([
-    ensureClusterCertificate(db),
+    seedFingerprint(db),
     db.$queryRaw<{ expires_at: Date }[]>`
       INSERT INTO join_token (id, token_hash, created_by, expires_at)
       VALUES (gen_random_uuid(), ${hash(token)}, ${actor}, now() + make_interval(mins => ${ttlMinutes}))

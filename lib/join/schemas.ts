@@ -38,7 +38,16 @@ export type TJoinRequest = z.infer<typeof ZJoinRequest>;
 
 export const ZJoinTokenCreate = z.object({ ttlMinutes: z.number().int().min(1).max(24 * 60).default(15) }).strict();
 
-export type TJoinInfo = { nodeId: string; clusterId: string | null; clusterName: string; fingerprint: string | null; version: string };
+export type TJoinInfo = {
+  nodeId: string;
+  clusterId: string | null;
+  clusterName: string;
+  /** what a joining node pins: the certificate this node serves over HTTPS, else the cluster's certificate */
+  fingerprint: string | null;
+  /** the cluster's own certificate (its identity; the join bundle carries it) */
+  clusterFingerprint: string | null;
+  version: string;
+};
 
 export type TJoinBundle = {
   clusterId: string;
@@ -46,7 +55,5 @@ export type TJoinBundle = {
   databaseUrl: string;
   authSecret: string;
   certificate: { pem: string; keyPem: string; fingerprint: string };
-  /** the reference configuration (its documents and files) arrives with configuration push */
-  reference: null;
   version: string;
 };

@@ -56,9 +56,10 @@ async function waitForMembership(url: string, clusterId: string | null, failure:
 /** The seed's credentials: its administrator's user and password, or a join token with the certificate fingerprint. */
 function seedCredentials(options: TJoinOptions): Pick<TJoinRequest, 'user' | 'password' | 'token' | 'fingerprint'> {
   const byPassword = options.seedUser !== undefined || options.seedPassword !== undefined;
-  const byToken = options.token !== undefined || options.fingerprint !== undefined;
+  const byToken = options.token !== undefined;
   if (byPassword && byToken) throw new CliError('give --seed-user and --seed-password, or --token and --fingerprint, not both');
-  if (options.seedUser && options.seedPassword) return { user: options.seedUser, password: options.seedPassword };
+  // with a password, a fingerprint is optional: it pins a seed whose HTTPS certificate this machine does not trust
+  if (options.seedUser && options.seedPassword) return { user: options.seedUser, password: options.seedPassword, fingerprint: options.fingerprint };
   if (options.token && options.fingerprint) return { token: options.token, fingerprint: options.fingerprint };
   throw new CliError('give --seed-user and --seed-password, or --token and --fingerprint');
 }
