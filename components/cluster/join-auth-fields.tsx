@@ -56,6 +56,19 @@ export function JoinAuthFields({ draft, failure, onEdit }: TProps) {
             error={failure?.messageFor('password')}
             onChange={(event) => onEdit({ password: event.target.value })}
           />
+          <div className="md:col-span-2 [&_p]:wrap-anywhere">
+            <FormField
+              label="Certificate fingerprint (optional)"
+              name="fingerprint"
+              autoComplete="off"
+              spellCheck={false}
+              className="font-mono"
+              placeholder="AA:BB:… — needed when the seed serves HTTPS with a self-signed certificate"
+              value={draft.fingerprint}
+              error={failure?.messageFor('fingerprint')}
+              onChange={(event) => onEdit({ fingerprint: event.target.value })}
+            />
+          </div>
         </div>
       ) : (
         <div className="space-y-2">
