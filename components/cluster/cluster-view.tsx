@@ -1,6 +1,6 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { hasRole, type TUser } from '@/lib/auth/roles';
 import { toApiError, type ApiError } from '@/lib/api/fetcher';
 import type { TClusterStatus, TMemberView } from '@/lib/cluster/status';
@@ -11,6 +11,8 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/shell/page-header';
 import { AlarmBanner } from '@/components/cluster/alarm-banner';
+import { ConvergedIndicator } from '@/components/cluster/converged-indicator';
+import { isRecentRollout, RolloutProgress } from '@/components/cluster/rollout-progress';
 import { EventsSection } from '@/components/cluster/events-section';
 import { MembershipCard } from '@/components/cluster/membership-card';
 import { NodeTable } from '@/components/cluster/node-table';
@@ -31,6 +33,10 @@ export function ClusterView({ user, initial }: TProps) {
   const [actionFailure, setActionFailure] = useState<{ title: string; error: ApiError } | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const isAdmin = user.role === 'admin';
+  // read on the client after each status, so the server's render and the first client render agree
+  const [now, setNow] = useState<number | null>(null);
+  useEffect(() => setNow(Date.now()), [status]);
+  const rollout = status && now !== null && isRecentRollout(status.rollout, now) ? status.rollout : null;
 
   async function act(node: TMemberView, action: TNodeAction) {
     setBusyId(node.id);
@@ -52,6 +58,8 @@ export function ClusterView({ user, initial }: TProps) {
       </div>
       <div className="space-y-6">
         <AlarmBanner alarms={status?.alarms ?? []} error={error} />
+        {status && !status.standalone && <ConvergedIndicator status={status} />}
+        {rollout && <RolloutProgress rollout={rollout} />}
         {/* a standalone node's first question is whether to join a cluster; a member's join information sits below its settings */}
         {status?.standalone && <MembershipCard status={status} isAdmin={isAdmin} />}
         {status ? (
@@ -71,7 +79,11 @@ export function ClusterView({ user, initial }: TProps) {
             Nodes
           </h2>
           {actionFailure && <Alert title={actionFailure.title}>{actionFailure.error.message}</Alert>}
-          <NodeTable nodes={status?.nodes} actions={hasRole(user, 'operator') ? { busyId, onAction: act } : undefined} />
+          <NodeTable
+            nodes={status?.nodes}
+            refreshMs={clusterRefreshMs(status)}
+            actions={hasRole(user, 'operator') ? { busyId, onAction: act, canRestart: isAdmin } : undefined}
+          />
         </section>
         <EventsSection nodes={status?.nodes ?? []} refreshMs={clusterRefreshMs(status)} />
       </div>

@@ -5,17 +5,20 @@ import type { TMemberView } from '@/lib/cluster/status';
 import { NodeStateBadge } from '@/components/cluster/node-state-badge';
 import { ClockSkew } from '@/components/cluster/clock-skew';
 import { NodeActions, type TNodeAction } from '@/components/cluster/node-actions';
-import { formatAge, formatCode, shortFingerprint } from '@/components/cluster/format';
+import { ConfigDiffButton } from '@/components/cluster/config-diff-button';
+import { formatAge, shortFingerprint } from '@/components/cluster/format';
 
 export const CELL = 'px-2.5 py-2 align-middle';
 
 type TProps = {
   node: TMemberView;
-  /** operators and administrators get the row actions; viewers none */
-  actions?: { busy: boolean; onAction: (node: TMemberView, action: TNodeAction) => Promise<void> };
+  /** how often the configuration difference is read again while it is shown: the heartbeat interval */
+  refreshMs: number;
+  /** operators and administrators get the row actions (restart: administrators only); viewers none */
+  actions?: { busy: boolean; onAction: (node: TMemberView, action: TNodeAction) => Promise<void>; canRestart: boolean; onlyActive: boolean };
 };
 
-export function NodeRow({ node, actions }: TProps) {
+export function NodeRow({ node, refreshMs, actions }: TProps) {
   const removed = node.state === 'REMOVED';
   return (
     <tr className={removed ? 'bg-gray-50 text-gray-400' : 'text-gray-800'}>
@@ -38,17 +41,24 @@ export function NodeRow({ node, actions }: TProps) {
       </td>
       <td className={CELL}>{node.version}</td>
       <td className={CELL}>
-        <span className="whitespace-nowrap">{formatCode(node.syncState)}</span>
+        {removed ? <span className="text-gray-400">—</span> : <ConfigDiffButton node={node} refreshMs={refreshMs} />}
         {node.activeFingerprint && (
-          <code title={node.activeFingerprint} className="block text-xs text-gray-500">
+          <code title={`active (running): ${node.activeFingerprint}`} className="mt-0.5 block text-xs text-gray-500">
             {shortFingerprint(node.activeFingerprint)}
+          </code>
+        )}
+        {node.pendingFingerprint && node.pendingFingerprint !== node.activeFingerprint && (
+          <code title={`pending (on disk): ${node.pendingFingerprint}`} className="block text-xs whitespace-nowrap text-amber-800">
+            → {shortFingerprint(node.pendingFingerprint)}
           </code>
         )}
       </td>
       <td className={CELL}>{node.restartPending ? 'Yes' : 'No'}</td>
       {actions && (
         <td className={CELL}>
-          {!removed && <NodeActions node={node} busy={actions.busy} onAction={actions.onAction} />}
+          {!removed && (
+            <NodeActions node={node} busy={actions.busy} onAction={actions.onAction} canRestart={actions.canRestart} onlyActive={actions.onlyActive} />
+          )}
         </td>
       )}
     </tr>

@@ -9,12 +9,15 @@ const COLUMNS = ['Name', 'Address', 'State', 'Last heartbeat', 'Epoch', 'Clock s
 
 type TProps = {
   nodes: TMemberView[] | undefined;
-  actions?: { busyId: string | null; onAction: (node: TMemberView, action: TNodeAction) => Promise<void> };
+  /** the heartbeat interval: how often an open configuration difference is read again */
+  refreshMs: number;
+  actions?: { busyId: string | null; onAction: (node: TMemberView, action: TNodeAction) => Promise<void>; canRestart: boolean };
 };
 
 /** Every member, removed ones last; the table keeps its rows while a refresh is under way. */
-export function NodeTable({ nodes, actions }: TProps) {
+export function NodeTable({ nodes, refreshMs, actions }: TProps) {
   const ordered = nodes && [...nodes.filter((node) => node.state !== 'REMOVED'), ...nodes.filter((node) => node.state === 'REMOVED')];
+  const activeCount = nodes?.filter((node) => node.state === 'ACTIVE').length ?? 0;
   const columns = COLUMNS.length + (actions ? 1 : 0);
   return (
     <div className="overflow-x-auto rounded-lg border border-gray-200 bg-white">
@@ -45,7 +48,15 @@ export function NodeTable({ nodes, actions }: TProps) {
             <NodeRow
               key={node.id}
               node={node}
-              actions={actions && { busy: actions.busyId === node.id, onAction: actions.onAction }}
+              refreshMs={refreshMs}
+              actions={
+                actions && {
+                  busy: actions.busyId === node.id,
+                  onAction: actions.onAction,
+                  canRestart: actions.canRestart,
+                  onlyActive: node.state === 'ACTIVE' && activeCount === 1,
+                }
+              }
             />
           ))}
         </tbody>

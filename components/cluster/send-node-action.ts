@@ -1,7 +1,7 @@
 import { apiSend } from '@/lib/api/fetcher';
 import type { TNodeAction } from '@/components/cluster/node-actions';
 
-/** The operator actions on one node, as API calls. */
+/** The operator actions on one node (restart: admins only), as API calls. */
 export function sendNodeAction(nodeId: string, action: TNodeAction): Promise<unknown> {
   const path = `/api/cluster/nodes/${encodeURIComponent(nodeId)}`;
   switch (action.kind) {
@@ -11,11 +11,14 @@ export function sendNodeAction(nodeId: string, action: TNodeAction): Promise<unk
       return apiSend('PUT', `${path}/maintenance`, { enabled: action.enabled });
     case 'remove':
       return apiSend('DELETE', path);
+    case 'restart':
+      return apiSend('POST', `${path}/restart`);
   }
 }
 
 export function describeNodeAction(action: TNodeAction): string {
   if (action.kind === 'activate') return 'Make active';
   if (action.kind === 'remove') return 'Remove';
+  if (action.kind === 'restart') return 'Restart';
   return action.enabled ? 'Maintenance on' : 'Maintenance off';
 }

@@ -1,13 +1,14 @@
 import type { Metadata } from 'next';
-import { ComingSoon } from '@/components/shell/coming-soon';
+import { requirePageUser } from '@/lib/auth/page-user';
+import { readClusterStatus, type TClusterStatus } from '@/lib/cluster/status';
+import { db } from '@/lib/db/client';
+import { ConfigurationView } from '@/components/configuration/configuration-view';
 
 export const metadata: Metadata = { title: 'Configuration' };
 
-export default function ConfigurationPage() {
-  return (
-    <ComingSoon title="Configuration">
-      The node configuration (plugins, certificate, server settings), its differences from the cluster reference and pushing it
-      to the other nodes will be managed here.
-    </ComingSoon>
-  );
+export default async function ConfigurationPage() {
+  const user = await requirePageUser();
+  // the client reads it again, and shows why when it failed
+  const initial: TClusterStatus | undefined = await readClusterStatus(db()).catch(() => undefined);
+  return <ConfigurationView user={user} initial={initial} />;
 }
