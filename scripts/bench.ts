@@ -5,8 +5,9 @@
  *   heartbeat  cost of 200 members heartbeating at 1 s (scripts/bench/heartbeat.ts)
  *   failover   kill -9 of the active node at 1 s × 3 until a new ACTIVE (scripts/bench/failover.ts)
  *   page       the cluster page and status API with 50 members (scripts/bench/cluster-page.ts)
+ *   workflows  checkpointed elements per second and resume after kill -9, next to pg-boss (scripts/bench/workflows.ts)
  *
- *   npm run bench -- [--only api|heartbeat|failover|page] [--seconds 60] [--members 200] [--kills 10]
+ *   npm run bench -- [--only api|heartbeat|failover|page|workflows] [--seconds 60] [--members 200] [--kills 10]
  *
  * Exits with 1 when a figure misses its goal.
  */
@@ -16,10 +17,11 @@ import { runApiBench } from './bench/api';
 import { runFailoverBench } from './bench/failover';
 import { runHeartbeatBench } from './bench/heartbeat';
 import { runClusterPageBench } from './bench/cluster-page';
+import { runWorkflowBench } from './bench/workflows';
 import { handleInterrupts } from './bench/interrupt';
 import { ensureBuild } from './cli/demo';
 
-const PARTS = ['api', 'heartbeat', 'failover', 'page'] as const;
+const PARTS = ['api', 'heartbeat', 'failover', 'page', 'workflows'] as const;
 type TPart = (typeof PARTS)[number];
 
 function positiveInteger(name: string, value: string): number {
@@ -71,6 +73,7 @@ async function main(): Promise<number> {
     if (part === 'heartbeat') goalsMet = (await runHeartbeatBench(options)) && goalsMet;
     if (part === 'failover') goalsMet = (await runFailoverBench(options)) && goalsMet;
     if (part === 'page') goalsMet = (await runClusterPageBench()) && goalsMet;
+    if (part === 'workflows') goalsMet = (await runWorkflowBench(options)) && goalsMet;
   }
   return goalsMet ? 0 : 1;
 }

@@ -17,6 +17,7 @@ import { pushConfiguration, restartNode, type TPushOptions } from './push';
 import { installPluginFile, printPlugins, type TPluginListOptions } from './plugin';
 import { generateCertificateOnNode, importCertificateFiles, setKeepOwnCertificate, showCertificate, type TCertificateImportOptions, type TCertificateShowOptions } from './certificate';
 import { parseNumber, parseWholeNumber } from './options';
+import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -158,6 +159,23 @@ withCredentials(certificate.command('import').description('import a PEM certific
 withCredentials(certificate.command('keep-own').description('whether a configuration push leaves the certificate of node --url alone (admin)'))
   .argument('<on|off>', 'on or off')
   .action((mode: string, options: TNodeCommandOptions) => setKeepOwnCertificate(options, mode));
+
+const workflow = program.command('workflow').description('workflows and their runs');
+withCredentials(workflow.command('run').description('start a run of a workflow (operator); prints the run id'))
+  .argument('<name>', 'the workflow, e.g. "Cluster Test"')
+  .option('--input <name=value>', 'an input value (repeatable), e.g. --input count=8', collectInput)
+  .option('--json', 'print the run as JSON')
+  .action((name: string, options: TWorkflowRunOptions) => startWorkflowRun(options, name));
+withCredentials(workflow.command('show').description('a run: its status (COMPLETED when done), variables and events'))
+  .argument('<run>', 'the run id')
+  .option('--json', 'print JSON (the run with events, variables and element timeline)')
+  .action((run: string, options: TWorkflowShowOptions) => showWorkflowRun(options, run));
+withCredentials(workflow.command('list').description('the workflows, each at its latest version'))
+  .option('--json', 'print JSON')
+  .action((options: TWorkflowShowOptions) => printWorkflows(options));
+withCredentials(workflow.command('import').description('import a workflow definition file (operator); a changed definition becomes a new version'))
+  .argument('<file>', 'the definition JSON, e.g. samples/workflows/cluster-test.json')
+  .action((file: string, options: TNodeCommandOptions) => importWorkflowFile(options, file));
 
 try {
   await program.parseAsync(process.argv);

@@ -1,12 +1,10 @@
 import type { Metadata } from 'next';
-import { ComingSoon } from '@/components/shell/coming-soon';
+import { requirePageUser } from '@/lib/auth/page-user';
+import { LogsView } from '@/components/logs/logs-view';
 
 export const metadata: Metadata = { title: 'Logs' };
 
-export default function LogsPage() {
-  return (
-    <ComingSoon title="Logs">
-      The server log shared by every node and this node&apos;s system log will be searchable here.
-    </ComingSoon>
-  );
+export default async function LogsPage() {
+  await requirePageUser();
+  return <LogsView />;
 }

@@ -1,12 +1,10 @@
 import type { Metadata } from 'next';
-import { ComingSoon } from '@/components/shell/coming-soon';
+import { requirePageUser } from '@/lib/auth/page-user';
+import { WorkflowsView } from '@/components/workflow/workflows-view';
 
 export const metadata: Metadata = { title: 'Workflows' };
 
-export default function WorkflowsPage() {
-  return (
-    <ComingSoon title="Workflows">
-      Workflow definitions and their runs, with the node that executes each run and its checkpoints, will be listed here.
-    </ComingSoon>
-  );
+export default async function WorkflowsPage() {
+  const user = await requirePageUser();
+  return <WorkflowsView user={user} />;
 }

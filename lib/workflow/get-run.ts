@@ -1,0 +1,60 @@
+/** One run with its inputs, variables, events and the timeline of its elements (node and epoch of each). */
+import { AppError } from '@/lib/api/app-error';
+import type { TDb } from '@/lib/db/client';
+import { nodeNames, toRunSummary, type TRunDetail, type TRunEventView, type TTimelineEntry } from '@/lib/workflow/views';
+
+/** A run's events are bounded by its length; this keeps a runaway loop's page readable. */
+const MAX_EVENTS = 5_000;
+
+export async function getRun(db: TDb, id: string): Promise<TRunDetail> {
+  const run = await db.workflowRun.findUnique({ where: { id } });
+  if (!run) throw new AppError('NOT_FOUND', `no run has the id ${id}`);
+  const rows = await db.workflowRunEvent.findMany({ where: { runId: id }, orderBy: { id: 'asc' }, take: MAX_EVENTS });
+  const names = await nodeNames(db, [run.ownerNode, ...rows.map((row) => row.nodeId)]);
+  const events: TRunEventView[] = rows.map((row) => ({
+    id: Number(row.id),
+    at: row.at.toISOString(),
+    kind: row.kind,
+    elementId: row.elementId,
+    attempt: row.attempt,
+    nodeId: row.nodeId,
+    nodeName: row.nodeId ? (names.get(row.nodeId) ?? null) : null,
+    epoch: row.epoch === null ? null : Number(row.epoch),
+    message: row.message,
+    details: row.details as Record<string, unknown>,
+  }));
+  return {
+    ...toRunSummary(run, names),
+    inputs: run.inputs as Record<string, unknown>,
+    variables: run.variables as Record<string, unknown>,
+    events,
+    timeline: timelineOf(events, run.finishedAt),
+  };
+}
+
+/**
+ * Each ELEMENT event starts an entry, which ends with the run's next event: the next element, the
+ * run's end, or — for an interrupted element — its resumption or hand-over.
+ */
+export function timelineOf(events: TRunEventView[], finishedAt: Date | null): TTimelineEntry[] {
+  const timeline: TTimelineEntry[] = [];
+  for (const event of events) {
+    const open = timeline.at(-1);
+    if (open && open.endedAt === null) open.endedAt = event.at;
+    if (event.kind !== 'ELEMENT') continue;
+    timeline.push({
+      elementId: event.elementId ?? '',
+      type: typeof event.details.type === 'string' ? event.details.type : null,
+      attempt: event.attempt ?? 1,
+      nodeId: event.nodeId,
+      nodeName: event.nodeName,
+      epoch: event.epoch,
+      startedAt: event.at,
+      endedAt: null,
+      message: event.message,
+    });
+  }
+  const last = timeline.at(-1);
+  if (last && last.endedAt === null && finishedAt) last.endedAt = finishedAt.toISOString();
+  return timeline;
+}

@@ -1,0 +1,22 @@
+/** The server log of a run, oldest first (it is in the database: the same on every node). */
+import { AppError } from '@/lib/api/app-error';
+import type { TDb } from '@/lib/db/client';
+import { nodeNames, type TRunLogEntryView } from '@/lib/workflow/views';
+
+const MAX_ENTRIES = 10_000;
+
+export async function listRunLogs(db: TDb, runId: string): Promise<TRunLogEntryView[]> {
+  const run = await db.workflowRun.findUnique({ where: { id: runId }, select: { id: true } });
+  if (!run) throw new AppError('NOT_FOUND', `no run has the id ${runId}`);
+  const rows = await db.workflowLogEntry.findMany({ where: { runId }, orderBy: { id: 'asc' }, take: MAX_ENTRIES });
+  const names = await nodeNames(db, rows.map((row) => row.nodeId));
+  return rows.map((row) => ({
+    id: Number(row.id),
+    at: row.at.toISOString(),
+    level: row.level,
+    message: row.message,
+    elementId: row.elementId,
+    nodeId: row.nodeId,
+    nodeName: row.nodeId ? (names.get(row.nodeId) ?? null) : null,
+  }));
+}

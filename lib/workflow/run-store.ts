@@ -1,0 +1,252 @@
+/**
+ * The runner's statements on PostgreSQL. Every write a runner makes for a run is fenced twice, in
+ * SQL, on the database clock: the node must still hold a lease with its epoch in `active_slot`,
+ * and the run must still be owned by that node under that epoch. A write that changes no row
+ * means the run is no longer this runner's (another node took it over, or it was cancelled): a
+ * normal outcome, on which the runner drops the run at once. The runner has a pool of its own,
+ * so that page queries never hold up a checkpoint, and the hot statements are named (planned once
+ * per connection).
+ */
+import { metrics } from '@/lib/metrics/registry';
+import pg from 'pg';
+import type { TVariables } from '@/lib/workflow/expression/evaluate';
+import type { TWorkflowDefinition } from '@/lib/workflow/schemas';
+
+/** `$2`/`$3` are the node and its epoch in every fenced statement. */
+const LEASE_HELD = `EXISTS (SELECT 1 FROM active_slot s WHERE s.node_id = $2 AND s.epoch = $3 AND s.lease_until > now())`;
+
+// A run is free when nobody owns it, or when its owner no longer holds a valid lease under the
+// epoch it claimed the run with (dead, fenced, in maintenance, or active again under a new
+// epoch). SKIP LOCKED: two active nodes claiming at once take different runs, never wait.
+const CLAIM_SQL = `
+WITH picked AS (
+  SELECT r.id, r.owner_node AS previous_node, r.owner_epoch AS previous_epoch
+    FROM workflow_run r
+   WHERE r.status IN ('PENDING', 'RUNNING')
+     AND (NOT EXISTS (SELECT 1 FROM active_slot o WHERE o.node_id = r.owner_node AND o.epoch = r.owner_epoch AND o.lease_until > now())
+          -- this runner's own run that it no longer executes (it gave up after a database error)
+          OR (r.owner_node = $1 AND r.owner_epoch = $2 AND r.id <> ALL($4::uuid[])))
+     AND EXISTS (SELECT 1 FROM active_slot s WHERE s.node_id = $1 AND s.epoch = $2 AND s.lease_until > now())
+   ORDER BY r.created_at
+   LIMIT $3
+   FOR UPDATE OF r SKIP LOCKED
+)
+UPDATE workflow_run r
+   SET owner_node = $1, owner_epoch = $2, status = 'RUNNING', updated_at = now()
+  FROM picked
+ WHERE r.id = picked.id
+RETURNING r.id, r.workflow_name, r.workflow_version, r.variables, r.element_id, r.attempt, r.step,
+          picked.previous_node, picked.previous_epoch::float8 AS previous_epoch,
+          (SELECT n.name FROM cluster_node n WHERE n.id = picked.previous_node) AS previous_node_name`;
+
+// One statement per element: the state after the element that just ran (variables, the next
+// element and its attempt), the events, and the database effects of that element (a server log
+// entry, an unlock; on the run's end, every lock it holds) commit together or not at all. So an
+// element whose completion was checkpointed never runs again, and a server log line is never
+// written twice.
+const CHECKPOINT_SQL = `
+WITH run AS (
+  UPDATE workflow_run
+     SET status = $4::text, element_id = $5, attempt = $6, variables = $7::jsonb, step = step + 1,
+         wake_at = CASE WHEN $9::boolean THEN wake_at
+                        WHEN $8::float8 IS NULL THEN NULL
+                        ELSE now() + make_interval(secs => $8::float8 / 1000.0) END,
+         error = $13::text, updated_at = now(),
+         finished_at = CASE WHEN $4::text = 'RUNNING' THEN NULL ELSE now() END,
+         owner_node = CASE WHEN $4::text = 'RUNNING' THEN owner_node END,
+         owner_epoch = CASE WHEN $4::text = 'RUNNING' THEN owner_epoch END
+   WHERE id = $1 AND status = 'RUNNING' AND owner_node = $2 AND owner_epoch = $3 AND ${LEASE_HELD}
+  RETURNING id, (extract(epoch FROM wake_at - now()) * 1000)::float8 AS wake_in_ms
+),
+events AS (
+  INSERT INTO workflow_run_event (run_id, kind, element_id, attempt, node_id, epoch, message, details)
+  SELECT run.id, e.kind, e.element_id, e.attempt, $2, $3, e.message, coalesce(e.details, '{}'::jsonb)
+    FROM run, ROWS FROM (jsonb_to_recordset($10::jsonb) AS (kind text, element_id text, attempt int, message text, details jsonb))
+         WITH ORDINALITY AS e(kind, element_id, attempt, message, details, n)
+   ORDER BY e.n
+),
+server_log AS (
+  INSERT INTO workflow_log_entry (run_id, level, message, element_id, node_id)
+  SELECT run.id, $11::jsonb ->> 'level', $11::jsonb ->> 'message', $11::jsonb ->> 'elementId', $2 FROM run WHERE $11::jsonb IS NOT NULL
+),
+unlocked AS (
+  DELETE FROM workflow_lock l USING run WHERE l.run_id = run.id AND ($4::text <> 'RUNNING' OR l.resource = $12::text)
+)
+SELECT wake_in_ms FROM run`;
+
+// The run row is locked (FOR UPDATE) so that a cancel, which ends the run and frees its locks in
+// one transaction, cannot interleave and leave a lock behind for a finished run. A lock still
+// recorded for a finished run (which no path should leave) is taken over rather than kept forever.
+const LOCK_SQL = `
+WITH mine AS (
+  SELECT r.id FROM workflow_run r
+   WHERE r.id = $1 AND r.status = 'RUNNING' AND r.owner_node = $2 AND r.owner_epoch = $3 AND ${LEASE_HELD}
+     FOR UPDATE
+),
+taken AS (
+  INSERT INTO workflow_lock (resource, run_id) SELECT $4, id FROM mine
+  ON CONFLICT (resource) DO UPDATE SET run_id = EXCLUDED.run_id, acquired_at = now()
+   WHERE workflow_lock.run_id = EXCLUDED.run_id
+      OR NOT EXISTS (SELECT 1 FROM workflow_run h WHERE h.id = workflow_lock.run_id AND h.status IN ('PENDING', 'RUNNING'))
+  RETURNING run_id
+)
+SELECT EXISTS (SELECT 1 FROM mine) AS owned, EXISTS (SELECT 1 FROM taken) AS held,
+       (SELECT run_id FROM workflow_lock WHERE resource = $4) AS holder`;
+
+// Giving a run up needs no lease: it only ever removes this node's claim, and only under the
+// epoch it claimed with.
+const HANDOVER_SQL = `
+WITH handed AS (
+  UPDATE workflow_run SET owner_node = NULL, owner_epoch = NULL, updated_at = now()
+   WHERE owner_node = $1 AND owner_epoch = $2 AND status = 'RUNNING'
+  RETURNING id, element_id, attempt
+)
+INSERT INTO workflow_run_event (run_id, kind, element_id, attempt, node_id, epoch, message)
+SELECT id, 'HANDED_OVER', element_id, attempt, $1, $2, $3 || ' at element ' || element_id FROM handed
+RETURNING run_id`;
+
+const LOST_SQL = `
+SELECT id FROM workflow_run
+ WHERE id = ANY($1::uuid[]) AND (status <> 'RUNNING' OR owner_node IS DISTINCT FROM $2 OR owner_epoch IS DISTINCT FROM $3)`;
+
+const PRUNE_SQL = `
+DELETE FROM workflow_run
+ WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND finished_at < now() - make_interval(days => $1)
+   AND EXISTS (SELECT 1 FROM active_slot s WHERE s.node_id = $2 AND s.epoch = $3 AND s.lease_until > now())`;
+
+export type TClaimedRun = {
+  id: string;
+  workflowName: string;
+  workflowVersion: number;
+  variables: TVariables;
+  elementId: string;
+  attempt: number;
+  /** checkpoints so far: 0 for a run no node has started */
+  step: number;
+  previousNode: string | null;
+  previousNodeName: string | null;
+  previousEpoch: number | null;
+};
+
+export type TRunEventInput = { kind: string; element_id?: string; attempt?: number; message?: string; details?: Record<string, unknown> };
+
+export type TCheckpoint = {
+  runId: string;
+  status: 'RUNNING' | 'COMPLETED' | 'FAILED';
+  elementId: string;
+  attempt: number;
+  variables: TVariables;
+  /** a sleep element that starts now: its end is stored, on the database clock */
+  sleepMs?: number | null;
+  /** the same element again after a resume: keep the stored end of its sleep */
+  resumed?: boolean;
+  events: TRunEventInput[];
+  serverLog?: { level: string; message: string; elementId: string } | null;
+  unlock?: string | null;
+  error?: string | null;
+};
+
+export type TLease = { nodeId: string; epoch: number };
+
+export class RunStore {
+  private readonly pool: pg.Pool;
+
+  constructor(databaseUrl: string, connections: number) {
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: connections, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+    this.pool.on('error', () => {}); // a connection broken while idle (database restart) must not crash the node
+  }
+
+  private query<T extends pg.QueryResultRow>(name: string | undefined, text: string, values: unknown[]) {
+    return this.pool.query<T>({ name, text, values, query_timeout: 10_000 } as pg.QueryConfig);
+  }
+
+  /** Up to `limit` free runs, now owned by this node under its epoch; `executing` are the runs it executes now. */
+  async claim(lease: TLease, limit: number, executing: string[]): Promise<TClaimedRun[]> {
+    if (limit <= 0) return [];
+    const { rows } = await this.query<Record<string, unknown>>('wf-claim', CLAIM_SQL, [lease.nodeId, lease.epoch, limit, executing]);
+    return rows.map((row) => ({
+      id: String(row.id),
+      workflowName: String(row.workflow_name),
+      workflowVersion: Number(row.workflow_version),
+      variables: row.variables as TVariables,
+      elementId: String(row.element_id),
+      attempt: Number(row.attempt),
+      step: Number(row.step),
+      previousNode: (row.previous_node as string | null) ?? null,
+      previousNodeName: (row.previous_node_name as string | null) ?? null,
+      previousEpoch: row.previous_epoch === null ? null : Number(row.previous_epoch),
+    }));
+  }
+
+  /** Null when the write changed nothing (the run is not this runner's any more); else ms until a stored sleep ends. */
+  async checkpoint(lease: TLease, checkpoint: TCheckpoint): Promise<{ wakeInMs: number | null } | null> {
+    const stopTimer = metrics().checkpointSeconds.startTimer();
+    const { rows } = await this.query<{ wake_in_ms: number | null }>('wf-checkpoint', CHECKPOINT_SQL, [
+      checkpoint.runId,
+      lease.nodeId,
+      lease.epoch,
+      checkpoint.status,
+      checkpoint.elementId,
+      checkpoint.attempt,
+      JSON.stringify(checkpoint.variables),
+      checkpoint.sleepMs ?? null,
+      checkpoint.resumed ?? false,
+      JSON.stringify(checkpoint.events),
+      checkpoint.serverLog ? JSON.stringify(checkpoint.serverLog) : null,
+      checkpoint.unlock ?? null,
+      checkpoint.error ?? null,
+    ]);
+    stopTimer();
+    if (rows.length === 0) return null;
+    return { wakeInMs: rows[0].wake_in_ms === null ? null : Number(rows[0].wake_in_ms) };
+  }
+
+  /** 'lost' when the run is not this runner's any more. */
+  async lock(lease: TLease, runId: string, resource: string): Promise<'held' | 'busy' | 'lost'> {
+    const { rows } = await this.query<{ owned: boolean; held: boolean; holder: string | null }>('wf-lock', LOCK_SQL, [runId, lease.nodeId, lease.epoch, resource]);
+    const row = rows[0];
+    if (!row.owned) return 'lost';
+    return row.held ? 'held' : 'busy';
+  }
+
+  async handOver(lease: TLease, message: string): Promise<string[]> {
+    const { rows } = await this.query<{ run_id: string }>(undefined, HANDOVER_SQL, [lease.nodeId, lease.epoch, message]);
+    return rows.map((row) => row.run_id);
+  }
+
+  /** Of the given runs, those this node no longer owns under the epoch (cancelled, taken over). */
+  async lostRuns(lease: TLease, runIds: string[]): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    const { rows } = await this.query<{ id: string }>('wf-lost', LOST_SQL, [runIds, lease.nodeId, lease.epoch]);
+    return rows.map((row) => row.id);
+  }
+
+  async definition(name: string, version: number): Promise<TWorkflowDefinition | undefined> {
+    const { rows } = await this.query<{ definition: TWorkflowDefinition }>(
+      'wf-definition',
+      'SELECT definition FROM workflow_definition WHERE name = $1 AND version = $2',
+      [name, version],
+    );
+    return rows[0]?.definition;
+  }
+
+  async prune(lease: TLease, retentionDays: number): Promise<number> {
+    const { rowCount } = await this.query(undefined, PRUNE_SQL, [retentionDays, lease.nodeId, lease.epoch]);
+    return rowCount ?? 0;
+  }
+
+  async ensureDefinition(definition: TWorkflowDefinition, createdBy: string): Promise<boolean> {
+    const { rowCount } = await this.query(
+      undefined,
+      `INSERT INTO workflow_definition (name, version, description, definition, created_by)
+       SELECT $1, 1, $2, $3::jsonb, $4 WHERE NOT EXISTS (SELECT 1 FROM workflow_definition WHERE name = $1)
+       ON CONFLICT DO NOTHING`,
+      [definition.name, definition.description, JSON.stringify(definition), createdBy],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Workflow definitions (the JSON that is imported and exported) and the inputs of the workflow
+ * API. A definition is a list of elements; execution starts at the first and goes to the next in
+ * the list unless the element names another (`next`, a decision's `then`/`else`), and ends at an
+ * `end` element or after the last one. Expressions are texts of the expression language
+ * (lib/workflow/expression); checks a schema cannot make live in parse-definition.ts.
+ */
+import { z } from 'zod';
+
+export const ELEMENT_TYPES = ['log', 'sleep', 'set', 'decision', 'lock', 'unlock', 'action', 'end'] as const;
+export const INPUT_TYPES = ['string', 'number', 'boolean'] as const;
+export const RUN_STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export type TRunStatus = (typeof RUN_STATUSES)[number];
+export const FINISHED_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'] as const satisfies readonly TRunStatus[];
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RESERVED = new Set(['true', 'false']);
+
+const ZIdentifier = z
+  .string()
+  .max(64, 'must be at most 64 characters')
+  .regex(IDENTIFIER, 'must start with a letter or _ and hold only letters, digits and _')
+  .refine((name) => !RESERVED.has(name), 'true and false are reserved');
+
+export const ZWorkflowName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'must start with a letter or digit and hold only letters, digits, spaces, ".", "_" and "-"');
+
+const ZElementId = z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').regex(/^[A-Za-z0-9_-]+$/, 'must hold only letters, digits, "_" and "-"');
+const ZExpressionText = z.string().min(1, 'must not be empty').max(2_000, 'must be at most 2000 characters');
+/** A number, or an expression that evaluates to one (e.g. "delay * 2"). */
+const ZNumberOrExpression = z.union([z.number().finite().nonnegative(), ZExpressionText], { error: 'must be a number (0 or more) or an expression' });
+
+const base = { id: ZElementId, name: z.string().max(200, 'must be at most 200 characters').optional(), next: ZElementId.optional() };
+
+export const ZLogElement = z
+  .object({
+    ...base,
+    type: z.literal('log'),
+    /** the server log (in the database, shown for the run on every node) or this node's system log file */
+    target: z.enum(['server', 'system']),
+    level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    message: ZExpressionText,
+  })
+  .strict();
+
+export const ZSleepElement = z.object({ ...base, type: z.literal('sleep'), seconds: ZNumberOrExpression }).strict();
+
+export const ZSetElement = z.object({ ...base, type: z.literal('set'), variable: ZIdentifier, expression: ZExpressionText }).strict();
+
+export const ZDecisionElement = z
+  .object({ id: ZElementId, name: base.name, type: z.literal('decision'), condition: ZExpressionText, then: ZElementId, else: ZElementId })
+  .strict();
+
+const ZResource = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+export const ZLockElement = z.object({ ...base, type: z.literal('lock'), resource: ZResource }).strict();
+export const ZUnlockElement = z.object({ ...base, type: z.literal('unlock'), resource: ZResource }).strict();
+
+export const ZActionElement = z
+  .object({
+    ...base,
+    type: z.literal('action'),
+    plugin: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
+    action: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
+    /** action input name → expression */
+    inputs: z.record(ZIdentifier, ZExpressionText).default({}),
+    /** the variable that receives the action's result */
+    output: ZIdentifier.optional(),
+  })
+  .strict();
+
+export const ZEndElement = z.object({ id: ZElementId, name: base.name, type: z.literal('end') }).strict();
+
+export const ZElement = z.discriminatedUnion('type', [
+  ZLogElement,
+  ZSleepElement,
+  ZSetElement,
+  ZDecisionElement,
+  ZLockElement,
+  ZUnlockElement,
+  ZActionElement,
+  ZEndElement,
+]);
+export type TElement = z.infer<typeof ZElement>;
+export type TElementOf<K extends TElement['type']> = Extract<TElement, { type: K }>;
+
+export const ZWorkflowInput = z.discriminatedUnion('type', [
+  z.object({ name: ZIdentifier, type: z.literal('string'), default: z.string().optional(), description: z.string().max(500).optional() }).strict(),
+  z.object({ name: ZIdentifier, type: z.literal('number'), default: z.number().finite().optional(), description: z.string().max(500).optional() }).strict(),
+  z.object({ name: ZIdentifier, type: z.literal('boolean'), default: z.boolean().optional(), description: z.string().max(500).optional() }).strict(),
+]);
+export type TWorkflowInput = z.infer<typeof ZWorkflowInput>;
+
+export const ZWorkflowDefinition = z
+  .object({
+    name: ZWorkflowName,
+    description: z.string().max(2_000, 'must be at most 2000 characters').default(''),
+    inputs: z.array(ZWorkflowInput).max(50, 'at most 50 inputs').default([]),
+    elements: z.array(ZElement).min(1, 'must hold at least one element').max(500, 'at most 500 elements'),
+  })
+  .strict();
+export type TWorkflowDefinition = z.infer<typeof ZWorkflowDefinition>;
+
+/** POST /api/workflows/[name]/runs: input values by name; strings are converted to the input's type (the CLI sends k=v). */
+export const ZRunStart = z
+  .object({ inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}) })
+  .strict();
+export type TRunStart = z.infer<typeof ZRunStart>;
+
+export const ZRunQuery = z
+  .object({
+    status: z.enum(RUN_STATUSES).optional(),
+    workflow: ZWorkflowName.optional(),
+    node: z.string().uuid('node must be a node id').optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+export type TRunQuery = z.infer<typeof ZRunQuery>;
+
+export const ZRunId = z.object({ id: z.string().uuid('must be a run id') });
+/** A workflow name in a route: percent-decoded here whether or not the framework already did (names hold no "%"). */
+export const ZWorkflowNameParam = z.object({ name: z.string().transform((name) => decodeURIComponent(name)).pipe(ZWorkflowName) });
+/** POST /api/workflows takes any JSON: parseDefinition checks it and names the element and field. */
+export const ZWorkflowImport = z.unknown();
+
+export const ZSystemLogQuery = z.object({ lines: z.coerce.number().int().min(1).max(5_000).default(200) }).strict();
+export type TSystemLogQuery = z.infer<typeof ZSystemLogQuery>;
