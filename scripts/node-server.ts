@@ -8,6 +8,7 @@ import { ClusterAgent } from '@/lib/cluster/agent';
 import { fileBeliefLog } from '@/lib/cluster/belief-log';
 import { ConfigSync } from '@/lib/config/config-sync';
 import { LocalConfiguration } from '@/lib/config/local-configuration';
+import { metrics } from '@/lib/metrics/registry';
 import { systemClock } from '@/lib/cluster/clock';
 import { readClusterIdentity } from '@/lib/cluster/status';
 import { PgClusterStore } from '@/lib/cluster/pg-store';
@@ -56,7 +57,10 @@ const agent: ClusterAgent = new ClusterAgent({
   clusterId: standalone ? null : cluster.clusterId,
   beliefLog: fileBeliefLog(env.ORCH_DATA_DIR),
   configuration: () => configuration.report(),
-  onHeartbeat: (heartbeat) => configSync.onHeartbeat(heartbeat),
+  onHeartbeat: (heartbeat, roundTripMs) => {
+    metrics().heartbeatSeconds.observe(roundTripMs / 1000);
+    configSync.onHeartbeat(heartbeat);
+  },
   log: logAs('agent'),
 });
 setNodeRuntime({

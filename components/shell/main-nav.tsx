@@ -6,6 +6,7 @@ const SECTIONS = [
   { href: '/workflows', label: 'Workflows' },
   { href: '/logs', label: 'Logs' },
   { href: '/users', label: 'Users' },
+  { href: '/audit', label: 'Audit log' },
 ] as const;
 
 export function MainNav() {

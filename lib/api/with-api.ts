@@ -7,6 +7,9 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { z, ZodError } from 'zod';
 import { AppError } from '@/lib/api/app-error';
 import { authenticateRequest, type TAuthenticated } from '@/lib/auth/authenticate-request';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/auth/client-address';
+import { recordAudit } from '@/lib/audit/record-audit';
+import { db } from '@/lib/db/client';
 import { hasRole, type TRole } from '@/lib/auth/roles';
 import { isRecordNotFound } from '@/lib/db/errors';
 import { logError } from '@/lib/node/log';
@@ -47,8 +50,15 @@ export function withApi<
   handler: (context: TContext<TBody, TQuery, TRoleOption>) => Promise<unknown> | unknown,
 ) {
   return async (req: NextRequest, routeContext: TRouteContext): Promise<Response> => {
+    const caller: { user: TAuthenticated | null } = { user: null };
+    const response = await respond(req, routeContext, caller);
+    if (!SAFE_METHODS.has(req.method) && (caller.user || options.role === 'public')) audit(req, caller.user, response);
+    return response;
+  };
+
+  async function respond(req: NextRequest, routeContext: TRouteContext, caller: { user: TAuthenticated | null }): Promise<Response> {
     try {
-      const user = options.role === 'public' ? null : await authenticate(req, options.role);
+      const user = options.role === 'public' ? null : await authenticate(req, options.role, caller);
       const rawParams = Object.fromEntries(
         Object.entries((await routeContext?.params) ?? {}).map(([key, value]) => [key, String(value)]),
       );
@@ -61,12 +71,37 @@ export function withApi<
     } catch (error) {
       return errorResponse(error, req);
     }
-  };
+  }
 }
 
-async function authenticate(req: NextRequest, minimum: TRole): Promise<TAuthenticated> {
+/** Every write a known caller attempted goes to the audit log, refused or not; a failure to record is logged, never the caller's problem. */
+function audit(req: NextRequest, user: TAuthenticated | null, response: Response): void {
+  let nodeId: string | null = null;
+  try {
+    nodeId = nodeRuntime().identity.id;
+  } catch {
+    nodeId = null;
+  }
+  void (async () => {
+    const errorCode = response.status >= 400 ? ((await response.clone().json().catch(() => null)) as TApiErrorBody | null)?.error?.code ?? null : null;
+    await recordAudit(db(), {
+      actor: user?.name ?? null,
+      role: user?.role ?? null,
+      via: user?.via ?? null,
+      method: req.method,
+      path: req.nextUrl.pathname,
+      status: response.status,
+      errorCode,
+      address: req.headers.get(CLIENT_ADDRESS_HEADER),
+      nodeId,
+    });
+  })().catch((error) => logError('audit', `could not record ${req.method} ${req.nextUrl.pathname}`, error));
+}
+
+async function authenticate(req: NextRequest, minimum: TRole, caller: { user: TAuthenticated | null }): Promise<TAuthenticated> {
   const user = await authenticateRequest(req);
   if (!user) throw new AppError('UNAUTHENTICATED', 'sign in or send an API token');
+  caller.user = user;
   // a browser session is a cookie the browser sends anywhere: writes must come from our own pages
   if (user.via === 'session' && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
   if (!hasRole(user, minimum)) throw new AppError('FORBIDDEN', `this needs the ${minimum} role; you are ${user.role}`);

@@ -38,8 +38,8 @@ export type TAgentOptions = {
   onActiveChange?: (active: boolean, epoch: number) => void;
   /** the configuration this node reports on each heartbeat */
   configuration?: () => Promise<TReportedConfiguration>;
-  /** called after each accepted heartbeat, outside the agent's loop (configuration sync, restart requests) */
-  onHeartbeat?: (heartbeat: THeartbeatResult) => void;
+  /** called after each accepted heartbeat, with its round trip (configuration sync, restart requests, metrics) */
+  onHeartbeat?: (heartbeat: THeartbeatResult, roundTripMs: number) => void;
 };
 
 /** Before the first heartbeat answers, and while the database is away, retry this often. */
@@ -144,7 +144,9 @@ export class ClusterAgent {
       const wallBefore = clock.wallMs();
       const lease = this.role.kind === 'active' ? { slot: this.role.slot, epoch: this.role.epoch } : null;
       const configuration = (await this.options.configuration?.().catch(() => null)) ?? null;
+      const sentAt = clock.monotonicMs();
       const heartbeat = await store.heartbeat({ nodeId: node.id, lease, skewMs: this.skewMs, configuration });
+      const roundTripMs = clock.monotonicMs() - sentAt;
       this.skewMs = heartbeat.dbNowMs - (wallBefore + clock.wallMs()) / 2;
       this.onDatabaseBack();
       if (!heartbeat.accepted) return this.refuse();
@@ -153,7 +155,7 @@ export class ClusterAgent {
       this.fenced = false;
       await this.flushPendingEvents();
       await this.act(heartbeat, startedAt);
-      this.options.onHeartbeat?.(heartbeat);
+      this.options.onHeartbeat?.(heartbeat, roundTripMs);
       const { intervalMs, failoverHeartbeats } = heartbeat.settings;
       next = heartbeatDelay(this.role, intervalMs, intervalMs * failoverHeartbeats) - (clock.monotonicMs() - startedAt);
     } catch (error) {
