@@ -21,7 +21,7 @@ import { logError, logInfo, logWarn } from '@/lib/node/log';
 import { PROJECT_ROOT } from '@/lib/node/paths';
 import { setNodeRuntime } from '@/lib/node/runtime';
 import { createNodeListener } from '@/lib/tls/listener';
-import { startWorkflowRunner } from '@/lib/workflow/node-runner';
+import { startWorkflowRunner, type TWorkflowRunner } from '@/lib/workflow/node-runner';
 import { APP_VERSION } from '@/lib/node/version';
 
 const env = serverEnv();
@@ -57,6 +57,8 @@ const agent: ClusterAgent = new ClusterAgent({
   clusterId: standalone ? null : cluster.clusterId,
   beliefLog: fileBeliefLog(env.ORCH_DATA_DIR),
   configuration: () => configuration.report(),
+  // before a slot is given back, the runs on this node finish their current element and are handed over
+  beforeRelease: async (reason) => workflows?.handOver(`the node gives its slot back (${reason})`),
   onHeartbeat: (heartbeat, roundTripMs) => {
     metrics().heartbeatSeconds.observe(roundTripMs / 1000);
     configSync.onHeartbeat(heartbeat);
@@ -75,6 +77,7 @@ setNodeRuntime({
   serverSettings: () => configuration.settings(),
 });
 
+let workflows: TWorkflowRunner | undefined;
 const app = next({ dev: false, dir: PROJECT_ROOT, port: env.ORCH_PORT });
 await app.prepare();
 const handle = app.getRequestHandler();
@@ -94,7 +97,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 await new Promise<void>((resolve) => server.listen(env.ORCH_PORT, resolve));
 await agent.start();
 configSync.resumeRollouts();
-const workflows = await startWorkflowRunner({ db: db(), databaseUrl: env.DATABASE_URL, agent, identity, dataDir: env.ORCH_DATA_DIR });
+workflows = await startWorkflowRunner({ db: db(), databaseUrl: env.DATABASE_URL, agent, identity, dataDir: env.ORCH_DATA_DIR });
 logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on port ${env.ORCH_PORT}`);
 
 let stopping = false;
@@ -107,7 +110,7 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
   // runs first (they hand over), then the agent: an active node hands its slot back so that a
   // standby takes over at once
   configSync.stop();
-  await workflows.stop().catch((error) => logError('server', 'workflow runner stop failed', error));
+  await workflows?.stop().catch((error) => logError('server', 'workflow runner stop failed', error));
   await agent.stop().catch((error) => logError('server', 'agent stop failed', error));
   await new Promise((resolve) => {
     server.close(resolve);

@@ -7,7 +7,8 @@ import { EventTime } from '@/components/cluster/event-time';
 import { RunStatusBadge } from '@/components/workflow/run-status-badge';
 import { shortId } from '@/components/workflow/format';
 
-const COLUMNS = ['Run', 'Workflow', 'Status', 'Owner node', 'Epoch', 'Started', 'Finished'];
+// a running run shows its owner; a finished one the node that executed its last step
+const COLUMNS = ['Run', 'Workflow', 'Status', 'Node', 'Epoch', 'Started', 'Finished'];
 
 /** Runs, one per row; the id links to the run's page. */
 export function RunTable({ runs, empty }: { runs: TRunSummary[] | undefined; empty: string }) {
@@ -36,8 +37,10 @@ export function RunTable({ runs, empty }: { runs: TRunSummary[] | undefined; emp
             <Td>
               <RunStatusBadge status={run.status} />
             </Td>
-            <Td>{run.ownerNodeName ?? (run.ownerNodeId ? shortId(run.ownerNodeId) : <span className="text-gray-400">—</span>)}</Td>
-            <Td className="tabular-nums">{run.ownerEpoch ?? <span className="text-gray-400">—</span>}</Td>
+            <Td>
+              {run.ownerNodeName ?? (run.ownerNodeId ? shortId(run.ownerNodeId) : null) ?? (run.lastNodeName ? <span className="text-gray-600">{run.lastNodeName}</span> : <span className="text-gray-400">—</span>)}
+            </Td>
+            <Td className="tabular-nums">{run.ownerEpoch ?? run.lastEpoch ?? <span className="text-gray-400">—</span>}</Td>
             <Td className="whitespace-nowrap text-gray-600">
               <EventTime value={run.createdAt} />
             </Td>

@@ -38,6 +38,12 @@ export type TAgentOptions = {
   onActiveChange?: (active: boolean, epoch: number) => void;
   /** the configuration this node reports on each heartbeat */
   configuration?: () => Promise<TReportedConfiguration>;
+  /**
+   * Called before this node gives an active slot back (maintenance, hand-over, fewer active
+   * nodes) while its lease still holds, so that active work can finish its current step and hand
+   * over cleanly; cut short before the fence deadline.
+   */
+  beforeRelease?: (reason: TReleaseReason) => Promise<void>;
   /** called after each accepted heartbeat, with its round trip (configuration sync, restart requests, metrics) */
   onHeartbeat?: (heartbeat: THeartbeatResult, roundTripMs: number) => void;
 };
@@ -178,6 +184,8 @@ export class ClusterAgent {
         break;
       case 'release': {
         const lease = this.role as Extract<TRole, { kind: 'active' }>;
+        await this.beforeRelease(decision.reason, intervalMs);
+        if (this.role.kind !== 'active') break; // fenced meanwhile
         this.endActive(decision.reason);
         await store.release(node.id, lease, decision.reason);
         this.log('info', `released slot ${lease.slot} (epoch ${lease.epoch}): ${decision.reason}`);
@@ -197,6 +205,23 @@ export class ClusterAgent {
         break;
     }
     if (this.role.kind === 'active') await store.observe(node.id, this.role.epoch, livenessWindow(heartbeat.settings));
+  }
+
+  private async beforeRelease(reason: TReleaseReason, intervalMs: number): Promise<void> {
+    const { beforeRelease } = this.options;
+    if (!beforeRelease) return;
+    const { clock } = this.options;
+    // leave one interval before the fence deadline for the release itself
+    const budgetMs = this.fenceAtMs - clock.monotonicMs() - intervalMs;
+    if (budgetMs <= 0) return;
+    let cancel: (() => void) | undefined;
+    await Promise.race([
+      beforeRelease(reason).catch((error) => this.log('warn', `before giving the slot back: ${String(error)}`)),
+      new Promise<void>((resolve) => {
+        cancel = clock.setTimer(resolve, budgetMs);
+      }),
+    ]);
+    cancel?.();
   }
 
   private async claim(heartbeat: THeartbeatResult): Promise<void> {

@@ -23,8 +23,9 @@ export async function getRun(db: TDb, id: string): Promise<TRunDetail> {
     message: row.message,
     details: row.details as Record<string, unknown>,
   }));
+  const last = [...rows].reverse().find((row) => row.nodeId !== null);
   return {
-    ...toRunSummary(run, names),
+    ...toRunSummary(run, names, last ? { nodeId: last.nodeId!, epoch: last.epoch === null ? null : Number(last.epoch) } : undefined),
     inputs: run.inputs as Record<string, unknown>,
     variables: run.variables as Record<string, unknown>,
     events,

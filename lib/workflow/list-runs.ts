@@ -1,14 +1,19 @@
-/** Runs, newest first, filtered by status, workflow and the node that owns them. */
+/** Runs, newest first, filtered by status, workflow and a node that owns or executed them. */
 import type { TDb } from '@/lib/db/client';
 import type { TRunQuery } from '@/lib/workflow/schemas';
-import { nodeNames, toRunSummary, type TRunSummary } from '@/lib/workflow/views';
+import { lastExecutors, nodeNames, toRunSummary, type TRunSummary } from '@/lib/workflow/views';
 
 export async function listRuns(db: TDb, query: TRunQuery): Promise<TRunSummary[]> {
   const rows = await db.workflowRun.findMany({
-    where: { status: query.status, workflowName: query.workflow, ownerNode: query.node },
+    where: {
+      status: query.status,
+      workflowName: query.workflow,
+      ...(query.node ? { OR: [{ ownerNode: query.node }, { events: { some: { nodeId: query.node } } }] } : {}),
+    },
     orderBy: { createdAt: 'desc' },
     take: query.limit,
   });
-  const names = await nodeNames(db, rows.map((row) => row.ownerNode));
-  return rows.map((row) => toRunSummary(row, names));
+  const last = await lastExecutors(db, rows.map((row) => row.id));
+  const names = await nodeNames(db, [...rows.map((row) => row.ownerNode), ...[...last.values()].map((executor) => executor.nodeId)]);
+  return rows.map((row) => toRunSummary(row, names, last.get(row.id)));
 }

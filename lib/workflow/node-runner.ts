@@ -20,7 +20,11 @@ export type TWorkflowRunnerContext = {
   dataDir: string;
 };
 
-export type TWorkflowRunner = { stop(): Promise<void> };
+export type TWorkflowRunner = {
+  stop(): Promise<void>;
+  /** before the node gives its active slot back: finish the current elements and hand the runs over */
+  handOver(reason: string): Promise<void>;
+};
 
 /** A settings file that does not parse must not keep workflows from running: defaults, and a warning. */
 async function settingsOrDefaults(dataDir: string): Promise<TServerSettings> {
@@ -50,5 +54,5 @@ export async function startWorkflowRunner(context: TWorkflowRunnerContext): Prom
     log: (level, message) => ({ info: logInfo, warn: logWarn, error: logError })[level]('workflows', message),
   });
   runner.start();
-  return { stop: () => runner.stop() };
+  return { stop: () => runner.stop(), handOver: (reason) => runner.handOver(reason) };
 }

@@ -54,6 +54,8 @@ export class WorkflowRunner {
   private ticking: Promise<void> = Promise.resolve();
   private lastPruneAt = Number.NEGATIVE_INFINITY;
   private clusterTestEnsured = false;
+  /** set while handing over before the slot is given back: claim nothing */
+  private handingOver = false;
 
   constructor(private readonly options: TRunnerOptions) {}
 
@@ -72,6 +74,20 @@ export class WorkflowRunner {
     await this.drain('the node is stopping');
     this.lifecycle = 'stopped';
     await this.options.store.close().catch(() => {});
+  }
+
+  /**
+   * The node is about to give its slot back (maintenance, hand-over): stop claiming, let the
+   * elements in flight finish and checkpoint, and hand the runs over while the lease still holds.
+   */
+  async handOver(reason: string): Promise<void> {
+    this.handingOver = true;
+    try {
+      await this.ticking;
+      await this.drain(reason);
+    } finally {
+      this.handingOver = false;
+    }
   }
 
   /** Runs executing on this node now. */
@@ -93,6 +109,7 @@ export class WorkflowRunner {
         if (await store.ensureDefinition(CLUSTER_TEST_WORKFLOW, 'system')) this.options.log('info', `created the ${CLUSTER_TEST_WORKFLOW.name} workflow`);
         this.clusterTestEnsured = true;
       }
+      if (this.handingOver) return;
       const active = agent.isActiveNow();
       const epoch = agent.status().epoch;
       if (this.lease && (!active || epoch !== this.lease.epoch)) await this.drain(active ? `epoch ${this.lease.epoch} ended` : 'the node is not active');

@@ -24,6 +24,10 @@ export type TRunSummary = {
   ownerNodeId: string | null;
   ownerNodeName: string | null;
   ownerEpoch: number | null;
+  /** the node and epoch of the run's latest recorded step: the owner has gone once the run ends */
+  lastNodeId: string | null;
+  lastNodeName: string | null;
+  lastEpoch: number | null;
   error: string | null;
   startedBy: string;
   createdAt: string;
@@ -91,7 +95,19 @@ type TRunRow = {
   finishedAt: Date | null;
 };
 
-export function toRunSummary(row: TRunRow, names: Map<string, string>): TRunSummary {
+export type TLastExecutor = { nodeId: string; epoch: number | null };
+
+/** For each run, the node (and epoch) that recorded its latest event: who executed it last. */
+export async function lastExecutors(db: TDb, runIds: string[]): Promise<Map<string, TLastExecutor>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await db.$queryRaw<{ run_id: string; node_id: string; epoch: bigint | null }[]>`
+    SELECT DISTINCT ON (run_id) run_id, node_id, epoch FROM workflow_run_event
+     WHERE run_id = ANY(${runIds}::uuid[]) AND node_id IS NOT NULL
+     ORDER BY run_id, id DESC`;
+  return new Map(rows.map((row) => [row.run_id, { nodeId: row.node_id, epoch: row.epoch === null ? null : Number(row.epoch) }]));
+}
+
+export function toRunSummary(row: TRunRow, names: Map<string, string>, last?: TLastExecutor): TRunSummary {
   return {
     id: row.id,
     workflowName: row.workflowName,
@@ -102,6 +118,9 @@ export function toRunSummary(row: TRunRow, names: Map<string, string>): TRunSumm
     ownerNodeId: row.ownerNode,
     ownerNodeName: row.ownerNode ? (names.get(row.ownerNode) ?? null) : null,
     ownerEpoch: row.ownerEpoch === null ? null : Number(row.ownerEpoch),
+    lastNodeId: last?.nodeId ?? null,
+    lastNodeName: last ? (names.get(last.nodeId) ?? null) : null,
+    lastEpoch: last?.epoch ?? null,
     error: row.error,
     startedBy: row.startedBy,
     createdAt: row.createdAt.toISOString(),

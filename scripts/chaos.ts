@@ -1,0 +1,343 @@
+/**
+ * `npm run chaos -- --minutes M --nodes K [--json]`: a cluster of K real nodes on one PostgreSQL
+ * at 1 s × 3, under a steady stream of workflow runs, while nodes are killed (kill -9), frozen
+ * (SIGSTOP past the window, then SIGCONT), restarted, and the database itself is restarted, one
+ * fault at a time at random. At the end, with the faults over and every run given time to finish,
+ * it prints what held and exits non-zero when any of these was violated:
+ * - runs lost: 0 (every run the cluster accepted ends COMPLETED);
+ * - elements executed twice beyond interrupted ones: 0 (from the nodes' own system logs: an
+ *   element may run again only as the retry of one interrupted by a takeover);
+ * - moments with more than N nodes believing themselves active: 0 (from the nodes' own records);
+ * and reports the longest time without an active node and the false failovers of live nodes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { activePeriods, BELIEF_LOG_FILE, maxConcurrentActive, type TBeliefRecord } from '@/lib/cluster/belief-log';
+import { ensureCluster } from '@/lib/cluster/ensure-cluster';
+import { createDb } from '@/lib/db/client';
+import { applyMigrations } from '@/lib/db/migrate';
+import { startBuiltInDatabase, type TBuiltInDatabase } from '@/lib/node/built-in-database';
+import { findFreePort } from '@/lib/node/ports';
+import { SYSTEM_LOG_FILE } from '@/lib/workflow/system-log';
+import { BenchNode } from './bench/bench-node';
+import { onInterrupt } from './bench/interrupt';
+import { seconds, sleep } from './bench/stats';
+
+const INTERVAL_MS = 1_000;
+const FAILOVER_HEARTBEATS = 3;
+const WINDOW_MS = INTERVAL_MS * FAILOVER_HEARTBEATS;
+const ACTIVE_NODES = 1;
+const PASSWORD = 'chaos-root-password';
+const AUTH = `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`;
+const SUBMIT_EVERY_MS = 500;
+const DRAIN_TIMEOUT_MS = 180_000;
+/** after a fault on a node (or the database) ends, its consequences may take this long to settle */
+const SETTLE_MS = WINDOW_MS + 2 * INTERVAL_MS;
+
+const WORKFLOW = {
+  name: 'Chaos Tick',
+  description: 'Ticks a few times, writing each tick to the system log and the server log.',
+  inputs: [{ name: 'ticks', type: 'number', default: 5 }],
+  elements: [
+    { id: 'start', type: 'set', variable: 'n', expression: '1' },
+    { id: 'tick', type: 'log', target: 'system', message: "'tick ' + n" },
+    { id: 'record', type: 'log', target: 'server', message: "'tick ' + n" },
+    { id: 'increment', type: 'set', variable: 'n', expression: 'n + 1' },
+    { id: 'more', type: 'decision', condition: 'n <= ticks', then: 'pause', else: 'done' },
+    { id: 'pause', type: 'sleep', seconds: 0.2, next: 'tick' },
+    { id: 'done', type: 'end' },
+  ],
+};
+
+type TFault = { kind: 'kill' | 'freeze' | 'restart' | 'database'; node?: string; from: number; to: number };
+
+export type TChaosReport = {
+  minutes: number;
+  nodes: number;
+  faults: Record<TFault['kind'], number>;
+  runsAccepted: number;
+  runsCompleted: number;
+  runsLost: number;
+  submissionsRefused: number;
+  elementsReExecuted: number;
+  elementsExecutedTwiceBeyondInterrupted: number;
+  maxNodesBelievingActive: number;
+  longestWithoutActiveMs: number;
+  longestWithoutActiveOutsideDatabaseRestartsMs: number;
+  falseFailovers: number;
+  ok: boolean;
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { minutes: { type: 'string', default: '10' }, nodes: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } },
+  });
+  const minutes = Number(values.minutes);
+  const nodeCount = Number(values.nodes);
+  if (!(minutes > 0) || !Number.isInteger(nodeCount) || nodeCount < 2) throw new Error('--minutes must be > 0 and --nodes a whole number ≥ 2');
+  const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
+
+  const root = await mkdtemp(path.join(os.tmpdir(), 'orch-chaos-'));
+  // under root, the database runs as the postgres user, which must be able to enter this folder
+  await chmod(root, 0o755);
+  const databaseDir = path.join(root, 'database');
+  let database: TBuiltInDatabase | undefined = await startBuiltInDatabase({ dataDir: databaseDir });
+  const nodes: BenchNode[] = [];
+  const cleanup = async () => {
+    await Promise.all(nodes.map((node) => node.kill()));
+    await database?.stop().catch(() => {});
+    await rm(root, { recursive: true, force: true });
+  };
+  const forget = onInterrupt(cleanup);
+  try {
+    const url = database.url;
+    await applyMigrations(url);
+    const db = createDb(url, { max: 1 });
+    await ensureCluster(db, { name: 'chaos', heartbeatIntervalMs: INTERVAL_MS, failoverHeartbeats: FAILOVER_HEARTBEATS });
+    await db.$disconnect();
+
+    for (let index = 1; index <= nodeCount; index += 1) {
+      nodes.push(new BenchNode({ port: await findFreePort(), dataDir: path.join(root, `node-${index}`), databaseUrl: url, rootPassword: PASSWORD, name: `c${index}` }));
+    }
+    for (const node of nodes) {
+      node.start();
+      await node.waitForHealth((health) => health.state === 'ACTIVE' || health.state === 'STANDBY', 'up');
+    }
+    const imported = await fetch(`${nodes[0].url}/api/workflows`, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/json' }, body: JSON.stringify(WORKFLOW) });
+    if (!imported.ok) throw new Error(`importing the chaos workflow: HTTP ${imported.status} ${await imported.text()}`);
+    say(`chaos: ${nodeCount} nodes at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS}, ${minutes} min of runs and faults (data in ${root})`);
+
+    const frozen = new Set<BenchNode>();
+    const accepted: string[] = [];
+    let refused = 0;
+    const endAt = Date.now() + minutes * 60_000;
+
+    const load = (async () => {
+      while (Date.now() < endAt) {
+        const candidates = nodes.filter((node) => node.isRunning() && !frozen.has(node));
+        const node = candidates[Math.floor(Math.random() * candidates.length)];
+        if (node) {
+          const answer = await fetch(`${node.url}/api/workflows/Chaos%20Tick/runs`, {
+            method: 'POST',
+            headers: { authorization: AUTH, 'content-type': 'application/json' },
+            body: JSON.stringify({ inputs: { ticks: 5 } }),
+            signal: AbortSignal.timeout(5_000),
+          }).catch(() => null);
+          if (answer?.status === 201) accepted.push(((await answer.json()) as { id: string }).id);
+          else refused += 1;
+        }
+        await sleep(SUBMIT_EVERY_MS);
+      }
+    })();
+
+    const faults: TFault[] = [];
+    // one fault of each kind first (so that even a short run sees them all), then at random
+    const plan: TFault['kind'][] = shuffle(['kill', 'freeze', 'restart']);
+    plan.splice(1 + Math.floor(Math.random() * 3), 0, 'database');
+    let lastDatabaseRestart = 0;
+    const pick = (): TFault['kind'] => {
+      const planned = plan.shift();
+      if (planned) return planned;
+      const roll = Math.random();
+      if (roll < 0.1 && Date.now() - lastDatabaseRestart > 60_000) return 'database';
+      return roll < 0.5 ? 'kill' : roll < 0.8 ? 'freeze' : 'restart';
+    };
+    while (Date.now() < endAt - 8_000) {
+      await sleep(2_000 + Math.random() * (minutes > 2 ? 6_000 : 3_000));
+      const kind = pick();
+      const node = nodes[Math.floor(Math.random() * nodes.length)];
+      const from = Date.now();
+      if (kind === 'database') {
+        say(`  ${clock(from)} database restart`);
+        await database.stop();
+        database = undefined;
+        await sleep(2_000 + Math.random() * 2_000);
+        database = await startBuiltInDatabase({ dataDir: databaseDir });
+        lastDatabaseRestart = Date.now();
+        faults.push({ kind, from, to: Date.now() });
+      } else if (kind === 'kill') {
+        say(`  ${clock(from)} kill -9 ${node.label}`);
+        await node.kill();
+        await sleep(1_000 + Math.random() * 3_000);
+        node.start();
+        await node.waitForHealth((health) => health.state !== 'STARTING', 'back', 120_000).catch(() => undefined);
+        faults.push({ kind, node: node.label, from, to: Date.now() });
+      } else if (kind === 'freeze') {
+        say(`  ${clock(from)} SIGSTOP ${node.label}`);
+        frozen.add(node);
+        node.killGroup('SIGSTOP');
+        await sleep(WINDOW_MS + 500 + Math.random() * 2_000);
+        node.killGroup('SIGCONT');
+        frozen.delete(node);
+        faults.push({ kind, node: node.label, from, to: Date.now() });
+      } else {
+        say(`  ${clock(from)} restart ${node.label}`);
+        await node.stop();
+        node.start();
+        await node.waitForHealth((health) => health.state !== 'STARTING', 'back', 120_000).catch(() => undefined);
+        faults.push({ kind, node: node.label, from, to: Date.now() });
+      }
+    }
+    await load;
+    say(`chaos: faults over; waiting for ${accepted.length} accepted runs to finish`);
+
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const readRuns = async () => (await client.query<{ id: string; status: string }>('SELECT id, status FROM workflow_run')).rows;
+    const drainUntil = Date.now() + DRAIN_TIMEOUT_MS;
+    let runs = await readRuns();
+    while (runs.some((run) => run.status === 'PENDING' || run.status === 'RUNNING') && Date.now() < drainUntil) {
+      await sleep(1_000);
+      runs = await readRuns();
+    }
+    const resumes = (await client.query<{ run_id: string; count: number }>(`SELECT run_id, count(*)::int AS count FROM workflow_run_event WHERE kind = 'RESUMED' GROUP BY run_id`)).rows;
+    await client.end();
+
+    const report = analyse({ minutes, nodes, faults, accepted, refused, runs, resumes });
+    if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else printReport(report);
+    process.exitCode = report.ok ? 0 : 1;
+  } finally {
+    forget();
+    await cleanup();
+  }
+}
+
+function analyse(input: {
+  minutes: number;
+  nodes: BenchNode[];
+  faults: TFault[];
+  accepted: string[];
+  refused: number;
+  runs: { id: string; status: string }[];
+  resumes: { run_id: string; count: number }[];
+}): TChaosReport {
+  const { nodes, faults, accepted, runs } = input;
+  const byId = new Map(runs.map((run) => [run.id, run.status]));
+  const lost = runs.filter((run) => run.status !== 'COMPLETED').length + accepted.filter((id) => !byId.has(id)).length;
+
+  // every execution of the "tick" element leaves one system-log line on the node that ran it
+  const executions = new Map<string, number>();
+  for (const node of nodes) {
+    const file = path.join(node.options.dataDir, SYSTEM_LOG_FILE);
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+      const entry = JSON.parse(line) as { runId: string | null; message: string };
+      if (entry.runId && entry.message.startsWith('tick ')) executions.set(`${entry.runId} ${entry.message}`, (executions.get(`${entry.runId} ${entry.message}`) ?? 0) + 1);
+    }
+  }
+  const extraByRun = new Map<string, number>();
+  for (const [key, count] of executions) {
+    const runId = key.split(' ')[0];
+    extraByRun.set(runId, (extraByRun.get(runId) ?? 0) + count - 1);
+  }
+  const resumed = new Map(input.resumes.map((row) => [row.run_id, row.count]));
+  let reExecuted = 0;
+  let beyond = 0;
+  for (const [runId, extra] of extraByRun) {
+    reExecuted += extra;
+    // each takeover may run the one element that was interrupted again, no more
+    beyond += Math.max(0, extra - (resumed.get(runId) ?? 0));
+  }
+
+  const records: TBeliefRecord[] = nodes.flatMap((node) => {
+    const file = path.join(node.options.dataDir, BELIEF_LOG_FILE);
+    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as TBeliefRecord) : [];
+  });
+  const nodeIds = new Map<string, string>();
+  for (const node of nodes) {
+    const identity = path.join(node.options.dataDir, 'node.json');
+    if (existsSync(identity)) nodeIds.set((JSON.parse(readFileSync(identity, 'utf8')) as { id: string }).id, node.label);
+  }
+  // a killed or frozen node, and every node while the database is down, does no active work from
+  // that moment on, whatever it believed: its active period ends there for the "no active node" figure
+  const working = activePeriods(records).map((period) => {
+    const stop = faults.find(
+      (fault) => (fault.kind === 'database' || ((fault.kind === 'kill' || fault.kind === 'freeze') && fault.node === nodeIds.get(period.node))) && fault.from >= period.from && fault.from < period.to,
+    );
+    return stop ? { ...period, to: stop.from } : period;
+  });
+  const periods = activePeriods(records);
+  const start = Math.min(...periods.map((period) => period.from));
+  const end = Math.max(...faults.map((fault) => fault.to), start);
+  const databaseFaults = faults.filter((fault) => fault.kind === 'database');
+  const longest = (exclude: TFault[]) => longestGap(working, start, end, exclude);
+
+  // a node that gave up its slot although nothing happened to it or to the database
+  const disturbed = (label: string | undefined, at: number) =>
+    faults.some((fault) => (fault.kind === 'database' || fault.node === label) && at >= fault.from - INTERVAL_MS && at <= fault.to + SETTLE_MS);
+  const falseFailovers = records.filter(
+    (record) => record.t === 'end' && (record.reason === 'fenced' || record.reason === 'lost') && !disturbed(nodeIds.get(record.node), record.at),
+  ).length;
+
+  const count = (kind: TFault['kind']) => faults.filter((fault) => fault.kind === kind).length;
+  const maxActive = maxConcurrentActive(periods);
+  return {
+    minutes: input.minutes,
+    nodes: nodes.length,
+    faults: { kill: count('kill'), freeze: count('freeze'), restart: count('restart'), database: count('database') },
+    runsAccepted: accepted.length,
+    runsCompleted: runs.filter((run) => run.status === 'COMPLETED').length,
+    runsLost: lost,
+    submissionsRefused: input.refused,
+    elementsReExecuted: reExecuted,
+    elementsExecutedTwiceBeyondInterrupted: beyond,
+    maxNodesBelievingActive: maxActive,
+    longestWithoutActiveMs: Math.round(longest([])),
+    longestWithoutActiveOutsideDatabaseRestartsMs: Math.round(longest(databaseFaults)),
+    falseFailovers,
+    ok: lost === 0 && beyond === 0 && maxActive <= ACTIVE_NODES,
+  };
+}
+
+/** The longest stretch in [start, end] covered by no active period, ignoring stretches that overlap an excluded fault. */
+function longestGap(periods: { from: number; to: number }[], start: number, end: number, exclude: TFault[]): number {
+  const sorted = [...periods].sort((a, b) => a.from - b.from);
+  let coveredUntil = start;
+  let longest = 0;
+  const consider = (from: number, to: number) => {
+    if (to <= from) return;
+    if (exclude.some((fault) => from <= fault.to + SETTLE_MS && to >= fault.from)) return;
+    longest = Math.max(longest, to - from);
+  };
+  for (const period of sorted) {
+    if (period.from > coveredUntil) consider(coveredUntil, Math.min(period.from, end));
+    coveredUntil = Math.max(coveredUntil, period.to);
+    if (coveredUntil >= end) break;
+  }
+  if (coveredUntil < end) consider(coveredUntil, end);
+  return longest;
+}
+
+function printReport(report: TChaosReport): void {
+  const rows: [string, string, string][] = [
+    ['faults', `${report.faults.kill} kill -9, ${report.faults.freeze} SIGSTOP, ${report.faults.restart} restarts, ${report.faults.database} database restarts`, ''],
+    ['runs accepted / completed', `${report.runsAccepted} / ${report.runsCompleted}`, ''],
+    ['runs lost', String(report.runsLost), report.runsLost === 0 ? 'ok (goal 0)' : 'VIOLATED (goal 0)'],
+    ['elements re-run after a takeover', String(report.elementsReExecuted), 'allowed: the interrupted element'],
+    ['elements executed twice beyond interrupted ones', String(report.elementsExecutedTwiceBeyondInterrupted), report.elementsExecutedTwiceBeyondInterrupted === 0 ? 'ok (goal 0)' : 'VIOLATED (goal 0)'],
+    ['most nodes believing themselves active at once', String(report.maxNodesBelievingActive), report.maxNodesBelievingActive <= ACTIVE_NODES ? `ok (at most ${ACTIVE_NODES})` : `VIOLATED (at most ${ACTIVE_NODES})`],
+    ['longest time without an active node', seconds(report.longestWithoutActiveMs), 'includes database restarts'],
+    ['  … outside database restarts', seconds(report.longestWithoutActiveOutsideDatabaseRestartsMs), `window ${seconds(WINDOW_MS)}`],
+    ['false failovers of live nodes', String(report.falseFailovers), ''],
+    ['run submissions refused (node down or frozen)', String(report.submissionsRefused), 'not runs: never accepted'],
+  ];
+  const width = Math.max(...rows.map((row) => row[0].length));
+  for (const [label, value, note] of rows) console.log(`${label.padEnd(width)}  ${value.padEnd(14)}  ${note}`);
+  console.log(report.ok ? 'chaos: every guarantee held' : 'chaos: a guarantee was VIOLATED');
+}
+
+function shuffle<T>(items: T[]): T[] {
+  return items
+    .map((item) => ({ item, key: Math.random() }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ item }) => item);
+}
+
+const clock = (at: number) => new Date(at).toISOString().slice(11, 19);
+
+await main();

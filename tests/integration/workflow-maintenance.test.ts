@@ -1,0 +1,44 @@
+/**
+ * Maintenance drains: the node put in maintenance finishes its current element, checkpoints it
+ * and hands its runs over before it gives its slot back, so the new active node goes on with no
+ * element executed twice (a sleep in progress is cut short and goes on to its stored end there).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { activeNodes, ROOT, seedCluster, startNodes } from '../helpers/cluster';
+import { createTestDatabase } from '../helpers/database';
+import { stopAllNodes } from '../helpers/node-process';
+import { pollUntil } from '../helpers/poll';
+import { eventsOf, nodeIdOf, startRun, systemCounts, waitForStatus } from '../helpers/workflows';
+
+afterAll(stopAllNodes);
+
+describe('maintenance', () => {
+  it('hands the runs over after their current element: nothing runs twice', async () => {
+    const databaseUrl = await createTestDatabase();
+    await seedCluster(databaseUrl, { intervalMs: 1_000, failoverHeartbeats: 3 });
+    const nodes = await startNodes(databaseUrl, 2);
+    const [first] = await pollUntil(async () => {
+      const found = await activeNodes(nodes);
+      return found.length === 1 ? found : undefined;
+    }, { what: 'one active node' });
+    const second = nodes.find((node) => node !== first)!;
+
+    const runId = await startRun(first, 'Cluster Test', { count: 6 });
+    await pollUntil(() => systemCounts(first, runId).length >= 2, { what: 'two counts on the first node' });
+    const maintenance = await fetch(`${first.url}/api/cluster/nodes/${nodeIdOf(first)}/maintenance`, {
+      method: 'PUT',
+      headers: { authorization: ROOT, 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: true }),
+    });
+    expect(maintenance.status).toBe(200);
+    await waitForStatus(databaseUrl, [runId], 'COMPLETED', 60_000);
+
+    const counts = [...systemCounts(first, runId), ...systemCounts(second, runId)];
+    expect(counts).toEqual([1, 2, 3, 4, 5, 6]);
+    const events = await eventsOf(databaseUrl, runId);
+    expect(events.some((event) => event.kind === 'HANDED_OVER')).toBe(true);
+    // a sleep cut short by the hand-over goes on (to its stored end) on the new node; nothing else runs again
+    expect(events.filter((event) => event.kind === 'ELEMENT' && (event.attempt ?? 1) > 1 && event.element_id !== 'wait')).toEqual([]);
+    expect(systemCounts(second, runId).length).toBeGreaterThan(0);
+  });
+});
