@@ -2,9 +2,10 @@
 import { NodeSupervisor, type TNodeStartOptions } from '@/lib/node/supervisor';
 import { logInfo } from '@/lib/node/log';
 
-export async function waitForHealth(url: string, timeoutMs = 60_000): Promise<boolean> {
+/** Polls /api/health until it answers; gives up at the deadline or as soon as `cancelled` says so. */
+export async function waitForHealth(url: string, timeoutMs = 60_000, cancelled: () => boolean = () => false): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !cancelled()) {
     try {
       const response = await fetch(new URL('/api/health', url), { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return true;
@@ -31,7 +32,8 @@ export async function runNode(options: TNodeStartOptions): Promise<number> {
 
   const identity = await supervisor.start();
   if (stopRequested) await supervisor.stop(0);
-  else if (await waitForHealth(`http://127.0.0.1:${options.port}`)) {
+  // a stop while waiting ends the wait (else the launcher would linger until the deadline)
+  else if (await waitForHealth(`http://127.0.0.1:${options.port}`, 60_000, () => stopRequested)) {
     logInfo('node', `ready: ${identity.name} at ${identity.advertiseUrl}`);
   }
   return supervisor.done;
