@@ -57,16 +57,10 @@ export function JoinAuthFields({ draft, failure, onEdit }: TProps) {
             onChange={(event) => onEdit({ password: event.target.value })}
           />
           <div className="md:col-span-2 [&_p]:wrap-anywhere">
-            <FormField
+            <FingerprintField
               label="Certificate fingerprint (optional)"
-              name="fingerprint"
-              autoComplete="off"
-              spellCheck={false}
-              className="font-mono"
               placeholder="AA:BB:… — needed when the seed serves HTTPS with a self-signed certificate"
-              value={draft.fingerprint}
-              error={failure?.messageFor('fingerprint')}
-              onChange={(event) => onEdit({ fingerprint: event.target.value })}
+              {...{ draft, failure, onEdit }}
             />
           </div>
         </div>
@@ -84,21 +78,28 @@ export function JoinAuthFields({ draft, failure, onEdit }: TProps) {
               error={failure?.messageFor('token')}
               onChange={(event) => onEdit({ token: event.target.value })}
             />
-            <FormField
-              label="Certificate fingerprint"
-              name="fingerprint"
-              autoComplete="off"
-              spellCheck={false}
-              className="font-mono"
-              placeholder="AA:BB:…"
-              value={draft.fingerprint}
-              error={failure?.messageFor('fingerprint')}
-              onChange={(event) => onEdit({ fingerprint: event.target.value })}
-            />
+            <FingerprintField label="Certificate fingerprint" placeholder="AA:BB:…" {...{ draft, failure, onEdit }} />
           </div>
           <p className="text-xs text-gray-500">Copy both from the Join information on the cluster page of a node in the cluster.</p>
         </div>
       )}
     </>
+  );
+}
+
+/** The seed's certificate fingerprint, as copied from its Join information. */
+function FingerprintField({ label, placeholder, draft, failure, onEdit }: TProps & { label: string; placeholder: string }) {
+  return (
+    <FormField
+      label={label}
+      name="fingerprint"
+      autoComplete="off"
+      spellCheck={false}
+      className="font-mono"
+      placeholder={placeholder}
+      value={draft.fingerprint}
+      error={failure?.messageFor('fingerprint')}
+      onChange={(event) => onEdit({ fingerprint: event.target.value })}
+    />
   );
 }

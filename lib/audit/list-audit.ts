@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TDb } from '@/lib/db/client';
+import type { TAuditRecord } from '@/lib/audit/record-audit';
 
 export const ZAuditQuery = z
   .object({
@@ -9,20 +10,7 @@ export const ZAuditQuery = z
   .strict();
 export type TAuditQuery = z.infer<typeof ZAuditQuery>;
 
-export type TAuditEntryView = {
-  id: number;
-  at: string;
-  actor: string | null;
-  role: string | null;
-  via: string | null;
-  method: string;
-  path: string;
-  status: number;
-  errorCode: string | null;
-  address: string | null;
-  nodeId: string | null;
-  nodeName: string | null;
-};
+export type TAuditEntryView = TAuditRecord & { id: number; at: string; nodeName: string | null };
 
 /** The newest entries first, optionally one user's. */
 export async function listAudit(db: TDb, query: TAuditQuery): Promise<TAuditEntryView[]> {
