@@ -12,6 +12,12 @@ const ZServerEnv = z.object({
   /** builtin: the node's own database (standalone); shared: a cluster's database */
   ORCH_DATABASE_MODE: z.enum(['builtin', 'shared']).default('shared'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  /** reverse proxies (comma-separated IP addresses) whose X-Forwarded-For names the real client */
+  ORCH_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .pipe(z.array(z.union([z.ipv4(), z.ipv6()], { error: 'ORCH_TRUSTED_PROXIES must list IP addresses, separated by commas' }))),
 });
 export type TServerEnv = z.infer<typeof ZServerEnv>;
 

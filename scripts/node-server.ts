@@ -4,6 +4,7 @@
  * (lib/node/supervisor.ts) starts it with the environment that lib/env.ts validates.
  */
 import next from 'next';
+import { ZodError } from 'zod';
 import { ClusterAgent } from '@/lib/cluster/agent';
 import { fileBeliefLog } from '@/lib/cluster/belief-log';
 import { ConfigSync } from '@/lib/config/config-sync';
@@ -12,7 +13,7 @@ import { metrics } from '@/lib/metrics/registry';
 import { systemClock } from '@/lib/cluster/clock';
 import { readClusterIdentity } from '@/lib/cluster/status';
 import { PgClusterStore } from '@/lib/cluster/pg-store';
-import { CLIENT_ADDRESS_HEADER } from '@/lib/auth/client-address';
+import { clientAddress, CLIENT_ADDRESS_HEADER } from '@/lib/auth/client-address';
 import { db } from '@/lib/db/client';
 import { serverEnv } from '@/lib/env';
 import { EXIT_FATAL_CONFIG, EXIT_RESTART_REQUESTED } from '@/lib/node/exit-codes';
@@ -24,7 +25,15 @@ import { createNodeListener } from '@/lib/tls/listener';
 import { startWorkflowRunner, type TWorkflowRunner } from '@/lib/workflow/node-runner';
 import { APP_VERSION } from '@/lib/node/version';
 
-const env = serverEnv();
+let env: ReturnType<typeof serverEnv>;
+try {
+  env = serverEnv();
+} catch (error) {
+  // a setting that cannot work (e.g. ORCH_TRUSTED_PROXIES) stops the node instead of crash-looping
+  const reason = error instanceof ZodError ? error.issues.map((issue) => issue.message).join('; ') : String(error);
+  logError('server', `invalid environment: ${reason}`);
+  process.exit(EXIT_FATAL_CONFIG);
+}
 const identity = await readIdentity(env.ORCH_DATA_DIR);
 if (!identity) {
   logError('server', `no node identity in ${env.ORCH_DATA_DIR}; start the node with "orchctl node start"`);
@@ -83,9 +92,10 @@ await app.prepare();
 const handle = app.getRequestHandler();
 
 // HTTP, or HTTPS when the node has a certificate (lib/tls/listener.ts)
+const trustedProxies = new Set(env.ORCH_TRUSTED_PROXIES);
 const server = await createNodeListener(env.ORCH_DATA_DIR, (req, res) => {
-  // the TCP peer, for sign-in rate limits; whatever a client put in this header is replaced
-  req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? 'unknown';
+  // the client, for sign-in rate limits and the audit log; whatever a client put in this header is replaced
+  req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies);
   void handle(req, res);
 });
 

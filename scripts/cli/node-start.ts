@@ -30,10 +30,12 @@ export async function runNode(options: TNodeStartOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', onSignal); // the terminal closed
 
+  let ended = false;
+  void supervisor.done.then(() => (ended = true));
   const identity = await supervisor.start();
   if (stopRequested) await supervisor.stop(0);
-  // a stop while waiting ends the wait (else the launcher would linger until the deadline)
-  else if (await waitForHealth(`http://127.0.0.1:${options.port}`, 60_000, () => stopRequested)) {
+  // a stop, or a server that cannot start, ends the wait (else the launcher would linger until the deadline)
+  else if (await waitForHealth(`http://127.0.0.1:${options.port}`, 60_000, () => stopRequested || ended)) {
     logInfo('node', `ready: ${identity.name} at ${identity.advertiseUrl}`);
   }
   return supervisor.done;

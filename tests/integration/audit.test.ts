@@ -20,7 +20,8 @@ async function call(method: string, path: string, auth: string, body?: unknown) 
 }
 
 beforeAll(async () => {
-  node = await startNode({ name: 'audited' });
+  // this node trusts a reverse proxy on loopback: X-Forwarded-For from there names the client
+  node = await startNode({ name: 'audited', env: { ORCH_TRUSTED_PROXIES: '127.0.0.1,::1' } });
 });
 afterAll(stopAllNodes);
 
@@ -41,5 +42,16 @@ describe('audit log', () => {
     // reads are not recorded, and viewers cannot read the log
     expect(entries.list.some((entry) => entry.method === 'GET')).toBe(false);
     expect((await call('GET', '/api/audit', basicAuth('auditor', 'secret-password-9'))).status).toBe(403);
+  });
+
+  it('records the client a trusted reverse proxy names in X-Forwarded-For', async () => {
+    const response = await fetch(`${node.url}/api/me/password`, {
+      method: 'PUT',
+      headers: { authorization: root, 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.23' },
+      body: JSON.stringify({ current: 'wrong', password: 'another-password-1' }),
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    const [latest] = JSON.parse((await call('GET', '/api/audit', root)).text) as TAuditEntryView[];
+    expect(latest).toMatchObject({ path: '/api/me/password', address: '198.51.100.23' });
   });
 });
