@@ -107,6 +107,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 await new Promise<void>((resolve) => server.listen(env.ORCH_PORT, resolve));
 await agent.start();
 configSync.resumeRollouts();
+if (!standalone) configSync.startWatchingRollouts();
 workflows = await startWorkflowRunner({ db: db(), databaseUrl: env.DATABASE_URL, agent, identity, dataDir: env.ORCH_DATA_DIR });
 logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on port ${env.ORCH_PORT}`);
 

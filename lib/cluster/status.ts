@@ -10,6 +10,7 @@ import { livenessWindow, toSettingsView, type TLivenessWindow, type TSettingsVie
 import { deriveAlarms, type TAlarm } from '@/lib/cluster/alarms';
 import { deriveSyncStates, isConverged, type TSyncState } from '@/lib/config/sync-state';
 import { readReference, readLatestRollout, type TReferenceView, type TRolloutView } from '@/lib/config/reference-view';
+import { coordinatorGone } from '@/lib/config/rollout-facts';
 import { AppError } from '@/lib/api/app-error';
 import { nodeRuntime } from '@/lib/node/runtime';
 
@@ -28,6 +29,7 @@ type TNodeRow = {
   local_changes: boolean;
   keeps_own_certificate: boolean;
   applied_config_version: number | null;
+  certificate_not_after: string | null;
   age_ms: number;
   slot: number | null;
   epoch: string | null;
@@ -86,6 +88,7 @@ export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
     db.$queryRawUnsafe<TNodeRow[]>(`
       SELECT n.id, n.name, n.url, n.version, n.maintenance, n.removed_at, n.clock_skew_ms, n.registered_at, n.started_at,
              n.active_fingerprint, n.pending_fingerprint, n.local_changes, n.keeps_own_certificate, n.applied_config_version,
+             n.active_config -> 'certificate' ->> 'notAfter' AS certificate_not_after,
              (extract(epoch FROM now() - n.last_heartbeat_at) * 1000)::float8 AS age_ms,
              s.slot, s.epoch::text AS epoch
         FROM cluster_node n
@@ -115,8 +118,11 @@ export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
     nodes: members,
     reference,
     converged: isConverged(members.map((member) => ({ live: isLiveMember(member), syncState: member.syncState }))),
-    rollout: rollout && withStall(rollout, members),
-    alarms: deriveAlarms({ activeNodeCount: cluster.active_node_count, nodes: members }),
+    rollout: rollout && withStall(rollout, members, cluster.interval_ms * cluster.failover_heartbeats),
+    alarms: deriveAlarms({
+      activeNodeCount: cluster.active_node_count,
+      nodes: members.map((member, index) => ({ ...member, certificateNotAfter: nodes[index].certificate_not_after })),
+    }),
     local: { id: runtime.identity.id, databaseReachable: agent.databaseReachable, clockSkewMs: agent.clockSkewMs },
   };
 }
@@ -133,9 +139,9 @@ export async function readNodeDetail(db: TDb, nodeId: string): Promise<{ node: T
 const isLiveMember = (member: TMemberView) => member.state !== 'NOT_RESPONDING' && member.state !== 'REMOVED';
 
 /** A rolling reset whose coordinator stopped responding goes no further: say so. */
-function withStall(rollout: TRolloutView, members: TMemberView[]): TRolloutView {
+function withStall(rollout: TRolloutView, members: TMemberView[], windowMs: number): TRolloutView {
   const coordinator = members.find((member) => member.id === rollout.coordinatorNode);
-  return { ...rollout, stalled: rollout.status === 'RUNNING' && (!coordinator || !isLiveMember(coordinator)) };
+  return { ...rollout, stalled: rollout.status === 'RUNNING' && coordinatorGone(coordinator?.lastHeartbeatAgeMs, windowMs) };
 }
 
 function withSyncStates(members: TMemberView[], referenceFingerprint: string | null): TMemberView[] {

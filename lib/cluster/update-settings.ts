@@ -1,4 +1,4 @@
-import type { TDb } from '@/lib/db/client';
+import type { TDb, TTx } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
 import { lockCluster } from '@/lib/cluster/locked-cluster';
 import { toSettingsView, type TSettingsUpdate, type TSettingsView } from '@/lib/cluster/settings';
@@ -10,31 +10,34 @@ import { toSettingsView, type TSettingsUpdate, type TSettingsView } from '@/lib/
  * dead. The version read must still be current: a concurrent edit answers 409.
  */
 export async function updateSettings(db: TDb, input: TSettingsUpdate, actor: string): Promise<TSettingsView> {
-  return db.$transaction(async (tx) => {
-    const current = await lockCluster(tx);
-    const before = toSettingsView({ ...current, heartbeatIntervalMs: current.intervalMs, version: current.settingsVersion });
-    if (input.version !== current.settingsVersion) {
-      throw new AppError(
-        'STALE_VERSION',
-        `the settings were changed by someone else (now version ${before.version}: heartbeat ${before.heartbeatIntervalSeconds} s × ${before.failoverHeartbeats}, ${before.activeNodeCount} active)`,
-        { field: 'version' },
-      );
-    }
-    const intervalMs = Math.round((input.heartbeatIntervalSeconds ?? before.heartbeatIntervalSeconds) * 1000);
-    const failoverHeartbeats = input.failoverHeartbeats ?? current.failoverHeartbeats;
-    const activeNodeCount = input.activeNodeCount ?? current.activeNodeCount;
-    // during the grace of an earlier change, keep its longer values: nodes may not have seen it yet
-    const previousIntervalMs = Math.round(current.liveness.effectiveIntervalMs);
-    const previousWindowMs = Math.round(current.liveness.notRespondingAfterMs);
-    // settings_changed_at on the database clock, like every time liveness compares against
-    await tx.$executeRaw`
-      UPDATE cluster
-         SET heartbeat_interval_ms = ${intervalMs}, failover_heartbeats = ${failoverHeartbeats},
-             active_node_count = ${activeNodeCount}, settings_version = settings_version + 1,
-             settings_changed_at = now(), previous_interval_ms = ${previousIntervalMs}, previous_window_ms = ${previousWindowMs}
-       WHERE id = 1`;
-    const after = toSettingsView({ heartbeatIntervalMs: intervalMs, failoverHeartbeats, activeNodeCount, version: current.settingsVersion + 1 });
-    await tx.clusterEvent.create({ data: { kind: 'SETTINGS_CHANGED', actor, details: { before, after } } });
-    return after;
-  });
+  return db.$transaction((tx) => updateSettingsIn(tx, input, actor));
+}
+
+/** The same, inside a transaction the caller holds (which may have locked the cluster row already). */
+export async function updateSettingsIn(tx: TTx, input: TSettingsUpdate, actor: string): Promise<TSettingsView> {
+  const current = await lockCluster(tx);
+  const before = toSettingsView({ ...current, heartbeatIntervalMs: current.intervalMs, version: current.settingsVersion });
+  if (input.version !== current.settingsVersion) {
+    throw new AppError(
+      'STALE_VERSION',
+      `the settings were changed by someone else (now version ${before.version}: heartbeat ${before.heartbeatIntervalSeconds} s × ${before.failoverHeartbeats}, ${before.activeNodeCount} active)`,
+      { field: 'version' },
+    );
+  }
+  const intervalMs = Math.round((input.heartbeatIntervalSeconds ?? before.heartbeatIntervalSeconds) * 1000);
+  const failoverHeartbeats = input.failoverHeartbeats ?? current.failoverHeartbeats;
+  const activeNodeCount = input.activeNodeCount ?? current.activeNodeCount;
+  // during the grace of an earlier change, keep its longer values: nodes may not have seen it yet
+  const previousIntervalMs = Math.round(current.liveness.effectiveIntervalMs);
+  const previousWindowMs = Math.round(current.liveness.notRespondingAfterMs);
+  // settings_changed_at on the database clock, like every time liveness compares against
+  await tx.$executeRaw`
+    UPDATE cluster
+       SET heartbeat_interval_ms = ${intervalMs}, failover_heartbeats = ${failoverHeartbeats},
+           active_node_count = ${activeNodeCount}, settings_version = settings_version + 1,
+           settings_changed_at = now(), previous_interval_ms = ${previousIntervalMs}, previous_window_ms = ${previousWindowMs}
+     WHERE id = 1`;
+  const after = toSettingsView({ heartbeatIntervalMs: intervalMs, failoverHeartbeats, activeNodeCount, version: current.settingsVersion + 1 });
+  await tx.clusterEvent.create({ data: { kind: 'SETTINGS_CHANGED', actor, details: { before, after } } });
+  return after;
 }

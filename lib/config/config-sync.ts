@@ -11,6 +11,7 @@ import type { THeartbeatResult } from '@/lib/cluster/store';
 import { readAppliedReference } from '@/lib/config/applied-reference';
 import { applyReference } from '@/lib/config/apply-reference';
 import { driveRollout, unfinishedRollouts, type TRolloutDriver } from '@/lib/config/rollout';
+import { settleStalledRollouts } from '@/lib/config/settle-rollouts';
 
 export type TConfigSyncOptions = {
   db: TDb;
@@ -66,6 +67,25 @@ export class ConfigSync {
         this.driving = false;
       }
     })();
+  }
+
+  /**
+   * Every few seconds: give up rolling resets whose coordinator went silent (and put back the
+   * active slot they added). Any node may do it; the cluster row serializes them.
+   */
+  startWatchingRollouts(everyMs = 10_000): void {
+    const timer = setInterval(() => {
+      if (this.stopped) return clearInterval(timer);
+      void (async () => {
+        const { db } = this.options;
+        if ((await db.configRollout.count({ where: { status: 'RUNNING' } })) === 0) return;
+        await db.$transaction(async (tx) => {
+          await tx.$executeRaw`SELECT 1 FROM cluster WHERE id = 1 FOR UPDATE`;
+          await settleStalledRollouts(tx);
+        });
+      })().catch((error) => this.options.log('warn', `checking rolling resets: ${String(error)}`));
+    }, everyMs);
+    timer.unref();
   }
 
   stop(): void {

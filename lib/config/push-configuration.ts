@@ -11,7 +11,7 @@ import { configFilePath, sha256Hex, ZConfigFiles, type TConfigFile } from '@/lib
 import { configFingerprint, readLocalConfig, type TConfigDocument } from '@/lib/config/document';
 import { readKeepOwnCertificate } from '@/lib/tls/keep-own-certificate';
 import { planRollout } from '@/lib/config/plan-rollout';
-import { isLive, readRolloutFacts } from '@/lib/config/rollout-facts';
+import { settleStalledRollouts } from '@/lib/config/settle-rollouts';
 
 export type TPushRequest = { dataDir: string; node: { id: string; name: string }; actor: string; reset: boolean };
 export type TPushResult = { version: number; fingerprint: string; created: boolean; rolloutId: number | null };
@@ -76,19 +76,10 @@ export async function pushConfiguration(db: TDb, request: TPushRequest): Promise
   });
 }
 
-/** One rolling reset at a time; one whose coordinator stopped responding is given up. */
+/** One rolling reset at a time; one whose coordinator stopped responding is given up first. */
 async function settleRunningRollouts(tx: TTx): Promise<void> {
-  const running = await tx.configRollout.findMany({ where: { status: 'RUNNING' } });
-  if (running.length === 0) return;
-  const { members } = await readRolloutFacts(tx);
-  for (const rollout of running) {
-    const coordinator = members.find((member) => member.id === rollout.coordinatorNode);
-    if (coordinator && isLive(coordinator)) throw new AppError('CONFLICT', `rolling reset #${rollout.id} is still running; wait for it to finish`);
-    await tx.configRollout.update({
-      where: { id: rollout.id },
-      data: { status: 'FAILED', message: 'its coordinator stopped responding', finishedAt: new Date(), updatedAt: new Date() },
-    });
-  }
+  const [running] = await settleStalledRollouts(tx);
+  if (running !== undefined) throw new AppError('CONFLICT', `rolling reset #${running} is still running; wait for it to finish`);
 }
 
 /** A file the document names, read from disk and checked against the document's hash. */

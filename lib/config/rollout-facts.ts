@@ -12,6 +12,7 @@ export type TRolloutMember = {
   id: string;
   name: string;
   state: TMemberState;
+  heartbeatAgeMs: number;
   activeFingerprint: string | null;
   pendingFingerprint: string | null;
   /** the process came up after the last restart request (or none was made) */
@@ -60,6 +61,7 @@ export async function readRolloutFacts(db: TDb | TTx): Promise<TRolloutFacts> {
         { removed: row.removed, maintenance: row.maintenance, heartbeatAgeMs: row.age_ms, holdsValidLease: row.holds_lease },
         window,
       ),
+      heartbeatAgeMs: row.age_ms,
       activeFingerprint: row.active_fingerprint,
       pendingFingerprint: row.pending_fingerprint,
       restartedSinceRequest: row.restarted,
@@ -72,3 +74,11 @@ export async function readRolloutFacts(db: TDb | TTx): Promise<TRolloutFacts> {
 }
 
 export const isLive = (member: TRolloutMember) => member.state !== 'NOT_RESPONDING' && member.state !== 'REMOVED';
+
+/**
+ * A rolling reset's coordinator counts as gone only after a long silence: it restarts itself as
+ * the last step, and a restart may take longer than the failover window.
+ */
+export function coordinatorGone(heartbeatAgeMs: number | undefined, windowMs: number): boolean {
+  return heartbeatAgeMs === undefined || heartbeatAgeMs > Math.max(60_000, 3 * windowMs);
+}

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TNodeConfiguration } from '@/lib/config/read-node-configuration';
 import type { TMemberView } from '@/lib/cluster/status';
-import { createTestDatabase } from '../helpers/database';
+import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { clusterStatus, health, ROOT, seedCluster, startNodes } from '../helpers/cluster';
@@ -18,6 +18,7 @@ import { clusterStatus, health, ROOT, seedCluster, startNodes } from '../helpers
 const SAMPLE = path.resolve(import.meta.dirname, '..', '..', 'samples', 'plugins', 'greeting.orchplugin');
 const AS_ROOT = { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD };
 let nodes: NodeProcess[];
+let databaseUrl: string;
 
 const members = async () => (await clusterStatus(nodes[1])).nodes;
 const member = async (name: string): Promise<TMemberView> => (await members()).find((node) => node.name === name)!;
@@ -34,7 +35,7 @@ async function api<T>(node: NodeProcess, route: string, init: { method?: string;
 }
 
 beforeAll(async () => {
-  const databaseUrl = await createTestDatabase();
+  databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: 500, failoverHeartbeats: 4 });
   nodes = await startNodes(databaseUrl, 2);
   await pollUntil(async () => (await members()).every((node) => node.activeFingerprint && node.state === 'ACTIVE' || node.state === 'STANDBY'), {
@@ -142,5 +143,23 @@ describe('push configuration and reset nodes', () => {
       const now = await member('n2');
       return now.startedAt > b.startedAt && now.syncState === 'IN_SYNC';
     }, { what: 'B restarted and in sync', timeoutMs: 30_000 });
+  });
+
+  it('gives up a rolling reset whose coordinator went silent, and puts back the active slot it added', async () => {
+    const before = await clusterStatus(nodes[0]);
+    const raised = await api(nodes[0], '/api/cluster/settings', { method: 'PUT', body: { activeNodeCount: 2, version: before.settings.version } });
+    expect(raised.status).toBe(200);
+    // a coordinator that has been silent for two minutes, in the middle of its reset
+    await withClient(databaseUrl, async (client) => {
+      const ghost = '00000000-0000-4000-8000-00000000aaaa';
+      await client.query(`INSERT INTO cluster_node (id, name, url, version, last_heartbeat_at) VALUES ($1, 'ghost', 'http://ghost', '0.1.0', now() - interval '2 minutes')`, [ghost]);
+      await client.query(`INSERT INTO config_rollout (version, started_by, coordinator_node, status, steps, restore_active_node_count) VALUES (1, 'root', $1, 'RUNNING', '[]', 1)`, [ghost]);
+    });
+    const after = await pollUntil(async () => {
+      const status = await clusterStatus(nodes[0]);
+      return status.rollout?.status === 'FAILED' ? status : undefined;
+    }, { what: 'the silent rollout to be given up', timeoutMs: 30_000 });
+    expect(after.rollout?.message).toMatch(/ghost stopped responding/);
+    expect(after.settings.activeNodeCount).toBe(1);
   });
 });

@@ -24,4 +24,17 @@ describe('cluster alarms', () => {
     expect(alarms.map((alarm) => [alarm.code, alarm.nodeId])).toEqual([['CLOCK_SKEW', 'a']]);
     expect(alarms[0].message).toContain('1.5 s');
   });
+
+  it('a served certificate that expires within 30 days, or has expired', () => {
+    const now = Date.parse('2026-11-26T00:00:00Z');
+    const serving = (name: string, notAfter: string | null) => ({ ...node(name, 'STANDBY'), certificateNotAfter: notAfter });
+    const alarms = deriveAlarms({
+      activeNodeCount: 1,
+      nowMs: now,
+      nodes: [{ ...serving('a', '2027-06-01T00:00:00Z'), state: 'ACTIVE' as const }, serving('b', '2026-12-06T00:00:00Z'), serving('c', '2026-11-01T00:00:00Z'), serving('d', null)],
+    });
+    expect(alarms.map((alarm) => [alarm.code, alarm.nodeId])).toEqual([['CERTIFICATE_EXPIRING', 'b'], ['CERTIFICATE_EXPIRING', 'c']]);
+    expect(alarms[0].message).toContain('expires in 10 days');
+    expect(alarms[1].message).toContain('has expired');
+  });
 });
