@@ -5,6 +5,9 @@
  */
 export const CLIENT_ADDRESS_HEADER = 'x-orch-client-address';
 
+/** Set the same way: "https" when the request came over TLS, else "http". */
+export const PROTOCOL_HEADER = 'x-orch-protocol';
+
 /** "::ffff:10.0.0.1" and "10.0.0.1" are one IPv4 client. */
 const plain = (address: string) => address.trim().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
 

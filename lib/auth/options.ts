@@ -11,9 +11,24 @@ import { CLIENT_ADDRESS_HEADER } from '@/lib/auth/client-address';
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
-export function authOptions(): NextAuthOptions {
+/** next-auth's cookies under their usual names, marked Secure when the request came over HTTPS. */
+function cookies(secure: boolean): NextAuthOptions['cookies'] {
+  const options = { httpOnly: true, sameSite: 'lax' as const, path: '/', secure };
+  return {
+    sessionToken: { name: 'next-auth.session-token', options },
+    callbackUrl: { name: 'next-auth.callback-url', options },
+    csrfToken: { name: 'next-auth.csrf-token', options },
+  };
+}
+
+/**
+ * `secure`: the request came over HTTPS. The cookie names stay the same either way (so every
+ * reader finds them), but over HTTPS the browser is told never to send them over plain HTTP.
+ */
+export function authOptions(transport: { secure?: boolean } = {}): NextAuthOptions {
   return {
     secret: serverEnv().NEXTAUTH_SECRET,
+    cookies: cookies(transport.secure === true),
     session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: '/login' },
     providers: [

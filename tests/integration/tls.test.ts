@@ -53,14 +53,14 @@ function peerFingerprint(port: number): Promise<string> {
   });
 }
 
-function httpsGet(port: number, pathname: string): Promise<{ status: number; body: string }> {
+function httpsGet(port: number, pathname: string): Promise<{ status: number; body: string; cookies: string[] }> {
   return new Promise((resolve, reject) => {
     https
       .get({ host: '127.0.0.1', port, path: pathname, rejectUnauthorized: false, servername: 'localhost' }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, cookies: res.headers['set-cookie'] ?? [] }));
       })
       .on('error', reject);
   });
@@ -165,6 +165,12 @@ describe('the HTTPS certificate of a node', () => {
     expect(plain.status).toBe(200);
     const view = await certificateView();
     expect(view).toMatchObject({ served: { state: 'https', certificate: { fingerprint: generated } }, restartPending: false });
+
+    // session cookies are Secure over HTTPS (the browser never sends them back over plain HTTP), not over HTTP
+    const overHttps = await httpsGet(port, '/api/auth/csrf');
+    expect(overHttps.cookies.find((cookie) => cookie.startsWith('next-auth.csrf-token='))).toMatch(/;\s*Secure/i);
+    const overHttp = (await fetch(`${node.url}/api/auth/csrf`)).headers.getSetCookie();
+    expect(overHttp.find((cookie) => cookie.startsWith('next-auth.csrf-token='))).not.toMatch(/;\s*Secure/i);
 
     const shown = await runOrchctl(['certificate', 'show', '--url', node.url, ...asRoot]);
     expect(shown.code, shown.stderr).toBe(0);
