@@ -81,6 +81,12 @@ export async function driveRollout(driver: TRolloutDriver, rolloutId: number): P
     await updateSettings(db, { version: facts.settingsVersion, activeNodeCount: restore }, actor);
     restoreActiveNodeCount = null;
     await save();
+    // the node in the extra slot gives it back at its next heartbeat: done once it has
+    await waitFor(
+      (current) => current.members.filter((other) => other.state === 'ACTIVE').length <= restore,
+      2 * facts.windowMs + 5_000,
+      'the extra active slot was not given back',
+    ).catch(() => undefined);
   };
 
   let current: TRolloutStep | undefined;

@@ -178,7 +178,12 @@ describe('configuration: the reference scenario in the browser', () => {
   });
 
   it('an admin restarts a node from the row; the only ACTIVE node\'s confirmation warns about it', async () => {
-    const status = await clusterStatus(nodeA);
+    // one ACTIVE and one STANDBY (right after a reset, the extra active slot may still be on its way back)
+    const status = await pollUntil(async () => {
+      const current = await clusterStatus(nodeA);
+      const states = current.nodes.map((node) => node.state).sort();
+      return states.join() === 'ACTIVE,STANDBY' ? current : undefined;
+    }, { what: 'one active and one standby node' });
     const active = status.nodes.find((node) => node.state === 'ACTIVE')!;
     const standby = status.nodes.find((node) => node.state === 'STANDBY')!;
     await row(clusterPage, active.name).getByRole('button', { name: 'Restart', exact: true }).click();
