@@ -3,6 +3,7 @@
  * when the node restarts (it shows pending restart until then). Like a plugin install, the
  * change is local until someone pushes it.
  */
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { readServerSettings, SERVER_SETTINGS, SETTINGS_FILE, ZServerSettings, type TServerSettings } from '@/lib/config/document';
@@ -23,6 +24,7 @@ export const SETTINGS_APPLY = Object.fromEntries(Object.entries(SERVER_SETTINGS)
 
 export async function updateServerSettings(dataDir: string, update: TServerSettingsUpdate): Promise<TServerSettings> {
   const next = ZServerSettings.parse({ ...(await readServerSettings(dataDir)), ...update });
+  await mkdir(path.join(dataDir, path.dirname(SETTINGS_FILE)), { recursive: true, mode: 0o755 });
   await writeFileAtomic(path.join(dataDir, SETTINGS_FILE), `${JSON.stringify(next, null, 2)}\n`);
   return next;
 }
