@@ -126,7 +126,9 @@ describe('createNodeListener', () => {
     secureAgent.destroy();
   });
 
-  it.skipIf(!externalAddress)('redirects plain HTTP from another address to HTTPS, except the health endpoints', async () => {
+  it('redirects plain HTTP from another address to HTTPS, except the health endpoints', async () => {
+    // the request must come from an address that is not loopback: this machine's own network address
+    expect(externalAddress, 'this test needs a network interface with a non-loopback IPv4 address').toBeDefined();
     const port = await start(await dataDirWith(pair));
     const host = externalAddress!;
     expect(await request(http, { host, port, path: '/cluster?x=1' })).toMatchObject({ status: 308, location: `https://${host}:${port}/cluster?x=1` });
