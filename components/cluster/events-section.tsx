@@ -5,6 +5,7 @@ import { EVENT_KINDS } from '@/lib/cluster/events';
 import type { TMemberView } from '@/lib/cluster/status';
 import { useClusterEvents } from '@/lib/swr/use-cluster-events';
 import { Card } from '@/components/ui/card';
+import { NodeSelectField } from '@/components/cluster/node-select-field';
 import { SelectField } from '@/components/ui/form-field';
 import { EventList } from '@/components/cluster/event-list';
 import { EVENT_LABELS } from '@/components/cluster/event-labels';
@@ -22,14 +23,7 @@ export function EventsSection({ nodes, refreshMs }: TProps) {
   return (
     <Card title="Events" description="Role changes, liveness stages, maintenance and settings changes, newest first.">
       <div className="mb-3 grid max-w-xl grid-cols-2 gap-4">
-        <SelectField label="Filter by node" value={node} onChange={(event) => setNode(event.target.value)}>
-          <option value="">All</option>
-          {nodes.map((member) => (
-            <option key={member.id} value={member.id}>
-              {member.name}
-            </option>
-          ))}
-        </SelectField>
+        <NodeSelectField label="Filter by node" value={node} nodes={nodes} onChange={setNode} />
         <SelectField label="Filter by kind" value={kind} onChange={(event) => setKind(event.target.value)}>
           <option value="">All</option>
           {EVENT_KINDS.map((value) => (

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { Fact } from '@/components/ui/fact';
 import type { TMemberView } from '@/lib/cluster/status';
 import { DateTime } from '@/components/ui/date-time';
 import { ClockSkew } from '@/components/cluster/clock-skew';
@@ -31,14 +31,5 @@ export function NodeFacts({ node }: { node: TMemberView }) {
         </Fact>
       )}
     </dl>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium tracking-wide text-gray-500 uppercase">{label}</dt>
-      <dd className="mt-1 min-h-6 text-sm text-gray-900 tabular-nums">{children}</dd>
-    </div>
   );
 }

@@ -6,6 +6,7 @@ import { clusterRefreshMs, useCluster } from '@/lib/swr/use-cluster';
 import { RUNS_SHOWN, useRuns } from '@/lib/swr/use-runs';
 import { useWorkflows } from '@/lib/swr/use-workflows';
 import { Card } from '@/components/ui/card';
+import { NodeSelectField } from '@/components/cluster/node-select-field';
 import { SelectField } from '@/components/ui/form-field';
 import { RunTable } from '@/components/workflow/run-table';
 
@@ -42,14 +43,7 @@ export function RunsSection() {
             </option>
           ))}
         </SelectField>
-        <SelectField label="Owner node" value={node} onChange={(event) => setNode(event.target.value)}>
-          <option value="">All</option>
-          {nodes.map((member) => (
-            <option key={member.id} value={member.id}>
-              {member.name}
-            </option>
-          ))}
-        </SelectField>
+        <NodeSelectField label="Node" value={node} nodes={nodes} onChange={setNode} />
       </div>
       {error && <p className="mb-2 text-sm text-red-700">The runs could not be read: {error.message}</p>}
       <RunTable runs={runs} empty={filtered ? 'No runs match these filters.' : 'No runs yet.'} />

@@ -19,7 +19,13 @@ import { certificateFiles } from '@/lib/tls/certificate-files';
 import { localOptionsFile, readKeepOwnCertificate } from '@/lib/tls/keep-own-certificate';
 import type { TReportedConfiguration } from '@/lib/cluster/store';
 
-type TSnapshot = { onDisk: TConfigDocument; reference: TAppliedReference | null; keepOwnCertificate: boolean };
+type TSnapshot = {
+  onDisk: TConfigDocument;
+  reference: TAppliedReference | null;
+  keepOwnCertificate: boolean;
+  /** what report() answers for this snapshot, computed once: report() runs on every heartbeat */
+  report?: TReportedConfiguration;
+};
 
 export class LocalConfiguration {
   private started?: TConfigDocument;
@@ -39,7 +45,12 @@ export class LocalConfiguration {
   }
 
   async report(): Promise<TReportedConfiguration> {
-    const { onDisk, reference, keepOwnCertificate } = await this.snapshot();
+    const snapshot = await this.snapshot();
+    snapshot.report ??= this.reportOf(snapshot);
+    return snapshot.report;
+  }
+
+  private reportOf({ onDisk, reference, keepOwnCertificate }: TSnapshot): TReportedConfiguration {
     // a node that keeps its own certificate compares as if it had the reference's
     const compared = (document: TConfigDocument): TConfigDocument =>
       keepOwnCertificate && reference ? { ...document, certificate: reference.document.certificate } : document;
