@@ -184,6 +184,8 @@ export class ClusterAgent {
         break;
       case 'release': {
         const lease = this.role as Extract<TRole, { kind: 'active' }>;
+        // this heartbeat renewed the lease: the fence moves with it, which gives the hand-over its time
+        this.extendActive(startedAt, intervalMs * failoverHeartbeats, intervalMs);
         await this.beforeRelease(decision.reason, intervalMs);
         if (this.role.kind !== 'active') break; // fenced meanwhile
         this.endActive(decision.reason);

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { activeNodes, ROOT, seedCluster, startNodes } from '../helpers/cluster';
-import { createTestDatabase } from '../helpers/database';
+import { createTestDatabase, withClient } from '../helpers/database';
 import { stopAllNodes } from '../helpers/node-process';
 import { pollUntil } from '../helpers/poll';
 import { eventsOf, nodeIdOf, startRun, systemCounts, waitForStatus } from '../helpers/workflows';
@@ -36,7 +36,13 @@ describe('maintenance', () => {
     const counts = [...systemCounts(first, runId), ...systemCounts(second, runId)];
     expect(counts).toEqual([1, 2, 3, 4, 5, 6]);
     const events = await eventsOf(databaseUrl, runId);
-    expect(events.some((event) => event.kind === 'HANDED_OVER')).toBe(true);
+    const handedOver = events.find((event) => event.kind === 'HANDED_OVER');
+    expect(handedOver?.node_id).toBe(nodeIdOf(first));
+    // handed over while the node still held its slot: before it gave the slot back
+    const [released] = await withClient(databaseUrl, async (client) =>
+      (await client.query(`SELECT at FROM cluster_event WHERE kind = 'BECAME_STANDBY' AND node_id = $1 AND details ->> 'reason' = 'maintenance'`, [nodeIdOf(first)])).rows,
+    );
+    expect(handedOver!.at.getTime()).toBeLessThanOrEqual((released.at as Date).getTime());
     // a sleep cut short by the hand-over goes on (to its stored end) on the new node; nothing else runs again
     expect(events.filter((event) => event.kind === 'ELEMENT' && (event.attempt ?? 1) > 1 && event.element_id !== 'wait')).toEqual([]);
     expect(systemCounts(second, runId).length).toBeGreaterThan(0);
