@@ -1,7 +1,7 @@
 /**
  * The driver adapter that the Prisma CLI's WebAssembly schema engine uses (prisma.config.ts).
- * The application never imports this file. It works around three gaps of adapter-pg 6.x
- * (see ../shared/STACK.md), so that `migrate deploy/diff/status` run without downloading an engine.
+ * The application never imports this file. It works around three gaps of adapter-pg 6.x, so
+ * that `migrate deploy/diff/status` run without downloading the native schema engine.
  */
 import { randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
