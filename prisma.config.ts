@@ -1,6 +1,6 @@
 // Read by the Prisma CLI only. Migrations run through the bundled WebAssembly schema engine and
-// a driver adapter, because the CLI
-// would otherwise download a native engine, and nothing but npm packages may be downloaded.
+// a driver adapter, because the CLI would otherwise download a native engine, and nothing but
+// npm packages may be downloaded.
 import { defineConfig } from 'prisma/config';
 import { createMigrateAdapter } from './prisma/migrate-adapter';
 
