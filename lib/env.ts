@@ -9,6 +9,8 @@ const ZServerEnv = z.object({
   ORCH_PORT: z.coerce.number().int().min(1).max(65535),
   NEXTAUTH_SECRET: z.string().min(32),
   ORCH_SUPERVISED: z.enum(['1', '0']).default('0'),
+  /** 1: Next.js's development server, recompiling what is edited (`npm run dev`) */
+  ORCH_DEV: z.enum(['1', '0']).default('0'),
   /** builtin: the node's own database (standalone); shared: a cluster's database */
   ORCH_DATABASE_MODE: z.enum(['builtin', 'shared']).default('shared'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),

@@ -19,7 +19,7 @@ import { runHeartbeatBench } from './bench/heartbeat';
 import { runClusterPageBench } from './bench/cluster-page';
 import { runWorkflowBench } from './bench/workflows';
 import { handleInterrupts } from './bench/interrupt';
-import { ensureBuild } from './cli/demo';
+import { ensureBuild } from './ensure-build';
 
 const PARTS = ['api', 'heartbeat', 'failover', 'page', 'workflows'] as const;
 type TPart = (typeof PARTS)[number];

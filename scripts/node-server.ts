@@ -87,7 +87,7 @@ setNodeRuntime({
 });
 
 let workflows: TWorkflowRunner | undefined;
-const app = next({ dev: false, dir: PROJECT_ROOT, port: env.ORCH_PORT });
+const app = next({ dev: env.ORCH_DEV === '1', dir: PROJECT_ROOT, port: env.ORCH_PORT });
 await app.prepare();
 const handle = app.getRequestHandler();
 

@@ -19,11 +19,12 @@ const vitest = (project) => [
 const steps = [
   ['type check', process.execPath, [bin('typescript', 'bin', 'tsc'), '--noEmit', '-p', '.']],
   ['unit tests', ...vitest('unit')],
-  ['production build', process.execPath, [bin('next', 'dist', 'bin', 'next'), 'build']],
+  ['production build', process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'ensure-build.ts')]],
   ['integration tests', ...vitest('integration')],
   ['browser tests', ...vitest('e2e')],
 ];
 
+console.log(`node ${process.version} (supported: ${JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).engines.node})`);
 let failedStep;
 for (const [name, command, args] of steps) {
   const started = Date.now();

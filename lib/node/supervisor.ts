@@ -29,6 +29,8 @@ export type TNodeStartOptions = {
   advertiseUrl?: string;
   /** settings for a cluster created by this node (an empty database); ignored otherwise */
   initialCluster?: TInitialCluster;
+  /** serve the console from the sources with Next.js's development server (`npm run dev`) */
+  dev?: boolean;
   log?: (line: string) => void;
 };
 
@@ -167,7 +169,8 @@ export class NodeSupervisor {
         AUTH_TRUST_HOST: 'true',
         ORCH_SUPERVISED: '1',
         ORCH_DATABASE_MODE: launch.mode,
-        NODE_ENV: 'production',
+        ORCH_DEV: this.options.dev ? '1' : '0',
+        NODE_ENV: this.options.dev ? 'development' : 'production',
       }),
       // the IPC channel closes when the supervisor dies, and the server then exits too
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -3,35 +3,23 @@
  * starts one shared PostgreSQL and a small cluster of nodes on it, all in this process, and
  * prints where to sign in. Ctrl-C stops the nodes first and the database last.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { inheritedEnv, rootPasswordEnv } from '@/lib/env';
+import { rootPasswordEnv } from '@/lib/env';
 import { startBuiltInDatabase, type TBuiltInDatabase } from '@/lib/node/built-in-database';
 import { logError, logInfo } from '@/lib/node/log';
-import { PROJECT_ROOT } from '@/lib/node/paths';
 import { isPortFree } from '@/lib/node/ports';
 import { NodeSupervisor, type TInitialCluster } from '@/lib/node/supervisor';
 import { CliError } from './api-client';
 import { waitForHealth } from './node-start';
+import { BuildFailed, ensureBuild } from '../ensure-build';
 
 export const DEMO_MAX_NODES = 16;
 /** a fresh demo cluster fails over quickly, so that trying it out is not a wait */
 const DEMO_CLUSTER: TInitialCluster = { name: 'demo', heartbeatIntervalMs: 1_000, failoverHeartbeats: 5 };
 const READY_TIMEOUT_MS = 90_000;
-
-export function ensureBuild(): void {
-  if (existsSync(path.join(PROJECT_ROOT, '.next', 'BUILD_ID'))) return;
-  console.log('no build of the console yet: running "next build" (about a minute, once)');
-  const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
-    cwd: PROJECT_ROOT,
-    stdio: 'inherit',
-    env: inheritedEnv({ NODE_ENV: 'production' }),
-  });
-  if (result.status !== 0) throw new CliError('next build failed (see above)');
-}
 
 /**
  * The demo keeps its root password beside its data so that it can be printed on every start;
@@ -67,6 +55,7 @@ class DemoCluster {
   constructor(
     readonly nodes: TDemoNode[],
     private readonly databaseDir: string,
+    private readonly dev = false,
   ) {}
 
   /** Starts the database, then node 1 (which creates the cluster), then the others. */
@@ -103,6 +92,7 @@ class DemoCluster {
       name: node.name,
       advertiseUrl: node.url,
       initialCluster: DEMO_CLUSTER,
+      dev: this.dev,
       log: (line) => logInfo(node.name, line),
     });
     await supervisor.start();
@@ -183,7 +173,7 @@ async function checkPortsFree(nodes: TDemoNode[]): Promise<void> {
   }
 }
 
-export async function runDemo(options: { nodes: number; basePort: number; dataDir: string }): Promise<number> {
+export async function runDemo(options: { nodes: number; basePort: number; dataDir: string; dev?: boolean }): Promise<number> {
   if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > DEMO_MAX_NODES) {
     throw new CliError(`--nodes takes a whole number from 1 to ${DEMO_MAX_NODES}`);
   }
@@ -193,12 +183,19 @@ export async function runDemo(options: { nodes: number; basePort: number; dataDi
     return { name: `node-${index + 1}`, port, url: `http://localhost:${port}`, dataDir: path.join(dataDir, `node-${index + 1}`) };
   });
   await checkPortsFree(nodes);
-  ensureBuild();
+  // the development server compiles the sources as they are asked for; no build needed
+  if (!options.dev) {
+    try {
+      ensureBuild();
+    } catch (error) {
+      throw error instanceof BuildFailed ? new CliError(error.message) : error;
+    }
+  }
   const password = await demoRootPassword(dataDir);
   // the first node to start on the empty shared database creates root with this password
   process.env.ORCH_ROOT_PASSWORD = password;
 
-  const demo = new DemoCluster(nodes, path.join(dataDir, 'shared-database'));
+  const demo = new DemoCluster(nodes, path.join(dataDir, 'shared-database'), options.dev);
   const onSignal = (signal: NodeJS.Signals) => {
     logInfo('demo', `${signal} received; stopping every node, then the database`);
     void demo.stop(0);

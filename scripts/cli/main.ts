@@ -71,7 +71,8 @@ program
   .option('--nodes <n>', 'number of nodes (1 to 16)', parseWholeNumber('--nodes', 1, 16), 2)
   .option('--base-port <port>', 'port of the first node', parsePort, 3000)
   .option('--data-dir <dir>', 'where the demo keeps its data', '.data/demo')
-  .action(async (options: { nodes: number; basePort: number; dataDir: string }) => {
+  .option('--dev', 'serve the console with Next.js\'s development server, recompiling what you edit (`npm run dev`)')
+  .action(async (options: { nodes: number; basePort: number; dataDir: string; dev?: boolean }) => {
     process.exitCode = await runDemo(options);
   });
 
