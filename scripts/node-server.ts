@@ -86,7 +86,8 @@ setNodeRuntime({
   serverSettings: () => configuration.settings(),
 });
 
-let workflows: TWorkflowRunner | undefined;
+// none until the agent has started: a slot given back before then has no runs to hand over
+let workflows: TWorkflowRunner | undefined = undefined;
 const app = next({ dev: env.ORCH_DEV === '1', dir: PROJECT_ROOT, port: env.ORCH_PORT });
 await app.prepare();
 const handle = app.getRequestHandler();

@@ -18,6 +18,7 @@ const vitest = (project) => [
 ];
 const steps = [
   ['type check', process.execPath, [bin('typescript', 'bin', 'tsc'), '--noEmit', '-p', '.']],
+  ['lint', process.execPath, [bin('eslint', 'bin', 'eslint.js'), '.']],
   ['unit tests', ...vitest('unit')],
   ['production build', process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'ensure-build.ts')]],
   ['integration tests', ...vitest('integration')],

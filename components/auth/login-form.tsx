@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import Image from 'next/image';
 import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { Alert } from '@/components/ui/alert';
@@ -40,7 +41,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm">
         <div className="mb-6 flex items-center gap-3">
-          <img src="/icon.svg" alt="" width={36} height={36} />
+          <Image src="/icon.svg" alt="" width={36} height={36} unoptimized priority />
           <h1 className="text-xl font-semibold text-gray-900">Orchestrator Control Center</h1>
         </div>
         <form onSubmit={submit} className="space-y-4 rounded-lg border border-gray-200 bg-white p-6 shadow-sm" noValidate>

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { hasRole, type TUser } from '@/lib/auth/roles';
 import { toApiError, type ApiError } from '@/lib/api/fetcher';
 import type { TClusterStatus, TMemberView } from '@/lib/cluster/status';
@@ -12,7 +12,7 @@ import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/shell/page-header';
 import { AlarmBanner } from '@/components/cluster/alarm-banner';
 import { ConvergedIndicator } from '@/components/cluster/converged-indicator';
-import { isRecentRollout, RolloutProgress } from '@/components/cluster/rollout-progress';
+import { RolloutProgress } from '@/components/cluster/rollout-progress';
 import { EventsSection } from '@/components/cluster/events-section';
 import { MembershipCard } from '@/components/cluster/membership-card';
 import { NodeTable } from '@/components/cluster/node-table';
@@ -33,10 +33,7 @@ export function ClusterView({ user, initial }: TProps) {
   const [actionFailure, setActionFailure] = useState<{ title: string; error: ApiError } | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const isAdmin = user.role === 'admin';
-  // read on the client after each status, so the server's render and the first client render agree
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => setNow(Date.now()), [status]);
-  const rollout = status && now !== null && isRecentRollout(status.rollout, now) ? status.rollout : null;
+  const rollout = status?.rollout?.recent ? status.rollout : null;
 
   async function act(node: TMemberView, action: TNodeAction) {
     setBusyId(node.id);

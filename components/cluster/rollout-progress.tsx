@@ -7,14 +7,6 @@ import { formatCode } from '@/components/cluster/format';
 const STEP_TONES: Record<TStepStatus, TTone> = { WAITING: 'gray', RESTARTING: 'amber', IN_SYNC: 'green', SKIPPED: 'gray', FAILED: 'red' };
 const STATUS_TONES: Record<TRolloutView['status'], TTone> = { RUNNING: 'blue', COMPLETED: 'green', FAILED: 'red' };
 
-/** A rolling reset still worth showing on the cluster page: running, or finished within the last few minutes. */
-export const RECENT_ROLLOUT_MS = 5 * 60_000;
-
-export function isRecentRollout(rollout: TRolloutView | null, nowMs: number): rollout is TRolloutView {
-  if (!rollout) return false;
-  return rollout.status === 'RUNNING' || (rollout.finishedAt !== null && nowMs - Date.parse(rollout.finishedAt) < RECENT_ROLLOUT_MS);
-}
-
 /** "Push configuration and reset nodes", node by node: who restarts now, who is back in sync, what failed. */
 export function RolloutProgress({ rollout }: { rollout: TRolloutView }) {
   const done = rollout.steps.filter((step) => step.status === 'IN_SYNC' || step.status === 'SKIPPED').length;

@@ -1,3 +1,4 @@
+import Image from 'next/image';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { TUser } from '@/lib/auth/roles';
@@ -16,7 +17,7 @@ export function AppShell({ user, children }: { user: TUser; children: ReactNode 
       </a>
       <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col gap-6 border-r border-gray-200 bg-white px-3 py-5">
         <Link href="/cluster" className="flex items-center gap-2 rounded-md px-3">
-          <img src="/icon.svg" alt="" width={28} height={28} />
+          <Image src="/icon.svg" alt="" width={28} height={28} unoptimized priority />
           <span className="text-sm leading-tight font-semibold text-gray-900">Orchestrator Control Center</span>
         </Link>
         <div className="flex-1">

@@ -16,7 +16,11 @@ export type TRolloutView = {
   finishedAt: string | null;
   /** running, but its coordinator stopped responding */
   stalled: boolean;
+  /** still worth showing on the cluster page: running, or finished within the last few minutes */
+  recent: boolean;
 };
+
+const RECENT_ROLLOUT_MS = 5 * 60_000;
 
 export async function readReference(db: TDb): Promise<TReferenceView | null> {
   const row = await db.configVersion.findFirst({
@@ -40,5 +44,6 @@ export async function readLatestRollout(db: TDb): Promise<TRolloutView | null> {
     startedAt: row.startedAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
     stalled: false,
+    recent: row.status === 'RUNNING' || (row.finishedAt !== null && Date.now() - row.finishedAt.getTime() < RECENT_ROLLOUT_MS),
   };
 }

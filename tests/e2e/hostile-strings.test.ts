@@ -19,13 +19,16 @@ let browser: Browser;
 let page: Page;
 let runId: string;
 
-async function call(route: string, method = 'GET', body?: unknown): Promise<{ status: number; json: any }> {
+/** the fields these tests read from the API's answers */
+type TAnswer = { id: string; status: string; description: string; variables: Record<string, unknown>; error: { field?: string; message: string } };
+
+async function call<T = TAnswer>(route: string, method = 'GET', body?: unknown): Promise<{ status: number; json: T }> {
   const response = await fetch(`${node.url}${route}`, {
     method,
     headers: { authorization: ROOT, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, json: await response.json() };
+  return { status: response.status, json: (await response.json()) as T };
 }
 
 beforeAll(async () => {
@@ -69,7 +72,7 @@ describe('hostile strings', () => {
     expect((await call('/api/workflows/Hostile')).json.description).toBe(HOSTILE);
     const run = (await call(`/api/runs/${runId}`)).json;
     expect(run.variables.echo).toBe(HOSTILE);
-    expect((await call(`/api/runs/${runId}/logs`)).json.map((entry: { message: string }) => entry.message)).toContain(HOSTILE);
+    expect((await call<{ message: string }[]>(`/api/runs/${runId}/logs`)).json.map((entry) => entry.message)).toContain(HOSTILE);
     // the tables the SQL text names are all still there
     expect((await call('/api/users')).status).toBe(200);
   });
@@ -88,7 +91,7 @@ describe('hostile strings', () => {
     const workflow = await call('/api/workflows', 'POST', { name: 'Long', description: long, elements: [{ id: 'end', type: 'end' }] });
     expect(workflow.status).toBe(400);
     expect(workflow.json.error.message).toMatch(/description/);
-    expect((await call('/api/workflows')).json.map((entry: { name: string }) => entry.name)).not.toContain('Long');
+    expect((await call<{ name: string }[]>('/api/workflows')).json.map((entry) => entry.name)).not.toContain('Long');
     const user = await call('/api/users', 'POST', { name: HOSTILE, role: 'viewer', password: 'a-long-enough-password' });
     expect(user.status).toBe(400);
     expect(user.json.error.field).toBe('name');

@@ -1,0 +1,11 @@
+// Lint rules: Next.js's own (core web vitals) and its TypeScript rules, over everything we write.
+import next from 'eslint-config-next/core-web-vitals';
+import nextTypeScript from 'eslint-config-next/typescript';
+
+const config = [
+  ...next,
+  ...nextTypeScript,
+  { ignores: ['.next/**', 'lib/generated/**', 'node_modules/**', '.data/**', 'tmp/**', 'next-env.d.ts'] },
+];
+
+export default config;
