@@ -1,7 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import { hasRole, type TUser } from '@/lib/auth/roles';
+import type { TUser } from '@/lib/auth/roles';
+import { can } from '@/lib/auth/permissions';
 import { toApiError, type ApiError } from '@/lib/api/fetcher';
 import type { TClusterStatus, TMemberView } from '@/lib/cluster/status';
 import { clusterRefreshMs, useCluster } from '@/lib/swr/use-cluster';
@@ -17,7 +18,7 @@ import { EventsSection } from '@/components/cluster/events-section';
 import { MembershipCard } from '@/components/cluster/membership-card';
 import { NodeTable } from '@/components/cluster/node-table';
 import { SettingsForm } from '@/components/cluster/settings-form';
-import type { TNodeAction } from '@/components/cluster/node-actions';
+import type { TNodeActionKind } from '@/lib/cluster/node-actions';
 import { describeNodeAction, sendNodeAction } from '@/components/cluster/send-node-action';
 
 type TProps = {
@@ -32,10 +33,9 @@ export function ClusterView({ user, initial }: TProps) {
   const refreshAll = useRefreshCluster();
   const [actionFailure, setActionFailure] = useState<{ title: string; error: ApiError } | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
-  const isAdmin = user.role === 'admin';
   const rollout = status?.rollout?.recent ? status.rollout : null;
 
-  async function act(node: TMemberView, action: TNodeAction) {
+  async function act(node: TMemberView, action: TNodeActionKind) {
     setBusyId(node.id);
     setActionFailure(null);
     try {
@@ -58,11 +58,11 @@ export function ClusterView({ user, initial }: TProps) {
         {status && !status.standalone && <ConvergedIndicator status={status} />}
         {rollout && <RolloutProgress rollout={rollout} />}
         {/* a standalone node's first question is whether to join a cluster; a member's join information sits below its settings */}
-        {status?.standalone && <MembershipCard status={status} isAdmin={isAdmin} />}
+        {status?.standalone && <MembershipCard status={status} isAdmin={can(user, 'joinOrLeave')} />}
         {status ? (
           <SettingsForm
             settings={status.settings}
-            canEdit={isAdmin}
+            canEdit={can(user, 'changeClusterSettings')}
             onChanged={async () => (await mutate())?.settings}
           />
         ) : (
@@ -70,7 +70,7 @@ export function ClusterView({ user, initial }: TProps) {
             <p className="min-h-32 text-sm text-gray-500">Waiting for the cluster status…</p>
           </Card>
         )}
-        {status && !status.standalone && <MembershipCard status={status} isAdmin={isAdmin} />}
+        {status && !status.standalone && <MembershipCard status={status} isAdmin={can(user, 'joinOrLeave')} />}
         <section aria-labelledby="nodes-heading" className="space-y-3">
           <h2 id="nodes-heading" className="text-base font-semibold text-gray-900">
             Nodes
@@ -79,7 +79,7 @@ export function ClusterView({ user, initial }: TProps) {
           <NodeTable
             nodes={status?.nodes}
             refreshMs={clusterRefreshMs(status)}
-            actions={hasRole(user, 'operator') ? { busyId, onAction: act, canRestart: isAdmin } : undefined}
+            actions={can(user, 'setMaintenance') ? { busyId, onAction: act } : undefined}
           />
         </section>
         <EventsSection nodes={status?.nodes ?? []} refreshMs={clusterRefreshMs(status)} />

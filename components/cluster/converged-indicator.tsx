@@ -1,7 +1,6 @@
 import type { TClusterStatus } from '@/lib/cluster/status';
+import { isLiveState } from '@/lib/cluster/node-state';
 import { formatCode } from '@/components/cluster/format';
-
-const isLive = (state: string) => state !== 'NOT_RESPONDING' && state !== 'REMOVED';
 
 /**
  * "Cluster converged": every live node runs the reference (the status API decides; this only
@@ -19,7 +18,7 @@ export function ConvergedIndicator({ status }: { status: Pick<TClusterStatus, 'c
       </p>
     );
   }
-  const behind = status.nodes.filter((node) => isLive(node.state) && node.syncState !== 'IN_SYNC');
+  const behind = status.nodes.filter((node) => isLiveState(node.state) && node.syncState !== 'IN_SYNC');
   return (
     <p role="status" aria-label="Cluster convergence" className="flex items-start gap-2 rounded-md border border-amber-200 bg-amber-50 px-3.5 py-2.5 text-sm text-amber-900">
       <span aria-hidden="true">●</span>

@@ -5,6 +5,7 @@ import { Card } from '@/components/ui/card';
 import { JoinForm } from '@/components/cluster/join-form';
 import { JoinInformation } from '@/components/cluster/join-information';
 
+/** isAdmin: the user may join, leave and issue join tokens */
 type TProps = { status: TClusterStatus; isAdmin: boolean };
 
 /** Joining (on a standalone node) or the join information and leaving (on a member). */

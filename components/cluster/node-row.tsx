@@ -4,7 +4,8 @@ import Link from 'next/link';
 import type { TMemberView } from '@/lib/cluster/status';
 import { NodeStateBadge } from '@/components/cluster/node-state-badge';
 import { ClockSkew } from '@/components/cluster/clock-skew';
-import { NodeActions, type TNodeAction } from '@/components/cluster/node-actions';
+import { NodeActions } from '@/components/cluster/node-actions';
+import type { TNodeActionKind } from '@/lib/cluster/node-actions';
 import { ConfigDiffButton } from '@/components/cluster/config-diff-button';
 import { formatAge, shortFingerprint } from '@/components/cluster/format';
 
@@ -14,8 +15,8 @@ type TProps = {
   node: TMemberView;
   /** how often the configuration difference is read again while it is shown: the heartbeat interval */
   refreshMs: number;
-  /** operators and administrators get the row actions (restart: administrators only); viewers none */
-  actions?: { busy: boolean; onAction: (node: TMemberView, action: TNodeAction) => Promise<void>; canRestart: boolean; onlyActive: boolean };
+  /** the actions column, for users who may act on nodes; each row shows what the API allows on that node */
+  actions?: { busy: boolean; onAction: (node: TMemberView, action: TNodeActionKind) => Promise<void>; onlyActive: boolean };
 };
 
 export function NodeRow({ node, refreshMs, actions }: TProps) {
@@ -56,9 +57,7 @@ export function NodeRow({ node, refreshMs, actions }: TProps) {
       <td className={CELL}>{node.restartPending ? 'Yes' : 'No'}</td>
       {actions && (
         <td className={CELL}>
-          {!removed && (
-            <NodeActions node={node} busy={actions.busy} onAction={actions.onAction} canRestart={actions.canRestart} onlyActive={actions.onlyActive} />
-          )}
+          <NodeActions node={node} busy={actions.busy} onAction={actions.onAction} onlyActive={actions.onlyActive} />
         </td>
       )}
     </tr>

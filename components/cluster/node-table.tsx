@@ -2,7 +2,7 @@
 
 import type { TMemberView } from '@/lib/cluster/status';
 import { CELL, NodeRow } from '@/components/cluster/node-row';
-import type { TNodeAction } from '@/components/cluster/node-actions';
+import type { TNodeActionKind } from '@/lib/cluster/node-actions';
 
 const HEAD = `${CELL} bg-gray-50 text-left text-xs font-semibold tracking-wide text-gray-600 uppercase`;
 const COLUMNS = ['Name', 'Address', 'State', 'Last heartbeat', 'Epoch', 'Clock skew', 'Version', 'Configuration', 'Restart pending'];
@@ -11,7 +11,7 @@ type TProps = {
   nodes: TMemberView[] | undefined;
   /** the heartbeat interval: how often an open configuration difference is read again */
   refreshMs: number;
-  actions?: { busyId: string | null; onAction: (node: TMemberView, action: TNodeAction) => Promise<void>; canRestart: boolean };
+  actions?: { busyId: string | null; onAction: (node: TMemberView, action: TNodeActionKind) => Promise<void> };
 };
 
 /** Every member, removed ones last; the table keeps its rows while a refresh is under way. */
@@ -53,7 +53,6 @@ export function NodeTable({ nodes, refreshMs, actions }: TProps) {
                 actions && {
                   busy: actions.busyId === node.id,
                   onAction: actions.onAction,
-                  canRestart: actions.canRestart,
                   onlyActive: node.state === 'ACTIVE' && activeCount === 1,
                 }
               }

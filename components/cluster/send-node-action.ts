@@ -1,14 +1,15 @@
 import { apiSend } from '@/lib/api/fetcher';
-import type { TNodeAction } from '@/components/cluster/node-actions';
+import type { TNodeActionKind } from '@/lib/cluster/node-actions';
 
-/** The operator actions on one node (restart: admins only), as API calls. */
-export function sendNodeAction(nodeId: string, action: TNodeAction): Promise<unknown> {
+/** The row actions on one node, as API calls (which of them a user may take, the status API says). */
+export function sendNodeAction(nodeId: string, action: TNodeActionKind): Promise<unknown> {
   const path = `/api/cluster/nodes/${encodeURIComponent(nodeId)}`;
-  switch (action.kind) {
+  switch (action) {
     case 'activate':
       return apiSend('POST', `${path}/activate`);
-    case 'maintenance':
-      return apiSend('PUT', `${path}/maintenance`, { enabled: action.enabled });
+    case 'maintenance-on':
+    case 'maintenance-off':
+      return apiSend('PUT', `${path}/maintenance`, { enabled: action === 'maintenance-on' });
     case 'remove':
       return apiSend('DELETE', path);
     case 'restart':
@@ -16,9 +17,14 @@ export function sendNodeAction(nodeId: string, action: TNodeAction): Promise<unk
   }
 }
 
-export function describeNodeAction(action: TNodeAction): string {
-  if (action.kind === 'activate') return 'Make active';
-  if (action.kind === 'remove') return 'Remove';
-  if (action.kind === 'restart') return 'Restart';
-  return action.enabled ? 'Maintenance on' : 'Maintenance off';
+const LABELS: Record<TNodeActionKind, string> = {
+  activate: 'Make active',
+  'maintenance-on': 'Maintenance on',
+  'maintenance-off': 'Maintenance off',
+  restart: 'Restart',
+  remove: 'Remove',
+};
+
+export function describeNodeAction(action: TNodeActionKind): string {
+  return LABELS[action];
 }

@@ -1,6 +1,7 @@
 'use client';
 
-import { hasRole, type TUser } from '@/lib/auth/roles';
+import type { TUser } from '@/lib/auth/roles';
+import { can } from '@/lib/auth/permissions';
 import type { TClusterStatus } from '@/lib/cluster/status';
 import { useCluster } from '@/lib/swr/use-cluster';
 import { PageHeader } from '@/components/shell/page-header';
@@ -18,7 +19,6 @@ type TProps = {
 /** This node's configuration (plugins, server settings, certificate) and pushing it to the cluster. */
 export function ConfigurationView({ user, initial }: TProps) {
   const { data: status, error, mutate } = useCluster(initial);
-  const isAdmin = user.role === 'admin';
   const self = status?.nodes.find((node) => node.id === status.local.id);
   const nodeName = self?.name ?? 'this node';
   return (
@@ -32,10 +32,10 @@ export function ConfigurationView({ user, initial }: TProps) {
           Changes made here are local to {nodeName} until they are pushed: {nodeName} shows LOCAL CHANGES and the other nodes OUT OF
           SYNC. <em>Push configuration</em> gives them to every node.
         </p>
-        <PushConfigurationCard status={status} statusError={error} canPush={hasRole(user, 'operator')} onPushed={() => mutate()} />
-        <PluginsCard canEdit={isAdmin} />
-        <ServerSettingsForm canEdit={isAdmin} />
-        <CertificatePanel canEdit={isAdmin} />
+        <PushConfigurationCard status={status} statusError={error} canPush={can(user, 'pushConfiguration')} onPushed={() => mutate()} />
+        <PluginsCard canEdit={can(user, 'installPlugin')} />
+        <ServerSettingsForm canEdit={can(user, 'changeServerSettings')} />
+        <CertificatePanel canEdit={can(user, 'manageCertificate')} />
       </div>
     </>
   );

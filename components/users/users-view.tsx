@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import type { TUser } from '@/lib/auth/roles';
+import { can } from '@/lib/auth/permissions';
 import type { ApiError } from '@/lib/api/fetcher';
 import { useUsers } from '@/lib/swr/use-users';
 import { Alert, Notice } from '@/components/ui/alert';
@@ -14,7 +15,7 @@ export function UsersView({ currentUser }: { currentUser: TUser }) {
   const { data: users, error: loadError, mutate } = useUsers();
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const isAdmin = currentUser.role === 'admin';
+  const isAdmin = can(currentUser, 'manageUsers');
 
   function report(outcome: { failure?: ApiError | null; notice?: string | null }) {
     setFailure(outcome.failure ?? null);

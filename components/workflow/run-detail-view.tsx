@@ -2,7 +2,8 @@
 
 import Link from 'next/link';
 import { useEffect } from 'react';
-import { hasRole, type TUser } from '@/lib/auth/roles';
+import type { TUser } from '@/lib/auth/roles';
+import { can } from '@/lib/auth/permissions';
 import { refreshMsFor } from '@/lib/swr/polling';
 import { useRun, useRunLogs } from '@/lib/swr/use-run';
 import { Alert } from '@/components/ui/alert';
@@ -40,7 +41,7 @@ export function RunDetailView({ id, user }: { id: string; user: TUser }) {
           </h1>
           <p className="mt-1 font-mono text-sm break-all text-gray-600">{id}</p>
         </div>
-        {run && !finished && hasRole(user, 'operator') && <CancelRunButton id={id} onCancelled={() => mutate()} />}
+        {run && !finished && can(user, 'runWorkflows') && <CancelRunButton id={id} onCancelled={() => mutate()} />}
       </header>
       <div className="space-y-6">
         {error && <Alert title="The run could not be read">{error.message}</Alert>}

@@ -1,7 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { hasRole, type TUser } from '@/lib/auth/roles';
+import type { TUser } from '@/lib/auth/roles';
+import { can } from '@/lib/auth/permissions';
 import { useWorkflows } from '@/lib/swr/use-workflows';
 import { Alert } from '@/components/ui/alert';
 import { PageHeader } from '@/components/shell/page-header';
@@ -12,7 +13,7 @@ import { WorkflowTable } from '@/components/workflow/workflow-table';
 /** Workflow definitions (start, export), the cluster's runs, and import. Viewers read; operators and administrators act. */
 export function WorkflowsView({ user }: { user: TUser }) {
   const { data: workflows, error, mutate } = useWorkflows();
-  const canOperate = hasRole(user, 'operator');
+  const canOperate = can(user, 'runWorkflows');
 
   return (
     <>

@@ -3,7 +3,7 @@
  * and the API agree). "This node cannot reach the database" is not here: without the database
  * there is no status, and the API answers 503 DATABASE_UNREACHABLE instead.
  */
-import type { TMemberState } from '@/lib/cluster/node-state';
+import { isLiveState, type TMemberState } from '@/lib/cluster/node-state';
 
 export const CLOCK_SKEW_WARNING_MS = 1_000;
 /** A served certificate is warned about this many days before it expires. */
@@ -35,7 +35,7 @@ export function deriveAlarms(input: TAlarmInput): TAlarm[] {
     alarms.push({ code: 'TOO_FEW_ACTIVE', message: `${active} of ${input.activeNodeCount} active nodes: fewer than configured.` });
   }
   for (const node of input.nodes) {
-    const live = node.state !== 'REMOVED' && node.state !== 'NOT_RESPONDING';
+    const live = isLiveState(node.state);
     if (live && node.clockSkewMs !== null && Math.abs(node.clockSkewMs) > CLOCK_SKEW_WARNING_MS) {
       alarms.push({
         code: 'CLOCK_SKEW',

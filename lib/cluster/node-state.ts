@@ -16,6 +16,11 @@ export type TMemberFacts = {
   holdsValidLease: boolean;
 };
 
+/** A member that heartbeats: neither removed nor past the window. */
+export function isLiveState(state: TMemberState): boolean {
+  return state !== 'NOT_RESPONDING' && state !== 'REMOVED';
+}
+
 export function deriveMemberState(facts: TMemberFacts, window: TLivenessWindow): TMemberState {
   if (facts.removed) return 'REMOVED';
   if (facts.heartbeatAgeMs > window.notRespondingAfterMs) return 'NOT_RESPONDING';

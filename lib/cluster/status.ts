@@ -4,7 +4,9 @@
  * measured on the database clock.
  */
 import type { TDb } from '@/lib/db/client';
-import { deriveMemberState, type TMemberState } from '@/lib/cluster/node-state';
+import { deriveMemberState, isLiveState, type TMemberState } from '@/lib/cluster/node-state';
+import { allowedNodeActions, type TNodeActionKind } from '@/lib/cluster/node-actions';
+import type { TRole } from '@/lib/auth/roles';
 import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
 import { livenessWindow, toSettingsView, type TLivenessWindow, type TSettingsView } from '@/lib/cluster/settings';
 import { deriveAlarms, type TAlarm } from '@/lib/cluster/alarms';
@@ -57,6 +59,8 @@ export type TMemberView = {
   localChanges: boolean;
   keepsOwnCertificate: boolean;
   appliedConfigVersion: number | null;
+  /** what the user who asked may do to this member now (lib/cluster/node-actions.ts) */
+  actions: TNodeActionKind[];
 };
 
 export type TClusterStatus = {
@@ -81,7 +85,8 @@ export async function readClusterIdentity(db: TDb): Promise<{ clusterId: string;
   return row;
 }
 
-export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
+/** The cluster; `viewer` is the role of whoever asks, which decides the members' allowed actions (none without one). */
+export async function readClusterStatus(db: TDb, viewer: TRole | null = null): Promise<TClusterStatus> {
   const runtime = nodeRuntime();
   const [clusters, nodes, reference, rollout] = await Promise.all([
     db.$queryRawUnsafe<TClusterSqlRow[]>(CLUSTER_ROW_SQL),
@@ -100,7 +105,7 @@ export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
   const cluster = clusters[0];
   const window = livenessWindow(toClusterSettings(cluster));
   const members = withSyncStates(
-    nodes.map((node) => toMemberView(node, window, runtime.identity.id)),
+    nodes.map((node) => toMemberView(node, window, runtime.identity.id, viewer)),
     reference?.fingerprint ?? null,
   );
   const agent = runtime.agent.status();
@@ -128,15 +133,15 @@ export async function readClusterStatus(db: TDb): Promise<TClusterStatus> {
 }
 
 /** One member, and the gaps between its recent heartbeats (database time) for the lag chart. */
-export async function readNodeDetail(db: TDb, nodeId: string): Promise<{ node: TMemberView; recentGapsMs: number[]; intervalMs: number }> {
-  const status = await readClusterStatus(db);
+export async function readNodeDetail(db: TDb, nodeId: string, viewer: TRole | null = null): Promise<{ node: TMemberView; recentGapsMs: number[]; intervalMs: number }> {
+  const status = await readClusterStatus(db, viewer);
   const node = status.nodes.find((member) => member.id === nodeId);
   if (!node) throw new AppError('NOT_FOUND', 'no such node in this cluster');
   const row = await db.clusterNode.findUnique({ where: { id: nodeId }, select: { recentGapsMs: true } });
   return { node, recentGapsMs: row?.recentGapsMs ?? [], intervalMs: status.settings.heartbeatIntervalSeconds * 1000 };
 }
 
-const isLiveMember = (member: TMemberView) => member.state !== 'NOT_RESPONDING' && member.state !== 'REMOVED';
+const isLiveMember = (member: TMemberView) => isLiveState(member.state);
 
 /** A rolling reset whose coordinator stopped responding goes no further: say so. */
 function withStall(rollout: TRolloutView, members: TMemberView[], windowMs: number): TRolloutView {
@@ -158,15 +163,16 @@ function withSyncStates(members: TMemberView[], referenceFingerprint: string | n
   return members.map((member) => ({ ...member, syncState: states.get(member.id) ?? 'IN_SYNC' }));
 }
 
-function toMemberView(node: TNodeRow, window: TLivenessWindow, localId: string): TMemberView {
+function toMemberView(node: TNodeRow, window: TLivenessWindow, localId: string, viewer: TRole | null): TMemberView {
+  const state = deriveMemberState(
+    { removed: node.removed_at !== null, maintenance: node.maintenance, heartbeatAgeMs: node.age_ms, holdsValidLease: node.slot !== null },
+    window,
+  );
   return {
     id: node.id,
     name: node.name,
     url: node.url,
-    state: deriveMemberState(
-      { removed: node.removed_at !== null, maintenance: node.maintenance, heartbeatAgeMs: node.age_ms, holdsValidLease: node.slot !== null },
-      window,
-    ),
+    state,
     local: node.id === localId,
     lastHeartbeatAgeMs: Math.round(node.age_ms),
     syncState: 'IN_SYNC', // decided for all members together, in withSyncStates
@@ -184,5 +190,6 @@ function toMemberView(node: TNodeRow, window: TLivenessWindow, localId: string):
     localChanges: node.local_changes,
     keepsOwnCertificate: node.keeps_own_certificate,
     appliedConfigVersion: node.applied_config_version,
+    actions: allowedNodeActions({ state, maintenance: node.maintenance }, viewer),
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { TDb } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
+import { isLiveState } from '@/lib/cluster/node-state';
 import { readClusterStatus, type TMemberView } from '@/lib/cluster/status';
 import { diffConfigs, type TConfigDifference } from '@/lib/config/config-diff';
 import type { TConfigDocument } from '@/lib/config/document';
@@ -39,7 +40,7 @@ export async function readNodeConfiguration(db: TDb, nodeId: string): Promise<TN
     baseDocument = own.active;
     base = { kind: 'running', label: `what ${member.name} runs now`, fingerprint: member.activeFingerprint };
   } else {
-    const live = status.nodes.filter((candidate) => candidate.state !== 'NOT_RESPONDING' && candidate.state !== 'REMOVED');
+    const live = status.nodes.filter((candidate) => isLiveState(candidate.state));
     const other = live.find((candidate) => candidate.id !== nodeId && candidate.localChanges) ?? live.find((candidate) => candidate.syncState === 'IN_SYNC' && candidate.id !== nodeId);
     if (other) {
       baseDocument = other.localChanges ? documents.get(other.id)!.pending : documents.get(other.id)!.active;

@@ -5,7 +5,7 @@
  */
 import type { TDb, TTx } from '@/lib/db/client';
 import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
-import { deriveMemberState, type TMemberState } from '@/lib/cluster/node-state';
+import { deriveMemberState, isLiveState, type TMemberState } from '@/lib/cluster/node-state';
 import { livenessWindow } from '@/lib/cluster/settings';
 
 export type TRolloutMember = {
@@ -73,7 +73,7 @@ export async function readRolloutFacts(db: TDb | TTx): Promise<TRolloutFacts> {
   };
 }
 
-export const isLive = (member: TRolloutMember) => member.state !== 'NOT_RESPONDING' && member.state !== 'REMOVED';
+export const isLive = (member: TRolloutMember) => isLiveState(member.state);
 
 /**
  * A rolling reset's coordinator counts as gone only after a long silence: it restarts itself as

@@ -65,6 +65,11 @@ describe('authentication and roles', () => {
     });
     expect((await api(`/api/users/${created.body.id}`, { method: 'PATCH', auth: viewer, body: { role: 'admin', version: 1 } })).status).toBe(403);
     expect((await api(`/api/users/${created.body.id}`, { method: 'DELETE', auth: viewer })).status).toBe(403);
+    // the status API lists what each caller may do to each node: nothing for a viewer, restart for an administrator
+    const asViewer = await api('/api/cluster', { auth: viewer });
+    expect(asViewer.body.nodes.every((node: { actions: string[] }) => node.actions.length === 0)).toBe(true);
+    const asAdmin = await api('/api/cluster', { auth: root });
+    expect(asAdmin.body.nodes[0].actions).toEqual(expect.arrayContaining(['maintenance-on', 'restart']));
     expect(await userCount()).toBe(before);
   });
 });

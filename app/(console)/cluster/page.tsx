@@ -10,7 +10,7 @@ export default async function ClusterPage() {
   const user = await requirePageUser();
   let initial: TClusterStatus | undefined;
   try {
-    initial = await readClusterStatus(db());
+    initial = await readClusterStatus(db(), user.role);
   } catch {
     initial = undefined; // the client reads it again and shows why it failed (e.g. the database is unreachable)
   }

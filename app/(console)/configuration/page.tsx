@@ -9,6 +9,6 @@ export const metadata: Metadata = { title: 'Configuration' };
 export default async function ConfigurationPage() {
   const user = await requirePageUser();
   // the client reads it again, and shows why when it failed
-  const initial: TClusterStatus | undefined = await readClusterStatus(db()).catch(() => undefined);
+  const initial: TClusterStatus | undefined = await readClusterStatus(db(), user.role).catch(() => undefined);
   return <ConfigurationView user={user} initial={initial} />;
 }

@@ -4,4 +4,4 @@ import { readClusterStatus } from '@/lib/cluster/status';
 import { db } from '@/lib/db/client';
 
 export const dynamic = 'force-dynamic';
-export const GET = withApi({ role: 'viewer' }, () => readClusterStatus(db()));
+export const GET = withApi({ role: 'viewer' }, ({ user }) => readClusterStatus(db(), user.role));

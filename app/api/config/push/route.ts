@@ -1,5 +1,6 @@
 // POST /api/config/push — this node's configuration becomes the cluster's reference (operator); with reset, a rolling restart follows
 import { z } from 'zod';
+import { ACTION_ROLES } from '@/lib/auth/permissions';
 import { withApi } from '@/lib/api/with-api';
 import { db } from '@/lib/db/client';
 import { pushConfiguration } from '@/lib/config/push-configuration';
@@ -7,7 +8,7 @@ import { nodeRuntime } from '@/lib/node/runtime';
 
 const ZPush = z.object({ reset: z.boolean().default(false) }).strict();
 
-export const POST = withApi({ role: 'operator', body: ZPush, status: 201 }, async ({ body, user }) => {
+export const POST = withApi({ role: ACTION_ROLES.pushConfiguration, body: ZPush, status: 201 }, async ({ body, user }) => {
   const runtime = nodeRuntime();
   const result = await pushConfiguration(db(), {
     dataDir: runtime.dataDir,
