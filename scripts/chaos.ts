@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --minutes M --nodes K [--json]`: a cluster of K real nodes on one PostgreSQL
+ * `npm run chaos -- --minutes M --nodes K [--seed N] [--json]`: a cluster of K real nodes on one PostgreSQL
  * at 1 s × 3, under a steady stream of workflow runs, while nodes are killed (kill -9), frozen
  * (SIGSTOP past the window, then SIGCONT), restarted, and the database itself is restarted, one
  * fault at a time at random. At the end, with the faults over and every run given time to finish,
@@ -15,6 +15,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { newSeed, seededRandom } from './chaos/random';
 import pg from 'pg';
 import { activePeriods, BELIEF_LOG_FILE, maxConcurrentActive, type TBeliefRecord } from '@/lib/cluster/belief-log';
 import { ensureCluster } from '@/lib/cluster/ensure-cluster';
@@ -56,6 +57,8 @@ const WORKFLOW = {
 type TFault = { kind: 'kill' | 'freeze' | 'restart' | 'database'; node?: string; from: number; to: number };
 
 export type TChaosReport = {
+  /** `--seed` replays the same choices of faults */
+  seed: number;
   minutes: number;
   nodes: number;
   faults: Record<TFault['kind'], number>;
@@ -72,10 +75,21 @@ export type TChaosReport = {
   ok: boolean;
 };
 
+/** every random choice of this run: faults, nodes, pauses (seeded in main) */
+let random = seededRandom(0);
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { minutes: { type: 'string', default: '10' }, nodes: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } },
+    options: {
+      minutes: { type: 'string', default: '10' },
+      nodes: { type: 'string', default: '3' },
+      seed: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
   });
+  const seed = values.seed === undefined ? newSeed() : Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new Error(`--seed takes a whole number from 0 to ${2 ** 32 - 1}, not "${values.seed}"`);
+  random = seededRandom(seed);
   const minutes = Number(values.minutes);
   const nodeCount = Number(values.nodes);
   if (!(minutes > 0) || !Number.isInteger(nodeCount) || nodeCount < 2) throw new Error('--minutes must be > 0 and --nodes a whole number ≥ 2');
@@ -109,6 +123,7 @@ async function main(): Promise<void> {
     }
     const imported = await fetch(`${nodes[0].url}/api/workflows`, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/json' }, body: JSON.stringify(WORKFLOW) });
     if (!imported.ok) throw new Error(`importing the chaos workflow: HTTP ${imported.status} ${await imported.text()}`);
+    say(`chaos: seed ${seed} (replay with --seed ${seed})`);
     say(`chaos: ${nodeCount} nodes at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS}, ${minutes} min of runs and faults (data in ${root})`);
 
     const frozen = new Set<BenchNode>();
@@ -119,7 +134,7 @@ async function main(): Promise<void> {
     const load = (async () => {
       while (Date.now() < endAt) {
         const candidates = nodes.filter((node) => node.isRunning() && !frozen.has(node));
-        const node = candidates[Math.floor(Math.random() * candidates.length)];
+        const node = candidates[Math.floor(random() * candidates.length)];
         if (node) {
           const answer = await fetch(`${node.url}/api/workflows/Chaos%20Tick/runs`, {
             method: 'POST',
@@ -137,32 +152,32 @@ async function main(): Promise<void> {
     const faults: TFault[] = [];
     // one fault of each kind first (so that even a short run sees them all), then at random
     const plan: TFault['kind'][] = shuffle(['kill', 'freeze', 'restart']);
-    plan.splice(1 + Math.floor(Math.random() * 3), 0, 'database');
+    plan.splice(1 + Math.floor(random() * 3), 0, 'database');
     let lastDatabaseRestart = 0;
     const pick = (): TFault['kind'] => {
       const planned = plan.shift();
       if (planned) return planned;
-      const roll = Math.random();
+      const roll = random();
       if (roll < 0.1 && Date.now() - lastDatabaseRestart > 60_000) return 'database';
       return roll < 0.5 ? 'kill' : roll < 0.8 ? 'freeze' : 'restart';
     };
     while (Date.now() < endAt - 8_000) {
-      await sleep(2_000 + Math.random() * (minutes > 2 ? 6_000 : 3_000));
+      await sleep(2_000 + random() * (minutes > 2 ? 6_000 : 3_000));
       const kind = pick();
-      const node = nodes[Math.floor(Math.random() * nodes.length)];
+      const node = nodes[Math.floor(random() * nodes.length)];
       const from = Date.now();
       if (kind === 'database') {
         say(`  ${clock(from)} database restart`);
         await database.stop();
         database = undefined;
-        await sleep(2_000 + Math.random() * 2_000);
+        await sleep(2_000 + random() * 2_000);
         database = await startBuiltInDatabase({ dataDir: databaseDir });
         lastDatabaseRestart = Date.now();
         faults.push({ kind, from, to: Date.now() });
       } else if (kind === 'kill') {
         say(`  ${clock(from)} kill -9 ${node.label}`);
         await node.kill();
-        await sleep(1_000 + Math.random() * 3_000);
+        await sleep(1_000 + random() * 3_000);
         node.start();
         await node.waitForHealth((health) => health.state !== 'STARTING', 'back', 120_000).catch(() => undefined);
         faults.push({ kind, node: node.label, from, to: Date.now() });
@@ -170,7 +185,7 @@ async function main(): Promise<void> {
         say(`  ${clock(from)} SIGSTOP ${node.label}`);
         frozen.add(node);
         node.killGroup('SIGSTOP');
-        await sleep(WINDOW_MS + 500 + Math.random() * 2_000);
+        await sleep(WINDOW_MS + 500 + random() * 2_000);
         node.killGroup('SIGCONT');
         frozen.delete(node);
         faults.push({ kind, node: node.label, from, to: Date.now() });
@@ -197,7 +212,7 @@ async function main(): Promise<void> {
     const resumes = (await client.query<{ run_id: string; count: number }>(`SELECT run_id, count(*)::int AS count FROM workflow_run_event WHERE kind = 'RESUMED' GROUP BY run_id`)).rows;
     await client.end();
 
-    const report = analyse({ minutes, nodes, faults, accepted, refused, runs, resumes });
+    const report = analyse({ seed, minutes, nodes, faults, accepted, refused, runs, resumes });
     if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else printReport(report);
     process.exitCode = report.ok ? 0 : 1;
@@ -208,6 +223,7 @@ async function main(): Promise<void> {
 }
 
 function analyse(input: {
+  seed: number;
   minutes: number;
   nodes: BenchNode[];
   faults: TFault[];
@@ -277,6 +293,7 @@ function analyse(input: {
   const count = (kind: TFault['kind']) => faults.filter((fault) => fault.kind === kind).length;
   const maxActive = maxConcurrentActive(periods);
   return {
+    seed: input.seed,
     minutes: input.minutes,
     nodes: nodes.length,
     faults: { kill: count('kill'), freeze: count('freeze'), restart: count('restart'), database: count('database') },
@@ -315,6 +332,7 @@ function longestGap(periods: { from: number; to: number }[], start: number, end:
 
 function printReport(report: TChaosReport): void {
   const rows: [string, string, string][] = [
+    ['seed', String(report.seed), 'replay with --seed'],
     ['faults', `${report.faults.kill} kill -9, ${report.faults.freeze} SIGSTOP, ${report.faults.restart} restarts, ${report.faults.database} database restarts`, ''],
     ['runs accepted / completed', `${report.runsAccepted} / ${report.runsCompleted}`, ''],
     ['runs lost', String(report.runsLost), report.runsLost === 0 ? 'ok (goal 0)' : 'VIOLATED (goal 0)'],
@@ -333,7 +351,7 @@ function printReport(report: TChaosReport): void {
 
 function shuffle<T>(items: T[]): T[] {
   return items
-    .map((item) => ({ item, key: Math.random() }))
+    .map((item) => ({ item, key: random() }))
     .sort((a, b) => a.key - b.key)
     .map(({ item }) => item);
 }

@@ -25,10 +25,13 @@ describe('chaos, one minute', () => {
   it('loses no run, executes nothing twice beyond interrupted elements, never has two active nodes', { timeout: 420_000 }, async () => {
     const result = await runChaos(['--minutes', '1', '--nodes', '3', '--json']);
     const report = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as TChaosReport;
+    console.log(`chaos ran with seed ${report.seed}: npm run chaos -- --minutes 1 --nodes 3 --seed ${report.seed} replays its faults`);
     expect(report, result.stderr.slice(-3000)).toMatchObject({ runsLost: 0, elementsExecutedTwiceBeyondInterrupted: 0, ok: true });
     expect(report.maxNodesBelievingActive).toBeLessThanOrEqual(1);
     expect(report.runsCompleted).toBeGreaterThan(20);
     expect(Object.values(report.faults).reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(4);
     expect(result.code).toBe(0);
+    // the seed it chose is printed and reported, so that a failing run can be replayed
+    expect(result.stderr).toContain(`chaos: seed ${report.seed} (replay with --seed ${report.seed})`);
   });
 });
