@@ -1,33 +1,51 @@
 /**
- * Debian's nginx with the repository's configuration (deploy/nginx/orchestrator.conf) in front of
- * two real nodes: requests through nginx keep being served across a failover (kill -9 of the
- * active node), failing for no longer than the failover window.
+ * Debian's nginx with the repository's configuration (deploy/nginx/orchestrator.conf, TLS ending
+ * in nginx) in front of two real nodes that trust it as the configuration's header says: requests
+ * through nginx keep being served across a failover (kill -9 of the active node), failing for no
+ * longer than the failover window; and a proxy on the nodes' machine does not make its clients
+ * "loopback": plain HTTP never carries a join bundle, each client keeps its own sign-in limit,
+ * HTTPS through nginx earns Secure cookies and HSTS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '@/lib/node/ports';
+import { generateCertificate } from '@/lib/tls/generate-certificate';
+import { HSTS_VALUE } from '@/lib/tls/listener';
 import { createTestDatabase } from '../helpers/database';
+import { rawRequest, signInRaw } from '../helpers/https-request';
 import { pollUntil } from '../helpers/poll';
-import { stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { health, ROOT, seedCluster, startNodes } from '../helpers/cluster';
+import { basicAuth, ROOT_PASSWORD, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
+import { health, ROOT, seedCluster } from '../helpers/cluster';
 
 const NGINX = '/usr/sbin/nginx';
 const CONFIG = path.resolve(import.meta.dirname, '..', '..', 'deploy', 'nginx', 'orchestrator.conf');
 const WINDOW_MS = 2_000;
 let nodes: NodeProcess[];
 let nginx: ChildProcess;
+let ca: string;
+let plainBase: string;
 let base: string;
 
-/** The repository's server configuration with this test's ports, inside a minimal nginx.conf. */
-function nginxConfig(prefix: string, port: number): string {
-  const site = readFileSync(CONFIG, 'utf8')
-    .replace(/^\s*server 127\.0\.0\.1:\d+ .*$/gm, '')
-    .replace('upstream orchestrator {', `upstream orchestrator {\n${nodes.map((node) => `    server 127.0.0.1:${node.port} max_fails=1 fail_timeout=2s;`).join('\n')}`)
-    .replace(/listen \d+;/, `listen 127.0.0.1:${port};`);
+/** Replaces what must be there, or fails naming what the shipped configuration lacks. */
+function replaceIn(text: string, pattern: RegExp, replacement: string, what: string): string {
+  if (!pattern.test(text)) throw new Error(`deploy/nginx/orchestrator.conf has no ${what} (${pattern})`);
+  return text.replace(pattern, replacement);
+}
+
+/** The repository's server configuration with this test's ports and certificate, inside a minimal nginx.conf. */
+function nginxConfig(prefix: string, ports: { http: number; https: number }): string {
+  let site = readFileSync(CONFIG, 'utf8');
+  site = replaceIn(site, /^\s*server 127\.0\.0\.1:\d+ .*$/gm, '', 'upstream server lines');
+  site = replaceIn(site, /upstream orchestrator \{/, `upstream orchestrator {\n${nodes.map((node) => `    server 127.0.0.1:${node.port} max_fails=1 fail_timeout=2s;`).join('\n')}`, 'upstream');
+  site = replaceIn(site, /listen 80;/, `listen 127.0.0.1:${ports.http};`, 'plain HTTP listener on port 80');
+  site = replaceIn(site, /listen 443 ssl;/, `listen 127.0.0.1:${ports.https} ssl;`, 'TLS listener on port 443');
+  site = replaceIn(site, /ssl_certificate \S+;/, `ssl_certificate ${prefix}/console.crt;`, 'ssl_certificate');
+  site = replaceIn(site, /ssl_certificate_key \S+;/, `ssl_certificate_key ${prefix}/console.key;`, 'ssl_certificate_key');
   return `
 daemon off;
 worker_processes 1;
@@ -45,26 +63,112 @@ ${site}
 }`;
 }
 
+/** What the shipped configuration tells operators to set on the nodes behind it. */
+function trustedProxiesFromConfig(): string {
+  const match = /^#\s+ORCH_TRUSTED_PROXIES=(\S+)\s*$/m.exec(readFileSync(CONFIG, 'utf8'));
+  if (!match) throw new Error('deploy/nginx/orchestrator.conf does not say what ORCH_TRUSTED_PROXIES the nodes behind it need');
+  return match[1];
+}
+
+let version: string;
+const joiningNode = () => ({ id: randomUUID(), name: 'intruder', url: 'https://intruder.example:3000', version });
+
+async function joinToken(): Promise<string> {
+  const answer = await rawRequest(`${base}/api/cluster/join-tokens`, { ca, headers: { authorization: ROOT }, body: JSON.stringify({ ttlMinutes: 15 }) });
+  expect(answer.status, answer.body).toBe(201);
+  return answer.json().token;
+}
+
 beforeAll(async () => {
   expect(existsSync(NGINX), 'nginx from Debian\'s packages is needed (.ci/run installs it)').toBe(true);
   const databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: 500, failoverHeartbeats: 4 });
-  nodes = await startNodes(databaseUrl, 2);
+  const env = { ORCH_TRUSTED_PROXIES: trustedProxiesFromConfig() };
+  nodes = [await startNode({ databaseUrl, name: 'n1', env }), await startNode({ databaseUrl, name: 'n2', env })];
   await pollUntil(async () => (await health(nodes[0]))?.state === 'ACTIVE', { what: 'n1 active' });
   const prefix = await mkdtemp(path.join(os.tmpdir(), 'orch-nginx-'));
   for (const dir of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(prefix, dir));
-  const port = await findFreePort();
-  writeFileSync(path.join(prefix, 'nginx.conf'), nginxConfig(prefix, port));
+  const pair = await generateCertificate({ commonName: 'console', hosts: ['localhost', '127.0.0.1'] });
+  ca = pair.certificate;
+  writeFileSync(path.join(prefix, 'console.crt'), pair.certificate);
+  writeFileSync(path.join(prefix, 'console.key'), pair.privateKey, { mode: 0o600 });
+  const ports = { http: await findFreePort(), https: await findFreePort() };
+  writeFileSync(path.join(prefix, 'nginx.conf'), nginxConfig(prefix, ports));
   nginx = spawn(NGINX, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf')], { stdio: 'inherit' });
-  base = `http://127.0.0.1:${port}`;
-  await pollUntil(async () => (await fetch(`${base}/api/health`)).ok, { what: 'nginx to answer' });
+  plainBase = `http://127.0.0.1:${ports.http}`;
+  base = `https://127.0.0.1:${ports.https}`;
+  await pollUntil(async () => (await rawRequest(`${base}/api/health`, { ca })).status === 200, { what: 'nginx to answer over HTTPS' });
+  version = (await rawRequest(`${base}/api/cluster/join-info`, { ca })).json().version;
 });
 afterAll(async () => {
   nginx?.kill('SIGTERM');
   await stopAllNodes();
 });
 
-describe('nginx in front of the cluster', () => {
+describe('nginx terminating TLS in front of the cluster, on the nodes\' machine', () => {
+  it('never serves the join bundle over plain HTTP: port 80 only redirects to HTTPS', async () => {
+    const token = await joinToken();
+    const answer = await rawRequest(`${plainBase}/api/cluster/join-bundle`, { body: JSON.stringify({ node: joiningNode(), credentials: { token } }) });
+    expect(answer.status).toBe(308);
+    expect(answer.headers.location).toMatch(/^https:\/\/127\.0\.0\.1\/api\/cluster\/join-bundle$/);
+    expect(answer.body).not.toContain('databaseUrl');
+    expect(answer.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('over HTTPS through nginx, the join bundle still needs a valid token or administrator password', async () => {
+    const bundle = (credentials: object) => rawRequest(`${base}/api/cluster/join-bundle`, { ca, body: JSON.stringify({ node: joiningNode(), credentials }) });
+    const wrongPassword = await bundle({ user: 'root', password: 'not-the-password' });
+    expect(wrongPassword.status).toBe(401);
+    expect(wrongPassword.body).not.toContain('databaseUrl');
+    const forgedToken = await bundle({ token: 'join_forged' });
+    expect(forgedToken.status).toBeGreaterThanOrEqual(400);
+    expect(forgedToken.body).not.toContain('databaseUrl');
+    // a valid token works: the nodes know the client used HTTPS, from the proxy they trust
+    const served = await bundle({ token: await joinToken() });
+    expect(served.status, served.body).toBe(200);
+    expect(served.json()).toHaveProperty('databaseUrl');
+  });
+
+  it('a client through nginx over HTTPS gets a Secure session cookie and HSTS', async () => {
+    const session = await signInRaw(base, 'root', ROOT_PASSWORD, { ca });
+    expect(session.sessionLine, 'a session cookie').toBeDefined();
+    expect(session.sessionLine).toMatch(/;\s*Secure/i);
+    expect(session.hsts).toBe(HSTS_VALUE);
+    const page = await rawRequest(`${base}/api/health`, { ca });
+    expect(page.headers['strict-transport-security']).toBe(HSTS_VALUE);
+    // next-auth builds its URLs from the public origin nginx reports
+    const providers = (await rawRequest(`${base}/api/auth/providers`, { ca })).json();
+    expect(providers.credentials.signinUrl.startsWith(`${base}/`), providers.credentials.signinUrl).toBe(true);
+    // and a write from the console's own HTTPS origin passes the Origin check
+    const write = await rawRequest(`${base}/api/cluster/join-tokens`, {
+      ca,
+      headers: { cookie: session.cookie, origin: base },
+      body: JSON.stringify({ ttlMinutes: 15 }),
+    });
+    expect(write.status, write.body).toBe(201);
+    const crossSite = await rawRequest(`${base}/api/cluster/join-tokens`, {
+      ca,
+      headers: { cookie: session.cookie, origin: base.replace('https://', 'http://') },
+      body: JSON.stringify({ ttlMinutes: 15 }),
+    });
+    expect(crossSite.status).toBe(403);
+  });
+
+  it('two clients behind nginx have separate sign-in limits, whatever X-Forwarded-For they send', async () => {
+    const attacker = { ca, localAddress: '127.0.0.2' };
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      // the header names someone else; nginx reports the real peer and the nodes believe only that
+      const answer = await rawRequest(`${base}/api/me`, { ...attacker, headers: { authorization: basicAuth(`guess-${attempt}`, 'password'), 'x-forwarded-for': '127.0.0.3' } });
+      expect(answer.status).toBe(401);
+    }
+    const blocked = await rawRequest(`${base}/api/me`, { ...attacker, headers: { authorization: ROOT } });
+    expect(blocked.status).toBe(429);
+    expect(blocked.json().error.code).toBe('TOO_MANY_ATTEMPTS');
+    // another client on the same proxy is not locked out with it
+    const bystander = await rawRequest(`${base}/api/me`, { ca, localAddress: '127.0.0.3', headers: { authorization: ROOT } });
+    expect(bystander.status, bystander.body).toBe(200);
+  });
+
   it('keeps serving across a failover, failing for no longer than the window', async () => {
     const failures: number[] = [];
     let served = 0;
@@ -72,8 +176,8 @@ describe('nginx in front of the cluster', () => {
     const load = (async () => {
       while (running) {
         const at = Date.now();
-        const ok = await fetch(`${base}/api/cluster`, { headers: { authorization: ROOT }, signal: AbortSignal.timeout(5_000) })
-          .then((response) => response.ok)
+        const ok = await rawRequest(`${base}/api/cluster`, { ca, headers: { authorization: ROOT } })
+          .then((response) => response.status === 200)
           .catch(() => false);
         if (ok) served += 1;
         else failures.push(at);
@@ -90,7 +194,7 @@ describe('nginx in front of the cluster', () => {
     const failingForMs = failures.length === 0 ? 0 : failures[failures.length - 1] - failures[0];
     expect(failingForMs).toBeLessThanOrEqual(WINDOW_MS);
     // and through nginx the cluster now answers with n2 active
-    const status = await (await fetch(`${base}/api/cluster`, { headers: { authorization: ROOT } })).json();
+    const status = (await rawRequest(`${base}/api/cluster`, { ca, headers: { authorization: ROOT } })).json();
     expect(status.nodes.find((node: { name: string }) => node.name === 'n2').state).toBe('ACTIVE');
   });
 });
