@@ -9,7 +9,16 @@ export type TRawResponse = { status: number; headers: http.IncomingHttpHeaders; 
 
 export function rawRequest(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; ca?: string; localAddress?: string; timeoutMs?: number } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    ca?: string;
+    /** accept any certificate (for reading the headers of a node with a self-signed one; send no secret) */
+    anyCertificate?: boolean;
+    localAddress?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<TRawResponse> {
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
@@ -21,6 +30,7 @@ export function rawRequest(
         headers: options.body === undefined ? options.headers : { 'content-type': 'application/json', ...options.headers },
         localAddress: options.localAddress,
         ca: options.ca,
+        rejectUnauthorized: options.anyCertificate !== true,
         agent: false,
         timeout: options.timeoutMs ?? 5_000,
       },
@@ -39,7 +49,7 @@ export function rawRequest(
 }
 
 /** The session cookie's Set-Cookie line from next-auth's credentials sign-in, as the login page does it. */
-export async function signInRaw(baseUrl: string, name: string, password: string, options: { ca?: string; localAddress?: string; headers?: Record<string, string> } = {}) {
+export async function signInRaw(baseUrl: string, name: string, password: string, options: { ca?: string; anyCertificate?: boolean; localAddress?: string; headers?: Record<string, string> } = {}) {
   const csrf = await rawRequest(`${baseUrl}/api/auth/csrf`, options);
   const csrfCookie = (csrf.headers['set-cookie'] ?? []).map((line) => line.split(';')[0]).join('; ');
   const answer = await rawRequest(`${baseUrl}/api/auth/callback/credentials`, {
