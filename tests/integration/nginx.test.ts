@@ -72,6 +72,9 @@ function trustedProxiesFromConfig(): string {
 }
 
 let version: string;
+const externalAddress = Object.values(os.networkInterfaces())
+  .flat()
+  .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
 const joiningNode = () => ({ id: randomUUID(), name: 'intruder', url: 'https://intruder.example:3000', version });
 
 async function joinToken(): Promise<string> {
@@ -117,7 +120,10 @@ describe('nginx terminating TLS in front of the cluster, on the nodes\' machine'
   });
 
   it('over HTTPS through nginx, the join bundle still needs a valid token or administrator password', async () => {
-    const bundle = (credentials: object) => rawRequest(`${base}/api/cluster/join-bundle`, { ca, body: JSON.stringify({ node: joiningNode(), credentials }) });
+    // a client from another machine: this machine's own network address as the source
+    expect(externalAddress, 'this test needs a network interface with a non-loopback IPv4 address').toBeDefined();
+    const bundle = (credentials: object) =>
+      rawRequest(`${base}/api/cluster/join-bundle`, { ca, localAddress: externalAddress, body: JSON.stringify({ node: joiningNode(), credentials }) });
     const wrongPassword = await bundle({ user: 'root', password: 'not-the-password' });
     expect(wrongPassword.status).toBe(401);
     expect(wrongPassword.body).not.toContain('databaseUrl');
