@@ -6,71 +6,24 @@
  * "loopback": plain HTTP never carries a join bundle, each client keeps its own sign-in limit,
  * HTTPS through nginx earns Secure cookies and HSTS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '@/lib/node/ports';
-import { generateCertificate } from '@/lib/tls/generate-certificate';
 import { createTestDatabase } from '../helpers/database';
 import { rawRequest, signInRaw } from '../helpers/https-request';
+import { startShippedNginx, trustedProxiesFromConfig, type TRunningNginx } from '../helpers/nginx';
 import { pollUntil } from '../helpers/poll';
 import { basicAuth, ROOT_PASSWORD, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { health, ROOT, seedCluster } from '../helpers/cluster';
 
-const NGINX = '/usr/sbin/nginx';
 // Strict-Transport-Security with a lifetime browsers keep
 const HSTS = /^max-age=[1-9]\d{5,}$/;
-const CONFIG = path.resolve(import.meta.dirname, '..', '..', 'deploy', 'nginx', 'orchestrator.conf');
 const WINDOW_MS = 2_000;
 let nodes: NodeProcess[];
-let nginx: ChildProcess;
+let nginx: TRunningNginx;
 let ca: string;
 let plainBase: string;
 let base: string;
-
-/** Replaces what must be there, or fails naming what the shipped configuration lacks. */
-function replaceIn(text: string, pattern: RegExp, replacement: string, what: string): string {
-  if (!pattern.test(text)) throw new Error(`deploy/nginx/orchestrator.conf has no ${what} (${pattern})`);
-  return text.replace(pattern, replacement);
-}
-
-/** The repository's server configuration with this test's ports and certificate, inside a minimal nginx.conf. */
-function nginxConfig(prefix: string, ports: { http: number; https: number }): string {
-  let site = readFileSync(CONFIG, 'utf8');
-  site = replaceIn(site, /^\s*server 127\.0\.0\.1:\d+ .*$/gm, '', 'upstream server lines');
-  site = replaceIn(site, /upstream orchestrator \{/, `upstream orchestrator {\n${nodes.map((node) => `    server 127.0.0.1:${node.port} max_fails=1 fail_timeout=2s;`).join('\n')}`, 'upstream');
-  site = replaceIn(site, /listen 80;/, `listen 127.0.0.1:${ports.http};`, 'plain HTTP listener on port 80');
-  site = replaceIn(site, /listen 443 ssl;/, `listen 127.0.0.1:${ports.https} ssl;`, 'TLS listener on port 443');
-  site = replaceIn(site, /ssl_certificate \S+;/, `ssl_certificate ${prefix}/console.crt;`, 'ssl_certificate');
-  site = replaceIn(site, /ssl_certificate_key \S+;/, `ssl_certificate_key ${prefix}/console.key;`, 'ssl_certificate_key');
-  return `
-daemon off;
-worker_processes 1;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-${site}
-}`;
-}
-
-/** What the shipped configuration tells operators to set on the nodes behind it. */
-function trustedProxiesFromConfig(): string {
-  const match = /^#\s+ORCH_TRUSTED_PROXIES=(\S+)\s*$/m.exec(readFileSync(CONFIG, 'utf8'));
-  if (!match) throw new Error('deploy/nginx/orchestrator.conf does not say what ORCH_TRUSTED_PROXIES the nodes behind it need');
-  return match[1];
-}
-
 let version: string;
 const externalAddress = Object.values(os.networkInterfaces())
   .flat()
@@ -84,28 +37,17 @@ async function joinToken(): Promise<string> {
 }
 
 beforeAll(async () => {
-  expect(existsSync(NGINX), 'nginx from Debian\'s packages is needed (.ci/run installs it)').toBe(true);
   const databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: 500, failoverHeartbeats: 4 });
   const env = { ORCH_TRUSTED_PROXIES: trustedProxiesFromConfig() };
   nodes = [await startNode({ databaseUrl, name: 'n1', env }), await startNode({ databaseUrl, name: 'n2', env })];
   await pollUntil(async () => (await health(nodes[0]))?.state === 'ACTIVE', { what: 'n1 active' });
-  const prefix = await mkdtemp(path.join(os.tmpdir(), 'orch-nginx-'));
-  for (const dir of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(prefix, dir));
-  const pair = await generateCertificate({ commonName: 'console', hosts: ['localhost', '127.0.0.1'] });
-  ca = pair.certificate;
-  writeFileSync(path.join(prefix, 'console.crt'), pair.certificate);
-  writeFileSync(path.join(prefix, 'console.key'), pair.privateKey, { mode: 0o600 });
-  const ports = { http: await findFreePort(), https: await findFreePort() };
-  writeFileSync(path.join(prefix, 'nginx.conf'), nginxConfig(prefix, ports));
-  nginx = spawn(NGINX, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf')], { stdio: 'inherit' });
-  plainBase = `http://127.0.0.1:${ports.http}`;
-  base = `https://127.0.0.1:${ports.https}`;
-  await pollUntil(async () => (await rawRequest(`${base}/api/health`, { ca })).status === 200, { what: 'nginx to answer over HTTPS' });
+  nginx = await startShippedNginx(nodes.map((node) => node.port));
+  ({ base, plainBase, ca } = nginx);
   version = (await rawRequest(`${base}/api/cluster/join-info`, { ca })).json().version;
 });
 afterAll(async () => {
-  nginx?.kill('SIGTERM');
+  nginx?.stop();
   await stopAllNodes();
 });
 
