@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../helpers/database';
+import { createTestDatabase, withClient } from '../helpers/database';
 import { rawRequest, signInRaw } from '../helpers/https-request';
 import { startShippedNginx, trustedProxiesFromConfig, type TRunningNginx } from '../helpers/nginx';
 import { pollUntil } from '../helpers/poll';
@@ -25,6 +25,7 @@ let ca: string;
 let plainBase: string;
 let base: string;
 let version: string;
+let databaseUrl: string;
 const externalAddress = Object.values(os.networkInterfaces())
   .flat()
   .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
@@ -37,7 +38,7 @@ async function joinToken(): Promise<string> {
 }
 
 beforeAll(async () => {
-  const databaseUrl = await createTestDatabase();
+  databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: 500, failoverHeartbeats: 4 });
   const env = { ORCH_TRUSTED_PROXIES: trustedProxiesFromConfig() };
   nodes = [await startNode({ databaseUrl, name: 'n1', env }), await startNode({ databaseUrl, name: 'n2', env })];
@@ -103,7 +104,7 @@ describe('nginx terminating TLS in front of the cluster, on the nodes\' machine'
     expect(crossSite.status).toBe(403);
   });
 
-  it('two clients behind nginx have separate sign-in limits, whatever X-Forwarded-For they send', async () => {
+  it('two clients behind nginx have separate sign-in limits and audit addresses, whatever X-Forwarded-For they send', async () => {
     const attacker = { ca, localAddress: '127.0.0.2' };
     for (let attempt = 0; attempt < 20; attempt += 1) {
       // the header names someone else; nginx reports the real peer and the nodes believe only that
@@ -116,6 +117,17 @@ describe('nginx terminating TLS in front of the cluster, on the nodes\' machine'
     // another client on the same proxy is not locked out with it
     const bystander = await rawRequest(`${base}/api/me`, { ca, localAddress: '127.0.0.3', headers: { authorization: ROOT } });
     expect(bystander.status, bystander.body).toBe(200);
+    // and the audit log tells the clients apart
+    for (const localAddress of ['127.0.0.3', '127.0.0.4']) {
+      const write = await rawRequest(`${base}/api/cluster/join-tokens`, { ca, localAddress, headers: { authorization: ROOT }, body: JSON.stringify({ ttlMinutes: 15 }) });
+      expect(write.status, write.body).toBe(201);
+    }
+    await pollUntil(async () => {
+      const { rows } = await withClient(databaseUrl, (client) =>
+        client.query(`SELECT DISTINCT address FROM audit_entry WHERE path = '/api/cluster/join-tokens' AND address IN ('127.0.0.3', '127.0.0.4')`),
+      );
+      return rows.length === 2;
+    }, { what: 'audit entries from 127.0.0.3 and 127.0.0.4' });
   });
 
   it('keeps serving across a failover, failing for no longer than the window', async () => {
