@@ -13,7 +13,7 @@ import { metrics } from '@/lib/metrics/registry';
 import { systemClock } from '@/lib/cluster/clock';
 import { readClusterIdentity } from '@/lib/cluster/status';
 import { PgClusterStore } from '@/lib/cluster/pg-store';
-import { clientAddress, CLIENT_ADDRESS_HEADER, PROTOCOL_HEADER } from '@/lib/auth/client-address';
+import { trustedProxySet } from '@/lib/auth/client-address';
 import { db } from '@/lib/db/client';
 import { serverEnv } from '@/lib/env';
 import { EXIT_FATAL_CONFIG, EXIT_RESTART_REQUESTED } from '@/lib/node/exit-codes';
@@ -92,13 +92,10 @@ const app = next({ dev: env.ORCH_DEV === '1', dir: PROJECT_ROOT, port: env.ORCH_
 await app.prepare();
 const handle = app.getRequestHandler();
 
-// HTTP, or HTTPS when the node has a certificate (lib/tls/listener.ts)
-const trustedProxies = new Set(env.ORCH_TRUSTED_PROXIES);
-const server = await createNodeListener(env.ORCH_DATA_DIR, (req, res) => {
-  // the client, for sign-in rate limits and the audit log; whatever a client put in this header is replaced
-  req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies);
-  req.headers[PROTOCOL_HEADER] = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-  void handle(req, res);
+// HTTP, or HTTPS when the node has a certificate; each request is classified there (direct,
+// loopback or proxied, client address, protocol, host) before the app sees it (lib/tls/listener.ts)
+const server = await createNodeListener(env.ORCH_DATA_DIR, (req, res) => void handle(req, res), {
+  trustedProxies: trustedProxySet(env.ORCH_TRUSTED_PROXIES),
 });
 
 server.on('error', (error: NodeJS.ErrnoException) => {

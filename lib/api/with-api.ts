@@ -7,7 +7,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { z, ZodError } from 'zod';
 import { AppError } from '@/lib/api/app-error';
 import { authenticateRequest, type TAuthenticated } from '@/lib/auth/authenticate-request';
-import { CLIENT_ADDRESS_HEADER } from '@/lib/auth/client-address';
+import { CLIENT_ADDRESS_HEADER, HOST_HEADER, PROTOCOL_HEADER } from '@/lib/auth/client-address';
 import { recordAudit } from '@/lib/audit/record-audit';
 import { db } from '@/lib/db/client';
 import { hasRole, type TRole } from '@/lib/auth/roles';
@@ -108,16 +108,29 @@ async function authenticate(req: NextRequest, minimum: TRole, caller: { user: TA
   return user;
 }
 
+/**
+ * The page that sent a cookie-authenticated write must be ours: its Origin (scheme, host, port)
+ * must be the one the client reached, as the front door decided it (lib/tls/listener.ts: the
+ * socket, or a trusted proxy's X-Forwarded-Proto and -Host).
+ */
 function assertSameOrigin(req: NextRequest): void {
-  const origin = req.headers.get('origin');
-  const host = req.headers.get('host');
-  let originHost: string | undefined;
+  const reached = ownOrigin(req.headers.get(PROTOCOL_HEADER), req.headers.get(HOST_HEADER));
+  let origin: string | undefined;
   try {
-    originHost = origin ? new URL(origin).host : undefined;
+    origin = new URL(req.headers.get('origin') ?? '').origin;
   } catch {
-    originHost = undefined;
+    origin = undefined;
   }
-  if (!originHost || originHost !== host) throw new AppError('FORBIDDEN', 'cross-site request refused (Origin does not match)');
+  if (!origin || !reached || origin !== reached) throw new AppError('FORBIDDEN', 'cross-site request refused (Origin does not match)');
+}
+
+function ownOrigin(protocol: string | null, host: string | null): string | undefined {
+  if (!host || (protocol !== 'http' && protocol !== 'https')) return undefined;
+  try {
+    return new URL(`${protocol}://${host}`).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readJson(req: NextRequest, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {

@@ -10,7 +10,7 @@ import { verifyCredentials } from '@/lib/auth/verify-credentials';
 import { ensureClusterCertificate, certificateFingerprint, seedFingerprint } from '@/lib/join/certificate';
 import { consumeJoinToken } from '@/lib/join/join-tokens';
 import type { TJoinBundle, TJoinBundleRequest, TJoinInfo } from '@/lib/join/schemas';
-import { compatibleVersions, isLoopbackHost } from '@/lib/join/versions';
+import { compatibleVersions } from '@/lib/join/versions';
 import { readClusterIdentity } from '@/lib/cluster/status';
 
 export type TSeed = { nodeId: string; standalone: boolean; version: string; databaseUrl: string };
@@ -28,10 +28,10 @@ export async function issueJoinBundle(
   db: TDb,
   seed: TSeed,
   request: TJoinBundleRequest,
-  transport: { secure: boolean; clientAddress: string },
+  transport: { secure: boolean; loopback: boolean; clientAddress: string },
 ): Promise<TJoinBundle> {
   // the bundle holds the database password, the certificate's key and the session secret
-  if (!transport.secure && !isLoopbackHost(transport.clientAddress)) {
+  if (!transport.secure && !transport.loopback) {
     throw new AppError('FORBIDDEN', 'a join bundle holds secrets: join over HTTPS (plain HTTP only between loopback addresses)');
   }
   if (seed.standalone) throw new AppError('CONFLICT', 'the seed node is not in a cluster (it runs on its own built-in database)');

@@ -2,7 +2,9 @@
  * The node's listener on real sockets (no node, no database): without a certificate plain HTTP;
  * with one, HTTP and HTTPS on one port, the TLS client sees the certificate from the data
  * directory, plain HTTP from another machine is redirected except /api/health, and close()
- * finishes even with idle and silent connections open.
+ * finishes even with idle and silent connections open. As the front door, it classifies each
+ * request (what the app sees in the x-orch-* and X-Forwarded-* headers) and sends HSTS only over
+ * HTTPS.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -16,7 +18,8 @@ import { findFreePort } from '@/lib/node/ports';
 import { certificateFiles, tlsDir, writeCertificateFiles } from '@/lib/tls/certificate-files';
 import { describeCertificate } from '@/lib/tls/describe-certificate';
 import { generateCertificate, type TCertificatePair } from '@/lib/tls/generate-certificate';
-import { createNodeListener, isHealthPath, isLoopbackAddress, type TNodeListener } from '@/lib/tls/listener';
+import { isLoopbackAddress, trustedProxySet } from '@/lib/auth/client-address';
+import { createNodeListener, HSTS_VALUE, isHealthPath, type TNodeListener } from '@/lib/tls/listener';
 import { servedCertificate } from '@/lib/tls/served-certificate';
 
 let pair: TCertificatePair;
@@ -49,28 +52,49 @@ function echo(req: http.IncomingMessage, res: http.ServerResponse): void {
   req.on('end', () => res.end(`${(req.socket as tls.TLSSocket).encrypted ? 'https' : 'http'} ${req.method} ${req.url} ${bytes}`));
 }
 
-async function start(dataDir: string): Promise<number> {
-  const listener = await createNodeListener(dataDir, echo);
+/** Answers with what the app would see of the request's origin. */
+function verdict(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const pick = (names: string[]) => Object.fromEntries(names.map((name) => [name, req.headers[name]]));
+  res.setHeader('content-type', 'application/json');
+  res.end(
+    JSON.stringify(
+      pick(['x-orch-connection', 'x-orch-client-address', 'x-orch-protocol', 'x-orch-host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'forwarded']),
+    ),
+  );
+}
+
+async function start(dataDir: string, handler: (req: http.IncomingMessage, res: http.ServerResponse) => void = echo, trusted: string[] = []): Promise<number> {
+  const listener = await createNodeListener(dataDir, handler, { trustedProxies: trustedProxySet(trusted) });
   const port = await findFreePort();
   await new Promise<void>((resolve) => listener.listen(port, resolve));
   open.push(listener);
   return port;
 }
 
-type TAnswer = { status: number; body: string; location?: string };
+type TAnswer = { status: number; body: string; location?: string; hsts?: string };
 
 function request(
   client: typeof http | typeof https,
-  options: { host?: string; port: number; path?: string; body?: string; agent?: http.Agent },
+  options: { host?: string; port: number; path?: string; body?: string; agent?: http.Agent; headers?: Record<string, string> },
 ): Promise<TAnswer> {
   return new Promise((resolve, reject) => {
     const req = client.request(
-      { host: options.host ?? '127.0.0.1', port: options.port, path: options.path ?? '/', method: options.body ? 'POST' : 'GET', agent: options.agent, rejectUnauthorized: false },
+      {
+        host: options.host ?? '127.0.0.1',
+        port: options.port,
+        path: options.path ?? '/',
+        method: options.body ? 'POST' : 'GET',
+        agent: options.agent,
+        headers: options.headers,
+        rejectUnauthorized: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, location: res.headers.location }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body, location: res.headers.location, hsts: res.headers['strict-transport-security'] as string | undefined }),
+        );
       },
     );
     req.on('error', reject);
@@ -150,7 +174,7 @@ describe('createNodeListener', () => {
 
   it('closes with idle keep-alive, TLS and silent connections open', async () => {
     const dataDir = await dataDirWith(pair);
-    const listener = await createNodeListener(dataDir, echo);
+    const listener = await createNodeListener(dataDir, echo, { trustedProxies: new Set() });
     const port = await findFreePort();
     await new Promise<void>((resolve) => listener.listen(port, resolve));
     const plainAgent = new http.Agent({ keepAlive: true });
@@ -173,5 +197,86 @@ describe('createNodeListener', () => {
     for (const address of ['10.0.0.1', '::ffff:10.0.0.1', 'fe80::1', undefined]) expect(isLoopbackAddress(address)).toBe(false);
     expect(['/api/health', '/api/health?x', '/api/health/active'].map(isHealthPath)).toEqual([true, true, true]);
     expect(['/api/healthz', '/api/cluster', '/'].map(isHealthPath)).toEqual([false, false, false]);
+  });
+});
+
+describe('the front door', () => {
+  const json = (answer: TAnswer) => JSON.parse(answer.body) as Record<string, string | undefined>;
+
+  it('sends HSTS on every HTTPS response and never on plain HTTP', async () => {
+    const port = await start(await dataDirWith(pair), verdict);
+    expect((await request(https, { port, path: '/cluster' })).hsts).toBe(HSTS_VALUE);
+    expect((await request(https, { port, path: '/api/health' })).hsts).toBe(HSTS_VALUE);
+    const plain = await request(http, { port, path: '/cluster' });
+    expect(plain.status).toBe(200);
+    expect(plain.hsts).toBeUndefined();
+    // a client cannot talk its way into HSTS (or Secure cookies) with a forged X-Forwarded-Proto
+    const forged = await request(http, { port, path: '/cluster', headers: { 'x-forwarded-proto': 'https' } });
+    expect(forged.hsts).toBeUndefined();
+    const withoutCertificate = await start(await dataDirWith(), verdict);
+    expect((await request(http, { port: withoutCertificate })).hsts).toBeUndefined();
+  });
+
+  it('replaces the forwarding headers of an untrusted peer with what it decided', async () => {
+    const port = await start(await dataDirWith(pair), verdict);
+    const forged = { 'x-forwarded-for': '198.51.100.7', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example', 'x-real-ip': '198.51.100.8', forwarded: 'for=198.51.100.9' };
+    expect(json(await request(https, { port, path: '/api/health', headers: { ...forged, 'x-orch-connection': 'loopback', 'x-orch-host': 'evil.example' } }))).toEqual({
+      'x-orch-connection': 'proxied',
+      'x-orch-client-address': '127.0.0.1',
+      'x-orch-protocol': 'https',
+      'x-orch-host': `127.0.0.1:${port}`,
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': `127.0.0.1:${port}`,
+    });
+    expect(json(await request(http, { port, path: '/api/health', headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' } }))).toMatchObject({
+      'x-orch-protocol': 'http',
+      'x-orch-host': `127.0.0.1:${port}`,
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': `127.0.0.1:${port}`,
+    });
+    expect(json(await request(http, { port, path: '/x', headers: { 'x-orch-connection': 'proxied' } }))).toMatchObject({ 'x-orch-connection': 'loopback' });
+  });
+
+  it('redirects a loopback client that sends X-Forwarded-For without being a trusted proxy, to its own Host', async () => {
+    const port = await start(await dataDirWith(pair), verdict);
+    // plain HTTP from loopback is the local CLI's exemption; through a proxy it is anyone's request
+    expect(await request(http, { port, path: '/api/cluster/join-bundle', body: '{}', headers: { 'x-forwarded-for': '203.0.113.5' } })).toMatchObject({
+      status: 308,
+      location: `https://127.0.0.1:${port}/api/cluster/join-bundle`,
+    });
+    expect(await request(http, { port, path: '/cluster', headers: { 'x-forwarded-host': 'evil.example' } })).toMatchObject({
+      status: 308,
+      location: `https://127.0.0.1:${port}/cluster`,
+    });
+    expect(await request(http, { port, path: '/api/health', headers: { 'x-forwarded-for': '203.0.113.5' } })).toMatchObject({ status: 200 });
+  });
+
+  it('behind a trusted proxy, takes the client, protocol and host from its headers', async () => {
+    expect(externalAddress, 'this test needs a network interface with a non-loopback IPv4 address').toBeDefined();
+    const host = externalAddress!;
+    const port = await start(await dataDirWith(pair), verdict, [host]);
+    const proxied = { 'x-forwarded-for': '127.0.0.1, 198.51.100.7', 'x-forwarded-host': 'console.example', host: 'node-1.internal' };
+    // the proxy received it over HTTPS and passes it on over plain HTTP: served, as HTTPS
+    const secure = await request(http, { host, port, path: '/cluster', headers: { ...proxied, 'x-forwarded-proto': 'https' } });
+    expect(secure).toMatchObject({ status: 200, hsts: HSTS_VALUE });
+    expect(json(secure)).toEqual({
+      'x-orch-connection': 'proxied',
+      'x-orch-client-address': '198.51.100.7',
+      'x-orch-protocol': 'https',
+      'x-orch-host': 'console.example',
+      'x-forwarded-for': '198.51.100.7',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'console.example',
+    });
+    // the proxy received it over plain HTTP: off to HTTPS at the name the client used
+    expect(await request(http, { host, port, path: '/cluster', headers: { ...proxied, 'x-forwarded-proto': 'http' } })).toMatchObject({
+      status: 308,
+      location: 'https://console.example/cluster',
+      hsts: undefined,
+    });
+    // a proxy, even trusted, never makes a request "loopback", whatever address it names
+    const fromLoopback = await request(https, { host, port, path: '/x', headers: { 'x-forwarded-for': '127.0.0.1' } });
+    expect(json(fromLoopback)).toMatchObject({ 'x-orch-connection': 'proxied', 'x-orch-client-address': '127.0.0.1' });
   });
 });
