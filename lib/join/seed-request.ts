@@ -104,7 +104,8 @@ function exchange(url: URL, body: unknown | undefined, pinned: tls.TLSSocket | u
     // node's own clients never follow redirects: a 3xx is answered below, not chased
     const request = (url.protocol === 'https:' && !pinned ? https : http).request(options, (response) => {
       const status = response.statusCode ?? 0;
-      const served = response.socket instanceof tls.TLSSocket ? response.socket.getPeerCertificate().fingerprint256 ?? null : null;
+      const socket = (pinned ?? response.socket) as Partial<tls.TLSSocket> | null;
+      const served = typeof socket?.getPeerCertificate === 'function' ? socket.getPeerCertificate().fingerprint256 ?? null : null;
       const refuse = (message: string, field?: string) => {
         request.destroy();
         reject(new AppError('JOIN_REFUSED', message, { field }));
