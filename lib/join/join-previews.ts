@@ -43,6 +43,8 @@ export function takePreview(previewId: string, now = Date.now()): TKeptPreview |
   const previews = store();
   dropExpired(previews, now);
   const kept = previews.get(previewId);
+  if (!kept) return undefined;
   previews.delete(previewId);
-  return kept;
+  const { expiresAtMs: _expires, ...preview } = kept;
+  return preview;
 }

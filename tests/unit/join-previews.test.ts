@@ -14,7 +14,7 @@ describe('join previews', () => {
     const now = 1_000_000;
     const kept = keep(now);
     expect(kept.preview.expiresAt).toBe(new Date(now + JOIN_PREVIEW_TTL_MS).toISOString());
-    expect(takePreview(kept.preview.previewId, now + JOIN_PREVIEW_TTL_MS - 1)).toBe(kept);
+    expect(takePreview(kept.preview.previewId, now + JOIN_PREVIEW_TTL_MS - 1)).toEqual(kept);
     expect(takePreview(kept.preview.previewId, now + JOIN_PREVIEW_TTL_MS - 1)).toBeUndefined();
   });
 
@@ -27,6 +27,6 @@ describe('join previews', () => {
     const now = 3_000_000;
     const all = Array.from({ length: 20 }, () => keep(now));
     expect(takePreview(all[0].preview.previewId, now)).toBeUndefined();
-    expect(takePreview(all[19].preview.previewId, now)).toBe(all[19]);
+    expect(takePreview(all[19].preview.previewId, now)).toEqual(all[19]);
   });
 });
