@@ -3,6 +3,7 @@
  * version in the shared database cannot write outside any node's data directory. Each test is
  * named for the attack; every refusal leaves the joining node standalone with nothing written.
  */
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
@@ -246,6 +247,25 @@ describe('the node switches only to what the administrator confirmed', () => {
     expect(answer.status).toBe(409);
     expect(answer.body.error.field).toBe('confirmed.clusterId');
     expect(answer.body.error.message).toMatch(/cluster id is .*; cluster name is .*, not elsewhere$/);
+    await expectStillStandalone();
+  });
+});
+
+describe('orchctl join asks on a terminal', () => {
+  it('shows the facts and changes nothing when the administrator answers no at the prompt', async () => {
+    const orchctl = path.resolve(import.meta.dirname, '..', '..', 'bin', 'orchctl.mjs');
+    // `script` gives the CLI a real terminal; the node's own credentials come from the environment
+    const command = `${process.execPath} ${orchctl} join --url ${joiner.url} --seed ${seed.url} --seed-user root --seed-password ${ROOT_PASSWORD}`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ORCH_USER: 'root', ORCH_PASSWORD: B_ROOT, ORCH_TOKEN: '' } });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await pollUntil(() => output.includes('join this cluster? [y/N]'), { what: 'the prompt' });
+    expect(output).toMatch(/database host: +127\.0\.0\.1:\d+\/test_\w+/);
+    child.stdin.write('n\r');
+    expect(await exited).not.toBe(0);
+    expect(output).toContain('orchctl: not joined: not confirmed; nothing changed');
     await expectStillStandalone();
   });
 });
