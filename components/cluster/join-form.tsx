@@ -7,13 +7,15 @@ import { Card } from '@/components/ui/card';
 import { FormField } from '@/components/ui/form-field';
 import { JoinAuthFields } from '@/components/cluster/join-auth-fields';
 import { EMPTY_JOIN_DRAFT, JOIN_FIELDS, parseJoinDraft, type TJoinDraft } from '@/components/cluster/join-request';
+import { JoinConfirmation } from '@/components/cluster/join-confirmation';
 import { useJoin, type TJoinPhase } from '@/components/cluster/use-join';
 
-/** An administrator joins this standalone node to a cluster through one of its nodes. */
+/** An administrator joins this standalone node to a cluster through one of its nodes: check the seed, then confirm what it answered. */
 export function JoinForm() {
   const [draft, setDraft] = useState<TJoinDraft>(EMPTY_JOIN_DRAFT);
-  const { phase, failure, setFailure, join } = useJoin();
-  const busy = phase.kind === 'sending' || phase.kind === 'restarting' || phase.kind === 'signing-in';
+  const { phase, failure, setFailure, check, cancel, confirm } = useJoin();
+  const busy = phase.kind !== 'editing' && phase.kind !== 'timed-out';
+  const preview = phase.kind === 'confirming' || phase.kind === 'sending' ? phase.preview : null;
 
   function edit(change: Partial<TJoinDraft>) {
     setDraft((current) => ({ ...current, ...change }));
@@ -24,7 +26,7 @@ export function JoinForm() {
     event.preventDefault();
     const parsed = parseJoinDraft(draft);
     if (!parsed.success) return setFailure(parsed.error);
-    await join(parsed.data);
+    await check(parsed.data);
   }
 
   return (
@@ -52,10 +54,13 @@ export function JoinForm() {
             users apply again only if it leaves.
           </p>
         </fieldset>
+        {preview && <JoinConfirmation preview={preview} busy={phase.kind === 'sending'} onConfirm={confirm} onCancel={cancel} />}
         <JoinProgress phase={phase} />
-        <Button type="submit" variant="primary" disabled={busy}>
-          Join
-        </Button>
+        {!preview && (
+          <Button type="submit" variant="primary" disabled={busy}>
+            {phase.kind === 'checking' ? 'Checking the seed…' : 'Check seed'}
+          </Button>
+        )}
       </form>
     </Card>
   );

@@ -1,5 +1,5 @@
 import { ApiError } from '@/lib/api/fetcher';
-import { ZJoinRequest, type TJoinRequest } from '@/lib/join/schemas';
+import { ZJoinPreviewRequest, type TJoinPreviewRequest } from '@/lib/join/schemas';
 
 export type TJoinMethod = 'credentials' | 'token';
 export type TJoinField = 'seedUrl' | 'user' | 'password' | 'token' | 'fingerprint';
@@ -25,7 +25,7 @@ const MISSING: Record<TJoinField, string> = {
 };
 
 /** The form's draft as the request the API takes, or the same kind of error the API would answer. */
-export function parseJoinDraft(draft: TJoinDraft): { success: true; data: TJoinRequest } | { success: false; error: ApiError } {
+export function parseJoinDraft(draft: TJoinDraft): { success: true; data: TJoinPreviewRequest } | { success: false; error: ApiError } {
   const fields = JOIN_FIELDS[draft.method];
   const given = fields.filter((field) => draft[field].trim() !== '');
   const issues = fields
@@ -34,6 +34,6 @@ export function parseJoinDraft(draft: TJoinDraft): { success: true; data: TJoinR
   if (issues.length > 0) {
     return { success: false, error: new ApiError(400, 'VALIDATION', issues[0].message, { field: issues[0].field, issues }) };
   }
-  const parsed = ZJoinRequest.safeParse(Object.fromEntries(given.map((field) => [field, draft[field]])));
+  const parsed = ZJoinPreviewRequest.safeParse(Object.fromEntries(given.map((field) => [field, draft[field]])));
   return parsed.success ? { success: true, data: parsed.data } : { success: false, error: ApiError.fromZod(parsed.error) };
 }

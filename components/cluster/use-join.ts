@@ -4,13 +4,16 @@ import { useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
-import type { TJoinRequest } from '@/lib/join/schemas';
+import type { TJoinConfirm, TJoinPreview, TJoinPreviewRequest } from '@/lib/join/schemas';
 import { useRefreshCluster } from '@/lib/swr/polling';
 import { waitForClusterId } from '@/components/cluster/wait-for-cluster-id';
 
 export type TJoinPhase =
   | { kind: 'editing' }
-  | { kind: 'sending' }
+  | { kind: 'checking' }
+  /** step 1 answered: the administrator reads what the node would join and confirms, or not */
+  | { kind: 'confirming'; preview: TJoinPreview }
+  | { kind: 'sending'; preview: TJoinPreview }
   | { kind: 'restarting'; clusterName: string; withToken: boolean }
   | { kind: 'signing-in'; clusterName: string }
   | { kind: 'timed-out' };
@@ -19,19 +22,46 @@ type TJoinAnswer = { clusterId: string; clusterName: string; restarting: true };
 
 const LOGIN_AFTER_JOIN = '/login?callbackUrl=/cluster';
 
-/** Sends the join, follows the restart, then signs in again: the old session belongs to this node's own users. */
+/**
+ * A join in two steps: check the seed (nothing changes), then, once the administrator confirmed
+ * what it showed, join; follow the restart, then sign in again: the old session belongs to this
+ * node's own users.
+ */
 export function useJoin() {
   const router = useRouter();
   const refreshAll = useRefreshCluster();
   const [phase, setPhase] = useState<TJoinPhase>({ kind: 'editing' });
+  const [request, setRequest] = useState<TJoinPreviewRequest | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
 
-  async function join(request: TJoinRequest) {
+  async function check(next: TJoinPreviewRequest) {
     setFailure(null);
-    setPhase({ kind: 'sending' });
+    setPhase({ kind: 'checking' });
+    try {
+      const preview = await apiSend<TJoinPreview>('POST', '/api/cluster/join-preview', next);
+      setRequest(next);
+      setPhase({ kind: 'confirming', preview });
+    } catch (error) {
+      setFailure(toApiError(error));
+      setPhase({ kind: 'editing' });
+    }
+  }
+
+  function cancel() {
+    setFailure(null);
+    setPhase({ kind: 'editing' });
+  }
+
+  async function confirm() {
+    if (phase.kind !== 'confirming' || !request) return;
+    const { preview } = phase;
+    setFailure(null);
+    setPhase({ kind: 'sending', preview });
+    const { clusterId, clusterName, databaseHost, fingerprint } = preview;
+    const body: TJoinConfirm = { previewId: preview.previewId, confirmed: { clusterId, clusterName, databaseHost, fingerprint } };
     let answer: TJoinAnswer;
     try {
-      answer = await apiSend<TJoinAnswer>('POST', '/api/cluster/join', request);
+      answer = await apiSend<TJoinAnswer>('POST', '/api/cluster/join', body);
     } catch (error) {
       setFailure(toApiError(error));
       return setPhase({ kind: 'editing' });
@@ -49,5 +79,5 @@ export function useJoin() {
     router.refresh();
   }
 
-  return { phase, failure, setFailure, join };
+  return { phase, failure, setFailure, check, cancel, confirm };
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '@/lib/node/data-dir';
+import { writeReceivedFile } from '@/lib/config/write-received-file';
 import type { TConfigDocument } from '@/lib/config/document';
 
 export const APPLIED_REFERENCE_FILE = path.join('config', 'reference.json');
@@ -26,6 +26,7 @@ export async function readAppliedReference(dataDir: string): Promise<TAppliedRef
   return parsed.success ? parsed.data : null;
 }
 
+/** Its content comes from the database: written by the one writer for received files. */
 export async function writeAppliedReference(dataDir: string, reference: TAppliedReference): Promise<void> {
-  await writeFileAtomic(path.join(dataDir, APPLIED_REFERENCE_FILE), `${JSON.stringify(reference, null, 2)}\n`);
+  await writeReceivedFile(dataDir, path.join(dataDir, APPLIED_REFERENCE_FILE), `${JSON.stringify(reference, null, 2)}\n`);
 }

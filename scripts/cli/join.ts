@@ -2,9 +2,13 @@
  * `orchctl join`, `orchctl leave` and `orchctl join-token`. A join or a leave restarts the node,
  * and its users change with it (to the cluster's, or back to its own): after the 202 the CLI only
  * reads the public health endpoint, until the node is back with the membership asked for.
+ * A join has two steps: the node checks the seed and shows what it would join (nothing changes),
+ * then the administrator confirms, on a terminal or beforehand with --yes and --expect-… options.
  */
+import { createInterface } from 'node:readline/promises';
 import type { THealth } from '@/lib/cluster/health';
-import type { TJoinRequest } from '@/lib/join/schemas';
+import { normalizeFingerprint } from '@/lib/join/certificate';
+import type { TJoinConfirm, TJoinPreview, TJoinPreviewRequest } from '@/lib/join/schemas';
 import { callApi, CliError } from './api-client';
 import type { TNodeCommandOptions } from './cluster-view';
 
@@ -14,6 +18,11 @@ export type TJoinOptions = TNodeCommandOptions & {
   seedPassword?: string;
   token?: string;
   fingerprint?: string;
+  /** join without asking, once the seed's answer matched every --expect-… option given */
+  yes?: boolean;
+  expectCluster?: string;
+  expectDatabase?: string;
+  expectFingerprint?: string;
 };
 
 export type TJoinTokenOptions = TNodeCommandOptions & { minutes: number; json?: boolean };
@@ -54,7 +63,7 @@ async function waitForMembership(url: string, clusterId: string | null, failure:
 }
 
 /** The seed's credentials: its administrator's user and password, or a join token with the certificate fingerprint. */
-function seedCredentials(options: TJoinOptions): Pick<TJoinRequest, 'user' | 'password' | 'token' | 'fingerprint'> {
+function seedCredentials(options: TJoinOptions): Pick<TJoinPreviewRequest, 'user' | 'password' | 'token' | 'fingerprint'> {
   const byPassword = options.seedUser !== undefined || options.seedPassword !== undefined;
   const byToken = options.token !== undefined;
   if (byPassword && byToken) throw new CliError('give --seed-user and --seed-password, or --token and --fingerprint, not both');
@@ -64,11 +73,60 @@ function seedCredentials(options: TJoinOptions): Pick<TJoinRequest, 'user' | 'pa
   throw new CliError('give --seed-user and --seed-password, or --token and --fingerprint');
 }
 
+/** What the seed answered, as the administrator reads it before confirming. */
+function describePreview(preview: TJoinPreview): string {
+  return [
+    `the seed node at ${preview.seedUrl} answered:`,
+    `  cluster:              ${preview.clusterName} (${preview.clusterId})`,
+    `  database host:        ${preview.databaseHost}`,
+    `  seed certificate:     ${preview.fingerprint ?? 'none (plain HTTP between loopback addresses)'}`,
+    `  cluster certificate:  ${preview.clusterFingerprint}`,
+  ].join('\n');
+}
+
+/** The --expect-… options the answer does not meet, one line each. */
+function unmetExpectations(options: TJoinOptions, preview: TJoinPreview): string[] {
+  const unmet: string[] = [];
+  if (options.expectCluster !== undefined && ![preview.clusterName, preview.clusterId].includes(options.expectCluster)) {
+    unmet.push(`--expect-cluster ${options.expectCluster}: the seed's cluster is ${preview.clusterName} (${preview.clusterId})`);
+  }
+  if (options.expectDatabase !== undefined && options.expectDatabase !== preview.databaseHost) {
+    unmet.push(`--expect-database ${options.expectDatabase}: the cluster's database is ${preview.databaseHost}`);
+  }
+  // over plain HTTP no certificate was served: the cluster's own certificate is what can be expected
+  const served = preview.fingerprint ?? preview.clusterFingerprint;
+  if (options.expectFingerprint !== undefined && normalizeFingerprint(options.expectFingerprint) !== served) {
+    unmet.push(`--expect-fingerprint: the seed's certificate is ${served}`);
+  }
+  return unmet;
+}
+
+async function askToConfirm(): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await prompt.question('join this cluster? [y/N] ')).trim());
+  } finally {
+    prompt.close();
+  }
+}
+
 export async function joinCluster(options: TJoinOptions): Promise<void> {
-  const body: TJoinRequest = { seedUrl: options.seed, ...seedCredentials(options) };
+  const request: TJoinPreviewRequest = { seedUrl: options.seed, ...seedCredentials(options) };
+  const credentials = { user: options.user, password: options.password };
+  const preview = await callApi<TJoinPreview>(options.url, '/api/cluster/join-preview', { ...credentials, method: 'POST', body: request, timeoutMs: JOIN_TIMEOUT_MS });
+  console.log(describePreview(preview));
+  const unmet = unmetExpectations(options, preview);
+  if (unmet.length > 0) throw new CliError(`not joined, the seed's answer is not what was expected: ${unmet.join('; ')}`);
+  if (!options.yes) {
+    if (!process.stdin.isTTY) {
+      throw new CliError('not joined: confirm on a terminal, or pass --yes (with --expect-cluster, --expect-database, --expect-fingerprint to check the answer)');
+    }
+    if (!(await askToConfirm())) throw new CliError('not joined: not confirmed; nothing changed');
+  }
+  const { clusterId, clusterName, databaseHost, fingerprint } = preview;
+  const body: TJoinConfirm = { previewId: preview.previewId, confirmed: { clusterId, clusterName, databaseHost, fingerprint } };
   const joined = await callApi<{ clusterId: string; clusterName: string; restarting: true }>(options.url, '/api/cluster/join', {
-    user: options.user,
-    password: options.password,
+    ...credentials,
     method: 'POST',
     body,
     timeoutMs: JOIN_TIMEOUT_MS,

@@ -125,7 +125,11 @@ withCredentials(
   .option('--seed-password <password>', 'that administrator\'s password')
   .option('--token <token>', 'a one-time join token from the seed (`orchctl join-token`), with --fingerprint')
   .option('--fingerprint <sha256>', 'the cluster certificate\'s fingerprint, shown with the token')
-  .addHelpText('after', '\n--user/--password are node --url\'s own administrator; after the join its users are the cluster\'s.')
+  .option('--yes', 'join without asking, once the seed\'s answer met every --expect-… option (needed without a terminal)')
+  .option('--expect-cluster <name-or-id>', 'refuse unless the seed\'s cluster has this name or id')
+  .option('--expect-database <host:port/db>', 'refuse unless the cluster\'s database is there')
+  .option('--expect-fingerprint <sha256>', 'refuse unless the seed serves this certificate (the cluster\'s, over plain HTTP)')
+  .addHelpText('after', '\nThe node first shows what the seed answered (cluster, database host, certificate); nothing changes until it is confirmed.\n--user/--password are node --url\'s own administrator; after the join its users are the cluster\'s.')
   .action((options: TJoinOptions) => joinCluster(options));
 
 withCredentials(

@@ -1,7 +1,9 @@
 /**
  * Joining from the page, as an operator would: on standalone node B enter A's address and
- * root credentials; B restarts, and the page ends on B's cluster page, signed in, showing B
- * STANDBY beside A. A's open page shows B without a reload.
+ * root credentials and check the seed; the page shows A's cluster, database host and
+ * certificate, and nothing changes until the operator confirms. Then B restarts, and the page
+ * ends on B's cluster page, signed in, showing B STANDBY beside A. A's open page shows B
+ * without a reload.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import { ROOT_PASSWORD, startNode, stopAllNodes, type NodeProcess } from '../hel
 import { health, seedCluster } from '../helpers/cluster';
 
 const B_ROOT = 'b-local-root-password';
+let databaseUrl: string;
 let nodeA: NodeProcess;
 let nodeB: NodeProcess;
 let browser: Browser;
@@ -27,7 +30,7 @@ const rowText = async (page: Page, name: string) =>
   (await page.getByRole('table', { name: 'Nodes' }).getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) }).textContent()) ?? '';
 
 beforeAll(async () => {
-  const databaseUrl = await createTestDatabase();
+  databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: 1_000, failoverHeartbeats: 5 });
   [nodeA, nodeB, browser] = await Promise.all([
     startNode({ databaseUrl, name: 'A' }),
@@ -43,7 +46,7 @@ afterAll(async () => {
 });
 
 describe('joining from the page', () => {
-  it('joins B to A\'s cluster from B\'s page, and A\'s open page shows B without a reload', async () => {
+  it('shows the seed\'s facts, joins B to A\'s cluster only after the confirm click, and A\'s open page shows B without a reload', async () => {
     const pageA = await open(nodeA, ROOT_PASSWORD);
     const reloadsOfA: string[] = [];
     pageA.on('framenavigated', (frame) => reloadsOfA.push(frame.url()));
@@ -54,7 +57,21 @@ describe('joining from the page', () => {
     await pageB.getByLabel('Address of a node in the cluster').fill(nodeA.url);
     await pageB.getByLabel('Administrator user name').fill('root');
     await pageB.getByLabel('Administrator password').fill(ROOT_PASSWORD);
-    await pageB.getByRole('button', { name: 'Join', exact: true }).click();
+    await pageB.getByRole('button', { name: 'Check seed', exact: true }).click();
+
+    // what the seed answered, for the operator to read before anything changes
+    const confirmation = pageB.getByRole('region', { name: 'Confirm the join' });
+    await confirmation.waitFor({ timeout: 30_000 });
+    const cluster = await (await fetch(`${nodeA.url}/api/cluster/join-info`)).json();
+    const database = new URL(databaseUrl);
+    const shown = (await confirmation.textContent()) ?? '';
+    expect(shown).toContain(cluster.clusterName);
+    expect(shown).toContain(cluster.clusterId);
+    expect(shown).toContain(`${database.hostname}:${database.port}${database.pathname}`);
+    expect(shown).toContain(cluster.clusterFingerprint);
+    expect(shown).not.toContain(database.password || 'no password in the URL');
+    expect((await health(nodeB))?.clusterId).toBeNull();
+    await pageB.getByRole('button', { name: 'Confirm and join', exact: true }).click();
 
     // B restarts into the cluster; the page follows it and signs in with the cluster's credentials
     await pollUntil(async () => (await health(nodeB))?.clusterId === (await health(nodeA))?.clusterId, { timeoutMs: 60_000, what: 'B to join' });

@@ -31,6 +31,7 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/cluster/join-info': { GET: 'public' },
   '/api/cluster/join-bundle': { POST: 'public' }, // checks the seed's administrator or a join token itself
   '/api/cluster/join-tokens': { POST: 'admin' },
+  '/api/cluster/join-preview': { POST: 'admin' },
   '/api/cluster/join': { POST: 'admin' },
   '/api/cluster/leave': { POST: 'admin' },
   '/api/config/certificate': { GET: 'viewer', POST: 'admin', PUT: 'admin' },

@@ -38,7 +38,7 @@ describe('joining over HTTPS', () => {
   const httpsSeed = () => seed.url.replace('http://', 'https://');
 
   it('refuses to send credentials to a certificate this machine does not trust, and asks for the fingerprint', async () => {
-    const answer = await call(joiner, '/api/cluster/join', basicAuth('root', B_ROOT), { seedUrl: httpsSeed(), user: 'root', password: ROOT_PASSWORD });
+    const answer = await call(joiner, '/api/cluster/join-preview', basicAuth('root', B_ROOT), { seedUrl: httpsSeed(), user: 'root', password: ROOT_PASSWORD });
     expect(answer.status).toBe(422);
     expect(answer.body.error).toMatchObject({ field: 'fingerprint' });
     expect(answer.body.error.message).toMatch(/not trusted by this machine/);
@@ -47,15 +47,35 @@ describe('joining over HTTPS', () => {
 
   it('refuses a fingerprint that is not the served certificate', async () => {
     const { body } = await call(seed, '/api/cluster/join-tokens', cluster, { ttlMinutes: 15 });
-    const answer = await call(joiner, '/api/cluster/join', basicAuth('root', B_ROOT), { seedUrl: httpsSeed(), token: body.token, fingerprint: body.fingerprint.replace(/^../, '00') });
+    const answer = await call(joiner, '/api/cluster/join-preview', basicAuth('root', B_ROOT), { seedUrl: httpsSeed(), token: body.token, fingerprint: body.fingerprint.replace(/^../, '00') });
     expect(answer.status).toBe(422);
     expect(answer.body.error.message).toMatch(/^fingerprint mismatch: the seed serves a certificate/);
     expect((await health(joiner))?.clusterId).toBeNull();
   });
 
-  it('joins with a token and the fingerprint of the served certificate', async () => {
+  it('joins with a token and the fingerprint of the served certificate, after confirming the certificate it was shown', async () => {
     const { body } = await call(seed, '/api/cluster/join-tokens', cluster, { ttlMinutes: 15 });
-    const answer = await call(joiner, '/api/cluster/join', basicAuth('root', B_ROOT), { seedUrl: httpsSeed(), token: body.token, fingerprint: body.fingerprint });
+    const preview = await call(joiner, '/api/cluster/join-preview', basicAuth('root', B_ROOT), { seedUrl: httpsSeed(), token: body.token, fingerprint: body.fingerprint });
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    // the fingerprint shown is the certificate the seed served on the connection, not the cluster's
+    expect(preview.body.fingerprint).toBe(body.fingerprint);
+    expect(preview.body.clusterFingerprint).not.toBe(body.fingerprint);
+    const { previewId, clusterId, clusterName, databaseHost, fingerprint } = preview.body;
+    const otherCertificate = await call(joiner, '/api/cluster/join', basicAuth('root', B_ROOT), {
+      previewId,
+      confirmed: { clusterId, clusterName, databaseHost, fingerprint: preview.body.clusterFingerprint },
+    });
+    expect(otherCertificate.status).toBe(409);
+    expect(otherCertificate.body.error.field).toBe('confirmed.fingerprint');
+    expect((await health(joiner))?.clusterId).toBeNull();
+    // the token was spent by the preview: a new one for the real join
+    const second = (await call(seed, '/api/cluster/join-tokens', cluster, { ttlMinutes: 15 })).body;
+    const again = await call(joiner, '/api/cluster/join-preview', basicAuth('root', B_ROOT), { seedUrl: httpsSeed(), token: second.token, fingerprint: second.fingerprint });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    const answer = await call(joiner, '/api/cluster/join', basicAuth('root', B_ROOT), {
+      previewId: again.body.previewId,
+      confirmed: { clusterId, clusterName, databaseHost, fingerprint: fingerprint.replaceAll(':', '').toLowerCase() },
+    });
     expect(answer.status, JSON.stringify(answer.body)).toBe(202);
     await pollUntil(async () => (await health(joiner))?.clusterId, { what: 'B to come up in the cluster', timeoutMs: 30_000 });
     await pollUntil(async () => (await clusterStatus(seed)).nodes.some((node) => node.name === 'B' && node.state === 'STANDBY'), { what: 'B standby' });

@@ -27,7 +27,15 @@ async function post(node: NodeProcess, path: string, auth: string, body: unknown
   return { status: response.status, body: await response.json() };
 }
 
-const joinB = (body: Record<string, unknown>, auth = bLocal) => post(joiner, '/api/cluster/join', auth, body);
+const previewB = (body: Record<string, unknown>, auth = bLocal) => post(joiner, '/api/cluster/join-preview', auth, body);
+
+/** Both steps, as the page does: check the seed, then confirm exactly what it showed. */
+async function joinB(body: Record<string, unknown>, auth = bLocal) {
+  const preview = await previewB(body, auth);
+  if (preview.status !== 200) return preview;
+  const { previewId, clusterId, clusterName, databaseHost, fingerprint } = preview.body;
+  return post(joiner, '/api/cluster/join', auth, { previewId, confirmed: { clusterId, clusterName, databaseHost, fingerprint } });
+}
 
 async function expectStandaloneWithItsData(): Promise<void> {
   expect((await health(joiner))?.clusterId).toBeNull();
@@ -36,7 +44,7 @@ async function expectStandaloneWithItsData(): Promise<void> {
 }
 
 async function expectRefused(body: Record<string, unknown>, status: number, message: RegExp, field?: string) {
-  const answer = await joinB(body);
+  const answer = await previewB(body);
   expect(answer.status, JSON.stringify(answer.body)).toBe(status);
   expect(answer.body.error.message).toMatch(message);
   expect(answer.body.error.message.split(/\.\s/).length).toBe(1); // one sentence
@@ -112,25 +120,23 @@ describe('a refused join leaves the node standalone with its data', () => {
   });
 
   it('incompatible versions', async () => {
-    const fake = await fakeSeed({ '/api/cluster/join-info': { nodeId: crypto.randomUUID(), clusterId: crypto.randomUUID(), clusterName: 'future', fingerprint: 'AA', version: '9.0.0' } });
+    const info = await (await fetch(`${seed.url}/api/cluster/join-info`)).json();
+    const fake = await fakeSeed({ '/api/cluster/join-info': { ...info, nodeId: crypto.randomUUID(), clusterName: 'future', version: '9.0.0' } });
     await expectRefused({ seedUrl: fake.url, user: 'root', password: ROOT_PASSWORD }, 422, /incompatible versions: this node runs 0\.\d+\.\d+, the cluster 9\.0\.0/);
     fake.close();
   });
 
   it('a shared database the joining node cannot reach', async () => {
-    const clusterId = crypto.randomUUID();
     const info = await (await fetch(`${seed.url}/api/cluster/join-info`)).json();
+    // A's real bundle (A gives it to its administrator over loopback), pointing at a port where nothing listens
+    const bundle = await post(seed, '/api/cluster/join-bundle', '', {
+      node: { id: crypto.randomUUID(), name: 'probe', url: 'http://127.0.0.1:1', version: info.version },
+      credentials: { user: 'root', password: ROOT_PASSWORD },
+    });
+    expect(bundle.status).toBe(200);
     const fake = await fakeSeed({
-      '/api/cluster/join-info': { ...info, nodeId: crypto.randomUUID(), clusterId },
-      '/api/cluster/join-bundle': {
-        clusterId,
-        clusterName: 'elsewhere',
-        databaseUrl: `postgresql://orch:secret-password@127.0.0.1:${await findFreePort()}/orch`,
-        authSecret: 'x'.repeat(40),
-        certificate: { pem: '', keyPem: '', fingerprint: info.fingerprint },
-        reference: null,
-        version: info.version,
-      },
+      '/api/cluster/join-info': { ...info, nodeId: crypto.randomUUID() },
+      '/api/cluster/join-bundle': { ...bundle.body, databaseUrl: `postgresql://orch:secret-password@127.0.0.1:${await findFreePort()}/orch` },
     });
     await expectRefused({ seedUrl: fake.url, user: 'root', password: ROOT_PASSWORD }, 422, /the shared database postgresql:\/\/orch:\*\*\*@127\.0\.0\.1:\d+\/orch is not reachable from this node/);
     fake.close();
@@ -153,7 +159,7 @@ describe('joining, failing over and leaving', () => {
   });
 
   it('refuses a second join while it is a member', async () => {
-    const answer = await joinB({ seedUrl: seed.url, user: 'root', password: ROOT_PASSWORD }, cluster);
+    const answer = await previewB({ seedUrl: seed.url, user: 'root', password: ROOT_PASSWORD }, cluster);
     expect(answer.status).toBe(422);
     expect(answer.body.error.message).toBe('this node is already a member of a cluster; leave it first');
   });
@@ -178,25 +184,45 @@ describe('joining, failing over and leaving', () => {
 });
 
 describe('joining by token and fingerprint through the CLI', () => {
+  it('shows what the seed answered and joins only when confirmed: not without a terminal or --yes, not when an --expect-… option is not met', async () => {
+    const asB = ['join', '--url', joiner.url, '--user', 'root', '--password', B_ROOT, '--seed', seed.url, '--seed-user', 'root', '--seed-password', ROOT_PASSWORD];
+    const unconfirmed = await runOrchctl(asB);
+    expect(unconfirmed.code).not.toBe(0);
+    expect(unconfirmed.stdout).toMatch(/^  database host: /m);
+    expect(unconfirmed.stderr.trim()).toBe('orchctl: not joined: confirm on a terminal, or pass --yes (with --expect-cluster, --expect-database, --expect-fingerprint to check the answer)');
+    const elsewhere = await runOrchctl([...asB, '--yes', '--expect-cluster', 'some-other-cluster']);
+    expect(elsewhere.code).not.toBe(0);
+    expect(elsewhere.stderr.trim()).toMatch(/^orchctl: not joined, the seed's answer is not what was expected: --expect-cluster some-other-cluster: the seed's cluster is /);
+    const otherDatabase = await runOrchctl([...asB, '--yes', '--expect-database', 'db.example:5432/orch']);
+    expect(otherDatabase.code).not.toBe(0);
+    expect(otherDatabase.stderr).toMatch(/--expect-database db\.example:5432\/orch: the cluster's database is 127\.0\.0\.1:/);
+    await expectStandaloneWithItsData();
+  });
+
+
   it('joins again with a one-time token; the token cannot be reused, a wrong fingerprint is refused', async () => {
     const asRoot = ['--user', 'root', '--password', ROOT_PASSWORD];
     const created = await runOrchctl(['join-token', '--url', seed.url, ...asRoot, '--json']);
     expect(created.code, created.stderr).toBe(0);
     const { token, fingerprint } = JSON.parse(created.stdout) as { token: string; fingerprint: string };
+    const clusterName = (await clusterStatus(seed)).name;
 
-    const wrong = await runOrchctl(['join', '--url', joiner.url, '--user', 'root', '--password', B_ROOT, '--seed', seed.url, '--token', token, '--fingerprint', `${fingerprint.slice(0, -2)}00`]);
+    const wrong = await runOrchctl(['join', '--url', joiner.url, '--user', 'root', '--password', B_ROOT, '--seed', seed.url, '--token', token, '--fingerprint', `${fingerprint.slice(0, -2)}00`, '--yes']);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr.trim()).toMatch(/^orchctl: fingerprint mismatch/);
     await expectStandaloneWithItsData();
 
     // B left earlier: joining again lifts its tombstone; the fingerprint may be pasted in any case, without colons
-    const joined = await runOrchctl(['join', '--url', joiner.url, '--user', 'root', '--password', B_ROOT, '--seed', seed.url, '--token', token, '--fingerprint', fingerprint.replaceAll(':', '').toLowerCase()]);
+    const joined = await runOrchctl(['join', '--url', joiner.url, '--user', 'root', '--password', B_ROOT, '--seed', seed.url, '--token', token, '--fingerprint', fingerprint.replaceAll(':', '').toLowerCase(), '--yes', '--expect-cluster', clusterName]);
     expect(joined.code, joined.stderr).toBe(0);
-    expect(joined.stdout).toMatch(/^joined cluster .* as (STANDBY|ACTIVE)/);
+    expect(joined.stdout).toMatch(new RegExp(`^  cluster: +${clusterName} \\(`, 'm'));
+    expect(joined.stdout).toMatch(/^  database host: +127\.0\.0\.1:\d+\/test_\w+$/m);
+    expect(joined.stdout).not.toContain(new URL(databaseUrl).password || 'no password in the URL');
+    expect(joined.stdout).toMatch(/^joined cluster .* as (STANDBY|ACTIVE)/m);
     await pollUntil(async () => stateOf(await clusterStatus(seed), 'B') === 'STANDBY', { what: 'B to be a member again' });
 
     const other = await startNode({ name: 'D', env: { ORCH_ROOT_PASSWORD: 'd-root-password' } });
-    const reused = await runOrchctl(['join', '--url', other.url, '--user', 'root', '--password', 'd-root-password', '--seed', seed.url, '--token', token, '--fingerprint', fingerprint]);
+    const reused = await runOrchctl(['join', '--url', other.url, '--user', 'root', '--password', 'd-root-password', '--seed', seed.url, '--token', token, '--fingerprint', fingerprint, '--yes']);
     expect(reused.code).not.toBe(0);
     expect(reused.stderr.trim()).toMatch(/^orchctl: the seed node refused: the join token was already used/);
     expect((await health(other))?.clusterId).toBeNull();
