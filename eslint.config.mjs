@@ -5,6 +5,12 @@ import nextTypeScript from 'eslint-config-next/typescript';
 const config = [
   ...next,
   ...nextTypeScript,
+  {
+    rules: {
+      // `const { secret: _dropped, ...rest } = value` leaves a field out on purpose
+      '@typescript-eslint/no-unused-vars': ['warn', { varsIgnorePattern: '^_', argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
+  },
   { ignores: ['.next/**', 'lib/generated/**', 'node_modules/**', '.data/**', 'tmp/**', 'next-env.d.ts'] },
 ];
 

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 
-export type TRawResponse = { status: number; headers: http.IncomingHttpHeaders; body: string; json: () => any };
+export type TRawResponse = { status: number; headers: http.IncomingHttpHeaders; body: string; json: <T = unknown>() => T };
 
 export function rawRequest(
   url: string,
@@ -38,7 +38,7 @@ export function rawRequest(
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T,>() => JSON.parse(body) as T }));
         res.on('error', reject);
       },
     );
@@ -56,7 +56,7 @@ export async function signInRaw(baseUrl: string, name: string, password: string,
     ...options,
     method: 'POST',
     headers: { ...options.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
-    body: new URLSearchParams({ csrfToken: csrf.json().csrfToken, username: name, password, json: 'true' }).toString(),
+    body: new URLSearchParams({ csrfToken: csrf.json<{ csrfToken: string }>().csrfToken, username: name, password, json: 'true' }).toString(),
   });
   const sessionLine = (answer.headers['set-cookie'] ?? []).find((line) => line.startsWith('next-auth.session-token='));
   return { sessionLine, cookie: sessionLine?.split(';')[0] ?? '', status: answer.status, hsts: answer.headers['strict-transport-security'] };

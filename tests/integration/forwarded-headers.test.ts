@@ -28,7 +28,7 @@ async function call(path: string, body: unknown, headers: Record<string, string>
 async function joinToken(): Promise<string> {
   const answer = await call('/api/cluster/join-tokens', { ttlMinutes: 15 });
   expect(answer.status, answer.body).toBe(201);
-  return answer.json().token;
+  return answer.json<{ token: string }>().token;
 }
 
 const bundleRequest = (token: string) => ({ node: { id: randomUUID(), name: 'intruder', url: 'https://intruder.example:3000', version }, credentials: { token } });
@@ -44,12 +44,12 @@ beforeAll(async () => {
   expect((await call(`/api/cluster/nodes/${self.id}/restart`, {})).status).toBe(200);
   await pollUntil(
     async () => {
-      const info = (await rawRequest(`${node.url}/api/cluster/join-info`)).json();
+      const info = (await rawRequest(`${node.url}/api/cluster/join-info`)).json<{ fingerprint: string; clusterFingerprint: string }>();
       return info.fingerprint !== info.clusterFingerprint;
     },
     { what: 'the node to serve HTTPS', timeoutMs: 30_000 },
   );
-  version = (await rawRequest(`${node.url}/api/cluster/join-info`)).json().version;
+  version = (await rawRequest(`${node.url}/api/cluster/join-info`)).json<{ version: string }>().version;
 });
 afterAll(stopAllNodes);
 
@@ -87,7 +87,7 @@ describe('forwarding headers from a peer that is not a trusted proxy', () => {
     const token = await joinToken();
     const proxied = await call('/api/cluster/join-bundle', bundleRequest(token), { 'x-forwarded-for': '203.0.113.5' }, plainNode);
     expect(proxied.status).toBe(403);
-    expect(proxied.json().error.message).toMatch(/join over HTTPS/);
+    expect(proxied.json<{ error: { message: string; code: string } }>().error.message).toMatch(/join over HTTPS/);
     const direct = await call('/api/cluster/join-bundle', bundleRequest(token), {}, plainNode);
     expect(direct.status, direct.body).toBe(200);
   });
@@ -110,7 +110,7 @@ describe('forwarding headers from a peer that is not a trusted proxy', () => {
   it('a forged X-Forwarded-Host or -Proto reaches neither next-auth\'s URLs nor the Origin check', async () => {
     // over HTTPS the request is served (a client of this machine, without the loopback exemption), headers ignored
     const providers = await rawRequest(`${secureUrl()}/api/auth/providers`, { anyCertificate: true, headers: { 'x-forwarded-proto': 'http', 'x-forwarded-host': 'evil.example' } });
-    expect(providers.json().credentials.signinUrl).toBe(`${secureUrl()}/api/auth/signin/credentials`);
+    expect(providers.json<{ credentials: { signinUrl: string } }>().credentials.signinUrl).toBe(`${secureUrl()}/api/auth/signin/credentials`);
     const session = await signInRaw(node.url, 'root', ROOT_PASSWORD);
     expect(session.sessionLine).not.toMatch(/;\s*Secure/i);
     expect(session.hsts).toBeUndefined();
@@ -119,7 +119,7 @@ describe('forwarding headers from a peer that is not a trusted proxy', () => {
     // a page on evil.example cannot pass for us by naming itself in the forwarding headers
     const evil = await write(secureUrl(), 'https://evil.example', { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
     expect(evil.status).toBe(403);
-    expect(evil.json().error.message).toMatch(/Origin does not match/);
+    expect(evil.json<{ error: { message: string; code: string } }>().error.message).toMatch(/Origin does not match/);
     // nor an https:// page for our http:// origin, or the other way round
     expect((await write(node.url, secureUrl())).status).toBe(403);
     expect((await write(secureUrl(), node.url)).status).toBe(403);

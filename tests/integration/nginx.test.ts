@@ -34,7 +34,7 @@ const joiningNode = () => ({ id: randomUUID(), name: 'intruder', url: 'https://i
 async function joinToken(): Promise<string> {
   const answer = await rawRequest(`${base}/api/cluster/join-tokens`, { ca, headers: { authorization: ROOT }, body: JSON.stringify({ ttlMinutes: 15 }) });
   expect(answer.status, answer.body).toBe(201);
-  return answer.json().token;
+  return answer.json<{ token: string }>().token;
 }
 
 beforeAll(async () => {
@@ -45,7 +45,7 @@ beforeAll(async () => {
   await pollUntil(async () => (await health(nodes[0]))?.state === 'ACTIVE', { what: 'n1 active' });
   nginx = await startShippedNginx(nodes.map((node) => node.port));
   ({ base, plainBase, ca } = nginx);
-  version = (await rawRequest(`${base}/api/cluster/join-info`, { ca })).json().version;
+  version = (await rawRequest(`${base}/api/cluster/join-info`, { ca })).json<{ version: string }>().version;
 });
 afterAll(async () => {
   nginx?.stop();
@@ -87,7 +87,7 @@ describe('nginx terminating TLS in front of the cluster, on the nodes\' machine'
     const page = await rawRequest(`${base}/api/health`, { ca });
     expect(page.headers['strict-transport-security']).toMatch(HSTS);
     // next-auth builds its URLs from the public origin nginx reports
-    const providers = (await rawRequest(`${base}/api/auth/providers`, { ca })).json();
+    const providers = (await rawRequest(`${base}/api/auth/providers`, { ca })).json<{ credentials: { signinUrl: string } }>();
     expect(providers.credentials.signinUrl.startsWith(`${base}/`), providers.credentials.signinUrl).toBe(true);
     // and a write from the console's own HTTPS origin passes the Origin check
     const write = await rawRequest(`${base}/api/cluster/join-tokens`, {
@@ -113,7 +113,7 @@ describe('nginx terminating TLS in front of the cluster, on the nodes\' machine'
     }
     const blocked = await rawRequest(`${base}/api/me`, { ...attacker, headers: { authorization: ROOT } });
     expect(blocked.status).toBe(429);
-    expect(blocked.json().error.code).toBe('TOO_MANY_ATTEMPTS');
+    expect(blocked.json<{ error: { message: string; code: string } }>().error.code).toBe('TOO_MANY_ATTEMPTS');
     // another client on the same proxy is not locked out with it
     const bystander = await rawRequest(`${base}/api/me`, { ca, localAddress: '127.0.0.3', headers: { authorization: ROOT } });
     expect(bystander.status, bystander.body).toBe(200);
@@ -155,7 +155,7 @@ describe('nginx terminating TLS in front of the cluster, on the nodes\' machine'
     const failingForMs = failures.length === 0 ? 0 : failures[failures.length - 1] - failures[0];
     expect(failingForMs).toBeLessThanOrEqual(WINDOW_MS);
     // and through nginx the cluster now answers with n2 active
-    const status = (await rawRequest(`${base}/api/cluster`, { ca, headers: { authorization: ROOT } })).json();
-    expect(status.nodes.find((node: { name: string }) => node.name === 'n2').state).toBe('ACTIVE');
+    const status = (await rawRequest(`${base}/api/cluster`, { ca, headers: { authorization: ROOT } })).json<{ nodes: { name: string; state: string }[] }>();
+    expect(status.nodes.find((node) => node.name === 'n2')?.state).toBe('ACTIVE');
   });
 });
