@@ -2,11 +2,11 @@
  * What a node accepts from the shared database or a seed before writing or using it: pushed
  * configuration versions, the one writer for received files, and the join bundle's schema.
  */
-import { mkdir, mkdtemp, readFile, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp as makeTemporary, readFile, rm, symlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfigVersion } from '@/lib/config/config-version';
 import { configFingerprint, type TConfigDocument } from '@/lib/config/document';
 import { writeReceivedFile } from '@/lib/config/write-received-file';
@@ -14,6 +14,13 @@ import { describeDatabaseHost } from '@/lib/join/database-host';
 import { ZJoinBundle } from '@/lib/join/schemas';
 
 const SHA = 'a'.repeat(64);
+const made: string[] = [];
+const mkdtemp = async (prefix: string) => {
+  const dir = await makeTemporary(prefix);
+  made.push(dir);
+  return dir;
+};
+afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
 const document: TConfigDocument = { plugins: [], certificate: null, settings: { logLevel: 'info', maxConcurrentRuns: 10, runRetentionDays: 30 } };
 const row = (files: unknown, doc: unknown = document) => ({ version: 7, fingerprint: configFingerprint(doc as TConfigDocument), document: doc, files });
 
