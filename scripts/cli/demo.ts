@@ -67,6 +67,7 @@ class DemoCluster {
   constructor(
     readonly nodes: TDemoNode[],
     private readonly databaseDir: string,
+    private readonly rootPassword: string,
   ) {}
 
   /** Starts the database, then node 1 (which creates the cluster), then the others. */
@@ -103,6 +104,7 @@ class DemoCluster {
       name: node.name,
       advertiseUrl: node.url,
       initialCluster: DEMO_CLUSTER,
+      rootPassword: this.rootPassword,
       log: (line) => logInfo(node.name, line),
     });
     await supervisor.start();
@@ -194,11 +196,12 @@ export async function runDemo(options: { nodes: number; basePort: number; dataDi
   });
   await checkPortsFree(nodes);
   ensureBuild();
-  const password = await demoRootPassword(dataDir);
+  // the demo's data (and the nodes' files in it) is its user's only, as for `node start`
+  process.umask(0o077);
   // the first node to start on the empty shared database creates root with this password
-  process.env.ORCH_ROOT_PASSWORD = password;
+  const password = await demoRootPassword(dataDir);
 
-  const demo = new DemoCluster(nodes, path.join(dataDir, 'shared-database'));
+  const demo = new DemoCluster(nodes, path.join(dataDir, 'shared-database'), password);
   const onSignal = (signal: NodeJS.Signals) => {
     logInfo('demo', `${signal} received; stopping every node, then the database`);
     void demo.stop(0);
