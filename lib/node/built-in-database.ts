@@ -173,9 +173,13 @@ async function initialisePrivately(server: { initialise(): Promise<void> }, root
       await chown(temporaryDir, uid, gid);
     }
     const restore = useTemporaryDirectory(temporaryDir);
+    // the file must be readable by initdb's user (postgres, under root) through the launcher's
+    // 0077 umask; the folder around it keeps everyone else out
+    const umask = process.umask(0o022);
     try {
       await server.initialise();
     } finally {
+      process.umask(umask);
       restore();
     }
   } finally {
