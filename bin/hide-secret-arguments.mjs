@@ -7,7 +7,8 @@ const MASK = '***';
 
 /** The password inside a URL, masked; anything that is not a URL with a password comes back as it was. */
 function maskUrlPassword(value) {
-  const match = /^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)([^@/?#]*)(@.*)$/i.exec(value);
+  // up to the last '@': a password may hold an '@' that was not percent-encoded (masking too much is harmless)
+  const match = /^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)(.*)(@[^@]*)$/i.exec(value);
   return match && match[2] !== '' ? `${match[1]}${MASK}${match[3]}` : value;
 }
 

@@ -41,6 +41,7 @@ export async function promptSecret(prompt: string): Promise<string | undefined> 
   if (!process.stdin.isTTY) return undefined;
   try {
     const answer = await read({ prompt, silent: true, replace: '', output: process.stderr });
+    process.stderr.write('\n'); // what is typed is not echoed, the Enter included
     return answer.length > 0 ? answer : undefined;
   } catch (error) {
     // read() rejects with "canceled" on Ctrl-C

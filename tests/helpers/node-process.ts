@@ -20,6 +20,8 @@ export type TStartNodeOptions = {
   port?: number;
   name?: string;
   env?: Record<string, string>;
+  /** more arguments for `node start` */
+  args?: string[];
   /** wait until /api/health answers (default true) */
   waitReady?: boolean;
 };
@@ -86,6 +88,7 @@ export async function startNode(options: TStartNodeOptions = {}): Promise<NodePr
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'orch-node-')));
   const args = [ORCHCTL, 'node', 'start', '--port', String(port), '--data-dir', dataDir];
   if (options.name) args.push('--name', options.name);
+  args.push(...(options.args ?? []));
   const child = spawn(process.execPath, args, {
     detached: true, // its own process group, so a test can kill the node's whole tree
     stdio: ['ignore', 'pipe', 'pipe'],
