@@ -74,6 +74,11 @@ export function useTemporaryDirectory(dir: string): () => void {
   };
 }
 
+/** DATABASE_URL alone, for helper processes (a benchmark's worker) that need nothing else. */
+export function databaseUrlEnv(): string {
+  return z.string().url({ error: 'DATABASE_URL must be set to the database URL' }).parse(process.env.DATABASE_URL);
+}
+
 /** The first root password, when the operator chose one. */
 export function rootPasswordEnv(): string | undefined {
   const value = process.env.ORCH_ROOT_PASSWORD;
