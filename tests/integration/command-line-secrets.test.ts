@@ -75,6 +75,29 @@ class RecordingApi {
   }
 }
 
+/**
+ * `orchctl node start` that is expected to refuse: its result, or, if it is still running at the
+ * deadline (it accepted what it should have refused), a failure saying so, the node stopped.
+ */
+async function startExpectingRefusal(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [ORCHCTL, 'node', 'start', ...args], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ORCH_DATABASE_URL: '', NEXT_TELEMETRY_DISABLED: '1', ...env },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const deadline = new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 60_000));
+  const outcome = await Promise.race([exited, deadline]);
+  if (outcome === 'running') {
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+    throw new Error(`node start ${args.join(' ')} was not refused: it still ran after 60 s`);
+  }
+  return { code: outcome, stderr };
+}
+
 let api: RecordingApi;
 let scratch: string;
 
@@ -163,7 +186,7 @@ describe('node start and the database password', () => {
 
   it('refuses a password in --database-url with one line, and starts nothing', async () => {
     const dataDir = path.join(scratch, 'refused');
-    const result = await runOrchctl(['node', 'start', '--port', String(await findFreePort()), '--data-dir', dataDir, '--database-url', databaseUrl]);
+    const result = await startExpectingRefusal(['--port', String(await findFreePort()), '--data-dir', dataDir, '--database-url', databaseUrl]);
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim()).toBe(
       'orchctl: --database-url holds a password, which every local user can read in the process list; give the URL in ORCH_DATABASE_URL or in a file with --database-url-file instead',
@@ -194,7 +217,7 @@ describe('one node per data directory', () => {
     const database = first.databasePid();
     expect(isAlive(database)).toBe(true);
 
-    const second = await runOrchctl(['node', 'start', '--port', String(await findFreePort()), '--data-dir', first.dataDir]);
+    const second = await startExpectingRefusal(['--port', String(await findFreePort()), '--data-dir', first.dataDir]);
     expect(second.code).not.toBe(0);
     expect(second.stderr.trim()).toBe(`orchctl: a node is already running on data directory ${first.dataDir} (pid ${first.pid})`);
     expect(isAlive(database), 'the first node\'s built-in database').toBe(true);
