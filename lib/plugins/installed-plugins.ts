@@ -65,7 +65,7 @@ export async function installPlugin(dataDir: string, text: string): Promise<TIns
     if (installed?.manifest.version === version) {
       throw new AppError('CONFLICT', `${name} ${version} is already installed`, { field: 'manifest.version' });
     }
-    await mkdir(pluginsDir(dataDir), { recursive: true, mode: 0o755 });
+    await mkdir(pluginsDir(dataDir), { recursive: true, mode: 0o700 });
     await writeFileAtomic(pluginFile(dataDir, name), text);
     return describeInstalled(pkg, text);
   });

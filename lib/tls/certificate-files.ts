@@ -57,7 +57,7 @@ export function writeCertificateFiles(dataDir: string, pair: TCertificatePair): 
     // mkdir leaves an existing folder's mode alone
     await chmod(tlsDir(dataDir), 0o700);
     await writeFileAtomic(files.privateKey, pair.privateKey, 0o600);
-    await writeFileAtomic(files.certificate, pair.certificate, 0o644);
+    await writeFileAtomic(files.certificate, pair.certificate, 0o600);
   });
   const settled = next.then(
     () => undefined,

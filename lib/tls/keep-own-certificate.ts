@@ -39,7 +39,7 @@ export async function readKeepOwnCertificate(dataDir: string): Promise<boolean> 
 
 export async function writeKeepOwnCertificate(dataDir: string, keepOwnCertificate: boolean): Promise<boolean> {
   const options = await readLocalOptions(dataDir);
-  await mkdir(path.dirname(localOptionsFile(dataDir)), { recursive: true, mode: 0o755 });
+  await mkdir(path.dirname(localOptionsFile(dataDir)), { recursive: true, mode: 0o700 });
   await writeFileAtomic(localOptionsFile(dataDir), `${JSON.stringify({ ...options, keepOwnCertificate }, null, 2)}\n`);
   return keepOwnCertificate;
 }

@@ -16,6 +16,6 @@ export function systemLogPath(dataDir: string): string {
 
 export async function appendSystemLog(dataDir: string, line: Omit<TSystemLogLine, 'time'>): Promise<void> {
   const file = systemLogPath(dataDir);
-  await mkdir(path.dirname(file), { recursive: true });
-  await appendFile(file, `${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await appendFile(file, `${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`, { mode: 0o600 });
 }

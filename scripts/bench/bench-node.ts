@@ -48,12 +48,12 @@ export class BenchNode {
     if (this.run) throw new Error(`${this.label} is already running`);
     const { port, dataDir, databaseUrl, name, rootPassword } = this.options;
     const args = [ORCHCTL, 'node', 'start', '--port', String(port), '--data-dir', dataDir];
-    if (databaseUrl) args.push('--database-url', databaseUrl);
     if (name) args.push('--name', name);
     const child = spawn(process.execPath, args, {
       detached: true, // its own process group: see killGroup()
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: inheritedEnv({ ORCH_ROOT_PASSWORD: rootPassword }),
+      // the database URL holds a password: the environment, never the command line
+      env: inheritedEnv({ ORCH_ROOT_PASSWORD: rootPassword, ORCH_DATABASE_URL: databaseUrl ?? '' }),
     });
     for (const stream of [child.stdout, child.stderr]) {
       stream.setEncoding('utf8');

@@ -2,11 +2,14 @@
  * A pg-boss worker process for the workflow benchmark's peer comparison: it takes jobs from one
  * queue and never finishes them (a long job), printing one JSON line per job it starts, so that
  * the benchmark can kill it with kill -9 and time how long pg-boss takes to run the job again.
- *   node --import tsx scripts/bench/pg-boss-worker.ts DATABASE_URL QUEUE
+ *   DATABASE_URL=… node --import tsx scripts/bench/pg-boss-worker.ts QUEUE
  */
 import { PgBoss } from 'pg-boss';
+import { databaseUrlEnv } from '@/lib/env';
 
-const [connectionString, queue] = process.argv.slice(2);
+// the connection string holds a password: it comes in the environment, never the arguments
+const connectionString = databaseUrlEnv();
+const [queue] = process.argv.slice(2);
 const boss = new PgBoss({ connectionString, superviseIntervalSeconds: 1, monitorIntervalSeconds: 1, max: 3 });
 boss.on('error', (error) => process.stderr.write(`pg-boss: ${error.message}\n`));
 await boss.start();

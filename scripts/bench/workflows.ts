@@ -218,9 +218,9 @@ async function resumeLatency(kills: number, dataDirs: string[]): Promise<number[
 type TWorker = { child: ChildProcess; started: Map<string, number>; exited: Promise<void> };
 
 function startWorker(url: string, queue: string): Promise<TWorker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'bench', 'pg-boss-worker.ts'), url, queue], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'bench', 'pg-boss-worker.ts'), queue], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: inheritedEnv({}),
+    env: inheritedEnv({ DATABASE_URL: url }),
   });
   const worker: TWorker = { child, started: new Map(), exited: new Promise((resolve) => child.once('exit', () => resolve())) };
   return new Promise((resolve, reject) => {

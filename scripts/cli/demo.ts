@@ -55,6 +55,7 @@ class DemoCluster {
   constructor(
     readonly nodes: TDemoNode[],
     private readonly databaseDir: string,
+    private readonly rootPassword: string,
     private readonly dev = false,
   ) {}
 
@@ -92,6 +93,7 @@ class DemoCluster {
       name: node.name,
       advertiseUrl: node.url,
       initialCluster: DEMO_CLUSTER,
+      rootPassword: this.rootPassword,
       dev: this.dev,
       log: (line) => logInfo(node.name, line),
     });
@@ -191,11 +193,12 @@ export async function runDemo(options: { nodes: number; basePort: number; dataDi
       throw error instanceof BuildFailed ? new CliError(error.message) : error;
     }
   }
-  const password = await demoRootPassword(dataDir);
+  // the demo's data (and the nodes' files in it) is its user's only, as for `node start`
+  process.umask(0o077);
   // the first node to start on the empty shared database creates root with this password
-  process.env.ORCH_ROOT_PASSWORD = password;
+  const password = await demoRootPassword(dataDir);
 
-  const demo = new DemoCluster(nodes, path.join(dataDir, 'shared-database'), options.dev);
+  const demo = new DemoCluster(nodes, path.join(dataDir, 'shared-database'), password, options.dev);
   const onSignal = (signal: NodeJS.Signals) => {
     logInfo('demo', `${signal} received; stopping every node, then the database`);
     void demo.stop(0);

@@ -17,6 +17,7 @@ import { pushConfiguration, restartNode, type TPushOptions } from './push';
 import { installPluginFile, printPlugins, type TPluginListOptions } from './plugin';
 import { generateCertificateOnNode, importCertificateFiles, setKeepOwnCertificate, showCertificate, type TCertificateImportOptions, type TCertificateShowOptions } from './certificate';
 import { parseNumber, parseWholeNumber } from './options';
+import { resolveCommandSecrets } from './secret-input';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
 function parsePort(value: string): number {
@@ -44,7 +45,13 @@ const withCredentials = (command: Command, urlHelp = 'a node of the cluster, e.g
   command
     .requiredOption('--url <url>', urlHelp, parseUrl)
     .option('--user <name>', 'user name (or ORCH_USER; or a token in ORCH_TOKEN)')
-    .option('--password <password>', 'password (or ORCH_PASSWORD)');
+    .option('--password <password>', 'password (better: ORCH_PASSWORD, --password-file, or the prompt on a terminal)')
+    .option('--password-file <file>', 'a file holding the password')
+    // the passwords are taken from files, the environment or the terminal before the command runs
+    .hook('preAction', async (self) => {
+      const secrets = await resolveCommandSecrets(self.opts());
+      for (const [key, value] of Object.entries(secrets)) if (value !== undefined) self.setOptionValue(key, value);
+    });
 
 const node = program.command('node').description('run a node');
 node
@@ -52,14 +59,16 @@ node
   .description('run one node in the foreground (supervised: restarts bring it back; SIGTERM/SIGINT stop it)')
   .requiredOption('--port <port>', 'HTTP port of the console and API', parsePort)
   .requiredOption('--data-dir <dir>', 'the node\'s data directory (identity, built-in database, configuration)')
-  .option('--database-url <url>', 'shared PostgreSQL database (default: the built-in database in the data directory)')
+  .option('--database-url <url>', 'shared PostgreSQL database without a password in it (default: ORCH_DATABASE_URL, else the built-in database in the data directory)')
+  .option('--database-url-file <file>', 'a file holding the shared database\'s URL (e.g. a systemd credential)')
   .option('--name <name>', 'node name shown in the console (default: host-port, kept in the data directory)')
   .option('--advertise <url>', 'URL other nodes and browsers reach this node at (default: http://localhost:PORT)', parseUrl)
-  .action(async (options: { port: number; dataDir: string; databaseUrl?: string; name?: string; advertise?: string }) => {
+  .action(async (options: { port: number; dataDir: string; databaseUrl?: string; databaseUrlFile?: string; name?: string; advertise?: string }) => {
     process.exitCode = await runNode({
       port: options.port,
       dataDir: options.dataDir,
       databaseUrl: options.databaseUrl,
+      databaseUrlFile: options.databaseUrlFile,
       name: options.name,
       advertiseUrl: options.advertise,
     });
@@ -122,7 +131,8 @@ withCredentials(
 )
   .requiredOption('--seed <url>', 'a node of the cluster to join', parseUrl)
   .option('--seed-user <name>', 'the seed\'s administrator (with --seed-password)')
-  .option('--seed-password <password>', 'that administrator\'s password')
+  .option('--seed-password <password>', 'that administrator\'s password (better: ORCH_SEED_PASSWORD, --seed-password-file, or the prompt)')
+  .option('--seed-password-file <file>', 'a file holding the seed administrator\'s password')
   .option('--token <token>', 'a one-time join token from the seed (`orchctl join-token`), with --fingerprint')
   .option('--fingerprint <sha256>', 'the cluster certificate\'s fingerprint, shown with the token')
   .option('--yes', 'join without asking, once the seed\'s answer met every --expect-… option (needed without a terminal)')

@@ -1,6 +1,55 @@
 /** `orchctl node start`: one node in the foreground, supervised, until SIGTERM/SIGINT. */
+import { forgetLauncherSecrets, nodeStartEnv, rootPasswordEnv } from '@/lib/env';
 import { NodeSupervisor, type TNodeStartOptions } from '@/lib/node/supervisor';
 import { logInfo } from '@/lib/node/log';
+import { CliError } from './api-client';
+import { readSecretFile } from './secret-input';
+
+export type TDatabaseUrlOptions = { databaseUrl?: string; databaseUrlFile?: string };
+
+function parseDatabaseUrl(value: string, source: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliError(`${source} is not a URL (expected postgresql://user@host:5432/database)`);
+  }
+  if (!/^postgres(ql)?:$/.test(url.protocol)) throw new CliError(`${source} is not a postgresql:// URL`);
+  return url;
+}
+
+/**
+ * The shared database's URL: --database-url-file, else --database-url, else ORCH_DATABASE_URL;
+ * undefined means the built-in database. A password on the command line is refused rather than
+ * taken: every local user can read a process's arguments, the launcher runs for months and is
+ * started again on every restart, and a refusal is the one way to make the habit stop. A URL
+ * without a password (peer, certificate or .pgpass authentication) may stay on the command line.
+ */
+export async function resolveDatabaseUrl(options: TDatabaseUrlOptions): Promise<string | undefined> {
+  if (options.databaseUrl !== undefined && options.databaseUrlFile !== undefined) {
+    throw new CliError('give --database-url or --database-url-file, not both');
+  }
+  let value: string | undefined;
+  let source: string;
+  if (options.databaseUrlFile !== undefined) {
+    value = await readSecretFile('--database-url-file', options.databaseUrlFile);
+    source = `the URL in ${options.databaseUrlFile}`;
+  } else if (options.databaseUrl !== undefined) {
+    value = options.databaseUrl;
+    source = '--database-url';
+    const url = parseDatabaseUrl(value, source);
+    if (url.password !== '' || url.searchParams.has('password')) {
+      throw new CliError(
+        '--database-url holds a password, which every local user can read in the process list; give the URL in ORCH_DATABASE_URL or in a file with --database-url-file instead',
+      );
+    }
+  } else {
+    value = nodeStartEnv().ORCH_DATABASE_URL;
+    source = 'ORCH_DATABASE_URL';
+  }
+  if (value !== undefined) parseDatabaseUrl(value, source);
+  return value;
+}
 
 /** Polls /api/health until it answers; gives up at the deadline or as soon as `cancelled` says so. */
 export async function waitForHealth(url: string, timeoutMs = 60_000, cancelled: () => boolean = () => false): Promise<boolean> {
@@ -18,8 +67,22 @@ export async function waitForHealth(url: string, timeoutMs = 60_000, cancelled: 
 }
 
 /** Runs the node until it is stopped; resolves with the process exit code. */
-export async function runNode(options: TNodeStartOptions): Promise<number> {
-  const supervisor = new NodeSupervisor({ ...options, log: (line) => logInfo('node', line) });
+export async function runNode(options: Omit<TNodeStartOptions, 'databaseUrl'> & TDatabaseUrlOptions): Promise<number> {
+  const databaseUrl = await resolveDatabaseUrl(options);
+  const rootPassword = rootPasswordEnv();
+  // held in memory from here on: no child process inherits them
+  forgetLauncherSecrets();
+  // every file and folder the node (and its server child, which inherits this) creates is its user's only
+  process.umask(0o077);
+  const supervisor = new NodeSupervisor({
+    port: options.port,
+    dataDir: options.dataDir,
+    name: options.name,
+    advertiseUrl: options.advertiseUrl,
+    databaseUrl,
+    rootPassword,
+    log: (line) => logInfo('node', line),
+  });
   let stopRequested = false;
   const onSignal = (signal: NodeJS.Signals) => {
     logInfo('node', `${signal} received; stopping`);

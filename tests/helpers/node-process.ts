@@ -20,6 +20,8 @@ export type TStartNodeOptions = {
   port?: number;
   name?: string;
   env?: Record<string, string>;
+  /** more arguments for `node start` */
+  args?: string[];
   /** wait until /api/health answers (default true) */
   waitReady?: boolean;
 };
@@ -85,12 +87,19 @@ export async function startNode(options: TStartNodeOptions = {}): Promise<NodePr
   const port = options.port ?? (await findFreePort());
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'orch-node-')));
   const args = [ORCHCTL, 'node', 'start', '--port', String(port), '--data-dir', dataDir];
-  if (options.databaseUrl) args.push('--database-url', options.databaseUrl);
   if (options.name) args.push('--name', options.name);
+  args.push(...(options.args ?? []));
   const child = spawn(process.execPath, args, {
     detached: true, // its own process group, so a test can kill the node's whole tree
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ORCH_ROOT_PASSWORD: ROOT_PASSWORD, NEXT_TELEMETRY_DISABLED: '1', ...options.env },
+    // the database URL holds a password: the environment, never the command line
+    env: {
+      ...process.env,
+      ORCH_DATABASE_URL: options.databaseUrl ?? '',
+      ORCH_ROOT_PASSWORD: ROOT_PASSWORD,
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...options.env,
+    },
   });
   const node = new NodeProcess(child, port, dataDir);
   if (options.waitReady !== false) {

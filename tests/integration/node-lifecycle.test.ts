@@ -100,12 +100,12 @@ describe('start-up errors: exit non-zero with one clear line', () => {
     }
   });
 
-  it('an unreachable --database-url, without showing its password', async () => {
+  it('an unreachable ORCH_DATABASE_URL, without showing its password', async () => {
     const deadPort = await findFreePort();
-    const result = await runOrchctl([
-      'node', 'start', '--port', String(await findFreePort()), '--data-dir', await mkdtemp(path.join(os.tmpdir(), 'orch-db-')),
-      '--database-url', `postgresql://orch:hunter2secret@127.0.0.1:${deadPort}/orch`,
-    ]);
+    const result = await runOrchctl(
+      ['node', 'start', '--port', String(await findFreePort()), '--data-dir', await mkdtemp(path.join(os.tmpdir(), 'orch-db-'))],
+      { ORCH_DATABASE_URL: `postgresql://orch:hunter2secret@127.0.0.1:${deadPort}/orch` },
+    );
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(`127.0.0.1:${deadPort}/orch is not reachable`);

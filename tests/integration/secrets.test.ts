@@ -5,18 +5,29 @@
  * session secret or the root password. (The join bundle, which carries secrets to a joining
  * node over HTTPS or loopback, and the one-time answers that show a new token are the deliberate
  * exceptions, and are not read here.)
+ *
+ * Nor can another local user get them: not from the process list (the launcher, its server and
+ * the built-in PostgreSQL, started with a password-bearing database URL), not from the node's
+ * data directory (0700, files 0600), not from a file left in /tmp while the built-in database
+ * was initialised.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
-import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
+import { ROOT_PASSWORD, runOrchctl, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
+import { allPids, commandLineOf, processTree } from '../helpers/processes';
 import { clusterStatus, ROOT, seedCluster, startNodes } from '../helpers/cluster';
 import { startRun, waitForStatus } from '../helpers/workflows';
 
 let databaseUrl: string;
 let nodes: NodeProcess[];
+/** a fresh node on its own built-in database, started by this file */
+let standalone: NodeProcess;
+/** world-readable files that appeared in the temporary folders while that node started, read at once */
+const temporaryFiles: { file: string; text: string }[] = [];
 const secrets: Record<string, string> = {};
 
 async function call(node: NodeProcess, route: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; text: string }> {
@@ -62,7 +73,30 @@ beforeAll(async () => {
   expect(reset.code, reset.stderr).toBe(0);
   const runId = await startRun(nodes[0], 'Cluster Test', { count: 2 });
   await waitForStatus(databaseUrl, [runId], 'COMPLETED', 30_000);
-});
+}, 300_000); // two nodes, a certificate, a rolling reset and a run: minutes on a busy machine
+
+// its own hook (and time budget): a fresh node on its own built-in database
+beforeAll(async () => {
+  // a file that lives only while initdb runs is read the moment it appears
+  const watchers: FSWatcher[] = [...new Set([os.tmpdir(), '/tmp'])].map((dir) =>
+    watch(dir, (_event, name) => {
+      if (!name) return;
+      const file = path.join(dir, name);
+      try {
+        if ((lstatSync(file).mode & 0o004) !== 0 && lstatSync(file).isFile()) temporaryFiles.push({ file, text: readFileSync(file, 'utf8') });
+      } catch {
+        // gone already, or a folder
+      }
+    }),
+  );
+  try {
+    standalone = await startNode({ name: 'standalone' });
+  } finally {
+    for (const watcher of watchers) watcher.close();
+  }
+  const credentials = JSON.parse(readFileSync(path.join(standalone.dataDir, 'database', 'credentials.json'), 'utf8'));
+  secrets['built-in database password'] = credentials.password;
+}, 180_000);
 afterAll(stopAllNodes);
 
 describe('secrets', () => {
@@ -97,6 +131,103 @@ describe('secrets', () => {
       for (const text of texts) {
         for (const [what, value] of Object.entries(secrets)) expect(text.includes(value), `${what} in the logs of ${node.port}`).toBe(false);
         expect(text).not.toMatch(/PRIVATE KEY/);
+      }
+    }
+  });
+});
+
+/** Files and folders under dir, the built-in PostgreSQL's own data folder left out (it keeps that private itself). */
+function entriesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    if (path.basename(full) === 'pgdata') return [];
+    return lstatSync(full).isDirectory() ? [full, ...entriesUnder(full)] : [full];
+  });
+}
+
+/** Regular files another user can read in dir: world-readable, behind folders anyone may enter. */
+function worldReadableFiles(dir: string, depth = 0): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    const full = path.join(dir, name);
+    try {
+      const info = lstatSync(full);
+      if (info.isDirectory()) return depth < 4 && (info.mode & 0o005) === 0o005 ? worldReadableFiles(full, depth + 1) : [];
+      return info.isFile() && (info.mode & 0o004) !== 0 && info.size < 1_000_000 ? [full] : [];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
+}
+
+describe('another local user', () => {
+  it('reading /proc/PID/cmdline does not see the database password (launcher, server, built-in PostgreSQL)', () => {
+    const ours = [...nodes, standalone].flatMap((node) => processTree(node.pid));
+    // the scan below covers the processes it is about
+    for (const node of [...nodes, standalone]) {
+      expect(ours, `launcher of ${node.port}`).toContain(node.pid);
+      expect(ours, `server of ${node.port}`).toContain(node.serverPid());
+    }
+    const postgres = standalone.databasePid()!;
+    expect(ours, 'the built-in PostgreSQL').toContain(postgres);
+    expect(processTree(postgres).length, 'PostgreSQL\'s own children').toBeGreaterThan(1);
+
+    for (const pid of allPids()) {
+      const commandLine = commandLineOf(pid);
+      for (const [what, value] of Object.entries(secrets)) {
+        expect(commandLine.includes(value), `${what} in /proc/${pid}/cmdline: ${commandLine.replaceAll('\0', ' ').slice(0, 200)}`).toBe(false);
+      }
+    }
+  });
+
+  it('cannot read the node\'s files: its data directory is closed to others and every file in it is 0600', () => {
+    const underRoot = process.getuid?.() === 0;
+    for (const node of [nodes[0], standalone]) {
+      const builtIn = node === standalone;
+      const entries = entriesUnder(node.dataDir);
+      for (const file of ['node.json', 'logs/active-periods.jsonl', 'run/supervisor.pid', 'run/server.pid']) {
+        expect(entries, `${file} of ${node.port}`).toContain(path.join(node.dataDir, file));
+      }
+      if (builtIn) expect(entries).toContain(path.join(node.dataDir, 'database', 'credentials.json'));
+      else expect(entries).toContain(path.join(node.dataDir, 'config', 'tls', 'private-key.pem'));
+
+      // under root the postgres user must pass through to its data: enter, not list
+      const passage = builtIn && underRoot ? [node.dataDir, path.join(node.dataDir, 'database')] : [];
+      for (const entry of [node.dataDir, ...entries]) {
+        const mode = statSync(entry).mode & 0o777;
+        if (passage.includes(entry)) expect(mode.toString(8), entry).toBe('711');
+        else if (statSync(entry).isDirectory()) expect(mode.toString(8), entry).toBe('700');
+        else expect(mode.toString(8), entry).toBe('600');
+      }
+    }
+    const systemLogs = nodes.map((node) => path.join(node.dataDir, 'logs', 'system.log')).filter((file) => {
+      try {
+        return statSync(file).isFile();
+      } catch {
+        return false;
+      }
+    });
+    expect(systemLogs.length, 'a system log written by the workflow run').toBeGreaterThan(0);
+    for (const file of systemLogs) expect((statSync(file).mode & 0o777).toString(8), file).toBe('600');
+  });
+
+  it('finds no world-readable file in /tmp holding the built-in database password after a fresh start', () => {
+    const password = secrets['built-in database password'];
+    for (const { file, text } of temporaryFiles) expect(text.includes(password), `the built-in database password in ${file} during the start`).toBe(false);
+    for (const dir of new Set([os.tmpdir(), '/tmp', '/var/tmp'])) {
+      for (const file of worldReadableFiles(dir)) {
+        let text = '';
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch {
+          continue; // removed meanwhile
+        }
+        expect(text.includes(password), `the built-in database password in ${file}`).toBe(false);
       }
     }
   });

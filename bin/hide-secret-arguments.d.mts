@@ -1,0 +1,2 @@
+export function maskSecretArguments(args: string[]): string[];
+export function hideSecretArguments(argv?: string[]): boolean;
