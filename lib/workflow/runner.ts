@@ -47,11 +47,9 @@ type TDone = Extract<TElementOutcome, { kind: 'done' }>;
 
 /** The database refused a run's checkpoint for good: retrying would fail the same way. */
 class CheckpointRefusedError extends Error {
-  constructor(
-    readonly elementId: string,
-    cause: Error,
-  ) {
-    super(`the database refused the checkpoint of element "${elementId}": ${cause.message}`, { cause });
+  /** `what`: which checkpoint, e.g. `after element "call"` */
+  constructor(what: string, cause: Error) {
+    super(`the database refused the checkpoint ${what} (${cause.message})`, { cause });
   }
 }
 
@@ -207,11 +205,12 @@ export class WorkflowRunner {
 
   private async runToEnd(run: TClaimedRun, lease: TLease, signal: AbortSignal): Promise<void> {
     const { store, agent, node } = this.options;
-    const save = async (checkpoint: TCheckpoint) => {
+    /** `after`: the element whose outcome this checkpoint records, if it records one */
+    const save = async (checkpoint: TCheckpoint, after?: TElement) => {
       try {
         return await store.checkpoint(lease, checkpoint);
       } catch (error) {
-        if (isPermanentDatabaseError(error)) throw new CheckpointRefusedError(checkpoint.elementId, error);
+        if (isPermanentDatabaseError(error)) throw new CheckpointRefusedError(after ? `after element "${after.id}"` : `of element "${checkpoint.elementId}"`, error);
         throw error;
       }
     };
@@ -320,7 +319,7 @@ export class WorkflowRunner {
         // the end: completed with the element's effects; every lock the run still holds goes with it
         const events: TRunEventInput[] = next ? [elementEvent(next, 1, { message: null, sleepMs: null, details: {} })] : [];
         events.push({ kind: 'COMPLETED', element_id: next?.id ?? element.id, message: `completed on node ${node.name}` });
-        await save({ runId: run.id, status: 'COMPLETED', elementId: next?.id ?? element.id, attempt: 1, variables: outcome.variables, events, ...effects });
+        await save({ runId: run.id, status: 'COMPLETED', elementId: next?.id ?? element.id, attempt: 1, variables: outcome.variables, events, ...effects }, element);
         return;
       }
       if (!next) return fail(new ElementError(element, `the next element "${nextId}" does not exist`), outcome.variables, element.id, attempt, outcome);
@@ -339,7 +338,7 @@ export class WorkflowRunner {
         sleepMs: plan.sleepMs,
         events: [elementEvent(next, 1, plan)],
         ...effects,
-      });
+      }, element);
       if (!checkpoint) return;
       element = next;
       variables = outcome.variables;
