@@ -30,6 +30,12 @@ export const PLUGIN_ACTION_TIMEOUT_MS = 10_000;
 export const PLUGIN_START_TIMEOUT_MS = 10_000;
 /** The V8 heap of a plugin process (old generation). */
 export const PLUGIN_MEMORY_MB = 64;
+/**
+ * A plugin process's resident memory (read from /proc on Linux): node itself takes about 40 MiB,
+ * so this is reached about when the heap is full, before V8's slow last-resort collections, and
+ * it also bounds memory outside the heap.
+ */
+export const PLUGIN_RESIDENT_MB = 112;
 /** A plugin action's result, serialized as JSON. */
 export const MAX_PLUGIN_OUTPUT_BYTES = MAX_VARIABLES_BYTES;
 /** Plugin processes running at once on a node; further calls wait for one to end. */

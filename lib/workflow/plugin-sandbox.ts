@@ -7,16 +7,17 @@
  * - the process gets the package's code and the inputs as JSON text and answers JSON text, which
  *   this side reads up to a byte cap and parses; no object the plugin made ever reaches this
  *   process, so no getter, setter or toJSON of the plugin runs here;
- * - its V8 heap is capped (PLUGIN_MEMORY_MB) and it is killed when it takes longer than
- *   PLUGIN_ACTION_TIMEOUT_MS: a loop or an allocation without end costs that run its action,
- *   never the node its heartbeat;
+ * - its V8 heap is capped (PLUGIN_MEMORY_MB), and it is killed when its resident memory passes
+ *   PLUGIN_RESIDENT_MB, or it used PLUGIN_ACTION_CPU_MS of CPU, or PLUGIN_ACTION_TIMEOUT_MS went
+ *   by: a loop or an allocation without end costs that run its action, never the node its
+ *   heartbeat;
  * - it starts with an empty environment (no database URL, no secrets) and under node's
  *   permission model (no file system, no child processes, no workers).
  *
  * A fresh process per action keeps actions from seeing each other; one is started ahead, so that
  * an action does not wait for node to boot (docs/plugins.md gives the cost).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -34,6 +35,7 @@ import {
   PLUGIN_ACTION_CPU_MS,
   PLUGIN_ACTION_TIMEOUT_MS,
   PLUGIN_MEMORY_MB,
+  PLUGIN_RESIDENT_MB,
   PLUGIN_START_TIMEOUT_MS,
 } from '@/lib/workflow/limits';
 
@@ -43,22 +45,30 @@ export { PLUGIN_ACTION_TIMEOUT_MS };
 const CLOCK_TICKS_PER_SECOND = 100;
 const CPU_CHECK_EVERY_MS = 50;
 
-/** A process's CPU time so far in ms (user + system, all its threads), or undefined where /proc has none. */
-function cpuTimeMs(pid: number): number | undefined {
+/**
+ * A process's CPU time so far in ms (user + system, all its threads) and resident memory in MiB,
+ * or undefined where /proc has none.
+ */
+function usageOf(pid: number): { cpuMs: number; residentMb: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // the fields after the command name, which is in parentheses and may hold spaces
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    const residentKb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    return { cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND, residentMb: residentKb / 1024 };
   } catch {
     return undefined;
   }
 }
 
+const OUT_OF_MEMORY = `it ran out of memory (a plugin action may use ${PLUGIN_MEMORY_MB} MiB of heap, ${PLUGIN_RESIDENT_MB} MiB in all) and was stopped`;
+
 const PROCESS_SCRIPT = fileURLToPath(new URL('./plugin-process.mjs', import.meta.url));
 /** What this side reads of a process's answer before it stops listening: the result cap and the envelope. */
 const MAX_ANSWER_BYTES = MAX_PLUGIN_OUTPUT_BYTES + 4 * 1024;
 const MAX_STDERR_CHARACTERS = 4 * 1024;
+/** RLIMIT_CPU of a plugin process: its CPU budget, its start and a margin; the node stops it long before. */
+const PLUGIN_CPU_RLIMIT_SECONDS = Math.ceil(PLUGIN_ACTION_CPU_MS / 1000) + 5;
 
 type TLoadedPlugin = { manifest: TPluginManifest; code: string; filename: string };
 export type TPluginSandbox = {
@@ -88,21 +98,26 @@ class PluginProcess {
   killedBecause?: string;
 
   constructor() {
-    this.child = spawn(
+    const command = [
       process.execPath,
-      [
-        permissionFlag(),
-        `--allow-fs-read=${PROCESS_SCRIPT}`,
-        `--max-old-space-size=${PLUGIN_MEMORY_MB}`,
-        '--max-semi-space-size=4',
-        '--disallow-code-generation-from-strings',
-        '--no-warnings',
-        PROCESS_SCRIPT,
-        String(MAX_PLUGIN_OUTPUT_BYTES),
-      ],
-      // no secrets: the plugin sees an empty environment
-      { stdio: ['pipe', 'pipe', 'pipe'], env: {} as NodeJS.ProcessEnv, cwd: os.tmpdir() },
-    );
+      permissionFlag(),
+      `--allow-fs-read=${PROCESS_SCRIPT}`,
+      `--max-old-space-size=${PLUGIN_MEMORY_MB}`,
+      '--max-semi-space-size=4',
+      '--disallow-code-generation-from-strings',
+      '--no-warnings',
+      PROCESS_SCRIPT,
+      String(MAX_PLUGIN_OUTPUT_BYTES),
+    ];
+    // no secrets: the plugin sees an empty environment
+    const options: SpawnOptions = { stdio: 'pipe', env: {} as NodeJS.ProcessEnv, cwd: os.tmpdir() };
+    // The kernel's CPU limit is the backstop for a process this side can no longer kill (the node
+    // was killed with SIGKILL while an action spun): it cannot outlive its CPU budget by much.
+    // `exec` keeps the pid, so /proc/<pid>/stat is the plugin's.
+    this.child =
+      process.platform === 'win32'
+        ? spawn(command[0], command.slice(1), options)
+        : spawn('/bin/sh', ['-c', `ulimit -t ${PLUGIN_CPU_RLIMIT_SECONDS} && exec "$0" "$@"`, ...command], options);
     let started = false;
     this.ready = new Promise<void>((resolve, reject) => {
       this.child.once('error', (error) => reject(new Error(`its process could not start (${error.message})`)));
@@ -157,12 +172,12 @@ class PluginProcess {
     }
     const timer = setTimeout(() => this.kill(`it did not answer within ${PLUGIN_ACTION_TIMEOUT_MS} ms and was stopped`), PLUGIN_ACTION_TIMEOUT_MS);
     // the CPU it used to start is not the action's
-    const cpuAtStart = cpuTimeMs(this.child.pid!);
+    const cpuAtStart = usageOf(this.child.pid!)?.cpuMs;
     const cpuCheck = setInterval(() => {
-      const used = cpuTimeMs(this.child.pid!);
-      if (used !== undefined && cpuAtStart !== undefined && used - cpuAtStart > PLUGIN_ACTION_CPU_MS) {
-        this.kill(`it used more than ${PLUGIN_ACTION_CPU_MS} ms of CPU time and was stopped`);
-      }
+      const usage = usageOf(this.child.pid!);
+      if (!usage || cpuAtStart === undefined) return;
+      if (usage.residentMb > PLUGIN_RESIDENT_MB) this.kill(OUT_OF_MEMORY);
+      else if (usage.cpuMs - cpuAtStart > PLUGIN_ACTION_CPU_MS) this.kill(`it used more than ${PLUGIN_ACTION_CPU_MS} ms of CPU time and was stopped`);
     }, CPU_CHECK_EVERY_MS);
     const onAbort = () => this.kill('the run is no longer executed here');
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -176,7 +191,7 @@ class PluginProcess {
     }
     if (this.killedBecause) throw new Error(this.killedBecause);
     if (/heap out of memory|Allocation failed|memory limit/i.test(this.stderr)) {
-      throw new Error(`it ran out of memory (a plugin action may use ${PLUGIN_MEMORY_MB} MiB of heap) and was stopped`);
+      throw new Error(OUT_OF_MEMORY);
     }
     const text = Buffer.concat(this.answer).toString('utf8');
     if (text === '') {
