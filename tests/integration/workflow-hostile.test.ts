@@ -32,10 +32,13 @@ const HOSTILE_PLUGIN = {
       { name: 'getterForever', inputs: {}, output: 'json' },
       { name: 'allocateForever', inputs: {}, output: 'json' },
       { name: 'nulString', inputs: {}, output: 'string' },
+      { name: 'behindHostGetters', inputs: {}, output: 'number' },
     ],
   },
   code: [
-    // the old host read __result, .ok and .error on its own thread, after the timeout
+    // the names the old host read and assigned on the plugin's global, on its own thread, after the timeout
+    "for (const name of ['__result', '__action', '__input']) Object.defineProperty(globalThis, name, { get() { for (;;) {} }, set(value) { for (;;) {} } });",
+    'exports.behindHostGetters = () => 42;',
     'exports.getterForever = () => ({ get ok() { for (;;) {} }, get error() { for (;;) {} }, toJSON() { for (;;) {} } });',
     "exports.allocateForever = () => { const all = []; for (;;) all.push(new Array(100000).fill(all.length)); };",
     // a string PostgreSQL cannot hold in jsonb: every checkpoint that carries it is refused
@@ -48,6 +51,7 @@ const sixtyTimes = Array.from({ length: 60 }, () => 's').join(' + ');
 
 const WORKFLOWS = [
   { name: 'getter-forever', elements: [{ id: 'call', type: 'action', plugin: 'hostile', action: 'getterForever', output: 'r' }] },
+  { name: 'host-getters', elements: [{ id: 'call', type: 'action', plugin: 'hostile', action: 'behindHostGetters', output: 'r' }] },
   { name: 'allocate-forever', elements: [{ id: 'call', type: 'action', plugin: 'hostile', action: 'allocateForever', output: 'r' }] },
   {
     name: 'grow-string',
@@ -170,6 +174,16 @@ describe('hostile plugins cannot block the node', () => {
     expect(watched.run.error).toMatch(/^element "call": hostile\.getterForever failed: it (used more than \d+ ms of CPU time|did not answer within \d+ ms) and was stopped$/);
     expect(watched.maxHeartbeatAgeMs).toBeLessThan(WINDOW_MS);
     console.log(`getter-forever: last heartbeat at most ${Math.round(watched.maxHeartbeatAgeMs)} ms old over ${watched.samples} samples (window ${WINDOW_MS} ms)`);
+    expect(await activeNodes(nodes)).toEqual([active]);
+  });
+
+  it('getters and setters the plugin put on its global for the host never run on the node: the action completes, the heartbeat goes on', async () => {
+    const active = await theActiveNode();
+    const runId = await startRun(active, 'host-getters');
+    const watched = await watchWhileRunning(active, runId);
+    expect(watched.run).toMatchObject({ status: 'COMPLETED', error: null });
+    const variables = await withClient(databaseUrl, async (client) => (await client.query<{ variables: { r: number } }>('SELECT variables FROM workflow_run WHERE id = $1', [runId])).rows[0].variables);
+    expect(variables.r).toBe(42);
     expect(await activeNodes(nodes)).toEqual([active]);
   });
 

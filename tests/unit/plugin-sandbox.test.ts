@@ -23,10 +23,13 @@ const hostile = {
     description: 'Tries to get out.',
     actions: [
       'viaConstructor', 'viaGlobals', 'viaEval', 'forever', 'foreverAsync', 'getterForever', 'toJsonForever', 'allocateForever',
-      'fillHugeArray', 'hugeString', 'hugeResult', 'longString', 'never', 'buffers',
+      'fillHugeArray', 'hugeString', 'hugeResult', 'longString', 'never', 'buffers', 'behindHostGetters',
     ].map((name) => ({ name, description: name, inputs: {}, output: 'json' })),
   },
   code: [
+    // the names the old host read and assigned on the plugin's global, outside its timeout
+    "for (const name of ['__result', '__action', '__input']) Object.defineProperty(globalThis, name, { get() { for (;;) {} }, set(value) { for (;;) {} } });",
+    'exports.behindHostGetters = () => 42;',
     "exports.viaConstructor = () => this.constructor.constructor('return process')().pid;",
     "exports.viaGlobals = () => typeof process + typeof require + typeof setTimeout;",
     "exports.viaEval = () => eval('1 + 1');",
@@ -107,6 +110,12 @@ describe('plugin sandbox', { timeout: 60_000 }, () => {
       // the event loop that heartbeats never waited for the plugin (generous for a busy 2-core host)
       expect(maxGapMs).toBeLessThan(250);
     }
+  });
+
+  it('never runs a getter or setter the plugin put on its global on this thread', async () => {
+    const { result, maxGapMs } = await withLoopGap(() => call('hostile', 'behindHostGetters'));
+    expect(result).toEqual({ value: 42 });
+    expect(maxGapMs).toBeLessThan(250);
   });
 
   it('stops an action that allocates without bound, naming memory, and this process lives on', async () => {
