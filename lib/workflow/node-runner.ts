@@ -54,5 +54,11 @@ export async function startWorkflowRunner(context: TWorkflowRunnerContext): Prom
     log: (level, message) => ({ info: logInfo, warn: logWarn, error: logError })[level]('workflows', message),
   });
   runner.start();
-  return { stop: () => runner.stop(), handOver: (reason) => runner.handOver(reason) };
+  return {
+    stop: async () => {
+      await runner.stop();
+      plugins.close();
+    },
+    handOver: (reason) => runner.handOver(reason),
+  };
 }

@@ -8,6 +8,7 @@
  */
 import { AppError } from '@/lib/api/app-error';
 import { evaluateText, type TScalar, type TVariables } from '@/lib/workflow/expression/evaluate';
+import { logSafe } from '@/lib/workflow/limits';
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
 import type { TElement } from '@/lib/workflow/schemas';
 import { appendSystemLog } from '@/lib/workflow/system-log';
@@ -59,7 +60,8 @@ function attempt<T>(element: TElement, work: () => T): T {
 
 export function planElement(element: TElement, variables: TVariables): TElementPlan {
   return attempt(element, () => {
-    if (element.type === 'log') return { message: String(evaluateText(element.message, variables)), sleepMs: null, details: { target: element.target } };
+    // a log line is cut at MAX_LOG_LINE_BYTES, with a marker: the run goes on
+    if (element.type === 'log') return { message: logSafe(String(evaluateText(element.message, variables))), sleepMs: null, details: { target: element.target } };
     if (element.type === 'sleep') {
       const seconds = typeof element.seconds === 'number' ? element.seconds : evaluateText(element.seconds, variables);
       if (typeof seconds !== 'number' || !(seconds >= 0)) throw new Error(`seconds must be a number of 0 or more, not ${JSON.stringify(seconds)}`);
@@ -128,10 +130,13 @@ export async function runElement(element: TElement, context: TElementContext): P
       if (!context.isActive() || context.signal.aborted) return { kind: 'dropped' };
       let result: unknown;
       try {
-        result = context.plugins.call(element.plugin, element.action, inputs);
+        result = await context.plugins.call(element.plugin, element.action, inputs, context.signal);
       } catch (error) {
+        // stopped because the run is no longer this runner's: not the action's failure
+        if (context.signal.aborted) return { kind: 'dropped' };
         throw new ElementError(element, (error as Error).message);
       }
+      if (context.signal.aborted) return { kind: 'dropped' };
       return done({ variables: element.output ? { ...variables, [element.output]: result } : variables });
     }
     case 'end':

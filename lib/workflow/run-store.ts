@@ -32,10 +32,14 @@ WITH picked AS (
    FOR UPDATE OF r SKIP LOCKED
 )
 UPDATE workflow_run r
-   SET owner_node = $1, owner_epoch = $2, status = 'RUNNING', updated_at = now()
+   SET owner_node = $1, owner_epoch = $2, status = 'RUNNING', updated_at = now(),
+       -- a run that still names an owner was not handed over: its element was interrupted (the
+       -- node died or was fenced, or the element's checkpoint failed); counted, so that an
+       -- element that keeps failing is not taken up for ever
+       retries = CASE WHEN picked.previous_node IS NOT NULL THEN r.retries + 1 ELSE r.retries END
   FROM picked
  WHERE r.id = picked.id
-RETURNING r.id, r.workflow_name, r.workflow_version, r.variables, r.element_id, r.attempt, r.step,
+RETURNING r.id, r.workflow_name, r.workflow_version, r.variables, r.element_id, r.attempt, r.step, r.retries,
           picked.previous_node, picked.previous_epoch::float8 AS previous_epoch,
           (SELECT n.name FROM cluster_node n WHERE n.id = picked.previous_node) AS previous_node_name`;
 
@@ -48,6 +52,8 @@ const CHECKPOINT_SQL = `
 WITH run AS (
   UPDATE workflow_run
      SET status = $4::text, element_id = $5, attempt = $6, variables = $7::jsonb, step = step + 1,
+         -- the first checkpoint after a resume is the same element again; any other is progress
+         retries = CASE WHEN $9::boolean THEN retries ELSE 0 END,
          wake_at = CASE WHEN $9::boolean THEN wake_at
                         WHEN $8::float8 IS NULL THEN NULL
                         ELSE now() + make_interval(secs => $8::float8 / 1000.0) END,
@@ -73,6 +79,26 @@ unlocked AS (
   DELETE FROM workflow_lock l USING run WHERE l.run_id = run.id AND ($4::text <> 'RUNNING' OR l.resource = $12::text)
 )
 SELECT wake_in_ms FROM run`;
+
+// Ends a run as FAILED without writing its variables or effects: for a run whose checkpoint the
+// database refuses (the refused data is not written again) or that was retried too often. Fenced
+// like a checkpoint.
+const FAIL_SQL = `
+WITH run AS (
+  UPDATE workflow_run
+     SET status = 'FAILED', error = $4::text, updated_at = now(), finished_at = now(), wake_at = NULL,
+         owner_node = NULL, owner_epoch = NULL
+   WHERE id = $1 AND status = 'RUNNING' AND owner_node = $2 AND owner_epoch = $3 AND ${LEASE_HELD}
+  RETURNING id, element_id, attempt
+),
+events AS (
+  INSERT INTO workflow_run_event (run_id, kind, element_id, attempt, node_id, epoch, message)
+  SELECT run.id, 'FAILED', run.element_id, run.attempt, $2, $3, $4::text FROM run
+),
+unlocked AS (
+  DELETE FROM workflow_lock l USING run WHERE l.run_id = run.id
+)
+SELECT id FROM run`;
 
 // The run row is locked (FOR UPDATE) so that a cancel, which ends the run and frees its locks in
 // one transaction, cannot interleave and leave a lock behind for a finished run. A lock still
@@ -114,6 +140,17 @@ DELETE FROM workflow_run
  WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND finished_at < now() - make_interval(days => $1)
    AND EXISTS (SELECT 1 FROM active_slot s WHERE s.node_id = $2 AND s.epoch = $3 AND s.lease_until > now())`;
 
+/**
+ * The database refused the statement itself (bad data, a size limit, a constraint): the same
+ * statement fails again however often it is retried. SQLSTATE classes 22 (data exception), 23
+ * (integrity), 42 (syntax or access) and 54 (program limit exceeded). A lost connection, a
+ * timeout or a conflict is not permanent.
+ */
+export function isPermanentDatabaseError(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|42|54)[0-9A-Z]{3}$/.test(code);
+}
+
 export type TClaimedRun = {
   id: string;
   workflowName: string;
@@ -123,6 +160,8 @@ export type TClaimedRun = {
   attempt: number;
   /** checkpoints so far: 0 for a run no node has started */
   step: number;
+  /** times taken up again at this element without a clean hand-over, this claim included */
+  retries: number;
   previousNode: string | null;
   previousNodeName: string | null;
   previousEpoch: number | null;
@@ -172,6 +211,7 @@ export class RunStore {
       elementId: String(row.element_id),
       attempt: Number(row.attempt),
       step: Number(row.step),
+      retries: Number(row.retries),
       previousNode: (row.previous_node as string | null) ?? null,
       previousNodeName: (row.previous_node_name as string | null) ?? null,
       previousEpoch: row.previous_epoch === null ? null : Number(row.previous_epoch),
@@ -199,6 +239,12 @@ export class RunStore {
     stopTimer();
     if (rows.length === 0) return null;
     return { wakeInMs: rows[0].wake_in_ms === null ? null : Number(rows[0].wake_in_ms) };
+  }
+
+  /** Fails the run, keeping its stored variables; false when it is not this runner's any more. */
+  async failRun(lease: TLease, runId: string, reason: string): Promise<boolean> {
+    const { rows } = await this.query(undefined, FAIL_SQL, [runId, lease.nodeId, lease.epoch, reason]);
+    return rows.length > 0;
   }
 
   /** 'lost' when the run is not this runner's any more. */

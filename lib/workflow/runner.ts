@@ -15,9 +15,10 @@
 import { AppError } from '@/lib/api/app-error';
 import type { TVariables } from '@/lib/workflow/expression/evaluate';
 import { CLUSTER_TEST_WORKFLOW } from '@/lib/workflow/cluster-test-workflow';
+import { byteLength, describeBytes, logSafe, MAX_ELEMENT_RETRIES, MAX_VARIABLES_BYTES } from '@/lib/workflow/limits';
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
 import { ElementError, planElement, runElement, type TElementOutcome, type TElementPlan } from '@/lib/workflow/run-element';
-import type { RunStore, TClaimedRun, TLease, TRunEventInput } from '@/lib/workflow/run-store';
+import { isPermanentDatabaseError, type RunStore, type TCheckpoint, type TClaimedRun, type TLease, type TRunEventInput } from '@/lib/workflow/run-store';
 import type { TElement, TWorkflowDefinition } from '@/lib/workflow/schemas';
 
 /** How often an active runner looks for free runs: well within one heartbeat interval (≥ 500 ms). */
@@ -43,6 +44,28 @@ type TLifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
 type THeld = { abort: AbortController; done: Promise<void> };
 type TWorkflow = { definition: TWorkflowDefinition; index: Map<string, number> };
 type TDone = Extract<TElementOutcome, { kind: 'done' }>;
+
+/** The database refused a run's checkpoint for good: retrying would fail the same way. */
+class CheckpointRefusedError extends Error {
+  /** `what`: which checkpoint, e.g. `after element "call"` */
+  constructor(what: string, cause: Error) {
+    super(`the database refused the checkpoint ${what} (${cause.message})`, { cause });
+  }
+}
+
+/** The variables after an element, refused over the cap before they reach a checkpoint. */
+function checkVariables(element: TElement, variables: TVariables): void {
+  let json: string;
+  try {
+    json = JSON.stringify(variables);
+  } catch (error) {
+    throw new ElementError(element, `the run's variables cannot be written as JSON (${(error as Error).message})`);
+  }
+  const bytes = byteLength(json);
+  if (bytes > MAX_VARIABLES_BYTES) {
+    throw new ElementError(element, `the run's variables would be ${bytes} bytes as JSON; they are at most ${describeBytes(MAX_VARIABLES_BYTES)} (${MAX_VARIABLES_BYTES} bytes)`);
+  }
+}
 
 export class WorkflowRunner {
   private lifecycle: TLifecycle = 'idle';
@@ -151,8 +174,17 @@ export class WorkflowRunner {
   private execute(run: TClaimedRun, lease: TLease): void {
     const abort = new AbortController();
     const done = this.runToEnd(run, lease, abort.signal)
-      .catch((error) => {
+      .catch(async (error) => {
+        if (error instanceof CheckpointRefusedError) {
+          // the refused data is not written again: the run ends with the variables it last stored
+          this.options.log('warn', `run ${run.id}: ${error.message}; the run fails`);
+          await this.options.store.failRun(lease, run.id, logSafe(error.message)).catch((failure) => {
+            this.options.log('warn', `run ${run.id}: could not be failed (${(failure as Error).message}); it is taken up again`);
+          });
+          return;
+        }
         // a database error: the run stays ours, and the next tick takes it up again as a resume
+        // (counted in its retries, so not for ever)
         this.options.log('warn', `run ${run.id}: ${(error as Error).message}; it is taken up again`);
       })
       .finally(() => this.held.delete(run.id));
@@ -173,18 +205,35 @@ export class WorkflowRunner {
 
   private async runToEnd(run: TClaimedRun, lease: TLease, signal: AbortSignal): Promise<void> {
     const { store, agent, node } = this.options;
+    /** `after`: the element whose outcome this checkpoint records, if it records one */
+    const save = async (checkpoint: TCheckpoint, after?: TElement) => {
+      try {
+        return await store.checkpoint(lease, checkpoint);
+      } catch (error) {
+        if (isPermanentDatabaseError(error)) throw new CheckpointRefusedError(after ? `after element "${after.id}"` : `of element "${checkpoint.elementId}"`, error);
+        throw error;
+      }
+    };
     const fail = async (error: AppError, variables: TVariables, elementId: string, attempt: number, outcome?: TDone) => {
-      await store.checkpoint(lease, {
+      const reason = logSafe(error.message);
+      await save({
         runId: run.id,
         status: 'FAILED',
         elementId,
         attempt,
         variables,
-        events: [{ kind: 'FAILED', element_id: elementId, attempt, message: error.message }],
+        events: [{ kind: 'FAILED', element_id: elementId, attempt, message: reason }],
         serverLog: outcome?.serverLog ? { ...outcome.serverLog, elementId } : null,
-        error: error.message,
+        error: reason,
       });
     };
+
+    if (run.retries > MAX_ELEMENT_RETRIES) {
+      const reason = `element "${run.elementId}" was taken up again ${run.retries} times without completing (its node stopped, or its checkpoint failed, each time); a run is retried at most ${MAX_ELEMENT_RETRIES} times at one element`;
+      this.options.log('warn', `run ${run.id}: ${reason}; the run fails`);
+      await store.failRun(lease, run.id, reason);
+      return;
+    }
 
     let workflow: TWorkflow;
     try {
@@ -221,7 +270,7 @@ export class WorkflowRunner {
       if (error instanceof AppError) return fail(error, variables, element.id, attempt);
       throw error;
     }
-    let checkpoint = await store.checkpoint(lease, {
+    let checkpoint = await save({
       runId: run.id,
       status: 'RUNNING',
       elementId: element.id,
@@ -255,6 +304,13 @@ export class WorkflowRunner {
         throw error;
       }
       if (outcome.kind === 'dropped') return;
+      try {
+        checkVariables(element, outcome.variables);
+      } catch (error) {
+        // the run ends with the variables it had before this element
+        if (error instanceof AppError) return fail(error, variables, element.id, attempt);
+        throw error;
+      }
 
       const nextId: string | null = outcome.next === undefined ? workflow.definition.elements[workflow.index.get(element.id)! + 1]?.id ?? null : outcome.next;
       const next: TElement | undefined = nextId === null ? undefined : elementAt(nextId);
@@ -263,7 +319,7 @@ export class WorkflowRunner {
         // the end: completed with the element's effects; every lock the run still holds goes with it
         const events: TRunEventInput[] = next ? [elementEvent(next, 1, { message: null, sleepMs: null, details: {} })] : [];
         events.push({ kind: 'COMPLETED', element_id: next?.id ?? element.id, message: `completed on node ${node.name}` });
-        await store.checkpoint(lease, { runId: run.id, status: 'COMPLETED', elementId: next?.id ?? element.id, attempt: 1, variables: outcome.variables, events, ...effects });
+        await save({ runId: run.id, status: 'COMPLETED', elementId: next?.id ?? element.id, attempt: 1, variables: outcome.variables, events, ...effects }, element);
         return;
       }
       if (!next) return fail(new ElementError(element, `the next element "${nextId}" does not exist`), outcome.variables, element.id, attempt, outcome);
@@ -273,7 +329,7 @@ export class WorkflowRunner {
         if (error instanceof AppError) return fail(error, outcome.variables, next.id, 1, outcome);
         throw error;
       }
-      checkpoint = await store.checkpoint(lease, {
+      checkpoint = await save({
         runId: run.id,
         status: 'RUNNING',
         elementId: next.id,
@@ -282,7 +338,7 @@ export class WorkflowRunner {
         sleepMs: plan.sleepMs,
         events: [elementEvent(next, 1, plan)],
         ...effects,
-      });
+      }, element);
       if (!checkpoint) return;
       element = next;
       variables = outcome.variables;

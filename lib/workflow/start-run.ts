@@ -6,12 +6,20 @@
 import { AppError } from '@/lib/api/app-error';
 import type { TDb } from '@/lib/db/client';
 import type { TScalar } from '@/lib/workflow/expression/evaluate';
+import { byteLength, describeBytes, MAX_STRING_BYTES, MAX_VARIABLES_BYTES } from '@/lib/workflow/limits';
 import type { TRunStart, TWorkflowDefinition, TWorkflowInput } from '@/lib/workflow/schemas';
 import { toRunSummary, type TRunSummary } from '@/lib/workflow/views';
 
 function convert(input: TWorkflowInput, value: string | number | boolean): string | number | boolean {
   const field = `inputs.${input.name}`;
-  if (input.type === 'string') return String(value);
+  if (input.type === 'string') {
+    const text = String(value);
+    const bytes = byteLength(text);
+    if (bytes > MAX_STRING_BYTES) throw new AppError('VALIDATION', `${field} is ${bytes} bytes; a string value is at most ${describeBytes(MAX_STRING_BYTES)} (${MAX_STRING_BYTES} bytes)`, { field });
+    // PostgreSQL cannot store it in the run's variables
+    if (text.includes('\u0000')) throw new AppError('VALIDATION', `${field} must not contain the character U+0000`, { field });
+    return text;
+  }
   if (input.type === 'number') {
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     if (typeof number !== 'number' || !Number.isFinite(number)) throw new AppError('VALIDATION', `${field} must be a number, not ${JSON.stringify(value)}`, { field });
@@ -32,6 +40,10 @@ export function resolveInputs(definition: TWorkflowDefinition, given: TRunStart[
     const value = given[input.name] ?? input.default;
     if (value === undefined) throw new AppError('VALIDATION', `inputs.${input.name} is required`, { field: `inputs.${input.name}` });
     values[input.name] = convert(input, value);
+  }
+  const bytes = byteLength(JSON.stringify(values));
+  if (bytes > MAX_VARIABLES_BYTES) {
+    throw new AppError('VALIDATION', `inputs are ${bytes} bytes as JSON; a run's variables are at most ${describeBytes(MAX_VARIABLES_BYTES)} (${MAX_VARIABLES_BYTES} bytes)`, { field: 'inputs' });
   }
   return values;
 }

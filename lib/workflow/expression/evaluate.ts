@@ -6,6 +6,7 @@
  */
 import { ExpressionError } from '@/lib/workflow/expression/tokenize';
 import { parseExpression, type TExpression } from '@/lib/workflow/expression/parse';
+import { byteLength, describeBytes, MAX_STRING_BYTES } from '@/lib/workflow/limits';
 
 export type TScalar = number | string | boolean;
 /** A run's variables: scalars, plus whatever JSON a plugin action returned. */
@@ -19,6 +20,20 @@ function typeName(value: unknown): string {
 
 function text(value: TScalar): string {
   return typeof value === 'number' ? String(value) : String(value);
+}
+
+/**
+ * `+` on strings, refused before a string over the cap is built: a UTF-16 code unit is at least
+ * one UTF-8 byte, so lengths over the cap are refused without joining; otherwise the join is at
+ * most three times the cap and is measured.
+ */
+function concatenate(left: string, right: string): string {
+  const refuse = (size: string) => new ExpressionError(`"+" would make a string of ${size}; a string value is at most ${describeBytes(MAX_STRING_BYTES)} (${MAX_STRING_BYTES} bytes)`);
+  if (left.length + right.length > MAX_STRING_BYTES) throw refuse(`${left.length + right.length} characters or more`);
+  const joined = left + right;
+  const bytes = byteLength(joined);
+  if (bytes > MAX_STRING_BYTES) throw refuse(`${bytes} bytes`);
+  return joined;
 }
 
 function scalar(value: unknown, name: string): TScalar {
@@ -61,7 +76,7 @@ export function evaluate(expression: TExpression, variables: TVariables): TScala
       const right = evaluate(expression.right, variables);
       switch (operator) {
         case '+':
-          if (typeof left === 'string' || typeof right === 'string') return text(left) + text(right);
+          if (typeof left === 'string' || typeof right === 'string') return concatenate(text(left), text(right));
           return finite(number(left, '+') + number(right, '+'), '+');
         case '-':
           return finite(number(left, '-') - number(right, '-'), '-');

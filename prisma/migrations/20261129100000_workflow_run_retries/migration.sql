@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "workflow_run" ADD COLUMN     "retries" INTEGER NOT NULL DEFAULT 0;
