@@ -90,7 +90,7 @@ const WORKFLOWS = [
 ];
 
 let databaseUrl: string;
-let nodes: NodeProcess[] = [];
+const nodes: NodeProcess[] = [];
 
 type TRunRow = { status: string; error: string | null; retries: number; attempt: number };
 
