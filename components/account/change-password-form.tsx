@@ -28,6 +28,9 @@ export function ChangePasswordForm() {
       await apiSend('PUT', '/api/me/password', parsed.data);
       setDraft(EMPTY);
       setChanged(true);
+      // the change ended every session, this one too: sign in again with the new password
+      window.location.assign('/login');
+      return;
     } catch (error) {
       setFailure(toApiError(error));
     }
@@ -35,10 +38,10 @@ export function ChangePasswordForm() {
   }
 
   return (
-    <Card title="Password" description="Change the password you sign in with.">
+    <Card title="Password" description="Change the password you sign in with. Every session of yours ends, on every node; you sign in again.">
       <form onSubmit={submit} aria-label="Change password" className="max-w-md space-y-4" noValidate>
         {failure && !failure.isAboutAny(FIELDS) && <Alert>{failure.message}</Alert>}
-        {changed && <Notice>Password changed.</Notice>}
+        {changed && <Notice>Password changed. Sign in again with the new one.</Notice>}
         <FormField
           label="Current password"
           name="currentPassword"
