@@ -17,6 +17,7 @@ import { pushConfiguration, restartNode, type TPushOptions } from './push';
 import { installPluginFile, printPlugins, type TPluginListOptions } from './plugin';
 import { generateCertificateOnNode, importCertificateFiles, setKeepOwnCertificate, showCertificate, type TCertificateImportOptions, type TCertificateShowOptions } from './certificate';
 import { parseNumber, parseWholeNumber } from './options';
+import { resetPassword, type TResetPasswordOptions } from './reset-password';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
 function parsePort(value: string): number {
@@ -64,6 +65,14 @@ node
       advertiseUrl: options.advertise,
     });
   });
+
+node
+  .command('reset-password')
+  .description('set a new password for a user (root by default) in the database of the node whose data directory this is; the way back in when nobody can sign in')
+  .requiredOption('--data-dir <dir>', 'the node\'s data directory (its database credentials are read from there)')
+  .option('--user <name>', 'the user whose password to set', 'root')
+  .option('--password-file <file>', 'read the new password from this file (else ORCH_NEW_PASSWORD, else a prompt)')
+  .action((options: TResetPasswordOptions) => resetPassword(options));
 
 program
   .command('demo')
