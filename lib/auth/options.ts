@@ -9,7 +9,7 @@ import { serverEnv } from '@/lib/env';
 import { verifyCredentials } from '@/lib/auth/verify-credentials';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/auth/client-address';
 import { newSessionClaims, revokeSession } from '@/lib/auth/sessions';
-import { sameSitePath } from '@/components/auth/pick-return-path';
+import { sameSitePath } from '@/lib/auth/pick-return-path';
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 

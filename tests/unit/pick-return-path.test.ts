@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickReturnPath, sameSitePath } from '@/components/auth/pick-return-path';
+import { pickReturnPath, sameSitePath } from '@/lib/auth/pick-return-path';
 
 const origin = 'http://node-1.example:3000';
 
