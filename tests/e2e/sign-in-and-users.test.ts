@@ -198,3 +198,37 @@ describe('the account page', () => {
     }
   });
 });
+
+describe('an administrator resetting a password', () => {
+  it('ends the user\'s sessions and, when asked, revokes their API tokens', async () => {
+    const victim = await browser.newContext();
+    try {
+      const victimPage = await victim.newPage();
+      await signInWithForm(victimPage, node.url, 'victor', 'viewer-password');
+      await victimPage.waitForURL(/\/cluster/);
+
+      const liveTokens = () =>
+        withClient(databaseUrl, async (c) => (await c.query(`SELECT count(*)::int AS n FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE u.name = 'victor' AND t.revoked_at IS NULL`)).rows[0].n as number);
+      // victor's token from the account page test
+      expect(await liveTokens()).toBeGreaterThan(0);
+
+      await freshPage();
+      await signInWithForm(page, node.url, 'root', ROOT_PASSWORD);
+      await page.waitForURL(/\/cluster/);
+      await page.goto(`${node.url}/users`);
+      const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'victor', exact: true }) });
+      await row.getByRole('button', { name: 'Reset password' }).click();
+      const form = page.getByRole('form', { name: 'Reset password for victor' });
+      await form.getByLabel('New password for victor').fill('reset-by-admin-1');
+      await form.getByLabel('Also revoke victor\'s API tokens').check();
+      await form.getByRole('button', { name: 'Set password' }).click();
+
+      await expect.poll(liveTokens, { timeout: 15_000 }).toBe(0);
+      // victor's open browser is sent to sign in at its next page
+      await victimPage.goto(`${node.url}/cluster`);
+      await victimPage.waitForURL(/\/login/);
+    } finally {
+      await victim.close();
+    }
+  });
+});
