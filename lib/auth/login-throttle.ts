@@ -31,8 +31,9 @@ export type TThrottleKeys = { pair: string; addr: string };
 
 /** Keys for one attempt; names are case-insensitive here so that "Root" and "root" share a count. */
 export function throttleKeys(name: string, address: string | undefined): TThrottleKeys {
-  const addr = (address ?? 'unknown').toLowerCase();
-  return { pair: `pair:${name.toLowerCase()}|${addr}`, addr: `addr:${addr}` };
+  const addr = (address ?? 'unknown').toLowerCase().slice(0, 100);
+  // no real user name is longer (ZUserName); a longer guess must not make an oversized key
+  return { pair: `pair:${name.toLowerCase().slice(0, 100)}|${addr}`, addr: `addr:${addr}` };
 }
 
 type TDecisionRow = { kind: TThrottleKind; counted: boolean; retry_seconds: number | null };

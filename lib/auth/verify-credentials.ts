@@ -4,6 +4,9 @@ import { claimLoginAttempt, releaseLoginAttempt, throttleKeys } from '@/lib/auth
 import { countPasswordCheck } from '@/lib/auth/password-checks';
 import type { TUser } from '@/lib/auth/roles';
 
+const MAX_NAME_LENGTH = 64;
+const MAX_PASSWORD_LENGTH = 256;
+
 export type TVerifiedUser = TUser & { sessionVersion: number };
 
 /**
@@ -17,6 +20,8 @@ export async function verifyCredentials(
 ): Promise<TVerifiedUser | null> {
   const keys = throttleKeys(input.name, input.address);
   await claimLoginAttempt(db, keys);
+  // longer than any name or password can be: wrong without hashing (a huge guess costs nothing)
+  if (input.name.length > MAX_NAME_LENGTH || input.password.length > MAX_PASSWORD_LENGTH) return null;
 
   const user = await db.user.findUnique({ where: { name: input.name } });
   // compare against a dummy hash for unknown users, so that timing does not tell which exist

@@ -181,6 +181,13 @@ describe('sign-in limits against password guessing', () => {
     expect(spoofed.status).toBe(429);
   });
 
+  it('refuses a 10 kB user name or password as wrong, with no password check and no server error', async () => {
+    const before = await passwordChecks();
+    expect((await basicFrom('127.0.0.60', 'x'.repeat(10_000), 'password')).status).toBe(401);
+    expect((await basicFrom('127.0.0.60', 'root', 'x'.repeat(10_000))).status).toBe(401);
+    expect(await passwordChecks()).toBe(before);
+  });
+
   it('deletes throttle rows and signed-out sessions that have expired', async () => {
     await pollUntil(
       () => withClient(databaseUrl, async (c) => {
