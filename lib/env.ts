@@ -81,6 +81,14 @@ export function databaseUrlEnv(): string {
   return z.string().url({ error: 'DATABASE_URL must be set to the database URL' }).parse(process.env.DATABASE_URL);
 }
 
+/**
+ * `orchctl node reset-password`: the new password (never an argument), and the database of a
+ * node started with --database-url (its data directory does not record it).
+ */
+export function localResetEnv() {
+  return z.object({ ORCH_NEW_PASSWORD: ZOptional, ORCH_DATABASE_URL: ZOptional }).parse(process.env);
+}
+
 /** The first root password, when the operator chose one. */
 export function rootPasswordEnv(): string | undefined {
   const value = process.env.ORCH_ROOT_PASSWORD;

@@ -1,5 +1,6 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { apiSend, ApiError, toApiError } from '@/lib/api/fetcher';
 import { ZPasswordChange } from '@/lib/users/schemas';
@@ -12,6 +13,7 @@ const FIELDS = ['currentPassword', 'newPassword'] as const;
 const EMPTY = { currentPassword: '', newPassword: '' };
 
 export function ChangePasswordForm() {
+  const router = useRouter();
   const [draft, setDraft] = useState(EMPTY);
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [changed, setChanged] = useState(false);
@@ -28,6 +30,9 @@ export function ChangePasswordForm() {
       await apiSend('PUT', '/api/me/password', parsed.data);
       setDraft(EMPTY);
       setChanged(true);
+      // the change ended every session, this one too: sign in again with the new password
+      router.replace('/login');
+      return;
     } catch (error) {
       setFailure(toApiError(error));
     }
@@ -35,10 +40,10 @@ export function ChangePasswordForm() {
   }
 
   return (
-    <Card title="Password" description="Change the password you sign in with.">
+    <Card title="Password" description="Change the password you sign in with. Every session of yours ends, on every node; you sign in again.">
       <form onSubmit={submit} aria-label="Change password" className="max-w-md space-y-4" noValidate>
         {failure && !failure.isAboutAny(FIELDS) && <Alert>{failure.message}</Alert>}
-        {changed && <Notice>Password changed.</Notice>}
+        {changed && <Notice>Password changed. Sign in again with the new one.</Notice>}
         <FormField
           label="Current password"
           name="currentPassword"

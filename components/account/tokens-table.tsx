@@ -7,7 +7,7 @@ import { Button } from '@/components/ui/button';
 import { DateTime } from '@/components/ui/date-time';
 import { Table, Td, Th, WideRow } from '@/components/ui/table';
 
-const COLUMNS = 6;
+const COLUMNS = 7;
 
 export function TokensTable({ tokens, onRevoke }: { tokens: TTokenView[] | undefined; onRevoke: (id: string) => Promise<void> }) {
   return (
@@ -18,7 +18,8 @@ export function TokensTable({ tokens, onRevoke }: { tokens: TTokenView[] | undef
           <Th>Prefix</Th>
           <Th>Created</Th>
           <Th>Last used</Th>
-          <Th>Revoked</Th>
+          <Th>Expires</Th>
+          <Th>Status</Th>
           <Th className="w-28">
             <span className="sr-only">Actions</span>
           </Th>
@@ -54,7 +55,12 @@ function TokenRow({ token, onRevoke }: { token: TTokenView; onRevoke: (id: strin
       <Td>
         <DateTime value={token.lastUsedAt} fallback="never" />
       </Td>
-      <Td>{token.revokedAt ? <DateTime value={token.revokedAt} /> : <Badge tone="green">active</Badge>}</Td>
+      <Td>
+        <DateTime value={token.expiresAt} fallback="never" />
+      </Td>
+      <Td>
+        <TokenStatus token={token} />
+      </Td>
       <Td>
         {!token.revokedAt && (
           <Button size="sm" variant="ghost" className="text-red-700" disabled={busy} aria-label={`Revoke ${token.name}`} onClick={revoke}>
@@ -64,4 +70,17 @@ function TokenRow({ token, onRevoke }: { token: TTokenView; onRevoke: (id: strin
       </Td>
     </tr>
   );
+}
+
+/** Revoked wins over expired: it is what someone did, not what time did. */
+function TokenStatus({ token }: { token: TTokenView }) {
+  if (token.revokedAt) {
+    return (
+      <span>
+        revoked <DateTime value={token.revokedAt} />
+      </span>
+    );
+  }
+  if (token.expired) return <Badge tone="gray">expired</Badge>;
+  return <Badge tone="green">active</Badge>;
 }

@@ -7,7 +7,7 @@ import { signIn } from 'next-auth/react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
-import { pickReturnPath } from '@/components/auth/pick-return-path';
+import { pickReturnPath } from '@/lib/auth/pick-return-path';
 
 const WRONG_CREDENTIALS = 'Wrong user name or password.';
 

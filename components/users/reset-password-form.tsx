@@ -12,12 +12,13 @@ type TProps = { user: TUserView; onDone: () => Promise<void>; onCancel: () => vo
 /** An administrator sets a new password for someone, e.g. one who forgot theirs. */
 export function ResetPasswordForm({ user, onDone, onCancel }: TProps) {
   const [password, setPassword] = useState('');
+  const [revokeTokens, setRevokeTokens] = useState(false);
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const parsed = ZUserUpdate.safeParse({ password, version: user.version });
+    const parsed = ZUserUpdate.safeParse({ password, revokeTokens, version: user.version });
     if (!parsed.success) return setFailure(ApiError.fromZod(parsed.error));
     setBusy(true);
     setFailure(null);
@@ -42,6 +43,11 @@ export function ResetPasswordForm({ user, onDone, onCancel }: TProps) {
         error={failure?.messageFor('password')}
         onChange={(event) => setPassword(event.target.value)}
       />
+      <p className="text-xs text-gray-500">{user.name} is signed out everywhere; they sign in again with the new password.</p>
+      <label className="flex items-center gap-2 text-sm text-gray-800">
+        <input type="checkbox" checked={revokeTokens} onChange={(event) => setRevokeTokens(event.target.checked)} />
+        Also revoke {user.name}&apos;s API tokens
+      </label>
       <div className="flex gap-2">
         <Button type="submit" variant="primary" disabled={busy}>
           Set password

@@ -1,6 +1,6 @@
 /**
  * Who is calling: a bearer token, HTTP Basic credentials (for the CLI), or the next-auth
- * session cookie. Role and existence always come from the database.
+ * session cookie. Role, existence and the session's validity always come from the database.
  */
 import type { NextRequest } from 'next/server';
 import { getToken } from 'next-auth/jwt';
@@ -9,7 +9,7 @@ import { serverEnv } from '@/lib/env';
 import type { TUser } from '@/lib/auth/roles';
 import { authenticateApiToken } from '@/lib/tokens/tokens';
 import { verifyCredentials } from '@/lib/auth/verify-credentials';
-import { findUser } from '@/lib/users/users';
+import { findSessionUser } from '@/lib/auth/sessions';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/auth/client-address';
 import { AppError } from '@/lib/api/app-error';
 
@@ -21,7 +21,7 @@ export async function authenticateRequest(req: NextRequest): Promise<TAuthentica
     const [scheme, value = ''] = authorization.split(' ', 2);
     if (/^bearer$/i.test(scheme)) {
       const user = await authenticateApiToken(db(), value.trim());
-      if (!user) throw new AppError('UNAUTHENTICATED', 'the API token is not valid or was revoked');
+      if (!user) throw new AppError('UNAUTHENTICATED', 'the API token is not valid, has expired or was revoked');
       return { ...user, via: 'token' };
     }
     if (/^basic$/i.test(scheme)) {
@@ -33,12 +33,13 @@ export async function authenticateRequest(req: NextRequest): Promise<TAuthentica
         address: req.headers.get(CLIENT_ADDRESS_HEADER) ?? undefined,
       });
       if (!user) throw new AppError('UNAUTHENTICATED', 'wrong user name or password');
-      return { ...user, via: 'password' };
+      return { id: user.id, name: user.name, role: user.role, via: 'password' };
     }
     throw new AppError('UNAUTHENTICATED', 'unsupported Authorization scheme (use Bearer or Basic)');
   }
   const token = await getToken({ req, secret: serverEnv().NEXTAUTH_SECRET });
-  if (!token?.sub) return null;
-  const user = await findUser(db(), token.sub);
+  if (!token) return null;
+  // a session signed before a password change, a reset or a sign-out is refused here
+  const user = await findSessionUser(db(), token);
   return user ? { ...user, via: 'session' } : null;
 }

@@ -8,6 +8,8 @@ import { db } from '@/lib/db/client';
 import { serverEnv } from '@/lib/env';
 import { verifyCredentials } from '@/lib/auth/verify-credentials';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/auth/client-address';
+import { newSessionClaims, revokeSession } from '@/lib/auth/sessions';
+import { sameSitePath } from '@/lib/auth/pick-return-path';
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
@@ -44,15 +46,24 @@ export function authOptions(transport: { secure?: boolean } = {}): NextAuthOptio
             password: credentials.password,
             address: typeof header === 'string' ? header : undefined,
           });
-          return user ? { id: user.id, name: user.name } : null;
+          return user ? { id: user.id, name: user.name, sessionVersion: user.sessionVersion } : null;
         },
       }),
     ],
     callbacks: {
-      // the token carries only the user id; role and existence are read from the database on
-      // every request, so a demoted or deleted user loses access at once
-      jwt: ({ token, user }) => (user ? { sub: user.id, name: user.name } : token),
-      session: ({ session, token }) => ({ ...session, user: { name: token.name, id: token.sub } }),
+      // the token carries the user id, session version and session id; role, existence and
+      // validity are read from the database on every request (lib/auth/sessions.ts), so a
+      // demoted, deleted or signed-out user loses access at once
+      jwt: ({ token, user }) =>
+        user ? newSessionClaims(user as typeof user & { sessionVersion: number }) : token,
+      session: ({ session, token }) => ({ ...session, user: { name: token.name, id: token.sub, sv: token.sv, sid: token.sid } }),
+      // the one rule for where a browser may be sent after signing in or out: this site only
+      redirect: ({ url, baseUrl }) => `${baseUrl}${sameSitePath(url, baseUrl) ?? '/cluster'}`,
+    },
+    events: {
+      signOut: async ({ token }) => {
+        if (token) await revokeSession(db(), token);
+      },
     },
   };
 }

@@ -4,12 +4,12 @@ import { redirect } from 'next/navigation';
 import { authOptions } from '@/lib/auth/options';
 import { db } from '@/lib/db/client';
 import { hasRole, type TRole, type TUser } from '@/lib/auth/roles';
-import { findUser } from '@/lib/users/users';
+import { findSessionUser } from '@/lib/auth/sessions';
 
 export async function getPageUser(): Promise<TUser | null> {
   const session = await getServerSession(authOptions());
-  const id = (session?.user as { id?: string } | undefined)?.id;
-  return id ? findUser(db(), id) : null;
+  const claims = session?.user as { id?: string; sv?: unknown; sid?: unknown } | undefined;
+  return claims?.id ? findSessionUser(db(), { sub: claims.id, sv: claims.sv, sid: claims.sid }) : null;
 }
 
 /** The signed-in user, or a redirect to the sign-in page. */

@@ -1,27 +1,33 @@
 import type { TDb } from '@/lib/db/client';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '@/lib/auth/password';
-import { assertLoginAllowed, clearLoginFailures, recordLoginFailure, type TThrottleKey } from '@/lib/auth/login-throttle';
+import { claimLoginAttempt, releaseLoginAttempt, throttleKeys } from '@/lib/auth/login-throttle';
+import { countPasswordCheck } from '@/lib/auth/password-checks';
 import type { TUser } from '@/lib/auth/roles';
 
+const MAX_NAME_LENGTH = 64;
+const MAX_PASSWORD_LENGTH = 256;
+
+export type TVerifiedUser = TUser & { sessionVersion: number };
+
 /**
- * Checks a user name and password (sign-in page, HTTP Basic from the CLI). Returns the user, or
- * null when they do not match; throws TOO_MANY_ATTEMPTS when the rate limit is reached.
+ * Checks a user name and password on every password path (sign-in page, HTTP Basic from the CLI,
+ * joins with an administrator's password). Returns the user, or null when they do not match;
+ * throws TOO_MANY_ATTEMPTS, before any hashing, when the attempt is over the limit.
  */
 export async function verifyCredentials(
   db: TDb,
   input: { name: string; password: string; address?: string },
-): Promise<TUser | null> {
-  const keys: TThrottleKey[] = [{ kind: 'user', value: input.name }];
-  if (input.address) keys.push({ kind: 'addr', value: input.address });
-  await assertLoginAllowed(db, keys);
+): Promise<TVerifiedUser | null> {
+  const keys = throttleKeys(input.name, input.address);
+  await claimLoginAttempt(db, keys);
+  // longer than any name or password can be: wrong without hashing (a huge guess costs nothing)
+  if (input.name.length > MAX_NAME_LENGTH || input.password.length > MAX_PASSWORD_LENGTH) return null;
 
   const user = await db.user.findUnique({ where: { name: input.name } });
   // compare against a dummy hash for unknown users, so that timing does not tell which exist
+  countPasswordCheck();
   const matches = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  if (!user || !matches) {
-    await recordLoginFailure(db, keys);
-    return null;
-  }
-  await clearLoginFailures(db, keys[0]);
-  return { id: user.id, name: user.name, role: user.role };
+  if (!user || !matches) return null;
+  await releaseLoginAttempt(db, keys);
+  return { id: user.id, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
 }

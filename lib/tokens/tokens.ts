@@ -12,7 +12,7 @@ const TOKEN_PREFIX = 'orch_';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-type TTokenRow = { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null };
+type TTokenRow = { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null; expiresAt: Date | null };
 const toView = (row: TTokenRow): TTokenView => ({
   id: row.id,
   name: row.name,
@@ -20,13 +20,18 @@ const toView = (row: TTokenRow): TTokenView => ({
   createdAt: row.createdAt.toISOString(),
   lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
   revokedAt: row.revokedAt?.toISOString() ?? null,
+  expiresAt: row.expiresAt?.toISOString() ?? null,
+  expired: row.expiresAt !== null && row.expiresAt.getTime() <= Date.now(),
 });
 
 export async function createApiToken(db: TDb, owner: TUser, input: TTokenCreate): Promise<TCreatedToken> {
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-  const row = await db.apiToken.create({
-    data: { userId: owner.id, name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6) },
-  });
+  // the expiry is set on the database clock, the one every node checks it against
+  const [row] = await db.$queryRaw<TTokenRow[]>`
+    INSERT INTO api_token (id, user_id, name, token_hash, prefix, expires_at)
+    VALUES (gen_random_uuid(), ${owner.id}::uuid, ${input.name}, ${hashToken(token)}, ${token.slice(0, TOKEN_PREFIX.length + 6)},
+            CASE WHEN ${input.expiresInDays ?? null}::int IS NULL THEN NULL ELSE now() + make_interval(days => ${input.expiresInDays ?? null}::int) END)
+    RETURNING id::text AS id, name, prefix, created_at AS "createdAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt", expires_at AS "expiresAt"`;
   return { ...toView(row), token };
 }
 
@@ -43,16 +48,22 @@ export async function revokeApiToken(db: TDb, actor: TUser, id: string): Promise
   return toView(updated);
 }
 
-/** The owner of a valid (not revoked) token, or null. */
+/** Revokes every token of a user that still works (e.g. with an administrator's password reset). */
+export async function revokeUserTokens(db: TDb, userId: string): Promise<number> {
+  const { count } = await db.apiToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+  return count;
+}
+
+/** The owner of a valid token (not revoked, not expired on the database clock), or null. */
 export async function authenticateApiToken(db: TDb, token: string): Promise<TUser | null> {
-  const row = await db.apiToken.findUnique({
-    where: { tokenHash: hashToken(token) },
-    include: { user: { select: { id: true, name: true, role: true } } },
-  });
-  if (!row || row.revokedAt) return null;
+  const [row] = await db.$queryRaw<{ id: string; lastUsedAt: Date | null; userId: string; name: string; role: TUser['role'] }[]>`
+    SELECT t.id::text AS id, t.last_used_at AS "lastUsedAt", u.id::text AS "userId", u.name, u.role::text AS role
+      FROM api_token t JOIN app_user u ON u.id = t.user_id
+     WHERE t.token_hash = ${hashToken(token)} AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`;
+  if (!row) return null;
   // last use is informative only: at most one write a minute per token
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return row.user;
+  return { id: row.userId, name: row.name, role: row.role };
 }

@@ -14,13 +14,20 @@ export const ZRole = z.enum(ROLES);
 export const ZUserCreate = z.object({ name: ZUserName, role: ZRole, password: ZPassword }).strict();
 export type TUserCreate = z.infer<typeof ZUserCreate>;
 
-/** Change a role or set a new password; `version` is the user's version as read (409 when stale). */
+/**
+ * Change a role or set a new password; `version` is the user's version as read (409 when stale).
+ * A new password ends the user's sessions; `revokeTokens` also revokes their API tokens.
+ */
 export const ZUserUpdate = z
-  .object({ role: ZRole.optional(), password: ZPassword.optional(), version: z.number().int().positive() })
+  .object({ role: ZRole.optional(), password: ZPassword.optional(), revokeTokens: z.boolean().optional(), version: z.number().int().positive() })
   .strict()
   .refine((value) => value.role !== undefined || value.password !== undefined, {
     message: 'give a role or a password to change',
     path: ['role'],
+  })
+  .refine((value) => !value.revokeTokens || value.password !== undefined, {
+    message: 'revokeTokens goes with a new password',
+    path: ['revokeTokens'],
   });
 export type TUserUpdate = z.infer<typeof ZUserUpdate>;
 

@@ -5,7 +5,9 @@
 import type { TDb, TTx } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { hashPassword, verifyPassword } from '@/lib/auth/password';
+import { hashPassword } from '@/lib/auth/password';
+import { clearUserThrottle } from '@/lib/auth/login-throttle';
+import { verifyCredentials } from '@/lib/auth/verify-credentials';
 import type { TUser } from '@/lib/auth/roles';
 import type { TPasswordChange, TUserCreate, TUserUpdate, TUserView } from '@/lib/users/schemas';
 
@@ -66,11 +68,16 @@ export async function updateUser(db: TDb, id: string, input: TUserUpdate): Promi
   return db.$transaction(async (tx) => {
     const current = await lockUser(tx, id, input.version);
     if (current.role === 'admin' && input.role && input.role !== 'admin') await assertAnotherAdmin(tx, id, 'demoted');
+    // a new password ends every session signed with the old one
     const row = await tx.user.update({
       where: { id },
-      data: { role: input.role, passwordHash, version: { increment: 1 } },
+      data: { role: input.role, passwordHash, version: { increment: 1 }, sessionVersion: passwordHash ? { increment: 1 } : undefined },
       select: VIEW_FIELDS,
     });
+    if (passwordHash) await clearUserThrottle(tx, row.name);
+    if (input.revokeTokens) {
+      await tx.apiToken.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: new Date() } });
+    }
     return toView(row);
   });
 }
@@ -83,14 +90,16 @@ export async function deleteUser(db: TDb, id: string): Promise<void> {
   });
 }
 
-export async function changeOwnPassword(db: TDb, userId: string, input: TPasswordChange): Promise<void> {
-  const user = await db.user.findUnique({ where: { id: userId } });
-  if (!user) throw new AppError('NOT_FOUND', 'no such user');
-  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+/**
+ * The current password is checked like a sign-in (same limits: a stolen session cannot guess
+ * it faster); the change ends every session of the user, this one included.
+ */
+export async function changeOwnPassword(db: TDb, caller: TUser, input: TPasswordChange, address: string | undefined): Promise<void> {
+  if (!(await verifyCredentials(db, { name: caller.name, password: input.currentPassword, address }))) {
     throw new AppError('VALIDATION', 'current password is wrong', { field: 'currentPassword' });
   }
   await db.user.update({
-    where: { id: userId },
-    data: { passwordHash: await hashPassword(input.newPassword), version: { increment: 1 } },
+    where: { id: caller.id },
+    data: { passwordHash: await hashPassword(input.newPassword), version: { increment: 1 }, sessionVersion: { increment: 1 } },
   });
 }

@@ -18,6 +18,7 @@ import { installPluginFile, printPlugins, type TPluginListOptions } from './plug
 import { generateCertificateOnNode, importCertificateFiles, setKeepOwnCertificate, showCertificate, type TCertificateImportOptions, type TCertificateShowOptions } from './certificate';
 import { parseNumber, parseWholeNumber } from './options';
 import { resolveCommandSecrets } from './secret-input';
+import { resetPassword, type TResetPasswordOptions } from './reset-password';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
 function parsePort(value: string): number {
@@ -73,6 +74,14 @@ node
       advertiseUrl: options.advertise,
     });
   });
+
+node
+  .command('reset-password')
+  .description('set a new password for a user (root by default) in the database of the node whose data directory this is; the way back in when nobody can sign in')
+  .requiredOption('--data-dir <dir>', 'the node\'s data directory (its database credentials are read from there)')
+  .option('--user <name>', 'the user whose password to set', 'root')
+  .option('--password-file <file>', 'read the new password from this file (else ORCH_NEW_PASSWORD, else a prompt)')
+  .action((options: TResetPasswordOptions) => resetPassword(options));
 
 program
   .command('demo')

@@ -141,7 +141,7 @@ describe('API tokens', () => {
     expect((await api(`/api/tokens/${created.body.id}`, { method: 'DELETE', auth: root })).body.revokedAt).toBeTruthy();
     const refused = await runOrchctl(['status', '--url', node.url], { ORCH_TOKEN: token });
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr.trim()).toBe('orchctl: the API token is not valid or was revoked (HTTP 401)');
+    expect(refused.stderr.trim()).toBe('orchctl: the API token is not valid, has expired or was revoked (HTTP 401)');
   });
 });
 

@@ -52,6 +52,7 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/tokens/[id]': { DELETE: 'viewer' },
   '/api/me': { GET: 'viewer' },
   '/api/me/password': { PUT: 'viewer' },
+  '/api/me/sessions': { DELETE: 'viewer' },
   '/api/audit': { GET: 'operator' },
   '/api/metrics': { GET: 'viewer' },
 };
