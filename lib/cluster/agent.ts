@@ -7,7 +7,7 @@
 import type { TBeliefLog } from '@/lib/cluster/belief-log';
 import { noBeliefLog } from '@/lib/cluster/belief-log';
 import type { TClock } from '@/lib/cluster/clock';
-import { decide, fenceDeadline, heartbeatDelay, type TRole } from '@/lib/cluster/election';
+import { CLAIM_MARGIN_MS, claimGraceMs, decide, fenceDeadline, heartbeatDelay, type TRole } from '@/lib/cluster/election';
 import { livenessWindow } from '@/lib/cluster/settings';
 import type { TClusterStore, THeartbeatResult, TNodeRegistration, TReleaseReason, TReportedConfiguration } from '@/lib/cluster/store';
 
@@ -153,9 +153,16 @@ export class ClusterAgent {
       const sentAt = clock.monotonicMs();
       const heartbeat = await store.heartbeat({ nodeId: node.id, lease, skewMs: this.skewMs, configuration });
       const roundTripMs = clock.monotonicMs() - sentAt;
+      // database clock minus this node's wall clock; any value is fine, it is shown, never relied on
       this.skewMs = heartbeat.dbNowMs - (wallBefore + clock.wallMs()) / 2;
       this.onDatabaseBack();
       if (!heartbeat.accepted) return this.refuse();
+      if (lease && this.role.kind === 'active' && clock.monotonicMs() >= this.fenceAtMs) {
+        // the answer came after the fence deadline: the node stopped being active meanwhile, and a
+        // lapsed belief is never revived; what this heartbeat renewed goes back at once
+        this.checkFence();
+        if (heartbeat.renewed) await store.release(node.id, lease, 'fenced').catch(() => false);
+      }
       this.lastHeartbeat = heartbeat;
       this.maintenance = heartbeat.maintenance;
       this.fenced = false;
@@ -197,13 +204,7 @@ export class ClusterAgent {
         await this.claim(heartbeat);
         break;
       case 'claim-at':
-        this.cancelClaim?.();
-        this.cancelClaim = this.options.clock.setTimer(
-          () => void this.exclusive(async () => {
-            if (this.lifecycle === 'running' && this.role.kind === 'standby' && !this.maintenance) await this.claim(heartbeat).catch((error) => this.onDatabaseError(error));
-          }),
-          decision.delayMs,
-        );
+        this.claimLater(heartbeat, decision.delayMs);
         break;
     }
     if (this.role.kind === 'active') await store.observe(node.id, this.role.epoch, livenessWindow(heartbeat.settings));
@@ -226,13 +227,34 @@ export class ClusterAgent {
     cancel?.();
   }
 
+  /** Tries a claim after DELAY_MS (a lease runs out, or the grace of a member ahead ends). */
+  private claimLater(heartbeat: THeartbeatResult, delayMs: number): void {
+    this.cancelClaim?.();
+    this.cancelClaim = this.options.clock.setTimer(
+      () => void this.exclusive(async () => {
+        if (this.lifecycle === 'running' && this.role.kind === 'standby' && !this.maintenance) await this.claim(heartbeat).catch((error) => this.onDatabaseError(error));
+      }),
+      delayMs,
+    );
+  }
+
   private async claim(heartbeat: THeartbeatResult): Promise<void> {
     const { store, clock, node } = this.options;
     const startedAt = clock.monotonicMs();
-    const claim = await store.claim(node.id, livenessWindow(heartbeat.settings).lateAfterMs);
+    const claim = await store.claim(node.id, livenessWindow(heartbeat.settings).lateAfterMs, claimGraceMs(heartbeat.settings.intervalMs));
     if (!claim) return;
+    if ('waitMs' in claim) {
+      // a member ahead in line may still take the slot; if it has not by then, this node tries
+      this.claimLater(heartbeat, claim.waitMs + CLAIM_MARGIN_MS);
+      return;
+    }
     this.role = { kind: 'active', slot: claim.slot, epoch: claim.epoch };
     this.extendActive(startedAt, claim.windowMs, claim.intervalMs, 'begin');
+    if (!this.isActiveNow()) {
+      // the answer took so long (frozen, cut off) that the fence deadline has passed already
+      this.checkFence();
+      return;
+    }
     this.log('info', `became active: slot ${claim.slot}, epoch ${claim.epoch}`);
     this.options.onActiveChange?.(true, claim.epoch);
   }
@@ -250,13 +272,23 @@ export class ClusterAgent {
       at: clock.wallMs(),
       until: clock.wallMs() + (this.fenceAtMs - now),
     });
+    this.armFenceTimer();
+  }
+
+  private armFenceTimer(): void {
     this.cancelFence?.();
-    this.cancelFence = clock.setTimer(() => this.checkFence(), this.fenceAtMs - now);
+    const { clock } = this.options;
+    this.cancelFence = clock.setTimer(() => this.checkFence(), this.fenceAtMs - clock.monotonicMs());
   }
 
   /** Past the fence deadline without a renewal: stop active work now, before anyone can take over. */
   private checkFence(): void {
-    if (this.role.kind !== 'active' || this.options.clock.monotonicMs() < this.fenceAtMs) return;
+    if (this.role.kind !== 'active') return;
+    if (this.options.clock.monotonicMs() < this.fenceAtMs) {
+      // a timer may fire a little early: wait for the rest, or the lapse would go unrecorded
+      this.armFenceTimer();
+      return;
+    }
     const { epoch, slot } = this.role;
     this.endActive('fenced');
     this.fenced = true;
