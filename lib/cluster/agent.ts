@@ -57,6 +57,8 @@ export class ClusterAgent {
   private role: TRole = { kind: 'standby' };
   private fenceAtMs = 0;
   private fenced = false;
+  /** after a fence, this node lets the other standbys take the slot first (monotonic deadline) */
+  private standAsideUntilMs = 0;
   private maintenance = false;
   private databaseReachable = true;
   private skewMs: number | null = null;
@@ -157,11 +159,13 @@ export class ClusterAgent {
       this.skewMs = heartbeat.dbNowMs - (wallBefore + clock.wallMs()) / 2;
       this.onDatabaseBack();
       if (!heartbeat.accepted) return this.refuse();
-      if (lease && this.role.kind === 'active' && clock.monotonicMs() >= this.fenceAtMs) {
-        // the answer came after the fence deadline: the node stopped being active meanwhile, and a
-        // lapsed belief is never revived; what this heartbeat renewed goes back at once
-        this.checkFence();
-        if (heartbeat.renewed) await store.release(node.id, lease, 'fenced').catch(() => false);
+      // the answer came after the fence deadline: the node stopped being active meanwhile, and a
+      // lapsed belief is never revived
+      if (lease && this.role.kind === 'active' && clock.monotonicMs() >= this.fenceAtMs) this.checkFence();
+      if (lease && heartbeat.renewed && !(this.role.kind === 'active' && this.role.epoch === lease.epoch)) {
+        // what this heartbeat renewed for a belief that has lapsed goes back at once, so that a
+        // standby need not wait a whole window for it
+        await store.release(node.id, lease, 'fenced').catch(() => false);
       }
       this.lastHeartbeat = heartbeat;
       this.maintenance = heartbeat.maintenance;
@@ -240,6 +244,7 @@ export class ClusterAgent {
 
   private async claim(heartbeat: THeartbeatResult): Promise<void> {
     const { store, clock, node } = this.options;
+    if (clock.monotonicMs() < this.standAsideUntilMs) return this.claimLater(heartbeat, this.standAsideUntilMs - clock.monotonicMs());
     const startedAt = clock.monotonicMs();
     const claim = await store.claim(node.id, livenessWindow(heartbeat.settings).lateAfterMs, claimGraceMs(heartbeat.settings.intervalMs));
     if (!claim) return;
@@ -278,7 +283,7 @@ export class ClusterAgent {
   private armFenceTimer(): void {
     this.cancelFence?.();
     const { clock } = this.options;
-    this.cancelFence = clock.setTimer(() => this.checkFence(), this.fenceAtMs - clock.monotonicMs());
+    this.cancelFence = clock.setTimer(() => this.checkFence(), Math.max(1, this.fenceAtMs - clock.monotonicMs()));
   }
 
   /** Past the fence deadline without a renewal: stop active work now, before anyone can take over. */
@@ -292,6 +297,10 @@ export class ClusterAgent {
     const { epoch, slot } = this.role;
     this.endActive('fenced');
     this.fenced = true;
+    // a node that could not renew in time (slow link, pauses) is the worst candidate to take the
+    // slot back: for one window, healthy standbys go first (it still claims if nobody does)
+    const windowMs = this.lastHeartbeat ? this.lastHeartbeat.settings.intervalMs * this.lastHeartbeat.settings.failoverHeartbeats : 0;
+    this.standAsideUntilMs = this.options.clock.monotonicMs() + windowMs;
     this.log('warn', `fenced: no renewal of slot ${slot} (epoch ${epoch}) within the window; active work stopped`);
     this.pendingEvents.push({ kind: 'FENCED', details: { slot, epoch, at: new Date(this.options.clock.wallMs()).toISOString() } });
   }

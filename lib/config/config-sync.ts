@@ -11,7 +11,7 @@ import type { THeartbeatResult } from '@/lib/cluster/store';
 import { readAppliedReference } from '@/lib/config/applied-reference';
 import { applyReference } from '@/lib/config/apply-reference';
 import { driveRollout, unfinishedRollouts, type TRolloutDriver } from '@/lib/config/rollout';
-import { settleStalledRollouts } from '@/lib/config/settle-rollouts';
+import { restoreActiveSlots, settleStalledRollouts, tryLockConfiguration } from '@/lib/config/settle-rollouts';
 
 export type TConfigSyncOptions = {
   db: TDb;
@@ -80,7 +80,7 @@ export class ConfigSync {
 
   /**
    * Every few seconds: give up rolling resets whose coordinator went silent (and put back the
-   * active slot they added). Any node may do it; the cluster row serializes them.
+   * active slot they added). Any node may do it; the configuration lock serializes them.
    */
   startWatchingRollouts(everyMs = 10_000): void {
     const timer = setInterval(() => {
@@ -88,10 +88,12 @@ export class ConfigSync {
       void (async () => {
         const { db } = this.options;
         if ((await db.configRollout.count({ where: { status: 'RUNNING' } })) === 0) return;
-        await db.$transaction(async (tx) => {
-          await tx.$executeRaw`SELECT 1 FROM cluster WHERE id = 1 FOR UPDATE`;
-          await settleStalledRollouts(tx);
+        const restores = await db.$transaction(async (tx) => {
+          // another node is at it (or pushing): its turn, not ours; nobody waits
+          if (!(await tryLockConfiguration(tx))) return [];
+          return (await settleStalledRollouts(tx)).restores;
         });
+        await restoreActiveSlots(db, restores);
       })().catch((error) => this.options.log('warn', `checking rolling resets: ${String(error)}`));
     }, everyMs);
     timer.unref();

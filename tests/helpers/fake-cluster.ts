@@ -61,7 +61,7 @@ export class MemoryStore implements TClusterStore {
   settings = { intervalMs: 1_000, failoverHeartbeats: 5, activeNodeCount: 1, version: 1, changedAt: 0, previousIntervalMs: 1_000, previousWindowMs: 5_000 };
   readonly nodes = new Map<string, TNode>();
   readonly slots: TSlot[] = Array.from({ length: 64 }, (_, slot) => ({ slot, nodeId: null, epoch: 0, leaseUntil: 0, handoverTo: null, handoverUntil: 0 }));
-  readonly events: { kind: string; nodeId: string }[] = [];
+  readonly events: { kind: string; nodeId: string; details?: string }[] = [];
   private memberNo = 0;
 
   constructor(private readonly timeline: Timeline) {}
@@ -188,9 +188,12 @@ export class MemoryStore implements TClusterStore {
     return 0;
   }
 
-  async recordEvent(kind: string, nodeId: string): Promise<void> {
+  async recordEvent(kind: string, nodeId: string, details: Record<string, unknown>): Promise<void> {
     this.check();
-    this.events.push({ kind, nodeId });
+    // at most once, as in SQL: a retry with the same details adds nothing
+    const key = JSON.stringify(details);
+    if (this.events.some((event) => event.kind === kind && event.nodeId === nodeId && event.details === key)) return;
+    this.events.push({ kind, nodeId, details: key });
   }
 
   async close(): Promise<void> {}
