@@ -23,7 +23,7 @@ const CONFIGURATION_LOCK = 0x6f7263; // 'orc'
 
 /** Serializes pushes and rollout settling; waits (bounded by the session's lock_timeout). */
 export async function lockConfiguration(tx: TTx): Promise<void> {
-  await tx.$queryRaw`SELECT pg_advisory_xact_lock(${CONFIGURATION_LOCK}::bigint)`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CONFIGURATION_LOCK}::bigint)`;
 }
 
 /** The same lock, or false at once when another node holds it. */

@@ -11,6 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
@@ -92,7 +93,10 @@ function watch(candidates: TMember[], bystanders: TMember[]) {
   let longestGapMs = 0;
   let gapStartedAt: number | null = null;
   let maxBystanderAgeMs = 0;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  const connected = client.connect();
   const loop = (async () => {
+    await connected;
     while (!stopped) {
       const states = await Promise.all(
         candidates.map((member) =>
@@ -110,12 +114,12 @@ function watch(candidates: TMember[], bystanders: TMember[]) {
         longestGapMs = Math.max(longestGapMs, now - gapStartedAt);
       }
       if (bystanders.length > 0) {
-        const ages = await withClient(databaseUrl, (client) =>
-          client.query<{ age: number }>(
+        const ages = await client
+          .query<{ age: number }>(
             `SELECT (extract(epoch FROM now() - last_heartbeat_at) * 1000)::float8 AS age FROM cluster_node WHERE id = ANY($1::uuid[])`,
             [bystanders.map((member) => member.id)],
-          ),
-        ).catch(() => undefined);
+          )
+          .catch(() => undefined);
         for (const row of ages?.rows ?? []) maxBystanderAgeMs = Math.max(maxBystanderAgeMs, row.age);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -125,17 +129,31 @@ function watch(candidates: TMember[], bystanders: TMember[]) {
     async stop() {
       stopped = true;
       await loop;
+      await client.end();
       return { longestGapMs, maxBystanderAgeMs };
     },
   };
 }
 
+/** Every node running, one active and two standbys by their own word, all heartbeating on the database clock. */
 async function settle(): Promise<void> {
-  for (const member of members) member.node.killGroup('SIGCONT');
+  for (const member of members) {
+    member.node.killGroup('SIGCONT');
+    member.proxy.heal();
+  }
+  const fresh = async () => {
+    const ages = await withClient(databaseUrl, (client) =>
+      client.query<{ age: number }>(`SELECT (extract(epoch FROM now() - last_heartbeat_at) * 1000)::float8 AS age FROM cluster_node WHERE removed_at IS NULL`),
+    );
+    return ages.rows.length === members.length && ages.rows.every((row) => row.age < INTERVAL * 1.5);
+  };
   await pollUntil(async () => {
     const { active, standbys } = await roles();
-    return active.length === 1 && standbys.length === 2;
-  }, { timeoutMs: 60_000, what: 'the cluster to settle: one active, two standbys' });
+    return active.length === 1 && standbys.length === 2 && (await fresh());
+  }, { timeoutMs: 60_000, what: 'the cluster to settle: one active, two standbys, all heartbeating' });
+  // and still so one interval later: a node just back from a freeze or a cut has caught up
+  await new Promise((resolve) => setTimeout(resolve, INTERVAL));
+  await pollUntil(fresh, { timeoutMs: 30_000, what: 'every node to keep heartbeating' });
 }
 
 async function api(member: TMember, method: string, route: string, body?: unknown): Promise<Response | undefined> {
@@ -151,6 +169,7 @@ const report: Record<string, { longestGapMs: number; maxBystanderAgeMs: number; 
 
 describe('one node frozen or cut off at the worst moment does not stall the cluster', () => {
   it('a standby frozen inside its claim: the next standby claims within window + interval of the freeze', async () => {
+    await settle();
     const { active: [active], standbys: [first, second] } = await roles();
     arm(first, 'claim');
     const probe = watch(members, [second]);
@@ -168,6 +187,7 @@ describe('one node frozen or cut off at the worst moment does not stall the clus
   });
 
   it('a standby cut off inside its claim: the next standby claims within window + interval of the cut', async () => {
+    await settle();
     const { active: [active], standbys: [first, second] } = await roles();
     arm(first, 'claim');
     const probe = watch(members, [second]);
@@ -189,11 +209,17 @@ describe('one node frozen or cut off at the worst moment does not stall the clus
   });
 
   it('the active node frozen inside a renewal: a standby takes over within window + interval', async () => {
+    await settle();
     const { active: [active], standbys: [first, second] } = await roles();
     arm(active, 'renew');
     const probe = watch(members, [first, second]);
     const freezeAt = await frozenAt(active);
-    await pollUntil(async () => (await roles()).active.length === 1, { timeoutMs: 30_000, intervalMs: 50, what: 'a standby to take over' });
+    // the frozen node answers nothing: ask only the others
+    await pollUntil(async () => (await Promise.all([first, second].map((member) => health(member.node)))).some((answer) => answer?.state === 'ACTIVE'), {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      what: 'a standby to take over',
+    });
     const fromFaultMs = Date.now() - freezeAt;
     const figures = await probe.stop();
     report['freeze inside a renewal'] = { ...figures, fromFaultMs };
@@ -205,6 +231,7 @@ describe('one node frozen or cut off at the worst moment does not stall the clus
 
   for (const action of ['settings', 'make-active', 'push'] as const) {
     it(`a node frozen inside ${action === 'settings' ? 'a settings change' : action === 'push' ? 'a push' : 'a make-active'} stalls nobody: the active fails over within window + interval`, async () => {
+      await settle();
       const { active: [active], standbys: [first, operatorNode] } = await roles();
       arm(operatorNode, action);
       const answered =
@@ -216,14 +243,18 @@ describe('one node frozen or cut off at the worst moment does not stall the clus
           : action === 'make-active'
             ? api(operatorNode, 'POST', `/api/cluster/nodes/${first.id}/activate`)
             : api(operatorNode, 'POST', '/api/config/push', { reset: false });
-      await frozenAt(operatorNode);
-      const probe = watch(members, [first]);
+      const outcome = await Promise.race([
+        frozenAt(operatorNode).then(() => 'frozen'),
+        answered.then(async (response) => `answered before freezing: HTTP ${response?.status} ${await response?.text()}`),
+      ]);
+      expect(outcome).toBe('frozen');
       if (action === 'make-active') {
         // the hand-over it asked for goes ahead without it
         await pollUntil(async () => (await health(first.node))?.state === 'ACTIVE', { timeoutMs: 30_000, intervalMs: 50, what: 'the chosen node to become active' });
       }
-      const current = (await roles()).active[0] ?? active;
+      const current = (await health(first.node))?.state === 'ACTIVE' ? first : active;
       const next = current === first ? members.find((member) => member !== first && member !== operatorNode)! : first;
+      const probe = watch(members, [next]);
       const faultAt = Date.now();
       current.node.killGroup('SIGSTOP');
       await pollUntil(async () => (await health(next.node))?.state === 'ACTIVE', { timeoutMs: 30_000, intervalMs: 50, what: 'a standby to take over from the frozen active' });
