@@ -197,6 +197,8 @@ async function main(): Promise<void> {
         active.killGroup('SIGSTOP');
         const claimer = await waitForFrozen(standbys, 2 * WINDOW_MS + 5_000);
         for (const standby of standbys) rmSync(standby.options.freezeFile!, { force: true });
+        // another armed standby may have sent a claim of its own (and frozen) at the same moment
+        const alsoFrozen = standbys.filter((standby) => standby !== claimer && isFrozen(standby));
         const frozenAt = Date.now();
         if (claimer) {
           frozen.add(claimer);
@@ -205,6 +207,7 @@ async function main(): Promise<void> {
         await sleep(WINDOW_MS + 500 + Math.random() * 2_000);
         active.killGroup('SIGCONT');
         claimer?.killGroup('SIGCONT');
+        for (const standby of alsoFrozen) standby.killGroup('SIGCONT');
         frozen.delete(active);
         if (claimer) frozen.delete(claimer);
         faults.push({ kind: 'freeze', node: active.label, from, to: Date.now() });
@@ -382,15 +385,18 @@ async function readHealthState(node: BenchNode): Promise<string | undefined> {
 async function waitForFrozen(nodes: BenchNode[], withinMs: number): Promise<BenchNode | undefined> {
   const until = Date.now() + withinMs;
   while (Date.now() < until) {
-    for (const node of nodes) {
-      const pidFile = path.join(node.options.dataDir, 'run', 'server.pid');
-      const pid = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : '';
-      const stat = pid && existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
-      if (stat && stat.slice(stat.lastIndexOf(')') + 2).startsWith('T')) return node;
-    }
+    const found = nodes.find(isFrozen);
+    if (found) return found;
     await sleep(20);
   }
   return undefined;
+}
+
+function isFrozen(node: BenchNode): boolean {
+  const pidFile = path.join(node.options.dataDir, 'run', 'server.pid');
+  const pid = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : '';
+  const stat = pid && existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+  return stat !== '' && stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
 }
 
 function shuffle<T>(items: T[]): T[] {
