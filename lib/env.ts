@@ -99,3 +99,12 @@ export function rootPasswordEnv(): string | undefined {
 export function inheritedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...extra };
 }
+
+/**
+ * TESTS ONLY: a file that arms a freeze point (lib/cluster/test-freeze.ts). Unset in production,
+ * where every freeze point is a no-op.
+ */
+export function testFreezeFileEnv(): string | undefined {
+  const value = process.env.ORCH_TEST_FREEZE_FILE;
+  return value && value.length > 0 ? value : undefined;
+}

@@ -1,8 +1,10 @@
 /**
  * `npm run chaos -- --minutes M --nodes K [--seed N] [--json]`: a cluster of K real nodes on one PostgreSQL
  * at 1 s × 3, under a steady stream of workflow runs, while nodes are killed (kill -9), frozen
- * (SIGSTOP past the window, then SIGCONT), restarted, and the database itself is restarted, one
- * fault at a time at random. At the end, with the faults over and every run given time to finish,
+ * (SIGSTOP past the window, then SIGCONT), restarted, frozen exactly inside a claim (the active
+ * is frozen and the standby that claims its slot freezes itself right after sending the claim,
+ * through the test-only freeze point), and the database itself is restarted, one fault at a time
+ * at random. At the end, with the faults over and every run given time to finish,
  * it prints what held and exits non-zero when any of these was violated:
  * - runs lost: 0 (every run the cluster accepted ends COMPLETED);
  * - elements executed twice beyond interrupted ones: 0 (from the nodes' own system logs: an
@@ -10,7 +12,7 @@
  * - moments with more than N nodes believing themselves active: 0 (from the nodes' own records);
  * and reports the longest time without an active node and the false failovers of live nodes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,7 +56,7 @@ const WORKFLOW = {
   ],
 };
 
-type TFault = { kind: 'kill' | 'freeze' | 'restart' | 'database'; node?: string; from: number; to: number };
+type TFault = { kind: 'kill' | 'freeze' | 'restart' | 'database' | 'claim-freeze'; node?: string; from: number; to: number };
 
 export type TChaosReport = {
   /** `--seed` replays the same choices of faults */
@@ -115,7 +117,16 @@ async function main(): Promise<void> {
     await db.$disconnect();
 
     for (let index = 1; index <= nodeCount; index += 1) {
-      nodes.push(new BenchNode({ port: await findFreePort(), dataDir: path.join(root, `node-${index}`), databaseUrl: url, rootPassword: PASSWORD, name: `c${index}` }));
+      nodes.push(
+        new BenchNode({
+          port: await findFreePort(),
+          dataDir: path.join(root, `node-${index}`),
+          databaseUrl: url,
+          rootPassword: PASSWORD,
+          name: `c${index}`,
+          freezeFile: path.join(root, `node-${index}.freeze`),
+        }),
+      );
     }
     for (const node of nodes) {
       node.start();
@@ -151,7 +162,7 @@ async function main(): Promise<void> {
 
     const faults: TFault[] = [];
     // one fault of each kind first (so that even a short run sees them all), then at random
-    const plan: TFault['kind'][] = shuffle(['kill', 'freeze', 'restart']);
+    const plan: TFault['kind'][] = shuffle(['kill', 'freeze', 'restart', 'claim-freeze']);
     plan.splice(1 + Math.floor(random() * 3), 0, 'database');
     let lastDatabaseRestart = 0;
     const pick = (): TFault['kind'] => {
@@ -159,7 +170,7 @@ async function main(): Promise<void> {
       if (planned) return planned;
       const roll = random();
       if (roll < 0.1 && Date.now() - lastDatabaseRestart > 60_000) return 'database';
-      return roll < 0.5 ? 'kill' : roll < 0.8 ? 'freeze' : 'restart';
+      return roll < 0.4 ? 'kill' : roll < 0.6 ? 'freeze' : roll < 0.8 ? 'claim-freeze' : 'restart';
     };
     while (Date.now() < endAt - 8_000) {
       await sleep(2_000 + random() * (minutes > 2 ? 6_000 : 3_000));
@@ -189,6 +200,33 @@ async function main(): Promise<void> {
         node.killGroup('SIGCONT');
         frozen.delete(node);
         faults.push({ kind, node: node.label, from, to: Date.now() });
+      } else if (kind === 'claim-freeze') {
+        // freeze the active; the standby that claims its slot freezes itself right after sending the claim
+        const states = await Promise.all(nodes.map((candidate) => readHealthState(candidate)));
+        const active = nodes.find((_, index) => states[index] === 'ACTIVE');
+        const standbys = nodes.filter((_, index) => states[index] === 'STANDBY');
+        if (!active || standbys.length === 0) continue;
+        say(`  ${clock(from)} SIGSTOP ${active.label}, then freeze inside the next claim`);
+        for (const standby of standbys) writeFileSync(standby.options.freezeFile!, 'claim');
+        frozen.add(active);
+        active.killGroup('SIGSTOP');
+        const claimer = await waitForFrozen(standbys, 2 * WINDOW_MS + 5_000);
+        for (const standby of standbys) rmSync(standby.options.freezeFile!, { force: true });
+        // another armed standby may have sent a claim of its own (and frozen) at the same moment
+        const alsoFrozen = standbys.filter((standby) => standby !== claimer && isFrozen(standby));
+        const frozenAt = Date.now();
+        if (claimer) {
+          frozen.add(claimer);
+          say(`  ${clock(frozenAt)} ${claimer.label} froze inside its claim`);
+        }
+        await sleep(WINDOW_MS + 500 + random() * 2_000);
+        active.killGroup('SIGCONT');
+        claimer?.killGroup('SIGCONT');
+        for (const standby of alsoFrozen) standby.killGroup('SIGCONT');
+        frozen.delete(active);
+        if (claimer) frozen.delete(claimer);
+        faults.push({ kind: 'freeze', node: active.label, from, to: Date.now() });
+        if (claimer) faults.push({ kind: 'claim-freeze', node: claimer.label, from: frozenAt, to: Date.now() });
       } else {
         say(`  ${clock(from)} restart ${node.label}`);
         await node.stop();
@@ -273,7 +311,10 @@ function analyse(input: {
   // that moment on, whatever it believed: its active period ends there for the "no active node" figure
   const working = activePeriods(records).map((period) => {
     const stop = faults.find(
-      (fault) => (fault.kind === 'database' || ((fault.kind === 'kill' || fault.kind === 'freeze') && fault.node === nodeIds.get(period.node))) && fault.from >= period.from && fault.from < period.to,
+      (fault) =>
+        (fault.kind === 'database' || ((fault.kind === 'kill' || fault.kind === 'freeze' || fault.kind === 'claim-freeze') && fault.node === nodeIds.get(period.node))) &&
+        fault.from >= period.from &&
+        fault.from < period.to,
     );
     return stop ? { ...period, to: stop.from } : period;
   });
@@ -296,7 +337,7 @@ function analyse(input: {
     seed: input.seed,
     minutes: input.minutes,
     nodes: nodes.length,
-    faults: { kill: count('kill'), freeze: count('freeze'), restart: count('restart'), database: count('database') },
+    faults: { kill: count('kill'), freeze: count('freeze'), restart: count('restart'), database: count('database'), 'claim-freeze': count('claim-freeze') },
     runsAccepted: accepted.length,
     runsCompleted: runs.filter((run) => run.status === 'COMPLETED').length,
     runsLost: lost,
@@ -333,7 +374,11 @@ function longestGap(periods: { from: number; to: number }[], start: number, end:
 function printReport(report: TChaosReport): void {
   const rows: [string, string, string][] = [
     ['seed', String(report.seed), 'replay with --seed'],
-    ['faults', `${report.faults.kill} kill -9, ${report.faults.freeze} SIGSTOP, ${report.faults.restart} restarts, ${report.faults.database} database restarts`, ''],
+    [
+      'faults',
+      `${report.faults.kill} kill -9, ${report.faults.freeze} SIGSTOP, ${report.faults['claim-freeze']} frozen inside a claim, ${report.faults.restart} restarts, ${report.faults.database} database restarts`,
+      '',
+    ],
     ['runs accepted / completed', `${report.runsAccepted} / ${report.runsCompleted}`, ''],
     ['runs lost', String(report.runsLost), report.runsLost === 0 ? 'ok (goal 0)' : 'VIOLATED (goal 0)'],
     ['elements re-run after a takeover', String(report.elementsReExecuted), 'allowed: the interrupted element'],
@@ -347,6 +392,29 @@ function printReport(report: TChaosReport): void {
   const width = Math.max(...rows.map((row) => row[0].length));
   for (const [label, value, note] of rows) console.log(`${label.padEnd(width)}  ${value.padEnd(14)}  ${note}`);
   console.log(report.ok ? 'chaos: every guarantee held' : 'chaos: a guarantee was VIOLATED');
+}
+
+async function readHealthState(node: BenchNode): Promise<string | undefined> {
+  const answer = await fetch(`${node.url}/api/health`, { signal: AbortSignal.timeout(1_000) }).catch(() => null);
+  return answer?.ok ? ((await answer.json()) as { state: string }).state : undefined;
+}
+
+/** The first of NODES whose server process is stopped (it froze itself at its armed point), or undefined. */
+async function waitForFrozen(nodes: BenchNode[], withinMs: number): Promise<BenchNode | undefined> {
+  const until = Date.now() + withinMs;
+  while (Date.now() < until) {
+    const found = nodes.find(isFrozen);
+    if (found) return found;
+    await sleep(20);
+  }
+  return undefined;
+}
+
+function isFrozen(node: BenchNode): boolean {
+  const pidFile = path.join(node.options.dataDir, 'run', 'server.pid');
+  const pid = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : '';
+  const stat = pid && existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+  return stat !== '' && stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
 }
 
 function shuffle<T>(items: T[]): T[] {

@@ -7,7 +7,7 @@
 import type { TBeliefLog } from '@/lib/cluster/belief-log';
 import { noBeliefLog } from '@/lib/cluster/belief-log';
 import type { TClock } from '@/lib/cluster/clock';
-import { decide, fenceDeadline, heartbeatDelay, type TRole } from '@/lib/cluster/election';
+import { CLAIM_MARGIN_MS, claimGraceMs, decide, fenceDeadline, heartbeatDelay, type TRole } from '@/lib/cluster/election';
 import { livenessWindow } from '@/lib/cluster/settings';
 import type { TClusterStore, THeartbeatResult, TNodeRegistration, TReleaseReason, TReportedConfiguration } from '@/lib/cluster/store';
 
@@ -57,6 +57,8 @@ export class ClusterAgent {
   private role: TRole = { kind: 'standby' };
   private fenceAtMs = 0;
   private fenced = false;
+  /** after a fence, this node lets the other standbys take the slot first (monotonic deadline) */
+  private standAsideUntilMs = 0;
   private maintenance = false;
   private databaseReachable = true;
   private skewMs: number | null = null;
@@ -153,9 +155,18 @@ export class ClusterAgent {
       const sentAt = clock.monotonicMs();
       const heartbeat = await store.heartbeat({ nodeId: node.id, lease, skewMs: this.skewMs, configuration });
       const roundTripMs = clock.monotonicMs() - sentAt;
+      // database clock minus this node's wall clock; any value is fine, it is shown, never relied on
       this.skewMs = heartbeat.dbNowMs - (wallBefore + clock.wallMs()) / 2;
       this.onDatabaseBack();
       if (!heartbeat.accepted) return this.refuse();
+      // the answer came after the fence deadline: the node stopped being active meanwhile, and a
+      // lapsed belief is never revived
+      if (lease && this.role.kind === 'active' && clock.monotonicMs() >= this.fenceAtMs) this.checkFence();
+      if (lease && heartbeat.renewed && !(this.role.kind === 'active' && this.role.epoch === lease.epoch)) {
+        // what this heartbeat renewed for a belief that has lapsed goes back at once, so that a
+        // standby need not wait a whole window for it
+        await store.release(node.id, lease, 'fenced').catch(() => false);
+      }
       this.lastHeartbeat = heartbeat;
       this.maintenance = heartbeat.maintenance;
       this.fenced = false;
@@ -197,13 +208,7 @@ export class ClusterAgent {
         await this.claim(heartbeat);
         break;
       case 'claim-at':
-        this.cancelClaim?.();
-        this.cancelClaim = this.options.clock.setTimer(
-          () => void this.exclusive(async () => {
-            if (this.lifecycle === 'running' && this.role.kind === 'standby' && !this.maintenance) await this.claim(heartbeat).catch((error) => this.onDatabaseError(error));
-          }),
-          decision.delayMs,
-        );
+        this.claimLater(heartbeat, decision.delayMs);
         break;
     }
     if (this.role.kind === 'active') await store.observe(node.id, this.role.epoch, livenessWindow(heartbeat.settings));
@@ -226,13 +231,35 @@ export class ClusterAgent {
     cancel?.();
   }
 
+  /** Tries a claim after DELAY_MS (a lease runs out, or the grace of a member ahead ends). */
+  private claimLater(heartbeat: THeartbeatResult, delayMs: number): void {
+    this.cancelClaim?.();
+    this.cancelClaim = this.options.clock.setTimer(
+      () => void this.exclusive(async () => {
+        if (this.lifecycle === 'running' && this.role.kind === 'standby' && !this.maintenance) await this.claim(heartbeat).catch((error) => this.onDatabaseError(error));
+      }),
+      delayMs,
+    );
+  }
+
   private async claim(heartbeat: THeartbeatResult): Promise<void> {
     const { store, clock, node } = this.options;
+    if (clock.monotonicMs() < this.standAsideUntilMs) return this.claimLater(heartbeat, this.standAsideUntilMs - clock.monotonicMs());
     const startedAt = clock.monotonicMs();
-    const claim = await store.claim(node.id, livenessWindow(heartbeat.settings).lateAfterMs);
+    const claim = await store.claim(node.id, livenessWindow(heartbeat.settings).lateAfterMs, claimGraceMs(heartbeat.settings.intervalMs));
     if (!claim) return;
+    if ('waitMs' in claim) {
+      // a member ahead in line may still take the slot; if it has not by then, this node tries
+      this.claimLater(heartbeat, claim.waitMs + CLAIM_MARGIN_MS);
+      return;
+    }
     this.role = { kind: 'active', slot: claim.slot, epoch: claim.epoch };
     this.extendActive(startedAt, claim.windowMs, claim.intervalMs, 'begin');
+    if (!this.isActiveNow()) {
+      // the answer took so long (frozen, cut off) that the fence deadline has passed already
+      this.checkFence();
+      return;
+    }
     this.log('info', `became active: slot ${claim.slot}, epoch ${claim.epoch}`);
     this.options.onActiveChange?.(true, claim.epoch);
   }
@@ -250,16 +277,30 @@ export class ClusterAgent {
       at: clock.wallMs(),
       until: clock.wallMs() + (this.fenceAtMs - now),
     });
+    this.armFenceTimer();
+  }
+
+  private armFenceTimer(): void {
     this.cancelFence?.();
-    this.cancelFence = clock.setTimer(() => this.checkFence(), this.fenceAtMs - now);
+    const { clock } = this.options;
+    this.cancelFence = clock.setTimer(() => this.checkFence(), Math.max(1, this.fenceAtMs - clock.monotonicMs()));
   }
 
   /** Past the fence deadline without a renewal: stop active work now, before anyone can take over. */
   private checkFence(): void {
-    if (this.role.kind !== 'active' || this.options.clock.monotonicMs() < this.fenceAtMs) return;
+    if (this.role.kind !== 'active') return;
+    if (this.options.clock.monotonicMs() < this.fenceAtMs) {
+      // a timer may fire a little early: wait for the rest, or the lapse would go unrecorded
+      this.armFenceTimer();
+      return;
+    }
     const { epoch, slot } = this.role;
     this.endActive('fenced');
     this.fenced = true;
+    // a node that could not renew in time (slow link, pauses) is the worst candidate to take the
+    // slot back: for one window, healthy standbys go first (it still claims if nobody does)
+    const windowMs = this.lastHeartbeat ? this.lastHeartbeat.settings.intervalMs * this.lastHeartbeat.settings.failoverHeartbeats : 0;
+    this.standAsideUntilMs = this.options.clock.monotonicMs() + windowMs;
     this.log('warn', `fenced: no renewal of slot ${slot} (epoch ${epoch}) within the window; active work stopped`);
     this.pendingEvents.push({ kind: 'FENCED', details: { slot, epoch, at: new Date(this.options.clock.wallMs()).toISOString() } });
   }

@@ -18,6 +18,16 @@ export type TDecision =
 /** How long after a lease's end a waiting standby tries its claim (database round trip slack). */
 export const CLAIM_MARGIN_MS = 10;
 
+/**
+ * The first standby in line is a preference, not a gate: once a slot has been free this long
+ * without it claiming (slow network, frozen, cut off), the next eligible standby may claim.
+ * Half an interval: longer than a healthy claim takes, and failover stays within window +
+ * interval.
+ */
+export function claimGraceMs(intervalMs: number): number {
+  return intervalMs / 2;
+}
+
 export function decide(role: TRole, heartbeat: THeartbeatResult): TDecision {
   if (role.kind === 'active') {
     if (!heartbeat.renewed) return { kind: 'lost' };

@@ -1,12 +1,16 @@
 /**
- * Operator actions change who may hold a slot: each runs in a transaction that first locks the
- * cluster row, the same lock every claim takes, so they never interleave with an election.
+ * What operator actions read before they write. Reading takes no lock: each action then makes
+ * ONE statement that checks again, on the database clock, what it relies on, and changes
+ * nothing when it no longer holds (a stale settings version, a node that stopped being a
+ * standby). Changes of who may hold a slot (make active, settings) take the cluster-row lock
+ * inside that statement (orch_lock_cluster, in the server), never across a round trip: an
+ * operator's node that freezes or is cut off in the middle of an action keeps no lock.
  */
-import type { TTx } from '@/lib/db/client';
+import type { TDb, TTx } from '@/lib/db/client';
 import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
 import { livenessWindow, type TLivenessWindow } from '@/lib/cluster/settings';
 
-export type TLockedCluster = {
+export type TClusterFacts = {
   intervalMs: number;
   failoverHeartbeats: number;
   activeNodeCount: number;
@@ -15,8 +19,8 @@ export type TLockedCluster = {
   liveness: TLivenessWindow;
 };
 
-export async function lockCluster(tx: TTx): Promise<TLockedCluster> {
-  const [row] = await tx.$queryRawUnsafe<TClusterSqlRow[]>(`${CLUSTER_ROW_SQL} FOR UPDATE`);
+export async function readCluster(db: TDb | TTx): Promise<TClusterFacts> {
+  const [row] = await db.$queryRawUnsafe<TClusterSqlRow[]>(CLUSTER_ROW_SQL);
   const settings = toClusterSettings(row);
   return {
     intervalMs: settings.intervalMs,
@@ -31,11 +35,11 @@ export async function lockCluster(tx: TTx): Promise<TLockedCluster> {
 export type TMemberFactsRow = { id: string; name: string; maintenance: boolean; removed: boolean; age_ms: number; holds_lease: boolean };
 
 /** One member's facts on the database clock, or undefined when the id is unknown. */
-export async function readMember(tx: TTx, nodeId: string): Promise<TMemberFactsRow | undefined> {
-  const [row] = await tx.$queryRaw<TMemberFactsRow[]>`
+export async function readMember(db: TDb | TTx, nodeId: string): Promise<TMemberFactsRow | undefined> {
+  const [row] = await db.$queryRaw<TMemberFactsRow[]>`
     SELECT n.id, n.name, n.maintenance, n.removed_at IS NOT NULL AS removed,
            (extract(epoch FROM now() - n.last_heartbeat_at) * 1000)::float8 AS age_ms,
            EXISTS (SELECT 1 FROM active_slot s WHERE s.node_id = n.id AND s.lease_until > now()) AS holds_lease
-      FROM cluster_node n WHERE n.id = ${nodeId}::uuid FOR UPDATE`;
+      FROM cluster_node n WHERE n.id = ${nodeId}::uuid`;
   return row;
 }

@@ -1,30 +1,35 @@
 import type { TDb } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
-import { lockCluster, readMember } from '@/lib/cluster/locked-cluster';
+import { readCluster, readMember } from '@/lib/cluster/locked-cluster';
 import { deriveMemberState } from '@/lib/cluster/node-state';
 
 /**
  * Removes a node that is NOT RESPONDING. Its row stays as a tombstone, so that a process still
- * carrying that id is refused when it comes back (until it joins again).
+ * carrying that id is refused when it comes back (until it joins again). The write is one
+ * statement that checks the silence again on the database clock.
  */
 export async function removeNode(db: TDb, nodeId: string, actor: string): Promise<{ removed: string }> {
-  return db.$transaction(async (tx) => {
-    const cluster = await lockCluster(tx);
-    const member = await readMember(tx, nodeId);
-    if (!member || member.removed) throw new AppError('NOT_FOUND', 'no such node in this cluster');
-    const state = deriveMemberState(
-      { removed: false, maintenance: member.maintenance, heartbeatAgeMs: member.age_ms, holdsValidLease: member.holds_lease },
-      cluster.liveness,
-    );
-    if (state !== 'NOT_RESPONDING') {
-      throw new AppError(
-        'CONFLICT',
-        `${member.name} is ${state} (last heartbeat ${Math.round(member.age_ms)} ms ago); only a node that is not responding can be removed`,
-      );
-    }
-    await tx.$executeRaw`UPDATE cluster_node SET removed_at = now(), removed_by = ${actor} WHERE id = ${nodeId}::uuid`;
-    await tx.$executeRaw`UPDATE active_slot SET node_id = NULL WHERE node_id = ${nodeId}::uuid AND lease_until <= now()`;
-    await tx.clusterEvent.create({ data: { kind: 'REMOVED', nodeId, actor, details: { name: member.name } } });
-    return { removed: nodeId };
-  });
+  const cluster = await readCluster(db);
+  const member = await readMember(db, nodeId);
+  if (!member || member.removed) throw new AppError('NOT_FOUND', 'no such node in this cluster');
+  const state = deriveMemberState(
+    { removed: false, maintenance: member.maintenance, heartbeatAgeMs: member.age_ms, holdsValidLease: member.holds_lease },
+    cluster.liveness,
+  );
+  const refuse = (now: string, ageMs: number) =>
+    new AppError('CONFLICT', `${member.name} is ${now} (last heartbeat ${Math.round(ageMs)} ms ago); only a node that is not responding can be removed`);
+  if (state !== 'NOT_RESPONDING') throw refuse(state, member.age_ms);
+  const silentFor = cluster.liveness.notRespondingAfterMs;
+  const [row] = await db.$queryRaw<{ removed: boolean }[]>`
+    WITH removed AS (
+      UPDATE cluster_node SET removed_at = now(), removed_by = ${actor}
+       WHERE id = ${nodeId}::uuid AND removed_at IS NULL
+         AND last_heartbeat_at < now() - make_interval(secs => ${silentFor}::float8 / 1000.0)
+      RETURNING id
+    ),
+    freed AS (UPDATE active_slot SET node_id = NULL WHERE node_id IN (SELECT id FROM removed) AND lease_until <= now()),
+    recorded AS (INSERT INTO cluster_event (kind, node_id, actor, details) SELECT 'REMOVED', id, ${actor}, ${JSON.stringify({ name: member.name })}::jsonb FROM removed)
+    SELECT EXISTS (SELECT 1 FROM removed) AS removed`;
+  if (!row?.removed) throw refuse('responding again', 0);
+  return { removed: nodeId };
 }

@@ -1,20 +1,22 @@
 import type { TDb } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
-import { lockCluster, readMember } from '@/lib/cluster/locked-cluster';
 
 /**
  * Maintenance on: the node is never active; if it is, it hands its slot back at its next
- * heartbeat. Maintenance off: it stands by again.
+ * heartbeat. Maintenance off: it stands by again. One statement: the flag and its event.
  */
 export async function setMaintenance(db: TDb, nodeId: string, enabled: boolean, actor: string): Promise<{ maintenance: boolean }> {
-  return db.$transaction(async (tx) => {
-    await lockCluster(tx);
-    const member = await readMember(tx, nodeId);
-    if (!member || member.removed) throw new AppError('NOT_FOUND', 'no such node in this cluster');
-    if (member.maintenance !== enabled) {
-      await tx.clusterNode.update({ where: { id: nodeId }, data: { maintenance: enabled } });
-      await tx.clusterEvent.create({ data: { kind: enabled ? 'MAINTENANCE_ON' : 'MAINTENANCE_OFF', nodeId, actor } });
-    }
-    return { maintenance: enabled };
-  });
+  const [row] = await db.$queryRaw<{ member: boolean }[]>`
+    WITH changed AS (
+      UPDATE cluster_node SET maintenance = ${enabled}
+       WHERE id = ${nodeId}::uuid AND removed_at IS NULL AND maintenance <> ${enabled}
+      RETURNING id
+    ),
+    recorded AS (
+      INSERT INTO cluster_event (kind, node_id, actor)
+      SELECT ${enabled ? 'MAINTENANCE_ON' : 'MAINTENANCE_OFF'}, id, ${actor} FROM changed
+    )
+    SELECT EXISTS (SELECT 1 FROM cluster_node WHERE id = ${nodeId}::uuid AND removed_at IS NULL) AS member`;
+  if (!row?.member) throw new AppError('NOT_FOUND', 'no such node in this cluster');
+  return { maintenance: enabled };
 }

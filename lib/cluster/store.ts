@@ -18,7 +18,11 @@ export type THeartbeatInput = {
   nodeId: string;
   /** the slot and epoch this node holds, to renew; null for a standby */
   lease: { slot: number; epoch: number } | null;
-  /** clock skew against the database measured on the previous heartbeat */
+  /**
+   * Clock skew measured on the previous heartbeat: the database clock minus this node's wall
+   * clock, in ms (positive when the node's clock is behind). Any value is accepted and shown,
+   * however far off: liveness never depends on it.
+   */
   skewMs: number | null;
   /** the configuration this node runs (loaded at start) and has on disk now */
   configuration: TReportedConfiguration | null;
@@ -63,19 +67,30 @@ export type THeartbeatResult = {
 };
 
 export type TClaim = { slot: number; epoch: number; windowMs: number; intervalMs: number };
+/**
+ * What a claim answers: the slot taken, or how long until this node may try again (a member
+ * ahead in line still has its grace to take the slot), or null (nothing for this node).
+ */
+export type TClaimAnswer = TClaim | { waitMs: number } | null;
 
-export type TReleaseReason = 'stopping' | 'maintenance' | 'surplus' | 'handover';
+/** 'fenced': the node fenced itself while a renewal was on its way, and hands back what it renewed. */
+export type TReleaseReason = 'stopping' | 'maintenance' | 'surplus' | 'handover' | 'fenced';
 
 export interface TClusterStore {
   register(node: TNodeRegistration): Promise<'registered' | 'refused'>;
   heartbeat(input: THeartbeatInput): Promise<THeartbeatResult>;
-  /** Takes a free slot when this node is next in line; bumps the cluster epoch. */
-  claim(nodeId: string, lateAfterMs: number): Promise<TClaim | null>;
+  /**
+   * Takes a free slot when this node is next in line, or when the members ahead of it let the
+   * grace pass without claiming; bumps the cluster epoch. One statement: it holds no lock
+   * across a round trip.
+   */
+  claim(nodeId: string, lateAfterMs: number, graceMs: number): Promise<TClaimAnswer>;
   release(nodeId: string, lease: { slot: number; epoch: number }, reason: TReleaseReason): Promise<boolean>;
   /** A clean stop: hands back the slot (if any) and takes the node out of line until it registers again. */
   leave(nodeId: string, lease: { slot: number; epoch: number } | null): Promise<void>;
   /** Records LATE / NOT_RESPONDING transitions of other members (an active node's duty, under its epoch). */
   observe(nodeId: string, epoch: number, thresholds: { lateAfterMs: number; notRespondingAfterMs: number }): Promise<number>;
+  /** Records an event once: a retry with the same details (after a lost answer) adds nothing. */
   recordEvent(kind: string, nodeId: string, details: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }

@@ -11,7 +11,7 @@ import type { THeartbeatResult } from '@/lib/cluster/store';
 import { readAppliedReference } from '@/lib/config/applied-reference';
 import { applyReference } from '@/lib/config/apply-reference';
 import { driveRollout, unfinishedRollouts, type TRolloutDriver } from '@/lib/config/rollout';
-import { settleStalledRollouts } from '@/lib/config/settle-rollouts';
+import { restoreActiveSlots, settleStalledRollouts, tryLockConfiguration } from '@/lib/config/settle-rollouts';
 
 export type TConfigSyncOptions = {
   db: TDb;
@@ -20,6 +20,8 @@ export type TConfigSyncOptions = {
   requestRestart(reason: string): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
   rolloutTimeouts?: TRolloutDriver['timeouts'];
+  /** for retry delays and rollout deadlines; a wall clock that jumps must move none of them */
+  monotonicMs?: () => number;
 };
 
 export class ConfigSync {
@@ -31,7 +33,11 @@ export class ConfigSync {
   private driving = false;
   private stopped = false;
 
-  constructor(private readonly options: TConfigSyncOptions) {}
+  private readonly monotonicMs: () => number;
+
+  constructor(private readonly options: TConfigSyncOptions) {
+    this.monotonicMs = options.monotonicMs ?? (() => performance.now());
+  }
 
   /** At start, before the process loads its configuration. A failure leaves the files as they were. */
   async applyAtStart(): Promise<void> {
@@ -46,7 +52,7 @@ export class ConfigSync {
       this.options.requestRestart('requested by an operator or a rolling reset');
     }
     const newer = heartbeat.referenceVersion !== null && heartbeat.referenceVersion > this.appliedVersion;
-    if (newer && !this.applying && Date.now() >= this.retryAfterMs) void this.apply();
+    if (newer && !this.applying && this.monotonicMs() >= this.retryAfterMs) void this.apply();
   }
 
   /** Carries on the rolling resets this node coordinates (called at start and after a push). */
@@ -58,7 +64,10 @@ export class ConfigSync {
         for (;;) {
           const [next] = await unfinishedRollouts(this.options.db, this.options.nodeId);
           if (next === undefined || this.stopped || this.restarting) return;
-          await driveRollout({ ...this.options, requestRestart: (reason) => this.restartForRollout(reason), timeouts: this.options.rolloutTimeouts }, next);
+          await driveRollout(
+            { ...this.options, requestRestart: (reason) => this.restartForRollout(reason), timeouts: this.options.rolloutTimeouts, monotonicMs: this.monotonicMs },
+            next,
+          );
           if (this.restarting) return;
         }
       } catch (error) {
@@ -71,7 +80,7 @@ export class ConfigSync {
 
   /**
    * Every few seconds: give up rolling resets whose coordinator went silent (and put back the
-   * active slot they added). Any node may do it; the cluster row serializes them.
+   * active slot they added). Any node may do it; the configuration lock serializes them.
    */
   startWatchingRollouts(everyMs = 10_000): void {
     const timer = setInterval(() => {
@@ -79,10 +88,12 @@ export class ConfigSync {
       void (async () => {
         const { db } = this.options;
         if ((await db.configRollout.count({ where: { status: 'RUNNING' } })) === 0) return;
-        await db.$transaction(async (tx) => {
-          await tx.$executeRaw`SELECT 1 FROM cluster WHERE id = 1 FOR UPDATE`;
-          await settleStalledRollouts(tx);
+        const restores = await db.$transaction(async (tx) => {
+          // another node is at it (or pushing): its turn, not ours; nobody waits
+          if (!(await tryLockConfiguration(tx))) return [];
+          return (await settleStalledRollouts(tx)).restores;
         });
+        await restoreActiveSlots(db, restores);
       })().catch((error) => this.options.log('warn', `checking rolling resets: ${String(error)}`));
     }, everyMs);
     timer.unref();
@@ -105,7 +116,7 @@ export class ConfigSync {
       this.appliedVersion = (await readAppliedReference(this.options.dataDir))?.version ?? 0;
       this.retryAfterMs = 0;
     } catch (error) {
-      this.retryAfterMs = Date.now() + 30_000;
+      this.retryAfterMs = this.monotonicMs() + 30_000;
       this.options.log('error', `could not apply the pushed configuration (trying again in 30 s): ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       this.applying = false;

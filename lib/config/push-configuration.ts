@@ -11,7 +11,8 @@ import { configFilePath, sha256Hex, ZConfigFiles, type TConfigFile } from '@/lib
 import { configFingerprint, readLocalConfig, type TConfigDocument } from '@/lib/config/document';
 import { readKeepOwnCertificate } from '@/lib/tls/keep-own-certificate';
 import { planRollout } from '@/lib/config/plan-rollout';
-import { settleStalledRollouts } from '@/lib/config/settle-rollouts';
+import { freezePoint } from '@/lib/cluster/test-freeze';
+import { lockConfiguration, restoreActiveSlots, settleStalledRollouts, type TSettledRollouts } from '@/lib/config/settle-rollouts';
 
 export type TPushRequest = { dataDir: string; node: { id: string; name: string }; actor: string; reset: boolean };
 export type TPushResult = { version: number; fingerprint: string; created: boolean; rolloutId: number | null };
@@ -44,10 +45,13 @@ export async function pushConfiguration(db: TDb, request: TPushRequest): Promise
     }
   }
 
-  return db.$transaction(async (tx) => {
-    // one push or reset at a time
-    await tx.$executeRaw`SELECT 1 FROM cluster WHERE id = 1 FOR UPDATE`;
-    if (reset) await settleRunningRollouts(tx);
+  let restores: TSettledRollouts['restores'] = [];
+  const result = await db.$transaction(async (tx) => {
+    // one push or reset at a time; not the cluster row (elections never wait for a push), and a
+    // pushing node that freezes here is rolled back by its session's idle-in-transaction limit
+    await lockConfiguration(tx);
+    await freezePoint('push');
+    if (reset) restores = await settleRunningRollouts(tx);
     const latest = await tx.configVersion.findFirst({ orderBy: { version: 'desc' } });
     if (latest?.version !== current?.version) throw new AppError('CONFLICT', 'someone else pushed at the same moment; look at the new reference and push again');
     let version = current?.version ?? 0;
@@ -74,12 +78,15 @@ export async function pushConfiguration(db: TDb, request: TPushRequest): Promise
     }
     return { version, fingerprint, created, rolloutId };
   });
+  await restoreActiveSlots(db, restores);
+  return result;
 }
 
 /** One rolling reset at a time; one whose coordinator stopped responding is given up first. */
-async function settleRunningRollouts(tx: TTx): Promise<void> {
-  const [running] = await settleStalledRollouts(tx);
+async function settleRunningRollouts(tx: TTx): Promise<TSettledRollouts['restores']> {
+  const { alive: [running], restores } = await settleStalledRollouts(tx);
   if (running !== undefined) throw new AppError('CONFLICT', `rolling reset #${running} is still running; wait for it to finish`);
+  return restores;
 }
 
 /** A file the document names, read from disk and checked against the document's hash. */

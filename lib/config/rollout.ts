@@ -20,6 +20,8 @@ export type TRolloutDriver = {
   requestRestart(reason: string): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
   timeouts?: Partial<typeof DEFAULT_TIMEOUTS>;
+  /** deadlines are measured on a monotonic clock: a wall clock stepped by months moves none of them */
+  monotonicMs?: () => number;
 };
 
 const DEFAULT_TIMEOUTS = { restartMs: 180_000, pollMs: 500 };
@@ -29,6 +31,7 @@ class StepFailed extends Error {}
 export async function driveRollout(driver: TRolloutDriver, rolloutId: number): Promise<void> {
   const { db, nodeId } = driver;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...driver.timeouts };
+  const monotonicMs = driver.monotonicMs ?? (() => performance.now());
   const rollout = await db.configRollout.findUnique({ where: { id: rolloutId } });
   if (!rollout || rollout.status !== 'RUNNING' || rollout.coordinatorNode !== nodeId) return;
   const actor = `rolling reset #${rollout.id} (${rollout.startedBy})`;
@@ -39,11 +42,11 @@ export async function driveRollout(driver: TRolloutDriver, rolloutId: number): P
 
   /** Polls the cluster until CONDITION holds; throws with MESSAGE at the deadline. */
   const waitFor = async (condition: (facts: TRolloutFacts) => boolean, withinMs: number, message: string): Promise<TRolloutFacts> => {
-    const deadline = Date.now() + withinMs;
+    const deadline = monotonicMs() + withinMs;
     for (;;) {
       const facts = await readRolloutFacts(db);
       if (condition(facts)) return facts;
-      if (Date.now() > deadline) throw new StepFailed(message);
+      if (monotonicMs() > deadline) throw new StepFailed(message);
       await new Promise((resolve) => setTimeout(resolve, timeouts.pollMs));
     }
   };

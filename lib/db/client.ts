@@ -5,6 +5,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { serverEnv } from '@/lib/env';
+import { APP_SESSION_LIMITS, limitedPoolConfig } from '@/lib/cluster/session-limits';
 
 export type TDb = PrismaClient;
 export type TTx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -13,8 +14,15 @@ const KEY = Symbol.for('orch.db');
 type TGlobal = typeof globalThis & { [KEY]?: PrismaClient };
 
 export function createDb(databaseUrl: string, options: { max?: number } = {}): PrismaClient {
-  // a database that stops answering (frozen, cut off) fails requests after 10 s instead of hanging them
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.max ?? 10, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
+  // a database that stops answering (frozen, cut off) fails requests after 10 s instead of hanging them;
+  // the server-side limits end a session whose client froze or vanished (lib/cluster/session-limits.ts)
+  const adapter = new PrismaPg({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 10_000,
+    ...limitedPoolConfig(APP_SESSION_LIMITS),
+  });
   return new PrismaClient({ adapter });
 }
 

@@ -7,13 +7,14 @@
  * so that page queries never hold up a checkpoint, and the hot statements are named (planned once
  * per connection).
  */
+import { APP_SESSION_LIMITS, limitedPoolConfig } from '@/lib/cluster/session-limits';
 import { metrics } from '@/lib/metrics/registry';
 import pg from 'pg';
 import type { TVariables } from '@/lib/workflow/expression/evaluate';
 import type { TWorkflowDefinition } from '@/lib/workflow/schemas';
 
 /** `$2`/`$3` are the node and its epoch in every fenced statement. */
-const LEASE_HELD = `EXISTS (SELECT 1 FROM active_slot s WHERE s.node_id = $2 AND s.epoch = $3 AND s.lease_until > now())`;
+const LEASE_HELD = `orch_lease_held($2, $3)`;
 
 // A run is free when nobody owns it, or when its owner no longer holds a valid lease under the
 // epoch it claimed the run with (dead, fenced, in maintenance, or active again under a new
@@ -23,10 +24,10 @@ WITH picked AS (
   SELECT r.id, r.owner_node AS previous_node, r.owner_epoch AS previous_epoch
     FROM workflow_run r
    WHERE r.status IN ('PENDING', 'RUNNING')
-     AND (NOT EXISTS (SELECT 1 FROM active_slot o WHERE o.node_id = r.owner_node AND o.epoch = r.owner_epoch AND o.lease_until > now())
+     AND (NOT orch_lease_held(r.owner_node, r.owner_epoch)
           -- this runner's own run that it no longer executes (it gave up after a database error)
           OR (r.owner_node = $1 AND r.owner_epoch = $2 AND r.id <> ALL($4::uuid[])))
-     AND EXISTS (SELECT 1 FROM active_slot s WHERE s.node_id = $1 AND s.epoch = $2 AND s.lease_until > now())
+     AND orch_lease_held($1, $2)
    ORDER BY r.created_at
    LIMIT $3
    FOR UPDATE OF r SKIP LOCKED
@@ -138,7 +139,7 @@ SELECT id FROM workflow_run
 const PRUNE_SQL = `
 DELETE FROM workflow_run
  WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND finished_at < now() - make_interval(days => $1)
-   AND EXISTS (SELECT 1 FROM active_slot s WHERE s.node_id = $2 AND s.epoch = $3 AND s.lease_until > now())`;
+   AND orch_lease_held($2, $3)`;
 
 /**
  * The database refused the statement itself (bad data, a size limit, a constraint): the same
@@ -191,7 +192,7 @@ export class RunStore {
   private readonly pool: pg.Pool;
 
   constructor(databaseUrl: string, connections: number) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: connections, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: connections, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, ...limitedPoolConfig(APP_SESSION_LIMITS) });
     this.pool.on('error', () => {}); // a connection broken while idle (database restart) must not crash the node
   }
 

@@ -25,6 +25,8 @@ export type TBenchNodeOptions = {
   /** a shared database; without it the node runs on its built-in one */
   databaseUrl?: string;
   name?: string;
+  /** TESTS ONLY: the file that arms this node's freeze points (lib/cluster/test-freeze.ts) */
+  freezeFile?: string;
 };
 
 type TRun = { child: ChildProcess; exited: Promise<void> };
@@ -46,14 +48,18 @@ export class BenchNode {
 
   start(): void {
     if (this.run) throw new Error(`${this.label} is already running`);
-    const { port, dataDir, databaseUrl, name, rootPassword } = this.options;
+    const { port, dataDir, databaseUrl, name, rootPassword, freezeFile } = this.options;
     const args = [ORCHCTL, 'node', 'start', '--port', String(port), '--data-dir', dataDir];
     if (name) args.push('--name', name);
     const child = spawn(process.execPath, args, {
       detached: true, // its own process group: see killGroup()
       stdio: ['ignore', 'pipe', 'pipe'],
       // the database URL holds a password: the environment, never the command line
-      env: inheritedEnv({ ORCH_ROOT_PASSWORD: rootPassword, ORCH_DATABASE_URL: databaseUrl ?? '' }),
+      env: inheritedEnv({
+        ORCH_ROOT_PASSWORD: rootPassword,
+        ORCH_DATABASE_URL: databaseUrl ?? '',
+        ...(freezeFile ? { ORCH_TEST_FREEZE_FILE: freezeFile } : {}),
+      }),
     });
     for (const stream of [child.stdout, child.stderr]) {
       stream.setEncoding('utf8');

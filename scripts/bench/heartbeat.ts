@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
-import { heartbeatDelay, type TRole } from '@/lib/cluster/election';
+import { claimGraceMs, heartbeatDelay, type TRole } from '@/lib/cluster/election';
 import { PgClusterStore } from '@/lib/cluster/pg-store';
 import { livenessWindow } from '@/lib/cluster/settings';
 import { startClusterDatabase, type TClusterDatabase } from './cluster-database';
@@ -210,8 +210,8 @@ async function registerMembers(database: TClusterDatabase, ids: string[]): Promi
     await store.register(registration(ids[0], 0));
     await Promise.all(ids.slice(1).map((id, i) => store.register(registration(id, i + 1))));
     const heartbeat = await store.heartbeat({ nodeId: ids[0], lease: null, skewMs: null, configuration: null });
-    const claim = await store.claim(ids[0], livenessWindow(heartbeat.settings).lateAfterMs);
-    if (!claim) throw new Error('the first simulated member could not take the active slot');
+    const claim = await store.claim(ids[0], livenessWindow(heartbeat.settings).lateAfterMs, claimGraceMs(heartbeat.settings.intervalMs));
+    if (!claim || 'waitMs' in claim) throw new Error('the first simulated member could not take the active slot');
     return { slot: claim.slot, epoch: claim.epoch };
   } finally {
     await store.close();

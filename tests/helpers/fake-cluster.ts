@@ -3,7 +3,7 @@
  * node's clocks, and a store with the same rules as the SQL in lib/cluster/pg-store.ts.
  */
 import type { TClock } from '@/lib/cluster/clock';
-import type { TClaim, TClusterStore, THeartbeatInput, THeartbeatResult, TNodeRegistration, TReleaseReason } from '@/lib/cluster/store';
+import type { TClaimAnswer, TClusterStore, THeartbeatInput, THeartbeatResult, TNodeRegistration, TReleaseReason } from '@/lib/cluster/store';
 
 type TTimer = { due: number; fn: () => void; owner: string; cancelled: boolean };
 
@@ -61,7 +61,7 @@ export class MemoryStore implements TClusterStore {
   settings = { intervalMs: 1_000, failoverHeartbeats: 5, activeNodeCount: 1, version: 1, changedAt: 0, previousIntervalMs: 1_000, previousWindowMs: 5_000 };
   readonly nodes = new Map<string, TNode>();
   readonly slots: TSlot[] = Array.from({ length: 64 }, (_, slot) => ({ slot, nodeId: null, epoch: 0, leaseUntil: 0, handoverTo: null, handoverUntil: 0 }));
-  readonly events: { kind: string; nodeId: string }[] = [];
+  readonly events: { kind: string; nodeId: string; details?: string }[] = [];
   private memberNo = 0;
 
   constructor(private readonly timeline: Timeline) {}
@@ -145,7 +145,7 @@ export class MemoryStore implements TClusterStore {
     };
   }
 
-  async claim(nodeId: string, lateAfterMs: number): Promise<TClaim | null> {
+  async claim(nodeId: string, lateAfterMs: number, graceMs: number): Promise<TClaimAnswer> {
     this.check();
     const eligible = (node: TNode) =>
       !node.removed && !node.stopped && !node.maintenance && node.lastHeartbeat > this.now - lateAfterMs && !this.holdsLease(node.id);
@@ -156,9 +156,11 @@ export class MemoryStore implements TClusterStore {
       .sort((a, b) => Number(b.handoverTo === nodeId) - Number(a.handoverTo === nodeId) || a.slot - b.slot);
     const pick = open[0];
     if (!pick) return null;
-    if (pick.handoverTo !== nodeId) {
+    const freeForMs = this.now - pick.leaseUntil;
+    if (pick.handoverTo !== nodeId && freeForMs < graceMs) {
+      // the members ahead in line are preferred for the grace only (as orch_claim does it)
       const ahead = [...this.nodes.values()].filter((node) => node.memberNo < me.memberNo && eligible(node)).length;
-      if (ahead >= open.filter((slot) => slot.handoverTo !== nodeId).length) return null;
+      if (ahead >= open.filter((slot) => slot.handoverTo !== nodeId).length) return { waitMs: graceMs - freeForMs };
     }
     this.epoch += 1;
     Object.assign(pick, { nodeId, epoch: this.epoch, leaseUntil: this.now + this.windowMs, handoverTo: null, handoverUntil: 0 });
@@ -186,9 +188,12 @@ export class MemoryStore implements TClusterStore {
     return 0;
   }
 
-  async recordEvent(kind: string, nodeId: string): Promise<void> {
+  async recordEvent(kind: string, nodeId: string, details: Record<string, unknown>): Promise<void> {
     this.check();
-    this.events.push({ kind, nodeId });
+    // at most once, as in SQL: a retry with the same details adds nothing
+    const key = JSON.stringify(details);
+    if (this.events.some((event) => event.kind === kind && event.nodeId === nodeId && event.details === key)) return;
+    this.events.push({ kind, nodeId, details: key });
   }
 
   async close(): Promise<void> {}

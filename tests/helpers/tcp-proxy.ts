@@ -2,7 +2,8 @@
  * A TCP proxy between one node and the database, to cut the network between them without
  * killing anything: `cut()` drops every byte in both directions (connections stay open and
  * hang, as on a real partition, and new ones connect but get nothing); `heal()` closes the
- * hung connections so that clients reconnect, and forwards again.
+ * hung connections so that clients reconnect, and forwards again. `setLatency()` delays every
+ * chunk in each direction (a slow or distant link), keeping the order of the bytes.
  */
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ export class TcpProxy {
   private readonly server: net.Server;
   private readonly pairs = new Set<[net.Socket, net.Socket | null]>();
   private isCut = false;
+  private latency = { ms: 0, jitterMs: 0 };
 
   private constructor(private readonly target: { host: string; port: number }) {
     this.server = net.createServer((client) => this.accept(client));
@@ -24,6 +26,11 @@ export class TcpProxy {
 
   get port(): number {
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Each chunk is delivered MS (± JITTER_MS, uniformly) after it arrived, in each direction; 0 forwards at once. */
+  setLatency(ms: number, jitterMs = 0): void {
+    this.latency = { ms, jitterMs };
   }
 
   cut(): void {
@@ -66,8 +73,8 @@ export class TcpProxy {
     upstream.on('error', () => client.destroy());
     const pair: [net.Socket, net.Socket] = [client, upstream];
     this.pairs.add(pair);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    this.forward(client, upstream);
+    this.forward(upstream, client);
     const close = () => {
       this.pairs.delete(pair);
       client.destroy();
@@ -75,5 +82,22 @@ export class TcpProxy {
     };
     client.on('close', close);
     upstream.on('close', close);
+  }
+
+  private forward(from: net.Socket, to: net.Socket): void {
+    let lastDueAt = 0;
+    from.on('data', (chunk: Buffer) => {
+      const { ms, jitterMs } = this.latency;
+      if (ms === 0 && jitterMs === 0 && lastDueAt <= performance.now()) {
+        to.write(chunk);
+        return;
+      }
+      // never before an earlier chunk: a TCP stream keeps its order whatever the delay
+      const dueAt = Math.max(performance.now() + ms + (Math.random() * 2 - 1) * jitterMs, lastDueAt);
+      lastDueAt = dueAt;
+      setTimeout(() => {
+        if (!this.isCut && !to.destroyed) to.write(chunk);
+      }, dueAt - performance.now());
+    });
   }
 }

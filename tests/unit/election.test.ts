@@ -5,10 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterAgent } from '@/lib/cluster/agent';
 import { activePeriods, maxConcurrentActive, type TBeliefRecord } from '@/lib/cluster/belief-log';
-import { decide, fenceDeadline, heartbeatDelay } from '@/lib/cluster/election';
+import type { TClock } from '@/lib/cluster/clock';
+import { claimGraceMs, decide, fenceDeadline, heartbeatDelay } from '@/lib/cluster/election';
 import { MemoryStore, Timeline } from '../helpers/fake-cluster';
 
-function cluster(count: number, settings: Partial<MemoryStore['settings']> = {}) {
+function cluster(count: number, settings: Partial<MemoryStore['settings']> = {}, clockFor?: (timeline: Timeline, id: string) => TClock) {
   const timeline = new Timeline();
   const store = new MemoryStore(timeline);
   Object.assign(store.settings, settings, { previousIntervalMs: settings.intervalMs ?? 1_000 });
@@ -17,7 +18,7 @@ function cluster(count: number, settings: Partial<MemoryStore['settings']> = {})
     const id = `00000000-0000-4000-8000-00000000000${index + 1}`;
     return new ClusterAgent({
       store,
-      clock: timeline.clock(id),
+      clock: clockFor ? clockFor(timeline, id) : timeline.clock(id),
       node: { id, name: `node-${index + 1}`, url: `http://node-${index + 1}`, version: 'test' },
       clusterId: 'cluster',
       beliefLog: { write: (record) => beliefs.push(record) },
@@ -185,5 +186,98 @@ describe('election rules', () => {
     expect(heartbeatDelay(active, 1_000, 5_000)).toBe(1_000);
     expect(heartbeatDelay(active, 1_000, 2_000)).toBe(800);
     expect(heartbeatDelay({ kind: 'standby' }, 1_000, 2_000)).toBe(1_000);
+  });
+});
+
+describe('no single node stalls the election', () => {
+  it('fences at the deadline even when the fence timer fires early and the renewal hangs', async () => {
+    // Node timers may fire a little early; this clock fires every timer 1 ms early
+    const early = (timeline: Timeline, id: string): TClock => {
+      const base = timeline.clock(id);
+      return { ...base, setTimer: (fn, ms) => base.setTimer(fn, ms > 1 ? ms - 1 : ms) };
+    };
+    const { timeline, store, agents, beliefs } = cluster(2, { intervalMs: 1_000, failoverHeartbeats: 3 }, early);
+    await startAll(agents, timeline);
+    await timeline.advance(2_000);
+    expect(agents[0].isActiveNow()).toBe(true);
+    const lastBegin = beliefs.filter((record) => record.node === store.nodes.keys().next().value && record.t !== 'end').at(-1)!;
+    // the database stops answering: a renewal is sent and hangs (no answer, no error)
+    const hang = new Promise<never>(() => {});
+    store.heartbeat = () => hang;
+    await timeline.advance(3_000);
+    const ended = beliefs.filter((record) => record.t === 'end' && record.node === lastBegin.node);
+    expect(ended.map((record) => record.t === 'end' && record.reason)).toEqual(['fenced']);
+    expect(ended[0].at).toBeLessThanOrEqual((lastBegin as { until: number }).until + 1);
+    expect(agents[0].status().state).toBe('FENCED');
+  });
+
+  it('a renewal answered after the fence deadline does not revive the belief: FENCED once, the slot handed back at once', async () => {
+    const { timeline, store, agents, ids, active, maxOverlap } = cluster(2, { intervalMs: 1_000, failoverHeartbeats: 3 });
+    await startAll(agents, timeline);
+    await timeline.advance(2_000);
+    expect(active()).toEqual([agents[0]]);
+    // the active node's next renewal is applied at once, but its answer takes 2.5 s (> window − interval)
+    const heartbeat = store.heartbeat.bind(store);
+    const slow = timeline.clock('network');
+    let delayed = false;
+    store.heartbeat = async (input) => {
+      const answer = await heartbeat(input);
+      if (input.nodeId === ids[0] && input.lease && !delayed) {
+        delayed = true;
+        await new Promise((resolve) => slow.setTimer(() => resolve(undefined), 2_500));
+      }
+      return answer;
+    };
+    await timeline.advance(3_500);
+    expect(agents[0].isActiveNow()).toBe(false);
+    await timeline.advance(2_500);
+    expect(store.events.filter((event) => event.kind === 'FENCED' && event.nodeId === ids[0])).toHaveLength(1);
+    expect(store.events.map((event) => event.kind)).toContain('BECAME_STANDBY:fenced');
+    // handed back rather than left to run out: the other node is active well within a window
+    expect(active()).toEqual([agents[1]]);
+    expect(maxOverlap()).toBe(1);
+  });
+
+  it('records a fence once even when the answer to recording it is lost', async () => {
+    const { timeline, store, agents, ids } = cluster(2, { intervalMs: 1_000, failoverHeartbeats: 3 });
+    await startAll(agents, timeline);
+    await timeline.advance(2_000);
+    store.available = false;
+    await timeline.advance(3_000);
+    store.available = true;
+    // the first FENCED insert commits but its answer is lost: the agent sends it again
+    const record = store.recordEvent.bind(store);
+    let lose = true;
+    store.recordEvent = async (kind, nodeId, details) => {
+      await record(kind, nodeId, details);
+      if (lose) {
+        lose = false;
+        throw new Error('connection reset');
+      }
+    };
+    await timeline.advance(3_000);
+    expect(store.events.filter((event) => event.kind === 'FENCED' && event.nodeId === ids[0])).toHaveLength(1);
+  });
+
+  it('the first standby in line is a preference: when it has not claimed within the grace, the next one claims', async () => {
+    const { timeline, store, agents, ids, active } = cluster(3, { intervalMs: 1_000, failoverHeartbeats: 3 });
+    await startAll(agents, timeline);
+    await timeline.advance(2_000);
+    expect(active()).toEqual([agents[0]]);
+    // the second node keeps heartbeating but its claims never arrive (a slow link to the database)
+    const claim = store.claim.bind(store);
+    store.claim = (nodeId, lateAfterMs, graceMs) => (nodeId === ids[1] ? new Promise(() => {}) : claim(nodeId, lateAfterMs, graceMs));
+    const killedAt = timeline.now;
+    timeline.kill(ids[0]);
+    const survivors = () => active().filter((agent) => agent !== agents[0]);
+    let tookOver = 0;
+    for (let step = 0; step < 60 && survivors().length === 0; step += 1) {
+      await timeline.advance(100);
+      tookOver = timeline.now - killedAt;
+    }
+    expect(survivors()).toEqual([agents[2]]);
+    // the dead node's lease (one window) plus the grace, within window + interval
+    expect(tookOver).toBeLessThanOrEqual(3_000 + 1_000);
+    expect(claimGraceMs(1_000)).toBeLessThanOrEqual(1_000);
   });
 });
