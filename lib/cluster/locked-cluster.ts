@@ -9,6 +9,7 @@
 import type { TDb, TTx } from '@/lib/db/client';
 import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
 import { livenessWindow, type TLivenessWindow } from '@/lib/cluster/settings';
+import { deriveMemberState, type TMemberState } from '@/lib/cluster/node-state';
 
 export type TClusterFacts = {
   intervalMs: number;
@@ -42,4 +43,17 @@ export async function readMember(db: TDb | TTx, nodeId: string): Promise<TMember
            EXISTS (SELECT 1 FROM active_slot s WHERE s.node_id = n.id AND s.lease_until > now()) AS holds_lease
       FROM cluster_node n WHERE n.id = ${nodeId}::uuid`;
   return row;
+}
+
+export type TMemberNow = TMemberFactsRow & { state: TMemberState };
+
+/** The cluster's settings and one member with its state as the cluster sees it now (undefined: unknown id). */
+export async function readMemberNow(db: TDb | TTx, nodeId: string): Promise<{ cluster: TClusterFacts; member: TMemberNow | undefined }> {
+  const [cluster, member] = await Promise.all([readCluster(db), readMember(db, nodeId)]);
+  if (!member) return { cluster, member: undefined };
+  const state = deriveMemberState(
+    { removed: member.removed, maintenance: member.maintenance, heartbeatAgeMs: member.age_ms, holdsValidLease: member.holds_lease },
+    cluster.liveness,
+  );
+  return { cluster, member: { ...member, state } };
 }

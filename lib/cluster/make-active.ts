@@ -1,7 +1,7 @@
 import type { TDb } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
-import { readCluster, readMember } from '@/lib/cluster/locked-cluster';
-import { deriveMemberState } from '@/lib/cluster/node-state';
+import { readMemberNow } from '@/lib/cluster/locked-cluster';
+import { stateAllows } from '@/lib/cluster/node-actions';
 import { freezePoint } from '@/lib/cluster/test-freeze';
 
 /**
@@ -12,14 +12,9 @@ import { freezePoint } from '@/lib/cluster/test-freeze';
  * checks again that the node is a live standby.
  */
 export async function makeActive(db: TDb, nodeId: string, actor: string): Promise<{ slot: number }> {
-  const cluster = await readCluster(db);
-  const member = await readMember(db, nodeId);
+  const { cluster, member } = await readMemberNow(db, nodeId);
   if (!member) throw new AppError('NOT_FOUND', 'no such node in this cluster');
-  const state = deriveMemberState(
-    { removed: member.removed, maintenance: member.maintenance, heartbeatAgeMs: member.age_ms, holdsValidLease: member.holds_lease },
-    cluster.liveness,
-  );
-  if (state !== 'STANDBY') throw new AppError('CONFLICT', `only a standby node can be made active; ${member.name} is ${state}`);
+  if (!stateAllows('activate', member)) throw new AppError('CONFLICT', `only a standby node can be made active; ${member.name} is ${member.state}`);
   const pending = db.$queryRaw<{ answer: { slot?: number; refused?: string } }[]>`
     SELECT orch_request_handover(${nodeId}::uuid, ${actor}, ${cluster.liveness.lateAfterMs}::float8) AS answer`.then((rows) => rows);
   await freezePoint('make-active', pending);

@@ -15,8 +15,9 @@ type TActionFacts = { state: TMemberState; maintenance: boolean };
 /** the state a node must be in for each action, and the permission it takes */
 const RULES: Record<TNodeActionKind, { permission: TAction; allowed: (facts: TActionFacts) => boolean }> = {
   activate: { permission: 'activateNode', allowed: (facts) => facts.state === 'STANDBY' },
-  'maintenance-on': { permission: 'setMaintenance', allowed: (facts) => isLiveState(facts.state) && !facts.maintenance },
-  'maintenance-off': { permission: 'setMaintenance', allowed: (facts) => isLiveState(facts.state) && facts.maintenance },
+  // a silent node may be put in maintenance too, so that it stays a standby when it comes back
+  'maintenance-on': { permission: 'setMaintenance', allowed: (facts) => facts.state !== 'REMOVED' && !facts.maintenance },
+  'maintenance-off': { permission: 'setMaintenance', allowed: (facts) => facts.state !== 'REMOVED' && facts.maintenance },
   restart: { permission: 'restartNode', allowed: (facts) => isLiveState(facts.state) },
   remove: { permission: 'removeNode', allowed: (facts) => facts.state === 'NOT_RESPONDING' },
 };

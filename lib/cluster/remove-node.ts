@@ -1,7 +1,7 @@
 import type { TDb } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
-import { readCluster, readMember } from '@/lib/cluster/locked-cluster';
-import { deriveMemberState } from '@/lib/cluster/node-state';
+import { readMemberNow } from '@/lib/cluster/locked-cluster';
+import { stateAllows } from '@/lib/cluster/node-actions';
 
 /**
  * Removes a node that is NOT RESPONDING. Its row stays as a tombstone, so that a process still
@@ -9,16 +9,11 @@ import { deriveMemberState } from '@/lib/cluster/node-state';
  * statement that checks the silence again on the database clock.
  */
 export async function removeNode(db: TDb, nodeId: string, actor: string): Promise<{ removed: string }> {
-  const cluster = await readCluster(db);
-  const member = await readMember(db, nodeId);
+  const { cluster, member } = await readMemberNow(db, nodeId);
   if (!member || member.removed) throw new AppError('NOT_FOUND', 'no such node in this cluster');
-  const state = deriveMemberState(
-    { removed: false, maintenance: member.maintenance, heartbeatAgeMs: member.age_ms, holdsValidLease: member.holds_lease },
-    cluster.liveness,
-  );
   const refuse = (now: string, ageMs: number) =>
     new AppError('CONFLICT', `${member.name} is ${now} (last heartbeat ${Math.round(ageMs)} ms ago); only a node that is not responding can be removed`);
-  if (state !== 'NOT_RESPONDING') throw refuse(state, member.age_ms);
+  if (!stateAllows('remove', member)) throw refuse(member.state, member.age_ms);
   const silentFor = cluster.liveness.notRespondingAfterMs;
   const [row] = await db.$queryRaw<{ removed: boolean }[]>`
     WITH removed AS (

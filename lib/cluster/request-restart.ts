@@ -1,7 +1,7 @@
 import type { TDb } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
-import { readCluster, readMember } from '@/lib/cluster/locked-cluster';
-import { deriveMemberState } from '@/lib/cluster/node-state';
+import { readMemberNow } from '@/lib/cluster/locked-cluster';
+import { stateAllows } from '@/lib/cluster/node-actions';
 
 /**
  * Asks a node to restart: the node's next heartbeat answers that a restart was requested after
@@ -9,14 +9,9 @@ import { deriveMemberState } from '@/lib/cluster/node-state';
  * slot back first). A node that is not responding cannot be asked. One statement.
  */
 export async function requestNodeRestart(db: TDb, nodeId: string, actor: string, reason = 'requested by an operator'): Promise<{ requested: true }> {
-  const cluster = await readCluster(db);
-  const member = await readMember(db, nodeId);
+  const { member } = await readMemberNow(db, nodeId);
   if (!member || member.removed) throw new AppError('NOT_FOUND', 'no such node in this cluster');
-  const state = deriveMemberState(
-    { removed: member.removed, maintenance: member.maintenance, heartbeatAgeMs: member.age_ms, holdsValidLease: member.holds_lease },
-    cluster.liveness,
-  );
-  if (state === 'NOT_RESPONDING') throw new AppError('CONFLICT', `${member.name} is not responding; it cannot be asked to restart`);
+  if (!stateAllows('restart', member)) throw new AppError('CONFLICT', `${member.name} is not responding; it cannot be asked to restart`);
   const [row] = await db.$queryRaw<{ requested: boolean }[]>`
     WITH requested AS (
       UPDATE cluster_node SET restart_requested_at = now() WHERE id = ${nodeId}::uuid AND removed_at IS NULL RETURNING id

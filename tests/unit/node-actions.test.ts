@@ -18,8 +18,8 @@ describe('allowed node actions (what the cluster page offers and the API accepts
     }
   });
 
-  it('offers only Remove for a node that is not responding, and nothing for a removed one', () => {
-    expect(allowedNodeActions({ state: 'NOT_RESPONDING', maintenance: false }, 'admin')).toEqual(['remove']);
+  it('offers Remove (and maintenance) for a node that is not responding, and nothing for a removed one', () => {
+    expect(allowedNodeActions({ state: 'NOT_RESPONDING', maintenance: false }, 'admin')).toEqual(['maintenance-on', 'remove']);
     expect(allowedNodeActions({ state: 'REMOVED', maintenance: false }, 'admin')).toEqual([]);
   });
 
