@@ -9,7 +9,8 @@ import { ClusterAgent } from '@/lib/cluster/agent';
 import { fileBeliefLog } from '@/lib/cluster/belief-log';
 import { ConfigSync } from '@/lib/config/config-sync';
 import { LocalConfiguration } from '@/lib/config/local-configuration';
-import { metrics } from '@/lib/metrics/registry';
+import { observeHeartbeat } from '@/lib/metrics/registry';
+import { ensureMetricsToken } from '@/lib/metrics/metrics-token';
 import { systemClock } from '@/lib/cluster/clock';
 import { readClusterIdentity } from '@/lib/cluster/status';
 import { PgClusterStore } from '@/lib/cluster/pg-store';
@@ -39,6 +40,8 @@ if (!identity) {
   logError('server', `no node identity in ${env.ORCH_DATA_DIR}; start the node with "orchctl node start"`);
   process.exit(EXIT_FATAL_CONFIG);
 }
+// the scrape credential that works without the database (lib/metrics/metrics-token.ts)
+await ensureMetricsToken(env.ORCH_DATA_DIR);
 const cluster = await readClusterIdentity(db());
 const standalone = env.ORCH_DATABASE_MODE === 'builtin';
 const logAs = (source: string) => (level: 'info' | 'warn' | 'error', message: string) => ({ info: logInfo, warn: logWarn, error: logError })[level](source, message);
@@ -69,7 +72,7 @@ const agent: ClusterAgent = new ClusterAgent({
   // before a slot is given back, the runs on this node finish their current element and are handed over
   beforeRelease: async (reason) => workflows?.handOver(`the node gives its slot back (${reason})`),
   onHeartbeat: (heartbeat, roundTripMs) => {
-    metrics().heartbeatSeconds.observe(roundTripMs / 1000);
+    observeHeartbeat(roundTripMs);
     configSync.onHeartbeat(heartbeat);
   },
   log: logAs('agent'),
