@@ -23,6 +23,9 @@ export function metrics(): TMetrics {
   if (!store[KEY]) {
     const registry = new client.Registry();
     client.collectDefaultMetrics({ register: registry, prefix: 'orch_process_' });
+    // prom-client also sums its by-type gauges into three gauges named "…_total", a suffix Prometheus
+    // reserves for counters (`promtool check metrics` rejects them); the by-type gauges stay
+    for (const kind of ['handles', 'requests', 'resources']) registry.removeSingleMetric(`orch_process_nodejs_active_${kind}_total`);
     store[KEY] = {
       registry,
       heartbeatSeconds: new client.Histogram({

@@ -26,3 +26,19 @@ describe('deploy/prometheus/alerts.yml', () => {
     for (const alert of alerts) expect(tests, `a test for ${alert}`).toContain(`alertname: ${alert}`);
   });
 });
+
+describe('deploy/grafana/orchestrator-dashboard.json', () => {
+  it('is valid JSON whose queries name only series the nodes serve', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const file = path.resolve(import.meta.dirname, '..', '..', 'deploy', 'grafana', 'orchestrator-dashboard.json');
+    const dashboard = JSON.parse(await readFile(file, 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const source = await readFile(path.resolve(import.meta.dirname, '..', '..', 'lib', 'metrics', 'cluster-metrics.ts'), 'utf8');
+    const registry = await readFile(path.resolve(import.meta.dirname, '..', '..', 'lib', 'metrics', 'registry.ts'), 'utf8');
+    const series = new Set(dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => target.expr.match(/orch_[a-z_]+/g) ?? [])));
+    expect(series.size).toBeGreaterThan(10);
+    for (const name of series) {
+      const base = name.replace(/_(bucket|count|sum)$/, '');
+      expect(source.includes(`'${base}'`) || registry.includes(`'${base}'`), `${name} is served`).toBe(true);
+    }
+  });
+});
