@@ -11,6 +11,7 @@ import { ConfigSync } from '@/lib/config/config-sync';
 import { LocalConfiguration } from '@/lib/config/local-configuration';
 import { observeHeartbeat } from '@/lib/metrics/registry';
 import { ensureMetricsToken } from '@/lib/metrics/metrics-token';
+import { startNotifications } from '@/lib/notify/start-notifications';
 import { systemClock } from '@/lib/cluster/clock';
 import { readClusterIdentity } from '@/lib/cluster/status';
 import { PgClusterStore } from '@/lib/cluster/pg-store';
@@ -90,6 +91,7 @@ setNodeRuntime({
 });
 
 let workflows: TWorkflowRunner | undefined;
+let notifications: { stop(): Promise<void> } | undefined;
 const app = next({ dev: false, dir: PROJECT_ROOT, port: env.ORCH_PORT });
 await app.prepare();
 const handle = app.getRequestHandler();
@@ -113,6 +115,13 @@ await agent.start();
 configSync.resumeRollouts();
 if (!standalone) configSync.startWatchingRollouts();
 workflows = await startWorkflowRunner({ db: db(), databaseUrl: env.DATABASE_URL, agent, identity, dataDir: env.ORCH_DATA_DIR });
+// on every node, standby included: "no active node" must reach someone (lib/notify/)
+notifications = startNotifications({
+  db: db(),
+  node: { id: identity.id, name: identity.name },
+  intervalMs: () => agent.settings()?.intervalMs ?? 2_000,
+  log: logAs('notify'),
+});
 logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on port ${env.ORCH_PORT}`);
 
 let stopping = false;
@@ -125,6 +134,7 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
   // runs first (they hand over), then the agent: an active node hands its slot back so that a
   // standby takes over at once
   configSync.stop();
+  await notifications?.stop().catch((error) => logError('server', 'notifications stop failed', error));
   await workflows?.stop().catch((error) => logError('server', 'workflow runner stop failed', error));
   await agent.stop().catch((error) => logError('server', 'agent stop failed', error));
   await new Promise((resolve) => {
