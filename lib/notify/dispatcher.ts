@@ -120,6 +120,7 @@ function reason(error: unknown): string {
     if (error.name === 'TimeoutError' || error.name === 'AbortError') return `timed out after ${SEND_TIMEOUT_MS / 1000} s`;
     const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
     if (cause?.code) return `${error.message} (${cause.code})`;
+    if (cause?.message) return `${error.message} (${cause.message})`;
     const code = (error as NodeJS.ErrnoException).code;
     return code ? `${code}: ${error.message}` : error.message;
   }

@@ -4,12 +4,18 @@ import { NOTIFY_EVENT_KINDS } from '@/lib/notify/event-kinds';
 
 const ZName = z.string().trim().min(1, 'name is required').max(80, 'name is at most 80 characters').regex(/^[\w .:-]+$/, 'name may hold letters, digits, spaces and . _ : -');
 const ZEvents = z.array(z.enum(NOTIFY_EVENT_KINDS)).min(1, 'choose at least one event kind').max(NOTIFY_EVENT_KINDS.length);
+function parseUrl(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
 const ZHttpUrl = z
   .string()
-  .max(2000)
-  .url('url must be an http:// or https:// URL')
-  .refine((value) => /^https?:\/\//i.test(value), 'url must be an http:// or https:// URL')
-  .refine((value) => !new URL(value).username && !new URL(value).password, 'url must not hold credentials (use the secret)');
+  .max(2000, 'url is at most 2000 characters')
+  .refine((value) => /^https?:$/.test(parseUrl(value)?.protocol ?? ''), 'url must be an http:// or https:// URL')
+  .refine((value) => !parseUrl(value)?.username && !parseUrl(value)?.password, 'url must not hold credentials (use the secret)');
 
 export const ZWebhookTargetCreate = z
   .object({
