@@ -20,7 +20,8 @@ import { db } from '@/lib/db/client';
 import { serverEnv } from '@/lib/env';
 import { EXIT_FATAL_CONFIG, EXIT_RESTART_REQUESTED } from '@/lib/node/exit-codes';
 import { readIdentity } from '@/lib/node/identity';
-import { logError, logInfo, logWarn } from '@/lib/node/log';
+import { configureProcessLog, logDebug, logError, logInfo, logWarn } from '@/lib/node/log';
+import { LogLevelFollower } from '@/lib/node/log-level-follower';
 import { PROJECT_ROOT } from '@/lib/node/paths';
 import { setNodeRuntime } from '@/lib/node/runtime';
 import { createNodeListener } from '@/lib/tls/listener';
@@ -41,11 +42,14 @@ if (!identity) {
   logError('server', `no node identity in ${env.ORCH_DATA_DIR}; start the node with "orchctl node start"`);
   process.exit(EXIT_FATAL_CONFIG);
 }
+// from here on the process log is pino: JSON lines (or text for the demo) naming this node
+configureProcessLog({ node: identity.name, format: env.ORCH_LOG_FORMAT });
 // the scrape credential that works without the database (lib/metrics/metrics-token.ts)
 await ensureMetricsToken(env.ORCH_DATA_DIR);
 const cluster = await readClusterIdentity(db());
 const standalone = env.ORCH_DATABASE_MODE === 'builtin';
-const logAs = (source: string) => (level: 'info' | 'warn' | 'error', message: string) => ({ info: logInfo, warn: logWarn, error: logError })[level](source, message);
+const logAs = (source: string) => (level: 'debug' | 'info' | 'warn' | 'error', message: string) =>
+  ({ debug: logDebug, info: logInfo, warn: logWarn, error: logError })[level](source, message);
 // after the response that asked for it has gone out
 const requestRestart = (reason: string) => setTimeout(() => void shutdown(`restart: ${reason}`, EXIT_RESTART_REQUESTED), 200);
 const configSync = new ConfigSync({
@@ -60,6 +64,12 @@ if (!standalone) await configSync.applyAtStart();
 // what this process loaded at start; what is on disk may move on (a plugin installed, a push)
 const configuration = new LocalConfiguration(env.ORCH_DATA_DIR);
 await configuration.load();
+// the logLevel server setting, followed at once for the process log and the system log
+const logLevel = new LogLevelFollower({
+  readLevel: async () => (await configuration.settings()).logLevel,
+  onError: (error) => logWarn('server', `cannot read the log level setting: ${String(error)}`),
+});
+await logLevel.start();
 
 // the agent's database reads time out after about one heartbeat interval (1–10 s), so that a
 // database that stops answering never stalls its loop past the fence deadline
@@ -137,6 +147,7 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
   await notifications?.stop().catch((error) => logError('server', 'notifications stop failed', error));
   await workflows?.stop().catch((error) => logError('server', 'workflow runner stop failed', error));
   await agent.stop().catch((error) => logError('server', 'agent stop failed', error));
+  await logLevel.stop();
   await new Promise((resolve) => {
     server.close(resolve);
     server.closeAllConnections();

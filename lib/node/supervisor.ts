@@ -30,6 +30,8 @@ export type TNodeStartOptions = {
   /** settings for a cluster created by this node (an empty database); ignored otherwise */
   initialCluster?: TInitialCluster;
   log?: (line: string) => void;
+  /** the server's process log: JSON lines (default) or text (the demo, read in a terminal) */
+  logFormat?: 'json' | 'text';
 };
 
 export type TInitialCluster = Parameters<typeof ensureCluster>[1];
@@ -168,6 +170,7 @@ export class NodeSupervisor {
         ORCH_SUPERVISED: '1',
         ORCH_DATABASE_MODE: launch.mode,
         NODE_ENV: 'production',
+        ORCH_LOG_FORMAT: this.options.logFormat ?? 'json',
       }),
       // the IPC channel closes when the supervisor dies, and the server then exits too
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

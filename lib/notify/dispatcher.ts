@@ -29,7 +29,7 @@ type TDispatcherOptions = {
   /** how long to wait between polls of the outbox (follows the heartbeat interval) */
   pollMs: () => number;
   now?: () => number;
-  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 };
 
 type TLifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
@@ -102,6 +102,7 @@ export class NotificationDispatcher {
       outcome = { ok: false, result: reason(error) };
     }
     const retryInMs = outcome.ok ? null : retryDelayMs(delivery.attempt);
+    if (outcome.ok) this.log('debug', `notification ${delivery.id} (${delivery.kind}) delivered to "${delivery.target.name}": ${outcome.result}`);
     if (!outcome.ok) {
       this.log('warn', `notification ${delivery.id} (${delivery.kind}) to target "${delivery.target.name}" failed, attempt ${delivery.attempt}: ${outcome.result}${retryInMs === null ? '; giving up' : `; retrying in ${retryInMs / 1000} s`}`);
     }

@@ -15,7 +15,7 @@ type TOptions = {
   node: { id: string; name: string };
   /** the cluster's heartbeat interval now (the loops follow it) */
   intervalMs: () => number;
-  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 };
 
 export function startNotifications(options: TOptions): { stop(): Promise<void> } {

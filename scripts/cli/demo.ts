@@ -104,6 +104,7 @@ class DemoCluster {
       advertiseUrl: node.url,
       initialCluster: DEMO_CLUSTER,
       log: (line) => logInfo(node.name, line),
+      logFormat: 'text',
     });
     await supervisor.start();
     this.supervisors.set(node, supervisor);
