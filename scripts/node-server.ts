@@ -12,6 +12,8 @@ import { LocalConfiguration } from '@/lib/config/local-configuration';
 import { observeHeartbeat } from '@/lib/metrics/registry';
 import { ensureMetricsToken } from '@/lib/metrics/metrics-token';
 import { startNotifications } from '@/lib/notify/start-notifications';
+import { pruneClusterData } from '@/lib/retention/prune-cluster-data';
+import { RetentionPruner } from '@/lib/retention/retention-pruner';
 import { systemClock } from '@/lib/cluster/clock';
 import { readClusterIdentity } from '@/lib/cluster/status';
 import { PgClusterStore } from '@/lib/cluster/pg-store';
@@ -102,6 +104,7 @@ setNodeRuntime({
 
 let workflows: TWorkflowRunner | undefined;
 let notifications: { stop(): Promise<void> } | undefined;
+let retention: RetentionPruner | undefined;
 const app = next({ dev: false, dir: PROJECT_ROOT, port: env.ORCH_PORT });
 await app.prepare();
 const handle = app.getRequestHandler();
@@ -132,6 +135,14 @@ notifications = startNotifications({
   intervalMs: () => agent.settings()?.intervalMs ?? 2_000,
   log: logAs('notify'),
 });
+// audit, events, deliveries and old configuration versions, by the retention server settings
+retention = new RetentionPruner({
+  isActive: () => agent.isActiveNow(),
+  limits: () => configuration.settings(),
+  prune: (limits) => pruneClusterData(db(), limits),
+  log: logAs('retention'),
+});
+retention.start();
 logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on port ${env.ORCH_PORT}`);
 
 let stopping = false;
@@ -145,6 +156,7 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
   // standby takes over at once
   configSync.stop();
   await notifications?.stop().catch((error) => logError('server', 'notifications stop failed', error));
+  await retention?.stop();
   await workflows?.stop().catch((error) => logError('server', 'workflow runner stop failed', error));
   await agent.stop().catch((error) => logError('server', 'agent stop failed', error));
   await logLevel.stop();
