@@ -12,6 +12,7 @@ import { hasRole } from '@/lib/auth/roles';
 import { db } from '@/lib/db/client';
 import { serverEnv } from '@/lib/env';
 import { issuePeerToken, isPeerToken, verifyPeerToken } from '@/lib/logs/peer-token';
+import { getFromMember } from '@/lib/logs/member-request';
 import { nodeRuntime } from '@/lib/node/runtime';
 import { readSystemLog, type TSystemLogView } from '@/lib/workflow/read-system-log';
 
@@ -47,22 +48,22 @@ async function readMemberLog(selfId: string, nodeId: string, lines: number): Pro
   const member = await db().clusterNode.findUnique({ where: { id: nodeId }, select: { id: true, name: true, url: true, removedAt: true } });
   if (!member || member.removedAt) throw new AppError('NOT_FOUND', 'no such member in this cluster', { field: 'node' });
   const token = issuePeerToken(serverEnv().NEXTAUTH_SECRET, { from: selfId, to: member.id });
-  let response: Response;
+  let answer: { status: number; text: string };
   try {
-    response = await fetch(new URL(`/api/logs/system?lines=${lines}`, member.url), {
-      headers: { authorization: `Bearer ${token}` },
-      redirect: 'error',
-      signal: AbortSignal.timeout(PEER_TIMEOUT_MS),
+    answer = await getFromMember(new URL(`/api/logs/system?lines=${lines}`, member.url), { authorization: `Bearer ${token}` }, {
+      dataDir: nodeRuntime().dataDir,
+      timeoutMs: PEER_TIMEOUT_MS,
+      maxBytes: MAX_PEER_RESPONSE_BYTES,
     });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? ((error as Error).name === 'TimeoutError' ? `no answer within ${PEER_TIMEOUT_MS / 1000} s` : (error as Error).message);
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code ?? ((error as Error).name === 'TimeoutError' ? `no answer within ${PEER_TIMEOUT_MS / 1000} s` : (error as Error).message);
     throw new AppError('MEMBER_UNREACHABLE', `${member.name} did not answer at ${member.url} (${cause}): it may be down`);
   }
-  const text = await response.text();
-  if (Buffer.byteLength(text) > MAX_PEER_RESPONSE_BYTES) throw new AppError('MEMBER_UNREACHABLE', `${member.name} answered with more than ${MAX_PEER_RESPONSE_BYTES} bytes`);
-  if (!response.ok) throw new AppError('MEMBER_UNREACHABLE', `${member.name} refused to give its log (HTTP ${response.status})`);
+  if (answer.status !== 200) throw new AppError('MEMBER_UNREACHABLE', `${member.name} refused to give its log (HTTP ${answer.status})`);
   // what another member sends is checked like any other input
-  const body = ZPeerAnswer.parse(JSON.parse(text));
+  const parsed = ZPeerAnswer.safeParse(parseJson(answer.text));
+  if (!parsed.success) throw new AppError('MEMBER_UNREACHABLE', `${member.name} answered with something that is not a system log`);
+  const body = parsed.data;
   return { file: body.file, lines: body.lines, node: { id: member.id, name: member.name } };
 }
 
@@ -70,3 +71,11 @@ const ZPeerAnswer = z.object({
   file: z.string().max(200),
   lines: z.array(z.object({ time: z.string(), level: z.string(), runId: z.string().nullable(), message: z.string() }).passthrough()).max(5_000),
 });
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
