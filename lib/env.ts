@@ -14,6 +14,8 @@ const ZServerEnv = z.object({
   /** builtin: the node's own database (standalone); shared: a cluster's database */
   ORCH_DATABASE_MODE: z.enum(['builtin', 'shared']).default('shared'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  /** the process log: JSON lines (pino) for log collectors, or text lines for a terminal (the demo) */
+  ORCH_LOG_FORMAT: z.enum(['json', 'text']).default('json'),
   /** reverse proxies (comma-separated IP addresses) whose X-Forwarded-For names the real client */
   ORCH_TRUSTED_PROXIES: z
     .string()

@@ -9,7 +9,11 @@ import { ClusterAgent } from '@/lib/cluster/agent';
 import { fileBeliefLog } from '@/lib/cluster/belief-log';
 import { ConfigSync } from '@/lib/config/config-sync';
 import { LocalConfiguration } from '@/lib/config/local-configuration';
-import { metrics } from '@/lib/metrics/registry';
+import { observeHeartbeat } from '@/lib/metrics/registry';
+import { ensureMetricsToken } from '@/lib/metrics/metrics-token';
+import { startNotifications } from '@/lib/notify/start-notifications';
+import { pruneClusterData } from '@/lib/retention/prune-cluster-data';
+import { RetentionPruner } from '@/lib/retention/retention-pruner';
 import { systemClock } from '@/lib/cluster/clock';
 import { readClusterIdentity } from '@/lib/cluster/status';
 import { PgClusterStore } from '@/lib/cluster/pg-store';
@@ -18,7 +22,8 @@ import { db } from '@/lib/db/client';
 import { serverEnv } from '@/lib/env';
 import { EXIT_FATAL_CONFIG, EXIT_RESTART_REQUESTED } from '@/lib/node/exit-codes';
 import { readIdentity } from '@/lib/node/identity';
-import { logError, logInfo, logWarn } from '@/lib/node/log';
+import { configureProcessLog, logDebug, logError, logInfo, logWarn } from '@/lib/node/log';
+import { LogLevelFollower } from '@/lib/node/log-level-follower';
 import { PROJECT_ROOT } from '@/lib/node/paths';
 import { setNodeRuntime } from '@/lib/node/runtime';
 import { createNodeListener } from '@/lib/tls/listener';
@@ -39,9 +44,14 @@ if (!identity) {
   logError('server', `no node identity in ${env.ORCH_DATA_DIR}; start the node with "orchctl node start"`);
   process.exit(EXIT_FATAL_CONFIG);
 }
+// from here on the process log is pino: JSON lines (or text for the demo) naming this node
+configureProcessLog({ node: identity.name, format: env.ORCH_LOG_FORMAT });
+// the scrape credential that works without the database (lib/metrics/metrics-token.ts)
+await ensureMetricsToken(env.ORCH_DATA_DIR);
 const cluster = await readClusterIdentity(db());
 const standalone = env.ORCH_DATABASE_MODE === 'builtin';
-const logAs = (source: string) => (level: 'info' | 'warn' | 'error', message: string) => ({ info: logInfo, warn: logWarn, error: logError })[level](source, message);
+const logAs = (source: string) => (level: 'debug' | 'info' | 'warn' | 'error', message: string) =>
+  ({ debug: logDebug, info: logInfo, warn: logWarn, error: logError })[level](source, message);
 // after the response that asked for it has gone out
 const requestRestart = (reason: string) => setTimeout(() => void shutdown(`restart: ${reason}`, EXIT_RESTART_REQUESTED), 200);
 const configSync = new ConfigSync({
@@ -56,6 +66,12 @@ if (!standalone) await configSync.applyAtStart();
 // what this process loaded at start; what is on disk may move on (a plugin installed, a push)
 const configuration = new LocalConfiguration(env.ORCH_DATA_DIR);
 await configuration.load();
+// the logLevel server setting, followed at once for the process log and the system log
+const logLevel = new LogLevelFollower({
+  readLevel: async () => (await configuration.settings()).logLevel,
+  onError: (error) => logWarn('server', `cannot read the log level setting: ${String(error)}`),
+});
+await logLevel.start();
 
 // the agent's database reads time out after about one heartbeat interval (1–10 s), so that a
 // database that stops answering never stalls its loop past the fence deadline
@@ -69,7 +85,7 @@ const agent: ClusterAgent = new ClusterAgent({
   // before a slot is given back, the runs on this node finish their current element and are handed over
   beforeRelease: async (reason) => workflows?.handOver(`the node gives its slot back (${reason})`),
   onHeartbeat: (heartbeat, roundTripMs) => {
-    metrics().heartbeatSeconds.observe(roundTripMs / 1000);
+    observeHeartbeat(roundTripMs);
     configSync.onHeartbeat(heartbeat);
   },
   log: logAs('agent'),
@@ -88,6 +104,8 @@ setNodeRuntime({
 
 // none until the agent has started: a slot given back before then has no runs to hand over
 let workflows: TWorkflowRunner | undefined = undefined;
+let notifications: { stop(): Promise<void> } | undefined = undefined;
+let retention: RetentionPruner | undefined = undefined;
 const app = next({ dev: env.ORCH_DEV === '1', dir: PROJECT_ROOT, port: env.ORCH_PORT });
 await app.prepare();
 const handle = app.getRequestHandler();
@@ -108,6 +126,21 @@ await agent.start();
 configSync.resumeRollouts();
 if (!standalone) configSync.startWatchingRollouts();
 workflows = await startWorkflowRunner({ db: db(), databaseUrl: env.DATABASE_URL, agent, identity, dataDir: env.ORCH_DATA_DIR });
+// on every node, standby included: "no active node" must reach someone (lib/notify/)
+notifications = startNotifications({
+  db: db(),
+  node: { id: identity.id, name: identity.name },
+  intervalMs: () => agent.settings()?.intervalMs ?? 2_000,
+  log: logAs('notify'),
+});
+// audit, events, deliveries and old configuration versions, by the retention server settings
+retention = new RetentionPruner({
+  isActive: () => agent.isActiveNow(),
+  limits: () => configuration.settings(),
+  prune: (limits) => pruneClusterData(db(), limits),
+  log: logAs('retention'),
+});
+retention.start();
 logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on port ${env.ORCH_PORT}`);
 
 let stopping = false;
@@ -120,8 +153,11 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
   // runs first (they hand over), then the agent: an active node hands its slot back so that a
   // standby takes over at once
   configSync.stop();
+  await notifications?.stop().catch((error) => logError('server', 'notifications stop failed', error));
+  await retention?.stop();
   await workflows?.stop().catch((error) => logError('server', 'workflow runner stop failed', error));
   await agent.stop().catch((error) => logError('server', 'agent stop failed', error));
+  await logLevel.stop();
   await new Promise((resolve) => {
     server.close(resolve);
     server.closeAllConnections();

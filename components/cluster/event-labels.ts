@@ -24,6 +24,8 @@ export const EVENT_LABELS: Record<TEventKind, string> = {
   ROLLOUT_STARTED: 'rolling reset started',
   ROLLOUT_COMPLETED: 'rolling reset completed',
   ROLLOUT_FAILED: 'rolling reset failed',
+  ALARM_RAISED: 'alarm raised',
+  ALARM_CLEARED: 'alarm cleared',
 };
 
 const EVENT_TONES: Partial<Record<string, TTone>> = {
@@ -36,6 +38,8 @@ const EVENT_TONES: Partial<Record<string, TTone>> = {
   CONFIG_PUSHED: 'blue',
   ROLLOUT_COMPLETED: 'green',
   ROLLOUT_FAILED: 'red',
+  ALARM_RAISED: 'red',
+  ALARM_CLEARED: 'green',
 };
 
 export function eventLabel(kind: string): string {

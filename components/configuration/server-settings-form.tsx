@@ -15,11 +15,14 @@ import { FormField, SelectField } from '@/components/ui/form-field';
 type TField = keyof TServerSettings;
 type TDraft = Record<TField, string>;
 
-const FIELDS: TField[] = ['logLevel', 'maxConcurrentRuns', 'runRetentionDays'];
+const FIELDS: TField[] = ['logLevel', 'maxConcurrentRuns', 'runRetentionDays', 'auditRetentionDays', 'eventRetentionDays', 'configVersionsKept'];
 const LABELS: Record<TField, string> = {
   logLevel: 'Log level',
   maxConcurrentRuns: 'Maximum concurrent workflow runs',
   runRetentionDays: 'Run retention (days)',
+  auditRetentionDays: 'Audit log retention (days)',
+  eventRetentionDays: 'Event retention (days)',
+  configVersionsKept: 'Configuration versions kept',
 };
 // the values lib/config/document.ts accepts; the node checks them again
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -28,6 +31,9 @@ const toDraft = (settings: TServerSettings): TDraft => ({
   logLevel: settings.logLevel,
   maxConcurrentRuns: String(settings.maxConcurrentRuns),
   runRetentionDays: String(settings.runRetentionDays),
+  auditRetentionDays: String(settings.auditRetentionDays),
+  eventRetentionDays: String(settings.eventRetentionDays),
+  configVersionsKept: String(settings.configVersionsKept),
 });
 
 /** A number as typed; anything else goes to the node as is, so that its answer names the field. */
@@ -58,7 +64,14 @@ export function ServerSettingsForm({ canEdit }: { canEdit: boolean }) {
     setFailure(null);
     setSaved(false);
     try {
-      const body = { logLevel: draft.logLevel, maxConcurrentRuns: toNumber(draft.maxConcurrentRuns), runRetentionDays: toNumber(draft.runRetentionDays) };
+      const body = {
+        logLevel: draft.logLevel,
+        maxConcurrentRuns: toNumber(draft.maxConcurrentRuns),
+        runRetentionDays: toNumber(draft.runRetentionDays),
+        auditRetentionDays: toNumber(draft.auditRetentionDays),
+        eventRetentionDays: toNumber(draft.eventRetentionDays),
+        configVersionsKept: toNumber(draft.configVersionsKept),
+      };
       await mutate(await apiSend<TServerSettingsView>('PUT', '/api/config/settings', body), { revalidate: false });
       setEdited(null);
       setSaved(true);

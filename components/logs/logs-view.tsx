@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { clusterRefreshMs, useCluster } from '@/lib/swr/use-cluster';
-import { useSystemLog } from '@/lib/swr/use-run';
+import { useMemberSystemLog } from '@/lib/swr/use-member-system-log';
 import { Alert } from '@/components/ui/alert';
 import { SelectField } from '@/components/ui/form-field';
 import { PageHeader } from '@/components/shell/page-header';
@@ -17,26 +17,44 @@ function atLeast(level: string, minimum: string): boolean {
   return rank === -1 || rank >= LEVELS.indexOf(minimum as (typeof LEVELS)[number]);
 }
 
-/** This node's system log, newest first, following the heartbeat; the file is local to the node, as in the reference product. */
+/** A member's system log (this node's at first), newest first, following the heartbeat; each node keeps its own file. */
 export function LogsView() {
   const [minimum, setMinimum] = useState<string>('debug');
   const [lineCount, setLineCount] = useState<number>(LINE_COUNTS[0]);
+  // empty: the node answering this page
+  const [member, setMember] = useState('');
   const { data: cluster } = useCluster();
-  const { data: log, error } = useSystemLog(lineCount, clusterRefreshMs(cluster));
+  const { data: log, error } = useMemberSystemLog(member, lineCount, clusterRefreshMs(cluster));
   const local = cluster?.nodes.find((node) => node.local);
+  const members = cluster?.nodes.filter((node) => node.state !== 'REMOVED') ?? [];
+  const shown = members.find((node) => node.id === member) ?? local;
   const lines = log?.lines.filter((line) => atLeast(line.level, minimum)).reverse();
 
   return (
     <>
-      <PageHeader title={local ? `System log of ${local.name}` : 'System log'} description="This node's own log file, newest first; it updates by itself." />
+      <PageHeader
+        title={shown ? `System log of ${shown.name}` : 'System log'}
+        description="Each node's own log file, newest first; another member's is read through its advertised address. It updates by itself."
+      />
       <div className="space-y-4">
         <p className="rounded-md border border-blue-200 bg-blue-50 px-3.5 py-2.5 text-sm text-blue-900">
-          The system log is local to this node: each node writes its own file{log ? <> (<code>{log.file}</code> in its data directory)</> : null} and
-          shows it here only, as the reference product does. A run&apos;s server log is stored in the shared database and shown on the run&apos;s page on
-          every node.
+          The system log is local to each node: every node writes its own file{log ? <> (<code>{log.file}</code> in its data directory)</> : null}; pick
+          a member to read its file through that member. A run&apos;s server log is stored in the shared database and shown on the run&apos;s page on every
+          node.
         </p>
         {error && <Alert title="The system log could not be read">{error.message}</Alert>}
-        <div className="grid max-w-md grid-cols-2 gap-4">
+        <div className="grid max-w-2xl grid-cols-3 gap-4">
+          <SelectField label="Member" value={member} onChange={(event) => setMember(event.target.value)}>
+            <option value="">{local ? `${local.name} (this node)` : 'this node'}</option>
+            {members
+              .filter((node) => !node.local)
+              .map((node) => (
+                <option key={node.id} value={node.id}>
+                  {node.name}
+                  {node.state === 'NOT_RESPONDING' ? ' (not responding)' : ''}
+                </option>
+              ))}
+          </SelectField>
           <SelectField label="Level" value={minimum} onChange={(event) => setMinimum(event.target.value)}>
             {LEVELS.map((level) => (
               <option key={level} value={level}>

@@ -7,6 +7,7 @@ const SECTIONS = [
   { href: '/logs', label: 'Logs' },
   { href: '/users', label: 'Users' },
   { href: '/audit', label: 'Audit log' },
+  { href: '/notifications', label: 'Notifications' },
 ] as const;
 
 export function MainNav() {

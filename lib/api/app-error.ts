@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   JOIN_REFUSED: 422,
   /** a node this one had to talk to (a join's seed) did not answer */
   SEED_UNREACHABLE: 502,
+  /** another member this node asked on the caller's behalf (its system log) did not answer */
+  MEMBER_UNREACHABLE: 502,
   DATA_DIR_UNUSABLE: 500,
   PORT_IN_USE: 500,
   DATABASE_UNREACHABLE: 503,

@@ -12,7 +12,7 @@ import { recordAudit } from '@/lib/audit/record-audit';
 import { db } from '@/lib/db/client';
 import { hasRole, type TRole } from '@/lib/auth/roles';
 import { isRecordNotFound } from '@/lib/db/errors';
-import { logError } from '@/lib/node/log';
+import { logDebug, logError } from '@/lib/node/log';
 import { nodeRuntime } from '@/lib/node/runtime';
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -52,6 +52,7 @@ export function withApi<
   return async (req: NextRequest, routeContext: TRouteContext): Promise<Response> => {
     const caller: { user: TAuthenticated | null } = { user: null };
     const response = await respond(req, routeContext, caller);
+    logDebug('api', `${req.method} ${req.nextUrl.pathname} ${response.status}${caller.user ? ` (${caller.user.name})` : ''}`);
     if (!SAFE_METHODS.has(req.method) && (caller.user || options.role === 'public')) audit(req, caller.user, response);
     return response;
   };

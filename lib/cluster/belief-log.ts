@@ -4,7 +4,8 @@
  * lets a test (or an operator after an incident) prove that no more than N nodes believed
  * themselves active at any moment.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { appendRotatingSync } from '@/lib/node/rotating-file';
 import path from 'node:path';
 
 export type TBeliefRecord =
@@ -18,8 +19,9 @@ export const BELIEF_LOG_FILE = path.join('logs', 'active-periods.jsonl');
 export function fileBeliefLog(dataDir: string): TBeliefLog {
   const file = path.join(dataDir, BELIEF_LOG_FILE);
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  // synchronous on purpose: the record is on disk before the node acts on what it says
-  return { write: (record) => appendFileSync(file, `${JSON.stringify(record)}\n`, { mode: 0o600 }) };
+  // synchronous on purpose: the record is on disk before the node acts on what it says; rotated
+  // by size so that it never fills the disk
+  return { write: (record) => appendRotatingSync(file, `${JSON.stringify(record)}\n`) };
 }
 
 export const noBeliefLog: TBeliefLog = { write: () => {} };

@@ -17,6 +17,9 @@ export const SERVER_SETTINGS = {
   logLevel: { apply: 'hot', description: 'log level of the system log' },
   maxConcurrentRuns: { apply: 'restart', description: 'workflow runs this node executes at once' },
   runRetentionDays: { apply: 'hot', description: 'days finished runs and their logs are kept' },
+  auditRetentionDays: { apply: 'hot', description: 'days audit log entries are kept' },
+  eventRetentionDays: { apply: 'hot', description: 'days cluster events and notification deliveries are kept' },
+  configVersionsKept: { apply: 'hot', description: 'pushed configuration versions kept (the newest is the reference)' },
 } as const;
 
 export const ZServerSettings = z
@@ -24,6 +27,9 @@ export const ZServerSettings = z
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     maxConcurrentRuns: z.number().int().min(1).max(1000).default(10),
     runRetentionDays: z.number().int().min(1).max(3650).default(30),
+    auditRetentionDays: z.number().int().min(1).max(3650).default(365),
+    eventRetentionDays: z.number().int().min(1).max(3650).default(90),
+    configVersionsKept: z.number().int().min(1).max(1000).default(20),
   })
   .strict();
 export type TServerSettings = z.infer<typeof ZServerSettings>;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readServerSettings, SERVER_SETTINGS, SETTINGS_FILE, ZServerSettings, type TServerSettings } from '@/lib/config/document';
 import { writeFileAtomic } from '@/lib/node/data-dir';
+import { setLogLevel } from '@/lib/node/log';
 
 export const ZServerSettingsUpdate = ZServerSettings.partial().strict();
 export type TServerSettingsUpdate = z.infer<typeof ZServerSettingsUpdate>;
@@ -26,5 +27,7 @@ export async function updateServerSettings(dataDir: string, update: TServerSetti
   const next = ZServerSettings.parse({ ...(await readServerSettings(dataDir)), ...update });
   await mkdir(path.join(dataDir, path.dirname(SETTINGS_FILE)), { recursive: true, mode: 0o700 });
   await writeFileAtomic(path.join(dataDir, SETTINGS_FILE), `${JSON.stringify(next, null, 2)}\n`);
+  // a hot setting: the process log and the system log follow it at once
+  setLogLevel(next.logLevel);
   return next;
 }

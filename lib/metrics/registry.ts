@@ -9,6 +9,8 @@ export type TMetrics = {
   registry: client.Registry;
   heartbeatSeconds: client.Histogram;
   checkpointSeconds: client.Histogram;
+  /** performance.now() at this node's last accepted heartbeat (undefined before the first) */
+  lastHeartbeatAt?: number;
 };
 
 const KEY = Symbol.for('orch.metrics');
@@ -21,6 +23,9 @@ export function metrics(): TMetrics {
   if (!store[KEY]) {
     const registry = new client.Registry();
     client.collectDefaultMetrics({ register: registry, prefix: 'orch_process_' });
+    // prom-client also sums its by-type gauges into three gauges named "…_total", a suffix Prometheus
+    // reserves for counters (`promtool check metrics` rejects them); the by-type gauges stay
+    for (const kind of ['handles', 'requests', 'resources']) registry.removeSingleMetric(`orch_process_nodejs_active_${kind}_total`);
     store[KEY] = {
       registry,
       heartbeatSeconds: new client.Histogram({
@@ -38,4 +43,17 @@ export function metrics(): TMetrics {
     };
   }
   return store[KEY];
+}
+
+/** Called by the agent after each accepted heartbeat: its round trip, and when it happened (for the age series). */
+export function observeHeartbeat(roundTripMs: number): void {
+  const store = metrics();
+  store.heartbeatSeconds.observe(roundTripMs / 1000);
+  store.lastHeartbeatAt = performance.now();
+}
+
+/** Seconds since this node's last accepted heartbeat, on the monotonic clock; since the process started before the first. */
+export function lastHeartbeatAgeSeconds(): number {
+  const at = metrics().lastHeartbeatAt ?? 0;
+  return (performance.now() - at) / 1000;
 }

@@ -35,6 +35,8 @@ export type TNodeStartOptions = {
   /** the password of `root` when this node creates it (an empty database); default ORCH_ROOT_PASSWORD, else generated */
   rootPassword?: string;
   log?: (line: string) => void;
+  /** the server's process log: JSON lines (default) or text (the demo, read in a terminal) */
+  logFormat?: 'json' | 'text';
 };
 
 export type TInitialCluster = Parameters<typeof ensureCluster>[1];
@@ -180,6 +182,7 @@ export class NodeSupervisor {
         ORCH_DATABASE_MODE: launch.mode,
         ORCH_DEV: this.options.dev ? '1' : '0',
         NODE_ENV: this.options.dev ? 'development' : 'production',
+        ORCH_LOG_FORMAT: this.options.logFormat ?? 'json',
       }),
       // the IPC channel closes when the supervisor dies, and the server then exits too
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -3,8 +3,9 @@
  * line ({ time, level, runId, message }). It is the node's own record, shown on that node's Logs
  * page only (the server log, in the database, is the cluster's).
  */
-import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { isLogLevelEnabled } from '@/lib/node/log';
+import { appendRotating } from '@/lib/node/rotating-file';
 
 export const SYSTEM_LOG_FILE = path.join('logs', 'system.log');
 
@@ -15,7 +16,8 @@ export function systemLogPath(dataDir: string): string {
 }
 
 export async function appendSystemLog(dataDir: string, line: Omit<TSystemLogLine, 'time'>): Promise<void> {
-  const file = systemLogPath(dataDir);
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await appendFile(file, `${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`, { mode: 0o600 });
+  // below the logLevel server setting: not written (the setting applies at once)
+  if (!isLogLevelEnabled(line.level)) return;
+  // rotated by size (lib/node/rotating-file.ts), so it never fills the disk
+  await appendRotating(systemLogPath(dataDir), `${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
 }

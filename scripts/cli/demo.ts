@@ -96,6 +96,7 @@ class DemoCluster {
       rootPassword: this.rootPassword,
       dev: this.dev,
       log: (line) => logInfo(node.name, line),
+      logFormat: 'text',
     });
     await supervisor.start();
     this.supervisors.set(node, supervisor);

@@ -19,6 +19,7 @@ import { generateCertificateOnNode, importCertificateFiles, setKeepOwnCertificat
 import { parseNumber, parseWholeNumber } from './options';
 import { resolveCommandSecrets } from './secret-input';
 import { resetPassword, type TResetPasswordOptions } from './reset-password';
+import { addEmailTarget, addWebhookTarget, printDeliveryLog, printTargets, removeTarget, sendTest, type TNotifyEmailOptions, type TNotifyWebhookOptions } from './notify';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
 function parsePort(value: string): number {
@@ -183,6 +184,44 @@ withCredentials(certificate.command('import').description('import a PEM certific
 withCredentials(certificate.command('keep-own').description('whether a configuration push leaves the certificate of node --url alone (admin)'))
   .argument('<on|off>', 'on or off')
   .action((mode: string, options: TNodeCommandOptions) => setKeepOwnCertificate(options, mode));
+
+const notify = program.command('notify').description('notification targets: webhooks and email told about failovers, fences and alarms (admin)');
+withCredentials(notify.command('webhook').description('add a webhook target: an HTTP POST of a JSON body { id, kind, node, … } per event, signed with HMAC-SHA256'))
+  .requiredOption('--target <url>', 'the URL to post to', parseUrl)
+  .option('--secret-file <file>', 'a file holding the HMAC secret (X-Orch-Signature: sha256=…)')
+  .option('--events <kinds>', 'event kinds, separated by commas, or "all"', 'all')
+  .option('--name <name>', 'a name for the target (default: the URL\'s host)')
+  .action((options: TNotifyWebhookOptions) => addWebhookTarget(options));
+withCredentials(notify.command('email').description('add an email target (SMTP; STARTTLS unless --security says otherwise)'))
+  .requiredOption('--smtp-host <host>', 'the SMTP server')
+  .option('--smtp-port <port>', 'its port', parsePort, 587)
+  .option('--security <mode>', 'STARTTLS, TLS (implicit) or NONE', (value: string) => {
+    const mode = value.toUpperCase();
+    if (!['STARTTLS', 'TLS', 'NONE'].includes(mode)) throw new InvalidArgumentError('STARTTLS, TLS or NONE');
+    return mode;
+  }, 'STARTTLS')
+  .option('--smtp-user <user>', 'the SMTP user, when the server needs authentication')
+  .option('--smtp-password-file <file>', 'a file holding the SMTP password')
+  .option('--ca-file <file>', 'a PEM CA certificate to trust for the SMTP server')
+  .requiredOption('--from <address>', 'the sender address')
+  .requiredOption('--to <addresses>', 'recipients, separated by commas')
+  .option('--events <kinds>', 'event kinds, separated by commas, or "all"', 'all')
+  .option('--name <name>', 'a name for the target (default: host:port)')
+  .action((options: TNotifyEmailOptions) => addEmailTarget(options));
+withCredentials(notify.command('list').description('the notification targets (their secrets are never shown)'))
+  .option('--json', 'print JSON')
+  .action((options: { url: string; json?: boolean }) => printTargets(options));
+withCredentials(notify.command('test').description('send a test notification to a target'))
+  .requiredOption('--target <name>', 'the target (name or id)')
+  .action((options: { url: string; target: string }) => sendTest(options));
+withCredentials(notify.command('remove').description('remove a target and its delivery log'))
+  .requiredOption('--target <name>', 'the target (name or id)')
+  .action((options: { url: string; target: string }) => removeTarget(options));
+withCredentials(notify.command('log').description('the delivery log: latest deliveries with their result'))
+  .option('--target <name>', 'only this target\'s deliveries')
+  .option('--limit <n>', 'at most this many (default 50)', parseWholeNumber('--limit', 1, 500))
+  .option('--json', 'print JSON')
+  .action((options: { url: string; target?: string; limit?: number; json?: boolean }) => printDeliveryLog(options));
 
 const workflow = program.command('workflow').description('workflows and their runs');
 withCredentials(workflow.command('run').description('start a run of a workflow (operator); prints the run id'))

@@ -278,7 +278,7 @@ describe('a configuration version inserted into the database with a path outside
     expect(name.startsWith('..')).toBe(true);
     const content = JSON.stringify({ format: 'orch-plugin/1', manifest: { name: 'escape', version: '1.0.0', description: '', actions: [{ name: 'run', description: '', inputs: {}, output: 'string' }] }, code: 'exports.run = () => "x";' });
     const sha256 = createHash('sha256').update(content).digest('hex');
-    const document: TConfigDocument = { plugins: [], certificate: null, settings: { logLevel: 'info', maxConcurrentRuns: 10, runRetentionDays: 30 } };
+    const document: TConfigDocument = { plugins: [], certificate: null, settings: { logLevel: 'info', maxConcurrentRuns: 10, runRetentionDays: 30, auditRetentionDays: 365, eventRetentionDays: 90, configVersionsKept: 20 } };
     const heartbeats = () =>
       withClient(databaseUrl, async (client) => {
         const { rows } = await client.query<{ name: string; n: number }>(`SELECT name, heartbeat_count::int AS n FROM cluster_node WHERE name IN ('A', 'C')`);

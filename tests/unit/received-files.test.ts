@@ -21,7 +21,7 @@ const mkdtemp = async (prefix: string) => {
   return dir;
 };
 afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
-const document: TConfigDocument = { plugins: [], certificate: null, settings: { logLevel: 'info', maxConcurrentRuns: 10, runRetentionDays: 30 } };
+const document: TConfigDocument = { plugins: [], certificate: null, settings: { logLevel: 'info', maxConcurrentRuns: 10, runRetentionDays: 30, auditRetentionDays: 365, eventRetentionDays: 90, configVersionsKept: 20 } };
 const row = (files: unknown, doc: unknown = document) => ({ version: 7, fingerprint: configFingerprint(doc as TConfigDocument), document: doc, files });
 
 function refusal(work: () => unknown): { field?: string; message: string } {

@@ -1,10 +1,7 @@
-// GET /api/metrics — Prometheus text format (any signed-in user; scrape with an API token as bearer token)
+// GET /api/metrics — Prometheus text format: the metrics token (DATA_DIR/metrics-token, works while
+// the database is down), or any signed-in user or API token
 import { withApi } from '@/lib/api/with-api';
-import { db } from '@/lib/db/client';
-import { renderMetrics } from '@/lib/metrics/cluster-metrics';
+import { serveMetrics } from '@/lib/metrics/serve-metrics';
 
 export const dynamic = 'force-dynamic';
-export const GET = withApi({ role: 'viewer' }, async () => {
-  const { contentType, text } = await renderMetrics(db());
-  return new Response(text, { headers: { 'content-type': contentType } });
-});
+export const GET = withApi({ role: 'public' }, ({ req }) => serveMetrics(req));

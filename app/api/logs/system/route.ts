@@ -1,8 +1,7 @@
-// GET /api/logs/system?lines= — the end of THIS node's system log (each node has its own file)
+// GET /api/logs/system?lines=&node= — the end of a member's system log: this node's own file, or
+// another member's read through its advertised address with a short-lived peer token
 import { withApi } from '@/lib/api/with-api';
-import { nodeRuntime } from '@/lib/node/runtime';
-import { readSystemLog } from '@/lib/workflow/read-system-log';
-import { ZSystemLogQuery } from '@/lib/workflow/schemas';
+import { serveSystemLog, ZMemberSystemLogQuery } from '@/lib/logs/serve-system-log';
 
 export const dynamic = 'force-dynamic';
-export const GET = withApi({ role: 'viewer', query: ZSystemLogQuery }, ({ query }) => readSystemLog(nodeRuntime().dataDir, query));
+export const GET = withApi({ role: 'public', query: ZMemberSystemLogQuery }, ({ req, query }) => serveSystemLog(req, query));
