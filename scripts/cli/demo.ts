@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { rootPasswordEnv } from '@/lib/env';
 import { startBuiltInDatabase, type TBuiltInDatabase } from '@/lib/node/built-in-database';
@@ -194,6 +194,10 @@ export async function runDemo(options: { nodes: number; basePort: number; dataDi
       throw error instanceof BuildFailed ? new CliError(error.message) : error;
     }
   }
+  // as root the shared database runs as the postgres user, which must pass through the demo's
+  // folder: traversal only (0711), made before the umask below would close it
+  await mkdir(dataDir, { recursive: true });
+  if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
   // the demo's data (and the nodes' files in it) is its user's only, as for `node start`
   process.umask(0o077);
   // the first node to start on the empty shared database creates root with this password
