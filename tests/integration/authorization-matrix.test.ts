@@ -38,6 +38,8 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/config/plugins': { GET: 'viewer', POST: 'admin' },
   '/api/config/push': { POST: 'operator' },
   '/api/config/settings': { GET: 'viewer', PUT: 'admin' },
+  '/api/database': { GET: 'viewer' },
+  '/api/database/test': { POST: 'admin' },
   '/api/workflows': { GET: 'viewer', POST: 'operator' },
   '/api/workflows/[name]': { GET: 'viewer' },
   '/api/workflows/[name]/runs': { POST: 'operator' },
