@@ -4,7 +4,8 @@
  * replication looks like when this user may see it, and the heartbeat latency from this node.
  */
 import pg from 'pg';
-import { formatHost, hostClientConfig, parseConnectionString, redactConnectionString } from '@/lib/db/connection-string';
+import { formatHost, hostClientConfig, parseConnectionString, redactConnectionString, type TConnectionString } from '@/lib/db/connection-string';
+import { redactDatabaseUrl } from '@/lib/db/url';
 import { describeConnectError, findPrimary } from '@/lib/db/primary';
 import { readHeartbeatLatency, type THeartbeatLatency } from '@/lib/database/heartbeat-latency';
 
@@ -44,7 +45,24 @@ export type TDatabaseFacts = {
 type TShowOptions = { databaseUrl: string; mode: 'builtin' | 'shared' };
 
 export async function showDatabase({ databaseUrl, mode }: TShowOptions): Promise<TDatabaseFacts> {
-  const connection = parseConnectionString(databaseUrl);
+  let connection: TConnectionString;
+  try {
+    connection = parseConnectionString(databaseUrl);
+  } catch (error) {
+    // a URL the node started with but this parser does not take (an unknown parameter): say why, show what is safe
+    return {
+      kind: mode === 'builtin' ? 'built-in' : 'external',
+      url: redactDatabaseUrl(databaseUrl),
+      hosts: [],
+      database: '',
+      user: '',
+      targetSessionAttrs: 'any',
+      sslMode: '',
+      heartbeat: await readHeartbeatLatency(),
+      reachable: false,
+      error: (error as Error).message,
+    };
+  }
   const base = {
     kind: mode === 'builtin' ? ('built-in' as const) : ('external' as const),
     url: redactConnectionString(connection),
