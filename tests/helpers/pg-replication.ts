@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { findFreePort } from '@/lib/node/ports';
+import { generateCertificate } from '@/lib/tls/generate-certificate';
 import { pollUntil } from './poll';
 
 const run = promisify(execFile);
@@ -23,6 +24,8 @@ export type TPgServer = { name: string; port: number; dataDir: string };
 export type TReplicaPairOptions = {
   /** synchronous_standby_names names the standby: a commit waits for it (default: asynchronous) */
   synchronous?: boolean;
+  /** serve TLS with a self-signed certificate for 127.0.0.1 (its PEM in `certificateFile`) */
+  tls?: boolean;
 };
 
 function postgresIds(): { uid: number; gid: number } | undefined {
@@ -38,6 +41,8 @@ export class ReplicaPair {
   private readonly ids = postgresIds();
   primary!: TPgServer;
   standby!: TPgServer;
+  /** with `tls`: the servers' certificate, to name as sslrootcert */
+  certificateFile?: string;
 
   constructor(readonly root: string, readonly options: TReplicaPairOptions) {}
 
@@ -96,6 +101,7 @@ export class ReplicaPair {
         this.options.synchronous ? `synchronous_standby_names = '${STANDBY_NAME}'` : '',
       ].join('\n') + '\n',
     );
+    if (this.options.tls) await this.serveTls();
     await this.startServer(this.primary);
 
     this.standby = { name: 'standby', port: await findFreePort(), dataDir: path.join(this.root, 'standby') };
@@ -117,6 +123,19 @@ export class ReplicaPair {
       },
       { timeoutMs: 30_000, what: 'the standby to stream from the primary' },
     );
+  }
+
+  /** The certificate goes into the data directory, so pg_basebackup gives the standby the same one. */
+  private async serveTls(): Promise<void> {
+    const { certificate, privateKey } = await generateCertificate({ commonName: 'orch-test-db', hosts: ['127.0.0.1', 'localhost'] });
+    for (const [name, text] of [['server.crt', certificate], ['server.key', privateKey]] as const) {
+      const file = path.join(this.primary.dataDir, name);
+      await writeFile(file, text, { mode: 0o600 });
+      await this.own(file);
+    }
+    this.certificateFile = path.join(this.root, 'ca.crt');
+    await writeFile(this.certificateFile, certificate);
+    await appendFile(path.join(this.primary.dataDir, 'postgresql.conf'), `ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n`);
   }
 
   private async startServer(server: TPgServer): Promise<void> {
