@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TDatabaseFacts } from '@/lib/database/show-database';
 import type { TDatabaseTestResult } from '@/lib/database/test-database';
 import { findFreePort } from '@/lib/node/ports';
+import { pollUntil } from '../helpers/poll';
 import { basicAuth, ROOT_PASSWORD, runOrchctl, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { startReplicaPair, type ReplicaPair } from '../helpers/pg-replication';
 
@@ -83,6 +84,19 @@ describe('the database facts and connection-string checks (API and CLI)', () => 
     expect(facts.connections.inUse).toBeGreaterThan(0);
     expect(facts.replication).toMatchObject({ visible: true, standbys: [{ name: 'standby1', state: 'streaming', syncState: 'sync' }] });
     expect(facts.heartbeat.source).toBe('heartbeat histogram');
+  });
+
+  it('reports the heartbeat latency p50/p99 from this node\'s heartbeat histogram', async () => {
+    const facts = await pollUntil(
+      async () => {
+        const response = await fetch(`${node.url}/api/database`, { headers: { authorization: basicAuth('root', ROOT_PASSWORD) } });
+        const body = (await response.json()) as TDatabaseFacts;
+        return body.heartbeat.samples >= 3 ? body : undefined;
+      },
+      { what: 'three heartbeats in the histogram' },
+    );
+    expect(facts.heartbeat.p50Ms).toBeGreaterThan(0);
+    expect(facts.heartbeat.p99Ms).toBeGreaterThanOrEqual(facts.heartbeat.p50Ms ?? 0);
   });
 
   it('passes every check for an empty database on the primary, also when the standby is listed first', async () => {
