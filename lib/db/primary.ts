@@ -19,6 +19,9 @@ import {
 
 export const PROBE_TIMEOUT_MS = 3_000;
 
+/** SQLSTATEs meaning "this server is no longer the writable primary": read-only transaction, shutting down, starting up. */
+const LOST_PRIMARY_CODES = new Set(['25006', '57P01', '57P02', '57P03']);
+
 export type THostProbe =
   | { host: THostPort; state: 'fits'; inRecovery: boolean; readOnly: boolean }
   | { host: THostPort; state: 'unfit'; inRecovery: boolean; readOnly: boolean }
@@ -137,6 +140,28 @@ export function createPrimaryPool(connectionText: string, options: Omit<pg.PoolC
       this.on('error', () => {
         if (this.target) tracker.forget(this.target);
       });
+      // a server that turned read-only or is shutting down answers queries with an error, not a
+      // broken connection: forget it too (the pool drops a client whose query failed)
+      const query = this.query.bind(this) as (...args: unknown[]) => unknown;
+      (this as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const last = args.at(-1);
+        if (typeof last === 'function') {
+          const callback = last as (error: unknown, result: unknown) => unknown;
+          args[args.length - 1] = (error: unknown, result: unknown) => {
+            this.noteQueryError(error);
+            return callback(error, result);
+          };
+          return query(...args);
+        }
+        const result = query(...args);
+        if (result instanceof Promise) result.catch((error: unknown) => this.noteQueryError(error));
+        return result;
+      };
+    }
+
+    private noteQueryError(error: unknown): void {
+      const code = (error as { code?: string } | null)?.code;
+      if (this.target && code && LOST_PRIMARY_CODES.has(code)) tracker.forget(this.target);
     }
 
     connect(): Promise<pg.Client>;

@@ -5,7 +5,7 @@
  * and `startReplicaPair` cleans up what it started when it fails half-way.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { appendFile, chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -159,11 +159,17 @@ export class ReplicaPair {
     return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : undefined;
   }
 
-  /** SIGKILL to the primary's postmaster: a crash, not a shutdown; waits until its port is closed. */
+  /**
+   * SIGKILL to the primary's postmaster and its backends at once: the host crashed, nothing shut
+   * down (backends left alone would hold the shared memory and keep the server from starting
+   * again). Waits until they are gone and the port is closed.
+   */
   async killPrimary(): Promise<void> {
     const pid = this.postmasterPid(this.primary);
     if (!pid) throw new Error('the primary is not running');
-    process.kill(pid, 'SIGKILL');
+    const group = [pid, ...childrenOf(pid)];
+    for (const member of group) signal(member, 'SIGKILL');
+    await pollUntil(() => group.every((member) => !alive(member)), { timeoutMs: 30_000, what: 'the killed primary\'s processes to exit' });
     await pollUntil(
       async () => {
         try {
@@ -175,6 +181,11 @@ export class ReplicaPair {
       },
       { timeoutMs: 30_000, what: 'the killed primary to stop answering' },
     );
+  }
+
+  /** Starts the killed primary again: after crash recovery it is a primary of its own (a split brain, on purpose). */
+  async restartPrimary(): Promise<void> {
+    await this.startServer(this.primary);
   }
 
   /** pg_ctl promote on the standby; waits until it accepts writes. */
@@ -201,6 +212,38 @@ export class ReplicaPair {
       }
     }
     await rm(this.root, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+function childrenOf(parent: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      // the parent pid is the 2nd field after the parenthesised command name
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) children.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return children;
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

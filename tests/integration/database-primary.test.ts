@@ -58,4 +58,33 @@ describe('following the writable primary of a multi-host URL (real PostgreSQL 15
     await pool.query('INSERT INTO marks VALUES (2)');
     expect((await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM marks')).rows[0].n).toBe(2);
   });
+
+  it('moves a pool off a primary that turns read-only, to the next writable host', async () => {
+    // the standby was promoted above; the old primary comes back as a writable server of its own
+    await pair.restartPrimary();
+    const { pool } = createPrimaryPool(pair.url([pair.standby, pair.primary]), { max: 2, connectionTimeoutMillis: 3_000 });
+    pool.on('error', () => {});
+    pools.push(pool);
+    expect((await pool.query<{ port: number }>('SELECT inet_server_port() AS port')).rows[0].port).toBe(pair.standby.port);
+
+    await pair.query(pair.standby, 'ALTER SYSTEM SET default_transaction_read_only = on');
+    await pair.query(pair.standby, 'SELECT pg_reload_conf()');
+
+    // the reload reaches the pool's session at its next statement: write until one is refused
+    const refused = await pollUntil(
+      async () => {
+        try {
+          await pool.query('INSERT INTO marks VALUES (3)');
+          return undefined;
+        } catch (error) {
+          return error as { code?: string };
+        }
+      },
+      { timeoutMs: 30_000, what: 'a write to be refused as read-only' },
+    );
+    expect(refused.code).toBe('25006');
+    // the refusal made the pool forget that host: the very next write goes to the other one
+    const moved = (await pool.query<{ port: number }>('INSERT INTO marks VALUES (4) RETURNING inet_server_port() AS port')).rows[0];
+    expect(moved.port).toBe(pair.primary.port);
+  });
 });
