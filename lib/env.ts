@@ -97,6 +97,12 @@ export function rootPasswordEnv(): string | undefined {
   return value && value.length > 0 ? value : undefined;
 }
 
+/** The connection string `orchctl database test` sends to the node, when no --database-url-file is given. */
+export function testDatabaseUrlEnv(): string | undefined {
+  const value = process.env.ORCH_TEST_DATABASE_URL;
+  return value && value.length > 0 ? value : undefined;
+}
+
 /** The environment a child process of ours starts from (plus what the caller adds). */
 export function inheritedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...extra };

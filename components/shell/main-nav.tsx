@@ -3,6 +3,7 @@ import { NavLink } from '@/components/shell/nav-link';
 const SECTIONS = [
   { href: '/cluster', label: 'Cluster' },
   { href: '/configuration', label: 'Configuration' },
+  { href: '/database', label: 'Database' },
   { href: '/workflows', label: 'Workflows' },
   { href: '/logs', label: 'Logs' },
   { href: '/users', label: 'Users' },

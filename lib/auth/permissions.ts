@@ -22,6 +22,8 @@ export const ACTION_ROLES = {
   runWorkflows: 'operator',
   manageUsers: 'admin',
   readAudit: 'operator',
+  /** try a connection string against the database checks (the facts of the one in use are for viewers) */
+  testDatabase: 'admin',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

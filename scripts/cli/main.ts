@@ -20,6 +20,7 @@ import { parseNumber, parseWholeNumber } from './options';
 import { resolveCommandSecrets } from './secret-input';
 import { resetPassword, type TResetPasswordOptions } from './reset-password';
 import { addEmailTarget, addWebhookTarget, printDeliveryLog, printTargets, removeTarget, sendTest, type TNotifyEmailOptions, type TNotifyWebhookOptions } from './notify';
+import { showDatabaseFacts, testDatabaseUrl, type TDatabaseShowOptions, type TDatabaseTestOptions } from './database';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
 function parsePort(value: string): number {
@@ -170,6 +171,15 @@ withCredentials(plugin.command('install').description('install a plugin package 
 withCredentials(plugin.command('list').description('the plugin packages installed on node --url'))
   .option('--json', 'print JSON ({ plugins: [{ name, version, sha256, description, actions }], errors })')
   .action((options: TPluginListOptions) => printPlugins(options));
+
+const database = program.command('database').description('the database node --url uses, and checks of another connection string');
+withCredentials(database.command('show').description('where the database is (never its password), its version, size, connections, role, replication and heartbeat latency'))
+  .option('--json', 'print JSON')
+  .action((options: TDatabaseShowOptions) => showDatabaseFacts(options));
+withCredentials(database.command('test').description('have node --url check a connection string (admin): one line per check; exit 0 only when all passed'))
+  .option('--database-url-file <file>', 'read the connection string to test from this file (default: ORCH_TEST_DATABASE_URL)')
+  .option('--json', 'print JSON')
+  .action((options: TDatabaseTestOptions) => testDatabaseUrl(options));
 
 const certificate = program.command('certificate').description('the HTTPS certificate of a node (served after its restart)');
 withCredentials(certificate.command('show').description('the certificate node --url serves now and the one on its disk'))

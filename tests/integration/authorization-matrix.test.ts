@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTION_ROLES, type TAction } from '@/lib/auth/permissions';
 import { basicAuth, ROOT_PASSWORD, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { signIn } from '../helpers/session';
 
@@ -38,6 +39,8 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/config/plugins': { GET: 'viewer', POST: 'admin' },
   '/api/config/push': { POST: 'operator' },
   '/api/config/settings': { GET: 'viewer', PUT: 'admin' },
+  '/api/database': { GET: 'viewer' },
+  '/api/database/test': { POST: 'admin' },
   '/api/workflows': { GET: 'viewer', POST: 'operator' },
   '/api/workflows/[name]': { GET: 'viewer' },
   '/api/workflows/[name]/runs': { POST: 'operator' },
@@ -127,8 +130,10 @@ describe('authorization matrix', () => {
   it('every route goes through the API wrapper with the role the matrix says', () => {
     for (const { route, source } of routes.filter((entry) => !NOT_WRAPPED.has(entry.route))) {
       for (const [method, level] of Object.entries(MATRIX[route] ?? {})) {
-        const declaration = source.match(new RegExp(`export const ${method} = withApi\\(\\s*\\{[\\s\\S]*?role: '(\\w+)'`));
-        expect(declaration?.[1], `${method} ${route}`).toBe(level);
+        // a literal role, or an entry of ACTION_ROLES (lib/auth/permissions.ts)
+        const declaration = source.match(new RegExp(`export const ${method} = withApi\\(\\s*\\{[\\s\\S]*?role: (?:'(\\w+)'|ACTION_ROLES\\.(\\w+))`));
+        const declared = declaration?.[1] ?? (declaration?.[2] ? ACTION_ROLES[declaration[2] as TAction] : undefined);
+        expect(declared, `${method} ${route}`).toBe(level);
       }
     }
   });
