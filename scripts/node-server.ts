@@ -22,6 +22,7 @@ import { logError, logInfo, logWarn } from '@/lib/node/log';
 import { PROJECT_ROOT } from '@/lib/node/paths';
 import { setNodeRuntime } from '@/lib/node/runtime';
 import { createNodeListener } from '@/lib/tls/listener';
+import { warnIfPlainHttpBeyondLoopback } from '@/lib/tls/plain-http-warning';
 import { startWorkflowRunner, type TWorkflowRunner } from '@/lib/workflow/node-runner';
 import { APP_VERSION } from '@/lib/node/version';
 
@@ -103,12 +104,13 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(EXIT_FATAL_CONFIG);
 });
 
-await new Promise<void>((resolve) => server.listen(env.ORCH_PORT, resolve));
+await new Promise<void>((resolve) => server.listen(env.ORCH_PORT, env.ORCH_LISTEN, resolve));
+warnIfPlainHttpBeyondLoopback(env.ORCH_LISTEN, identity.advertiseUrl);
 await agent.start();
 configSync.resumeRollouts();
 if (!standalone) configSync.startWatchingRollouts();
 workflows = await startWorkflowRunner({ db: db(), databaseUrl: env.DATABASE_URL, agent, identity, dataDir: env.ORCH_DATA_DIR });
-logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on port ${env.ORCH_PORT}`);
+logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on ${env.ORCH_LISTEN ?? 'every interface'}, port ${env.ORCH_PORT}`);
 
 let stopping = false;
 async function shutdown(reason: string, exitCode = 0): Promise<void> {

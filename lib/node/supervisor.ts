@@ -16,6 +16,7 @@ import { inheritedEnv, rootPasswordEnv } from '@/lib/env';
 import { startBuiltInDatabase, type TBuiltInDatabase } from '@/lib/node/built-in-database';
 import { prepareDataDir } from '@/lib/node/data-dir';
 import { EXIT_FATAL_CONFIG, EXIT_RESTART_REQUESTED } from '@/lib/node/exit-codes';
+import { chooseAdvertiseUrl, readHostFacts } from '@/lib/node/advertise';
 import { loadOrCreateIdentity, type TNodeIdentity } from '@/lib/node/identity';
 import { readMembership } from '@/lib/node/membership';
 import { SERVER_ENTRY, PROJECT_ROOT } from '@/lib/node/paths';
@@ -27,6 +28,8 @@ export type TNodeStartOptions = {
   databaseUrl?: string;
   name?: string;
   advertiseUrl?: string;
+  /** the address the node listens on (default: every interface) */
+  listen?: string;
   /** settings for a cluster created by this node (an empty database); ignored otherwise */
   initialCluster?: TInitialCluster;
   /** serve the console from the sources with Next.js's development server (`npm run dev`) */
@@ -68,13 +71,14 @@ export class NodeSupervisor {
     this.state = 'starting';
     try {
       this.dataDir = await prepareDataDir(this.options.dataDir);
-      if (!(await isPortFree(this.options.port))) {
-        throw new AppError('PORT_IN_USE', `port ${this.options.port} is already in use`, { field: 'port' });
+      if (!(await isPortFree(this.options.port, this.options.listen))) {
+        throw new AppError('PORT_IN_USE', `port ${this.options.port} is already in use${this.options.listen ? ` on ${this.options.listen}` : ''}`, { field: 'port' });
       }
       this.identity = await loadOrCreateIdentity(this.dataDir, {
         port: this.options.port,
         name: this.options.name,
         advertiseUrl: this.options.advertiseUrl,
+        defaultAdvertiseUrl: chooseAdvertiseUrl(this.options.port, this.options.listen, await readHostFacts()),
       });
       const launch = await this.prepareLaunch();
       await this.writePidFile('supervisor.pid', process.pid);
@@ -164,6 +168,7 @@ export class NodeSupervisor {
         DATABASE_URL: launch.url,
         ORCH_DATA_DIR: this.dataDir,
         ORCH_PORT: String(this.options.port),
+        ORCH_LISTEN: this.options.listen ?? '',
         NEXTAUTH_SECRET: launch.authSecret,
         // next-auth takes the origin of each request, so the console works under any address.
         AUTH_TRUST_HOST: 'true',

@@ -16,7 +16,7 @@ import type { TNodeCommandOptions } from './cluster-view';
 import { pushConfiguration, restartNode, type TPushOptions } from './push';
 import { installPluginFile, printPlugins, type TPluginListOptions } from './plugin';
 import { generateCertificateOnNode, importCertificateFiles, setKeepOwnCertificate, showCertificate, type TCertificateImportOptions, type TCertificateShowOptions } from './certificate';
-import { parseNumber, parseWholeNumber } from './options';
+import { parseListenAddress, parseNumber, parseWholeNumber } from './options';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
 function parsePort(value: string): number {
@@ -54,14 +54,16 @@ node
   .requiredOption('--data-dir <dir>', 'the node\'s data directory (identity, built-in database, configuration)')
   .option('--database-url <url>', 'shared PostgreSQL database (default: the built-in database in the data directory)')
   .option('--name <name>', 'node name shown in the console (default: host-port, kept in the data directory)')
-  .option('--advertise <url>', 'URL other nodes and browsers reach this node at (default: http://localhost:PORT)', parseUrl)
-  .action(async (options: { port: number; dataDir: string; databaseUrl?: string; name?: string; advertise?: string }) => {
+  .option('--listen <address>', 'IP address to listen on (default: every interface; 127.0.0.1: this machine only)', parseListenAddress)
+  .option('--advertise <url>', 'URL other nodes and browsers reach this node at (default: the fully qualified host name or first non-loopback address; localhost with a loopback --listen)', parseUrl)
+  .action(async (options: { port: number; dataDir: string; databaseUrl?: string; name?: string; listen?: string; advertise?: string }) => {
     process.exitCode = await runNode({
       port: options.port,
       dataDir: options.dataDir,
       databaseUrl: options.databaseUrl,
       name: options.name,
       advertiseUrl: options.advertise,
+      listen: options.listen,
     });
   });
 

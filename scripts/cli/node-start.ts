@@ -1,5 +1,7 @@
 /** `orchctl node start`: one node in the foreground, supervised, until SIGTERM/SIGINT. */
 import { NodeSupervisor, type TNodeStartOptions } from '@/lib/node/supervisor';
+import { isIP } from 'node:net';
+import { isAllInterfaces, isLoopbackHost } from '@/lib/node/advertise';
 import { logInfo } from '@/lib/node/log';
 
 /** Polls /api/health until it answers; gives up at the deadline or as soon as `cancelled` says so. */
@@ -15,6 +17,12 @@ export async function waitForHealth(url: string, timeoutMs = 60_000, cancelled: 
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return false;
+}
+
+/** Where this machine reaches the node it started: loopback, unless it listens on one other address. */
+function localUrl(port: number, listen: string | undefined): string {
+  if (isAllInterfaces(listen) || isLoopbackHost(listen!)) return `http://127.0.0.1:${port}`;
+  return `http://${isIP(listen!) === 6 ? `[${listen}]` : listen}:${port}`;
 }
 
 /** Runs the node until it is stopped; resolves with the process exit code. */
@@ -35,7 +43,7 @@ export async function runNode(options: TNodeStartOptions): Promise<number> {
   const identity = await supervisor.start();
   if (stopRequested) await supervisor.stop(0);
   // a stop, or a server that cannot start, ends the wait (else the launcher would linger until the deadline)
-  else if (await waitForHealth(`http://127.0.0.1:${options.port}`, 60_000, () => stopRequested || ended)) {
+  else if (await waitForHealth(localUrl(options.port, options.listen), 60_000, () => stopRequested || ended)) {
     logInfo('node', `ready: ${identity.name} at ${identity.advertiseUrl}`);
   }
   return supervisor.done;
