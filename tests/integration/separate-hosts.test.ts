@@ -1,0 +1,113 @@
+/**
+ * A cluster on separate hosts: the database and each node in a network namespace of its own,
+ * on a private /24 made by this test (tests/helpers/host-network.ts). Each node is known to the
+ * others by its own address, which it advertises without being told (A listens on its address,
+ * B on every interface). Where namespaces cannot be made, the file fails and says why.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { THealth } from '@/lib/cluster/health';
+import { pollUntil } from '../helpers/poll';
+import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
+import { clusterStatus, health, maxBelievedActive, seedCluster, stateOf } from '../helpers/cluster';
+import { HostDatabase, HostNetwork, startHostNode } from '../helpers/host-network';
+
+const run = promisify(execFile);
+
+// 1 s × 3: a 3 s window; checks allow the window plus one interval, plus slack for a loaded machine
+const INTERVAL = 1_000;
+const WINDOW = 3_000;
+const SLACK = 1_500;
+
+let network: HostNetwork | undefined;
+let database: HostDatabase | undefined;
+const nodes = new Map<string, NodeProcess>();
+const node = (name: string) => nodes.get(name)!;
+
+beforeAll(async () => {
+  network = await HostNetwork.create(['db', 'a', 'b', 'c']);
+  database = await HostDatabase.start(network, 'db');
+  await seedCluster(database.url, { intervalMs: INTERVAL, failoverHeartbeats: 3 });
+  nodes.set('a', await startHostNode({ network, host: 'a', name: 'A', databaseUrl: database.url }));
+  nodes.set('b', await startHostNode({ network, host: 'b', name: 'B', databaseUrl: database.url, listen: null }));
+}, 240_000);
+
+afterAll(async () => {
+  await stopAllNodes();
+  await database?.stop();
+  await network?.destroy();
+}, 60_000);
+
+/** /api/health asked from inside the node's own host: answers even while the host is cut off. */
+async function healthFromInside(host: string, target: NodeProcess): Promise<THealth | undefined> {
+  try {
+    const { stdout } = await run('ip', ['netns', 'exec', network!.host(host).namespace, 'curl', '-s', '--max-time', '2', `${target.url}/api/health`]);
+    return JSON.parse(stdout) as THealth;
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitForActive(name: string, what: string): Promise<void> {
+  await pollUntil(async () => (await health(node(name)))?.state === 'ACTIVE', { intervalMs: 50, what, timeoutMs: 30_000 });
+}
+
+describe('nodes on separate hosts', () => {
+  it('advertise their own address, never a loopback name, and say loudly that they serve plain HTTP', async () => {
+    await waitForActive('a', 'A to become active');
+    const { code, stdout, stderr } = await runOrchctl(['status', '--url', node('a').url, '--json'], { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD });
+    expect(code, stderr).toBe(0);
+    const urls = Object.fromEntries((JSON.parse(stdout) as { nodes: { name: string; url: string }[] }).nodes.map((member) => [member.name, member.url]));
+    // A listens on its address; B on every interface, where its one non-loopback address is eth0's
+    expect(urls.A).toBe(`http://${network!.host('a').address}:3000`);
+    expect(new URL(urls.B).hostname).not.toMatch(/^(localhost|127\.|\[::1\])/);
+    expect(urls.B).toBe(`http://${network!.host('b').address}:3000`);
+
+    const alarms = (await clusterStatus(node('a'))).alarms.filter((alarm) => alarm.code === 'PLAIN_HTTP');
+    expect(alarms.map((alarm) => alarm.message.split(' ')[0]).sort()).toEqual(['A', 'B']);
+    for (const name of ['a', 'b']) expect(node(name).output()).toContain('PLAIN HTTP TO OTHER HOSTS');
+  });
+
+  it('kill -9 of the active host\'s node: the other host takes over within window + interval', async () => {
+    await waitForActive('a', 'A active');
+    const killedAt = Date.now();
+    node('a').killGroup('SIGKILL');
+    await waitForActive('b', 'B to take over');
+    const tookMs = Date.now() - killedAt;
+    console.log(`separate hosts: kill -9 of the active host's node -> other host ACTIVE in ${tookMs} ms (window ${WINDOW} + interval ${INTERVAL})`);
+    expect(tookMs).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);
+
+    // started again on the same data: a standby (no pre-emption)
+    await node('a').exited;
+    nodes.set('a', await startHostNode({ network: network!, host: 'a', name: 'A', databaseUrl: database!.url, dataDir: node('a').dataDir }));
+    await pollUntil(async () => (await health(node('a')))?.state === 'STANDBY', { what: 'A to stand by again' });
+    expect((await health(node('b')))?.state).toBe('ACTIVE');
+  });
+
+  it('a host cut off entirely (link down) fences itself, the other takes over, and it returns as a standby', async () => {
+    // B is active since the kill above
+    await waitForActive('b', 'B active');
+    const cutAt = Date.now();
+    await network!.setLink('b', 'down');
+    try {
+      await waitForActive('a', 'A to take over from the cut-off host');
+      const tookMs = Date.now() - cutAt;
+      console.log(`separate hosts: active host cut off (link down) -> other host ACTIVE in ${tookMs} ms`);
+      expect(tookMs).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);
+      // B, asked on its own host, no longer claims to be active
+      const fenced = await pollUntil(async () => {
+        const state = (await healthFromInside('b', node('b')))?.state;
+        return state && state !== 'ACTIVE' ? state : undefined;
+      }, { what: 'B to fence itself while cut off', timeoutMs: 15_000 });
+      expect(['FENCED', 'STANDBY', 'STARTING']).toContain(fenced);
+    } finally {
+      await network!.setLink('b', 'up');
+    }
+    await pollUntil(async () => stateOf(await clusterStatus(node('a')), 'B') === 'STANDBY', { what: 'B to return as a standby', timeoutMs: 30_000 });
+    expect((await health(node('b')))?.state).toBe('STANDBY');
+    expect((await health(node('a')))?.state).toBe('ACTIVE');
+    // from the nodes' own records: never two active at once
+    expect(maxBelievedActive([...nodes.values()])).toBe(1);
+  });
+});
