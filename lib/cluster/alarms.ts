@@ -4,9 +4,8 @@
  * there is no status, and the API answers 503 DATABASE_UNREACHABLE instead.
  */
 import { isLiveState, type TMemberState } from '@/lib/cluster/node-state';
-import { isLoopbackHost } from '@/lib/node/advertise';
+import { hostOfUrl, isLoopbackHost } from '@/lib/node/loopback';
 import { certificateCovers } from '@/lib/tls/certificate-coverage';
-import { urlHost } from '@/lib/tls/member-hosts';
 
 export const CLOCK_SKEW_WARNING_MS = 1_000;
 /** A served certificate is warned about this many days before it expires. */
@@ -73,7 +72,7 @@ export function deriveAlarms(input: TAlarmInput): TAlarm[] {
 
 /** A live node that other hosts reach over plain HTTP, or under a name its certificate does not carry. */
 function hostAlarms(node: TAlarmInput['nodes'][number], live: boolean): TAlarm[] {
-  const host = node.url ? urlHost(node.url) : undefined;
+  const host = node.url ? hostOfUrl(node.url) : undefined;
   if (!live || !host || isLoopbackHost(host)) return [];
   if (node.url!.startsWith('http:')) {
     return [{

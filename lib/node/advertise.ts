@@ -6,14 +6,12 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import os from 'node:os';
+import { isLoopbackHost } from '@/lib/node/loopback';
 
 /** Every interface, as Node.js spells it. */
 export const ALL_INTERFACES = ['0.0.0.0', '::'] as const;
 
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.startsWith('[') ? host.slice(1, -1) : host;
-  return bare === 'localhost' || bare.endsWith('.localhost') || bare === '::1' || /^127\./.test(bare) || /^::ffff:127\./i.test(bare);
-}
+export { isLoopbackHost };
 
 export function isAllInterfaces(listen: string | undefined): boolean {
   return listen === undefined || (ALL_INTERFACES as readonly string[]).includes(listen);

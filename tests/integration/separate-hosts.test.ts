@@ -5,12 +5,15 @@
  * B on every interface). Where namespaces cannot be made, the file fails and says why.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { THealth } from '@/lib/cluster/health';
 import { pollUntil } from '../helpers/poll';
-import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { clusterStatus, health, maxBelievedActive, seedCluster, stateOf } from '../helpers/cluster';
+import { basicAuth, ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
+import { clusterStatus, health, maxBelievedActive, ROOT, seedCluster, stateOf } from '../helpers/cluster';
+import { rawRequest } from '../helpers/https-request';
 import { HostDatabase, HostNetwork, startHostNode } from '../helpers/host-network';
 
 const run = promisify(execFile);
@@ -108,6 +111,78 @@ describe('nodes on separate hosts', () => {
     expect((await health(node('b')))?.state).toBe('STANDBY');
     expect((await health(node('a')))?.state).toBe('ACTIVE');
     // from the nodes' own records: never two active at once
+    expect(maxBelievedActive([...nodes.values()])).toBe(1);
+  });
+
+  it('joins a third host through the seed\'s HTTPS address with a token and the fingerprint; plain HTTP between hosts is refused', async () => {
+    const a = node('a');
+    const aId = (await clusterStatus(a)).nodes.find((member) => member.name === 'A')!.id;
+    // A gets the cluster certificate (covering every member's advertised address) and restarts to serve it
+    const generated = await fetch(`${a.url}/api/config/certificate`, { method: 'POST', headers: { authorization: ROOT, 'content-type': 'application/json' }, body: JSON.stringify({ action: 'generate' }) });
+    expect(generated.status).toBe(201);
+    expect((await fetch(`${a.url}/api/cluster/nodes/${aId}/restart`, { method: 'POST', headers: { authorization: ROOT } })).status).toBe(200);
+    const certificate = readFileSync(path.join(a.dataDir, 'config', 'tls', 'certificate.pem'), 'utf8');
+    const seedHttps = `https://${network!.host('a').address}:3000`;
+    // verified against the certificate itself: it must name A's advertised address
+    await pollUntil(async () => (await rawRequest(`${seedHttps}/api/health`, { ca: certificate, timeoutMs: 2_000 })).status === 200, { what: 'A to serve HTTPS for its address', timeoutMs: 60_000 });
+    await waitForActive('b', 'B active while A restarts');
+
+    const C_ROOT = 'c-local-root-password';
+    nodes.set('c', await startHostNode({ network: network!, host: 'c', name: 'C', listen: null, env: { ORCH_ROOT_PASSWORD: C_ROOT } }));
+    const token = (await rawRequest(`${seedHttps}/api/cluster/join-tokens`, { ca: certificate, headers: { authorization: ROOT }, body: JSON.stringify({ ttlMinutes: 15 }) })).json<{ token: string; fingerprint: string }>();
+    const preview = (seedUrl: string, credentials: { token: string; fingerprint: string }) =>
+      fetch(`${node('c').url}/api/cluster/join-preview`, {
+        method: 'POST',
+        headers: { authorization: basicAuth('root', C_ROOT), 'content-type': 'application/json' },
+        body: JSON.stringify({ seedUrl, ...credentials }),
+      }).then(async (response) => ({ status: response.status, body: await response.json() }));
+
+    const plain = await preview(`http://${network!.host('a').address}:3000`, token);
+    expect(plain.status).toBe(422);
+    expect(plain.body.error).toMatchObject({ field: 'seedUrl' });
+    expect(plain.body.error.message).toMatch(/use https:\/\//);
+    expect((await health(node('c')))?.clusterId).toBeNull();
+
+    const shown = await preview(seedHttps, token);
+    expect(shown.status, JSON.stringify(shown.body)).toBe(200);
+    const { previewId, clusterId, clusterName, databaseHost, fingerprint } = shown.body;
+    const joined = await fetch(`${node('c').url}/api/cluster/join`, {
+      method: 'POST',
+      headers: { authorization: basicAuth('root', C_ROOT), 'content-type': 'application/json' },
+      body: JSON.stringify({ previewId, confirmed: { clusterId, clusterName, databaseHost, fingerprint } }),
+    });
+    expect(joined.status, await joined.clone().text()).toBe(202);
+    await pollUntil(async () => (await health(node('c')))?.clusterId, { what: 'C to come up in the cluster', timeoutMs: 60_000 });
+    const status = await clusterStatus(node('b'));
+    await pollUntil(async () => stateOf(await clusterStatus(node('b')), 'C') === 'STANDBY', { what: 'C to stand by', timeoutMs: 30_000 });
+    expect(status.clusterId).toBe(clusterId);
+    const cUrl = (await clusterStatus(node('b'))).nodes.find((member) => member.name === 'C')!.url;
+    expect(cUrl).toBe(`http://${network!.host('c').address}:3000`);
+  });
+
+  it('the active host cut off from the database only (the hosts still reach each other) fences, and another takes over', async () => {
+    const active = await pollUntil(async () => {
+      for (const name of ['a', 'b', 'c']) if ((await health(node(name)))?.state === 'ACTIVE') return name;
+      return undefined;
+    }, { what: 'an active node' });
+    const others = ['a', 'b', 'c'].filter((name) => name !== active);
+    const cutAt = Date.now();
+    await network!.setPath(active, 'db', 'cut');
+    try {
+      const successor = await pollUntil(async () => {
+        for (const name of others) if ((await health(node(name)))?.state === 'ACTIVE') return name;
+        return undefined;
+      }, { intervalMs: 50, what: 'another host to take over', timeoutMs: 30_000 });
+      const tookMs = Date.now() - cutAt;
+      console.log(`separate hosts: active host cut from the database only -> ${successor} ACTIVE in ${tookMs} ms`);
+      expect(tookMs).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);
+      expect((await health(node(active)))?.state).not.toBe('ACTIVE');
+      // the cut is between the host and the database only: it still reaches the new active node
+      expect((await healthFromInside(active, node(successor)))?.state).toBe('ACTIVE');
+    } finally {
+      await network!.setPath(active, 'db', 'open');
+    }
+    await pollUntil(async () => (await health(node(active)))?.state === 'STANDBY', { what: 'the cut host to return as a standby', timeoutMs: 30_000 });
     expect(maxBelievedActive([...nodes.values()])).toBe(1);
   });
 });
