@@ -20,7 +20,7 @@ import { chooseAdvertiseUrl, readHostFacts } from '@/lib/node/advertise';
 import { loadOrCreateIdentity, type TNodeIdentity } from '@/lib/node/identity';
 import { readMembership } from '@/lib/node/membership';
 import { SERVER_ENTRY, PROJECT_ROOT } from '@/lib/node/paths';
-import { isPortFree } from '@/lib/node/ports';
+import { listenProblem } from '@/lib/node/ports';
 
 export type TNodeStartOptions = {
   port: number;
@@ -71,7 +71,11 @@ export class NodeSupervisor {
     this.state = 'starting';
     try {
       this.dataDir = await prepareDataDir(this.options.dataDir);
-      if (!(await isPortFree(this.options.port, this.options.listen))) {
+      const problem = await listenProblem(this.options.port, this.options.listen);
+      if (problem === 'not-local') {
+        throw new AppError('VALIDATION', `--listen ${this.options.listen} is not an address of this host`, { field: 'listen' });
+      }
+      if (problem === 'in-use') {
         throw new AppError('PORT_IN_USE', `port ${this.options.port} is already in use${this.options.listen ? ` on ${this.options.listen}` : ''}`, { field: 'port' });
       }
       this.identity = await loadOrCreateIdentity(this.dataDir, {

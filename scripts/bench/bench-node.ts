@@ -50,6 +50,8 @@ export class BenchNode {
     const args = [ORCHCTL, 'node', 'start', '--port', String(port), '--data-dir', dataDir];
     if (databaseUrl) args.push('--database-url', databaseUrl);
     if (name) args.push('--name', name);
+    // benchmarks run on one machine: loopback only, advertised as http://localhost:PORT
+    args.push('--listen', '127.0.0.1');
     const child = spawn(process.execPath, args, {
       detached: true, // its own process group: see killGroup()
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,9 @@
  * B on every interface). Where namespaces cannot be made, the file fails and says why.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +59,19 @@ async function waitForActive(name: string, what: string): Promise<void> {
 }
 
 describe('nodes on separate hosts', () => {
+  it('refuses a --listen that is not an IP address of this host, in one line, and starts nothing', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-listen-'));
+    const name = await runOrchctl(['node', 'start', '--port', '3999', '--data-dir', dataDir, '--listen', 'node-1.example']);
+    expect(name.code).not.toBe(0);
+    expect(name.stderr.trim()).toBe('orchctl: --listen takes an IP address of this host (e.g. 0.0.0.0, 127.0.0.1, 10.0.0.5), not "node-1.example"');
+    // an address of the test network that no host here has
+    const elsewhere = `${network!.prefix}.99`;
+    const absent = await runOrchctl(['node', 'start', '--port', '3999', '--data-dir', dataDir, '--listen', elsewhere]);
+    expect(absent.code).not.toBe(0);
+    expect(absent.stderr.trim()).toBe(`orchctl: --listen ${elsewhere} is not an address of this host`);
+    expect(existsSync(path.join(dataDir, 'node.json'))).toBe(false);
+  });
+
   it('advertise their own address, never a loopback name, and say loudly that they serve plain HTTP', async () => {
     await waitForActive('a', 'A to become active');
     const { code, stdout, stderr } = await runOrchctl(['status', '--url', node('a').url, '--json'], { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD });
