@@ -122,8 +122,8 @@ describe('nodes on separate hosts', () => {
     } finally {
       await network!.setLink('b', 'up');
     }
-    await pollUntil(async () => stateOf(await clusterStatus(node('a')), 'B') === 'STANDBY', { what: 'B to return as a standby', timeoutMs: 30_000 });
-    expect((await health(node('b')))?.state).toBe('STANDBY');
+    await pollUntil(async () => stateOf(await clusterStatus(node('a')), 'B') === 'STANDBY', { what: 'the cluster to see B as a standby', timeoutMs: 30_000 });
+    await pollUntil(async () => (await health(node('b')))?.state === 'STANDBY', { what: 'B to return as a standby', timeoutMs: 30_000 });
     expect((await health(node('a')))?.state).toBe('ACTIVE');
     // from the nodes' own records: never two active at once
     expect(maxBelievedActive([...nodes.values()])).toBe(1);
@@ -153,7 +153,7 @@ describe('nodes on separate hosts', () => {
       }).then(async (response) => ({ status: response.status, body: await response.json() }));
 
     const plain = await preview(`http://${network!.host('a').address}:3000`, token);
-    expect(plain.status).toBe(422);
+    expect(plain.status).toBe(400);
     expect(plain.body.error).toMatchObject({ field: 'seedUrl' });
     expect(plain.body.error.message).toMatch(/use https:\/\//);
     expect((await health(node('c')))?.clusterId).toBeNull();
@@ -176,6 +176,9 @@ describe('nodes on separate hosts', () => {
   });
 
   it('the active host cut off from the database only (the hosts still reach each other) fences, and another takes over', async () => {
+    // all three are members of one cluster (the join above)
+    const clusterId = (await health(node('a')))?.clusterId;
+    for (const name of ['b', 'c']) expect((await health(node(name)))?.clusterId).toBe(clusterId);
     const active = await pollUntil(async () => {
       for (const name of ['a', 'b', 'c']) if ((await health(node(name)))?.state === 'ACTIVE') return name;
       return undefined;
