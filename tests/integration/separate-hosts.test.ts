@@ -149,11 +149,11 @@ describe('nodes on separate hosts', () => {
       fetch(`${node('c').url}/api/cluster/join-preview`, {
         method: 'POST',
         headers: { authorization: basicAuth('root', C_ROOT), 'content-type': 'application/json' },
-        body: JSON.stringify({ seedUrl, ...credentials }),
+        body: JSON.stringify({ seedUrl, token: credentials.token, fingerprint: credentials.fingerprint }),
       }).then(async (response) => ({ status: response.status, body: await response.json() }));
 
     const plain = await preview(`http://${network!.host('a').address}:3000`, token);
-    expect(plain.status).toBe(400);
+    expect(plain.status).toBe(422);
     expect(plain.body.error).toMatchObject({ field: 'seedUrl' });
     expect(plain.body.error.message).toMatch(/use https:\/\//);
     expect((await health(node('c')))?.clusterId).toBeNull();
