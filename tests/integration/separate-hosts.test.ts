@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -40,6 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopAllNodes();
+  await Promise.all([...nodes.values()].map((started) => rm(started.dataDir, { recursive: true, force: true })));
   await database?.stop();
   await network?.destroy();
 }, 60_000);
