@@ -7,6 +7,11 @@ const ZServerEnv = z.object({
   DATABASE_URL: z.string().url(),
   ORCH_DATA_DIR: z.string().min(1),
   ORCH_PORT: z.coerce.number().int().min(1).max(65535),
+  /** the address to listen on (orchctl node start --listen); unset: every interface */
+  ORCH_LISTEN: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.union([z.ipv4(), z.ipv6()], { error: 'ORCH_LISTEN must be an IP address' }).optional(),
+  ),
   NEXTAUTH_SECRET: z.string().min(32),
   ORCH_SUPERVISED: z.enum(['1', '0']).default('0'),
   /** 1: Next.js's development server, recompiling what is edited (`npm run dev`) */

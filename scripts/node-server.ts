@@ -27,6 +27,7 @@ import { LogLevelFollower } from '@/lib/node/log-level-follower';
 import { PROJECT_ROOT } from '@/lib/node/paths';
 import { setNodeRuntime } from '@/lib/node/runtime';
 import { createNodeListener } from '@/lib/tls/listener';
+import { warnIfPlainHttpBeyondLoopback } from '@/lib/tls/plain-http-warning';
 import { startWorkflowRunner, type TWorkflowRunner } from '@/lib/workflow/node-runner';
 import { APP_VERSION } from '@/lib/node/version';
 
@@ -121,7 +122,8 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(EXIT_FATAL_CONFIG);
 });
 
-await new Promise<void>((resolve) => server.listen(env.ORCH_PORT, resolve));
+await new Promise<void>((resolve) => server.listen(env.ORCH_PORT, env.ORCH_LISTEN, resolve));
+warnIfPlainHttpBeyondLoopback(env.ORCH_LISTEN, identity.advertiseUrl);
 await agent.start();
 configSync.resumeRollouts();
 if (!standalone) configSync.startWatchingRollouts();
@@ -141,7 +143,7 @@ retention = new RetentionPruner({
   log: logAs('retention'),
 });
 retention.start();
-logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on port ${env.ORCH_PORT}`);
+logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on ${env.ORCH_LISTEN ?? 'every interface'}, port ${env.ORCH_PORT}`);
 
 let stopping = false;
 async function shutdown(reason: string, exitCode = 0): Promise<void> {

@@ -4,23 +4,33 @@
  * there is no status, and the API answers 503 DATABASE_UNREACHABLE instead.
  */
 import { isLiveState, type TMemberState } from '@/lib/cluster/node-state';
+import { hostOfUrl, isLoopbackHost } from '@/lib/node/loopback';
+import { certificateCovers } from '@/lib/tls/certificate-coverage';
 
 export const CLOCK_SKEW_WARNING_MS = 1_000;
 /** A served certificate is warned about this many days before it expires. */
 export const CERTIFICATE_WARNING_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export type TAlarm = { code: 'NO_ACTIVE' | 'TOO_FEW_ACTIVE' | 'CLOCK_SKEW' | 'CERTIFICATE_EXPIRING'; message: string; nodeId?: string };
+export type TAlarm = {
+  code: 'NO_ACTIVE' | 'TOO_FEW_ACTIVE' | 'CLOCK_SKEW' | 'CERTIFICATE_EXPIRING' | 'PLAIN_HTTP' | 'CERTIFICATE_HOST_NOT_COVERED';
+  message: string;
+  nodeId?: string;
+};
 
 type TAlarmInput = {
   activeNodeCount: number;
   nodes: {
     id: string;
     name: string;
+    /** the advertised URL */
+    url?: string;
     state: TMemberState;
     clockSkewMs: number | null;
     /** when the certificate the node serves expires (ISO), if it serves one */
     certificateNotAfter?: string | null;
+    /** the names and addresses (SANs) of the certificate the node serves, if it serves one */
+    certificateSans?: string[] | null;
   }[];
   /** database time, for certificate expiry */
   nowMs?: number;
@@ -55,6 +65,28 @@ export function deriveAlarms(input: TAlarmInput): TAlarm[] {
             : `${node.name}'s HTTPS certificate expires in ${days} day${days === 1 ? '' : 's'}: generate or import a new one on its Configuration page.`,
       });
     }
+    alarms.push(...hostAlarms(node, live));
   }
   return alarms;
+}
+
+/** A live node that other hosts reach over plain HTTP, or under a name its certificate does not carry. */
+function hostAlarms(node: TAlarmInput['nodes'][number], live: boolean): TAlarm[] {
+  const host = node.url ? hostOfUrl(node.url) : undefined;
+  if (!live || !host || isLoopbackHost(host)) return [];
+  if (node.url!.startsWith('http:')) {
+    return [{
+      code: 'PLAIN_HTTP',
+      nodeId: node.id,
+      message: `${node.name} serves plain HTTP to other hosts (${node.url}): passwords and sessions cross the network unencrypted. Generate a certificate on the Configuration page and advertise https://.`,
+    }];
+  }
+  if (node.certificateSans && !certificateCovers(node.certificateSans, host)) {
+    return [{
+      code: 'CERTIFICATE_HOST_NOT_COVERED',
+      nodeId: node.id,
+      message: `${node.name} is advertised as ${host}, which its HTTPS certificate does not cover: regenerate the certificate on the Configuration page (it covers every member's name and address).`,
+    }];
+  }
+  return [];
 }

@@ -97,8 +97,9 @@ function exchange(url: URL, body: unknown | undefined, pinned: tls.TLSSocket | u
         accept: 'application/json',
         ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
       },
-      agent: false,
-      ...(pinned ? { createConnection: () => pinned } : {}),
+      // with a pinned TLS socket there must be no agent at all: an agent (even `agent: false`, which
+      // makes a fresh one) opens its own plain connection and ignores createConnection
+      ...(pinned ? { createConnection: () => pinned } : { agent: false }),
       ...(url.protocol === 'https:' && !pinned ? { servername: net.isIP(host) ? undefined : host } : {}),
     };
     // node's own clients never follow redirects: a 3xx is answered below, not chased

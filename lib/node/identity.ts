@@ -1,7 +1,8 @@
 /**
  * This node's identity: a stable id, a name and the URL other nodes and browsers reach it at.
  * It lives in the data directory (node.json), so it survives restarts; --name and --advertise
- * given on a later start replace the stored values.
+ * given on a later start replace the stored values. An advertised URL the node chose itself (no
+ * --advertise ever given) is chosen again on every start, so it follows --listen and the host.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -15,6 +16,8 @@ export const ZNodeIdentity = z.object({
   id: z.string().uuid(),
   name: z.string().min(1).max(100),
   advertiseUrl: z.string().url(),
+  /** true when the URL came from --advertise; absent in files written before the default was chosen per host */
+  advertiseChosen: z.boolean().optional(),
   createdAt: z.string(),
 });
 export type TNodeIdentity = z.infer<typeof ZNodeIdentity>;
@@ -29,13 +32,18 @@ export async function readIdentity(dataDir: string): Promise<TNodeIdentity | und
 
 export async function loadOrCreateIdentity(
   dataDir: string,
-  options: { port: number; name?: string; advertiseUrl?: string },
+  options: { port: number; name?: string; advertiseUrl?: string; defaultAdvertiseUrl: string },
 ): Promise<TNodeIdentity> {
   const stored = await readIdentity(dataDir);
+  // the old default (written before the per-host choice) is a default, not an operator's choice
+  const storedChoice =
+    stored && (stored.advertiseChosen ?? stored.advertiseUrl !== `http://localhost:${options.port}`) ? stored.advertiseUrl : undefined;
+  const advertiseUrl = options.advertiseUrl ?? storedChoice;
   const identity: TNodeIdentity = {
     id: stored?.id ?? randomUUID(),
     name: options.name ?? stored?.name ?? `${os.hostname()}-${options.port}`,
-    advertiseUrl: options.advertiseUrl ?? stored?.advertiseUrl ?? `http://localhost:${options.port}`,
+    advertiseUrl: advertiseUrl ?? options.defaultAdvertiseUrl,
+    advertiseChosen: advertiseUrl !== undefined,
     createdAt: stored?.createdAt ?? new Date().toISOString(),
   };
   if (JSON.stringify(identity) !== JSON.stringify(stored)) {

@@ -13,12 +13,22 @@ export function findFreePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** Whether a server could listen on `port` (on every address, as the node server does). */
-export function isPortFree(port: number): Promise<boolean> {
+/** Why a server could not listen on `port` at `host` (every address when none): undefined when it could. */
+export function listenProblem(port: number, host?: string): Promise<'in-use' | 'not-local' | undefined> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRNOTAVAIL' ? 'not-local' : 'in-use'));
+    server.listen(port, host, () => server.close(() => resolve(undefined)));
+  });
+}
+
+/** Whether a server could listen on `port` (on `host`, or on every address). */
+export function isPortFree(port: number, host?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
     server.once('error', () => resolve(false));
-    server.listen(port, () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }

@@ -17,10 +17,11 @@ import { startBuiltInDatabase, type TBuiltInDatabase } from '@/lib/node/built-in
 import { makeDataDirPrivate, prepareDataDir } from '@/lib/node/data-dir';
 import { lockDataDir, type TDataDirLock } from '@/lib/node/data-dir-lock';
 import { EXIT_FATAL_CONFIG, EXIT_RESTART_REQUESTED } from '@/lib/node/exit-codes';
+import { chooseAdvertiseUrl, readHostFacts } from '@/lib/node/advertise';
 import { loadOrCreateIdentity, type TNodeIdentity } from '@/lib/node/identity';
 import { readMembership } from '@/lib/node/membership';
 import { SERVER_ENTRY, PROJECT_ROOT } from '@/lib/node/paths';
-import { isPortFree } from '@/lib/node/ports';
+import { listenProblem } from '@/lib/node/ports';
 
 export type TNodeStartOptions = {
   port: number;
@@ -28,6 +29,8 @@ export type TNodeStartOptions = {
   databaseUrl?: string;
   name?: string;
   advertiseUrl?: string;
+  /** the address the node listens on (default: every interface) */
+  listen?: string;
   /** settings for a cluster created by this node (an empty database); ignored otherwise */
   initialCluster?: TInitialCluster;
   /** serve the console from the sources with Next.js's development server (`npm run dev`) */
@@ -77,13 +80,18 @@ export class NodeSupervisor {
       // before anything in the directory changes: a second launcher must not touch the first one's database
       this.lock = await lockDataDir(this.dataDir);
       await makeDataDirPrivate(this.dataDir);
-      if (!(await isPortFree(this.options.port))) {
-        throw new AppError('PORT_IN_USE', `port ${this.options.port} is already in use`, { field: 'port' });
+      const problem = await listenProblem(this.options.port, this.options.listen);
+      if (problem === 'not-local') {
+        throw new AppError('VALIDATION', `--listen ${this.options.listen} is not an address of this host`, { field: 'listen' });
+      }
+      if (problem === 'in-use') {
+        throw new AppError('PORT_IN_USE', `port ${this.options.port} is already in use${this.options.listen ? ` on ${this.options.listen}` : ''}`, { field: 'port' });
       }
       this.identity = await loadOrCreateIdentity(this.dataDir, {
         port: this.options.port,
         name: this.options.name,
         advertiseUrl: this.options.advertiseUrl,
+        defaultAdvertiseUrl: chooseAdvertiseUrl(this.options.port, this.options.listen, await readHostFacts()),
       });
       const launch = await this.prepareLaunch();
       this.spawnServer(launch);
@@ -175,6 +183,7 @@ export class NodeSupervisor {
         DATABASE_URL: launch.url,
         ORCH_DATA_DIR: this.dataDir,
         ORCH_PORT: String(this.options.port),
+        ORCH_LISTEN: this.options.listen ?? '',
         NEXTAUTH_SECRET: launch.authSecret,
         // next-auth takes the origin of each request, so the console works under any address.
         AUTH_TRUST_HOST: 'true',

@@ -37,6 +37,7 @@ export type TRequestHandler = (req: http.IncomingMessage, res: http.ServerRespon
 /** What scripts/node-server.ts uses of its server: http.Server has it, and so does the dual listener. */
 export type TNodeListener = {
   listen(port: number, callback: () => void): unknown;
+  listen(port: number, host: string | undefined, callback: () => void): unknown;
   close(callback: (error?: Error) => void): unknown;
   closeAllConnections(): void;
   on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
@@ -188,8 +189,12 @@ class DualProtocolListener extends EventEmitter implements TNodeListener {
     socket.once('readable', dispatch);
   }
 
-  listen(port: number, callback: () => void): this {
-    this.tcp.listen(port, callback);
+  /** On every interface, or on the one address given (orchctl node start --listen). */
+  listen(port: number, callback: () => void): this;
+  listen(port: number, host: string | undefined, callback: () => void): this;
+  listen(port: number, hostOrCallback: string | undefined | (() => void), callback?: () => void): this {
+    if (typeof hostOrCallback === 'function') this.tcp.listen(port, hostOrCallback);
+    else this.tcp.listen(port, hostOrCallback, callback);
     return this;
   }
 

@@ -51,6 +51,8 @@ export class BenchNode {
     const { port, dataDir, databaseUrl, name, rootPassword, freezeFile } = this.options;
     const args = [ORCHCTL, 'node', 'start', '--port', String(port), '--data-dir', dataDir];
     if (name) args.push('--name', name);
+    // benchmarks run on one machine: loopback only, advertised as http://localhost:PORT
+    args.push('--listen', '127.0.0.1');
     const child = spawn(process.execPath, args, {
       detached: true, // its own process group: see killGroup()
       stdio: ['ignore', 'pipe', 'pipe'],

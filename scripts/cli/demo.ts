@@ -92,6 +92,8 @@ class DemoCluster {
       databaseUrl: this.database!.url,
       name: node.name,
       advertiseUrl: node.url,
+      // a demo on one machine: nothing of it is reachable from other hosts
+      listen: '127.0.0.1',
       initialCluster: DEMO_CLUSTER,
       rootPassword: this.rootPassword,
       dev: this.dev,

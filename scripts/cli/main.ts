@@ -16,7 +16,7 @@ import type { TNodeCommandOptions } from './cluster-view';
 import { pushConfiguration, restartNode, type TPushOptions } from './push';
 import { installPluginFile, printPlugins, type TPluginListOptions } from './plugin';
 import { generateCertificateOnNode, importCertificateFiles, setKeepOwnCertificate, showCertificate, type TCertificateImportOptions, type TCertificateShowOptions } from './certificate';
-import { parseNumber, parseWholeNumber } from './options';
+import { parseListenAddress, parseNumber, parseWholeNumber } from './options';
 import { resolveCommandSecrets } from './secret-input';
 import { resetPassword, type TResetPasswordOptions } from './reset-password';
 import { addEmailTarget, addWebhookTarget, printDeliveryLog, printTargets, removeTarget, sendTest, type TNotifyEmailOptions, type TNotifyWebhookOptions } from './notify';
@@ -65,8 +65,9 @@ node
   .option('--database-url <url>', 'shared PostgreSQL database without a password in it (default: ORCH_DATABASE_URL, else the built-in database in the data directory)')
   .option('--database-url-file <file>', 'a file holding the shared database\'s URL (e.g. a systemd credential)')
   .option('--name <name>', 'node name shown in the console (default: host-port, kept in the data directory)')
-  .option('--advertise <url>', 'URL other nodes and browsers reach this node at (default: http://localhost:PORT)', parseUrl)
-  .action(async (options: { port: number; dataDir: string; databaseUrl?: string; databaseUrlFile?: string; name?: string; advertise?: string }) => {
+  .option('--listen <address>', 'IP address to listen on (default: every interface; 127.0.0.1: this machine only)', parseListenAddress)
+  .option('--advertise <url>', 'URL other nodes and browsers reach this node at (default: the fully qualified host name or first non-loopback address; localhost with a loopback --listen)', parseUrl)
+  .action(async (options: { port: number; dataDir: string; databaseUrl?: string; databaseUrlFile?: string; name?: string; listen?: string; advertise?: string }) => {
     process.exitCode = await runNode({
       port: options.port,
       dataDir: options.dataDir,
@@ -74,6 +75,7 @@ node
       databaseUrlFile: options.databaseUrlFile,
       name: options.name,
       advertiseUrl: options.advertise,
+      listen: options.listen,
     });
   });
 

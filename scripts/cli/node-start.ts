@@ -1,6 +1,8 @@
 /** `orchctl node start`: one node in the foreground, supervised, until SIGTERM/SIGINT. */
 import { forgetLauncherSecrets, nodeStartEnv, rootPasswordEnv } from '@/lib/env';
 import { NodeSupervisor, type TNodeStartOptions } from '@/lib/node/supervisor';
+import { isIP } from 'node:net';
+import { isAllInterfaces, isLoopbackHost } from '@/lib/node/advertise';
 import { logInfo } from '@/lib/node/log';
 import { CliError } from './api-client';
 import { readSecretFile } from './secret-input';
@@ -66,6 +68,12 @@ export async function waitForHealth(url: string, timeoutMs = 60_000, cancelled: 
   return false;
 }
 
+/** Where this machine reaches the node it started: loopback, unless it listens on one other address. */
+function localUrl(port: number, listen: string | undefined): string {
+  if (isAllInterfaces(listen) || isLoopbackHost(listen!)) return `http://127.0.0.1:${port}`;
+  return `http://${isIP(listen!) === 6 ? `[${listen}]` : listen}:${port}`;
+}
+
 /** Runs the node until it is stopped; resolves with the process exit code. */
 export async function runNode(options: Omit<TNodeStartOptions, 'databaseUrl'> & TDatabaseUrlOptions): Promise<number> {
   const databaseUrl = await resolveDatabaseUrl(options);
@@ -98,7 +106,7 @@ export async function runNode(options: Omit<TNodeStartOptions, 'databaseUrl'> & 
   const identity = await supervisor.start();
   if (stopRequested) await supervisor.stop(0);
   // a stop, or a server that cannot start, ends the wait (else the launcher would linger until the deadline)
-  else if (await waitForHealth(`http://127.0.0.1:${options.port}`, 60_000, () => stopRequested || ended)) {
+  else if (await waitForHealth(localUrl(options.port, options.listen), 60_000, () => stopRequested || ended)) {
     logInfo('node', `ready: ${identity.name} at ${identity.advertiseUrl}`);
   }
   return supervisor.done;

@@ -19,6 +19,10 @@ export type TStartNodeOptions = {
   databaseUrl?: string;
   port?: number;
   name?: string;
+  /** --listen (default 127.0.0.1, so the node advertises http://localhost:PORT); null: none given */
+  listen?: string | null;
+  /** --advertise */
+  advertise?: string;
   env?: Record<string, string>;
   /** more arguments for `node start` */
   args?: string[];
@@ -34,6 +38,7 @@ export class NodeProcess {
     readonly child: ChildProcess,
     readonly port: number,
     readonly dataDir: string,
+    readonly host = '127.0.0.1',
   ) {
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8');
@@ -45,7 +50,7 @@ export class NodeProcess {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.host}:${this.port}`;
   }
 
   get pid(): number {
@@ -88,6 +93,9 @@ export async function startNode(options: TStartNodeOptions = {}): Promise<NodePr
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'orch-node-')));
   const args = [ORCHCTL, 'node', 'start', '--port', String(port), '--data-dir', dataDir];
   if (options.name) args.push('--name', options.name);
+  const listen = options.listen === undefined ? '127.0.0.1' : options.listen;
+  if (listen !== null) args.push('--listen', listen);
+  if (options.advertise) args.push('--advertise', options.advertise);
   args.push(...(options.args ?? []));
   const child = spawn(process.execPath, args, {
     detached: true, // its own process group, so a test can kill the node's whole tree

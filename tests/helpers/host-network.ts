@@ -1,0 +1,221 @@
+/**
+ * Separate hosts on one machine: a network namespace per host, each with one veth link to a
+ * bridge on a private /24 that the test owns (10.203.X.0/24, X picked free per run). The test
+ * process reaches every host through the bridge's own address (.1). Names carry a random id, so
+ * runs never collide, and `destroy()` removes every namespace and link, even after a failure.
+ *
+ * Each host's identity on the network is its own address: a node there listens on it (or on
+ * every interface, where eth0 is the only non-loopback one) and advertises it. The namespaces
+ * share the machine's host name (`ip netns exec` keeps the UTS namespace), so names are not used.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chown, mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { applyMigrations } from '@/lib/db/migrate';
+import { NodeProcess, ROOT_PASSWORD } from './node-process';
+import { pollUntil } from './poll';
+
+const run = promisify(execFile);
+const ORCHCTL = path.resolve(import.meta.dirname, '..', '..', 'bin', 'orchctl.mjs');
+const PG_BIN = '/usr/lib/postgresql/15/bin';
+
+async function ip(...args: string[]): Promise<string> {
+  return (await run('ip', args)).stdout;
+}
+
+export type THost = { name: string; namespace: string; address: string; link: string };
+
+export class HostNetwork {
+  readonly hosts = new Map<string, THost>();
+  private readonly cleanups: (() => Promise<unknown>)[] = [];
+
+  private constructor(
+    readonly id: string,
+    readonly prefix: string,
+  ) {}
+
+  get bridge(): string {
+    return `obr${this.id}`;
+  }
+
+  /**
+   * Makes the bridge and one namespace per name. Throws one line saying why when namespaces
+   * cannot be made here (not root, no iproute2, no veth): the test then fails, it is not skipped.
+   */
+  static async create(names: string[]): Promise<HostNetwork> {
+    const used = await ip('-4', 'addr').catch((error: Error) => {
+      throw new Error(`separate hosts need iproute2 (\`ip\`): ${error.message}`);
+    });
+    const free = Array.from({ length: 254 }, (_, index) => index + 1).filter((x) => !used.includes(`10.203.${x}.`));
+    if (free.length === 0) throw new Error('no free 10.203.X.0/24 for the test network');
+    const third = free[randomBytes(1)[0] % free.length];
+    const network = new HostNetwork(randomBytes(3).toString('hex'), `10.203.${third}`);
+    try {
+      await network.build(names);
+    } catch (error) {
+      await network.destroy();
+      const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
+      throw new Error(`network namespaces cannot be made here (run as root with iproute2 and veth/bridge support): ${detail}`);
+    }
+    return network;
+  }
+
+  private async build(names: string[]): Promise<void> {
+    await ip('link', 'add', this.bridge, 'type', 'bridge');
+    this.cleanups.push(() => ip('link', 'del', this.bridge));
+    await ip('addr', 'add', `${this.prefix}.1/24`, 'dev', this.bridge);
+    await ip('link', 'set', this.bridge, 'up');
+    for (const [index, name] of names.entries()) {
+      const namespace = `orch-${this.id}-${name}`;
+      const link = `ov${this.id}${index}`;
+      const peer = `oh${this.id}${index}`;
+      await ip('netns', 'add', namespace);
+      this.cleanups.push(() => ip('netns', 'del', namespace));
+      await ip('link', 'add', link, 'type', 'veth', 'peer', 'name', peer);
+      // deleting the namespace deletes the peer, and with it this end; this covers a failure in between
+      this.cleanups.push(() => ip('link', 'del', link).catch(() => {}));
+      await ip('link', 'set', peer, 'netns', namespace);
+      await ip('netns', 'exec', namespace, 'ip', 'link', 'set', peer, 'name', 'eth0');
+      const address = `${this.prefix}.${10 + index}`;
+      await ip('netns', 'exec', namespace, 'ip', 'addr', 'add', `${address}/24`, 'dev', 'eth0');
+      await ip('netns', 'exec', namespace, 'ip', 'link', 'set', 'eth0', 'up');
+      await ip('netns', 'exec', namespace, 'ip', 'link', 'set', 'lo', 'up');
+      await ip('link', 'set', link, 'master', this.bridge);
+      await ip('link', 'set', link, 'up');
+      this.hosts.set(name, { name, namespace, address, link });
+    }
+  }
+
+  host(name: string): THost {
+    const host = this.hosts.get(name);
+    if (!host) throw new Error(`no host ${name} in this network`);
+    return host;
+  }
+
+  /** The host's cable out (its bridge port down) or back in. */
+  async setLink(name: string, state: 'up' | 'down'): Promise<void> {
+    await ip('link', 'set', this.host(name).link, state);
+  }
+
+  /**
+   * Cuts (or restores) only the path between two hosts, in both directions: a "prohibit" route
+   * for the other's address in each namespace (the kernel here has no iptables binary; a /32
+   * route wins over the /24 on the link).
+   */
+  async setPath(a: string, b: string, state: 'cut' | 'open'): Promise<void> {
+    for (const [from, to] of [[a, b], [b, a]]) {
+      await ip('netns', 'exec', this.host(from).namespace, 'ip', 'route', state === 'cut' ? 'add' : 'del', 'prohibit', `${this.host(to).address}/32`);
+    }
+  }
+
+  /** Every namespace and link this network made; errors of one step do not stop the others. */
+  async destroy(): Promise<void> {
+    for (const cleanup of this.cleanups.reverse()) await cleanup().catch(() => {});
+    this.cleanups.length = 0;
+  }
+}
+
+/** Debian's PostgreSQL 15 in a host's namespace, trusting the test's own /24 (no password to pass around). */
+export class HostDatabase {
+  private constructor(
+    private readonly child: ReturnType<typeof spawn>,
+    private readonly dir: string,
+    readonly url: string,
+    private readonly exited: Promise<unknown>,
+  ) {}
+
+  static async start(network: HostNetwork, hostName: string): Promise<HostDatabase> {
+    const host = network.host(hostName);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'orch-hosts-pg-'));
+    await chown(dir, ...(await postgresIds()));
+    const data = path.join(dir, 'data');
+    await run('runuser', ['-u', 'postgres', '--', `${PG_BIN}/initdb`, '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    await appendFile(path.join(data, 'pg_hba.conf'), `host all all ${network.prefix}.0/24 trust\n`);
+    await writeFile(
+      path.join(data, 'postgresql.auto.conf'),
+      `listen_addresses = '${host.address}'\nport = 5432\nunix_socket_directories = '${dir}'\nfsync = off\nsynchronous_commit = off\n`,
+    );
+    const child = spawn('ip', ['netns', 'exec', host.namespace, 'runuser', '-u', 'postgres', '--', `${PG_BIN}/postgres`, '-D', data], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    child.stderr?.on('data', (chunk) => (log += chunk));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const serverUrl = `postgresql://postgres@${host.address}:5432/postgres`;
+    await pollUntil(async () => {
+      if (child.exitCode !== null) throw new Error(`PostgreSQL ended: ${log}`);
+      const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 1_000 });
+      await client.connect();
+      await client.query(`CREATE DATABASE orch`).finally(() => client.end());
+      return true;
+    }, { what: `PostgreSQL on ${host.address}`, timeoutMs: 30_000 });
+    const url = `postgresql://postgres@${host.address}:5432/orch`;
+    await applyMigrations(url);
+    return new HostDatabase(child, dir, url, exited);
+  }
+
+  async stop(): Promise<void> {
+    try {
+      process.kill(-this.child.pid!, 'SIGINT'); // PostgreSQL's fast shutdown
+    } catch {
+      // already gone
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-this.child.pid!, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }, 10_000);
+    await this.exited;
+    clearTimeout(timer);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function postgresIds(): Promise<[number, number]> {
+  const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+  return [Number(uid.stdout.trim()), Number(gid.stdout.trim())];
+}
+
+export type THostNodeOptions = {
+  network: HostNetwork;
+  host: string;
+  databaseUrl?: string;
+  name: string;
+  port?: number;
+  dataDir?: string;
+  /** --listen; null: none (every interface) */
+  listen?: string | null;
+  env?: Record<string, string>;
+};
+
+/** `orchctl node start` inside a host's namespace; reached by the test at the host's address. */
+export async function startHostNode(options: THostNodeOptions): Promise<NodeProcess> {
+  const host = options.network.host(options.host);
+  const port = options.port ?? 3000;
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), `orch-host-${options.host}-`)));
+  const args = [ORCHCTL, 'node', 'start', '--port', String(port), '--data-dir', dataDir, '--name', options.name];
+  if (options.databaseUrl) args.push('--database-url', options.databaseUrl);
+  const listen = options.listen === undefined ? host.address : options.listen;
+  if (listen !== null) args.push('--listen', listen);
+  // `ip netns exec` executes node in place: the pid (and process group) is the node's own
+  const child = spawn('ip', ['netns', 'exec', host.namespace, process.execPath, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ORCH_ROOT_PASSWORD: ROOT_PASSWORD, NEXT_TELEMETRY_DISABLED: '1', ...options.env },
+  });
+  const node = new NodeProcess(child, port, dataDir, host.address);
+  await Promise.race([
+    pollUntil(() => fetch(`${node.url}/api/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok), { timeoutMs: 90_000, what: `node ${options.name} on ${node.url}` }),
+    node.exited.then((code) => {
+      throw new Error(`node ${options.name} exited (${code}) before it was ready:\n${node.output()}`);
+    }),
+  ]);
+  return node;
+}
