@@ -32,6 +32,8 @@ type TNodeRow = {
   keeps_own_certificate: boolean;
   applied_config_version: number | null;
   certificate_not_after: string | null;
+  /** the names and addresses the certificate the node serves covers (null: no certificate) */
+  certificate_sans: string[] | null;
   age_ms: number;
   slot: number | null;
   epoch: string | null;
@@ -94,6 +96,7 @@ export async function readClusterStatus(db: TDb, viewer: TRole | null = null): P
       SELECT n.id, n.name, n.url, n.version, n.maintenance, n.removed_at, n.clock_skew_ms, n.registered_at, n.started_at,
              n.active_fingerprint, n.pending_fingerprint, n.local_changes, n.keeps_own_certificate, n.applied_config_version,
              n.active_config -> 'certificate' ->> 'notAfter' AS certificate_not_after,
+             n.active_config -> 'certificate' -> 'sans' AS certificate_sans,
              (extract(epoch FROM now() - n.last_heartbeat_at) * 1000)::float8 AS age_ms,
              s.slot, s.epoch::text AS epoch
         FROM cluster_node n
@@ -126,7 +129,7 @@ export async function readClusterStatus(db: TDb, viewer: TRole | null = null): P
     rollout: rollout && withStall(rollout, members, cluster.interval_ms * cluster.failover_heartbeats),
     alarms: deriveAlarms({
       activeNodeCount: cluster.active_node_count,
-      nodes: members.map((member, index) => ({ ...member, certificateNotAfter: nodes[index].certificate_not_after })),
+      nodes: members.map((member, index) => ({ ...member, certificateNotAfter: nodes[index].certificate_not_after, certificateSans: nodes[index].certificate_sans })),
     }),
     local: { id: runtime.identity.id, databaseReachable: agent.databaseReachable, clockSkewMs: agent.clockSkewMs },
   };
