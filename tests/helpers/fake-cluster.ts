@@ -52,7 +52,9 @@ async function flush(): Promise<void> {
   for (let i = 0; i < 3; i += 1) await new Promise((resolve) => setImmediate(resolve));
 }
 
-type TNode = { id: string; memberNo: number; lastHeartbeat: number; maintenance: boolean; removed: boolean; stopped: boolean };
+/** What the active node last recorded about a member's liveness (cluster_node.observed). */
+type TObserved = 'ALIVE' | 'LATE' | 'NOT_RESPONDING';
+type TNode = { id: string; memberNo: number; lastHeartbeat: number; observed: TObserved; maintenance: boolean; removed: boolean; stopped: boolean };
 type TSlot = { slot: number; nodeId: string | null; epoch: number; leaseUntil: number; handoverTo: string | null; handoverUntil: number };
 
 export class MemoryStore implements TClusterStore {
@@ -105,8 +107,9 @@ export class MemoryStore implements TClusterStore {
     this.check();
     const existing = this.nodes.get(node.id);
     if (existing?.removed) return 'refused';
-    if (existing) Object.assign(existing, { lastHeartbeat: this.now, stopped: false });
-    else this.nodes.set(node.id, { id: node.id, memberNo: ++this.memberNo, lastHeartbeat: this.now, maintenance: false, removed: false, stopped: false });
+    if (existing) Object.assign(existing, { lastHeartbeat: this.now, observed: 'ALIVE', stopped: false });
+    else
+      this.nodes.set(node.id, { id: node.id, memberNo: ++this.memberNo, lastHeartbeat: this.now, observed: 'ALIVE', maintenance: false, removed: false, stopped: false });
     return 'registered';
   }
 
@@ -114,7 +117,7 @@ export class MemoryStore implements TClusterStore {
     this.check();
     const node = this.nodes.get(input.nodeId);
     const accepted = !!node && !node.removed;
-    if (accepted) node.lastHeartbeat = this.now;
+    if (accepted) Object.assign(node, { lastHeartbeat: this.now, observed: 'ALIVE' });
     const held = input.lease ? this.slots[input.lease.slot] : undefined;
     const renewed = !!(accepted && held && held.nodeId === input.nodeId && held.epoch === input.lease!.epoch && held.leaseUntil > this.now);
     if (renewed) held!.leaseUntil = this.now + this.windowMs;
@@ -133,7 +136,8 @@ export class MemoryStore implements TClusterStore {
         previousWindowMs: this.settings.previousWindowMs,
         sinceChangeMs: this.now - this.settings.changedAt,
       },
-      maintenance: node?.maintenance ?? false,
+      // as in SQL: what a refused node is told comes from its heartbeat, and it had none
+      maintenance: accepted && node.maintenance,
       renewed,
       handoverRequested: renewed && held!.handoverTo !== null,
       freeSlots: open.length,
@@ -183,9 +187,21 @@ export class MemoryStore implements TClusterStore {
     if (lease) await this.release(nodeId, lease, 'stopping');
   }
 
-  async observe(): Promise<number> {
+  /** As OBSERVE_SQL: only under a valid lease, and each stage of a silent member recorded once. */
+  async observe(nodeId: string, epoch: number, thresholds: { lateAfterMs: number; notRespondingAfterMs: number }): Promise<number> {
     this.check();
-    return 0;
+    if (!this.slots.some((slot) => slot.nodeId === nodeId && slot.epoch === epoch && slot.leaseUntil > this.now)) return 0;
+    let changed = 0;
+    for (const node of this.nodes.values()) {
+      const silentMs = this.now - node.lastHeartbeat;
+      if (node.removed || node.id === nodeId || silentMs < thresholds.lateAfterMs) continue;
+      const stage: TObserved = silentMs >= thresholds.notRespondingAfterMs ? 'NOT_RESPONDING' : 'LATE';
+      if (node.observed === stage) continue;
+      node.observed = stage;
+      this.events.push({ kind: stage, nodeId: node.id });
+      changed += 1;
+    }
+    return changed;
   }
 
   async recordEvent(kind: string, nodeId: string, details: Record<string, unknown>): Promise<void> {
