@@ -226,6 +226,18 @@ export function describeClusterStoreContract(name: string, makeStore: TMakeStore
       expect(await beat(store, C, leaseOf(taken))).toMatchObject({ renewed: true, handoverRequested: false, handoverForMe: false });
     });
 
+    it('a reservation lapses after one window: the chosen node then waits in line like any other', async () => {
+      const { store, eventually, requestHandover } = await cluster(SHORT, A, B, C);
+      const claim = expectClaim(await store.claim(A, LATE_AFTER_MS, NO_GRACE));
+      await requestHandover(C);
+      expect(await store.release(A, leaseOf(claim), 'handover')).toBe(true);
+      await eventually(async () => ((await beat(store, B)).freeSlots === 1 ? true : null), 5 * claim.windowMs);
+      expect((await beat(store, C)).handoverForMe).toBe(false);
+      // A and B are ahead of C and may claim: C no longer skips the grace
+      expect(await store.claim(C, LATE_AFTER_MS, GRACE_MS)).toEqual({ waitMs: expect.any(Number) });
+      expect(expectClaim(await store.claim(B, LATE_AFTER_MS, NO_GRACE)).epoch).toBeGreaterThan(claim.epoch);
+    });
+
     it('a node that left hands back its slot and stays out of line until it registers again', async () => {
       const { store } = await cluster(LONG, A, B);
       const claim = expectClaim(await store.claim(A, LATE_AFTER_MS, NO_GRACE));

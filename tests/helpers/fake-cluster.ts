@@ -84,6 +84,11 @@ export class MemoryStore implements TClusterStore {
     return this.slots.some((slot) => slot.nodeId === nodeId && slot.leaseUntil > this.now);
   }
 
+  /** A hand-over reservation holds for one window only (handover_until), as in orch_claim. */
+  private isReservedFor(slot: TSlot, nodeId: string): boolean {
+    return slot.handoverTo === nodeId && slot.handoverUntil > this.now;
+  }
+
   private isOpen(slot: TSlot, nodeId: string): boolean {
     return (
       slot.slot < this.settings.activeNodeCount &&
@@ -141,7 +146,7 @@ export class MemoryStore implements TClusterStore {
       renewed,
       handoverRequested: renewed && held!.handoverTo !== null,
       freeSlots: open.length,
-      handoverForMe: open.some((slot) => slot.handoverTo === input.nodeId && slot.handoverUntil > this.now),
+      handoverForMe: open.some((slot) => this.isReservedFor(slot, input.nodeId)),
       nextExpiryMs: others.length ? Math.min(...others.map((slot) => slot.leaseUntil)) - this.now : null,
       dbNowMs: this.now,
       restartRequested: false,
@@ -157,14 +162,14 @@ export class MemoryStore implements TClusterStore {
     if (!me || !eligible(me)) return null;
     const open = this.slots
       .filter((slot) => this.isOpen(slot, nodeId))
-      .sort((a, b) => Number(b.handoverTo === nodeId) - Number(a.handoverTo === nodeId) || a.slot - b.slot);
+      .sort((a, b) => Number(this.isReservedFor(b, nodeId)) - Number(this.isReservedFor(a, nodeId)) || a.slot - b.slot);
     const pick = open[0];
     if (!pick) return null;
     const freeForMs = this.now - pick.leaseUntil;
-    if (pick.handoverTo !== nodeId && freeForMs < graceMs) {
+    if (!this.isReservedFor(pick, nodeId) && freeForMs < graceMs) {
       // the members ahead in line are preferred for the grace only (as orch_claim does it)
       const ahead = [...this.nodes.values()].filter((node) => node.memberNo < me.memberNo && eligible(node)).length;
-      if (ahead >= open.filter((slot) => slot.handoverTo !== nodeId).length) return { waitMs: graceMs - freeForMs };
+      if (ahead >= open.filter((slot) => !this.isReservedFor(slot, nodeId)).length) return { waitMs: graceMs - freeForMs };
     }
     this.epoch += 1;
     Object.assign(pick, { nodeId, epoch: this.epoch, leaseUntil: this.now + this.windowMs, handoverTo: null, handoverUntil: 0 });
