@@ -102,6 +102,15 @@ export function describeClusterStoreContract(name: string, makeStore: TMakeStore
       expect(await store.claim(UNKNOWN, LATE_AFTER_MS, NO_GRACE)).toBeNull();
     });
 
+    it('releasing or leaving with what a node does not hold changes nothing and fails no call', async () => {
+      const { store } = await cluster(LONG, A);
+      expect(await store.release(UNKNOWN, { slot: 0, epoch: 1 }, 'stopping')).toBe(false);
+      expect(await store.release(A, { slot: 1_000, epoch: 1 }, 'stopping')).toBe(false);
+      await store.leave(UNKNOWN, { slot: 0, epoch: 1 });
+      await store.leave(UNKNOWN, null);
+      expectClaim(await store.claim(A, LATE_AFTER_MS, NO_GRACE));
+    });
+
     it('a claim takes a free slot with the window and bumps the epoch; nobody else gets it while the lease is valid', async () => {
       const { store } = await cluster({ ...LONG, activeNodeCount: 2 }, A, B, C);
       const first = expectClaim(await store.claim(A, LATE_AFTER_MS, NO_GRACE));

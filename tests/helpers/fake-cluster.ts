@@ -180,7 +180,8 @@ export class MemoryStore implements TClusterStore {
   async release(nodeId: string, lease: { slot: number; epoch: number }, reason: TReleaseReason): Promise<boolean> {
     this.check();
     const slot = this.slots[lease.slot];
-    if (slot.nodeId !== nodeId || slot.epoch !== lease.epoch) return false;
+    // as RELEASE_SQL: a slot that is not there, or not this node's under this epoch, is zero rows
+    if (!slot || slot.nodeId !== nodeId || slot.epoch !== lease.epoch) return false;
     Object.assign(slot, { nodeId: null, leaseUntil: this.now });
     this.events.push({ kind: `BECAME_STANDBY:${reason}`, nodeId });
     return true;
@@ -188,7 +189,9 @@ export class MemoryStore implements TClusterStore {
 
   async leave(nodeId: string, lease: { slot: number; epoch: number } | null): Promise<void> {
     this.check();
-    this.nodes.get(nodeId)!.stopped = true;
+    // as LEAVE_SQL: an unknown node is zero rows, not an error
+    const node = this.nodes.get(nodeId);
+    if (node) node.stopped = true;
     if (lease) await this.release(nodeId, lease, 'stopping');
   }
 
