@@ -52,7 +52,9 @@ async function flush(): Promise<void> {
   for (let i = 0; i < 3; i += 1) await new Promise((resolve) => setImmediate(resolve));
 }
 
-type TNode = { id: string; memberNo: number; lastHeartbeat: number; maintenance: boolean; removed: boolean; stopped: boolean };
+/** What the active node last recorded about a member's liveness (cluster_node.observed). */
+type TObserved = 'ALIVE' | 'LATE' | 'NOT_RESPONDING';
+type TNode = { id: string; memberNo: number; lastHeartbeat: number; observed: TObserved; maintenance: boolean; removed: boolean; stopped: boolean };
 type TSlot = { slot: number; nodeId: string | null; epoch: number; leaseUntil: number; handoverTo: string | null; handoverUntil: number };
 
 export class MemoryStore implements TClusterStore {
@@ -82,6 +84,11 @@ export class MemoryStore implements TClusterStore {
     return this.slots.some((slot) => slot.nodeId === nodeId && slot.leaseUntil > this.now);
   }
 
+  /** A hand-over reservation holds for one window only (handover_until), as in orch_claim. */
+  private isReservedFor(slot: TSlot, nodeId: string): boolean {
+    return slot.handoverTo === nodeId && slot.handoverUntil > this.now;
+  }
+
   private isOpen(slot: TSlot, nodeId: string): boolean {
     return (
       slot.slot < this.settings.activeNodeCount &&
@@ -105,8 +112,9 @@ export class MemoryStore implements TClusterStore {
     this.check();
     const existing = this.nodes.get(node.id);
     if (existing?.removed) return 'refused';
-    if (existing) Object.assign(existing, { lastHeartbeat: this.now, stopped: false });
-    else this.nodes.set(node.id, { id: node.id, memberNo: ++this.memberNo, lastHeartbeat: this.now, maintenance: false, removed: false, stopped: false });
+    if (existing) Object.assign(existing, { lastHeartbeat: this.now, observed: 'ALIVE', stopped: false });
+    else
+      this.nodes.set(node.id, { id: node.id, memberNo: ++this.memberNo, lastHeartbeat: this.now, observed: 'ALIVE', maintenance: false, removed: false, stopped: false });
     return 'registered';
   }
 
@@ -114,7 +122,7 @@ export class MemoryStore implements TClusterStore {
     this.check();
     const node = this.nodes.get(input.nodeId);
     const accepted = !!node && !node.removed;
-    if (accepted) node.lastHeartbeat = this.now;
+    if (accepted) Object.assign(node, { lastHeartbeat: this.now, observed: 'ALIVE' });
     const held = input.lease ? this.slots[input.lease.slot] : undefined;
     const renewed = !!(accepted && held && held.nodeId === input.nodeId && held.epoch === input.lease!.epoch && held.leaseUntil > this.now);
     if (renewed) held!.leaseUntil = this.now + this.windowMs;
@@ -133,11 +141,12 @@ export class MemoryStore implements TClusterStore {
         previousWindowMs: this.settings.previousWindowMs,
         sinceChangeMs: this.now - this.settings.changedAt,
       },
-      maintenance: node?.maintenance ?? false,
+      // as in SQL: what a refused node is told comes from its heartbeat, and it had none
+      maintenance: accepted && node.maintenance,
       renewed,
       handoverRequested: renewed && held!.handoverTo !== null,
       freeSlots: open.length,
-      handoverForMe: open.some((slot) => slot.handoverTo === input.nodeId && slot.handoverUntil > this.now),
+      handoverForMe: open.some((slot) => this.isReservedFor(slot, input.nodeId)),
       nextExpiryMs: others.length ? Math.min(...others.map((slot) => slot.leaseUntil)) - this.now : null,
       dbNowMs: this.now,
       restartRequested: false,
@@ -153,14 +162,14 @@ export class MemoryStore implements TClusterStore {
     if (!me || !eligible(me)) return null;
     const open = this.slots
       .filter((slot) => this.isOpen(slot, nodeId))
-      .sort((a, b) => Number(b.handoverTo === nodeId) - Number(a.handoverTo === nodeId) || a.slot - b.slot);
+      .sort((a, b) => Number(this.isReservedFor(b, nodeId)) - Number(this.isReservedFor(a, nodeId)) || a.slot - b.slot);
     const pick = open[0];
     if (!pick) return null;
     const freeForMs = this.now - pick.leaseUntil;
-    if (pick.handoverTo !== nodeId && freeForMs < graceMs) {
+    if (!this.isReservedFor(pick, nodeId) && freeForMs < graceMs) {
       // the members ahead in line are preferred for the grace only (as orch_claim does it)
       const ahead = [...this.nodes.values()].filter((node) => node.memberNo < me.memberNo && eligible(node)).length;
-      if (ahead >= open.filter((slot) => slot.handoverTo !== nodeId).length) return { waitMs: graceMs - freeForMs };
+      if (ahead >= open.filter((slot) => !this.isReservedFor(slot, nodeId)).length) return { waitMs: graceMs - freeForMs };
     }
     this.epoch += 1;
     Object.assign(pick, { nodeId, epoch: this.epoch, leaseUntil: this.now + this.windowMs, handoverTo: null, handoverUntil: 0 });
@@ -171,7 +180,8 @@ export class MemoryStore implements TClusterStore {
   async release(nodeId: string, lease: { slot: number; epoch: number }, reason: TReleaseReason): Promise<boolean> {
     this.check();
     const slot = this.slots[lease.slot];
-    if (slot.nodeId !== nodeId || slot.epoch !== lease.epoch) return false;
+    // as RELEASE_SQL: a slot that is not there, or not this node's under this epoch, is zero rows
+    if (!slot || slot.nodeId !== nodeId || slot.epoch !== lease.epoch) return false;
     Object.assign(slot, { nodeId: null, leaseUntil: this.now });
     this.events.push({ kind: `BECAME_STANDBY:${reason}`, nodeId });
     return true;
@@ -179,13 +189,27 @@ export class MemoryStore implements TClusterStore {
 
   async leave(nodeId: string, lease: { slot: number; epoch: number } | null): Promise<void> {
     this.check();
-    this.nodes.get(nodeId)!.stopped = true;
+    // as LEAVE_SQL: an unknown node is zero rows, not an error
+    const node = this.nodes.get(nodeId);
+    if (node) node.stopped = true;
     if (lease) await this.release(nodeId, lease, 'stopping');
   }
 
-  async observe(): Promise<number> {
+  /** As OBSERVE_SQL: only under a valid lease, and each stage of a silent member recorded once. */
+  async observe(nodeId: string, epoch: number, thresholds: { lateAfterMs: number; notRespondingAfterMs: number }): Promise<number> {
     this.check();
-    return 0;
+    if (!this.slots.some((slot) => slot.nodeId === nodeId && slot.epoch === epoch && slot.leaseUntil > this.now)) return 0;
+    let changed = 0;
+    for (const node of this.nodes.values()) {
+      const silentMs = this.now - node.lastHeartbeat;
+      if (node.removed || node.id === nodeId || silentMs < thresholds.lateAfterMs) continue;
+      const stage: TObserved = silentMs >= thresholds.notRespondingAfterMs ? 'NOT_RESPONDING' : 'LATE';
+      if (node.observed === stage) continue;
+      node.observed = stage;
+      this.events.push({ kind: stage, nodeId: node.id });
+      changed += 1;
+    }
+    return changed;
   }
 
   async recordEvent(kind: string, nodeId: string, details: Record<string, unknown>): Promise<void> {
