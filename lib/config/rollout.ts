@@ -12,7 +12,7 @@ import { SETTINGS_LIMITS } from '@/lib/cluster/settings';
 import { updateSettings } from '@/lib/cluster/update-settings';
 import type { TRolloutStep } from '@/lib/config/plan-rollout';
 import { isLive, readRolloutFacts, type TRolloutFacts, type TRolloutMember } from '@/lib/config/rollout-facts';
-import { recordRestoreFailure, rolloutActor } from '@/lib/config/settle-rollouts';
+import { recordRestoreFailure } from '@/lib/config/settle-rollouts';
 
 export type TRolloutDriver = {
   db: TDb;
@@ -35,7 +35,7 @@ export async function driveRollout(driver: TRolloutDriver, rolloutId: number): P
   const monotonicMs = driver.monotonicMs ?? (() => performance.now());
   const rollout = await db.configRollout.findUnique({ where: { id: rolloutId } });
   if (!rollout || rollout.status !== 'RUNNING' || rollout.coordinatorNode !== nodeId) return;
-  const actor = rolloutActor(rollout);
+  const actor = `rolling reset #${rollout.id} (${rollout.startedBy})`;
   const steps = rollout.steps as TRolloutStep[];
   let restoreActiveNodeCount = rollout.restoreActiveNodeCount;
   const save = (data: { status?: string; message?: string; finishedAt?: Date } = {}) =>

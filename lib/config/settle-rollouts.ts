@@ -12,7 +12,7 @@ import type { TDb, TTx } from '@/lib/db/client';
 import { readCluster } from '@/lib/cluster/locked-cluster';
 import { updateSettings } from '@/lib/cluster/update-settings';
 import { coordinatorGone, readRolloutFacts } from '@/lib/config/rollout-facts';
-import { logError, logInfo } from '@/lib/node/log';
+import { logError, logInfo, logWarn } from '@/lib/node/log';
 
 export type TSettledRollouts = {
   /** the ids of the rollouts still running under a live coordinator */
@@ -24,12 +24,7 @@ export type TSettledRollouts = {
 
 type TLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
-const processLog: TLog = (level, message) => (level === 'error' ? logError('rollout', message) : logInfo('rollout', message));
-
-/** Who a rollout's settings changes are made by, as the SETTINGS_CHANGED event records it. */
-export function rolloutActor(rollout: { id: number; startedBy: string }): string {
-  return `rolling reset #${rollout.id} (${rollout.startedBy})`;
-}
+const processLog: TLog = (level, message) => ({ info: logInfo, warn: logWarn, error: logError })[level]('rollout', message);
 
 // one key for "who changes the configuration or its rollouts": held inside short transactions only
 const CONFIGURATION_LOCK = 0x6f7263; // 'orc'
@@ -115,7 +110,8 @@ export async function restoreActiveSlots(db: TDb, restores: TSettledRollouts['re
  * time for a rollout; the settle loop tries again.
  */
 export async function recordRestoreFailure(db: TDb, rolloutId: number, activeNodeCount: number, error: unknown, log: TLog): Promise<void> {
-  const reason = error instanceof Error ? error.message : String(error);
+  // one line: a database error's message spans several
+  const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
   const note = `the active node count could not be put back to ${activeNodeCount} (${reason}); the cluster keeps one more active node until it is, tried again every few seconds`;
   const recorded = await db.clusterEvent.findFirst({ where: { kind: 'ROLLOUT_RESTORE_FAILED', details: { path: ['rollout'], equals: rolloutId } }, select: { id: true } });
   if (recorded) return;
