@@ -24,6 +24,8 @@ export const EVENT_LABELS: Record<TEventKind, string> = {
   ROLLOUT_STARTED: 'rolling reset started',
   ROLLOUT_COMPLETED: 'rolling reset completed',
   ROLLOUT_FAILED: 'rolling reset failed',
+  CONFIG_UNREADABLE: 'configuration unreadable',
+  ROLLOUT_RESTORE_FAILED: 'active node count not put back',
   ALARM_RAISED: 'alarm raised',
   ALARM_CLEARED: 'alarm cleared',
 };
@@ -38,6 +40,8 @@ const EVENT_TONES: Partial<Record<string, TTone>> = {
   CONFIG_PUSHED: 'blue',
   ROLLOUT_COMPLETED: 'green',
   ROLLOUT_FAILED: 'red',
+  CONFIG_UNREADABLE: 'red',
+  ROLLOUT_RESTORE_FAILED: 'red',
   ALARM_RAISED: 'red',
   ALARM_CLEARED: 'green',
 };
@@ -71,6 +75,8 @@ export function summarizeEvent(event: Pick<TClusterEventView, 'kind' | 'details'
     case 'ROLLOUT_COMPLETED':
       return numberAt(details, 'version') === undefined ? '' : `version ${numberAt(details, 'version')}`;
     case 'ROLLOUT_FAILED':
+    case 'ROLLOUT_RESTORE_FAILED':
+    case 'CONFIG_UNREADABLE':
     case 'RESTART_REQUESTED': {
       const text = details.message ?? details.reason;
       return typeof text === 'string' ? text : '';

@@ -63,6 +63,8 @@ export class ClusterAgent {
   private databaseReachable = true;
   private skewMs: number | null = null;
   private lastHeartbeat?: THeartbeatResult;
+  /** why the configuration could not be read, as last logged; null while it can be */
+  private configurationUnreadable: string | null = null;
   /** events that happened while the database was away (a fence, typically), written once it is back */
   private pendingEvents: { kind: string; details: Record<string, unknown> }[] = [];
   private cancelTick?: () => void;
@@ -151,7 +153,7 @@ export class ClusterAgent {
       }
       const wallBefore = clock.wallMs();
       const lease = this.role.kind === 'active' ? { slot: this.role.slot, epoch: this.role.epoch } : null;
-      const configuration = (await this.options.configuration?.().catch(() => null)) ?? null;
+      const configuration = await this.readConfiguration();
       const sentAt = clock.monotonicMs();
       const heartbeat = await store.heartbeat({ nodeId: node.id, lease, skewMs: this.skewMs, configuration });
       const roundTripMs = clock.monotonicMs() - sentAt;
@@ -180,6 +182,30 @@ export class ClusterAgent {
       next = Math.min(RETRY_MS, this.lastHeartbeat?.settings.intervalMs ?? RETRY_MS);
     }
     this.scheduleTick(next);
+  }
+
+  /**
+   * The configuration to report, or null when it cannot be read: the heartbeat goes on (liveness
+   * must not depend on a file), but the page would show the last fingerprints reported as if
+   * they were current, so the failure is logged and recorded as a cluster event, once per
+   * different reason rather than on every heartbeat.
+   */
+  private async readConfiguration(): Promise<TReportedConfiguration | null> {
+    if (!this.options.configuration) return null;
+    try {
+      const configuration = await this.options.configuration();
+      if (this.configurationUnreadable !== null) this.log('info', 'the configuration can be read again');
+      this.configurationUnreadable = null;
+      return configuration;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (reason !== this.configurationUnreadable) {
+        this.configurationUnreadable = reason;
+        this.log('error', `the configuration cannot be read (${reason}); the page shows what this node last reported`);
+        this.pendingEvents.push({ kind: 'CONFIG_UNREADABLE', details: { message: reason, at: new Date(this.options.clock.wallMs()).toISOString() } });
+      }
+      return null;
+    }
   }
 
   private async act(heartbeat: THeartbeatResult, startedAt: number): Promise<void> {

@@ -6,6 +6,9 @@ export const EVENT_KINDS = [
   'REGISTERED', 'RESTARTED', 'REMOVED', 'BECAME_ACTIVE', 'BECAME_STANDBY', 'LATE', 'NOT_RESPONDING', 'RECOVERED',
   'FENCED', 'SETTINGS_CHANGED', 'MAINTENANCE_ON', 'MAINTENANCE_OFF', 'HANDOVER_REQUESTED',
   'CONFIG_PUSHED', 'CONFIG_APPLIED', 'RESTART_REQUESTED', 'ROLLOUT_STARTED', 'ROLLOUT_COMPLETED', 'ROLLOUT_FAILED',
+  // a node could not read its own configuration (lib/cluster/agent.ts); a rolling reset could not
+  // put the active node count back, so the cluster keeps one more active node (lib/config/settle-rollouts.ts)
+  'CONFIG_UNREADABLE', 'ROLLOUT_RESTORE_FAILED',
   // recorded by the alarm watcher (lib/notify/alarm-watcher.ts)
   'ALARM_RAISED', 'ALARM_CLEARED',
 ] as const;

@@ -11,7 +11,7 @@ import type { THeartbeatResult } from '@/lib/cluster/store';
 import { readAppliedReference } from '@/lib/config/applied-reference';
 import { applyReference } from '@/lib/config/apply-reference';
 import { driveRollout, unfinishedRollouts, type TRolloutDriver } from '@/lib/config/rollout';
-import { restoreActiveSlots, settleStalledRollouts, tryLockConfiguration } from '@/lib/config/settle-rollouts';
+import { restoreActiveSlots, rolloutsToSettle, settleStalledRollouts, tryLockConfiguration } from '@/lib/config/settle-rollouts';
 
 export type TConfigSyncOptions = {
   db: TDb;
@@ -87,13 +87,13 @@ export class ConfigSync {
       if (this.stopped) return clearInterval(timer);
       void (async () => {
         const { db } = this.options;
-        if ((await db.configRollout.count({ where: { status: 'RUNNING' } })) === 0) return;
+        if (!(await rolloutsToSettle(db))) return;
         const restores = await db.$transaction(async (tx) => {
           // another node is at it (or pushing): its turn, not ours; nobody waits
           if (!(await tryLockConfiguration(tx))) return [];
           return (await settleStalledRollouts(tx)).restores;
         });
-        await restoreActiveSlots(db, restores);
+        await restoreActiveSlots(db, restores, this.options.log);
       })().catch((error) => this.options.log('warn', `checking rolling resets: ${String(error)}`));
     }, everyMs);
     timer.unref();

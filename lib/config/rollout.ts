@@ -12,6 +12,7 @@ import { SETTINGS_LIMITS } from '@/lib/cluster/settings';
 import { updateSettings } from '@/lib/cluster/update-settings';
 import type { TRolloutStep } from '@/lib/config/plan-rollout';
 import { isLive, readRolloutFacts, type TRolloutFacts, type TRolloutMember } from '@/lib/config/rollout-facts';
+import { recordRestoreFailure } from '@/lib/config/settle-rollouts';
 
 export type TRolloutDriver = {
   db: TDb;
@@ -144,10 +145,17 @@ export async function driveRollout(driver: TRolloutDriver, rolloutId: number): P
     const message = error instanceof StepFailed ? error.message : `stopped: ${error instanceof Error ? error.message : String(error)}`;
     driver.log('error', `rolling reset #${rolloutId} failed: ${message}`);
     if (current) Object.assign(current, { status: 'FAILED', message });
-    await restoreActiveSlots().catch(() => {});
+    // a restore that fails stays owed (restoreActiveNodeCount is saved with the failure): the
+    // settle loop of every node tries it again (lib/config/settle-rollouts.ts)
+    const restoreFailure = await restoreActiveSlots().then(() => null, (failure: unknown) => failure ?? new Error('unknown error'));
     await save({ status: 'FAILED', message, finishedAt: new Date() })
       .then(() => db.clusterEvent.create({ data: { kind: 'ROLLOUT_FAILED', nodeId, actor: rollout.startedBy, details: { rollout: rolloutId, message } } }))
       .catch((failure) => driver.log('error', `could not record the failure of rolling reset #${rolloutId}: ${String(failure)}`));
+    if (restoreFailure !== null && restoreActiveNodeCount !== null) {
+      await recordRestoreFailure(db, rolloutId, restoreActiveNodeCount, restoreFailure, driver.log).catch((failure) =>
+        driver.log('error', `rolling reset #${rolloutId}: the active node count could not be put back to ${restoreActiveNodeCount}, nor could that be recorded (${String(failure)})`),
+      );
+    }
   }
 }
 

@@ -22,7 +22,6 @@ import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { AppError } from '@/lib/api/app-error';
 import { pluginsDir } from '@/lib/plugins/installed-plugins';
 import { parsePluginPackage, PLUGIN_FILE_EXTENSION, type TPluginManifest } from '@/lib/plugins/package';
 import {
@@ -38,6 +37,7 @@ import {
   PLUGIN_RESIDENT_MB,
   PLUGIN_START_TIMEOUT_MS,
 } from '@/lib/workflow/limits';
+import { RunFailure } from '@/lib/workflow/run-failure';
 
 export { PLUGIN_ACTION_TIMEOUT_MS };
 
@@ -72,7 +72,7 @@ const PLUGIN_CPU_RLIMIT_SECONDS = Math.ceil(PLUGIN_ACTION_CPU_MS / 1000) + 5;
 
 type TLoadedPlugin = { manifest: TPluginManifest; code: string; filename: string };
 export type TPluginSandbox = {
-  /** The action's result; rejects with an AppError naming the plugin, the action and why. */
+  /** The action's result; rejects with a RunFailure naming the plugin, the action and why. */
   call(plugin: string, action: string, inputs: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
   /** files that could not be loaded, and why */
   errors: string[];
@@ -254,16 +254,16 @@ class ProcessSandbox implements TPluginSandbox {
 
   async call(pluginName: string, actionName: string, inputs: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
     const plugin = this.plugins.get(pluginName);
-    if (!plugin) throw new AppError('NOT_FOUND', `the plugin "${pluginName}" is not loaded on this node`);
+    if (!plugin) throw new RunFailure(`the plugin "${pluginName}" is not loaded on this node`);
     const action = plugin.manifest.actions.find((candidate) => candidate.name === actionName);
-    if (!action) throw new AppError('NOT_FOUND', `the plugin "${pluginName}" has no action "${actionName}"`);
+    if (!action) throw new RunFailure(`the plugin "${pluginName}" has no action "${actionName}"`);
     const name = `${pluginName}.${actionName}`;
     for (const [input, type] of Object.entries(action.inputs)) {
-      if (!checkType(type, inputs[input])) throw new AppError('VALIDATION', `input "${input}" of ${name} must be a ${type}`);
+      if (!checkType(type, inputs[input])) throw new RunFailure(`input "${input}" of ${name} must be a ${type}`);
     }
     const input = JSON.stringify(inputs);
-    if (byteLength(input) > MAX_VARIABLES_BYTES) throw new AppError('VALIDATION', `the inputs of ${name} are over ${describeBytes(MAX_VARIABLES_BYTES)} as JSON`);
-    if (this.closed) throw new AppError('BAD_REQUEST', `${name} was not run: the node is stopping`);
+    if (byteLength(input) > MAX_VARIABLES_BYTES) throw new RunFailure(`the inputs of ${name} are over ${describeBytes(MAX_VARIABLES_BYTES)} as JSON`);
+    if (this.closed) throw new RunFailure(`${name} was not run: the node is stopping`);
 
     const release = await this.slots.take();
     let text: string;
@@ -271,7 +271,7 @@ class ProcessSandbox implements TPluginSandbox {
       if (signal?.aborted) throw new Error('the run is no longer executed here');
       text = await this.take().run(JSON.stringify({ code: plugin.code, filename: plugin.filename, action: actionName, input }), signal);
     } catch (error) {
-      throw new AppError('BAD_REQUEST', `${name} failed: ${(error as Error).message}`);
+      throw new RunFailure(`${name} failed: ${(error as Error).message}`, { cause: error });
     } finally {
       release();
     }
@@ -290,20 +290,20 @@ function readAnswer(name: string, outputType: string, text: string): unknown {
   try {
     answer = JSON.parse(text);
   } catch {
-    throw new AppError('BAD_REQUEST', `${name} failed: its process answered something that is not JSON`);
+    throw new RunFailure(`${name} failed: its process answered something that is not JSON`);
   }
   const { ok, error } = (answer ?? {}) as { ok?: unknown; error?: unknown };
-  if (typeof error === 'string') throw new AppError('BAD_REQUEST', `${name} failed: ${error}`);
-  if (typeof ok !== 'string') throw new AppError('BAD_REQUEST', `${name} failed: its process gave no result`);
+  if (typeof error === 'string') throw new RunFailure(`${name} failed: ${error}`);
+  if (typeof ok !== 'string') throw new RunFailure(`${name} failed: its process gave no result`);
   let value: unknown;
   try {
     value = JSON.parse(ok);
   } catch {
-    throw new AppError('BAD_REQUEST', `${name} failed: its result is not JSON`);
+    throw new RunFailure(`${name} failed: its result is not JSON`);
   }
-  if (!checkType(outputType, value)) throw new AppError('BAD_REQUEST', `${name} returned a ${value === null ? 'null' : typeof value}, not a ${outputType}`);
+  if (!checkType(outputType, value)) throw new RunFailure(`${name} returned a ${value === null ? 'null' : typeof value}, not a ${outputType}`);
   if (typeof value === 'string' && byteLength(value) > MAX_STRING_BYTES) {
-    throw new AppError('BAD_REQUEST', `${name} returned a string of ${byteLength(value)} bytes; a string value is at most ${describeBytes(MAX_STRING_BYTES)} (${MAX_STRING_BYTES} bytes)`);
+    throw new RunFailure(`${name} returned a string of ${byteLength(value)} bytes; a string value is at most ${describeBytes(MAX_STRING_BYTES)} (${MAX_STRING_BYTES} bytes)`);
   }
   return value;
 }

@@ -6,10 +6,10 @@
  * unlock) are not written here: they are returned, and the runner writes them with the
  * checkpoint that completes the element, so they happen exactly once.
  */
-import { AppError } from '@/lib/api/app-error';
 import { evaluateText, type TScalar, type TVariables } from '@/lib/workflow/expression/evaluate';
 import { logSafe } from '@/lib/workflow/limits';
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
+import { RunFailure } from '@/lib/workflow/run-failure';
 import type { TElement } from '@/lib/workflow/schemas';
 import { appendSystemLog } from '@/lib/workflow/system-log';
 
@@ -44,9 +44,10 @@ export type TElementOutcome =
   | { kind: 'dropped' };
 
 /** An expression or run-time failure, naming the element: it fails the run. */
-export class ElementError extends AppError {
-  constructor(element: TElement, message: string) {
-    super('VALIDATION', `element "${element.id}": ${message}`);
+export class ElementError extends RunFailure {
+  constructor(element: TElement, message: string, options: { cause?: unknown } = {}) {
+    super(`element "${element.id}": ${message}`, options);
+    this.name = 'ElementError';
   }
 }
 
@@ -54,7 +55,7 @@ function attempt<T>(element: TElement, work: () => T): T {
   try {
     return work();
   } catch (error) {
-    throw new ElementError(element, (error as Error).message);
+    throw new ElementError(element, (error as Error).message, { cause: error });
   }
 }
 
@@ -134,7 +135,7 @@ export async function runElement(element: TElement, context: TElementContext): P
       } catch (error) {
         // stopped because the run is no longer this runner's: not the action's failure
         if (context.signal.aborted) return { kind: 'dropped' };
-        throw new ElementError(element, (error as Error).message);
+        throw new ElementError(element, (error as Error).message, { cause: error });
       }
       if (context.signal.aborted) return { kind: 'dropped' };
       return done({ variables: element.output ? { ...variables, [element.output]: result } : variables });

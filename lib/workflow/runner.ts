@@ -12,12 +12,12 @@
  *   picks them up at its next tick.
  * - Active nodes prune finished runs past the retention, at most once a minute.
  */
-import { AppError } from '@/lib/api/app-error';
 import type { TVariables } from '@/lib/workflow/expression/evaluate';
 import { CLUSTER_TEST_WORKFLOW } from '@/lib/workflow/cluster-test-workflow';
 import { byteLength, describeBytes, logSafe, MAX_ELEMENT_RETRIES, MAX_VARIABLES_BYTES } from '@/lib/workflow/limits';
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
 import { ElementError, planElement, runElement, type TElementOutcome, type TElementPlan } from '@/lib/workflow/run-element';
+import { failsTheRun, RunFailure } from '@/lib/workflow/run-failure';
 import { isPermanentDatabaseError, type RunStore, type TCheckpoint, type TClaimedRun, type TLease, type TRunEventInput } from '@/lib/workflow/run-store';
 import type { TElement, TWorkflowDefinition } from '@/lib/workflow/schemas';
 
@@ -196,7 +196,7 @@ export class WorkflowRunner {
     let workflow = this.workflows.get(key);
     if (!workflow) {
       const definition = await this.options.store.definition(name, version);
-      if (!definition) throw new AppError('NOT_FOUND', `workflow "${name}" version ${version} does not exist`);
+      if (!definition) throw new RunFailure(`workflow "${name}" version ${version} does not exist`);
       workflow = { definition, index: new Map(definition.elements.map((element, index) => [element.id, index])) };
       this.workflows.set(key, workflow);
     }
@@ -214,7 +214,7 @@ export class WorkflowRunner {
         throw error;
       }
     };
-    const fail = async (error: AppError, variables: TVariables, elementId: string, attempt: number, outcome?: TDone) => {
+    const fail = async (error: RunFailure, variables: TVariables, elementId: string, attempt: number, outcome?: TDone) => {
       const reason = logSafe(error.message);
       await save({
         runId: run.id,
@@ -239,7 +239,7 @@ export class WorkflowRunner {
     try {
       workflow = await this.workflow(run.workflowName, run.workflowVersion);
     } catch (error) {
-      if (error instanceof AppError) return fail(error, run.variables, run.elementId, run.attempt);
+      if (failsTheRun(error)) return fail(error, run.variables, run.elementId, run.attempt);
       throw error;
     }
     const elementAt = (id: string): TElement | undefined => {
@@ -252,7 +252,7 @@ export class WorkflowRunner {
     let attempt = resumed ? run.attempt + 1 : 1;
     let variables = run.variables;
     const current = elementAt(run.elementId);
-    if (!current) return fail(new AppError('NOT_FOUND', `element "${run.elementId}" does not exist`), variables, run.elementId, attempt);
+    if (!current) return fail(new RunFailure(`element "${run.elementId}" does not exist`), variables, run.elementId, attempt);
     let element: TElement = current;
     const opening: TRunEventInput[] = resumed
       ? [{
@@ -267,7 +267,7 @@ export class WorkflowRunner {
     try {
       plan = planElement(element, variables);
     } catch (error) {
-      if (error instanceof AppError) return fail(error, variables, element.id, attempt);
+      if (failsTheRun(error)) return fail(error, variables, element.id, attempt);
       throw error;
     }
     let checkpoint = await save({
@@ -300,7 +300,7 @@ export class WorkflowRunner {
           lockRetryMs: LOCK_RETRY_MS,
         });
       } catch (error) {
-        if (error instanceof AppError) return fail(error, variables, element.id, attempt);
+        if (failsTheRun(error)) return fail(error, variables, element.id, attempt);
         throw error;
       }
       if (outcome.kind === 'dropped') return;
@@ -308,7 +308,7 @@ export class WorkflowRunner {
         checkVariables(element, outcome.variables);
       } catch (error) {
         // the run ends with the variables it had before this element
-        if (error instanceof AppError) return fail(error, variables, element.id, attempt);
+        if (failsTheRun(error)) return fail(error, variables, element.id, attempt);
         throw error;
       }
 
@@ -326,7 +326,7 @@ export class WorkflowRunner {
       try {
         plan = planElement(next, outcome.variables);
       } catch (error) {
-        if (error instanceof AppError) return fail(error, outcome.variables, next.id, 1, outcome);
+        if (failsTheRun(error)) return fail(error, outcome.variables, next.id, 1, outcome);
         throw error;
       }
       checkpoint = await save({

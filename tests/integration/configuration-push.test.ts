@@ -162,4 +162,38 @@ describe('push configuration and reset nodes', () => {
     expect(after.rollout?.message).toMatch(/ghost stopped responding/);
     expect(after.settings.activeNodeCount).toBe(1);
   });
+
+  it('says so when the active slot of a given-up rolling reset cannot be put back, and puts it back once it can', async () => {
+    const before = await clusterStatus(nodes[0]);
+    const raised = await api(nodes[0], '/api/cluster/settings', { method: 'PUT', body: { activeNodeCount: 2, version: before.settings.version } });
+    expect(raised.status).toBe(200);
+    // a silent coordinator whose rollout names a count the database refuses (at least 1 active node)
+    const rolloutId = await withClient(databaseUrl, async (client) => {
+      const ghost = '00000000-0000-4000-8000-00000000bbbb';
+      await client.query(`INSERT INTO cluster_node (id, name, url, version, last_heartbeat_at) VALUES ($1, 'ghost-2', 'http://ghost-2', '0.1.0', now() - interval '2 minutes')`, [ghost]);
+      const { rows } = await client.query<{ id: number }>(
+        `INSERT INTO config_rollout (version, started_by, coordinator_node, status, steps, restore_active_node_count) VALUES (1, 'root', $1, 'RUNNING', '[]', 0) RETURNING id`,
+        [ghost],
+      );
+      return rows[0].id;
+    });
+    const failed = await pollUntil(async () => {
+      const status = await clusterStatus(nodes[0]);
+      return status.rollout?.id === rolloutId && /could not be put back/.test(status.rollout.message ?? '') ? status : undefined;
+    }, { what: 'the failed restore in the rollout\'s message', timeoutMs: 30_000 });
+    expect(failed.rollout?.message).toMatch(/^its coordinating node ghost-2 stopped responding; the active node count could not be put back to 0 \(.+\); the cluster keeps one more active node/);
+    expect(failed.settings.activeNodeCount).toBe(2);
+    const events = await api<{ kind: string; details: { rollout?: number } }[]>(nodes[0], '/api/cluster/events?kind=ROLLOUT_RESTORE_FAILED');
+    expect(events.body.filter((event) => event.details.rollout === rolloutId)).toHaveLength(1);
+
+    // the count becomes one the database takes: the settle loop puts it back, and nothing more is owed
+    await withClient(databaseUrl, (client) => client.query('UPDATE config_rollout SET restore_active_node_count = 1 WHERE id = $1', [rolloutId]));
+    await pollUntil(async () => (await clusterStatus(nodes[0])).settings.activeNodeCount === 1, { what: 'the active count put back', timeoutMs: 30_000 });
+    await pollUntil(
+      () => withClient(databaseUrl, async (client) => (await client.query('SELECT restore_active_node_count FROM config_rollout WHERE id = $1', [rolloutId])).rows[0].restore_active_node_count === null),
+      { what: 'the restore no longer owed' },
+    );
+    const again = await api<{ kind: string; details: { rollout?: number } }[]>(nodes[0], '/api/cluster/events?kind=ROLLOUT_RESTORE_FAILED');
+    expect(again.body.filter((event) => event.details.rollout === rolloutId)).toHaveLength(1);
+  });
 });
