@@ -19,6 +19,31 @@ export async function verifyCredentials(
   input: { name: string; password: string; address?: string },
 ): Promise<TVerifiedUser | null> {
   const keys = throttleKeys(input.name, input.address);
+  return oneAtATime(keys.pair, () => checkOnce(db, input, keys));
+}
+
+/**
+ * Attempts of one (user, address) pair on this node take turns. Each attempt is counted before its
+ * password is checked, so without turns a burst of parallel requests with the *right* password (a
+ * script, the CLI started many times) would use up the free attempts before the first success
+ * gave its count back, and be refused. In turn, each success clears the pair for the next; a
+ * burst of wrong guesses still gets exactly the free checks, and the count in the database keeps
+ * holding across nodes.
+ */
+const turns = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = turns.get(key) ?? Promise.resolve();
+  const mine = previous.catch(() => {}).then(work);
+  turns.set(key, mine);
+  // the last in line removes the key, so the map holds only pairs with attempts under way
+  void mine.catch(() => {}).then(() => {
+    if (turns.get(key) === mine) turns.delete(key);
+  });
+  return mine;
+}
+
+async function checkOnce(db: TDb, input: { name: string; password: string }, keys: ReturnType<typeof throttleKeys>): Promise<TVerifiedUser | null> {
   await claimLoginAttempt(db, keys);
   // longer than any name or password can be: wrong without hashing (a huge guess costs nothing)
   if (input.name.length > MAX_NAME_LENGTH || input.password.length > MAX_PASSWORD_LENGTH) return null;

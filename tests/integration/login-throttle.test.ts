@@ -161,6 +161,11 @@ describe('sign-in limits against password guessing', () => {
     expect((await basicFrom(from, 'root', ROOT_PASSWORD)).status).toBe(200);
   });
 
+  it('a burst of 20 parallel requests with the right password all succeed (a script is not a guesser)', async () => {
+    const { tally } = await burst(20, () => basicFrom('127.0.0.32', 'root', ROOT_PASSWORD).then((a) => a.status));
+    expect(tally).toEqual({ 200: 20 });
+  });
+
   it('limits an address guessing many user names, on every node of the database', async () => {
     const from = '127.0.0.40';
     const other = await startNode({ databaseUrl });
