@@ -87,6 +87,7 @@ export async function runNode(options: Omit<TNodeStartOptions, 'databaseUrl'> & 
     dataDir: options.dataDir,
     name: options.name,
     advertiseUrl: options.advertiseUrl,
+    listen: options.listen,
     databaseUrl,
     rootPassword,
     log: (line) => logInfo('node', line),
