@@ -12,6 +12,7 @@ import pg from 'pg';
 import { AppError } from '@/lib/api/app-error';
 import { setTemporaryDirectory } from '@/lib/env';
 import { findFreePort, isPortFree } from '@/lib/node/ports';
+import { isProcessAlive } from '@/lib/node/process-alive';
 
 export const BUILT_IN_DATABASE_NAME = 'orchestrator';
 
@@ -30,15 +31,6 @@ async function loadOrCreateCredentials(file: string): Promise<TCredentials> {
   return credentials;
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * A server left running by a supervisor that was killed with SIGKILL still holds the data

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '@/lib/api/app-error';
+import { isProcessAlive } from '@/lib/node/process-alive';
 
 export const LOCK_FILE = path.join('run', 'supervisor.pid');
 
@@ -28,14 +29,6 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function parseOwner(text: string): TLockOwner | undefined {
   const [pidLine, startLine] = text.split('\n');
