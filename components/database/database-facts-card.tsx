@@ -1,6 +1,7 @@
 'use client';
 
 import type { TDatabaseFacts } from '@/lib/database/show-database';
+import { formatBytes } from '@/lib/database/format-bytes';
 import { useDatabase } from '@/lib/swr/use-database';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -8,16 +9,6 @@ import { Card } from '@/components/ui/card';
 import { Fact } from '@/components/ui/fact';
 import { ReplicationTable } from '@/components/database/replication-table';
 
-function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
 
 function Latency({ heartbeat }: { heartbeat: TDatabaseFacts['heartbeat'] }) {
   if (heartbeat.samples === 0) return <>no heartbeats measured yet</>;

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { TDatabaseFacts } from '@/lib/database/show-database';
+import { formatBytes } from '@/lib/database/format-bytes';
 import type { TDatabaseTest, TDatabaseTestResult } from '@/lib/database/test-database';
 import { testDatabaseUrlEnv } from '@/lib/env';
 import { callApi, CliError } from './api-client';
@@ -13,16 +14,6 @@ import type { TNodeCommandOptions } from './cluster-view';
 export type TDatabaseShowOptions = TNodeCommandOptions & { json?: boolean };
 export type TDatabaseTestOptions = TNodeCommandOptions & { databaseUrlFile?: string; json?: boolean };
 
-function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
 
 export function describeDatabase(facts: TDatabaseFacts): string {
   const latency = facts.heartbeat.samples === 0
