@@ -66,3 +66,22 @@ export function beliefRecords(nodes: NodeProcess[]): TBeliefRecord[] {
 export function maxBelievedActive(nodes: NodeProcess[]): number {
   return maxConcurrentActive(activePeriods(beliefRecords(nodes)));
 }
+
+/**
+ * The active members and the standbys among `members`, first in line (member order) first, from
+ * each node's own health answer.
+ */
+export async function rolesInMemberOrder<T extends { node: NodeProcess; id: string }>(
+  databaseUrl: string,
+  members: T[],
+): Promise<{ active: T[]; standbys: T[] }> {
+  const states = await Promise.all(members.map((member) => health(member.node)));
+  const order = await withClient(databaseUrl, async (client) =>
+    (await client.query<{ id: string }>('SELECT id FROM cluster_node ORDER BY member_no')).rows.map((row) => row.id),
+  );
+  const byOrder = [...members].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  return {
+    active: byOrder.filter((member) => states[members.indexOf(member)]?.state === 'ACTIVE'),
+    standbys: byOrder.filter((member) => states[members.indexOf(member)]?.state === 'STANDBY'),
+  };
+}

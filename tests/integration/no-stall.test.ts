@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { health, maxBelievedActive, ROOT, seedCluster } from '../helpers/cluster';
+import { health, maxBelievedActive, rolesInMemberOrder, ROOT, seedCluster } from '../helpers/cluster';
 import { TcpProxy } from '../helpers/tcp-proxy';
 
 const INTERVAL = 1_000;
@@ -53,16 +53,8 @@ afterAll(async () => {
 });
 
 /** The active member and the standbys, first in line first, from their own health answers and the member order. */
-async function roles(): Promise<{ active: TMember[]; standbys: TMember[] }> {
-  const states = await Promise.all(members.map((member) => health(member.node)));
-  const order = await withClient(databaseUrl, async (client) =>
-    (await client.query<{ id: string }>('SELECT id FROM cluster_node ORDER BY member_no')).rows.map((row) => row.id),
-  );
-  const byOrder = [...members].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
-  return {
-    active: byOrder.filter((member) => states[members.indexOf(member)]?.state === 'ACTIVE'),
-    standbys: byOrder.filter((member) => states[members.indexOf(member)]?.state === 'STANDBY'),
-  };
+function roles(): Promise<{ active: TMember[]; standbys: TMember[] }> {
+  return rolesInMemberOrder(databaseUrl, members);
 }
 
 function isStopped(member: TMember): boolean {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { health, maxBelievedActive, seedCluster } from '../helpers/cluster';
+import { health, maxBelievedActive, rolesInMemberOrder, seedCluster } from '../helpers/cluster';
 import { TcpProxy } from '../helpers/tcp-proxy';
 
 const INTERVAL = 1_000;
@@ -43,16 +43,8 @@ afterAll(async () => {
   for (const member of members) await member.proxy.close();
 });
 
-async function roles(among = members): Promise<{ active: TMember[]; standbys: TMember[] }> {
-  const states = await Promise.all(among.map((member) => health(member.node)));
-  const order = await withClient(databaseUrl, async (client) =>
-    (await client.query<{ id: string }>('SELECT id FROM cluster_node ORDER BY member_no')).rows.map((row) => row.id),
-  );
-  const byOrder = [...among].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
-  return {
-    active: byOrder.filter((member) => states[among.indexOf(member)]?.state === 'ACTIVE'),
-    standbys: byOrder.filter((member) => states[among.indexOf(member)]?.state === 'STANDBY'),
-  };
+function roles(among = members): Promise<{ active: TMember[]; standbys: TMember[] }> {
+  return rolesInMemberOrder(databaseUrl, among);
 }
 
 async function settle(): Promise<void> {
