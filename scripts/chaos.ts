@@ -191,8 +191,11 @@ async function main(): Promise<void> {
     })();
 
     const faults: TFault[] = [];
-    // one fault of each kind first (so that even a short run sees them all), then at random
-    const plan: TFault['kind'][] = shuffle(['kill', 'freeze', 'restart', 'claim-freeze', ...(network ? (['partition', 'latency', 'loss'] as const) : [])]);
+    // one fault of each kind first (so that even a short run sees them all), then at random;
+    // network faults, when there are any, take turns with the others from the start
+    const processFaults = shuffle<TFault['kind']>(['kill', 'freeze', 'restart', 'claim-freeze']);
+    const networkFaults = network ? shuffle<TFault['kind']>(['partition', 'latency', 'loss']) : [];
+    const plan: TFault['kind'][] = processFaults.flatMap((kind, index) => (networkFaults[index] ? [networkFaults[index], kind] : [kind]));
     plan.splice(1 + Math.floor(random() * 3), 0, 'database');
     let lastDatabaseRestart = 0;
     const pick = (): TFault['kind'] => {
@@ -201,7 +204,7 @@ async function main(): Promise<void> {
       const roll = random();
       if (roll < 0.1 && Date.now() - lastDatabaseRestart > 60_000) return 'database';
       if (network && roll >= 0.7) return roll < 0.8 ? 'partition' : roll < 0.9 ? 'latency' : 'loss';
-      const rest = network ? (roll / 0.7) : roll;
+      const rest = network ? roll / 0.7 : roll;
       return rest < 0.4 ? 'kill' : rest < 0.6 ? 'freeze' : rest < 0.8 ? 'claim-freeze' : 'restart';
     };
     while (Date.now() < endAt - 8_000) {

@@ -3,7 +3,7 @@
  * through a kill -9 of the active node. Every machine is a network namespace of its own
  * (tests/helpers/host-network.ts): the database, nodes A and B, the load balancer and the browser.
  * The set-up follows docs/operations.md, "A multi-host cluster, step by step", command by command:
- * nodes listening on their own addresses, the cluster certificate generated with orchctl and
+ * only the documented ports open on each host (iptables in its namespace), nodes listening on their own addresses, the cluster certificate generated with orchctl and
  * pushed with a reset, orchctl over HTTPS trusting that certificate, and nginx (the shipped
  * configuration) proxying to the nodes' HTTPS, verifying them with it.
  * Where namespaces cannot be made, the file fails and says why.
@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { health, seedCluster } from '../helpers/cluster';
@@ -30,21 +31,24 @@ let browser: Browser | undefined;
 let context: BrowserContext;
 let page: Page;
 let trustDir: string;
-const nodes = new Map<'A' | 'B', NodeProcess>();
+const nodes = new Map<TName, NodeProcess>();
+type TName = 'node-1' | 'node-2';
 
 beforeAll(async () => {
   network = await HostNetwork.create(['db', 'a', 'b', 'lb', 'browser']);
+  // the documented ports, and nothing else, open on each host (the browser's host accepts nothing new)
+  for (const [host, ports] of [['db', [5432]], ['a', [3000]], ['b', [3000]], ['lb', [80, 443]], ['browser', []]] as const) await network.allowOnly(host, [...ports]);
   database = await HostDatabase.start(network, 'db');
   await seedCluster(database.url, { intervalMs: 1_000, failoverHeartbeats: 3 });
   const lb = network.host('lb');
   // step 1: each node on its own address, advertised at https://, trusting the load balancer's forwarding headers
   const env = { ORCH_TRUSTED_PROXIES: lb.address };
-  for (const [name, host] of [['A', 'a'], ['B', 'b']] as const) {
+  for (const [name, host] of [['node-1', 'a'], ['node-2', 'b']] as const) {
     const address = network.host(host).address;
     nodes.set(name, await startHostNode({ network, host, name, databaseUrl: database.url, listen: address, advertise: `https://${address}:3000`, env }));
   }
-  const a = nodes.get('A')!;
-  await pollUntil(async () => (await health(nodes.get('B')!))?.state === 'STANDBY', { what: 'B to stand by' });
+  const a = nodes.get('node-1')!;
+  await pollUntil(async () => (await health(nodes.get('node-2')!))?.state === 'STANDBY', { what: 'node-2 to stand by' });
 
   // step 2: the cluster certificate, generated on one node and pushed to all with a reset
   const generated = await runOrchctl(['certificate', 'generate', '--url', a.url], CREDENTIALS);
@@ -63,7 +67,7 @@ beforeAll(async () => {
   }
   await pollUntil(
     async () => {
-      const states = await Promise.all(['A', 'B'].map(async (name) => (await health(nodes.get(name as 'A' | 'B')!))?.state));
+      const states = await Promise.all([...nodes.values()].map(async (node) => (await health(node))?.state));
       return states.includes('ACTIVE') && states.includes('STANDBY');
     },
     { what: 'one node active and one standing by after the rolling reset', timeoutMs: 120_000 },
@@ -75,7 +79,8 @@ beforeAll(async () => {
     address: lb.address,
     upstreams: ['a', 'b'].map((host) => `${network.host(host).address}:3000`),
     clusterCertificate: certificate,
-    verifyName: network.host('a').address,
+    // a member's name: the cluster certificate covers every member's name and advertised address
+    verifyName: 'node-1',
   });
   browser = await launchBrowser({ namespace: network.host('browser').namespace });
   // the load balancer's certificate is the test's own, self-signed: Chromium is told to accept it
@@ -114,15 +119,15 @@ describe('a browser on its own host, through nginx on a fourth host, over HTTPS'
     expect(new URL(page.url()).origin).toBe(nginx!.base);
     const session = (await context.cookies()).find((cookie) => cookie.name === 'next-auth.session-token');
     expect(session?.secure).toBe(true);
-    await expect.poll(async () => [await stateInPage('A'), await stateInPage('B')].filter((text) => text.includes('ACTIVE')).length, { timeout: 15_000 }).toBe(1);
+    await expect.poll(async () => [await stateInPage('node-1'), await stateInPage('node-2')].filter((text) => text.includes('ACTIVE')).length, { timeout: 15_000 }).toBe(1);
   });
 
   it('kill -9 of the active node: the open page shows the other node ACTIVE by itself, and the console keeps working', { timeout: 180_000 }, async () => {
     const active = await pollUntil(async () => {
-      for (const name of ['A', 'B'] as const) if ((await health(nodes.get(name)!))?.state === 'ACTIVE') return name;
+      for (const [name, node] of nodes) if ((await health(node))?.state === 'ACTIVE') return name;
       return undefined;
     }, { what: 'the active node' });
-    const survivor = active === 'A' ? 'B' : 'A';
+    const survivor = active === 'node-1' ? 'node-2' : 'node-1';
     const killedAt = Date.now();
     nodes.get(active)!.killGroup('SIGKILL');
     // no reload, no click: the page's own refresh, through nginx, reaches the survivor
@@ -139,5 +144,16 @@ describe('a browser on its own host, through nginx on a fourth host, over HTTPS'
     await page.getByLabel('Password', { exact: true }).fill('viewer-password');
     await page.getByRole('button', { name: 'Create user' }).click();
     await expect.poll(() => page.getByRole('cell', { name: 'after-failover', exact: true }).count(), { timeout: 15_000 }).toBe(1);
+
+    // the audit log: the survivor served it, to the browser's own host as nginx forwarded it
+    const client = new pg.Client({ connectionString: database!.url });
+    await client.connect();
+    const entry = await client
+      .query<{ address: string; node: string }>(
+        `SELECT a.address, n.name AS node FROM audit_entry a JOIN cluster_node n ON n.id = a.node_id
+          WHERE a.method = 'POST' AND a.path = '/api/users' AND a.status = 201 ORDER BY a.id DESC LIMIT 1`,
+      )
+      .finally(() => client.end());
+    expect(entry.rows[0]).toEqual({ address: network.host('browser').address, node: survivor });
   });
 });

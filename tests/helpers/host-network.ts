@@ -138,6 +138,18 @@ export class HostNetwork {
     this.lossRules.set(name, rules);
   }
 
+  /**
+   * A host firewall: the host accepts new TCP connections on PORTS only (and anything on its
+   * loopback, and the replies to what it sent); every other packet that arrives is dropped.
+   */
+  async allowOnly(name: string, ports: number[]): Promise<void> {
+    const { namespace } = this.host(name);
+    await iptables(namespace, '-A', 'INPUT', '-i', 'lo', '-j', 'ACCEPT');
+    await iptables(namespace, '-A', 'INPUT', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT');
+    for (const port of ports) await iptables(namespace, '-A', 'INPUT', '-p', 'tcp', '--dport', String(port), '-j', 'ACCEPT');
+    await iptables(namespace, '-P', 'INPUT', 'DROP');
+  }
+
   /** How many packets setLoss()'s rules on host NAME have dropped so far (the loss is real). */
   async droppedPackets(name: string): Promise<number> {
     const { stdout } = await run('ip', ['netns', 'exec', this.host(name).namespace, 'iptables', '-w', '-L', '-n', '-v', '-x']);

@@ -101,7 +101,7 @@ export type TNginxHostOptions = {
   address: string;
   /** each node's host:port; nginx reaches them over HTTPS */
   upstreams: string[];
-  /** the cluster certificate (PEM) the nodes serve, and one name or address it covers */
+  /** the cluster certificate (PEM) the nodes serve, and one DNS name it covers (nginx checks names, not addresses) */
   clusterCertificate: string;
   verifyName: string;
 };
@@ -142,6 +142,11 @@ async function runNginx(site: TSite, certificateHosts: string[], namespace?: str
   };
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nginx exited (${code}); see ${prefix}/error.log`))));
   exited.catch(() => {});
-  await Promise.race([pollUntil(async () => (await rawRequest(`${running.base}/api/health`, { ca: pair.certificate })).status === 200, { what: 'nginx to answer over HTTPS' }), exited]);
+  try {
+    await Promise.race([pollUntil(async () => (await rawRequest(`${running.base}/api/health`, { ca: pair.certificate })).status === 200, { what: `nginx to answer over HTTPS (see ${prefix}/error.log)` }), exited]);
+  } catch (error) {
+    running.stop();
+    throw error;
+  }
   return running;
 }
