@@ -4,10 +4,11 @@
  *   api        node start-up (fresh and warm) and API latency (scripts/bench/api.ts)
  *   heartbeat  cost of 200 members heartbeating at 1 s (scripts/bench/heartbeat.ts)
  *   failover   kill -9 of the active node at 1 s × 3 until a new ACTIVE (scripts/bench/failover.ts)
+ *   latency    the same with 150 ms ± 50 ms to the database: false failovers over --seconds, then kill -9 (scripts/bench/failover-latency.ts)
  *   page       the cluster page and status API with 50 members (scripts/bench/cluster-page.ts)
  *   workflows  checkpointed elements per second and resume after kill -9, next to pg-boss (scripts/bench/workflows.ts)
  *
- *   npm run bench -- [--only api|heartbeat|failover|page|workflows] [--seconds 60] [--members 200] [--kills 10]
+ *   npm run bench -- [--only api|heartbeat|failover|latency|page|workflows] [--seconds 60] [--members 200] [--kills 10]
  *
  * Exits with 1 when a figure misses its goal.
  */
@@ -15,13 +16,14 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runApiBench } from './bench/api';
 import { runFailoverBench } from './bench/failover';
+import { runLatencyBench } from './bench/failover-latency';
 import { runHeartbeatBench } from './bench/heartbeat';
 import { runClusterPageBench } from './bench/cluster-page';
 import { runWorkflowBench } from './bench/workflows';
 import { handleInterrupts } from './bench/interrupt';
 import { ensureBuild } from './ensure-build';
 
-const PARTS = ['api', 'heartbeat', 'failover', 'page', 'workflows'] as const;
+const PARTS = ['api', 'heartbeat', 'failover', 'latency', 'page', 'workflows'] as const;
 type TPart = (typeof PARTS)[number];
 
 function positiveInteger(name: string, value: string): number {
@@ -72,6 +74,7 @@ async function main(): Promise<number> {
     if (part === 'api') await runApiBench();
     if (part === 'heartbeat') goalsMet = (await runHeartbeatBench(options)) && goalsMet;
     if (part === 'failover') goalsMet = (await runFailoverBench(options)) && goalsMet;
+    if (part === 'latency') goalsMet = (await runLatencyBench(options)) && goalsMet;
     if (part === 'page') goalsMet = (await runClusterPageBench()) && goalsMet;
     if (part === 'workflows') goalsMet = (await runWorkflowBench(options)) && goalsMet;
   }

@@ -1,22 +1,30 @@
 /**
- * `npm run chaos -- --minutes M --nodes K [--seed N] [--json]`: a cluster of K real nodes on one PostgreSQL
+ * `npm run chaos -- --minutes M --nodes K [--seed N] [--network auto|off] [--json]`: a cluster of K real nodes on one PostgreSQL
  * at 1 s × 3, under a steady stream of workflow runs, while nodes are killed (kill -9), frozen
  * (SIGSTOP past the window, then SIGCONT), restarted, frozen exactly inside a claim (the active
  * is frozen and the standby that claims its slot freezes itself right after sending the claim,
  * through the test-only freeze point), and the database itself is restarted, one fault at a time
- * at random. At the end, with the faults over and every run given time to finish,
+ * at random. Where it can make network namespaces (root, iproute2, iptables; `--network off`
+ * not given), each node runs on a host of its own (scripts/chaos/network.ts) and the network
+ * fails too: a node partitioned (link down), its path to the database 150 ms ± 50 ms slower, or
+ * losing 5 % of its packets; where it cannot, it says why and runs without network faults. The
+ * seed chooses the same faults again with `--seed` (on a machine that makes namespaces as well,
+ * or with `--network off` on both). At the end, with the faults over and every run given time to finish,
  * it prints what held and exits non-zero when any of these was violated:
  * - runs lost: 0 (every run the cluster accepted ends COMPLETED);
  * - elements executed twice beyond interrupted ones: 0 (from the nodes' own system logs: an
  *   element may run again only as the retry of one interrupted by a takeover);
  * - moments with more than N nodes believing themselves active: 0 (from the nodes' own records);
- * and reports the longest time without an active node and the false failovers of live nodes.
+ * and reports the longest time without an active node and the false failovers of live nodes
+ * (a node that gave up its slot while nothing happened to it or the database, or only latency or
+ * loss on its path to the database: those must not cost a failover).
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ChaosNetwork, JITTER_MS, LATENCY_MS, LOSS } from './chaos/network';
 import { newSeed, seededRandom } from './chaos/random';
 import pg from 'pg';
 import { activePeriods, BELIEF_LOG_FILE, maxConcurrentActive, type TBeliefRecord } from '@/lib/cluster/belief-log';
@@ -56,13 +64,17 @@ const WORKFLOW = {
   ],
 };
 
-type TFault = { kind: 'kill' | 'freeze' | 'restart' | 'database' | 'claim-freeze'; node?: string; from: number; to: number };
+type TFault = { kind: 'kill' | 'freeze' | 'restart' | 'database' | 'claim-freeze' | 'partition' | 'latency' | 'loss'; node?: string; from: number; to: number };
+/** faults that must not cost a failover: a slot given up under them is a false failover */
+const HARMLESS: TFault['kind'][] = ['latency', 'loss'];
 
 export type TChaosReport = {
   /** `--seed` replays the same choices of faults */
   seed: number;
   minutes: number;
   nodes: number;
+  /** how the network failed, or why it could not */
+  network: string;
   faults: Record<TFault['kind'], number>;
   runsAccepted: number;
   runsCompleted: number;
@@ -74,6 +86,8 @@ export type TChaosReport = {
   longestWithoutActiveMs: number;
   longestWithoutActiveOutsideDatabaseRestartsMs: number;
   falseFailovers: number;
+  /** of those, while the node's path to the database was slow or lossy */
+  falseFailoversUnderLatencyOrLoss: number;
   ok: boolean;
 };
 
@@ -86,6 +100,7 @@ async function main(): Promise<void> {
       minutes: { type: 'string', default: '10' },
       nodes: { type: 'string', default: '3' },
       seed: { type: 'string' },
+      network: { type: 'string', default: 'auto' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -95,6 +110,7 @@ async function main(): Promise<void> {
   const minutes = Number(values.minutes);
   const nodeCount = Number(values.nodes);
   if (!(minutes > 0) || !Number.isInteger(nodeCount) || nodeCount < 2) throw new Error('--minutes must be > 0 and --nodes a whole number ≥ 2');
+  if (values.network !== 'auto' && values.network !== 'off') throw new Error(`--network takes auto or off, not "${values.network}"`);
   const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
 
   const root = await mkdtemp(path.join(os.tmpdir(), 'orch-chaos-'));
@@ -103,8 +119,10 @@ async function main(): Promise<void> {
   const databaseDir = path.join(root, 'database');
   let database: TBuiltInDatabase | undefined = await startBuiltInDatabase({ dataDir: databaseDir });
   const nodes: BenchNode[] = [];
+  let network: ChaosNetwork | undefined;
   const cleanup = async () => {
     await Promise.all(nodes.map((node) => node.kill()));
+    await network?.destroy();
     await database?.stop().catch(() => {});
     await rm(root, { recursive: true, force: true });
   };
@@ -116,15 +134,27 @@ async function main(): Promise<void> {
     await ensureCluster(db, { name: 'chaos', heartbeatIntervalMs: INTERVAL_MS, failoverHeartbeats: FAILOVER_HEARTBEATS });
     await db.$disconnect();
 
-    for (let index = 1; index <= nodeCount; index += 1) {
+    const names = Array.from({ length: nodeCount }, (_, index) => `c${index + 1}`);
+    let networkNote = 'off (--network off)';
+    if (values.network === 'auto') {
+      const made = await ChaosNetwork.create(names, { host: new URL(url).hostname, port: Number(new URL(url).port) });
+      if (typeof made === 'string') networkNote = `none: ${made}`;
+      else {
+        network = made;
+        networkNote = `partition, latency, loss (${made.description})`;
+      }
+    }
+    say(network ? `chaos: network faults on: ${networkNote}` : `chaos: no network faults (all nodes on 127.0.0.1): ${networkNote}`);
+    for (const [index, name] of names.entries()) {
       nodes.push(
         new BenchNode({
-          port: await findFreePort(),
-          dataDir: path.join(root, `node-${index}`),
-          databaseUrl: url,
+          port: network ? 3000 : await findFreePort(),
+          dataDir: path.join(root, `node-${index + 1}`),
+          databaseUrl: network ? network.databaseUrlFor(name, url) : url,
           rootPassword: PASSWORD,
-          name: `c${index}`,
-          freezeFile: path.join(root, `node-${index}.freeze`),
+          name,
+          freezeFile: path.join(root, `node-${index + 1}.freeze`),
+          host: network?.host(name),
         }),
       );
     }
@@ -161,8 +191,11 @@ async function main(): Promise<void> {
     })();
 
     const faults: TFault[] = [];
-    // one fault of each kind first (so that even a short run sees them all), then at random
-    const plan: TFault['kind'][] = shuffle(['kill', 'freeze', 'restart', 'claim-freeze']);
+    // one fault of each kind first (so that even a short run sees them all), then at random;
+    // network faults, when there are any, take turns with the others from the start
+    const processFaults = shuffle<TFault['kind']>(['kill', 'freeze', 'restart', 'claim-freeze']);
+    const networkFaults = network ? shuffle<TFault['kind']>(['partition', 'latency', 'loss']) : [];
+    const plan: TFault['kind'][] = processFaults.flatMap((kind, index) => (networkFaults[index] ? [networkFaults[index], kind] : [kind]));
     plan.splice(1 + Math.floor(random() * 3), 0, 'database');
     let lastDatabaseRestart = 0;
     const pick = (): TFault['kind'] => {
@@ -170,7 +203,9 @@ async function main(): Promise<void> {
       if (planned) return planned;
       const roll = random();
       if (roll < 0.1 && Date.now() - lastDatabaseRestart > 60_000) return 'database';
-      return roll < 0.4 ? 'kill' : roll < 0.6 ? 'freeze' : roll < 0.8 ? 'claim-freeze' : 'restart';
+      if (network && roll >= 0.7) return roll < 0.8 ? 'partition' : roll < 0.9 ? 'latency' : 'loss';
+      const rest = network ? roll / 0.7 : roll;
+      return rest < 0.4 ? 'kill' : rest < 0.6 ? 'freeze' : rest < 0.8 ? 'claim-freeze' : 'restart';
     };
     while (Date.now() < endAt - 8_000) {
       await sleep(2_000 + random() * (minutes > 2 ? 6_000 : 3_000));
@@ -227,6 +262,28 @@ async function main(): Promise<void> {
         if (claimer) frozen.delete(claimer);
         faults.push({ kind: 'freeze', node: active.label, from, to: Date.now() });
         if (claimer) faults.push({ kind: 'claim-freeze', node: claimer.label, from: frozenAt, to: Date.now() });
+      } else if (network && kind === 'partition') {
+        say(`  ${clock(from)} partition ${node.label} (link down)`);
+        frozen.add(node);
+        await network.partition(node.label, true);
+        await sleep(WINDOW_MS + 500 + random() * 3_000);
+        await network.partition(node.label, false);
+        frozen.delete(node);
+        faults.push({ kind, node: node.label, from, to: Date.now() });
+      } else if (network && kind === 'latency') {
+        const lasts = 8_000 + random() * 8_000;
+        say(`  ${clock(from)} latency ${node.label} ↔ database +${LATENCY_MS} ms ± ${JITTER_MS} ms for ${seconds(lasts)}`);
+        network.latency(node.label, true);
+        await sleep(lasts);
+        network.latency(node.label, false);
+        faults.push({ kind, node: node.label, from, to: Date.now() });
+      } else if (network && kind === 'loss') {
+        const lasts = 8_000 + random() * 8_000;
+        say(`  ${clock(from)} loss ${node.label} ↔ database ${LOSS * 100} % for ${seconds(lasts)}`);
+        await network.loss(node.label, true);
+        await sleep(lasts);
+        await network.loss(node.label, false);
+        faults.push({ kind, node: node.label, from, to: Date.now() });
       } else {
         say(`  ${clock(from)} restart ${node.label}`);
         await node.stop();
@@ -250,7 +307,7 @@ async function main(): Promise<void> {
     const resumes = (await client.query<{ run_id: string; count: number }>(`SELECT run_id, count(*)::int AS count FROM workflow_run_event WHERE kind = 'RESUMED' GROUP BY run_id`)).rows;
     await client.end();
 
-    const report = analyse({ seed, minutes, nodes, faults, accepted, refused, runs, resumes });
+    const report = analyse({ seed, minutes, nodes, network: networkNote, faults, accepted, refused, runs, resumes });
     if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else printReport(report);
     process.exitCode = report.ok ? 0 : 1;
@@ -264,6 +321,7 @@ function analyse(input: {
   seed: number;
   minutes: number;
   nodes: BenchNode[];
+  network: string;
   faults: TFault[];
   accepted: string[];
   refused: number;
@@ -312,7 +370,8 @@ function analyse(input: {
   const working = activePeriods(records).map((period) => {
     const stop = faults.find(
       (fault) =>
-        (fault.kind === 'database' || ((fault.kind === 'kill' || fault.kind === 'freeze' || fault.kind === 'claim-freeze') && fault.node === nodeIds.get(period.node))) &&
+        (fault.kind === 'database' ||
+          ((fault.kind === 'kill' || fault.kind === 'freeze' || fault.kind === 'claim-freeze' || fault.kind === 'partition') && fault.node === nodeIds.get(period.node))) &&
         fault.from >= period.from &&
         fault.from < period.to,
     );
@@ -324,12 +383,14 @@ function analyse(input: {
   const databaseFaults = faults.filter((fault) => fault.kind === 'database');
   const longest = (exclude: TFault[]) => longestGap(working, start, end, exclude);
 
-  // a node that gave up its slot although nothing happened to it or to the database
-  const disturbed = (label: string | undefined, at: number) =>
-    faults.some((fault) => (fault.kind === 'database' || fault.node === label) && at >= fault.from - INTERVAL_MS && at <= fault.to + SETTLE_MS);
-  const falseFailovers = records.filter(
-    (record) => record.t === 'end' && (record.reason === 'fenced' || record.reason === 'lost') && !disturbed(nodeIds.get(record.node), record.at),
-  ).length;
+  // a node that gave up its slot although nothing happened to it or to the database (latency and
+  // loss on its path to the database do not count as happening: they must not cost a failover)
+  const during = (fault: TFault, label: string | undefined, at: number) =>
+    (fault.kind === 'database' || fault.node === label) && at >= fault.from - INTERVAL_MS && at <= fault.to + SETTLE_MS;
+  const disturbed = (label: string | undefined, at: number) => faults.some((fault) => !HARMLESS.includes(fault.kind) && during(fault, label, at));
+  const gaveUp = records.filter((record) => record.t === 'end' && (record.reason === 'fenced' || record.reason === 'lost'));
+  const falseOnes = gaveUp.filter((record) => !disturbed(nodeIds.get(record.node), record.at));
+  const underLatencyOrLoss = falseOnes.filter((record) => faults.some((fault) => HARMLESS.includes(fault.kind) && during(fault, nodeIds.get(record.node), record.at)));
 
   const count = (kind: TFault['kind']) => faults.filter((fault) => fault.kind === kind).length;
   const maxActive = maxConcurrentActive(periods);
@@ -337,7 +398,17 @@ function analyse(input: {
     seed: input.seed,
     minutes: input.minutes,
     nodes: nodes.length,
-    faults: { kill: count('kill'), freeze: count('freeze'), restart: count('restart'), database: count('database'), 'claim-freeze': count('claim-freeze') },
+    network: input.network,
+    faults: {
+      kill: count('kill'),
+      freeze: count('freeze'),
+      restart: count('restart'),
+      database: count('database'),
+      'claim-freeze': count('claim-freeze'),
+      partition: count('partition'),
+      latency: count('latency'),
+      loss: count('loss'),
+    },
     runsAccepted: accepted.length,
     runsCompleted: runs.filter((run) => run.status === 'COMPLETED').length,
     runsLost: lost,
@@ -347,7 +418,8 @@ function analyse(input: {
     maxNodesBelievingActive: maxActive,
     longestWithoutActiveMs: Math.round(longest([])),
     longestWithoutActiveOutsideDatabaseRestartsMs: Math.round(longest(databaseFaults)),
-    falseFailovers,
+    falseFailovers: falseOnes.length,
+    falseFailoversUnderLatencyOrLoss: underLatencyOrLoss.length,
     ok: lost === 0 && beyond === 0 && maxActive <= ACTIVE_NODES,
   };
 }
@@ -379,6 +451,7 @@ function printReport(report: TChaosReport): void {
       `${report.faults.kill} kill -9, ${report.faults.freeze} SIGSTOP, ${report.faults['claim-freeze']} frozen inside a claim, ${report.faults.restart} restarts, ${report.faults.database} database restarts`,
       '',
     ],
+    ['network faults', `${report.faults.partition} partitions, ${report.faults.latency} × latency, ${report.faults.loss} × loss`, report.network],
     ['runs accepted / completed', `${report.runsAccepted} / ${report.runsCompleted}`, ''],
     ['runs lost', String(report.runsLost), report.runsLost === 0 ? 'ok (goal 0)' : 'VIOLATED (goal 0)'],
     ['elements re-run after a takeover', String(report.elementsReExecuted), 'allowed: the interrupted element'],
@@ -387,6 +460,7 @@ function printReport(report: TChaosReport): void {
     ['longest time without an active node', seconds(report.longestWithoutActiveMs), 'includes database restarts'],
     ['  … outside database restarts', seconds(report.longestWithoutActiveOutsideDatabaseRestartsMs), `window ${seconds(WINDOW_MS)}`],
     ['false failovers of live nodes', String(report.falseFailovers), ''],
+    ['  … with latency or loss to the database', String(report.falseFailoversUnderLatencyOrLoss), `+${LATENCY_MS} ± ${JITTER_MS} ms, ${LOSS * 100} % loss`],
     ['run submissions refused (node down or frozen)', String(report.submissionsRefused), 'not runs: never accepted'],
   ];
   const width = Math.max(...rows.map((row) => row[0].length));

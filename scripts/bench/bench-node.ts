@@ -27,6 +27,8 @@ export type TBenchNodeOptions = {
   name?: string;
   /** TESTS ONLY: the file that arms this node's freeze points (lib/cluster/test-freeze.ts) */
   freezeFile?: string;
+  /** a host of its own: the node runs in this network namespace and listens on its address */
+  host?: { namespace: string; address: string };
 };
 
 type TRun = { child: ChildProcess; exited: Promise<void> };
@@ -39,7 +41,7 @@ export class BenchNode {
   constructor(readonly options: TBenchNodeOptions) {}
 
   get url(): string {
-    return `http://127.0.0.1:${this.options.port}`;
+    return `http://${this.options.host?.address ?? '127.0.0.1'}:${this.options.port}`;
   }
 
   get label(): string {
@@ -48,12 +50,14 @@ export class BenchNode {
 
   start(): void {
     if (this.run) throw new Error(`${this.label} is already running`);
-    const { port, dataDir, databaseUrl, name, rootPassword, freezeFile } = this.options;
+    const { port, dataDir, databaseUrl, name, rootPassword, freezeFile, host } = this.options;
     const args = [ORCHCTL, 'node', 'start', '--port', String(port), '--data-dir', dataDir];
     if (name) args.push('--name', name);
-    // benchmarks run on one machine: loopback only, advertised as http://localhost:PORT
-    args.push('--listen', '127.0.0.1');
-    const child = spawn(process.execPath, args, {
+    // benchmarks run on one machine: loopback only, advertised as http://localhost:PORT; a node
+    // on a host of its own listens on that host's address (`ip netns exec` runs node in place)
+    args.push('--listen', host?.address ?? '127.0.0.1');
+    const [command, commandArgs] = host ? ['ip', ['netns', 'exec', host.namespace, process.execPath, ...args]] : [process.execPath, args];
+    const child = spawn(command, commandArgs, {
       detached: true, // its own process group: see killGroup()
       stdio: ['ignore', 'pipe', 'pipe'],
       // the database URL holds a password: the environment, never the command line

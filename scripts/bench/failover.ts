@@ -25,10 +25,10 @@ const POLL_MS = 20;
 const TAKEOVER_TIMEOUT_MS = 30_000;
 const PASSWORD = 'bench-root-password';
 
-type TActive = { node: BenchNode; health: THealth };
+export type TActive = { node: BenchNode; health: THealth };
 
 /** The one node that reports ACTIVE; waits while there is none (a hand-over in progress). */
-async function findActive(nodes: BenchNode[]): Promise<TActive> {
+export async function findActive(nodes: BenchNode[]): Promise<TActive> {
   const deadline = performance.now() + TAKEOVER_TIMEOUT_MS;
   for (;;) {
     const answers = await Promise.all(nodes.map(async (node) => ({ node, health: await node.health() })));
@@ -41,7 +41,7 @@ async function findActive(nodes: BenchNode[]): Promise<TActive> {
 }
 
 /** Polls the survivors every POLL_MS until one says ACTIVE; the time is taken when that answer arrives. */
-async function waitForTakeover(survivors: BenchNode[], killedAt: number): Promise<TActive & { elapsedMs: number }> {
+export async function waitForTakeover(survivors: BenchNode[], killedAt: number): Promise<TActive & { elapsedMs: number }> {
   for (;;) {
     const polledAt = performance.now();
     const answers = await Promise.all(survivors.map(async (node) => ({ node, health: await node.health(500) })));

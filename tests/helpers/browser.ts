@@ -1,9 +1,24 @@
-/** Debian's Chromium driven by playwright-core (never a downloaded browser). */
+/**
+ * Debian's Chromium driven by playwright-core (never a downloaded browser). With a namespace
+ * (tests/helpers/host-network.ts), the browser runs on that host: a two-line wrapper execs it
+ * through `ip netns exec`, which keeps the pipes playwright drives it by.
+ */
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export async function launchBrowser(): Promise<Browser> {
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser(options: { namespace?: string } = {}): Promise<Browser> {
+  let executablePath = CHROMIUM;
+  if (options.namespace) {
+    executablePath = path.join(await mkdtemp(path.join(os.tmpdir(), 'orch-browser-')), 'chromium');
+    await writeFile(executablePath, `#!/bin/sh\nexec ip netns exec '${options.namespace}' '${CHROMIUM}' "$@"\n`);
+    await chmod(executablePath, 0o755);
+  }
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });

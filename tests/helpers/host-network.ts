@@ -27,10 +27,17 @@ async function ip(...args: string[]): Promise<string> {
   return (await run('ip', args)).stdout;
 }
 
+async function iptables(namespace: string, ...args: string[]): Promise<void> {
+  await run('ip', ['netns', 'exec', namespace, 'iptables', '-w', ...args]).catch((error: Error & { stderr?: string }) => {
+    throw new Error(`iptables ${args.join(' ')} in ${namespace} failed (these tests need iptables with the statistic match): ${error.stderr?.trim() || error.message}`);
+  });
+}
+
 export type THost = { name: string; namespace: string; address: string; link: string };
 
 export class HostNetwork {
   readonly hosts = new Map<string, THost>();
+  private readonly lossRules = new Map<string, string[][]>();
   private readonly cleanups: (() => Promise<unknown>)[] = [];
 
   private constructor(
@@ -103,13 +110,53 @@ export class HostNetwork {
 
   /**
    * Cuts (or restores) only the path between two hosts, in both directions: a "prohibit" route
-   * for the other's address in each namespace (the kernel here has no iptables binary; a /32
-   * route wins over the /24 on the link).
+   * for the other's address in each namespace (a /32 route wins over the /24 on the link).
    */
   async setPath(a: string, b: string, state: 'cut' | 'open'): Promise<void> {
     for (const [from, to] of [[a, b], [b, a]]) {
       await ip('netns', 'exec', this.host(from).namespace, 'ip', 'route', state === 'cut' ? 'add' : 'del', 'prohibit', `${this.host(to).address}/32`);
     }
+  }
+
+  /**
+   * Real packet loss on one host: iptables' `statistic` match in the host's namespace drops each
+   * packet of the traffic with PEER (its TCP PORT there, when given), in both directions, with
+   * PROBABILITY; 0 removes the rules. The namespace's own iptables: nothing outside it changes.
+   */
+  async setLoss(name: string, peer: { address: string; port?: number }, probability: number): Promise<void> {
+    const host = this.host(name);
+    for (const rule of this.lossRules.get(name) ?? []) await iptables(host.namespace, '-D', ...rule);
+    this.lossRules.delete(name);
+    if (probability <= 0) return;
+    const odds = ['-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-j', 'DROP'];
+    const port = (flag: string) => (peer.port === undefined ? [] : ['-p', 'tcp', flag, String(peer.port)]);
+    const rules = [
+      ['OUTPUT', '-d', peer.address, ...port('--dport'), ...odds],
+      ['INPUT', '-s', peer.address, ...port('--sport'), ...odds],
+    ];
+    for (const rule of rules) await iptables(host.namespace, '-A', ...rule);
+    this.lossRules.set(name, rules);
+  }
+
+  /**
+   * A host firewall: the host accepts new TCP connections on PORTS only (and anything on its
+   * loopback, and the replies to what it sent); every other packet that arrives is dropped.
+   */
+  async allowOnly(name: string, ports: number[]): Promise<void> {
+    const { namespace } = this.host(name);
+    await iptables(namespace, '-A', 'INPUT', '-i', 'lo', '-j', 'ACCEPT');
+    await iptables(namespace, '-A', 'INPUT', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT');
+    for (const port of ports) await iptables(namespace, '-A', 'INPUT', '-p', 'tcp', '--dport', String(port), '-j', 'ACCEPT');
+    await iptables(namespace, '-P', 'INPUT', 'DROP');
+  }
+
+  /** How many packets setLoss()'s rules on host NAME have dropped so far (the loss is real). */
+  async droppedPackets(name: string): Promise<number> {
+    const { stdout } = await run('ip', ['netns', 'exec', this.host(name).namespace, 'iptables', '-w', '-L', '-n', '-v', '-x']);
+    return stdout
+      .split('\n')
+      .filter((line) => line.includes('statistic') && line.includes('DROP'))
+      .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0);
   }
 
   /** Every namespace and link this network made; errors of one step do not stop the others. */
@@ -192,6 +239,8 @@ export type THostNodeOptions = {
   dataDir?: string;
   /** --listen; null: none (every interface) */
   listen?: string | null;
+  /** --advertise; none: the node chooses */
+  advertise?: string;
   env?: Record<string, string>;
 };
 
@@ -204,6 +253,7 @@ export async function startHostNode(options: THostNodeOptions): Promise<NodeProc
   if (options.databaseUrl) args.push('--database-url', options.databaseUrl);
   const listen = options.listen === undefined ? host.address : options.listen;
   if (listen !== null) args.push('--listen', listen);
+  if (options.advertise) args.push('--advertise', options.advertise);
   // `ip netns exec` executes node in place: the pid (and process group) is the node's own
   const child = spawn('ip', ['netns', 'exec', host.namespace, process.execPath, ...args], {
     detached: true,

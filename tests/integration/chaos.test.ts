@@ -1,6 +1,6 @@
 /**
  * One minute of `npm run chaos` with 3 nodes (kill -9, SIGSTOP, restarts, a database restart,
- * with a steady stream of runs): no run lost, no element executed twice beyond the retry of an
+ * and, where namespaces can be made, partitions, latency and loss; with a steady stream of runs): no run lost, no element executed twice beyond the retry of an
  * interrupted one, never more than one node believing itself active.
  */
 import { spawn } from 'node:child_process';
@@ -33,5 +33,9 @@ describe('chaos, one minute', () => {
     expect(result.code).toBe(0);
     // the seed it chose is printed and reported, so that a failing run can be replayed
     expect(result.stderr).toContain(`chaos: seed ${report.seed} (replay with --seed ${report.seed})`);
+    // network faults where namespaces can be made (the first fault is one), else a line saying why not
+    console.log(`chaos network: ${report.network}; faults ${JSON.stringify(report.faults)}; false failovers ${report.falseFailovers} (${report.falseFailoversUnderLatencyOrLoss} under latency or loss)`);
+    if (report.network.startsWith('none: ')) expect(result.stderr).toContain(`chaos: no network faults (all nodes on 127.0.0.1): ${report.network}`);
+    else expect(report.faults.partition + report.faults.latency + report.faults.loss).toBeGreaterThanOrEqual(1);
   });
 });

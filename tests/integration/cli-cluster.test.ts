@@ -63,6 +63,9 @@ describe('orchctl cluster commands', () => {
     const json = await orchctl('status', '--json');
     expect(json.code, json.stderr).toBe(0);
     expect(Object.keys(JSON.parse(json.stdout)).sort()).toEqual(Object.keys(cluster).sort());
+    // the contract for scripts: no --advertise, --listen on loopback: the url is loopback's name
+    // (tests/integration/separate-hosts.test.ts checks that it is not, for any other --listen)
+    for (const member of (JSON.parse(json.stdout) as { nodes: { url: string }[] }).nodes) expect(member.url).toMatch(/^http:\/\/localhost:\d+$/);
   });
 
   it('activate hands the active role to the standby, named by its name; an unknown name is one line', async () => {
