@@ -86,7 +86,7 @@ function startChild(script: string, url: string, args: string[]): Promise<ChildP
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -201,6 +201,7 @@ async function product(database: TClusterDatabase, jobs: number, dataDirs: strin
   node.start();
   try {
     await node.waitForHealth((health) => health.state === 'ACTIVE', 'ACTIVE');
+    console.log('  this product: one node ACTIVE');
     await api(node, '/api/workflows', ONE_ELEMENT);
     await api(node, '/api/workflows', TEN_ELEMENTS);
     // a short warm-up, so that the first figures do not include compiling the hot paths
