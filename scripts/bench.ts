@@ -5,7 +5,7 @@
  *   heartbeat  cost of 200 members heartbeating at 1 s (scripts/bench/heartbeat.ts)
  *   failover   kill -9 of the active node (at 1 s × 3, or --interval/--heartbeats) until a new ACTIVE,
  *              and the false failovers meanwhile (scripts/bench/failover.ts)
- *   page       the cluster page and status API with 50 members (scripts/bench/cluster-page.ts)
+ *   page       the cluster page, status API and runs lists with 64 members, 100,000 runs, 1,000,000 log lines (scripts/bench/cluster-page.ts)
  *   workflows  checkpointed elements per second and resume after kill -9, next to pg-boss (scripts/bench/workflows.ts)
  *   throughput runs drained per second next to graphile-worker and pg-boss jobs, and API submissions (scripts/bench/throughput.ts)
  *

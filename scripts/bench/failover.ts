@@ -47,7 +47,7 @@ async function findActive(nodes: BenchNode[]): Promise<TActive> {
 async function waitForTakeover(survivors: BenchNode[], killedAt: number): Promise<TActive & { elapsedMs: number }> {
   for (;;) {
     const polledAt = performance.now();
-    const answers = await Promise.all(survivors.map(async (node) => ({ node, health: await node.health(200) })));
+    const answers = await Promise.all(survivors.map(async (node) => ({ node, health: await node.health(500) })));
     const elapsedMs = performance.now() - killedAt;
     const active = answers.find((answer): answer is TActive => answer.health?.state === 'ACTIVE');
     if (active) return { ...active, elapsedMs };
