@@ -33,5 +33,11 @@ describe('chaos, one minute', () => {
     expect(result.code).toBe(0);
     // the seed it chose is printed and reported, so that a failing run can be replayed
     expect(result.stderr).toContain(`chaos: seed ${report.seed} (replay with --seed ${report.seed})`);
+    // a soak compares these: every node's memory and the database's size, at the start and the end
+    for (const moment of [report.resources!.start, report.resources!.end]) {
+      expect(moment.databaseMb).toBeGreaterThan(0);
+      expect(Object.keys(moment.tablesMb)).toContain('workflow_run');
+    }
+    expect(Object.values(report.resources!.start.rssMb).every((mb) => mb !== null && mb > 10)).toBe(true);
   });
 });
