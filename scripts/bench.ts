@@ -3,12 +3,15 @@
  * production build and a real PostgreSQL:
  *   api        node start-up (fresh and warm) and API latency (scripts/bench/api.ts)
  *   heartbeat  cost of 200 members heartbeating at 1 s (scripts/bench/heartbeat.ts)
- *   failover   kill -9 of the active node at 1 s × 3 until a new ACTIVE (scripts/bench/failover.ts)
+ *   failover   kill -9 of the active node (at 1 s × 3, or --interval/--heartbeats) until a new ACTIVE,
+ *              and the false failovers meanwhile (scripts/bench/failover.ts)
  *   latency    the same with 150 ms ± 50 ms to the database: false failovers over --seconds, then kill -9 (scripts/bench/failover-latency.ts)
- *   page       the cluster page and status API with 50 members (scripts/bench/cluster-page.ts)
+ *   page       the cluster page, status API and runs lists with 64 members, 100,000 runs, 1,000,000 log lines (scripts/bench/cluster-page.ts)
  *   workflows  checkpointed elements per second and resume after kill -9, next to pg-boss (scripts/bench/workflows.ts)
+ *   throughput runs drained per second next to graphile-worker and pg-boss jobs, and API submissions (scripts/bench/throughput.ts)
  *
- *   npm run bench -- [--only api|heartbeat|failover|latency|page|workflows] [--seconds 60] [--members 200] [--kills 10]
+ *   npm run bench -- [--only api|heartbeat|failover|latency|page|workflows|throughput] [--seconds 60] [--members 200]
+ *                    [--kills 10] [--interval 1] [--heartbeats 3] [--watch 60] [--jobs 10000]
  *
  * Exits with 1 when a figure misses its goal.
  */
@@ -20,16 +23,24 @@ import { runLatencyBench } from './bench/failover-latency';
 import { runHeartbeatBench } from './bench/heartbeat';
 import { runClusterPageBench } from './bench/cluster-page';
 import { runWorkflowBench } from './bench/workflows';
+import { runThroughputBench } from './bench/throughput';
 import { handleInterrupts } from './bench/interrupt';
 import { ensureBuild } from './ensure-build';
 
-const PARTS = ['api', 'heartbeat', 'failover', 'latency', 'page', 'workflows'] as const;
+const PARTS = ['api', 'heartbeat', 'failover', 'latency', 'page', 'workflows', 'throughput'] as const;
 type TPart = (typeof PARTS)[number];
 
 function positiveInteger(name: string, value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new Error(`--${name} must be a whole number above 0, not "${value}"`);
   return number;
+}
+
+/** --interval in seconds, as the cluster settings take it (0.2 to 300) */
+function intervalMs(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0.2 || number > 300) throw new Error(`--interval must be a number of seconds from 0.2 to 300, not "${value}"`);
+  return Math.round(number * 1000);
 }
 
 function readOptions() {
@@ -40,6 +51,10 @@ function readOptions() {
       members: { type: 'string', default: '200' },
       'members-per-store': { type: 'string', default: '20' },
       kills: { type: 'string', default: '10' },
+      interval: { type: 'string', default: '1' },
+      heartbeats: { type: 'string', default: '3' },
+      watch: { type: 'string', default: '60' },
+      jobs: { type: 'string', default: '10000' },
     },
     strict: true,
   });
@@ -52,6 +67,10 @@ function readOptions() {
     members: positiveInteger('members', values.members),
     membersPerStore: positiveInteger('members-per-store', values['members-per-store']),
     kills: positiveInteger('kills', values.kills),
+    intervalMs: intervalMs(values.interval),
+    heartbeats: positiveInteger('heartbeats', values.heartbeats),
+    watchSeconds: positiveInteger('watch', values.watch),
+    jobs: positiveInteger('jobs', values.jobs),
   };
 }
 
@@ -77,6 +96,7 @@ async function main(): Promise<number> {
     if (part === 'latency') goalsMet = (await runLatencyBench(options)) && goalsMet;
     if (part === 'page') goalsMet = (await runClusterPageBench()) && goalsMet;
     if (part === 'workflows') goalsMet = (await runWorkflowBench(options)) && goalsMet;
+    if (part === 'throughput') goalsMet = (await runThroughputBench(options)) && goalsMet;
   }
   return goalsMet ? 0 : 1;
 }

@@ -89,6 +89,8 @@ export type TChaosReport = {
   /** of those, while the node's path to the database was slow or lossy */
   falseFailoversUnderLatencyOrLoss: number;
   ok: boolean;
+  /** for a soak: memory and database size at the start and at the end (added by main) */
+  resources?: { start: TResources; end: TResources };
 };
 
 /** every random choice of this run: faults, nodes, pauses (seeded in main) */
@@ -166,6 +168,8 @@ async function main(): Promise<void> {
     if (!imported.ok) throw new Error(`importing the chaos workflow: HTTP ${imported.status} ${await imported.text()}`);
     say(`chaos: seed ${seed} (replay with --seed ${seed})`);
     say(`chaos: ${nodeCount} nodes at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS}, ${minutes} min of runs and faults (data in ${root})`);
+    const resourcesAtStart = await readResources(nodes, url);
+    say(`chaos: at the start: ${describeResources(resourcesAtStart)}`);
 
     const frozen = new Set<BenchNode>();
     const accepted: string[] = [];
@@ -306,8 +310,13 @@ async function main(): Promise<void> {
     }
     const resumes = (await client.query<{ run_id: string; count: number }>(`SELECT run_id, count(*)::int AS count FROM workflow_run_event WHERE kind = 'RESUMED' GROUP BY run_id`)).rows;
     await client.end();
+    const resourcesAtEnd = await readResources(nodes, url);
+    say(`chaos: at the end:   ${describeResources(resourcesAtEnd)}`);
 
-    const report = analyse({ seed, minutes, nodes, network: networkNote, faults, accepted, refused, runs, resumes });
+    const report = {
+      ...analyse({ seed, minutes, nodes, network: networkNote, faults, accepted, refused, runs, resumes }),
+      resources: { start: resourcesAtStart, end: resourcesAtEnd },
+    };
     if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else printReport(report);
     process.exitCode = report.ok ? 0 : 1;
@@ -441,6 +450,41 @@ function longestGap(periods: { from: number; to: number }[], start: number, end:
   }
   if (coveredUntil < end) consider(coveredUntil, end);
   return longest;
+}
+
+/**
+ * What a soak watches for leaks: each node server's resident memory (a node restarted by a fault
+ * starts again from nothing) and the database's size with its largest tables.
+ */
+type TResources = { rssMb: Record<string, number | null>; databaseMb: number; tablesMb: Record<string, number> };
+
+async function readResources(nodes: BenchNode[], url: string): Promise<TResources> {
+  const rssMb: Record<string, number | null> = {};
+  for (const node of nodes) {
+    const pidFile = path.join(node.options.dataDir, 'run', 'server.pid');
+    const pid = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : '';
+    const status = pid && existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    rssMb[node.label] = kb ? Math.round(Number(kb) / 1024) : null;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const mb = (bytes: string) => Math.round(Number(bytes) / 1024 / 102.4) / 10;
+    const size = await client.query<{ bytes: string }>('SELECT pg_database_size(current_database())::text AS bytes');
+    const tables = await client.query<{ name: string; bytes: string }>(
+      `SELECT relname AS name, pg_total_relation_size(relid)::text AS bytes FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 6`,
+    );
+    return { rssMb, databaseMb: mb(size.rows[0].bytes), tablesMb: Object.fromEntries(tables.rows.map((row) => [row.name, mb(row.bytes)])) };
+  } finally {
+    await client.end();
+  }
+}
+
+function describeResources(resources: TResources): string {
+  const rss = Object.entries(resources.rssMb).map(([label, value]) => `${label} ${value ?? '–'} MB`).join(', ');
+  const tables = Object.entries(resources.tablesMb).map(([name, value]) => `${name} ${value} MB`).join(', ');
+  return `node RSS ${rss}; database ${resources.databaseMb} MB (${tables})`;
 }
 
 function printReport(report: TChaosReport): void {

@@ -64,6 +64,11 @@ export function RunDetailView({ id, user }: { id: string; user: TUser }) {
           </Card>
         </div>
         <Card title="Timeline" description="Each element the run executed, newest first, with the node and epoch that executed it. An element interrupted by the loss of its node runs again as attempt 2 on the node that takes over.">
+          {run && run.earlierEvents > 0 && (
+            <p className="mb-2 text-sm text-gray-600">
+              The latest {run.events.length.toLocaleString('en')} events are shown; {run.earlierEvents.toLocaleString('en')} earlier ones are not.
+            </p>
+          )}
           {run ? <RunTimeline events={run.events} timeline={run.timeline} /> : <p className="min-h-24 text-sm text-gray-500">Loading…</p>}
         </Card>
         <Card title="Server log" description="Stored in the shared database: the same on every node. Newest first. Each node's system log is on its own Logs page.">

@@ -4,7 +4,7 @@ import { usePollingOptions } from '@/lib/swr/polling';
 import type { TRunStatus } from '@/lib/workflow/schemas';
 import type { TRunSummary } from '@/lib/workflow/views';
 
-export type TRunFilter = { status?: TRunStatus; workflow?: string; node?: string; limit?: number };
+export type TRunFilter = { status?: TRunStatus; workflow?: string; node?: string; limit?: number; before?: string };
 
 export const RUNS_SHOWN = 100;
 
@@ -14,6 +14,7 @@ export function useRuns(filter: TRunFilter, refreshMs: number) {
   if (filter.status) query.set('status', filter.status);
   if (filter.workflow) query.set('workflow', filter.workflow);
   if (filter.node) query.set('node', filter.node);
+  if (filter.before) query.set('before', filter.before);
   const polling = usePollingOptions<TRunSummary[]>(refreshMs);
   return useSWR<TRunSummary[], ApiError>(`/api/runs?${query}`, fetcher, polling);
 }

@@ -3,13 +3,20 @@ import { AppError } from '@/lib/api/app-error';
 import type { TDb } from '@/lib/db/client';
 import { nodeNames, toRunSummary, type TRunDetail, type TRunEventView, type TTimelineEntry } from '@/lib/workflow/views';
 
-/** A run's events are bounded by its length; this keeps a runaway loop's page readable. */
+/**
+ * A run's events are bounded by its length; the page shows the latest MAX_EVENTS (a long run's
+ * current progress, not its first hours) and says how many earlier ones it leaves out.
+ */
 const MAX_EVENTS = 5_000;
 
 export async function getRun(db: TDb, id: string): Promise<TRunDetail> {
   const run = await db.workflowRun.findUnique({ where: { id } });
   if (!run) throw new AppError('NOT_FOUND', `no run has the id ${id}`);
-  const rows = await db.workflowRunEvent.findMany({ where: { runId: id }, orderBy: { id: 'asc' }, take: MAX_EVENTS });
+  const [newestFirst, total] = await Promise.all([
+    db.workflowRunEvent.findMany({ where: { runId: id }, orderBy: { id: 'desc' }, take: MAX_EVENTS }),
+    db.workflowRunEvent.count({ where: { runId: id } }),
+  ]);
+  const rows = newestFirst.reverse();
   const names = await nodeNames(db, [run.ownerNode, ...rows.map((row) => row.nodeId)]);
   const events: TRunEventView[] = rows.map((row) => ({
     id: Number(row.id),
@@ -29,6 +36,7 @@ export async function getRun(db: TDb, id: string): Promise<TRunDetail> {
     inputs: run.inputs as Record<string, unknown>,
     variables: run.variables as Record<string, unknown>,
     events,
+    earlierEvents: total - rows.length,
     timeline: timelineOf(events, run.finishedAt),
   };
 }

@@ -79,6 +79,9 @@ export class WorkflowRunner {
   private clusterTestEnsured = false;
   /** set while handing over before the slot is given back: claim nothing */
   private handingOver = false;
+  private inTick = false;
+  /** a run ended during a tick: claim again as soon as the tick is over */
+  private wakeRequested = false;
 
   constructor(private readonly options: TRunnerOptions) {}
 
@@ -120,9 +123,26 @@ export class WorkflowRunner {
 
   private schedule(delayMs: number): void {
     if (this.lifecycle !== 'running') return;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.ticking = this.tick().finally(() => this.schedule(CLAIM_EVERY_MS));
+      this.inTick = true;
+      this.ticking = this.tick().finally(() => {
+        this.inTick = false;
+        const again = this.wakeRequested;
+        this.wakeRequested = false;
+        this.schedule(again ? 0 : CLAIM_EVERY_MS);
+      });
     }, delayMs);
+  }
+
+  /**
+   * A run ended and freed a place: claim the next one now instead of at the next tick, so that a
+   * queue of short runs is not paced by the claim interval. Ends that come together share one
+   * tick (the timer is set again, not added to).
+   */
+  private wake(): void {
+    if (this.inTick) this.wakeRequested = true;
+    else this.schedule(0);
   }
 
   private async tick(): Promise<void> {
@@ -187,7 +207,10 @@ export class WorkflowRunner {
         // (counted in its retries, so not for ever)
         this.options.log('warn', `run ${run.id}: ${(error as Error).message}; it is taken up again`);
       })
-      .finally(() => this.held.delete(run.id));
+      .finally(() => {
+        this.held.delete(run.id);
+        if (!abort.signal.aborted) this.wake();
+      });
     this.held.set(run.id, { abort, done });
   }
 

@@ -115,6 +115,8 @@ export const ZRunQuery = z
     workflow: ZWorkflowName.optional(),
     node: z.string().uuid('node must be a node id').optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
+    /** the last run of the previous page: the next page starts after it */
+    before: z.string().uuid('before must be a run id').optional(),
   })
   .strict();
 export type TRunQuery = z.infer<typeof ZRunQuery>;

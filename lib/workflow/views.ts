@@ -65,7 +65,10 @@ export type TTimelineEntry = {
 export type TRunDetail = TRunSummary & {
   inputs: Record<string, unknown>;
   variables: Record<string, unknown>;
+  /** the latest events, oldest first */
   events: TRunEventView[];
+  /** how many earlier events `events` leaves out (a very long run) */
+  earlierEvents: number;
   timeline: TTimelineEntry[];
 };
 

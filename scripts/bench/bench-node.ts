@@ -124,11 +124,16 @@ export class BenchNode {
 
   /** GET /api/health; null when the node does not answer (in time). */
   async health(timeoutMs = 1_000): Promise<THealth | null> {
+    const abort = new AbortController();
+    // a plain timer aborts it: the answer's body too, not only the connection, must come in time
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
     try {
-      const response = await fetch(`${this.url}/api/health`, { signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(`${this.url}/api/health`, { signal: abort.signal });
       return response.ok ? ((await response.json()) as THealth) : null;
     } catch {
       return null;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,11 +1,16 @@
 /**
- * Failover: real nodes on one shared PostgreSQL at 1 s × 3. The active node is killed with
- * kill -9 (its whole process group), and the time until another node's /api/health says ACTIVE
- * is measured; the killed node is then started again and must come back as STANDBY.
+ * Failover: real nodes on one shared PostgreSQL at 1 s × 3 (or --interval × --heartbeats). The
+ * active node is killed with kill -9 (its whole process group), and the time until another
+ * node's /api/health says ACTIVE is measured; the killed node is then started again and must come
+ * back as STANDBY. Then the cluster is watched for --watch seconds with nothing killed. All the
+ * while a steady stream of workflow runs is submitted, and every failover the kills did not cause
+ * is counted as false: a live node that fenced itself (FENCED) or a slot taken more often
+ * (BECAME_ACTIVE) than the first start and the kills explain.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import type { THealth } from '@/lib/cluster/health';
 import { findFreePort } from '@/lib/node/ports';
 import { BenchNode } from './bench-node';
@@ -13,15 +18,13 @@ import { startClusterDatabase } from './cluster-database';
 import { onInterrupt } from './interrupt';
 import { seconds, sleep, summarize, yesNo } from './stats';
 
-export type TFailoverBenchOptions = { kills: number };
+export type TFailoverBenchOptions = { kills: number; intervalMs: number; heartbeats: number; watchSeconds: number };
 
 const NODE_COUNT = 3;
-const INTERVAL_MS = 1_000;
-const FAILOVER_HEARTBEATS = 3;
-const WINDOW_MS = INTERVAL_MS * FAILOVER_HEARTBEATS;
-const GOAL_MAX_MS = WINDOW_MS + INTERVAL_MS;
-const GOAL_MEDIAN_MS = WINDOW_MS + INTERVAL_MS / 2;
-const POLL_MS = 20;
+const POLL_MS = 10;
+/** runs submitted per second to whichever node answers, while the bench runs */
+const STREAM_PER_SECOND = 20;
+const STREAM_WORKFLOW = { name: 'Bench Stream', elements: [{ id: 'work', type: 'set', variable: 'x', expression: '1' }] };
 const TAKEOVER_TIMEOUT_MS = 30_000;
 const PASSWORD = 'bench-root-password';
 
@@ -55,12 +58,62 @@ export async function waitForTakeover(survivors: BenchNode[], killedAt: number):
   }
 }
 
-export async function runFailoverBench(options: TFailoverBenchOptions): Promise<boolean> {
-  console.log(
-    `== failover: ${NODE_COUNT} nodes on one PostgreSQL at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS} ` +
-      `(window ${WINDOW_MS / 1000} s), ${options.kills} × kill -9 of the active node ==`,
+/** Submits STREAM_PER_SECOND runs a second to the first node that takes them, until stopped. */
+function streamRuns(nodes: BenchNode[]): { stop(): Promise<number> } {
+  let stopped = false;
+  let submitted = 0;
+  const loop = (async () => {
+    let next = performance.now();
+    while (!stopped) {
+      for (const node of nodes) {
+        if (!node.isRunning()) continue;
+        const response = await fetch(`${node.url}/api/workflows/${encodeURIComponent(STREAM_WORKFLOW.name)}/runs`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ inputs: {} }),
+          signal: AbortSignal.timeout(1_000),
+        }).catch(() => null);
+        if (response?.ok) {
+          submitted += 1;
+          break;
+        }
+      }
+      next += 1000 / STREAM_PER_SECOND;
+      await sleep(next - performance.now());
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return submitted;
+    },
+  };
+}
+
+async function countEvents(pool: pg.Pool): Promise<{ becameActive: number; fenced: number }> {
+  const { rows } = await pool.query<{ kind: string; n: number }>(
+    `SELECT kind, count(*)::int AS n FROM cluster_event WHERE kind IN ('BECAME_ACTIVE', 'FENCED') GROUP BY kind`,
   );
-  const database = await startClusterDatabase({ heartbeatIntervalMs: INTERVAL_MS, failoverHeartbeats: FAILOVER_HEARTBEATS });
+  const of = (kind: string) => rows.find((row) => row.kind === kind)?.n ?? 0;
+  return { becameActive: of('BECAME_ACTIVE'), fenced: of('FENCED') };
+}
+
+export async function runFailoverBench(options: TFailoverBenchOptions): Promise<boolean> {
+  const { intervalMs, heartbeats } = options;
+  const windowMs = intervalMs * heartbeats;
+  const goalMaxMs = windowMs + intervalMs;
+  // at the default 1 s × 3 the goal stays what issue 3 set (window + half an interval); below it,
+  // issue 21's: the median within the window
+  const goalMedianMs = intervalMs >= 1_000 ? windowMs + intervalMs / 2 : windowMs;
+  console.log(
+    `== failover: ${NODE_COUNT} nodes on one PostgreSQL at ${intervalMs / 1000} s × ${heartbeats} ` +
+      `(window ${windowMs / 1000} s), ${options.kills} × kill -9 of the active node, then ${options.watchSeconds} s watched; ` +
+      `${STREAM_PER_SECOND} workflow runs/s submitted throughout ==`,
+  );
+  const database = await startClusterDatabase({ heartbeatIntervalMs: intervalMs, failoverHeartbeats: heartbeats });
+  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+  let stream: ReturnType<typeof streamRuns> | undefined;
   const dataDirs: string[] = [];
   const nodes: BenchNode[] = [];
   const removeDataDirs = async () => {
@@ -80,11 +133,20 @@ export async function runFailoverBench(options: TFailoverBenchOptions): Promise<
     for (const node of nodes.slice(1)) node.start();
     await Promise.all(nodes.slice(1).map((node) => node.waitForHealth((health) => health.state === 'STANDBY', 'STANDBY')));
     console.log(`  ${NODE_COUNT} nodes up in ${seconds(performance.now() - startedAt)}`);
+    const first = await findActive(nodes);
+    const create = await fetch(`${first.node.url}/api/workflows`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify(STREAM_WORKFLOW),
+    });
+    if (!create.ok) throw new Error(`could not create the ${STREAM_WORKFLOW.name} workflow: HTTP ${create.status}`);
+    stream = streamRuns(nodes);
+    const before = await countEvents(pool);
 
     const takeoverMs: number[] = [];
     for (let round = 1; round <= options.kills; round += 1) {
       // kill at a random point of the active node's heartbeat interval
-      await sleep(Math.random() * INTERVAL_MS);
+      await sleep(Math.random() * intervalMs);
       const victim = await findActive(nodes);
       const gone = victim.node.kill();
       const killedAt = performance.now();
@@ -107,16 +169,33 @@ export async function runFailoverBench(options: TFailoverBenchOptions): Promise<
       );
     }
 
+    // nothing is killed from here on: every slot change and every fencing now is a false failover
+    const watchUntil = performance.now() + options.watchSeconds * 1000;
+    while (performance.now() < watchUntil) {
+      await sleep(Math.min(1_000, watchUntil - performance.now()));
+      await findActive(nodes);
+    }
+    const submitted = await stream.stop();
+    const after = await countEvents(pool);
+    const falseFailovers = after.fenced - before.fenced + Math.max(0, after.becameActive - before.becameActive - options.kills);
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_run WHERE status = 'COMPLETED'`);
+
     const summary = summarize(takeoverMs);
-    const maxOk = summary.max <= GOAL_MAX_MS;
-    const medianOk = summary.p50 <= GOAL_MEDIAN_MS;
+    const maxOk = summary.max <= goalMaxMs;
+    const medianOk = summary.p50 <= goalMedianMs;
+    const falseOk = falseFailovers === 0;
     console.log(`  kill -9 → new ACTIVE    n=${summary.count}  median ${seconds(summary.p50)}  p95 ${seconds(summary.p95)}  max ${seconds(summary.max)}`);
+    console.log(`  workflow runs           ${submitted} submitted, ${rows[0].n} completed meanwhile`);
+    console.log(`  false failovers         ${falseFailovers} (FENCED ${after.fenced - before.fenced}, BECAME_ACTIVE ${after.becameActive - before.becameActive} for ${options.kills} kills)`);
     console.log(
-      `  goals                   every kill ≤ ${seconds(GOAL_MAX_MS)}: ${yesNo(maxOk)}; ` +
-        `median ≤ ${seconds(GOAL_MEDIAN_MS)}: ${yesNo(medianOk)}`,
+      `  goals                   every kill ≤ ${seconds(goalMaxMs)}: ${yesNo(maxOk)}; ` +
+        `median ≤ ${seconds(goalMedianMs)}: ${yesNo(medianOk)}; no false failover: ${yesNo(falseOk)}`,
     );
-    return maxOk && medianOk;
+    console.log(`failover: median ${(summary.p50 / 1000).toFixed(2)} s, max ${(summary.max / 1000).toFixed(2)} s, false failovers ${falseFailovers}`);
+    return maxOk && medianOk && falseOk;
   } finally {
+    await stream?.stop();
+    await pool.end();
     await Promise.all(nodes.map((node) => node.stop()));
     await database.stop();
     forget();

@@ -37,5 +37,11 @@ describe('chaos, one minute', () => {
     console.log(`chaos network: ${report.network}; faults ${JSON.stringify(report.faults)}; false failovers ${report.falseFailovers} (${report.falseFailoversUnderLatencyOrLoss} under latency or loss)`);
     if (report.network.startsWith('none: ')) expect(result.stderr).toContain(`chaos: no network faults (all nodes on 127.0.0.1): ${report.network}`);
     else expect(report.faults.partition + report.faults.latency + report.faults.loss).toBeGreaterThanOrEqual(1);
+    // a soak compares these: every node's memory and the database's size, at the start and the end
+    for (const moment of [report.resources!.start, report.resources!.end]) {
+      expect(moment.databaseMb).toBeGreaterThan(0);
+      expect(Object.keys(moment.tablesMb)).toContain('workflow_run');
+    }
+    expect(Object.values(report.resources!.start.rssMb).every((mb) => mb !== null && mb > 10)).toBe(true);
   });
 });
