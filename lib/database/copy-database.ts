@@ -14,6 +14,8 @@ export type TCopiedTable = { table: string; rows: number };
 
 /** Prisma's own bookkeeping: the target has its own, written by the migrations. */
 const NOT_COPIED = new Set(['_prisma_migrations']);
+/** Rows the migrations themselves insert (the active slots): the copy replaces them with the source's. */
+const SEEDED_BY_MIGRATIONS = new Set(['active_slot']);
 const BATCH_ROWS = 200;
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -86,6 +88,7 @@ export async function copyDatabase(sourceUrl: string, targetUrl: string, log: (l
       const expected = await countRows(source, table);
       // copied rows are history: the notification triggers must not send their events again
       await target.query(`ALTER TABLE ${quote(table)} DISABLE TRIGGER USER`);
+      if (SEEDED_BY_MIGRATIONS.has(table)) await target.query(`DELETE FROM ${quote(table)}`);
       await source.query(`DECLARE copy_rows NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${quote(table)} t`);
       for (;;) {
         const { rows } = await source.query<{ row: string }>(`FETCH ${BATCH_ROWS} FROM copy_rows`);

@@ -99,7 +99,7 @@ describe('Use this database', () => {
     const unusedPort = await findFreePort();
     const cases: { url: string; status: number; says: RegExp }[] = [
       { url: ownerUrl('fresh', unusedPort), status: 422, says: /reachable check failed: 127\.0\.0\.1:\d+: / },
-      { url: ownerUrl('fresh', pair.primary.port, 'wrong-password'), status: 422, says: /password authentication failed/ },
+      { url: ownerUrl('fresh', pair.primary.port, 'wrong-password'), status: 422, says: /reachable check failed: .*wrong password/ },
       { url: ownerUrl('busy'), status: 422, says: /other table\(s\) \(public\.invoices\)/ },
       { url: ownerUrl('taken'), status: 422, says: /already holds cluster "test" .*use Join/ },
       { url: `postgresql://owner:${OWNER_PASSWORD}@127.0.0.1:${pair.standby.port}/fresh`, status: 422, says: /writable check failed: .*read-only standby/ },
