@@ -6,12 +6,14 @@
  *    next restart; when any member refuses or does not answer, every member drops it again and
  *    the move is refused naming that member: no node has switched;
  * 2. a rolling reset (lib/config/rollout.ts) restarts the nodes one at a time, an active node
- *    kept throughout, and each takes the new URL as it restarts. Then no node has a connection
+ *    kept throughout, and each takes the new URL as it restarts (lib/node/supervisor.ts). Then no node has a connection
  *    opened with the old credentials.
  */
 import { z } from 'zod';
 import { AppError } from '@/lib/api/app-error';
-import type { TDb } from '@/lib/db/client';
+import { createDb, type TDb } from '@/lib/db/client';
+import { driveRollout } from '@/lib/config/rollout';
+import { logError, logInfo, logWarn } from '@/lib/node/log';
 import { serverEnv } from '@/lib/env';
 import { parseConnectionString, redactConnectionString } from '@/lib/db/connection-string';
 import { primaryClient } from '@/lib/database/copy-database';
@@ -108,9 +110,27 @@ export async function moveCluster(runtime: TNodeRuntime, db: TDb, request: TData
     throw error;
   }
   await restoreActiveSlots(db, restores);
-  runtime.resumeRollouts();
+  void driveOnNewUrl(runtime, request.url, started.rolloutId);
   return { url: shown, ...started };
 }
+
+/**
+ * The coordinator drives the rolling reset through the new URL: after a password rotation the
+ * old one opens no new connection, and its own pool would fail as soon as it needed one. (After
+ * its own restart, its configuration sync carries the reset on, on the new URL by then.)
+ */
+async function driveOnNewUrl(runtime: TNodeRuntime, url: string, rolloutId: number): Promise<void> {
+  const moved = createDb(url, { max: 3 });
+  try {
+    await driveRollout({ db: moved, nodeId: runtime.identity.id, requestRestart: runtime.requestRestart, log: (level, message) => LOG[level]('database', message) }, rolloutId);
+  } catch (error) {
+    logError('database', `database move: rolling reset #${rolloutId} interrupted`, error);
+  } finally {
+    await moved.$disconnect().catch(() => {});
+  }
+}
+
+const LOG = { info: logInfo, warn: logWarn, error: (scope: string, message: string) => logError(scope, message) };
 
 async function askMember(runtime: TNodeRuntime, member: { id: string; name: string; url: string }, body: TDatabaseMovePeer): Promise<void> {
   const token = issuePeerToken(sharedSecret(), { from: runtime.identity.id, to: member.id, purpose: 'database-move' });
