@@ -45,6 +45,7 @@ async function readText(file: string): Promise<string | undefined> {
 
 export const readChosenDatabaseUrl = (dataDir: string) => readText(fileOf(dataDir, 'url'));
 export const writeChosenDatabaseUrl = (dataDir: string, url: string) => writeFileAtomic(fileOf(dataDir, 'url'), `${url}\n`, 0o600);
+export const removeChosenDatabaseUrl = (dataDir: string) => rm(fileOf(dataDir, 'url'), { force: true });
 
 export async function readUseRequest(dataDir: string): Promise<TUseRequest | undefined> {
   const text = await readText(fileOf(dataDir, 'use'));

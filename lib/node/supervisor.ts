@@ -19,7 +19,7 @@ import { lockDataDir, type TDataDirLock } from '@/lib/node/data-dir-lock';
 import { EXIT_FATAL_CONFIG, EXIT_RESTART_REQUESTED } from '@/lib/node/exit-codes';
 import { chooseAdvertiseUrl, readHostFacts } from '@/lib/node/advertise';
 import { loadOrCreateIdentity, type TNodeIdentity } from '@/lib/node/identity';
-import { readMembership, writeMembership, type TMembership } from '@/lib/node/membership';
+import { readMembership, writeMembership, ZMembership, type TMembership } from '@/lib/node/membership';
 import { carryOutUseRequest } from '@/lib/database/use-database';
 import { redactConnectionText } from '@/lib/db/connection-string';
 import {
@@ -201,8 +201,9 @@ export class NodeSupervisor {
     const shown = redactConnectionText(staged);
     try {
       await checkDatabaseReachable(staged);
-      const keepInMembership = membership !== undefined && this.options.databaseUrl === undefined && (await readChosenDatabaseUrl(this.dataDir)) === undefined;
-      if (keepInMembership) await writeMembership(this.dataDir, { ...membership, databaseUrl: staged });
+      const moved = membership && ZMembership.safeParse({ ...membership, databaseUrl: staged }).success ? { ...membership, databaseUrl: staged } : undefined;
+      const keepInMembership = moved !== undefined && this.options.databaseUrl === undefined && (await readChosenDatabaseUrl(this.dataDir)) === undefined;
+      if (keepInMembership) await writeMembership(this.dataDir, moved);
       else await writeChosenDatabaseUrl(this.dataDir, staged);
       await writeDatabaseChange(this.dataDir, { operation: 'move', outcome: 'done', message: `this node uses ${shown} now` });
       this.log(`database moved: this node uses ${shown} now`);

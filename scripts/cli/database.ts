@@ -58,8 +58,10 @@ export function describeDatabase(facts: TDatabaseFacts): string {
 }
 
 export async function showDatabaseFacts(options: TDatabaseShowOptions): Promise<void> {
-  const facts = await callApi<TDatabaseFacts>(options.url, '/api/database', options);
-  console.log(options.json ? JSON.stringify(facts, null, 2) : describeDatabase(facts));
+  const facts = await callApi<TDatabaseView>(options.url, '/api/database', options);
+  if (options.json) return console.log(JSON.stringify(facts, null, 2));
+  console.log(describeDatabase(facts));
+  if (facts.change) console.log(`last change  ${facts.change.operation} ${facts.change.outcome} at ${facts.change.at}: ${facts.change.message}`);
 }
 
 async function readUrlToTest(options: { databaseUrlFile?: string }): Promise<string> {
