@@ -23,6 +23,10 @@ export const ERROR_STATUS = {
   PORT_IN_USE: 500,
   DATABASE_UNREACHABLE: 503,
   MIGRATION_FAILED: 500,
+  /** a database the node was asked to use or move to failed a check: nothing changed */
+  DATABASE_REFUSED: 422,
+  /** copying this node's data into the new database failed: the node stays on its database */
+  DATABASE_COPY_FAILED: 500,
   INTERNAL: 500,
 } as const;
 

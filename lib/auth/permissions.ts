@@ -24,6 +24,9 @@ export const ACTION_ROLES = {
   readAudit: 'operator',
   /** try a connection string against the database checks (the facts of the one in use are for viewers) */
   testDatabase: 'admin',
+  /** Use this database (a standalone node leaves its built-in one) and Move the whole cluster */
+  useDatabase: 'admin',
+  moveDatabase: 'admin',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

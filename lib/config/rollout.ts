@@ -107,7 +107,7 @@ export async function driveRollout(driver: TRolloutDriver, rolloutId: number): P
           await save();
           continue;
         }
-        if (inSync(facts, target)) {
+        if (inSync(facts, target) && !step.restartAlways) {
           step.status = 'IN_SYNC';
           await save();
           continue;

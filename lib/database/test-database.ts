@@ -101,8 +101,11 @@ async function checkCreateTables(client: pg.Client): Promise<TCheck> {
 
 async function checkOwnership(client: pg.Client): Promise<TCheck> {
   const { rows } = await client.query<{ name: string }>(
-    `SELECT table_schema || '.' || table_name AS name FROM information_schema.tables
-      WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg_toast%'
+    // the catalog, not information_schema (which shows only the tables this user may use): a
+    // table of another owner counts too
+    `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
       ORDER BY 1`,
   );
   if (rows.length === 0) return { name: 'empty-or-ours', ok: true, detail: 'the database is empty' };

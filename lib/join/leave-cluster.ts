@@ -5,6 +5,7 @@
 import type { TDb } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
 import { readMembership, removeMembership } from '@/lib/node/membership';
+import { removeChosenDatabaseUrl } from '@/lib/node/database-choice';
 import type { TNodeRuntime } from '@/lib/node/runtime';
 
 export async function leaveCluster(db: TDb, runtime: TNodeRuntime, actor: string): Promise<{ left: string; restarting: true }> {
@@ -19,6 +20,8 @@ export async function leaveCluster(db: TDb, runtime: TNodeRuntime, actor: string
     db.clusterEvent.create({ data: { kind: 'REMOVED', nodeId, actor, details: { name: runtime.identity.name, left: true } } }),
   ]);
   await removeMembership(runtime.dataDir);
+  // a URL the cluster moved this member to goes with the membership
+  await removeChosenDatabaseUrl(runtime.dataDir);
   runtime.requestRestart(`left cluster ${membership.clusterName}`);
   return { left: membership.clusterId, restarting: true };
 }

@@ -19,7 +19,19 @@ import { lockDataDir, type TDataDirLock } from '@/lib/node/data-dir-lock';
 import { EXIT_FATAL_CONFIG, EXIT_RESTART_REQUESTED } from '@/lib/node/exit-codes';
 import { chooseAdvertiseUrl, readHostFacts } from '@/lib/node/advertise';
 import { loadOrCreateIdentity, type TNodeIdentity } from '@/lib/node/identity';
-import { readMembership } from '@/lib/node/membership';
+import { readMembership, writeMembership, ZMembership, type TMembership } from '@/lib/node/membership';
+import { carryOutUseRequest } from '@/lib/database/use-database';
+import { redactConnectionText } from '@/lib/db/connection-string';
+import {
+  readChosenDatabaseUrl,
+  readStagedDatabaseUrl,
+  readUseRequest,
+  removeStagedDatabaseUrl,
+  removeUseRequest,
+  writeChosenDatabaseUrl,
+  writeDatabaseChange,
+  type TUseRequest,
+} from '@/lib/node/database-choice';
 import { SERVER_ENTRY, PROJECT_ROOT } from '@/lib/node/paths';
 import { listenProblem } from '@/lib/node/ports';
 
@@ -126,7 +138,8 @@ export class NodeSupervisor {
   }
 
   /**
-   * Decided again on every (re)start: --database-url if given, else the cluster this node joined
+   * Decided again on every (re)start: the database chosen from the console (database-url in the
+   * data directory), else --database-url if given, else the cluster this node joined
    * (cluster.json), else the built-in database. Joining or leaving is "write the membership,
    * ask for a restart".
    */
@@ -137,25 +150,70 @@ export class NodeSupervisor {
   }
 
   private async openDatabase(): Promise<Omit<TLaunch, 'authSecret'>> {
-    if (this.options.databaseUrl) {
-      await checkDatabaseReachable(this.options.databaseUrl);
-      return { url: this.options.databaseUrl, mode: 'shared' };
-    }
     const membership = await readMembership(this.dataDir);
-    if (membership) {
+    const useRequest = await readUseRequest(this.dataDir);
+    if (useRequest) await this.carryOutUse(useRequest);
+    await this.switchToStagedUrl(membership);
+    // chosen from the console (Use this database, Move the whole cluster): it outranks the launcher's URL
+    const chosen = await readChosenDatabaseUrl(this.dataDir);
+    const shared = chosen ?? this.options.databaseUrl ?? (await readMembership(this.dataDir))?.databaseUrl;
+    if (shared !== undefined) {
+      if (chosen !== undefined && this.options.databaseUrl !== undefined && chosen !== this.options.databaseUrl) {
+        this.log('using the database chosen from the console (database-url in the data directory), not the one the launcher was given');
+      }
       if (this.builtInDatabase) {
         await this.builtInDatabase.stop();
         this.builtInDatabase = undefined;
-        this.log(`built-in database stopped: this node is a member of cluster ${membership.clusterName} now`);
+        this.log(membership ? `built-in database stopped: this node is a member of cluster ${membership.clusterName} now` : 'built-in database stopped: this node uses an external database now');
       }
-      await checkDatabaseReachable(membership.databaseUrl);
-      return { url: membership.databaseUrl, mode: 'shared' };
+      await checkDatabaseReachable(shared);
+      return { url: shared, mode: 'shared' };
     }
+    return { url: (await this.startBuiltIn()).url, mode: 'builtin' };
+  }
+
+  private async startBuiltIn(): Promise<TBuiltInDatabase> {
     if (!this.builtInDatabase) {
       this.builtInDatabase = await startBuiltInDatabase({ dataDir: this.dataDir });
       this.log(`built-in database started on 127.0.0.1:${this.builtInDatabase.port}`);
     }
-    return { url: this.builtInDatabase.url, mode: 'builtin' };
+    return this.builtInDatabase;
+  }
+
+  /** Use this database, asked for by the server before it restarted: only from the built-in database. */
+  private async carryOutUse(request: TUseRequest): Promise<void> {
+    const onBuiltIn = this.options.databaseUrl === undefined && !(await readMembership(this.dataDir)) && !(await readChosenDatabaseUrl(this.dataDir));
+    if (!onBuiltIn) {
+      await removeUseRequest(this.dataDir);
+      return;
+    }
+    await carryOutUseRequest(this.dataDir, (await this.startBuiltIn()).url, request, this.log);
+  }
+
+  /**
+   * Move the whole cluster: the URL this node tested is taken at this restart (the rolling reset
+   * restarts the nodes one at a time). One it cannot reach now is dropped, and the node stays on
+   * the database it used.
+   */
+  private async switchToStagedUrl(membership: TMembership | undefined): Promise<void> {
+    const staged = await readStagedDatabaseUrl(this.dataDir);
+    if (staged === undefined) return;
+    const shown = redactConnectionText(staged);
+    try {
+      await checkDatabaseReachable(staged);
+      const moved = membership && ZMembership.safeParse({ ...membership, databaseUrl: staged }).success ? { ...membership, databaseUrl: staged } : undefined;
+      const keepInMembership = moved !== undefined && this.options.databaseUrl === undefined && (await readChosenDatabaseUrl(this.dataDir)) === undefined;
+      if (keepInMembership) await writeMembership(this.dataDir, moved);
+      else await writeChosenDatabaseUrl(this.dataDir, staged);
+      await writeDatabaseChange(this.dataDir, { operation: 'move', outcome: 'done', message: `this node uses ${shown} now` });
+      this.log(`database moved: this node uses ${shown} now`);
+    } catch (error) {
+      const message = `moving to ${shown} failed: ${error instanceof Error ? error.message : String(error)}; this node stays on its database`;
+      await writeDatabaseChange(this.dataDir, { operation: 'move', outcome: 'failed', message });
+      this.log(message);
+    } finally {
+      await removeStagedDatabaseUrl(this.dataDir);
+    }
   }
 
   private async bootstrap(databaseUrl: string): Promise<string> {

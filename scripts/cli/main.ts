@@ -21,6 +21,7 @@ import { resolveCommandSecrets } from './secret-input';
 import { resetPassword, type TResetPasswordOptions } from './reset-password';
 import { addEmailTarget, addWebhookTarget, printDeliveryLog, printTargets, removeTarget, sendTest, type TNotifyEmailOptions, type TNotifyWebhookOptions } from './notify';
 import { showDatabaseFacts, testDatabaseUrl, type TDatabaseShowOptions, type TDatabaseTestOptions } from './database';
+import { moveDatabase, useDatabase, type TDatabaseMoveOptions, type TDatabaseUseOptions } from './database';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
 function parsePort(value: string): number {
@@ -182,6 +183,17 @@ withCredentials(database.command('test').description('have node --url check a co
   .option('--database-url-file <file>', 'read the connection string to test from this file (default: ORCH_TEST_DATABASE_URL)')
   .option('--json', 'print JSON')
   .action((options: TDatabaseTestOptions) => testDatabaseUrl(options));
+withCredentials(database.command('use').description('switch standalone node --url from its built-in database to this one (admin): checks, copies its data with --copy-data, restarts on it'))
+  .option('--database-url-file <file>', 'read the connection string from this file (default: ORCH_TEST_DATABASE_URL)')
+  .option('--copy-data', 'copy users, tokens, workflows, runs, configuration, events and audit into the new, empty database')
+  .option('--yes', 'switch without asking (needed without a terminal)')
+  .option('--timeout <seconds>', 'how long to wait for the outcome', (value) => Number(value), 300)
+  .action((options: TDatabaseUseOptions) => useDatabase(options));
+withCredentials(database.command('move').description('move the whole cluster to new credentials or a new address of its database (admin): every node tests it, then they switch one at a time'))
+  .option('--database-url-file <file>', 'read the new connection string from this file (default: ORCH_TEST_DATABASE_URL)')
+  .option('--yes', 'move without asking (needed without a terminal)')
+  .option('--timeout <seconds>', 'how long to follow the rolling reset', (value) => Number(value), 600)
+  .action((options: TDatabaseMoveOptions) => moveDatabase(options));
 
 const certificate = program.command('certificate').description('the HTTPS certificate of a node (served after its restart)');
 withCredentials(certificate.command('show').description('the certificate node --url serves now and the one on its disk'))

@@ -41,6 +41,9 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/config/settings': { GET: 'viewer', PUT: 'admin' },
   '/api/database': { GET: 'viewer' },
   '/api/database/test': { POST: 'admin' },
+  '/api/database/use': { POST: 'admin' },
+  '/api/database/move': { POST: 'admin' },
+  '/api/database/move/peer': { POST: 'public' }, // another member's peer token only, checked by the handler
   '/api/workflows': { GET: 'viewer', POST: 'operator' },
   '/api/workflows/[name]': { GET: 'viewer' },
   '/api/workflows/[name]/runs': { POST: 'operator' },

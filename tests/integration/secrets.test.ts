@@ -73,6 +73,14 @@ beforeAll(async () => {
   expect(reset.code, reset.stderr).toBe(0);
   const runId = await startRun(nodes[0], 'Cluster Test', { count: 2 });
   await waitForStatus(databaseUrl, [runId], 'COMPLETED', 30_000);
+
+  // connection strings given to Test, Move and Use (refused: nothing switches) are recorded by nobody
+  secrets['password of a tested connection string'] = `tested-${Math.random().toString(36).slice(2)}`;
+  const tested = new URL(databaseUrl);
+  tested.password = secrets['password of a tested connection string'];
+  for (const route of ['/api/database/test', '/api/database/move', '/api/database/use']) {
+    expect((await call(nodes[0], route, { method: 'POST', body: { url: tested.toString() } })).status, route).not.toBe(500);
+  }
 }, 300_000); // two nodes, a certificate, a rolling reset and a run: minutes on a busy machine
 
 // its own hook (and time budget): a fresh node on its own built-in database
@@ -108,7 +116,7 @@ describe('secrets', () => {
       '/api/health', '/api/health/active', '/api/cluster', '/api/cluster/events?limit=1000', `/api/cluster/nodes/${nodeId}`,
       `/api/cluster/nodes/${nodeId}/configuration`, '/api/cluster/join-info', '/api/config/certificate', '/api/config/plugins',
       '/api/config/settings', '/api/workflows', '/api/workflows/Cluster%20Test', '/api/runs', `/api/runs/${runs[0].id}`,
-      `/api/runs/${runs[0].id}/logs`, '/api/logs/system', '/api/users', '/api/tokens', '/api/me', '/api/audit', '/api/metrics',
+      `/api/runs/${runs[0].id}/logs`, '/api/logs/system', '/api/users', '/api/tokens', '/api/me', '/api/audit', '/api/metrics', '/api/database',
     ];
     for (const node of nodes) {
       for (const route of routes) {
@@ -122,6 +130,16 @@ describe('secrets', () => {
     // the pages themselves render what these answers hold; the login page gets nothing else
     const login = await (await fetch(`${nodes[0].url}/login`)).text();
     for (const value of Object.values(secrets)) expect(login.includes(value)).toBe(false);
+  });
+
+  it('appear in no audit entry or event, as the database holds them', async () => {
+    const rows = await withClient(databaseUrl, async (client) => [
+      ...(await client.query('SELECT row_to_json(a)::text AS row FROM audit_entry a')).rows,
+      ...(await client.query('SELECT row_to_json(e)::text AS row FROM cluster_event e')).rows,
+    ]);
+    const text = rows.map((row) => row.row as string).join('\n');
+    expect(text).toContain('/api/database/move');
+    for (const [what, value] of Object.entries(secrets)) expect(text.includes(value), `${what} in the audit or events`).toBe(false);
   });
 
   it('appear in no node log: the nodes\' output, system logs and records', () => {

@@ -1,9 +1,9 @@
 // GET /api/database — facts about the database this node uses (never its password)
 import { withApi } from '@/lib/api/with-api';
 import { ACTION_ROLES } from '@/lib/auth/permissions';
-import { showDatabase } from '@/lib/database/show-database';
+import { readDatabaseView } from '@/lib/database/read-database-view';
 import { serverEnv } from '@/lib/env';
 
 export const GET = withApi({ role: ACTION_ROLES.view }, () =>
-  showDatabase({ databaseUrl: serverEnv().DATABASE_URL, mode: serverEnv().ORCH_DATABASE_MODE }),
+  readDatabaseView({ databaseUrl: serverEnv().DATABASE_URL, mode: serverEnv().ORCH_DATABASE_MODE, dataDir: serverEnv().ORCH_DATA_DIR }),
 );
