@@ -188,12 +188,36 @@ export class ReplicaPair {
     await this.startServer(this.primary);
   }
 
-  /** pg_ctl promote on the standby; waits until it accepts writes. */
+  /**
+   * pg_ctl promote on the standby; waits until it accepts writes. A synchronous pair's promoted
+   * server has no standby left to wait for (its configuration came from the primary with
+   * pg_basebackup): it stops waiting, as Patroni does when the synchronous standby is gone, or
+   * every commit would hang.
+   */
   async promote(): Promise<void> {
     await this.pgRun('pg_ctl', ['-D', this.standby.dataDir, '-w', '-t', '60', 'promote']);
     await pollUntil(async () => (await this.query(this.standby, 'SELECT pg_is_in_recovery() AS r'))[0]?.r === false, {
       timeoutMs: 30_000,
       what: 'the promoted standby to leave recovery',
+    });
+    if (this.options.synchronous) {
+      await this.query(this.standby, `ALTER SYSTEM SET synchronous_standby_names = ''`);
+      await this.query(this.standby, 'SELECT pg_reload_conf()');
+    }
+  }
+
+  /**
+   * The standby stops receiving WAL (its primary_conninfo is emptied), as a standby cut off or
+   * far behind would: with asynchronous replication the primary goes on committing, and what it
+   * commits from here on is lost when the standby is promoted. Waits until the primary sees no
+   * standby.
+   */
+  async cutReplication(): Promise<void> {
+    await this.query(this.standby, `ALTER SYSTEM SET primary_conninfo = ''`);
+    await this.query(this.standby, 'SELECT pg_reload_conf()');
+    await pollUntil(async () => (await this.query(this.primary, 'SELECT count(*)::int AS n FROM pg_stat_replication'))[0]?.n === 0, {
+      timeoutMs: 30_000,
+      what: 'the standby to stop streaming',
     });
   }
 
