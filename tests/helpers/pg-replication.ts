@@ -207,6 +207,39 @@ export class ReplicaPair {
   }
 
   /**
+   * After a failover (the primary killed, the standby promoted): the old primary's data directory
+   * is rebuilt with pg_basebackup from the new primary and started as its streaming standby (on
+   * its old port), and the two swap names, so that `primary` is the writable one again and the
+   * same multi-host URL keeps working. A synchronous pair waits for the new standby again.
+   */
+  async rebuildOldPrimaryAsStandby(): Promise<void> {
+    const [newPrimary, old] = [this.standby, this.primary];
+    if (this.postmasterPid(old) && (await this.query(old, 'SELECT 1').then(() => true, () => false))) {
+      await this.pgRun('pg_ctl', ['-D', old.dataDir, '-m', 'immediate', '-w', '-t', '20', 'stop']).catch(() => {});
+    }
+    await rm(old.dataDir, { recursive: true, force: true });
+    await this.pgRun('pg_basebackup', ['-h', '127.0.0.1', '-p', String(newPrimary.port), '-U', 'postgres', '-D', old.dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync']);
+    const passfile = path.join(this.root, `pgpass-${newPrimary.port}`);
+    await writeFile(passfile, `127.0.0.1:${newPrimary.port}:*:postgres:${this.password}\n`, { mode: 0o600 });
+    await this.own(passfile);
+    await appendFile(
+      path.join(old.dataDir, 'postgresql.auto.conf'),
+      `port = ${old.port}\nsynchronous_standby_names = ''\nprimary_conninfo = 'host=127.0.0.1 port=${newPrimary.port} user=postgres passfile=${passfile} application_name=${STANDBY_NAME}'\n`,
+    );
+    await this.startServer(old);
+    this.primary = newPrimary;
+    this.standby = old;
+    await pollUntil(
+      async () => (await this.query(this.primary, `SELECT state FROM pg_stat_replication WHERE application_name = '${STANDBY_NAME}'`))[0]?.state === 'streaming',
+      { timeoutMs: 60_000, what: 'the rebuilt standby to stream from the new primary' },
+    );
+    if (this.options.synchronous) {
+      await this.query(this.primary, `ALTER SYSTEM SET synchronous_standby_names = '${STANDBY_NAME}'`);
+      await this.query(this.primary, 'SELECT pg_reload_conf()');
+    }
+  }
+
+  /**
    * The standby stops receiving WAL (its primary_conninfo is emptied), as a standby cut off or
    * far behind would: with asynchronous replication the primary goes on committing, and what it
    * commits from here on is lost when the standby is promoted. Waits until the primary sees no
