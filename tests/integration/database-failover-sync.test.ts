@@ -133,6 +133,11 @@ describe('a database failover with synchronous replication (PostgreSQL 15 primar
     const printed = await runOrchctl(['events', '--url', nodes[1].url, '--kind', 'DATABASE_FAILOVER'], { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD });
     expect(printed.code, printed.stderr).toBe(0);
     expect(printed.stdout).toContain('DATABASE_FAILOVER');
+    // the Database facts show the identity the heartbeats compare, on the new primary
+    const shown = await runOrchctl(['database', 'show', '--url', nodes[0].url], { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`connected    127.0.0.1:${pair.standby.port}, the primary`);
+    expect(shown.stdout).toMatch(/identity {5}system \d+, timeline 2, 1 failover\(s\) seen by the cluster/);
     for (const node of nodes) expect(node.output()).not.toContain(pair.password);
   });
 });
