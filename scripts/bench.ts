@@ -9,9 +9,11 @@
  *   page       the cluster page, status API and runs lists with 64 members, 100,000 runs, 1,000,000 log lines (scripts/bench/cluster-page.ts)
  *   workflows  checkpointed elements per second and resume after kill -9, next to pg-boss (scripts/bench/workflows.ts)
  *   throughput runs drained per second next to graphile-worker and pg-boss jobs, and API submissions (scripts/bench/throughput.ts)
+ *   database-failover  kill -9 of a PostgreSQL 15 primary, promotion of its standby, until an ACTIVE node again;
+ *              heartbeat p99 against that replicated server (scripts/bench/database-failover.ts)
  *
- *   npm run bench -- [--only api|heartbeat|failover|latency|page|workflows|throughput] [--seconds 60] [--members 200]
- *                    [--kills 10] [--interval 1] [--heartbeats 3] [--watch 60] [--jobs 10000]
+ *   npm run bench -- [--only api|heartbeat|failover|latency|page|workflows|throughput|database-failover] [--seconds 60]
+ *                    [--members 200] [--kills 10] [--interval 1] [--heartbeats 3] [--watch 60] [--jobs 10000] [--failovers 5]
  *
  * Exits with 1 when a figure misses its goal.
  */
@@ -24,10 +26,11 @@ import { runHeartbeatBench } from './bench/heartbeat';
 import { runClusterPageBench } from './bench/cluster-page';
 import { runWorkflowBench } from './bench/workflows';
 import { runThroughputBench } from './bench/throughput';
+import { runDatabaseFailoverBench } from './bench/database-failover';
 import { handleInterrupts } from './bench/interrupt';
 import { ensureBuild } from './ensure-build';
 
-const PARTS = ['api', 'heartbeat', 'failover', 'latency', 'page', 'workflows', 'throughput'] as const;
+const PARTS = ['api', 'heartbeat', 'failover', 'latency', 'page', 'workflows', 'throughput', 'database-failover'] as const;
 type TPart = (typeof PARTS)[number];
 
 function positiveInteger(name: string, value: string): number {
@@ -55,6 +58,7 @@ function readOptions() {
       heartbeats: { type: 'string', default: '3' },
       watch: { type: 'string', default: '60' },
       jobs: { type: 'string', default: '10000' },
+      failovers: { type: 'string', default: '5' },
     },
     strict: true,
   });
@@ -71,6 +75,7 @@ function readOptions() {
     heartbeats: positiveInteger('heartbeats', values.heartbeats),
     watchSeconds: positiveInteger('watch', values.watch),
     jobs: positiveInteger('jobs', values.jobs),
+    failovers: positiveInteger('failovers', values.failovers),
   };
 }
 
@@ -97,6 +102,7 @@ async function main(): Promise<number> {
     if (part === 'page') goalsMet = (await runClusterPageBench()) && goalsMet;
     if (part === 'workflows') goalsMet = (await runWorkflowBench(options)) && goalsMet;
     if (part === 'throughput') goalsMet = (await runThroughputBench(options)) && goalsMet;
+    if (part === 'database-failover') goalsMet = (await runDatabaseFailoverBench(options)) && goalsMet;
   }
   return goalsMet ? 0 : 1;
 }

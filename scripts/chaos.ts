@@ -9,7 +9,11 @@
  * fails too: a node partitioned (link down), its path to the database 150 ms ± 50 ms slower, or
  * losing 5 % of its packets; where it cannot, it says why and runs without network faults. The
  * seed chooses the same faults again with `--seed` (on a machine that makes namespaces as well,
- * or with `--network off` on both). At the end, with the faults over and every run given time to finish,
+ * or with `--network off` on both). With `--database replicated` the nodes use a multi-host URL on a
+ * PostgreSQL 15 primary + synchronous standby (Debian's postgresql-15), and the database fault is a
+ * *database failover* instead: the primary's postmaster is killed (SIGKILL), the standby promoted,
+ * and the old primary rebuilt (pg_basebackup) as the new standby. At the end, with the faults over
+ * and every run given time to finish,
  * it prints what held and exits non-zero when any of these was violated:
  * - runs lost: 0 (every run the cluster accepted ends COMPLETED);
  * - elements executed twice beyond interrupted ones: 0 (from the nodes' own system logs: an
@@ -34,6 +38,7 @@ import { applyMigrations } from '@/lib/db/migrate';
 import { startBuiltInDatabase, type TBuiltInDatabase } from '@/lib/node/built-in-database';
 import { findFreePort } from '@/lib/node/ports';
 import { SYSTEM_LOG_FILE } from '@/lib/workflow/system-log';
+import { startReplicaPair, type ReplicaPair } from '../tests/helpers/pg-replication';
 import { BenchNode } from './bench/bench-node';
 import { onInterrupt } from './bench/interrupt';
 import { seconds, sleep } from './bench/stats';
@@ -64,9 +69,17 @@ const WORKFLOW = {
   ],
 };
 
-type TFault = { kind: 'kill' | 'freeze' | 'restart' | 'database' | 'claim-freeze' | 'partition' | 'latency' | 'loss'; node?: string; from: number; to: number };
+type TFault = {
+  kind: 'kill' | 'freeze' | 'restart' | 'database' | 'claim-freeze' | 'database-failover' | 'partition' | 'latency' | 'loss';
+  node?: string;
+  from: number;
+  to: number;
+};
 /** faults that must not cost a failover: a slot given up under them is a false failover */
 const HARMLESS: TFault['kind'][] = ['latency', 'loss'];
+
+/** the database faults: both leave the cluster without a database for a while */
+const isDatabaseFault = (fault: TFault) => fault.kind === 'database' || fault.kind === 'database-failover';
 
 export type TChaosReport = {
   /** `--seed` replays the same choices of faults */
@@ -104,8 +117,11 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       network: { type: 'string', default: 'auto' },
       json: { type: 'boolean', default: false },
+      database: { type: 'string', default: 'builtin' },
     },
   });
+  if (values.database !== 'builtin' && values.database !== 'replicated') throw new Error(`--database takes builtin or replicated, not "${values.database}"`);
+  const replicated = values.database === 'replicated';
   const seed = values.seed === undefined ? newSeed() : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new Error(`--seed takes a whole number from 0 to ${2 ** 32 - 1}, not "${values.seed}"`);
   random = seededRandom(seed);
@@ -119,18 +135,22 @@ async function main(): Promise<void> {
   // under root, the database runs as the postgres user, which must be able to enter this folder
   await chmod(root, 0o755);
   const databaseDir = path.join(root, 'database');
-  let database: TBuiltInDatabase | undefined = await startBuiltInDatabase({ dataDir: databaseDir });
+  let database: TBuiltInDatabase | undefined = replicated ? undefined : await startBuiltInDatabase({ dataDir: databaseDir });
+  const pair: ReplicaPair | undefined = replicated ? await startReplicaPair({ synchronous: true }) : undefined;
   const nodes: BenchNode[] = [];
   let network: ChaosNetwork | undefined;
   const cleanup = async () => {
     await Promise.all(nodes.map((node) => node.kill()));
     await network?.destroy();
     await database?.stop().catch(() => {});
+    await pair?.stop();
     await rm(root, { recursive: true, force: true });
   };
   const forget = onInterrupt(cleanup);
   try {
-    const url = database.url;
+    if (pair) await pair.query(pair.primary, 'CREATE DATABASE orch');
+    // replicated: both hosts, the nodes follow whichever is the writable primary
+    const url = pair ? pair.url([pair.primary, pair.standby], 'orch') : database!.url;
     await applyMigrations(url);
     const db = createDb(url, { max: 1 });
     await ensureCluster(db, { name: 'chaos', heartbeatIntervalMs: INTERVAL_MS, failoverHeartbeats: FAILOVER_HEARTBEATS });
@@ -138,7 +158,9 @@ async function main(): Promise<void> {
 
     const names = Array.from({ length: nodeCount }, (_, index) => `c${index + 1}`);
     let networkNote = 'off (--network off)';
-    if (values.network === 'auto') {
+    // the per-node proxies stand in front of one database server; a replicated pair is reached directly
+    if (replicated) networkNote = 'off (--database replicated: the nodes reach both database servers directly)';
+    else if (values.network === 'auto') {
       const made = await ChaosNetwork.create(names, { host: new URL(url).hostname, port: Number(new URL(url).port) });
       if (typeof made === 'string') networkNote = `none: ${made}`;
       else {
@@ -168,7 +190,7 @@ async function main(): Promise<void> {
     if (!imported.ok) throw new Error(`importing the chaos workflow: HTTP ${imported.status} ${await imported.text()}`);
     say(`chaos: seed ${seed} (replay with --seed ${seed})`);
     say(`chaos: ${nodeCount} nodes at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS}, ${minutes} min of runs and faults (data in ${root})`);
-    const resourcesAtStart = await readResources(nodes, url);
+    const resourcesAtStart = await readResources(nodes, pair ? pair.url([pair.primary], 'orch') : url);
     say(`chaos: at the start: ${describeResources(resourcesAtStart)}`);
 
     const frozen = new Set<BenchNode>();
@@ -200,13 +222,14 @@ async function main(): Promise<void> {
     const processFaults = shuffle<TFault['kind']>(['kill', 'freeze', 'restart', 'claim-freeze']);
     const networkFaults = network ? shuffle<TFault['kind']>(['partition', 'latency', 'loss']) : [];
     const plan: TFault['kind'][] = processFaults.flatMap((kind, index) => (networkFaults[index] ? [networkFaults[index], kind] : [kind]));
-    plan.splice(1 + Math.floor(random() * 3), 0, 'database');
+    const databaseFault: TFault['kind'] = replicated ? 'database-failover' : 'database';
+    plan.splice(1 + Math.floor(random() * 3), 0, databaseFault);
     let lastDatabaseRestart = 0;
     const pick = (): TFault['kind'] => {
       const planned = plan.shift();
       if (planned) return planned;
       const roll = random();
-      if (roll < 0.1 && Date.now() - lastDatabaseRestart > 60_000) return 'database';
+      if (roll < 0.1 && Date.now() - lastDatabaseRestart > 60_000) return databaseFault;
       if (network && roll >= 0.7) return roll < 0.8 ? 'partition' : roll < 0.9 ? 'latency' : 'loss';
       const rest = network ? roll / 0.7 : roll;
       return rest < 0.4 ? 'kill' : rest < 0.6 ? 'freeze' : rest < 0.8 ? 'claim-freeze' : 'restart';
@@ -216,7 +239,17 @@ async function main(): Promise<void> {
       const kind = pick();
       const node = nodes[Math.floor(random() * nodes.length)];
       const from = Date.now();
-      if (kind === 'database') {
+      if (kind === 'database-failover' && pair) {
+        say(`  ${clock(from)} database failover: kill -9 the primary (port ${pair.primary.port}), promote the standby (port ${pair.standby.port})`);
+        await pair.killPrimary();
+        await sleep(random() * 2_000);
+        await pair.promote();
+        const promotedAt = Date.now();
+        await pair.rebuildOldPrimaryAsStandby();
+        say(`  ${clock(Date.now())} old primary rebuilt as the standby of the new one`);
+        lastDatabaseRestart = Date.now();
+        faults.push({ kind, from, to: promotedAt });
+      } else if (kind === 'database' && database) {
         say(`  ${clock(from)} database restart`);
         await database.stop();
         database = undefined;
@@ -299,7 +332,7 @@ async function main(): Promise<void> {
     await load;
     say(`chaos: faults over; waiting for ${accepted.length} accepted runs to finish`);
 
-    const client = new pg.Client({ connectionString: url });
+    const client = new pg.Client({ connectionString: pair ? pair.singleUrl(pair.primary, 'orch') : url });
     await client.connect();
     const readRuns = async () => (await client.query<{ id: string; status: string }>('SELECT id, status FROM workflow_run')).rows;
     const drainUntil = Date.now() + DRAIN_TIMEOUT_MS;
@@ -310,7 +343,7 @@ async function main(): Promise<void> {
     }
     const resumes = (await client.query<{ run_id: string; count: number }>(`SELECT run_id, count(*)::int AS count FROM workflow_run_event WHERE kind = 'RESUMED' GROUP BY run_id`)).rows;
     await client.end();
-    const resourcesAtEnd = await readResources(nodes, url);
+    const resourcesAtEnd = await readResources(nodes, pair ? pair.url([pair.primary], 'orch') : url);
     say(`chaos: at the end:   ${describeResources(resourcesAtEnd)}`);
 
     const report = {
@@ -379,7 +412,7 @@ function analyse(input: {
   const working = activePeriods(records).map((period) => {
     const stop = faults.find(
       (fault) =>
-        (fault.kind === 'database' ||
+        (isDatabaseFault(fault) ||
           ((fault.kind === 'kill' || fault.kind === 'freeze' || fault.kind === 'claim-freeze' || fault.kind === 'partition') && fault.node === nodeIds.get(period.node))) &&
         fault.from >= period.from &&
         fault.from < period.to,
@@ -389,13 +422,13 @@ function analyse(input: {
   const periods = activePeriods(records);
   const start = Math.min(...periods.map((period) => period.from));
   const end = Math.max(...faults.map((fault) => fault.to), start);
-  const databaseFaults = faults.filter((fault) => fault.kind === 'database');
+  const databaseFaults = faults.filter(isDatabaseFault);
   const longest = (exclude: TFault[]) => longestGap(working, start, end, exclude);
 
   // a node that gave up its slot although nothing happened to it or to the database (latency and
   // loss on its path to the database do not count as happening: they must not cost a failover)
   const during = (fault: TFault, label: string | undefined, at: number) =>
-    (fault.kind === 'database' || fault.node === label) && at >= fault.from - INTERVAL_MS && at <= fault.to + SETTLE_MS;
+    (isDatabaseFault(fault) || fault.node === label) && at >= fault.from - INTERVAL_MS && at <= fault.to + SETTLE_MS;
   const disturbed = (label: string | undefined, at: number) => faults.some((fault) => !HARMLESS.includes(fault.kind) && during(fault, label, at));
   const gaveUp = records.filter((record) => record.t === 'end' && (record.reason === 'fenced' || record.reason === 'lost'));
   const falseOnes = gaveUp.filter((record) => !disturbed(nodeIds.get(record.node), record.at));
@@ -417,6 +450,7 @@ function analyse(input: {
       partition: count('partition'),
       latency: count('latency'),
       loss: count('loss'),
+      'database-failover': count('database-failover'),
     },
     runsAccepted: accepted.length,
     runsCompleted: runs.filter((run) => run.status === 'COMPLETED').length,
@@ -492,7 +526,7 @@ function printReport(report: TChaosReport): void {
     ['seed', String(report.seed), 'replay with --seed'],
     [
       'faults',
-      `${report.faults.kill} kill -9, ${report.faults.freeze} SIGSTOP, ${report.faults['claim-freeze']} frozen inside a claim, ${report.faults.restart} restarts, ${report.faults.database} database restarts`,
+      `${report.faults.kill} kill -9, ${report.faults.freeze} SIGSTOP, ${report.faults['claim-freeze']} frozen inside a claim, ${report.faults.restart} restarts, ${report.faults.database} database restarts, ${report.faults['database-failover']} database failovers`,
       '',
     ],
     ['network faults', `${report.faults.partition} partitions, ${report.faults.latency} × latency, ${report.faults.loss} × loss`, report.network],
