@@ -95,6 +95,7 @@ export class PatroniCluster {
   private readonly components: TComponent[] = [];
   etcdPort = 0;
   haproxyPort = 0;
+  haproxyStatsPort = 0;
   members: TPatroniMember[] = [];
 
   constructor(readonly root: string, readonly timings: TPatroniTimings) {}
@@ -229,12 +230,14 @@ export class PatroniCluster {
 
   private async startHaproxy(): Promise<void> {
     this.haproxyPort = await findFreePort();
+    this.haproxyStatsPort = await findFreePort();
     const [first, second] = this.members;
     const configFile = path.join(this.root, 'haproxy.cfg');
     const config = fillTemplate(
       readFileSync(HAPROXY_TEMPLATE, 'utf8'),
       {
         LISTEN: `127.0.0.1:${this.haproxyPort}`,
+        STATS_LISTEN: `127.0.0.1:${this.haproxyStatsPort}`,
         NAME1: first.name, HOST1: '127.0.0.1', PG_PORT1: first.pgPort, REST_PORT1: first.restPort,
         NAME2: second.name, HOST2: '127.0.0.1', PG_PORT2: second.pgPort, REST_PORT2: second.restPort,
       },
@@ -251,7 +254,23 @@ export class PatroniCluster {
     if (check.code !== 0) throw new Error(`haproxy did not start: haproxy -c refuses the filled deploy/patroni/haproxy.cfg:\n${check.output.trim()}`);
     // -db: stay in the foreground, so the process the test holds is HAProxy itself
     const haproxy = this.spawnComponent('haproxy', PROGRAMS.haproxy, ['-db', '-f', configFile], { log: path.join(this.root, 'haproxy.log') });
-    await this.waitFor(haproxy, `HAProxy on port ${this.haproxyPort} to lead to a writable primary`, async () => (await this.inRecovery()) === false);
+    // every member counts as up until its first check fails: wait until only the primary does
+    await this.waitFor(haproxy, `HAProxy on port ${this.haproxyPort} to count only the primary ${first.name} as up`, async () => {
+      const up = await this.haproxyUp();
+      return up?.length === 1 && up[0] === first.name && (await this.inRecovery()) === false;
+    });
+  }
+
+  /** The members HAProxy sends connections to now (its stats page, as CSV: "UP", or "UP 1/2" while failing checks); undefined when it does not answer. */
+  async haproxyUp(): Promise<string[] | undefined> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${this.haproxyStatsPort}/;csv`, { signal: AbortSignal.timeout(2_000) });
+      const [header, ...rows] = (await response.text()).split('\n').filter(Boolean).map((line) => line.split(','));
+      const [proxy, server, status] = ['# pxname', 'svname', 'status'].map((column) => header.indexOf(column));
+      return rows.filter((row) => row[proxy] === 'orch-db' && !['FRONTEND', 'BACKEND'].includes(row[server]) && row[status].startsWith('UP')).map((row) => row[server]);
+    } catch {
+      return undefined;
+    }
   }
 
   /** pg_is_in_recovery() of the server HAProxy leads to now; undefined when no connection gets through. */
