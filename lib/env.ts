@@ -2,9 +2,18 @@
  * The only reader of process.env. Each process kind reads what it needs, validated once.
  */
 import { z } from 'zod';
+import { parseConnectionString } from '@/lib/db/connection-string';
 
 const ZServerEnv = z.object({
-  DATABASE_URL: z.string().url(),
+  /** one host, or several as libpq takes them (db1:5432,db2:5432?target_session_attrs=read-write) */
+  DATABASE_URL: z.string().refine((value) => {
+    try {
+      parseConnectionString(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'DATABASE_URL is not a valid postgresql:// URL'),
   ORCH_DATA_DIR: z.string().min(1),
   ORCH_PORT: z.coerce.number().int().min(1).max(65535),
   /** the address to listen on (orchctl node start --listen); unset: every interface */

@@ -6,8 +6,10 @@
  *   failover   kill -9 of the active node at 1 s × 3 until a new ACTIVE (scripts/bench/failover.ts)
  *   page       the cluster page and status API with 50 members (scripts/bench/cluster-page.ts)
  *   workflows  checkpointed elements per second and resume after kill -9, next to pg-boss (scripts/bench/workflows.ts)
+ *   database-failover  kill -9 of a PostgreSQL 15 primary, promotion of its standby, until an ACTIVE node again;
+ *              heartbeat p99 against that replicated server (scripts/bench/database-failover.ts)
  *
- *   npm run bench -- [--only api|heartbeat|failover|page|workflows] [--seconds 60] [--members 200] [--kills 10]
+ *   npm run bench -- [--only api|heartbeat|failover|page|workflows|database-failover] [--seconds 60] [--members 200] [--kills 10] [--failovers 5]
  *
  * Exits with 1 when a figure misses its goal.
  */
@@ -18,10 +20,11 @@ import { runFailoverBench } from './bench/failover';
 import { runHeartbeatBench } from './bench/heartbeat';
 import { runClusterPageBench } from './bench/cluster-page';
 import { runWorkflowBench } from './bench/workflows';
+import { runDatabaseFailoverBench } from './bench/database-failover';
 import { handleInterrupts } from './bench/interrupt';
 import { ensureBuild } from './ensure-build';
 
-const PARTS = ['api', 'heartbeat', 'failover', 'page', 'workflows'] as const;
+const PARTS = ['api', 'heartbeat', 'failover', 'page', 'workflows', 'database-failover'] as const;
 type TPart = (typeof PARTS)[number];
 
 function positiveInteger(name: string, value: string): number {
@@ -38,6 +41,7 @@ function readOptions() {
       members: { type: 'string', default: '200' },
       'members-per-store': { type: 'string', default: '20' },
       kills: { type: 'string', default: '10' },
+      failovers: { type: 'string', default: '5' },
     },
     strict: true,
   });
@@ -50,6 +54,7 @@ function readOptions() {
     members: positiveInteger('members', values.members),
     membersPerStore: positiveInteger('members-per-store', values['members-per-store']),
     kills: positiveInteger('kills', values.kills),
+    failovers: positiveInteger('failovers', values.failovers),
   };
 }
 
@@ -74,6 +79,7 @@ async function main(): Promise<number> {
     if (part === 'failover') goalsMet = (await runFailoverBench(options)) && goalsMet;
     if (part === 'page') goalsMet = (await runClusterPageBench()) && goalsMet;
     if (part === 'workflows') goalsMet = (await runWorkflowBench(options)) && goalsMet;
+    if (part === 'database-failover') goalsMet = (await runDatabaseFailoverBench(options)) && goalsMet;
   }
   return goalsMet ? 0 : 1;
 }

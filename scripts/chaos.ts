@@ -4,7 +4,10 @@
  * (SIGSTOP past the window, then SIGCONT), restarted, frozen exactly inside a claim (the active
  * is frozen and the standby that claims its slot freezes itself right after sending the claim,
  * through the test-only freeze point), and the database itself is restarted, one fault at a time
- * at random. At the end, with the faults over and every run given time to finish,
+ * at random. With `--database replicated` the nodes use a multi-host URL on a PostgreSQL 15
+ * primary + synchronous standby (Debian's postgresql-15), and the database fault is a *database
+ * failover* instead: the primary's postmaster is killed (SIGKILL), the standby promoted, and the
+ * old primary rebuilt (pg_basebackup) as the new standby. At the end, with the faults over and every run given time to finish,
  * it prints what held and exits non-zero when any of these was violated:
  * - runs lost: 0 (every run the cluster accepted ends COMPLETED);
  * - elements executed twice beyond interrupted ones: 0 (from the nodes' own system logs: an
@@ -26,6 +29,7 @@ import { applyMigrations } from '@/lib/db/migrate';
 import { startBuiltInDatabase, type TBuiltInDatabase } from '@/lib/node/built-in-database';
 import { findFreePort } from '@/lib/node/ports';
 import { SYSTEM_LOG_FILE } from '@/lib/workflow/system-log';
+import { startReplicaPair, type ReplicaPair } from '../tests/helpers/pg-replication';
 import { BenchNode } from './bench/bench-node';
 import { onInterrupt } from './bench/interrupt';
 import { seconds, sleep } from './bench/stats';
@@ -56,7 +60,10 @@ const WORKFLOW = {
   ],
 };
 
-type TFault = { kind: 'kill' | 'freeze' | 'restart' | 'database' | 'claim-freeze'; node?: string; from: number; to: number };
+type TFault = { kind: 'kill' | 'freeze' | 'restart' | 'database' | 'claim-freeze' | 'database-failover'; node?: string; from: number; to: number };
+
+/** the database faults: both leave the cluster without a database for a while */
+const isDatabaseFault = (fault: TFault) => fault.kind === 'database' || fault.kind === 'database-failover';
 
 export type TChaosReport = {
   /** `--seed` replays the same choices of faults */
@@ -87,8 +94,11 @@ async function main(): Promise<void> {
       nodes: { type: 'string', default: '3' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
+      database: { type: 'string', default: 'builtin' },
     },
   });
+  if (values.database !== 'builtin' && values.database !== 'replicated') throw new Error(`--database takes builtin or replicated, not "${values.database}"`);
+  const replicated = values.database === 'replicated';
   const seed = values.seed === undefined ? newSeed() : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new Error(`--seed takes a whole number from 0 to ${2 ** 32 - 1}, not "${values.seed}"`);
   random = seededRandom(seed);
@@ -101,16 +111,20 @@ async function main(): Promise<void> {
   // under root, the database runs as the postgres user, which must be able to enter this folder
   await chmod(root, 0o755);
   const databaseDir = path.join(root, 'database');
-  let database: TBuiltInDatabase | undefined = await startBuiltInDatabase({ dataDir: databaseDir });
+  let database: TBuiltInDatabase | undefined = replicated ? undefined : await startBuiltInDatabase({ dataDir: databaseDir });
+  const pair: ReplicaPair | undefined = replicated ? await startReplicaPair({ synchronous: true }) : undefined;
   const nodes: BenchNode[] = [];
   const cleanup = async () => {
     await Promise.all(nodes.map((node) => node.kill()));
     await database?.stop().catch(() => {});
+    await pair?.stop();
     await rm(root, { recursive: true, force: true });
   };
   const forget = onInterrupt(cleanup);
   try {
-    const url = database.url;
+    if (pair) await pair.query(pair.primary, 'CREATE DATABASE orch');
+    // replicated: both hosts, the nodes follow whichever is the writable primary
+    const url = pair ? pair.url([pair.primary, pair.standby], 'orch') : database!.url;
     await applyMigrations(url);
     const db = createDb(url, { max: 1 });
     await ensureCluster(db, { name: 'chaos', heartbeatIntervalMs: INTERVAL_MS, failoverHeartbeats: FAILOVER_HEARTBEATS });
@@ -163,13 +177,14 @@ async function main(): Promise<void> {
     const faults: TFault[] = [];
     // one fault of each kind first (so that even a short run sees them all), then at random
     const plan: TFault['kind'][] = shuffle(['kill', 'freeze', 'restart', 'claim-freeze']);
-    plan.splice(1 + Math.floor(random() * 3), 0, 'database');
+    const databaseFault: TFault['kind'] = replicated ? 'database-failover' : 'database';
+    plan.splice(1 + Math.floor(random() * 3), 0, databaseFault);
     let lastDatabaseRestart = 0;
     const pick = (): TFault['kind'] => {
       const planned = plan.shift();
       if (planned) return planned;
       const roll = random();
-      if (roll < 0.1 && Date.now() - lastDatabaseRestart > 60_000) return 'database';
+      if (roll < 0.1 && Date.now() - lastDatabaseRestart > 60_000) return databaseFault;
       return roll < 0.4 ? 'kill' : roll < 0.6 ? 'freeze' : roll < 0.8 ? 'claim-freeze' : 'restart';
     };
     while (Date.now() < endAt - 8_000) {
@@ -177,7 +192,17 @@ async function main(): Promise<void> {
       const kind = pick();
       const node = nodes[Math.floor(random() * nodes.length)];
       const from = Date.now();
-      if (kind === 'database') {
+      if (kind === 'database-failover' && pair) {
+        say(`  ${clock(from)} database failover: kill -9 the primary (port ${pair.primary.port}), promote the standby (port ${pair.standby.port})`);
+        await pair.killPrimary();
+        await sleep(random() * 2_000);
+        await pair.promote();
+        const promotedAt = Date.now();
+        await pair.rebuildOldPrimaryAsStandby();
+        say(`  ${clock(Date.now())} old primary rebuilt as the standby of the new one`);
+        lastDatabaseRestart = Date.now();
+        faults.push({ kind, from, to: promotedAt });
+      } else if (kind === 'database' && database) {
         say(`  ${clock(from)} database restart`);
         await database.stop();
         database = undefined;
@@ -238,7 +263,7 @@ async function main(): Promise<void> {
     await load;
     say(`chaos: faults over; waiting for ${accepted.length} accepted runs to finish`);
 
-    const client = new pg.Client({ connectionString: url });
+    const client = new pg.Client({ connectionString: pair ? pair.singleUrl(pair.primary, 'orch') : url });
     await client.connect();
     const readRuns = async () => (await client.query<{ id: string; status: string }>('SELECT id, status FROM workflow_run')).rows;
     const drainUntil = Date.now() + DRAIN_TIMEOUT_MS;
@@ -312,7 +337,7 @@ function analyse(input: {
   const working = activePeriods(records).map((period) => {
     const stop = faults.find(
       (fault) =>
-        (fault.kind === 'database' || ((fault.kind === 'kill' || fault.kind === 'freeze' || fault.kind === 'claim-freeze') && fault.node === nodeIds.get(period.node))) &&
+        (isDatabaseFault(fault) || ((fault.kind === 'kill' || fault.kind === 'freeze' || fault.kind === 'claim-freeze') && fault.node === nodeIds.get(period.node))) &&
         fault.from >= period.from &&
         fault.from < period.to,
     );
@@ -321,12 +346,12 @@ function analyse(input: {
   const periods = activePeriods(records);
   const start = Math.min(...periods.map((period) => period.from));
   const end = Math.max(...faults.map((fault) => fault.to), start);
-  const databaseFaults = faults.filter((fault) => fault.kind === 'database');
+  const databaseFaults = faults.filter(isDatabaseFault);
   const longest = (exclude: TFault[]) => longestGap(working, start, end, exclude);
 
   // a node that gave up its slot although nothing happened to it or to the database
   const disturbed = (label: string | undefined, at: number) =>
-    faults.some((fault) => (fault.kind === 'database' || fault.node === label) && at >= fault.from - INTERVAL_MS && at <= fault.to + SETTLE_MS);
+    faults.some((fault) => (isDatabaseFault(fault) || fault.node === label) && at >= fault.from - INTERVAL_MS && at <= fault.to + SETTLE_MS);
   const falseFailovers = records.filter(
     (record) => record.t === 'end' && (record.reason === 'fenced' || record.reason === 'lost') && !disturbed(nodeIds.get(record.node), record.at),
   ).length;
@@ -337,7 +362,14 @@ function analyse(input: {
     seed: input.seed,
     minutes: input.minutes,
     nodes: nodes.length,
-    faults: { kill: count('kill'), freeze: count('freeze'), restart: count('restart'), database: count('database'), 'claim-freeze': count('claim-freeze') },
+    faults: {
+      kill: count('kill'),
+      freeze: count('freeze'),
+      restart: count('restart'),
+      database: count('database'),
+      'claim-freeze': count('claim-freeze'),
+      'database-failover': count('database-failover'),
+    },
     runsAccepted: accepted.length,
     runsCompleted: runs.filter((run) => run.status === 'COMPLETED').length,
     runsLost: lost,
@@ -376,7 +408,7 @@ function printReport(report: TChaosReport): void {
     ['seed', String(report.seed), 'replay with --seed'],
     [
       'faults',
-      `${report.faults.kill} kill -9, ${report.faults.freeze} SIGSTOP, ${report.faults['claim-freeze']} frozen inside a claim, ${report.faults.restart} restarts, ${report.faults.database} database restarts`,
+      `${report.faults.kill} kill -9, ${report.faults.freeze} SIGSTOP, ${report.faults['claim-freeze']} frozen inside a claim, ${report.faults.restart} restarts, ${report.faults.database} database restarts, ${report.faults['database-failover']} database failovers`,
       '',
     ],
     ['runs accepted / completed', `${report.runsAccepted} / ${report.runsCompleted}`, ''],

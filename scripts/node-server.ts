@@ -89,6 +89,9 @@ const agent: ClusterAgent = new ClusterAgent({
     observeHeartbeat(roundTripMs);
     configSync.onHeartbeat(heartbeat);
   },
+  // after the agent fenced itself: what the old primary acknowledged and the new one lacks is reported, never silent
+  onDatabaseFailover: () =>
+    void workflows?.reportLostWork().catch((error) => logError('workflows', `cannot compare acknowledged work with the new primary: ${String(error)}`)),
   log: logAs('agent'),
 });
 setNodeRuntime({

@@ -28,6 +28,8 @@ export const EVENT_LABELS: Record<TEventKind, string> = {
   ROLLOUT_RESTORE_FAILED: 'active node count not put back',
   ALARM_RAISED: 'alarm raised',
   ALARM_CLEARED: 'alarm cleared',
+  DATABASE_FAILOVER: 'database failed over',
+  DATABASE_FAILOVER_LOST_WORK: 'work lost in the database failover',
 };
 
 const EVENT_TONES: Partial<Record<string, TTone>> = {
@@ -44,6 +46,8 @@ const EVENT_TONES: Partial<Record<string, TTone>> = {
   ROLLOUT_RESTORE_FAILED: 'red',
   ALARM_RAISED: 'red',
   ALARM_CLEARED: 'green',
+  DATABASE_FAILOVER: 'amber',
+  DATABASE_FAILOVER_LOST_WORK: 'red',
 };
 
 export function eventLabel(kind: string): string {
@@ -81,6 +85,12 @@ export function summarizeEvent(event: Pick<TClusterEventView, 'kind' | 'details'
       const text = details.message ?? details.reason;
       return typeof text === 'string' ? text : '';
     }
+    case 'DATABASE_FAILOVER': {
+      const timeline = numberAt(recordAt(details, 'to'), 'timeline');
+      return timeline === undefined ? '' : `timeline ${timeline}${typeof details.server === 'string' ? ` on ${details.server}` : ''}`;
+    }
+    case 'DATABASE_FAILOVER_LOST_WORK':
+      return typeof details.message === 'string' ? details.message : '';
     case 'RECOVERED':
     case 'REGISTERED':
       return typeof details.was === 'string' ? `was ${details.was.toLowerCase().replaceAll('_', ' ')}` : '';

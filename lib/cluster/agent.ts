@@ -9,7 +9,7 @@ import { noBeliefLog } from '@/lib/cluster/belief-log';
 import type { TClock } from '@/lib/cluster/clock';
 import { CLAIM_MARGIN_MS, claimGraceMs, decide, fenceDeadline, heartbeatDelay, type TRole } from '@/lib/cluster/election';
 import { livenessWindow } from '@/lib/cluster/settings';
-import type { TClusterStore, THeartbeatResult, TNodeRegistration, TReleaseReason, TReportedConfiguration } from '@/lib/cluster/store';
+import type { TClusterStore, TDatabaseIdentity, THeartbeatResult, TNodeRegistration, TReleaseReason, TReportedConfiguration } from '@/lib/cluster/store';
 
 export const NODE_STATES = ['ACTIVE', 'STANDBY', 'MAINTENANCE', 'STARTING', 'FENCED'] as const;
 export type TNodeState = (typeof NODE_STATES)[number];
@@ -46,6 +46,11 @@ export type TAgentOptions = {
   beforeRelease?: (reason: TReleaseReason) => Promise<void>;
   /** called after each accepted heartbeat, with its round trip (configuration sync, restart requests, metrics) */
   onHeartbeat?: (heartbeat: THeartbeatResult, roundTripMs: number) => void;
+  /**
+   * called once when this node sees the shared database fail over (a new system identifier or
+   * timeline), after it fenced itself: what the old primary acknowledged may be missing here
+   */
+  onDatabaseFailover?: (identity: TDatabaseIdentity) => void;
 };
 
 /** Before the first heartbeat answers, and while the database is away, retry this often. */
@@ -63,6 +68,8 @@ export class ClusterAgent {
   private databaseReachable = true;
   private skewMs: number | null = null;
   private lastHeartbeat?: THeartbeatResult;
+  /** the database failovers the cluster had counted at this node's last heartbeat (null before the first) */
+  private databaseFailovers: number | null = null;
   /** why the configuration could not be read, as last logged; null while it can be */
   private configurationUnreadable: string | null = null;
   /** events that happened while the database was away (a fence, typically), written once it is back */
@@ -169,6 +176,7 @@ export class ClusterAgent {
         // standby need not wait a whole window for it
         await store.release(node.id, lease, 'fenced').catch(() => false);
       }
+      this.noteDatabaseIdentity(heartbeat.database);
       this.lastHeartbeat = heartbeat;
       this.maintenance = heartbeat.maintenance;
       this.fenced = false;
@@ -329,6 +337,26 @@ export class ClusterAgent {
     this.standAsideUntilMs = this.options.clock.monotonicMs() + windowMs;
     this.log('warn', `fenced: no renewal of slot ${slot} (epoch ${epoch}) within the window; active work stopped`);
     this.pendingEvents.push({ kind: 'FENCED', details: { slot, epoch, at: new Date(this.options.clock.wallMs()).toISOString() } });
+  }
+
+  /**
+   * A database failover is a fencing event: a lease granted by the old primary may not exist on
+   * the new one (asynchronous replication), so an active node stops active work at once, whether
+   * or not its renewal went through. The heartbeat that saw the failover first freed every slot
+   * (lib/cluster/pg-store.ts); slots are claimed again under a new epoch.
+   */
+  private noteDatabaseIdentity(identity: TDatabaseIdentity): void {
+    const previous = this.databaseFailovers;
+    this.databaseFailovers = identity.failovers;
+    if (previous === null || identity.failovers === previous) return;
+    this.log('warn', `the shared database failed over (now system ${identity.systemId}, timeline ${identity.timeline})`);
+    if (this.role.kind === 'active') {
+      const { slot, epoch } = this.role;
+      this.endActive('database-failover');
+      this.log('warn', `fenced: slot ${slot} (epoch ${epoch}) was granted by the old primary; active work stopped, the slot is claimed again`);
+      this.pendingEvents.push({ kind: 'FENCED', details: { slot, epoch, reason: 'database failover', timeline: identity.timeline, at: new Date(this.options.clock.wallMs()).toISOString() } });
+    }
+    this.options.onDatabaseFailover?.(identity);
   }
 
   private async flushPendingEvents(): Promise<void> {

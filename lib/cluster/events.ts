@@ -11,6 +11,10 @@ export const EVENT_KINDS = [
   'CONFIG_UNREADABLE', 'ROLLOUT_RESTORE_FAILED',
   // recorded by the alarm watcher (lib/notify/alarm-watcher.ts)
   'ALARM_RAISED', 'ALARM_CLEARED',
+  // the shared database changed primary (lib/cluster/pg-store.ts); after one, the workflow elements
+  // whose completion the old primary acknowledged but the new one lacks, which run again
+  // (asynchronous replication loses them; lib/workflow/acknowledged-checkpoints.ts)
+  'DATABASE_FAILOVER', 'DATABASE_FAILOVER_LOST_WORK',
 ] as const;
 
 export const ZEventQuery = z

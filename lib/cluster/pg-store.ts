@@ -9,17 +9,60 @@
  * or is cut off right after sending one keeps nothing that other nodes wait for. The sessions
  * carry server-side limits (lib/cluster/session-limits.ts).
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
 import { AGENT_SESSION_LIMITS, limitedPoolConfig } from '@/lib/cluster/session-limits';
 import { freezePoint } from '@/lib/cluster/test-freeze';
+import { createPrimaryPool } from '@/lib/db/primary';
 import type { TClaimAnswer, TClusterStore, THeartbeatInput, THeartbeatResult, TNodeRegistration, TReleaseReason } from '@/lib/cluster/store';
 
 // One statement per heartbeat: the node's heartbeat, the renewal of its lease (a conditional
 // write naming node and epoch: zero rows means the slot was lost), and what it needs to decide.
+//
+// It also reads the database's identity: the system identifier, and the timeline WAL is written
+// on now (pg_control_checkpoint()'s timeline lags behind a promotion until the next checkpoint).
+// The first heartbeat to meet an identity other than the one the cluster row remembers (which
+// came over with replication) sees a failover: it records DATABASE_FAILOVER once (the
+// conditional update of the cluster row lets one statement win) and frees every active slot
+// without renewing any, so that every active node loses its slot and fences itself, and slots
+// are claimed again with a new epoch. A lease the old primary granted may not exist here.
 const HEARTBEAT_SQL = `
 WITH c AS (${CLUSTER_ROW_SQL}),
 prev AS (SELECT observed FROM cluster_node WHERE id = $1 AND removed_at IS NULL),
+ident AS (
+  SELECT (SELECT system_identifier::text FROM pg_control_system()) AS system_id,
+         -- on a standby the write below fails as read-only (25006), which moves the pool on
+         CASE WHEN NOT pg_is_in_recovery() THEN ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END AS timeline
+),
+seen AS (SELECT database_system_id, database_timeline, database_failovers FROM cluster WHERE id = 1),
+failover AS (
+  UPDATE cluster k
+     SET database_system_id = ident.system_id, database_timeline = ident.timeline,
+         database_failovers = k.database_failovers + CASE WHEN seen.database_system_id IS NULL THEN 0 ELSE 1 END,
+         -- the old primary may have granted epochs this one never saw (lost with asynchronous
+         -- replication): epochs on timeline T start at T × 10⁹, above any it can have granted
+         epoch = CASE WHEN seen.database_system_id IS NULL THEN k.epoch ELSE greatest(k.epoch + 1, ident.timeline::bigint * 1000000000) END
+    FROM ident, seen
+   WHERE k.id = 1 AND EXISTS (SELECT 1 FROM prev)
+     AND (k.database_system_id IS DISTINCT FROM ident.system_id OR k.database_timeline IS DISTINCT FROM ident.timeline)
+  RETURNING seen.database_system_id IS NOT NULL AS changed, k.database_failovers
+),
+changed AS (SELECT 1 FROM failover WHERE changed),
+freed AS (
+  UPDATE active_slot s SET node_id = NULL, lease_until = now(), claimed_at = NULL, handover_to = NULL, handover_until = NULL
+   WHERE s.node_id IS NOT NULL AND EXISTS (SELECT 1 FROM changed)
+  RETURNING s.slot, s.node_id, s.epoch
+),
+failover_event AS (
+  INSERT INTO cluster_event (kind, node_id, details)
+  SELECT 'DATABASE_FAILOVER', $1,
+         jsonb_build_object(
+           'from', jsonb_build_object('systemId', seen.database_system_id, 'timeline', seen.database_timeline),
+           'to', jsonb_build_object('systemId', ident.system_id, 'timeline', ident.timeline),
+           'server', coalesce(host(inet_server_addr()) || ':' || inet_server_port(), 'local socket'),
+           'fencedSlots', coalesce((SELECT jsonb_agg(jsonb_build_object('slot', slot, 'nodeId', node_id, 'epoch', epoch) ORDER BY slot) FROM freed), '[]'::jsonb))
+    FROM seen, ident WHERE EXISTS (SELECT 1 FROM changed)
+),
 hb AS (
   UPDATE cluster_node
      SET last_heartbeat_at = now(), heartbeat_count = heartbeat_count + 1,
@@ -42,7 +85,7 @@ renewed AS (
      SET lease_until = now() + make_interval(secs => c.interval_ms * c.failover_heartbeats / 1000.0)
     FROM c
    WHERE s.slot = $2 AND s.node_id = $1 AND s.epoch = $3 AND s.lease_until > now()
-     AND EXISTS (SELECT 1 FROM hb)
+     AND EXISTS (SELECT 1 FROM hb) AND NOT EXISTS (SELECT 1 FROM changed)
   RETURNING s.handover_to
 ),
 open_slots AS (
@@ -60,8 +103,10 @@ SELECT c.*,
          WHERE s.slot < c.active_node_count AND s.node_id IS DISTINCT FROM $1 AND s.lease_until > now()) AS next_expiry_ms,
        (extract(epoch FROM now()) * 1000)::float8 AS db_now_ms,
        (SELECT restart_requested FROM hb) AS restart_requested,
-       (SELECT max(version) FROM config_version) AS reference_version
-  FROM c`;
+       (SELECT max(version) FROM config_version) AS reference_version,
+       ident.system_id AS database_system_id, ident.timeline AS database_timeline,
+       coalesce((SELECT database_failovers FROM failover), seen.database_failovers) AS database_failovers
+  FROM c, ident, seen`;
 
 // An active node's duty: record the liveness stage of members that stopped heartbeating. Guarded
 // by the writer's epoch like every active-only write.
@@ -136,13 +181,14 @@ export class PgClusterStore implements TClusterStore {
   private readonly pool: pg.Pool;
 
   constructor(databaseUrl: string, private readonly timeoutMs: () => number) {
-    this.pool = new pg.Pool({
-      connectionString: databaseUrl,
+    // on the writable primary of a multi-host URL; finding it again after a failover is bounded
+    // by the connect timeout, so a heartbeat never waits longer than that for a connection
+    this.pool = createPrimaryPool(databaseUrl, {
       max: 3,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
       ...limitedPoolConfig(AGENT_SESSION_LIMITS),
-    });
+    }).pool;
     // a connection that breaks while idle (database restart) must not crash the process
     this.pool.on('error', () => {});
   }
@@ -188,6 +234,7 @@ export class PgClusterStore implements TClusterStore {
       dbNowMs: Number(row.db_now_ms),
       restartRequested: row.restart_requested === true,
       referenceVersion: row.reference_version === null ? null : Number(row.reference_version),
+      database: { systemId: String(row.database_system_id), timeline: Number(row.database_timeline), failovers: Number(row.database_failovers) },
     };
   }
 

@@ -64,7 +64,14 @@ export type THeartbeatResult = {
   restartRequested: boolean;
   /** the newest pushed configuration version (the reference), null before the first push */
   referenceVersion: number | null;
+  /**
+   * The identity of the database server that took this heartbeat (system identifier, timeline),
+   * and how many failovers the cluster has seen: a count that moves is a database failover.
+   */
+  database: TDatabaseIdentity;
 };
+
+export type TDatabaseIdentity = { systemId: string; timeline: number; failovers: number };
 
 export type TClaim = { slot: number; epoch: number; windowMs: number; intervalMs: number };
 /**

@@ -1,28 +1,21 @@
-import pg from 'pg';
 import { AppError } from '@/lib/api/app-error';
-import { redactDatabaseUrl } from '@/lib/db/url';
+import { parseConnectionString, redactConnectionString } from '@/lib/db/connection-string';
+import { findPrimary } from '@/lib/db/primary';
 
-/** Connects once, so that a wrong --database-url fails with one clear line before anything starts. */
+/**
+ * Connects once, so that a wrong database URL fails with one clear line before anything starts.
+ * Several hosts (libpq's db1:5432,db2:5432): one of them must fit target_session_attrs; the line
+ * names each host's reason otherwise (refused, wrong password, a read-only standby).
+ */
 export async function checkDatabaseReachable(databaseUrl: string, timeoutMs = 5_000): Promise<void> {
-  let parsed: URL;
+  const connection = parseConnectionString(databaseUrl);
   try {
-    parsed = new URL(databaseUrl);
-    if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new Error('not a postgresql:// URL');
+    await findPrimary(connection, { timeoutMs });
   } catch (error) {
-    throw new AppError('BAD_REQUEST', `database URL is not valid: ${(error as Error).message}`, { field: 'database-url' });
-  }
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new AppError('DATABASE_UNREACHABLE', `database ${redactDatabaseUrl(databaseUrl)} is not reachable (${reason})`, {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AppError('DATABASE_UNREACHABLE', `database ${redactConnectionString(connection)} is not reachable (${reason})`, {
       field: 'database-url',
       cause: error,
     });
-  } finally {
-    await client.end().catch(() => {});
   }
 }

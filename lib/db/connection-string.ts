@@ -216,3 +216,17 @@ export function hostClientConfig(connection: TConnectionString, host: THostPort,
     application_name: connection.applicationName,
   };
 }
+
+/**
+ * A one-host URL for the host found to be the primary, for tools that take one host only (the
+ * Prisma CLI's migrations). It carries the password: hand it over in an environment variable,
+ * never show it.
+ */
+export function singleHostUrl(connection: TConnectionString, host: THostPort): string {
+  const userinfo = `${encodeURIComponent(connection.user)}${connection.password !== undefined ? `:${encodeURIComponent(connection.password)}` : ''}@`;
+  const parameters = new URLSearchParams({ sslmode: connection.sslMode });
+  if (connection.sslRootCert) parameters.set('sslrootcert', connection.sslRootCert);
+  if (connection.connectTimeoutSeconds) parameters.set('connect_timeout', String(connection.connectTimeoutSeconds));
+  if (connection.applicationName) parameters.set('application_name', connection.applicationName);
+  return `postgresql://${userinfo}${formatHost(host)}/${encodeURIComponent(connection.database)}?${parameters.toString()}`;
+}

@@ -91,8 +91,9 @@ export async function findPrimary(connection: TConnectionString, options: { time
     `${formatHost(probe.host)} ${probe.state === 'failed' ? `failed: ${probe.reason}` : describeUnfit(connection.targetSessionAttrs, probe)}`,
   );
   const allUnfit = probes.every((probe) => probe.state === 'unfit');
-  throw new AppError(allUnfit ? 'BAD_REQUEST' : 'DATABASE_UNREACHABLE',
-    `no host fits target_session_attrs=${connection.targetSessionAttrs}: ${reasons.join('; ')}`, { field: 'url' });
+  // one host that cannot be reached: its reason alone says it best
+  const message = probes.length === 1 && !allUnfit ? reasons[0] : `no host fits target_session_attrs=${connection.targetSessionAttrs}: ${reasons.join('; ')}`;
+  throw new AppError(allUnfit ? 'BAD_REQUEST' : 'DATABASE_UNREACHABLE', message, { field: 'url' });
 }
 
 /** Remembers the current primary; forgets it when a connection to it fails, so the next connection looks again. */

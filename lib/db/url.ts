@@ -1,10 +1,9 @@
-/** Database URLs carry a password: this is the only form of one that may be shown or logged. */
+import { redactConnectionText } from '@/lib/db/connection-string';
+
+/**
+ * Database URLs carry a password: this is the only form of one that may be shown or logged. One
+ * or several hosts (libpq's db1:5432,db2:5432); the query is left out.
+ */
 export function redactDatabaseUrl(databaseUrl: string): string {
-  try {
-    const url = new URL(databaseUrl);
-    if (url.password) url.password = '***';
-    return `${url.protocol}//${url.username ? `${url.username}${url.password ? ':***' : ''}@` : ''}${url.host}${url.pathname}`;
-  } catch {
-    return '(invalid database URL)';
-  }
+  return redactConnectionText(databaseUrl);
 }

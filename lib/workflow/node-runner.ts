@@ -24,6 +24,8 @@ export type TWorkflowRunner = {
   stop(): Promise<void>;
   /** before the node gives its active slot back: finish the current elements and hand the runs over */
   handOver(reason: string): Promise<void>;
+  /** the shared database failed over: record the element completions the new primary lacks */
+  reportLostWork(): Promise<void>;
 };
 
 /** A settings file that does not parse must not keep workflows from running: defaults, and a warning. */
@@ -60,5 +62,6 @@ export async function startWorkflowRunner(context: TWorkflowRunnerContext): Prom
       plugins.close();
     },
     handOver: (reason) => runner.handOver(reason),
+    reportLostWork: () => runner.reportLostWork(),
   };
 }

@@ -9,7 +9,8 @@
  */
 import { APP_SESSION_LIMITS, limitedPoolConfig } from '@/lib/cluster/session-limits';
 import { metrics } from '@/lib/metrics/registry';
-import pg from 'pg';
+import type pg from 'pg';
+import { createPrimaryPool } from '@/lib/db/primary';
 import type { TVariables } from '@/lib/workflow/expression/evaluate';
 import type { TWorkflowDefinition } from '@/lib/workflow/schemas';
 
@@ -63,7 +64,7 @@ WITH run AS (
          owner_node = CASE WHEN $4::text = 'RUNNING' THEN owner_node END,
          owner_epoch = CASE WHEN $4::text = 'RUNNING' THEN owner_epoch END
    WHERE id = $1 AND status = 'RUNNING' AND owner_node = $2 AND owner_epoch = $3 AND ${LEASE_HELD}
-  RETURNING id, (extract(epoch FROM wake_at - now()) * 1000)::float8 AS wake_in_ms
+  RETURNING id, step, (extract(epoch FROM wake_at - now()) * 1000)::float8 AS wake_in_ms
 ),
 events AS (
   INSERT INTO workflow_run_event (run_id, kind, element_id, attempt, node_id, epoch, message, details)
@@ -71,6 +72,7 @@ events AS (
     FROM run, ROWS FROM (jsonb_to_recordset($10::jsonb) AS (kind text, element_id text, attempt int, message text, details jsonb))
          WITH ORDINALITY AS e(kind, element_id, attempt, message, details, n)
    ORDER BY e.n
+  RETURNING id
 ),
 server_log AS (
   INSERT INTO workflow_log_entry (run_id, level, message, element_id, node_id)
@@ -79,7 +81,7 @@ server_log AS (
 unlocked AS (
   DELETE FROM workflow_lock l USING run WHERE l.run_id = run.id AND ($4::text <> 'RUNNING' OR l.resource = $12::text)
 )
-SELECT wake_in_ms FROM run`;
+SELECT wake_in_ms, step, (SELECT max(id) FROM events)::text AS event_id FROM run`;
 
 // Ends a run as FAILED without writing its variables or effects: for a run whose checkpoint the
 // database refuses (the refused data is not written again) or that was retried too often. Fenced
@@ -192,7 +194,8 @@ export class RunStore {
   private readonly pool: pg.Pool;
 
   constructor(databaseUrl: string, connections: number) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: connections, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, ...limitedPoolConfig(APP_SESSION_LIMITS) });
+    // on the writable primary of a multi-host URL (lib/db/primary.ts)
+    this.pool = createPrimaryPool(databaseUrl, { max: connections, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, ...limitedPoolConfig(APP_SESSION_LIMITS) }).pool;
     this.pool.on('error', () => {}); // a connection broken while idle (database restart) must not crash the node
   }
 
@@ -219,10 +222,10 @@ export class RunStore {
     }));
   }
 
-  /** Null when the write changed nothing (the run is not this runner's any more); else ms until a stored sleep ends. */
-  async checkpoint(lease: TLease, checkpoint: TCheckpoint): Promise<{ wakeInMs: number | null } | null> {
+  /** Null when the write changed nothing (the run is not this runner's any more); else ms until a stored sleep ends, and the step written. */
+  async checkpoint(lease: TLease, checkpoint: TCheckpoint): Promise<{ wakeInMs: number | null; step: number; eventId: string | null } | null> {
     const stopTimer = metrics().checkpointSeconds.startTimer();
-    const { rows } = await this.query<{ wake_in_ms: number | null }>('wf-checkpoint', CHECKPOINT_SQL, [
+    const { rows } = await this.query<{ wake_in_ms: number | null; step: number; event_id: string | null }>('wf-checkpoint', CHECKPOINT_SQL, [
       checkpoint.runId,
       lease.nodeId,
       lease.epoch,
@@ -239,7 +242,32 @@ export class RunStore {
     ]);
     stopTimer();
     if (rows.length === 0) return null;
-    return { wakeInMs: rows[0].wake_in_ms === null ? null : Number(rows[0].wake_in_ms) };
+    return { wakeInMs: rows[0].wake_in_ms === null ? null : Number(rows[0].wake_in_ms), step: Number(rows[0].step), eventId: rows[0].event_id };
+  }
+
+  /**
+   * Which of these checkpoints this database holds: a checkpoint is known by the last event it
+   * wrote (its id, this node, the run); and which of the runs it holds at all.
+   */
+  async heldCheckpoints(nodeId: string, checkpoints: { runId: string; eventId: string }[]): Promise<{ events: Set<string>; runs: Set<string> }> {
+    const { rows } = await this.query<{ event_id: string | null; run_id: string | null }>(
+      undefined,
+      `SELECT e.id::text AS event_id, NULL::uuid AS run_id FROM workflow_run_event e
+        JOIN unnest($2::bigint[], $3::uuid[]) AS k(id, run_id) ON e.id = k.id AND e.run_id = k.run_id
+       WHERE e.node_id = $1
+       UNION ALL
+       SELECT NULL, r.id FROM workflow_run r WHERE r.id = ANY($3::uuid[])`,
+      [nodeId, checkpoints.map((checkpoint) => checkpoint.eventId), checkpoints.map((checkpoint) => checkpoint.runId)],
+    );
+    return {
+      events: new Set(rows.flatMap((row) => (row.event_id ? [row.event_id] : []))),
+      runs: new Set(rows.flatMap((row) => (row.run_id ? [row.run_id] : []))),
+    };
+  }
+
+  /** Tells the cluster which elements run again because the database failed over (not fenced: it is a report). */
+  async recordLostWork(nodeId: string, details: Record<string, unknown>): Promise<void> {
+    await this.query(undefined, `INSERT INTO cluster_event (kind, node_id, details) VALUES ('DATABASE_FAILOVER_LOST_WORK', $1, $2::jsonb)`, [nodeId, JSON.stringify(details)]);
   }
 
   /** Fails the run, keeping its stored variables; false when it is not this runner's any more. */

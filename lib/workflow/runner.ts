@@ -12,6 +12,7 @@
  *   picks them up at its next tick.
  * - Active nodes prune finished runs past the retention, at most once a minute.
  */
+import { AcknowledgedCheckpoints, describeLostWork } from '@/lib/workflow/acknowledged-checkpoints';
 import type { TVariables } from '@/lib/workflow/expression/evaluate';
 import { CLUSTER_TEST_WORKFLOW } from '@/lib/workflow/cluster-test-workflow';
 import { byteLength, describeBytes, logSafe, MAX_ELEMENT_RETRIES, MAX_VARIABLES_BYTES } from '@/lib/workflow/limits';
@@ -79,6 +80,8 @@ export class WorkflowRunner {
   private clusterTestEnsured = false;
   /** set while handing over before the slot is given back: claim nothing */
   private handingOver = false;
+  /** element completions the database acknowledged lately, to tell what a database failover lost */
+  private readonly acknowledged = new AcknowledgedCheckpoints();
 
   constructor(private readonly options: TRunnerOptions) {}
 
@@ -111,6 +114,28 @@ export class WorkflowRunner {
     } finally {
       this.handingOver = false;
     }
+  }
+
+  /**
+   * The shared database failed over: compare what the old primary acknowledged to this runner
+   * with what the new primary has, and record the elements that will run again (asynchronous
+   * replication loses the last commits), so that the loss shows. Nothing lost, nothing recorded.
+   */
+  async reportLostWork(): Promise<void> {
+    const { store, node, log } = this.options;
+    const checkpoints = this.acknowledged.checkpoints();
+    if (checkpoints.length === 0) return;
+    const lost = this.acknowledged.takeMissing(await store.heldCheckpoints(node.id, checkpoints));
+    if (lost.length === 0) {
+      log('info', 'database failover: every element completion acknowledged to this node is on the new primary');
+      return;
+    }
+    const message = describeLostWork(lost);
+    log('warn', `database failover: ${message}`);
+    await store.recordLostWork(node.id, {
+      message,
+      elements: lost.slice(0, 200).map(({ runId, workflowName, elementId, step, runLost }) => ({ runId, workflow: workflowName, elementId, step, runLost })),
+    });
   }
 
   /** Runs executing on this node now. */
@@ -208,7 +233,9 @@ export class WorkflowRunner {
     /** `after`: the element whose outcome this checkpoint records, if it records one */
     const save = async (checkpoint: TCheckpoint, after?: TElement) => {
       try {
-        return await store.checkpoint(lease, checkpoint);
+        const saved = await store.checkpoint(lease, checkpoint);
+        if (saved?.eventId && after) this.acknowledged.record({ runId: run.id, workflowName: run.workflowName, step: saved.step, elementId: after.id, eventId: saved.eventId });
+        return saved;
       } catch (error) {
         if (isPermanentDatabaseError(error)) throw new CheckpointRefusedError(after ? `after element "${after.id}"` : `of element "${checkpoint.elementId}"`, error);
         throw error;

@@ -4,20 +4,19 @@ import { NodeSupervisor, type TNodeStartOptions } from '@/lib/node/supervisor';
 import { isIP } from 'node:net';
 import { isAllInterfaces, isLoopbackHost } from '@/lib/node/advertise';
 import { logInfo } from '@/lib/node/log';
+import { parseConnectionString, type TConnectionString } from '@/lib/db/connection-string';
 import { CliError } from './api-client';
 import { readSecretFile } from './secret-input';
 
 export type TDatabaseUrlOptions = { databaseUrl?: string; databaseUrlFile?: string };
 
-function parseDatabaseUrl(value: string, source: string): URL {
-  let url: URL;
+/** One host or several (postgresql://user@db1:5432,db2:5432/orch?target_session_attrs=read-write). */
+function parseDatabaseUrl(value: string, source: string): TConnectionString {
   try {
-    url = new URL(value);
-  } catch {
-    throw new CliError(`${source} is not a URL (expected postgresql://user@host:5432/database)`);
+    return parseConnectionString(value);
+  } catch (error) {
+    throw new CliError(`${source}: ${(error as Error).message.replace(/^database URL: /, '')}`);
   }
-  if (!/^postgres(ql)?:$/.test(url.protocol)) throw new CliError(`${source} is not a postgresql:// URL`);
-  return url;
 }
 
 /**
@@ -40,7 +39,7 @@ export async function resolveDatabaseUrl(options: TDatabaseUrlOptions): Promise<
     value = options.databaseUrl;
     source = '--database-url';
     const url = parseDatabaseUrl(value, source);
-    if (url.password !== '' || url.searchParams.has('password')) {
+    if (url.password !== undefined) {
       throw new CliError(
         '--database-url holds a password, which every local user can read in the process list; give the URL in ORCH_DATABASE_URL or in a file with --database-url-file instead',
       );

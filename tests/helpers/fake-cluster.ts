@@ -64,6 +64,10 @@ export class MemoryStore implements TClusterStore {
   readonly nodes = new Map<string, TNode>();
   readonly slots: TSlot[] = Array.from({ length: 64 }, (_, slot) => ({ slot, nodeId: null, epoch: 0, leaseUntil: 0, handoverTo: null, handoverUntil: 0 }));
   readonly events: { kind: string; nodeId: string; details?: string }[] = [];
+  /** the database server's identity as a heartbeat reads it (system identifier, timeline) */
+  database = { systemId: '7000000000000000001', timeline: 1 };
+  private seenDatabase: { systemId: string; timeline: number } | null = null;
+  private databaseFailovers = 0;
   private memberNo = 0;
 
   constructor(private readonly timeline: Timeline) {}
@@ -97,6 +101,11 @@ export class MemoryStore implements TClusterStore {
     );
   }
 
+  /** The standby was promoted: a new timeline, as the heartbeats will find it. */
+  promoteStandby(): void {
+    this.database = { ...this.database, timeline: this.database.timeline + 1 };
+  }
+
   setSettings(change: Partial<{ intervalMs: number; failoverHeartbeats: number; activeNodeCount: number }>): void {
     this.settings = {
       ...this.settings,
@@ -123,8 +132,20 @@ export class MemoryStore implements TClusterStore {
     const node = this.nodes.get(input.nodeId);
     const accepted = !!node && !node.removed;
     if (accepted) Object.assign(node, { lastHeartbeat: this.now, observed: 'ALIVE' });
+    // as in SQL: the first heartbeat to meet a new identity records the failover and frees every slot
+    let changed = false;
+    if (accepted && (this.seenDatabase?.systemId !== this.database.systemId || this.seenDatabase?.timeline !== this.database.timeline)) {
+      changed = this.seenDatabase !== null;
+      this.seenDatabase = { ...this.database };
+      if (changed) {
+        this.databaseFailovers += 1;
+        this.epoch = Math.max(this.epoch + 1, this.database.timeline * 1_000_000_000);
+        this.events.push({ kind: 'DATABASE_FAILOVER', nodeId: input.nodeId });
+        for (const slot of this.slots) Object.assign(slot, { nodeId: null, leaseUntil: this.now, handoverTo: null, handoverUntil: 0 });
+      }
+    }
     const held = input.lease ? this.slots[input.lease.slot] : undefined;
-    const renewed = !!(accepted && held && held.nodeId === input.nodeId && held.epoch === input.lease!.epoch && held.leaseUntil > this.now);
+    const renewed = !changed && !!(accepted && held && held.nodeId === input.nodeId && held.epoch === input.lease!.epoch && held.leaseUntil > this.now);
     if (renewed) held!.leaseUntil = this.now + this.windowMs;
     const others = this.slots.filter(
       (slot) => slot.slot < this.settings.activeNodeCount && slot.nodeId !== input.nodeId && slot.nodeId !== null && slot.leaseUntil > this.now,
@@ -151,6 +172,7 @@ export class MemoryStore implements TClusterStore {
       dbNowMs: this.now,
       restartRequested: false,
       referenceVersion: null,
+      database: { ...this.database, failovers: this.databaseFailovers },
     };
   }
 

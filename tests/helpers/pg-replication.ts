@@ -188,12 +188,69 @@ export class ReplicaPair {
     await this.startServer(this.primary);
   }
 
-  /** pg_ctl promote on the standby; waits until it accepts writes. */
+  /**
+   * pg_ctl promote on the standby; waits until it accepts writes. A synchronous pair's promoted
+   * server has no standby left to wait for (its configuration came from the primary with
+   * pg_basebackup): it stops waiting, as Patroni does when the synchronous standby is gone, or
+   * every commit would hang.
+   */
   async promote(): Promise<void> {
     await this.pgRun('pg_ctl', ['-D', this.standby.dataDir, '-w', '-t', '60', 'promote']);
     await pollUntil(async () => (await this.query(this.standby, 'SELECT pg_is_in_recovery() AS r'))[0]?.r === false, {
       timeoutMs: 30_000,
       what: 'the promoted standby to leave recovery',
+    });
+    if (this.options.synchronous) {
+      await this.query(this.standby, `ALTER SYSTEM SET synchronous_standby_names = ''`);
+      await this.query(this.standby, 'SELECT pg_reload_conf()');
+    }
+  }
+
+  /**
+   * After a failover (the primary killed, the standby promoted): the old primary's data directory
+   * is rebuilt with pg_basebackup from the new primary and started as its streaming standby (on
+   * its old port), and the two swap names, so that `primary` is the writable one again and the
+   * same multi-host URL keeps working. A synchronous pair waits for the new standby again.
+   */
+  async rebuildOldPrimaryAsStandby(): Promise<void> {
+    const [newPrimary, old] = [this.standby, this.primary];
+    if (this.postmasterPid(old) && (await this.query(old, 'SELECT 1').then(() => true, () => false))) {
+      await this.pgRun('pg_ctl', ['-D', old.dataDir, '-m', 'immediate', '-w', '-t', '20', 'stop']).catch(() => {});
+    }
+    await rm(old.dataDir, { recursive: true, force: true });
+    await this.pgRun('pg_basebackup', ['-h', '127.0.0.1', '-p', String(newPrimary.port), '-U', 'postgres', '-D', old.dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync']);
+    const passfile = path.join(this.root, `pgpass-${newPrimary.port}`);
+    await writeFile(passfile, `127.0.0.1:${newPrimary.port}:*:postgres:${this.password}\n`, { mode: 0o600 });
+    await this.own(passfile);
+    await appendFile(
+      path.join(old.dataDir, 'postgresql.auto.conf'),
+      `port = ${old.port}\nsynchronous_standby_names = ''\nprimary_conninfo = 'host=127.0.0.1 port=${newPrimary.port} user=postgres passfile=${passfile} application_name=${STANDBY_NAME}'\n`,
+    );
+    await this.startServer(old);
+    this.primary = newPrimary;
+    this.standby = old;
+    await pollUntil(
+      async () => (await this.query(this.primary, `SELECT state FROM pg_stat_replication WHERE application_name = '${STANDBY_NAME}'`))[0]?.state === 'streaming',
+      { timeoutMs: 60_000, what: 'the rebuilt standby to stream from the new primary' },
+    );
+    if (this.options.synchronous) {
+      await this.query(this.primary, `ALTER SYSTEM SET synchronous_standby_names = '${STANDBY_NAME}'`);
+      await this.query(this.primary, 'SELECT pg_reload_conf()');
+    }
+  }
+
+  /**
+   * The standby stops receiving WAL (its primary_conninfo is emptied), as a standby cut off or
+   * far behind would: with asynchronous replication the primary goes on committing, and what it
+   * commits from here on is lost when the standby is promoted. Waits until the primary sees no
+   * standby.
+   */
+  async cutReplication(): Promise<void> {
+    await this.query(this.standby, `ALTER SYSTEM SET primary_conninfo = ''`);
+    await this.query(this.standby, 'SELECT pg_reload_conf()');
+    await pollUntil(async () => (await this.query(this.primary, 'SELECT count(*)::int AS n FROM pg_stat_replication'))[0]?.n === 0, {
+      timeoutMs: 30_000,
+      what: 'the standby to stop streaming',
     });
   }
 

@@ -100,6 +100,29 @@ describe('election (injected clock and store)', () => {
     expect(maxOverlap()).toBeLessThanOrEqual(2);
   });
 
+  it('treats a database failover as a fencing event: every active node stops, slots are claimed again under a new epoch', async () => {
+    const { timeline, store, agents, active, beliefs, maxOverlap } = cluster(3, { activeNodeCount: 2 });
+    await startAll(agents, timeline);
+    await timeline.advance(2_000);
+    const before = agents.filter((agent) => agent.isActiveNow()).map((agent) => agent.status().epoch);
+    expect(before).toHaveLength(2);
+    store.available = false;
+    await timeline.advance(500);
+    store.promoteStandby();
+    store.available = true;
+    // every node heartbeats within one interval: each active one sees the failover and ends its belief
+    await timeline.advance(1_000);
+    expect(store.events.filter((event) => event.kind === 'DATABASE_FAILOVER')).toHaveLength(1);
+    const ended = beliefs.filter((record) => record.t === 'end' && record.reason === 'database-failover');
+    expect(ended.map((record) => record.epoch).sort()).toEqual([...before].sort());
+    expect(store.events.filter((event) => event.kind === 'FENCED')).toHaveLength(2);
+    await timeline.advance(2_000);
+    expect(active()).toHaveLength(2);
+    // epochs on the new timeline are above any the old primary granted
+    expect(active().every((agent) => agent.status().epoch > 2_000_000_000)).toBe(true);
+    expect(maxOverlap()).toBeLessThanOrEqual(2);
+  });
+
   it('fills new slots within one interval, and surplus actives step down within one interval', async () => {
     const { timeline, store, agents, active } = cluster(4);
     await startAll(agents, timeline);
@@ -159,6 +182,7 @@ describe('election rules', () => {
     dbNowMs: 0,
     restartRequested: false,
     referenceVersion: null,
+    database: { systemId: '7000000000000000001', timeline: 1, failovers: 0 },
     ...change,
   });
   const active = { kind: 'active', slot: 0, epoch: 7 } as const;

@@ -1,0 +1,59 @@
+/**
+ * What the database acknowledged to this node's runner lately: for each checkpoint that recorded
+ * an element's completion, the run, the step the checkpoint wrote, the element, and the last event
+ * the checkpoint wrote (which names this node and its epoch, so another node's later checkpoint of
+ * the same run cannot pass for it). With
+ * asynchronous replication a new primary may lack the last of them after a failover: those
+ * elements run again. Comparing this journal with the new primary is how the cluster is told
+ * which ones (a DATABASE_FAILOVER_LOST_WORK event) instead of finding out never.
+ */
+export type TAcknowledged = { runId: string; workflowName: string; step: number; elementId: string; eventId: string; atMs: number };
+
+/** An element whose completion was acknowledged but is missing now; `runLost`: the whole run is missing. */
+export type TLostElement = TAcknowledged & { runLost: boolean };
+
+/** Longer than any replication lag worth reporting, short enough to stay small. */
+const KEEP_MS = 10 * 60_000;
+const KEEP_ENTRIES = 2_000;
+
+export class AcknowledgedCheckpoints {
+  private entries: TAcknowledged[] = [];
+
+  constructor(private readonly nowMs: () => number = Date.now) {}
+
+  record(entry: Omit<TAcknowledged, 'atMs'>): void {
+    this.entries.push({ ...entry, atMs: this.nowMs() });
+    const oldest = this.nowMs() - KEEP_MS;
+    if (this.entries.length > KEEP_ENTRIES || this.entries[0].atMs < oldest) {
+      this.entries = this.entries.filter((kept) => kept.atMs >= oldest).slice(-KEEP_ENTRIES);
+    }
+  }
+
+  checkpoints(): { runId: string; eventId: string }[] {
+    return this.entries.map(({ runId, eventId }) => ({ runId, eventId }));
+  }
+
+  /**
+   * What the database no longer has, given the checkpoints (by event) and runs it holds. The
+   * journal is emptied: after a failover it is compared once, against the new primary.
+   */
+  takeMissing(held: { events: Set<string>; runs: Set<string> }): TLostElement[] {
+    const missing = this.entries.filter((entry) => !held.events.has(entry.eventId)).map((entry) => ({ ...entry, runLost: !held.runs.has(entry.runId) }));
+    this.entries = [];
+    return missing;
+  }
+}
+
+/** One line for the event and the log, e.g. `run 1f2e… (Cluster Test): "count-3" (step 7), "count-4" (step 8)`. */
+export function describeLostWork(lost: TLostElement[], maxRuns = 20): string {
+  const byRun = new Map<string, TLostElement[]>();
+  for (const element of lost) byRun.set(element.runId, [...(byRun.get(element.runId) ?? []), element]);
+  const parts = [...byRun.values()].slice(0, maxRuns).map((elements) => {
+    const [first] = elements;
+    const what = first.runLost ? 'the whole run is missing (it ran' : 'these elements run again:';
+    const list = elements.map((element) => `"${element.elementId}" (step ${element.step})`).join(', ');
+    return `run ${first.runId} (${first.workflowName}): ${what} ${list}${first.runLost ? ')' : ''}`;
+  });
+  const more = byRun.size > maxRuns ? `; and ${byRun.size - maxRuns} more runs` : '';
+  return `the new primary lacks ${lost.length} element completion(s) the old primary acknowledged: ${parts.join('; ')}${more}`;
+}
