@@ -100,9 +100,9 @@ export class PatroniCluster {
 
   constructor(readonly root: string, readonly timings: TPatroniTimings) {}
 
-  /** A URL through HAProxy: the address the orchestrator nodes use. */
+  /** A URL through HAProxy as docs/operations.md gives the nodes: one host, asking for a writable server. */
   url(user: string, password: string, database: string): string {
-    return `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${this.haproxyPort}/${database}`;
+    return `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${this.haproxyPort}/${database}?target_session_attrs=read-write`;
   }
 
   /** The superuser's URL through HAProxy, for arranging roles and databases. */
