@@ -91,6 +91,7 @@ export class PatroniCluster {
   /** the postgres role's password (Patroni's superuser); never in a file or an argument list */
   readonly superuserPassword = `su-${randomBytes(9).toString('hex')}`;
   private readonly replicationPassword = `rep-${randomBytes(9).toString('hex')}`;
+  private readonly restapiPassword = `api-${randomBytes(9).toString('hex')}`;
   private readonly ids = postgresIds();
   private readonly components: TComponent[] = [];
   etcdPort = 0;
@@ -223,7 +224,7 @@ export class PatroniCluster {
         PATRONI_SUPERUSER_PASSWORD: this.superuserPassword,
         PATRONI_REPLICATION_PASSWORD: this.replicationPassword,
         PATRONI_RESTAPI_USERNAME: 'patroni',
-        PATRONI_RESTAPI_PASSWORD: `api-${randomBytes(9).toString('hex')}`,
+        PATRONI_RESTAPI_PASSWORD: this.restapiPassword,
       },
     });
   }
@@ -326,6 +327,25 @@ export class PatroniCluster {
     const group = processTree(pid);
     for (const target of group) signal(target, 'SIGKILL');
     await pollUntil(() => group.every((target) => !isAlive(target)), { timeoutMs: 30_000, what: `the killed PostgreSQL of ${member.name} to exit` });
+  }
+
+  /** Every password the cluster was given, for checks that none of them leaks. */
+  passwords(): string[] {
+    return [this.superuserPassword, this.replicationPassword, this.restapiPassword];
+  }
+
+  /** The configuration files filled in from the templates. */
+  configFiles(): string[] {
+    return [...this.members.map((member) => path.join(member.dir, 'patroni.yml')), path.join(this.root, 'haproxy.cfg')];
+  }
+
+  /** Every process of the cluster now: each component with its descendants, and each member's PostgreSQL (Patroni starts it in a session of its own). */
+  processIds(): number[] {
+    const roots = [
+      ...this.components.flatMap((component) => (component.exitCode === undefined && component.child.pid ? [component.child.pid] : [])),
+      ...this.members.flatMap((member) => this.postmasterPid(member) ?? []),
+    ];
+    return [...new Set(roots.flatMap((pid) => processTree(pid)))];
   }
 
   /** The end of every component's log, for a failed assertion's message. */

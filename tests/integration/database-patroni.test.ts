@@ -9,6 +9,7 @@
  * is recorded as such.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '@/lib/db/migrate';
 import { activeNodes, beliefRecords, health, maxBelievedActive, seedCluster } from '../helpers/cluster';
@@ -16,6 +17,7 @@ import { withClient } from '../helpers/database';
 import { startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { startPatroniCluster, type PatroniCluster, type TPatroniMember } from '../helpers/patroni';
 import { pollUntil } from '../helpers/poll';
+import { commandLineOf, processTree } from '../helpers/processes';
 import { countsOfElement, eventsOf, startRun, waitForStatus } from '../helpers/workflows';
 
 const SETTINGS = { intervalMs: 1_000, failoverHeartbeats: 3 };
@@ -23,6 +25,8 @@ const COUNT = 12;
 
 let patroni: PatroniCluster | undefined;
 let databaseUrl: string;
+/** the orchestrator role's password, in the nodes' database URL */
+let orchPassword: string;
 let nodes: NodeProcess[] = [];
 
 /** What happened around the failover, for the checks after it. */
@@ -48,12 +52,12 @@ async function serverLogCounts(runId: string): Promise<number[]> {
 beforeAll(async () => {
   patroni = await startPatroniCluster();
   // the orchestrator's own role and database, made through HAProxy as the operations guide says
-  const password = randomBytes(12).toString('hex');
+  orchPassword = randomBytes(12).toString('hex');
   await withClient(patroni.superuserUrl(), async (client) => {
-    await client.query(`CREATE ROLE orch LOGIN PASSWORD '${password}'`);
+    await client.query(`CREATE ROLE orch LOGIN PASSWORD '${orchPassword}'`);
     await client.query('CREATE DATABASE orch OWNER orch');
   });
-  databaseUrl = patroni.url('orch', password, 'orch');
+  databaseUrl = patroni.url('orch', orchPassword, 'orch');
   await applyMigrations(databaseUrl);
   await seedCluster(databaseUrl, SETTINGS);
   // together: which node is first in line does not matter here
@@ -137,5 +141,16 @@ describe('a Patroni-managed PostgreSQL behind HAProxy fails over under a running
     const [active] = await activeNodes(nodes);
     expect(active, 'an active node').toBeDefined();
     expect((await health(active))?.epoch).toBeGreaterThan(failover.epochBefore);
+  });
+
+  it("keeps every password out of the configuration files, every command line and the nodes' output", () => {
+    const cluster = patroni!;
+    const passwords = [...cluster.passwords(), orchPassword];
+    const files = cluster.configFiles().map((file) => readFileSync(file, 'utf8'));
+    const commandLines = [...cluster.processIds(), ...nodes.flatMap((node) => processTree(node.pid))].map((pid) => commandLineOf(pid));
+    expect(commandLines.filter((line) => line.includes('patroni')).length, 'the Patroni members are among the processes looked at').toBeGreaterThanOrEqual(2);
+    for (const password of passwords) {
+      for (const text of [...files, ...commandLines, ...nodes.map((node) => node.output())]) expect(text).not.toContain(password);
+    }
   });
 });
