@@ -46,6 +46,11 @@ export function DatabaseFactsCard() {
                 <Fact label="Connections">
                   {facts.connections.inUse} in use of {facts.connections.max}
                 </Fact>
+                <Fact label="Identity">
+                  timeline {facts.identity.timeline}
+                  {facts.identity.failoversSeen !== null && ` · ${facts.identity.failoversSeen} failover(s) seen`}
+                  <span className="block text-xs text-gray-500">system {facts.identity.systemId}</span>
+                </Fact>
               </>
             )}
             <Fact label="Heartbeat latency">

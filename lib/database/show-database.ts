@@ -37,6 +37,11 @@ export type TDatabaseFacts = {
       sizeBytes: number;
       connections: { inUse: number; max: number; reservedForSuperusers: number };
       role: 'primary' | 'standby';
+      /**
+       * What the heartbeats compare to detect a failover: the server's system identifier and
+       * timeline, and how many failovers the cluster has seen (null: no cluster on this database)
+       */
+      identity: { systemId: string; timeline: number; failoversSeen: number | null };
       /** visible: false when this database user may not read the replication statistics */
       replication: { visible: boolean; standbys: TReplicaState[]; receivingFrom: string | null };
     }
@@ -102,6 +107,13 @@ async function readServerFacts(client: pg.Client) {
              current_setting('superuser_reserved_connections') AS reserved,
              pg_is_in_recovery() AS in_recovery`);
   const facts = rows[0];
+  // the same identity the heartbeat reads (lib/cluster/pg-store.ts); a standby's timeline is its last checkpoint's
+  const identity = await client.query<{ system_id: string; timeline: number; failovers: number | null }>(
+    `SELECT (SELECT system_identifier::text FROM pg_control_system()) AS system_id,
+            CASE WHEN pg_is_in_recovery() THEN (SELECT timeline_id FROM pg_control_checkpoint())
+                 ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END AS timeline,
+            (SELECT database_failovers FROM cluster WHERE id = 1) AS failovers`,
+  );
   const standbys = await client.query<{
     application_name: string;
     client_addr: string | null;
@@ -125,6 +137,7 @@ async function readServerFacts(client: pg.Client) {
     sizeBytes: Number(facts.size),
     connections: { inUse: facts.in_use, max: Number(facts.max), reservedForSuperusers: Number(facts.reserved) },
     role: facts.in_recovery ? ('standby' as const) : ('primary' as const),
+    identity: { systemId: identity.rows[0].system_id, timeline: Number(identity.rows[0].timeline), failoversSeen: identity.rows[0].failovers },
     replication: {
       visible,
       standbys: standbys.rows.map((row) => ({

@@ -9,6 +9,8 @@ export const NOTIFY_EVENT_KINDS = [
   'RUN_RESUMED',
   // recorded by the database high-availability work when the shared database's primary changes
   'DATABASE_FAILOVER',
+  // after a database failover, the element completions the new primary lacks (asynchronous replication)
+  'DATABASE_FAILOVER_LOST_WORK',
   'ALARM_RAISED',
   'ALARM_CLEARED',
   'CONFIG_PUSHED',

@@ -47,6 +47,8 @@ function summarize(delivery: TClaimedDelivery): string {
       return `a workflow run was resumed on ${node}`;
     case 'DATABASE_FAILOVER':
       return 'the shared database changed primary';
+    case 'DATABASE_FAILOVER_LOST_WORK':
+      return `workflow elements run again after the database failover: ${message ?? 'see the event'}`;
     case 'ALARM_RAISED':
       return `alarm raised: ${message ?? String(delivery.details.code ?? '')}`;
     case 'ALARM_CLEARED':

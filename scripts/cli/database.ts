@@ -32,6 +32,7 @@ export function describeDatabase(facts: TDatabaseFacts): string {
       `version      PostgreSQL ${facts.serverVersion}`,
       `size         ${formatBytes(facts.sizeBytes)}`,
       `connections  ${facts.connections.inUse} in use of ${facts.connections.max}`,
+      `identity     system ${facts.identity.systemId}, timeline ${facts.identity.timeline}${facts.identity.failoversSeen === null ? '' : `, ${facts.identity.failoversSeen} failover(s) seen by the cluster`}`,
     );
     const { replication } = facts;
     if (replication.receivingFrom) lines.push(`replication  receiving from ${replication.receivingFrom}`);

@@ -5,18 +5,20 @@
  * checkpoints, then its postmaster is killed with SIGKILL and the stale standby promoted. What the
  * old primary acknowledged and the new one lacks runs again: the test checks that this shows as a
  * DATABASE_FAILOVER_LOST_WORK event naming those elements, never silently, and that the run still
- * completes with one active node at a time.
+ * completes with one active node at a time. The window (1 s × 10) outlasts the outage, so the
+ * active node is still active when its heartbeat meets the new primary: it fences itself for the
+ * failover, not for its deadline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '@/lib/db/migrate';
-import { activeNodes, maxBelievedActive, seedCluster, startNodes } from '../helpers/cluster';
+import { activeNodes, beliefRecords, maxBelievedActive, seedCluster, startNodes } from '../helpers/cluster';
 import { withClient } from '../helpers/database';
 import { stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { startReplicaPair, type ReplicaPair } from '../helpers/pg-replication';
 import { pollUntil } from '../helpers/poll';
 import { startRun, systemCounts, waitForStatus } from '../helpers/workflows';
 
-const SETTINGS = { intervalMs: 1_000, failoverHeartbeats: 3 };
+const SETTINGS = { intervalMs: 1_000, failoverHeartbeats: 10 };
 const COUNT = 14;
 
 async function serverCountsOn(databaseUrl: string, runId: string): Promise<number[]> {
@@ -69,8 +71,11 @@ describe('a database failover with asynchronous replication and a lagging standb
     expect(await serverCountsOn(now, runId)).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1));
     expect(maxBelievedActive(nodes)).toBeLessThanOrEqual(1);
 
-    const events = await withClient(now, async (client) => (await client.query<{ kind: string }>(`SELECT kind FROM cluster_event WHERE kind LIKE 'DATABASE_FAILOVER%'`)).rows);
+    const events = await withClient(now, async (client) => (await client.query<{ kind: string; details: { reason?: string } }>(`SELECT kind, details FROM cluster_event WHERE kind LIKE 'DATABASE_FAILOVER%' OR kind = 'FENCED'`)).rows);
     expect(events.filter((event) => event.kind === 'DATABASE_FAILOVER')).toHaveLength(1);
+    // the active node ended its belief because of the failover, while its lease would still have held
+    expect(beliefRecords(nodes).filter((record) => record.t === 'end' && record.reason === 'database-failover')).toHaveLength(1);
+    expect(events.filter((event) => event.kind === 'FENCED' && event.details.reason === 'database failover')).toHaveLength(1);
     const lost = await pollUntil(
       async () => {
         const rows = await withClient(now, async (client) => (await client.query<TLostEvent>(`SELECT node_id, details FROM cluster_event WHERE kind = 'DATABASE_FAILOVER_LOST_WORK'`)).rows);

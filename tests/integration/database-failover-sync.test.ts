@@ -16,8 +16,9 @@ import { activeNodes, maxBelievedActive, seedCluster, startNodes } from '../help
 import { withClient } from '../helpers/database';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { startReplicaPair, type ReplicaPair } from '../helpers/pg-replication';
-import { pollUntil } from '../helpers/poll';
-import { eventsOf, startRun, waitForStatus, type TEventRow } from '../helpers/workflows';
+import { startWebhookReceiver } from '../helpers/receivers';
+import { holdsFor, pollUntil } from '../helpers/poll';
+import { api, eventsOf, startRun, waitForStatus, type TEventRow } from '../helpers/workflows';
 
 const SETTINGS = { intervalMs: 1_000, failoverHeartbeats: 3 };
 const COUNT = 12;
@@ -49,6 +50,7 @@ describe('a database failover with synchronous replication (PostgreSQL 15 primar
   let pair: ReplicaPair;
   let nodes: NodeProcess[];
   let url: string;
+  let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
   beforeAll(async () => {
     pair = await startReplicaPair({ synchronous: true });
@@ -58,10 +60,12 @@ describe('a database failover with synchronous replication (PostgreSQL 15 primar
     await applyMigrations(url);
     await seedCluster(pair.singleUrl(pair.primary, 'orch'), SETTINGS);
     nodes = await startNodes(url, 2, 'sync');
+    webhook = await startWebhookReceiver('webhook-secret-for-database-failover');
   }, 240_000);
 
   afterAll(async () => {
     await stopAllNodes();
+    await webhook?.close();
     await pair?.stop();
   });
 
@@ -87,6 +91,11 @@ describe('a database failover with synchronous replication (PostgreSQL 15 primar
 
   it('keeps one active node, loses no run and repeats at most the interrupted element', async () => {
     await pollUntil(async () => (await activeNodes(nodes)).length === 1, { what: 'one active node' });
+    const target = await api(nodes[0], '/api/notifications/targets', {
+      method: 'POST',
+      body: { kind: 'WEBHOOK', name: 'dba', url: `${webhook.url}/dba`, secret: 'webhook-secret-for-database-failover', events: ['DATABASE_FAILOVER'] },
+    });
+    expect(target.status).toBe(201);
     const runId = await startRun(nodes[0], 'Cluster Test', { count: COUNT });
     const before = pair.singleUrl(pair.primary, 'orch');
     await pollUntil(async () => (await serverCounts(before, runId)).length >= 3, { timeoutMs: 60_000, what: 'three counts' });
@@ -116,9 +125,19 @@ describe('a database failover with synchronous replication (PostgreSQL 15 primar
     const epoch = await withClient(after, async (client) => Number((await client.query('SELECT epoch FROM cluster')).rows[0].epoch));
     expect(epoch).toBeGreaterThan(2_000_000_000);
 
+    // the operators are told, once
+    await pollUntil(() => webhook.received.some((hook) => hook.body.kind === 'DATABASE_FAILOVER'), { timeoutMs: 30_000, what: 'the DATABASE_FAILOVER notification' });
+    await holdsFor(() => webhook.received.filter((hook) => hook.body.kind === 'DATABASE_FAILOVER').length === 1, 3_000, 'one DATABASE_FAILOVER notification, no more');
+    expect(webhook.received.every((hook) => hook.signatureValid === true)).toBe(true);
+
     const printed = await runOrchctl(['events', '--url', nodes[1].url, '--kind', 'DATABASE_FAILOVER'], { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD });
     expect(printed.code, printed.stderr).toBe(0);
     expect(printed.stdout).toContain('DATABASE_FAILOVER');
+    // the Database facts show the identity the heartbeats compare, on the new primary
+    const shown = await runOrchctl(['database', 'show', '--url', nodes[0].url], { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`connected    127.0.0.1:${pair.standby.port}, the primary`);
+    expect(shown.stdout).toMatch(/identity {5}system \d+, timeline 2, 1 failover\(s\) seen by the cluster/);
     for (const node of nodes) expect(node.output()).not.toContain(pair.password);
   });
 });
