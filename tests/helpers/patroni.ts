@@ -57,7 +57,6 @@ export type TPatroniMember = {
   restPort: number;
   /** the member's directory: data/, pgpass, its socket, patroni.yml, patroni.log */
   dir: string;
-  component: TComponent;
 };
 
 export type TPatroniStatus = { state?: string; role?: string; timeline?: number };
@@ -120,10 +119,9 @@ export class PatroniCluster {
     await this.startEtcd();
     this.members = [await this.prepareMember('pg1'), await this.prepareMember('pg2')];
     // the first member initialises the cluster; the second then clones it with pg_basebackup
-    this.startMember(this.members[0]);
-    await this.waitFor(this.members[0].component, 'Patroni member pg1 to become the primary', async () => (await this.restStatus(this.members[0], 'primary')) === 200);
-    this.startMember(this.members[1]);
-    await this.waitFor(this.members[1].component, 'Patroni member pg2 to become the synchronous standby', async () => (await this.restStatus(this.members[1], 'sync')) === 200);
+    const [first, second] = this.members;
+    await this.waitFor(this.startMember(first), `Patroni member ${first.name} to become the primary`, async () => (await this.restStatus(first, 'primary')) === 200);
+    await this.waitFor(this.startMember(second), `Patroni member ${second.name} to become the synchronous standby`, async () => (await this.restStatus(second, 'sync')) === 200);
     await this.startHaproxy();
   }
 
@@ -209,11 +207,11 @@ export class PatroniCluster {
     );
     writeFileSync(path.join(dir, 'patroni.yml'), config, { mode: 0o600 });
     if (this.ids) chownSync(path.join(dir, 'patroni.yml'), this.ids.uid, this.ids.gid);
-    return { ...member, component: undefined as unknown as TComponent };
+    return member;
   }
 
-  private startMember(member: TPatroniMember): void {
-    member.component = this.spawnComponent(`Patroni member ${member.name}`, PROGRAMS.patroni, [path.join(member.dir, 'patroni.yml')], {
+  private startMember(member: TPatroniMember): TComponent {
+    return this.spawnComponent(`Patroni member ${member.name}`, PROGRAMS.patroni, [path.join(member.dir, 'patroni.yml')], {
       log: path.join(member.dir, 'patroni.log'),
       asPostgres: true,
       // the passwords reach Patroni through its environment, as deploy/patroni/patroni.yml says
