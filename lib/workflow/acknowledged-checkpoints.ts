@@ -1,13 +1,13 @@
 /**
  * What the database acknowledged to this node's runner lately: for each checkpoint that recorded
  * an element's completion, the run, the step the checkpoint wrote, the element, and the last event
- * the checkpoint wrote (which names this node and its epoch, so another node's later checkpoint of
- * the same run cannot pass for it). With
+ * the checkpoint wrote with the epoch it was written under (a new primary may hand out the same
+ * event id again, but never under that epoch: epochs jump at a failover). With
  * asynchronous replication a new primary may lack the last of them after a failover: those
  * elements run again. Comparing this journal with the new primary is how the cluster is told
  * which ones (a DATABASE_FAILOVER_LOST_WORK event) instead of finding out never.
  */
-export type TAcknowledged = { runId: string; workflowName: string; step: number; elementId: string; eventId: string; atMs: number };
+export type TAcknowledged = { runId: string; workflowName: string; step: number; elementId: string; eventId: string; epoch: number; atMs: number };
 
 /** An element whose completion was acknowledged but is missing now; `runLost`: the whole run is missing. */
 export type TLostElement = TAcknowledged & { runLost: boolean };
@@ -29,19 +29,20 @@ export class AcknowledgedCheckpoints {
     }
   }
 
-  checkpoints(): { runId: string; eventId: string }[] {
-    return this.entries.map(({ runId, eventId }) => ({ runId, eventId }));
-  }
-
   /**
-   * What the database no longer has, given the checkpoints (by event) and runs it holds. The
-   * journal is emptied: after a failover it is compared once, against the new primary.
+   * Empties the journal and returns what it held: after a failover it is compared once, against
+   * the new primary; what is acknowledged from then on (by the new primary) starts a new journal.
    */
-  takeMissing(held: { events: Set<string>; runs: Set<string> }): TLostElement[] {
-    const missing = this.entries.filter((entry) => !held.events.has(entry.eventId)).map((entry) => ({ ...entry, runLost: !held.runs.has(entry.runId) }));
+  take(): TAcknowledged[] {
+    const taken = this.entries;
     this.entries = [];
-    return missing;
+    return taken;
   }
+}
+
+/** Of the acknowledged completions, those the database no longer has, given the checkpoints (by event) and runs it holds. */
+export function missingAfterFailover(acknowledged: TAcknowledged[], held: { events: Set<string>; runs: Set<string> }): TLostElement[] {
+  return acknowledged.filter((entry) => !held.events.has(entry.eventId)).map((entry) => ({ ...entry, runLost: !held.runs.has(entry.runId) }));
 }
 
 /** One line for the event and the log, e.g. `run 1f2e… (Cluster Test): "count-3" (step 7), "count-4" (step 8)`. */

@@ -247,17 +247,17 @@ export class RunStore {
 
   /**
    * Which of these checkpoints this database holds: a checkpoint is known by the last event it
-   * wrote (its id, this node, the run); and which of the runs it holds at all.
+   * wrote (its id, this node, the run, the epoch); and which of the runs it holds at all.
    */
-  async heldCheckpoints(nodeId: string, checkpoints: { runId: string; eventId: string }[]): Promise<{ events: Set<string>; runs: Set<string> }> {
+  async heldCheckpoints(nodeId: string, checkpoints: { runId: string; eventId: string; epoch: number }[]): Promise<{ events: Set<string>; runs: Set<string> }> {
     const { rows } = await this.query<{ event_id: string | null; run_id: string | null }>(
       undefined,
       `SELECT e.id::text AS event_id, NULL::uuid AS run_id FROM workflow_run_event e
-        JOIN unnest($2::bigint[], $3::uuid[]) AS k(id, run_id) ON e.id = k.id AND e.run_id = k.run_id
+        JOIN unnest($2::bigint[], $3::uuid[], $4::bigint[]) AS k(id, run_id, epoch) ON e.id = k.id AND e.run_id = k.run_id AND e.epoch = k.epoch
        WHERE e.node_id = $1
        UNION ALL
        SELECT NULL, r.id FROM workflow_run r WHERE r.id = ANY($3::uuid[])`,
-      [nodeId, checkpoints.map((checkpoint) => checkpoint.eventId), checkpoints.map((checkpoint) => checkpoint.runId)],
+      [nodeId, checkpoints.map((checkpoint) => checkpoint.eventId), checkpoints.map((checkpoint) => checkpoint.runId), checkpoints.map((checkpoint) => checkpoint.epoch)],
     );
     return {
       events: new Set(rows.flatMap((row) => (row.event_id ? [row.event_id] : []))),

@@ -12,7 +12,7 @@
  *   picks them up at its next tick.
  * - Active nodes prune finished runs past the retention, at most once a minute.
  */
-import { AcknowledgedCheckpoints, describeLostWork } from '@/lib/workflow/acknowledged-checkpoints';
+import { AcknowledgedCheckpoints, describeLostWork, missingAfterFailover } from '@/lib/workflow/acknowledged-checkpoints';
 import type { TVariables } from '@/lib/workflow/expression/evaluate';
 import { CLUSTER_TEST_WORKFLOW } from '@/lib/workflow/cluster-test-workflow';
 import { byteLength, describeBytes, logSafe, MAX_ELEMENT_RETRIES, MAX_VARIABLES_BYTES } from '@/lib/workflow/limits';
@@ -123,9 +123,9 @@ export class WorkflowRunner {
    */
   async reportLostWork(): Promise<void> {
     const { store, node, log } = this.options;
-    const checkpoints = this.acknowledged.checkpoints();
-    if (checkpoints.length === 0) return;
-    const lost = this.acknowledged.takeMissing(await store.heldCheckpoints(node.id, checkpoints));
+    const acknowledged = this.acknowledged.take();
+    if (acknowledged.length === 0) return;
+    const lost = missingAfterFailover(acknowledged, await store.heldCheckpoints(node.id, acknowledged));
     if (lost.length === 0) {
       log('info', 'database failover: every element completion acknowledged to this node is on the new primary');
       return;
@@ -234,7 +234,7 @@ export class WorkflowRunner {
     const save = async (checkpoint: TCheckpoint, after?: TElement) => {
       try {
         const saved = await store.checkpoint(lease, checkpoint);
-        if (saved?.eventId && after) this.acknowledged.record({ runId: run.id, workflowName: run.workflowName, step: saved.step, elementId: after.id, eventId: saved.eventId });
+        if (saved?.eventId && after) this.acknowledged.record({ runId: run.id, workflowName: run.workflowName, step: saved.step, elementId: after.id, eventId: saved.eventId, epoch: lease.epoch });
         return saved;
       } catch (error) {
         if (isPermanentDatabaseError(error)) throw new CheckpointRefusedError(after ? `after element "${after.id}"` : `of element "${checkpoint.elementId}"`, error);

@@ -49,6 +49,8 @@ describe('the Database page', () => {
     expect(text).toContain(decodeURIComponent(url.pathname.slice(1)));
     expect(text).toMatch(/PostgreSQL \d+/);
     expect(text).toContain('primary');
+    // the identity the heartbeats compare to detect a failover
+    expect(text).toMatch(/timeline \d+ · 0 failover\(s\) seen/);
     expect(await facts.count()).toBeGreaterThan(6);
     const body = (await page.content()) ?? '';
     expect(body).not.toContain(decodeURIComponent(url.password));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AcknowledgedCheckpoints, describeLostWork } from '@/lib/workflow/acknowledged-checkpoints';
+import { AcknowledgedCheckpoints, describeLostWork, missingAfterFailover } from '@/lib/workflow/acknowledged-checkpoints';
 
 describe('what a database failover lost, from the checkpoints the old primary acknowledged', () => {
   const run = '11111111-1111-4111-8111-111111111111';
@@ -7,10 +7,10 @@ describe('what a database failover lost, from the checkpoints the old primary ac
 
   it('names the completions whose checkpoint events the new primary lacks, and runs missing entirely', () => {
     const journal = new AcknowledgedCheckpoints(() => 1_000);
-    journal.record({ runId: run, workflowName: 'Cluster Test', step: 3, elementId: 'server-log', eventId: '30' });
-    journal.record({ runId: run, workflowName: 'Cluster Test', step: 4, elementId: 'system-log', eventId: '31' });
-    journal.record({ runId: other, workflowName: 'Other', step: 1, elementId: 'start', eventId: '32' });
-    const lost = journal.takeMissing({ events: new Set(['30']), runs: new Set([run]) });
+    journal.record({ runId: run, workflowName: 'Cluster Test', step: 3, elementId: 'server-log', eventId: '30', epoch: 7 });
+    journal.record({ runId: run, workflowName: 'Cluster Test', step: 4, elementId: 'system-log', eventId: '31', epoch: 7 });
+    journal.record({ runId: other, workflowName: 'Other', step: 1, elementId: 'start', eventId: '32', epoch: 7 });
+    const lost = missingAfterFailover(journal.take(), { events: new Set(['30']), runs: new Set([run]) });
     expect(lost.map(({ runId, elementId, runLost }) => ({ runId, elementId, runLost }))).toEqual([
       { runId: run, elementId: 'system-log', runLost: false },
       { runId: other, elementId: 'start', runLost: true },
@@ -20,15 +20,15 @@ describe('what a database failover lost, from the checkpoints the old primary ac
     expect(line).toContain(`run ${other} (Other): the whole run is missing`);
     expect(line.split('\n')).toHaveLength(1);
     // compared once: the journal starts over on the new primary
-    expect(journal.checkpoints()).toEqual([]);
+    expect(journal.take()).toEqual([]);
   });
 
   it('keeps ten minutes of acknowledgements at most', () => {
     let now = 0;
     const journal = new AcknowledgedCheckpoints(() => now);
-    journal.record({ runId: run, workflowName: 'Cluster Test', step: 1, elementId: 'start', eventId: '1' });
+    journal.record({ runId: run, workflowName: 'Cluster Test', step: 1, elementId: 'start', eventId: '1', epoch: 7 });
     now = 11 * 60_000;
-    journal.record({ runId: run, workflowName: 'Cluster Test', step: 2, elementId: 'check', eventId: '2' });
-    expect(journal.checkpoints()).toEqual([{ runId: run, eventId: '2' }]);
+    journal.record({ runId: run, workflowName: 'Cluster Test', step: 2, elementId: 'check', eventId: '2', epoch: 7 });
+    expect(journal.take().map((entry) => entry.eventId)).toEqual(['2']);
   });
 });
