@@ -77,3 +77,19 @@ export function systemCounts(node: NodeProcess, runId: string): number[] {
 export function nodeIdOf(node: NodeProcess): string {
   return (JSON.parse(readFileSync(path.join(node.dataDir, 'node.json'), 'utf8')) as { id: string }).id;
 }
+
+/**
+ * An element's ELEMENT events grouped by the N of their "count N" message (Cluster Test), and the
+ * counts that ran more than once: what "every count once, at most the interrupted one again" checks.
+ */
+export function countsOfElement(events: TEventRow[], elementId: string): { counts: number[]; repeated: Map<number, TEventRow[]> } {
+  const perCount = new Map<number, TEventRow[]>();
+  for (const event of events.filter((e) => e.kind === 'ELEMENT' && e.element_id === elementId)) {
+    const n = Number(event.message?.replace('count ', ''));
+    perCount.set(n, [...(perCount.get(n) ?? []), event]);
+  }
+  return {
+    counts: [...perCount.keys()].sort((a, b) => a - b),
+    repeated: new Map([...perCount].filter(([, list]) => list.length > 1)),
+  };
+}
