@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TSystemLogView } from '@/lib/workflow/read-system-log';
 import type { TImportResult, TRunEventView, TRunSummary, TWorkflowSummary } from '@/lib/workflow/views';
-import { activeNodes, seedCluster, startNodes } from '../helpers/cluster';
+import { seedCluster, startNodes, theActiveNode as theActiveNodeOf } from '../helpers/cluster';
 import { createTestDatabase } from '../helpers/database';
 import { launchBrowser, signInWithForm } from '../helpers/browser';
 import { ROOT_PASSWORD, stopAllNodes, type NodeProcess } from '../helpers/node-process';
@@ -32,13 +32,7 @@ async function signedIn(node: NodeProcess, user = 'root', password = ROOT_PASSWO
   return page;
 }
 
-async function theActiveNode(): Promise<NodeProcess> {
-  const [active] = await pollUntil(async () => {
-    const found = await activeNodes(nodes);
-    return found.length === 1 ? found : undefined;
-  }, { what: 'one active node' });
-  return active;
-}
+const theActiveNode = () => theActiveNodeOf(nodes);
 
 /** The N of "count N", or undefined for any other message. */
 function countOf(message: string | null): number | undefined {

@@ -30,9 +30,10 @@ export async function startNodes(databaseUrl: string, count: number, prefix = 'n
   return nodes;
 }
 
-export async function health(node: NodeProcess): Promise<THealth | undefined> {
+/** The node's /api/health, or undefined when it does not answer (within TIMEOUT_MS). */
+export async function health(node: NodeProcess, timeoutMs = 2_000): Promise<THealth | undefined> {
   try {
-    const response = await fetch(`${node.url}/api/health`, { signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(`${node.url}/api/health`, { signal: AbortSignal.timeout(timeoutMs) });
     return (await response.json()) as THealth;
   } catch {
     return undefined;
