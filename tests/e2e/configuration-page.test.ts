@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TInstalledPlugins } from '@/lib/plugins/installed-plugins';
 import { createTestDatabase } from '../helpers/database';
-import { launchBrowser, signInWithForm } from '../helpers/browser';
+import { launchBrowser, openSignedIn } from '../helpers/browser';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { clusterStatus, seedCluster, startNodes, watchForAnActiveNode } from '../helpers/cluster';
@@ -24,11 +24,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 async function openPage(node: NodeProcess, route: string, user = 'root', password = ROOT_PASSWORD): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await signInWithForm(page, node.url, user, password);
-  await page.waitForURL(/\/cluster/);
+  const page = await openSignedIn(browser, node.url, { user, password, contexts });
   if (route !== '/cluster') await page.goto(`${node.url}${route}`);
   return page;
 }

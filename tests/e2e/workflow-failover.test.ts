@@ -11,7 +11,7 @@ import type { TSystemLogView } from '@/lib/workflow/read-system-log';
 import type { TImportResult, TRunEventView, TRunSummary, TWorkflowSummary } from '@/lib/workflow/views';
 import { seedCluster, startNodes, theActiveNode as theActiveNodeOf } from '../helpers/cluster';
 import { createTestDatabase } from '../helpers/database';
-import { launchBrowser, signInWithForm } from '../helpers/browser';
+import { launchBrowser, openSignedIn } from '../helpers/browser';
 import { ROOT_PASSWORD, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { pollUntil } from '../helpers/poll';
 import { api, getRun, nodeIdOf, systemCounts } from '../helpers/workflows';
@@ -23,14 +23,7 @@ let nodes: NodeProcess[];
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-async function signedIn(node: NodeProcess, user = 'root', password = ROOT_PASSWORD): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await signInWithForm(page, node.url, user, password);
-  await page.waitForURL(/\/cluster/);
-  return page;
-}
+const signedIn = (node: NodeProcess, user = 'root', password = ROOT_PASSWORD): Promise<Page> => openSignedIn(browser, node.url, { user, password, contexts });
 
 const theActiveNode = () => theActiveNodeOf(nodes);
 

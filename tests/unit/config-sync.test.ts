@@ -5,27 +5,11 @@
  * flight. No database, no sleeping.
  */
 import { describe, expect, it } from 'vitest';
-import type { THeartbeatResult } from '@/lib/cluster/store';
 import { APPLY_RETRY_MS, ConfigSync, nextSyncStep, type TConfigSyncStore, type TSyncState } from '@/lib/config/config-sync';
-import { Timeline } from '../helpers/fake-cluster';
+import { heartbeatResult, Timeline } from '../helpers/fake-cluster';
 import { FakeRolloutStore } from '../helpers/fake-rollout-store';
 
-function heartbeat(change: Partial<THeartbeatResult> = {}): THeartbeatResult {
-  return {
-    accepted: true,
-    settings: { intervalMs: 1_000, failoverHeartbeats: 5, activeNodeCount: 1, settingsVersion: 1, previousIntervalMs: 1_000, previousWindowMs: 5_000, sinceChangeMs: 0 },
-    maintenance: false,
-    renewed: false,
-    handoverRequested: false,
-    freeSlots: 0,
-    handoverForMe: false,
-    nextExpiryMs: null,
-    dbNowMs: 0,
-    restartRequested: false,
-    referenceVersion: null,
-    ...change,
-  };
-}
+const heartbeat = heartbeatResult;
 
 /** A data directory that takes each write as a promise the test settles. */
 class FakeDataDir implements TConfigSyncStore {
