@@ -34,6 +34,13 @@ export type TRolloutProgress = {
   releasingTo: number | null;
   /** why the rollout failed; null while it has not */
   failure: string | null;
+  /**
+   * The node whose step has begun: it was looked at (live, not in sync) and is on its way to a
+   * restart. It restarts even if it comes to look in sync while it is waited for (a node that
+   * keeps its own certificate compares as if it had the reference's once it has written it, yet
+   * serves its own only after a restart). Null on a fresh drive: the next step is looked at again.
+   */
+  begun: string | null;
   wait: TRolloutWait | null;
 };
 
@@ -110,10 +117,12 @@ function nextStepAction(progress: TRolloutProgress, facts: TRolloutFacts, contex
     const seconds = Math.round(context.restartMs / 1000);
     return waitFor(progress, `back:${step.nodeId}`, context.restartMs, context.nowMs, fail(`${step.name} did not come back in sync within ${seconds} s`));
   }
-  if (!target || !isLive(target)) return { kind: 'skip', index, message: 'not responding' };
-  if (isInSync(facts, target)) return { kind: 'in-sync', index };
+  if (progress.begun !== step.nodeId) {
+    if (!target || !isLive(target)) return { kind: 'skip', index, message: 'not responding' };
+    if (isInSync(facts, target)) return { kind: 'in-sync', index };
+  }
   // the node writes a pushed version within one heartbeat; it must have it before it restarts
-  if (target.pendingFingerprint !== reference.fingerprint) {
+  if (!target || target.pendingFingerprint !== reference.fingerprint) {
     return waitFor(
       progress,
       `written:${step.nodeId}`,

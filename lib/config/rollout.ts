@@ -108,6 +108,7 @@ export class RolloutDriver {
       releasingTo: null,
       failure: null,
       wait: null,
+      begun: null,
     };
     const save = (end: Pick<TRolloutSave, 'status' | 'message'> = {}) =>
       store.save(rolloutId, { steps: progress.steps, restoreActiveNodeCount: progress.restoreActiveNodeCount, ...end });
@@ -134,6 +135,10 @@ export class RolloutDriver {
         const facts = await store.facts();
         const action = nextRolloutAction(progress, facts, { restartMs: this.timeouts.restartMs, nowMs: clock.monotonicMs() });
         progress.wait = action.kind === 'wait' ? action.wait : null;
+        if (progress.phase === 'steps' && action.kind !== 'skip' && action.kind !== 'in-sync' && action.kind !== 'finish') {
+          // the step under way has been looked at: from now on it goes to its restart
+          progress.begun = progress.steps.find((step) => step.status !== 'IN_SYNC' && step.status !== 'SKIPPED')?.nodeId ?? null;
+        }
         switch (action.kind) {
           case 'wait':
             await this.sleep(this.timeouts.pollMs);

@@ -128,6 +128,20 @@ describe('rolling reset driver (injected clock and store)', () => {
     await second.stop();
   });
 
+  it('restarts a node that comes to look in sync while it is waited for (it keeps its own certificate)', async () => {
+    const { timeline, store, driver, rollout, runUntilSettled } = setUp(2, 1, 'n2');
+    store.member('n1').pendingFingerprint = 'v1'; // n1 has not written the reference yet
+    const running = driver();
+    running.start();
+    await timeline.advance(2_000);
+    expect(rollout().steps[0].status).toBe('WAITING');
+    // it writes it, and compares as if it ran it (its own certificate is left out of the comparison)
+    Object.assign(store.member('n1'), { pendingFingerprint: 'v2', activeFingerprint: 'v2' });
+    await runUntilSettled();
+    expect(store.restarts[0]).toBe('n1');
+    await running.stop();
+  });
+
   it('settles stalled rollouts on its timer, and not after stop()', async () => {
     const timeline = new Timeline();
     const store = new FakeRolloutStore(timeline);
@@ -166,6 +180,7 @@ describe('the next step of a rolling reset (pure)', () => {
     releasingTo: null,
     failure: null,
     wait: null,
+    begun: null,
     ...extra,
   });
   const context = { restartMs: 20_000, nowMs: 1_000 };
