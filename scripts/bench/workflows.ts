@@ -5,9 +5,8 @@
  *    run: loops of one-statement checkpoints (update the run and insert its event in one CTE),
  *    on one connection and on as many connections as a node runs runs at once;
  *  - resume latency at 1 s × 3: kill -9 of the node that owns a run, until another node has
- *    resumed it (its RESUMED event), next to pg-boss 10 (the newest release that runs on
- *    Node 20) as a peer with its shortest settings for a long job: it notices a dead worker only
- *    when the job expires (expireInSeconds 10, checked every maintenanceIntervalSeconds 1,
+ *    resumed it (its RESUMED event), next to pg-boss 12 as a peer with its shortest supported
+ *    settings (heartbeatSeconds 10, superviseIntervalSeconds 1, monitorIntervalSeconds 1,
  *    pollingIntervalSeconds 0.5): kill -9 of the worker running a job, until another worker
  *    runs it again.
  */
@@ -16,7 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import PgBoss from 'pg-boss';
+import { PgBoss } from 'pg-boss';
 import { inheritedEnv } from '@/lib/env';
 import { findFreePort } from '@/lib/node/ports';
 import { PROJECT_ROOT } from '@/lib/node/paths';
@@ -249,11 +248,10 @@ async function peerResumeLatency(database: { adminUrl: string }, kills: number):
   const url = new URL(database.adminUrl);
   url.pathname = '/pgboss_bench';
   const queue = 'bench-long-jobs';
-  const boss = new PgBoss({ connectionString: url.toString(), maintenanceIntervalSeconds: 1, monitorStateIntervalSeconds: 1, max: 2 });
+  const boss = new PgBoss({ connectionString: url.toString(), superviseIntervalSeconds: 1, monitorIntervalSeconds: 1, max: 2 });
   boss.on('error', () => {});
   await boss.start();
-  // pg-boss 10 has no worker heartbeat: a job whose worker died runs again when it expires
-  await boss.createQueue(queue, { name: queue, retryLimit: 100, retryDelay: 0, expireInSeconds: 10 });
+  await boss.createQueue(queue, { heartbeatSeconds: 10, retryLimit: 100, retryDelay: 0, expireInSeconds: 3_600 });
   const samples: number[] = [];
   let workers: TWorker[] = [];
   try {
