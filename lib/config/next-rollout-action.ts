@@ -119,7 +119,7 @@ function nextStepAction(progress: TRolloutProgress, facts: TRolloutFacts, contex
   }
   if (progress.begun !== step.nodeId) {
     if (!target || !isLive(target)) return { kind: 'skip', index, message: 'not responding' };
-    if (isInSync(facts, target)) return { kind: 'in-sync', index };
+    if (isInSync(facts, target) && !step.restartAlways) return { kind: 'in-sync', index };
   }
   // the node writes a pushed version within one heartbeat; it must have it before it restarts
   if (!target || target.pendingFingerprint !== reference.fingerprint) {

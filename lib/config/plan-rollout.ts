@@ -8,7 +8,8 @@ import { isLive, readRolloutFacts, type TRolloutMember } from '@/lib/config/roll
 
 export const STEP_STATUSES = ['WAITING', 'RESTARTING', 'IN_SYNC', 'SKIPPED', 'FAILED'] as const;
 export type TStepStatus = (typeof STEP_STATUSES)[number];
-export type TRolloutStep = { nodeId: string; name: string; status: TStepStatus; message?: string };
+/** restartAlways: restart the node even when its configuration is in sync (a database move) */
+export type TRolloutStep = { nodeId: string; name: string; status: TStepStatus; message?: string; restartAlways?: boolean };
 
 export async function planRollout(tx: TTx, coordinatorId: string): Promise<TRolloutStep[]> {
   return planSteps((await readRolloutFacts(tx)).members, coordinatorId);

@@ -190,6 +190,11 @@ describe('the next step of a rolling reset (pure)', () => {
     expect(nextRolloutAction(progress(['WAITING']), facts([{ activeFingerprint: 'v2' }]), context)).toEqual({ kind: 'in-sync', index: 0 });
   });
 
+  it('restarts a node in sync when its step says to restart always (a database move)', () => {
+    const steps = progress(['WAITING']).steps.map((step) => ({ ...step, restartAlways: true }));
+    expect(nextRolloutAction({ ...progress([]), steps }, facts([{ activeFingerprint: 'v2' }]), context)).toEqual({ kind: 'restart', index: 0 });
+  });
+
   it('waits for the reference to be written, keeps the deadline across polls, and fails after it', () => {
     const notWritten = facts([{ pendingFingerprint: 'v1' }]);
     const first = nextRolloutAction(progress(['WAITING']), notWritten, context);
