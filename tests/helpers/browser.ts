@@ -1,5 +1,5 @@
 /** Debian's Chromium driven by playwright-core (never a downloaded browser). */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -23,7 +23,7 @@ export async function signInWithForm(page: Page, baseUrl: string, name: string, 
 export async function openSignedIn(
   browser: Browser,
   baseUrl: string,
-  options: { user?: string; password: string; viewport?: { width: number; height: number }; contexts?: BrowserContext[] },
+  options: { user?: string; password: string; viewport?: { width: number; height: number }; contexts?: Awaited<ReturnType<Browser['newContext']>>[] },
 ): Promise<Page> {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 } });
   options.contexts?.push(context);
