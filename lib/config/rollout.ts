@@ -10,9 +10,10 @@
  * own restart (or after any restart: a stopped driver leaves the rollout RUNNING, and the next
  * start resumes it).
  */
-import type { TClock } from '@/lib/cluster/clock';
+import type { TDb } from '@/lib/db/client';
+import { systemClock, type TClock } from '@/lib/cluster/clock';
 import { nextRolloutAction, type TRolloutProgress } from '@/lib/config/next-rollout-action';
-import type { TRolloutLog, TRolloutSave, TRolloutStore } from '@/lib/config/rollout-store';
+import { PrismaRolloutStore, type TRolloutLog, type TRolloutSave, type TRolloutStore } from '@/lib/config/rollout-store';
 
 export const DEFAULT_ROLLOUT_TIMEOUTS = { restartMs: 180_000, pollMs: 500 };
 /** How often a node looks for rolling resets whose coordinator went silent. */
@@ -81,6 +82,23 @@ export class RolloutDriver {
   /** Waits until no rollout is being driven (for tests and an orderly stop). */
   async idle(): Promise<void> {
     await this.driving;
+  }
+
+  /**
+   * Drives one rollout to its end (or to this process's restart) and stops: for a caller that
+   * drives it with a database handle of its own (driveRollout). No settle timer.
+   */
+  async driveOnce(rolloutId: number): Promise<void> {
+    if (this.lifecycle !== 'idle') throw new Error(`the rolling-reset driver cannot drive when ${this.lifecycle}`);
+    this.lifecycle = 'running';
+    const driving = this.drive(rolloutId).then(() => undefined);
+    this.driving = driving;
+    try {
+      await driving;
+    } finally {
+      this.driving = null;
+      this.lifecycle = 'stopped';
+    }
   }
 
   private async driveAll(): Promise<void> {
@@ -250,4 +268,34 @@ export class RolloutDriver {
         .finally(() => this.scheduleSettle());
     }, everyMs);
   }
+}
+
+/** What driveRollout needs: a database handle, this node, and how to restart and log. */
+export type TRolloutDriverContext = {
+  db: TDb;
+  nodeId: string;
+  requestRestart(reason: string): void;
+  log: TRolloutLog;
+  timeouts?: Partial<typeof DEFAULT_ROLLOUT_TIMEOUTS>;
+  /** deadlines are measured on a monotonic clock: a wall clock stepped by months moves none of them */
+  monotonicMs?: () => number;
+};
+
+/**
+ * Drives one rolling reset this node coordinates on DB, to its end or to this process's restart
+ * (a database move drives its reset on the new database's URL). The node's own loop is the
+ * RolloutDriver that configuration sync starts.
+ */
+export async function driveRollout(context: TRolloutDriverContext, rolloutId: number): Promise<void> {
+  const clock: TClock = context.monotonicMs ? { ...systemClock, monotonicMs: context.monotonicMs } : systemClock;
+  const driver = new RolloutDriver({
+    store: new PrismaRolloutStore(context.db),
+    clock,
+    nodeId: context.nodeId,
+    requestRestart: context.requestRestart,
+    log: context.log,
+    timeouts: context.timeouts,
+    settleEveryMs: null,
+  });
+  await driver.driveOnce(rolloutId);
 }

@@ -142,6 +142,17 @@ describe('rolling reset driver (injected clock and store)', () => {
     await running.stop();
   });
 
+  it('drives one rollout to its end and stops (driveOnce, behind driveRollout)', async () => {
+    const { timeline, store, rollout, logged } = setUp(3, 2, 'n1');
+    const once = new RolloutDriver({ store, clock: timeline.clock('n1'), nodeId: 'n1', requestRestart: () => {}, log: (level, message) => logged.push({ level, message }), timeouts: TIMEOUTS, settleEveryMs: null });
+    const driving = once.driveOnce(1);
+    for (let elapsed = 0; elapsed < 60_000 && store.restarts.length < 3; elapsed += 250) await timeline.advance(250);
+    await driving;
+    expect(store.restarts).toEqual(['n3', 'n2', 'n1']); // n2 (active) before the coordinator n1, which restarts itself last
+    expect(rollout().status).toBe('RUNNING');
+    await expect(once.driveOnce(1)).rejects.toThrow(/cannot drive when stopped/);
+  });
+
   it('settles stalled rollouts on its timer, and not after stop()', async () => {
     const timeline = new Timeline();
     const store = new FakeRolloutStore(timeline);
