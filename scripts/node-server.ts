@@ -61,6 +61,7 @@ const configSync = new ConfigSync({
   nodeId: identity.id,
   requestRestart,
   log: logAs('config'),
+  watchRollouts: !standalone,
 });
 // a version pushed while this node was down is written before the configuration is loaded
 if (!standalone) await configSync.applyAtStart();
@@ -128,8 +129,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 await new Promise<void>((resolve) => server.listen(env.ORCH_PORT, env.ORCH_LISTEN, resolve));
 warnIfPlainHttpBeyondLoopback(env.ORCH_LISTEN, identity.advertiseUrl);
 await agent.start();
-configSync.resumeRollouts();
-if (!standalone) configSync.startWatchingRollouts();
+configSync.start();
 workflows = await startWorkflowRunner({ db: db(), databaseUrl: env.DATABASE_URL, agent, identity, dataDir: env.ORCH_DATA_DIR });
 // on every node, standby included: "no active node" must reach someone (lib/notify/)
 notifications = startNotifications({
@@ -157,7 +157,7 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
   forced.unref();
   // runs first (they hand over), then the agent: an active node hands its slot back so that a
   // standby takes over at once
-  configSync.stop();
+  await configSync.stop().catch((error) => logError('server', 'configuration sync stop failed', error));
   await notifications?.stop().catch((error) => logError('server', 'notifications stop failed', error));
   await retention?.stop();
   await workflows?.stop().catch((error) => logError('server', 'workflow runner stop failed', error));

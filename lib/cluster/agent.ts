@@ -162,7 +162,7 @@ export class ClusterAgent {
       const lease = this.role.kind === 'active' ? { slot: this.role.slot, epoch: this.role.epoch } : null;
       const configuration = await this.readConfiguration();
       const sentAt = clock.monotonicMs();
-      const heartbeat = await store.heartbeat({ nodeId: node.id, lease, skewMs: this.skewMs, configuration });
+      const heartbeat = await store.heartbeat({ nodeId: node.id, lease, skewMs: this.skewMs, configuration, configurationError: this.configurationUnreadable });
       const roundTripMs = clock.monotonicMs() - sentAt;
       // database clock minus this node's wall clock; any value is fine, it is shown, never relied on
       this.skewMs = heartbeat.dbNowMs - (wallBefore + clock.wallMs()) / 2;
@@ -194,9 +194,9 @@ export class ClusterAgent {
 
   /**
    * The configuration to report, or null when it cannot be read: the heartbeat goes on (liveness
-   * must not depend on a file), but the page would show the last fingerprints reported as if
-   * they were current, so the failure is logged and recorded as a cluster event, once per
-   * different reason rather than on every heartbeat.
+   * must not depend on a file). The reason goes with every heartbeat (the member's sync state is
+   * UNREADABLE while it lasts, lib/config/sync-state.ts), and the failure is logged and recorded
+   * as a cluster event once per different reason rather than on every heartbeat.
    */
   private async readConfiguration(): Promise<TReportedConfiguration | null> {
     if (!this.options.configuration) return null;
@@ -209,7 +209,7 @@ export class ClusterAgent {
       const reason = error instanceof Error ? error.message : String(error);
       if (reason !== this.configurationUnreadable) {
         this.configurationUnreadable = reason;
-        this.log('error', `the configuration cannot be read (${reason}); the page shows what this node last reported`);
+        this.log('error', `the configuration cannot be read (${reason}); the cluster page shows it as unreadable until it can be read again`);
         this.pendingEvents.push({ kind: 'CONFIG_UNREADABLE', details: { message: reason, at: new Date(this.options.clock.wallMs()).toISOString() } });
       }
       return null;

@@ -13,7 +13,14 @@ export const CERTIFICATE_WARNING_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type TAlarm = {
-  code: 'NO_ACTIVE' | 'TOO_FEW_ACTIVE' | 'CLOCK_SKEW' | 'CERTIFICATE_EXPIRING' | 'PLAIN_HTTP' | 'CERTIFICATE_HOST_NOT_COVERED';
+  code:
+    | 'NO_ACTIVE'
+    | 'TOO_FEW_ACTIVE'
+    | 'CLOCK_SKEW'
+    | 'CERTIFICATE_EXPIRING'
+    | 'PLAIN_HTTP'
+    | 'CERTIFICATE_HOST_NOT_COVERED'
+    | 'CONFIG_UNREADABLE';
   message: string;
   nodeId?: string;
 };
@@ -31,6 +38,8 @@ type TAlarmInput = {
     certificateNotAfter?: string | null;
     /** the names and addresses (SANs) of the certificate the node serves, if it serves one */
     certificateSans?: string[] | null;
+    /** why the node cannot read its own configuration (null or absent: it can) */
+    configUnreadable?: string | null;
   }[];
   /** database time, for certificate expiry */
   nowMs?: number;
@@ -63,6 +72,13 @@ export function deriveAlarms(input: TAlarmInput): TAlarm[] {
           days < 0
             ? `${node.name}'s HTTPS certificate has expired: generate or import a new one on its Configuration page.`
             : `${node.name}'s HTTPS certificate expires in ${days} day${days === 1 ? '' : 's'}: generate or import a new one on its Configuration page.`,
+      });
+    }
+    if (live && node.configUnreadable) {
+      alarms.push({
+        code: 'CONFIG_UNREADABLE',
+        nodeId: node.id,
+        message: `${node.name} cannot read its configuration (${node.configUnreadable}): what it last reported may be stale, and it would not start again. Fix the file in its data directory, or push a configuration.`,
       });
     }
     alarms.push(...hostAlarms(node, live));

@@ -70,6 +70,7 @@ hb AS (
          active_fingerprint = coalesce($5::text, active_fingerprint), pending_fingerprint = coalesce($6::text, pending_fingerprint),
          active_config = CASE WHEN active_config IS NULL OR active_fingerprint IS DISTINCT FROM $5::text THEN coalesce($7::jsonb, active_config) ELSE active_config END,
          pending_config = CASE WHEN pending_config IS NULL OR pending_fingerprint IS DISTINCT FROM $6::text THEN coalesce($8::jsonb, pending_config) ELSE pending_config END,
+         config_unreadable = $11::text,
          local_changes = coalesce($9::boolean, local_changes), keeps_own_certificate = coalesce($10::boolean, keeps_own_certificate),
          -- the gap since the previous heartbeat, kept for the lag chart (last 120)
          recent_gaps_ms = (recent_gaps_ms || least(extract(epoch FROM now() - last_heartbeat_at) * 1000, 2147483647)::int)[greatest(1, cardinality(recent_gaps_ms) - 118):]
@@ -218,6 +219,8 @@ export class PgClusterStore implements TClusterStore {
       input.configuration ? JSON.stringify(input.configuration.pendingDocument) : null,
       input.configuration?.localChanges ?? null,
       input.configuration?.keepsOwnCertificate ?? null,
+      // capped: the reason is an error message from the file system or a parser
+      input.configurationError ? input.configurationError.slice(0, 500) : null,
     ]);
     if (input.lease) await freezePoint('renew', pending);
     const row = (await pending).rows[0];

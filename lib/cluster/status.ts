@@ -31,6 +31,7 @@ type TNodeRow = {
   local_changes: boolean;
   keeps_own_certificate: boolean;
   applied_config_version: number | null;
+  config_unreadable: string | null;
   certificate_not_after: string | null;
   /** the names and addresses the certificate the node serves covers (null: no certificate) */
   certificate_sans: string[] | null;
@@ -61,6 +62,8 @@ export type TMemberView = {
   localChanges: boolean;
   keepsOwnCertificate: boolean;
   appliedConfigVersion: number | null;
+  /** why the node cannot read its own configuration (null: it can); its sync state is UNREADABLE then */
+  configUnreadable: string | null;
   /** what the user who asked may do to this member now (lib/cluster/node-actions.ts) */
   actions: TNodeActionKind[];
 };
@@ -94,7 +97,7 @@ export async function readClusterStatus(db: TDb, viewer: TRole | null = null): P
     db.$queryRawUnsafe<TClusterSqlRow[]>(CLUSTER_ROW_SQL),
     db.$queryRawUnsafe<TNodeRow[]>(`
       SELECT n.id, n.name, n.url, n.version, n.maintenance, n.removed_at, n.clock_skew_ms, n.registered_at, n.started_at,
-             n.active_fingerprint, n.pending_fingerprint, n.local_changes, n.keeps_own_certificate, n.applied_config_version,
+             n.active_fingerprint, n.pending_fingerprint, n.local_changes, n.keeps_own_certificate, n.applied_config_version, n.config_unreadable,
              n.active_config -> 'certificate' ->> 'notAfter' AS certificate_not_after,
              n.active_config -> 'certificate' -> 'sans' AS certificate_sans,
              (extract(epoch FROM now() - n.last_heartbeat_at) * 1000)::float8 AS age_ms,
@@ -160,6 +163,7 @@ function withSyncStates(members: TMemberView[], referenceFingerprint: string | n
       activeFingerprint: member.activeFingerprint,
       pendingFingerprint: member.pendingFingerprint,
       localChanges: member.localChanges,
+      unreadable: member.configUnreadable !== null,
     })),
     referenceFingerprint,
   );
@@ -193,6 +197,7 @@ function toMemberView(node: TNodeRow, window: TLivenessWindow, localId: string, 
     localChanges: node.local_changes,
     keepsOwnCertificate: node.keeps_own_certificate,
     appliedConfigVersion: node.applied_config_version,
+    configUnreadable: node.config_unreadable,
     actions: allowedNodeActions({ state, maintenance: node.maintenance }, viewer),
   };
 }

@@ -26,6 +26,11 @@ export type THeartbeatInput = {
   skewMs: number | null;
   /** the configuration this node runs (loaded at start) and has on disk now */
   configuration: TReportedConfiguration | null;
+  /**
+   * Why the configuration could not be read for this heartbeat (configuration is null then);
+   * null or absent when it could, or when the node reports none.
+   */
+  configurationError?: string | null;
 };
 
 /**

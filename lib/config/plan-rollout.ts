@@ -4,7 +4,7 @@
  * or removed are left out.
  */
 import type { TTx } from '@/lib/db/client';
-import { isLive, readRolloutFacts } from '@/lib/config/rollout-facts';
+import { isLive, readRolloutFacts, type TRolloutMember } from '@/lib/config/rollout-facts';
 
 export const STEP_STATUSES = ['WAITING', 'RESTARTING', 'IN_SYNC', 'SKIPPED', 'FAILED'] as const;
 export type TStepStatus = (typeof STEP_STATUSES)[number];
@@ -12,7 +12,11 @@ export type TStepStatus = (typeof STEP_STATUSES)[number];
 export type TRolloutStep = { nodeId: string; name: string; status: TStepStatus; message?: string; restartAlways?: boolean };
 
 export async function planRollout(tx: TTx, coordinatorId: string): Promise<TRolloutStep[]> {
-  const { members } = await readRolloutFacts(tx);
+  return planSteps((await readRolloutFacts(tx)).members, coordinatorId);
+}
+
+/** The plan over the members as the database answered (pure). */
+export function planSteps(members: Pick<TRolloutMember, 'id' | 'name' | 'state'>[], coordinatorId: string): TRolloutStep[] {
   const rank = (member: (typeof members)[number]) => (member.id === coordinatorId ? 2 : member.state === 'ACTIVE' ? 1 : 0);
   return members
     .filter(isLive)

@@ -73,7 +73,7 @@ export async function readRolloutFacts(db: TDb | TTx): Promise<TRolloutFacts> {
   };
 }
 
-export const isLive = (member: TRolloutMember) => isLiveState(member.state);
+export const isLive = (member: Pick<TRolloutMember, 'state'>) => isLiveState(member.state);
 
 /**
  * A rolling reset's coordinator counts as gone only after a long silence: it restarts itself as

@@ -1,6 +1,8 @@
 /**
  * The one place that decides a member's configuration sync state (SPEC §3 "Configuration and
  * sync"), in this order:
+ * - UNREADABLE: the node cannot read its own configuration (a corrupt or unreadable file in its
+ *   data directory): what it last reported is stale, so nothing else can be said about it;
  * - LOCAL_CHANGES: what is on the node's disk differs from what it last received from a push
  *   (or, before the first push, from what it started with) — changes not pushed yet;
  * - PENDING_RESTART: the node has written the reference to disk but runs an older configuration;
@@ -8,7 +10,7 @@
  *   diverging until someone pushes), or the node runs something else than the reference;
  * - IN_SYNC: it runs the reference (before the first push: what most live nodes run).
  */
-export const SYNC_STATES = ['IN_SYNC', 'PENDING_RESTART', 'OUT_OF_SYNC', 'LOCAL_CHANGES'] as const;
+export const SYNC_STATES = ['IN_SYNC', 'PENDING_RESTART', 'OUT_OF_SYNC', 'LOCAL_CHANGES', 'UNREADABLE'] as const;
 export type TSyncState = (typeof SYNC_STATES)[number];
 
 export type TSyncFacts = {
@@ -17,6 +19,8 @@ export type TSyncFacts = {
   activeFingerprint: string | null;
   pendingFingerprint: string | null;
   localChanges: boolean;
+  /** the node reported on its last heartbeat that it cannot read its configuration */
+  unreadable?: boolean;
 };
 
 export function deriveSyncStates(nodes: TSyncFacts[], referenceFingerprint: string | null = null): Map<string, TSyncState> {
@@ -29,7 +33,8 @@ export function deriveSyncStates(nodes: TSyncFacts[], referenceFingerprint: stri
   const states = new Map<string, TSyncState>();
   for (const node of nodes) {
     const behindSomeone = changed.some((other) => other.id !== node.id && other.pendingFingerprint !== node.activeFingerprint);
-    if (node.localChanges) states.set(node.id, 'LOCAL_CHANGES');
+    if (node.unreadable) states.set(node.id, 'UNREADABLE');
+    else if (node.localChanges) states.set(node.id, 'LOCAL_CHANGES');
     else if (referenceFingerprint && node.activeFingerprint !== referenceFingerprint && node.pendingFingerprint === referenceFingerprint) {
       states.set(node.id, 'PENDING_RESTART');
     } else if (behindSomeone || (node.activeFingerprint && target && node.activeFingerprint !== target)) states.set(node.id, 'OUT_OF_SYNC');

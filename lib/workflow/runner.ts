@@ -13,6 +13,7 @@
  * - Active nodes prune finished runs past the retention, at most once a minute.
  */
 import { AcknowledgedCheckpoints, describeLostWork, missingAfterFailover } from '@/lib/workflow/acknowledged-checkpoints';
+import { systemClock, type TClock } from '@/lib/cluster/clock';
 import type { TVariables } from '@/lib/workflow/expression/evaluate';
 import { CLUSTER_TEST_WORKFLOW } from '@/lib/workflow/cluster-test-workflow';
 import { byteLength, describeBytes, logSafe, MAX_ELEMENT_RETRIES, MAX_VARIABLES_BYTES } from '@/lib/workflow/limits';
@@ -29,8 +30,14 @@ const PRUNE_EVERY_MS = 60_000;
 
 export type TRunnerAgent = { isActiveNow(): boolean; status(): { epoch: number } };
 
+/** What the runner needs of the database: RunStore on PostgreSQL, an in-memory one in unit tests. */
+export type TRunStore = Pick<
+  RunStore,
+  'claim' | 'checkpoint' | 'failRun' | 'lock' | 'handOver' | 'lostRuns' | 'definition' | 'prune' | 'ensureDefinition' | 'close' | 'heldCheckpoints' | 'recordLostWork'
+>;
+
 export type TRunnerOptions = {
-  store: RunStore;
+  store: TRunStore;
   agent: TRunnerAgent;
   node: { id: string; name: string };
   dataDir: string;
@@ -39,6 +46,8 @@ export type TRunnerOptions = {
   /** read on each pruning pass: the setting applies without a restart */
   retentionDays: () => Promise<number>;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** the claim timer and the pruning pace; the system clock unless a test steps time */
+  clock?: TClock;
 };
 
 type TLifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
@@ -74,7 +83,7 @@ export class WorkflowRunner {
   private lease: TLease | null = null;
   private readonly held = new Map<string, THeld>();
   private readonly workflows = new Map<string, TWorkflow>();
-  private timer?: NodeJS.Timeout;
+  private cancelTimer?: () => void;
   private ticking: Promise<void> = Promise.resolve();
   private lastPruneAt = Number.NEGATIVE_INFINITY;
   private clusterTestEnsured = false;
@@ -86,7 +95,11 @@ export class WorkflowRunner {
   /** element completions the database acknowledged lately, to tell what a database failover lost */
   private readonly acknowledged = new AcknowledgedCheckpoints();
 
-  constructor(private readonly options: TRunnerOptions) {}
+  private readonly clock: TClock;
+
+  constructor(private readonly options: TRunnerOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   start(): void {
     if (this.lifecycle !== 'idle') throw new Error(`the workflow runner cannot start when ${this.lifecycle}`);
@@ -98,7 +111,7 @@ export class WorkflowRunner {
   async stop(): Promise<void> {
     if (this.lifecycle !== 'running') return;
     this.lifecycle = 'stopping';
-    clearTimeout(this.timer);
+    this.cancelTimer?.();
     await this.ticking;
     await this.drain('the node is stopping');
     this.lifecycle = 'stopped';
@@ -148,8 +161,8 @@ export class WorkflowRunner {
 
   private schedule(delayMs: number): void {
     if (this.lifecycle !== 'running') return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.cancelTimer?.();
+    this.cancelTimer = this.clock.setTimer(() => {
       this.inTick = true;
       this.ticking = this.tick().finally(() => {
         this.inTick = false;
@@ -210,8 +223,8 @@ export class WorkflowRunner {
   }
 
   private async prune(lease: TLease): Promise<void> {
-    if (performance.now() - this.lastPruneAt < PRUNE_EVERY_MS) return;
-    this.lastPruneAt = performance.now();
+    if (this.clock.monotonicMs() - this.lastPruneAt < PRUNE_EVERY_MS) return;
+    this.lastPruneAt = this.clock.monotonicMs();
     const deleted = await this.options.store.prune(lease, await this.options.retentionDays());
     if (deleted > 0) this.options.log('info', `pruned ${deleted} finished run(s) past the retention`);
   }

@@ -5,7 +5,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/database';
-import { launchBrowser, signInWithForm } from '../helpers/browser';
+import { launchBrowser, openSignedIn } from '../helpers/browser';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { clusterStatus, ROOT, seedCluster, startNodes, stateOf } from '../helpers/cluster';
@@ -16,14 +16,8 @@ let nodeB: NodeProcess;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-async function openCluster(node: NodeProcess, user = 'root', password = ROOT_PASSWORD): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await signInWithForm(page, node.url, user, password);
-  await page.waitForURL(/\/cluster/);
-  return page;
-}
+const openCluster = (node: NodeProcess, user = 'root', password = ROOT_PASSWORD): Promise<Page> =>
+  openSignedIn(browser, node.url, { user, password, viewport: { width: 1280, height: 800 }, contexts });
 
 const row = (page: Page, name: string) =>
   page.getByRole('table', { name: 'Nodes' }).getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });

@@ -9,10 +9,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TInstalledPlugins } from '@/lib/plugins/installed-plugins';
 import { createTestDatabase } from '../helpers/database';
-import { launchBrowser, signInWithForm } from '../helpers/browser';
+import { launchBrowser, openSignedIn } from '../helpers/browser';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { clusterStatus, health, ROOT, seedCluster, startNodes } from '../helpers/cluster';
+import { clusterStatus, seedCluster, startNodes, watchForAnActiveNode } from '../helpers/cluster';
+import { api, apiOk } from '../helpers/http';
 
 const SAMPLE = path.resolve(import.meta.dirname, '..', '..', 'samples', 'plugins', 'greeting.orchplugin');
 const SHOTS = '/tmp/shots';
@@ -23,11 +24,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 async function openPage(node: NodeProcess, route: string, user = 'root', password = ROOT_PASSWORD): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await signInWithForm(page, node.url, user, password);
-  await page.waitForURL(/\/cluster/);
+  const page = await openSignedIn(browser, node.url, { user, password, contexts });
   if (route !== '/cluster') await page.goto(`${node.url}${route}`);
   return page;
 }
@@ -38,17 +35,12 @@ const rowText = async (page: Page, name: string) => (await row(page, name).textC
 const syncStates = async () => Object.fromEntries((await clusterStatus(nodeA)).nodes.map((node) => [node.name, node.syncState]));
 
 async function installedPlugins(node: NodeProcess): Promise<TInstalledPlugins> {
-  const response = await fetch(`${node.url}/api/config/plugins`, { headers: { authorization: ROOT } });
-  return (await response.json()) as TInstalledPlugins;
+  return apiOk<TInstalledPlugins>(node, '/api/config/plugins');
 }
 
 async function createUser(name: string, role: 'viewer' | 'operator'): Promise<void> {
-  const response = await fetch(`${nodeA.url}/api/users`, {
-    method: 'POST',
-    headers: { authorization: ROOT, 'content-type': 'application/json' },
-    body: JSON.stringify({ name, role, password: `${name}-password` }),
-  });
-  expect(response.status).toBe(201);
+  const created = await api(nodeA, '/api/users', { method: 'POST', body: { name, role, password: `${name}-password` } });
+  expect(created.status).toBe(201);
 }
 
 beforeAll(async () => {
@@ -141,17 +133,8 @@ describe('configuration: the reference scenario in the browser', () => {
   });
 
   it('Push configuration and reset nodes: the progress is shown, both end IN SYNC and converged, with an ACTIVE node throughout', async () => {
-    let watching = true;
-    let samples = 0;
-    const gaps: string[] = [];
-    const watcher = (async () => {
-      while (watching) {
-        const reports = await Promise.all([nodeA, nodeB].map((node) => health(node)));
-        samples += 1;
-        if (!reports.some((report) => report?.state === 'ACTIVE')) gaps.push(`${new Date().toISOString()} ${JSON.stringify(reports.map((report) => report?.state))}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })();
+    const watcher = watchForAnActiveNode([nodeA, nodeB], 100);
+    let watched: { samples: number; gaps: string[] } | undefined;
     try {
       await configPage.getByRole('button', { name: 'Push configuration and reset nodes' }).click();
       await configPage.getByRole('button', { name: 'Push and reset nodes' }).click();
@@ -165,14 +148,14 @@ describe('configuration: the reference scenario in the browser', () => {
       expect(await progress.getByRole('listitem', { name: 'n1: IN SYNC' }).count()).toBe(1);
       expect(await progress.getByRole('listitem', { name: 'n2: IN SYNC' }).count()).toBe(1);
     } finally {
-      watching = false;
-      await watcher;
+      watched = await watcher.stop();
     }
     await expect.poll(() => rowText(clusterPage, 'n1'), { timeout: 15_000 }).toContain('IN SYNC');
     await expect.poll(() => rowText(clusterPage, 'n2'), { timeout: 15_000 }).toContain('IN SYNC');
     // A restarted last (it coordinated the reset); its page carries on by itself
     await expect.poll(() => configPage.getByRole('status', { name: 'Cluster convergence' }).textContent(), { timeout: 20_000 }).toContain('Converged');
     expect(await syncStates()).toEqual({ n1: 'IN_SYNC', n2: 'IN_SYNC' });
+    const { samples, gaps } = watched;
     expect(samples).toBeGreaterThan(20);
     expect(gaps, `samples with no ACTIVE node: ${gaps.length} of ${samples}`).toEqual([]);
   });

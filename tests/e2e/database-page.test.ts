@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/database';
-import { launchBrowser, signInWithForm } from '../helpers/browser';
+import { launchBrowser, openSignedIn } from '../helpers/browser';
 import { ROOT_PASSWORD, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 
 let node: NodeProcess;
@@ -16,11 +16,7 @@ let emptyDatabaseUrl: string;
 const contexts: BrowserContext[] = [];
 
 async function openDatabasePage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await signInWithForm(page, node.url, 'root', ROOT_PASSWORD);
-  await page.waitForURL(/\/cluster/);
+  const page = await openSignedIn(browser, node.url, { password: ROOT_PASSWORD, contexts });
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Database' }).click();
   await page.waitForURL(/\/database$/);
   return page;

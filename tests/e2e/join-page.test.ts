@@ -8,7 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/database';
-import { launchBrowser, signInWithForm } from '../helpers/browser';
+import { launchBrowser, openSignedIn } from '../helpers/browser';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { health, seedCluster } from '../helpers/cluster';
@@ -19,12 +19,7 @@ let nodeA: NodeProcess;
 let nodeB: NodeProcess;
 let browser: Browser;
 
-async function open(node: NodeProcess, password: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await signInWithForm(page, node.url, 'root', password);
-  await page.waitForURL(/\/cluster/);
-  return page;
-}
+const open = (node: NodeProcess, password: string): Promise<Page> => openSignedIn(browser, node.url, { password });
 
 const rowText = async (page: Page, name: string) =>
   (await page.getByRole('table', { name: 'Nodes' }).getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) }).textContent()) ?? '';

@@ -9,9 +9,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TSystemLogView } from '@/lib/workflow/read-system-log';
 import type { TImportResult, TRunEventView, TRunSummary, TWorkflowSummary } from '@/lib/workflow/views';
-import { activeNodes, seedCluster, startNodes } from '../helpers/cluster';
+import { seedCluster, startNodes, theActiveNode as theActiveNodeOf } from '../helpers/cluster';
 import { createTestDatabase } from '../helpers/database';
-import { launchBrowser, signInWithForm } from '../helpers/browser';
+import { launchBrowser, openSignedIn } from '../helpers/browser';
 import { ROOT_PASSWORD, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { pollUntil } from '../helpers/poll';
 import { api, getRun, nodeIdOf, systemCounts } from '../helpers/workflows';
@@ -23,22 +23,9 @@ let nodes: NodeProcess[];
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-async function signedIn(node: NodeProcess, user = 'root', password = ROOT_PASSWORD): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await signInWithForm(page, node.url, user, password);
-  await page.waitForURL(/\/cluster/);
-  return page;
-}
+const signedIn = (node: NodeProcess, user = 'root', password = ROOT_PASSWORD): Promise<Page> => openSignedIn(browser, node.url, { user, password, contexts });
 
-async function theActiveNode(): Promise<NodeProcess> {
-  const [active] = await pollUntil(async () => {
-    const found = await activeNodes(nodes);
-    return found.length === 1 ? found : undefined;
-  }, { what: 'one active node' });
-  return active;
-}
+const theActiveNode = () => theActiveNodeOf(nodes);
 
 /** The N of "count N", or undefined for any other message. */
 function countOf(message: string | null): number | undefined {

@@ -30,3 +30,20 @@ export async function signInWithForm(page: Page, baseUrl: string, name: string, 
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/**
+ * A page in a fresh browser context, signed in through the form and landed on the cluster page.
+ * The context goes into CONTEXTS, if given, for the file's afterAll to close.
+ */
+export async function openSignedIn(
+  browser: Browser,
+  baseUrl: string,
+  options: { user?: string; password: string; viewport?: { width: number; height: number }; contexts?: Awaited<ReturnType<Browser['newContext']>>[] },
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 } });
+  options.contexts?.push(context);
+  const page = await context.newPage();
+  await signInWithForm(page, baseUrl, options.user ?? 'root', options.password);
+  await page.waitForURL(/\/cluster/);
+  return page;
+}

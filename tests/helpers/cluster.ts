@@ -6,6 +6,7 @@ import { activePeriods, BELIEF_LOG_FILE, maxConcurrentActive, type TBeliefRecord
 import type { TClusterStatus } from '@/lib/cluster/status';
 import type { THealth } from '@/lib/cluster/health';
 import { withClient } from './database';
+import { pollUntil } from './poll';
 import { basicAuth, ROOT_PASSWORD, startNode, type NodeProcess } from './node-process';
 
 export const ROOT = basicAuth('root', ROOT_PASSWORD);
@@ -29,9 +30,10 @@ export async function startNodes(databaseUrl: string, count: number, prefix = 'n
   return nodes;
 }
 
-export async function health(node: NodeProcess): Promise<THealth | undefined> {
+/** The node's /api/health, or undefined when it does not answer (within TIMEOUT_MS). */
+export async function health(node: NodeProcess, timeoutMs = 2_000): Promise<THealth | undefined> {
   try {
-    const response = await fetch(`${node.url}/api/health`, { signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(`${node.url}/api/health`, { signal: AbortSignal.timeout(timeoutMs) });
     return (await response.json()) as THealth;
   } catch {
     return undefined;
@@ -83,5 +85,39 @@ export async function rolesInMemberOrder<T extends { node: NodeProcess; id: stri
   return {
     active: byOrder.filter((member) => states[members.indexOf(member)]?.state === 'ACTIVE'),
     standbys: byOrder.filter((member) => states[members.indexOf(member)]?.state === 'STANDBY'),
+  };
+}
+
+/** The one node (among those given) whose health says ACTIVE, once there is exactly one. */
+export async function theActiveNode(nodes: NodeProcess[]): Promise<NodeProcess> {
+  const [active] = await pollUntil(async () => {
+    const found = await activeNodes(nodes);
+    return found.length === 1 ? found : undefined;
+  }, { what: 'one active node' });
+  return active;
+}
+
+/**
+ * Samples the nodes' health every EVERY_MS until stopped, noting each sample in which none of
+ * them said ACTIVE: "an ACTIVE node throughout" is `gaps` empty over enough `samples`.
+ */
+export function watchForAnActiveNode(nodes: NodeProcess[], everyMs = 50): { stop(): Promise<{ samples: number; gaps: string[] }> } {
+  let watching = true;
+  let samples = 0;
+  const gaps: string[] = [];
+  const watcher = (async () => {
+    while (watching) {
+      const reports = await Promise.all(nodes.map((node) => health(node)));
+      samples += 1;
+      if (!reports.some((report) => report?.state === 'ACTIVE')) gaps.push(`${new Date().toISOString()} ${JSON.stringify(reports.map((report) => report?.state))}`);
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      watching = false;
+      await watcher;
+      return { samples, gaps };
+    },
   };
 }

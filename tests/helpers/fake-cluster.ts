@@ -5,6 +5,25 @@
 import type { TClock } from '@/lib/cluster/clock';
 import type { TClaimAnswer, TClusterStore, THeartbeatInput, THeartbeatResult, TNodeRegistration, TReleaseReason } from '@/lib/cluster/store';
 
+/** A heartbeat's answer for pure decisions: an accepted, renewed heartbeat of a quiet cluster, with CHANGE. */
+export function heartbeatResult(change: Partial<THeartbeatResult> = {}): THeartbeatResult {
+  return {
+    accepted: true,
+    settings: { intervalMs: 1_000, failoverHeartbeats: 5, activeNodeCount: 1, settingsVersion: 1, previousIntervalMs: 1_000, previousWindowMs: 5_000, sinceChangeMs: 60_000 },
+    maintenance: false,
+    renewed: true,
+    handoverRequested: false,
+    freeSlots: 0,
+    handoverForMe: false,
+    nextExpiryMs: null,
+    dbNowMs: 0,
+    restartRequested: false,
+    referenceVersion: null,
+    database: { systemId: '7000000000000000001', timeline: 1, failovers: 0 },
+    ...change,
+  };
+}
+
 type TTimer = { due: number; fn: () => void; owner: string; cancelled: boolean };
 
 export class Timeline {

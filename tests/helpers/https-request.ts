@@ -59,5 +59,13 @@ export async function signInRaw(baseUrl: string, name: string, password: string,
     body: new URLSearchParams({ csrfToken: csrf.json<{ csrfToken: string }>().csrfToken, username: name, password, json: 'true' }).toString(),
   });
   const sessionLine = (answer.headers['set-cookie'] ?? []).find((line) => line.startsWith('next-auth.session-token='));
-  return { sessionLine, cookie: sessionLine?.split(';')[0] ?? '', status: answer.status, hsts: answer.headers['strict-transport-security'] };
+  // a refused sign-in answers the login page's address with the reason (?error=…)
+  let url: string | undefined;
+  try {
+    url = (JSON.parse(answer.body || '{}') as { url?: string }).url;
+  } catch {
+    url = undefined;
+  }
+  const error = url ? new URL(url).searchParams.get('error') : null;
+  return { sessionLine, cookie: sessionLine?.split(';')[0] ?? '', status: answer.status, hsts: answer.headers['strict-transport-security'], error };
 }

@@ -3,20 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TRunDetail, TRunSummary } from '@/lib/workflow/views';
 import type { TSystemLogLine } from '@/lib/workflow/system-log';
-import { ROOT } from './cluster';
 import { withClient } from './database';
+import { api } from './http';
 import type { NodeProcess } from './node-process';
 import { pollUntil } from './poll';
 
-export async function api<T>(node: NodeProcess, pathname: string, options: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${node.url}${pathname}`, {
-    method: options.method ?? 'GET',
-    headers: { authorization: ROOT, 'content-type': 'application/json' },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+/** the shared client (tests/helpers/http.ts), here too for the workflow tests that import it from here */
+export { api };
 
 export async function importDefinition(node: NodeProcess, definition: unknown): Promise<void> {
   const { status, body } = await api(node, '/api/workflows', { method: 'POST', body: definition });

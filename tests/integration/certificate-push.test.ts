@@ -10,20 +10,13 @@ import type { TMemberView } from '@/lib/cluster/status';
 import { createTestDatabase } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { clusterStatus, ROOT, seedCluster, startNodes } from '../helpers/cluster';
+import { clusterStatus, seedCluster, startNodes } from '../helpers/cluster';
+import { apiOk } from '../helpers/http';
 
 const AS_ROOT = { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD };
 let nodes: NodeProcess[];
 
-async function post<T>(node: NodeProcess, route: string, body: unknown, method = 'POST'): Promise<T> {
-  const response = await fetch(`${node.url}${route}`, {
-    method,
-    headers: { authorization: ROOT, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${route}: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
+const post = <T>(node: NodeProcess, route: string, body: unknown, method = 'POST'): Promise<T> => apiOk<T>(node, route, { method, body });
 
 function servedFingerprint(node: NodeProcess): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -6,19 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { holdsFor, pollUntil } from '../helpers/poll';
 import { startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { activeNodes, clusterStatus, health, ROOT, seedCluster, startNodes, stateOf } from '../helpers/cluster';
+import { activeNodes, clusterStatus, health, seedCluster, startNodes, stateOf } from '../helpers/cluster';
+import { api } from '../helpers/http';
 
 let databaseUrl: string;
 let nodes: NodeProcess[];
 
-async function call(node: NodeProcess, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${node.url}${path}`, {
-    method,
-    headers: { authorization: ROOT, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
+/** What these routes answer, as far as the tests read it: an error, or a node's detail. */
+type TAnswer = { error: { code: string; field?: string; message: string }; recentGapsMs: number[]; node: unknown };
+const call = (node: NodeProcess, method: string, path: string, body?: unknown) => api<TAnswer>(node, path, { method, body });
 
 const notRespondingEvents = () =>
   withClient(databaseUrl, async (client) => (await client.query(`SELECT count(*)::int AS n FROM cluster_event WHERE kind = 'NOT_RESPONDING'`)).rows[0].n as number);
@@ -80,7 +76,7 @@ describe('node detail', () => {
     const id = (await health(nodes[1]))!.nodeId;
     const detail = await pollUntil(async () => {
       const answer = await call(nodes[0], 'GET', `/api/cluster/nodes/${id}`);
-      return answer.body.recentGapsMs?.length >= 3 ? answer.body : undefined;
+      return (answer.body.recentGapsMs?.length ?? 0) >= 3 ? answer.body : undefined;
     }, { what: 'a few heartbeat gaps' });
     expect(detail.node).toMatchObject({ id, name: 'n2' });
     expect(detail.recentGapsMs.length).toBeLessThanOrEqual(120);

@@ -13,7 +13,8 @@ import type { TMemberView } from '@/lib/cluster/status';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { clusterStatus, health, ROOT, seedCluster, startNodes } from '../helpers/cluster';
+import { clusterStatus, seedCluster, startNodes, watchForAnActiveNode } from '../helpers/cluster';
+import { api } from '../helpers/http';
 
 const SAMPLE = path.resolve(import.meta.dirname, '..', '..', 'samples', 'plugins', 'greeting.orchplugin');
 const AS_ROOT = { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD };
@@ -23,16 +24,6 @@ let databaseUrl: string;
 const members = async () => (await clusterStatus(nodes[1])).nodes;
 const member = async (name: string): Promise<TMemberView> => (await members()).find((node) => node.name === name)!;
 const syncStates = async () => Object.fromEntries((await members()).map((node) => [node.name, node.syncState]));
-
-async function api<T>(node: NodeProcess, route: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${node.url}${route}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: ROOT, 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
@@ -77,21 +68,10 @@ describe('push configuration and reset nodes', () => {
   });
 
   it('push and reset: the nodes restart one at a time and end IN SYNC, with an ACTIVE node throughout', async () => {
-    let watching = true;
-    let samples = 0;
-    const gaps: number[] = [];
-    const watcher = (async () => {
-      while (watching) {
-        const reports = await Promise.all(nodes.map((node) => health(node)));
-        samples += 1;
-        if (!reports.some((report) => report?.state === 'ACTIVE')) gaps.push(Date.now());
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    })();
+    const watcher = watchForAnActiveNode(nodes);
     const startedAt = (await members()).map((node) => node.startedAt);
     const reset = await runOrchctl(['push', '--url', nodes[0].url, '--reset', '--timeout', '120'], AS_ROOT);
-    watching = false;
-    await watcher;
+    const { samples, gaps } = await watcher.stop();
     expect(reset.code, `${reset.stdout}\n${reset.stderr}`).toBe(0);
     expect(reset.stdout).toMatch(/completed/);
 

@@ -1,14 +1,18 @@
 /**
  * Configuration fingerprints on real nodes: equal configurations have equal fingerprints; a
  * plugin installed on A changes A's pending fingerprint (A: LOCAL CHANGES, restart pending;
- * B: OUT OF SYNC), and after a restart A runs what it has on disk.
+ * B: OUT OF SYNC), and after a restart A runs what it has on disk. A node whose configuration
+ * file cannot be read is shown as UNREADABLE, with an alarm, until it can be read again.
  */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { isAlive, ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { clusterStatus, seedCluster, startNodes } from '../helpers/cluster';
+import { api } from '../helpers/workflows';
 
 const SAMPLE = path.resolve(import.meta.dirname, '..', '..', 'samples', 'plugins', 'greeting.orchplugin');
 let nodes: NodeProcess[];
@@ -49,5 +53,29 @@ describe('configuration fingerprints and sync states', () => {
     process.kill(serverPid, 'SIGKILL');
     await pollUntil(async () => !isAlive(serverPid) && (await member('n1')).activeFingerprint === a.pendingFingerprint, { what: 'A to run its new configuration' });
     expect((await member('n1')).restartPending).toBe(false);
+  });
+
+  it('shows a node whose configuration file is corrupt as UNREADABLE, with an alarm and an event, until the file is fixed', async () => {
+    const file = path.join(nodes[1].dataDir, 'config', 'settings.json');
+    const original = existsSync(file) ? await readFile(file, 'utf8') : null;
+    const before = (await member('n2')).syncState;
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, '{ "logLevel": ');
+    const status = await pollUntil(async () => {
+      const current = await clusterStatus(nodes[0]);
+      return current.nodes.find((node) => node.name === 'n2')?.syncState === 'UNREADABLE' ? current : undefined;
+    }, { what: 'n2 to be shown as UNREADABLE' });
+    const n2 = status.nodes.find((node) => node.name === 'n2')!;
+    expect(n2.configUnreadable).toMatch(/JSON/);
+    expect(n2.state).not.toBe('NOT_RESPONDING'); // the heartbeats go on
+    expect(status.converged).toBe(false);
+    expect(status.alarms.filter((alarm) => alarm.code === 'CONFIG_UNREADABLE').map((alarm) => alarm.nodeId)).toEqual([n2.id]);
+    const events = await api<{ kind: string; nodeId: string | null }[]>(nodes[0], '/api/cluster/events?kind=CONFIG_UNREADABLE');
+    expect(events.body.map((event) => event.nodeId)).toContain(n2.id);
+
+    if (original === null) await rm(file);
+    else await writeFile(file, original);
+    await pollUntil(async () => (await member('n2')).syncState === before, { what: `n2 to be ${before} again` });
+    expect((await clusterStatus(nodes[0])).alarms.some((alarm) => alarm.code === 'CONFIG_UNREADABLE')).toBe(false);
   });
 });

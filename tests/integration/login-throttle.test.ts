@@ -5,54 +5,26 @@
  * itself (`orch_password_checks_total` on /api/metrics, read with an API token, which needs none).
  */
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_VERSION } from '@/lib/node/version';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { basicAuth, ROOT_PASSWORD, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { pollUntil } from '../helpers/poll';
+import { rawRequest, signInRaw } from '../helpers/https-request';
 
 let node: NodeProcess;
 let databaseUrl: string;
 let metricsToken: string;
 
-type TAnswer = { status: number; body: string; setCookie: string[] };
-
 /** One HTTP request from a chosen local address (so the node sees that client address). */
-function requestFrom(from: string, method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<TAnswer> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method, headers, localAddress: from, agent: false }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => {
-        const setCookie = response.headers['set-cookie'] ?? [];
-        resolve({ status: response.statusCode ?? 0, body: text, setCookie });
-      });
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
+const requestFrom = (from: string, method: string, url: string, headers: Record<string, string> = {}, body?: string) =>
+  rawRequest(url, { method, headers, body, localAddress: from });
 
 const basicFrom = (from: string, user: string, password: string) =>
   requestFrom(from, 'GET', `${node.url}/api/me`, { authorization: basicAuth(user, password) });
 
 /** The console's sign-in (next-auth's CSRF token, then its credentials callback), from an address. */
-async function consoleSignInFrom(from: string, user: string, password: string): Promise<{ cookie: string; error: string | null }> {
-  const csrf = await requestFrom(from, 'GET', `${node.url}/api/auth/csrf`);
-  const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
-  const answer = await requestFrom(
-    from,
-    'POST',
-    `${node.url}/api/auth/callback/credentials`,
-    { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf.setCookie.map((c) => c.split(';')[0]).join('; ') },
-    new URLSearchParams({ csrfToken, username: user, password, json: 'true' }).toString(),
-  );
-  const cookie = answer.setCookie.map((c) => c.split(';')[0]).find((c) => c.startsWith('next-auth.session-token=')) ?? '';
-  const url = (JSON.parse(answer.body || '{}') as { url?: string }).url;
-  return { cookie, error: url ? new URL(url).searchParams.get('error') : null };
-}
+const consoleSignInFrom = (from: string, user: string, password: string) => signInRaw(node.url, user, password, { localAddress: from });
 
 /** A join request with an administrator's password, as a joining node sends it to its seed. */
 const joinFrom = (from: string, user: string, password: string) =>

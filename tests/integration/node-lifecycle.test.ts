@@ -11,6 +11,7 @@ import { findFreePort } from '@/lib/node/ports';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { isAlive, ROOT_PASSWORD, runOrchctl, startNode, stopAllNodes } from '../helpers/node-process';
+import { health as healthOf } from '../helpers/cluster';
 
 afterAll(stopAllNodes);
 
@@ -25,8 +26,8 @@ describe('a node on its built-in database', () => {
     // alone on its built-in database, the node is standalone (no cluster id) and takes the active slot
     const health = await pollUntil(
       async () => {
-        const body = await (await fetch(`${first.url}/api/health`)).json();
-        return body.state === 'ACTIVE' ? body : undefined;
+        const body = await healthOf(first);
+        return body?.state === 'ACTIVE' ? body : undefined;
       },
       { what: 'the standalone node to become active' },
     );
@@ -40,8 +41,8 @@ describe('a node on its built-in database', () => {
     const crashed = first.serverPid()!;
     process.kill(crashed, 'SIGKILL');
     await pollUntil(() => first.serverPid() !== crashed && isAlive(first.serverPid()), { what: 'a new server process' });
-    await pollUntil(() => fetch(`${first.url}/api/health`).then((r) => r.ok), { what: 'the restarted server' });
-    expect((await (await fetch(`${first.url}/api/health`)).json()).nodeId).toBe(health.nodeId);
+    const restarted = await pollUntil(() => healthOf(first), { what: 'the restarted server' });
+    expect(restarted.nodeId).toBe(health.nodeId);
     expect(first.output()).toMatch(/server ended \(SIGKILL\); starting it again/);
 
     // SIGTERM: supervisor, server and built-in database all end
@@ -53,7 +54,7 @@ describe('a node on its built-in database', () => {
     // second start on the same data: same identity, no new root, the printed password still works
     const second = await startNode({ dataDir, port: first.port, env: { ORCH_ROOT_PASSWORD: 'ignored-now' } });
     expect(second.output()).not.toMatch(/created administrator/);
-    expect((await (await fetch(`${second.url}/api/health`)).json()).nodeId).toBe(health.nodeId);
+    expect((await healthOf(second))?.nodeId).toBe(health.nodeId);
     const again = await runOrchctl(['status', '--url', second.url, '--user', 'root', '--password', printed!]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('cluster: standalone');

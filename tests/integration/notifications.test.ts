@@ -15,7 +15,8 @@ import type { TDeliveryView, TTargetView } from '@/lib/notify/schemas';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { holdsFor, pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { activeNodes, health, ROOT, seedCluster, startNodes } from '../helpers/cluster';
+import { activeNodes, health, seedCluster, startNodes } from '../helpers/cluster';
+import { api } from '../helpers/http';
 import { startSmtpReceiver, startWebhookReceiver } from '../helpers/receivers';
 
 const INTERVAL_MS = 500;
@@ -31,15 +32,6 @@ let smtp: Awaited<ReturnType<typeof startSmtpReceiver>> | undefined;
 let smtpCa: string;
 let tmp: string;
 
-const api = async <T>(node: NodeProcess, route: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T; text: string }> => {
-  const response = await fetch(`${node.url}${route}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: ROOT, 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, text };
-};
 const live = () => nodes.filter((node) => node.child.exitCode === null && node.child.signalCode === null);
 const targetNamed = async (name: string) => (await api<TTargetView[]>(live()[0], '/api/notifications/targets')).body.find((target) => target.name === name)!;
 const deliveriesOf = async (targetId: string) => (await api<TDeliveryView[]>(live()[0], `/api/notifications/deliveries?target=${targetId}`)).body;

@@ -8,19 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { health, ROOT } from '../helpers/cluster';
+import { health } from '../helpers/cluster';
+import { api } from '../helpers/http';
 
 let node: NodeProcess;
 let databaseUrl: string;
 
-const api = async (route: string, method: string, body?: unknown) => {
-  const response = await fetch(`${node.url}${route}`, {
-    method,
-    headers: { authorization: ROOT, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-};
+const call = (route: string, method: string, body?: unknown) => api<Record<string, unknown>>(node, route, { method, body });
 const count = (sql: string) => withClient(databaseUrl, async (client) => (await client.query(sql)).rows[0].n as number);
 
 beforeAll(async () => {
@@ -32,17 +26,17 @@ afterAll(stopAllNodes);
 
 describe('retention', () => {
   it('rejects a limit out of range, naming the setting, and changes nothing', async () => {
-    const refused = await api('/api/config/settings', 'PUT', { configVersionsKept: 0 });
+    const refused = await call('/api/config/settings', 'PUT', { configVersionsKept: 0 });
     expect(refused.status).toBe(400);
     expect((refused.body.error as { field: string }).field).toBe('configVersionsKept');
-    const settings = await api('/api/config/settings', 'GET');
+    const settings = await call('/api/config/settings', 'GET');
     expect((settings.body.onDisk as { configVersionsKept: number }).configVersionsKept).toBe(20);
   });
 
   it('prunes audit entries, events, deliveries, old configuration versions and unnamed files by the server settings', async () => {
     // five configuration versions: one real push, then four more of the same document (as repeated pushes with reset make)
-    expect((await api('/api/config/settings', 'PUT', { runRetentionDays: 11 })).status).toBe(200);
-    const pushed = await api('/api/config/push', 'POST', {});
+    expect((await call('/api/config/settings', 'PUT', { runRetentionDays: 11 })).status).toBe(200);
+    const pushed = await call('/api/config/push', 'POST', {});
     expect(pushed.status, JSON.stringify(pushed.body)).toBe(201);
     await withClient(databaseUrl, (client) =>
       client.query(`INSERT INTO config_version (fingerprint, document, files, pushed_by, pushed_from_node, pushed_from_name)
@@ -63,7 +57,7 @@ describe('retention', () => {
     });
     expect(await count(`SELECT count(*)::int AS n FROM config_version`)).toBe(5);
 
-    const saved = await api('/api/config/settings', 'PUT', { auditRetentionDays: 30, eventRetentionDays: 30, configVersionsKept: 2 });
+    const saved = await call('/api/config/settings', 'PUT', { auditRetentionDays: 30, eventRetentionDays: 30, configVersionsKept: 2 });
     expect(saved.status).toBe(200);
     await pollUntil(async () => (await count(`SELECT count(*)::int AS n FROM config_version`)) === 2, { timeoutMs: 30_000, what: 'old configuration versions pruned' }).catch((error) => {
       throw new Error(`${String(error)}\n${node.output().split('\n').filter((line) => line.includes('retention')).join('\n')}`);
@@ -78,7 +72,7 @@ describe('retention', () => {
     expect(await count(`SELECT count(*)::int AS n FROM config_blob WHERE sha256 = '${'a'.repeat(64)}'`)).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM config_blob WHERE sha256 = '${'b'.repeat(64)}'`)).toBe(1);
     // the reference is untouched: the cluster still reports it
-    const status = await api('/api/cluster', 'GET');
+    const status = await call('/api/cluster', 'GET');
     expect((status.body.reference as { version: number }).version).toBe(5);
   });
 });

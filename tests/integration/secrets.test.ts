@@ -19,7 +19,8 @@ import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, runOrchctl, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { allPids, commandLineOf, processTree } from '../helpers/processes';
-import { clusterStatus, ROOT, seedCluster, startNodes } from '../helpers/cluster';
+import { clusterStatus, seedCluster, startNodes } from '../helpers/cluster';
+import { api } from '../helpers/http';
 import { startRun, waitForStatus } from '../helpers/workflows';
 
 let databaseUrl: string;
@@ -30,14 +31,7 @@ let standalone: NodeProcess;
 const temporaryFiles: { file: string; text: string }[] = [];
 const secrets: Record<string, string> = {};
 
-async function call(node: NodeProcess, route: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; text: string }> {
-  const response = await fetch(`${node.url}${route}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: ROOT, 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return { status: response.status, text: await response.text() };
-}
+const call = (node: NodeProcess, route: string, init: { method?: string; body?: unknown } = {}) => api(node, route, init);
 
 function filesUnder(dir: string): string[] {
   try {

@@ -4,9 +4,9 @@
  * does nothing more for its former runs once it wakes; two active nodes share 20 runs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { activeNodes, seedCluster, startNodes } from '../helpers/cluster';
+import { activeNodes, seedCluster, startNodes, theActiveNode } from '../helpers/cluster';
 import { createTestDatabase, withClient } from '../helpers/database';
-import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
+import { ROOT_PASSWORD, runOrchctl, stopAllNodes } from '../helpers/node-process';
 import { pollUntil } from '../helpers/poll';
 import { eventsOf, importDefinition, nodeIdOf, startRun, systemCounts, systemLog, waitForStatus, type TEventRow } from '../helpers/workflows';
 
@@ -14,14 +14,6 @@ afterEach(stopAllNodes);
 
 const SETTINGS = { intervalMs: 1_000, failoverHeartbeats: 3 };
 const asRoot = ['--user', 'root', '--password', ROOT_PASSWORD];
-
-async function theActiveNode(nodes: NodeProcess[]): Promise<NodeProcess> {
-  const [active] = await pollUntil(async () => {
-    const found = await activeNodes(nodes);
-    return found.length === 1 ? found : undefined;
-  }, { what: 'one active node' });
-  return active;
-}
 
 async function serverCounts(databaseUrl: string, runId: string): Promise<number[]> {
   return withClient(databaseUrl, async (client) =>

@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeNodes, seedCluster } from '../helpers/cluster';
+import { activeNodes, seedCluster, theActiveNode as theActiveNodeOf } from '../helpers/cluster';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { pollUntil } from '../helpers/poll';
@@ -141,13 +141,7 @@ async function watchWhileRunning(active: NodeProcess, runId: string): Promise<TW
   }
 }
 
-async function theActiveNode(): Promise<NodeProcess> {
-  const [active] = await pollUntil(async () => {
-    const found = await activeNodes(nodes);
-    return found.length === 1 ? found : undefined;
-  }, { what: 'one active node' });
-  return active;
-}
+const theActiveNode = () => theActiveNodeOf(nodes);
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();

@@ -37,4 +37,13 @@ describe('cluster alarms', () => {
     expect(alarms[0].message).toContain('expires in 10 days');
     expect(alarms[1].message).toContain('has expired');
   });
+
+  it('a live node that cannot read its configuration, with the reason', () => {
+    const alarms = deriveAlarms({
+      activeNodeCount: 1,
+      nodes: [node('a', 'ACTIVE'), { ...node('b', 'STANDBY'), configUnreadable: 'settings.json is not JSON' }, { ...node('c', 'NOT_RESPONDING'), configUnreadable: 'stale' }],
+    });
+    expect(alarms.map((alarm) => [alarm.code, alarm.nodeId])).toEqual([['CONFIG_UNREADABLE', 'b']]);
+    expect(alarms[0].message).toContain('settings.json is not JSON');
+  });
 });

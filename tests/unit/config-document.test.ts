@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, configFingerprint, ZServerSettings, type TConfigDocument } from '@/lib/config/document';
-import { deriveSyncStates } from '@/lib/config/sync-state';
+import { deriveSyncStates, isConverged } from '@/lib/config/sync-state';
 
 const base: TConfigDocument = { plugins: [], certificate: null, settings: ZServerSettings.parse({}) };
 
@@ -56,5 +56,11 @@ describe('sync states against a pushed reference', () => {
   it('a hot setting changed on A only: A has local changes, B (running the reference) is out of sync with them', () => {
     const states = deriveSyncStates([node('a', 'z', 'z', true), node('b', 'y', 'y')], 'y');
     expect([states.get('a'), states.get('b')]).toEqual(['LOCAL_CHANGES', 'OUT_OF_SYNC']);
+  });
+
+  it('a node that cannot read its configuration is UNREADABLE, whatever it reported before, and the cluster is not converged', () => {
+    const states = deriveSyncStates([node('a', 'y', 'y'), { ...node('b', 'y', 'y'), unreadable: true }], 'y');
+    expect([states.get('a'), states.get('b')]).toEqual(['IN_SYNC', 'UNREADABLE']);
+    expect(isConverged([{ live: true, syncState: states.get('a')! }, { live: true, syncState: states.get('b')! }])).toBe(false);
   });
 });

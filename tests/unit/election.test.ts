@@ -7,7 +7,7 @@ import { ClusterAgent } from '@/lib/cluster/agent';
 import { activePeriods, maxConcurrentActive, type TBeliefRecord } from '@/lib/cluster/belief-log';
 import type { TClock } from '@/lib/cluster/clock';
 import { claimGraceMs, decide, fenceDeadline, heartbeatDelay } from '@/lib/cluster/election';
-import { MemoryStore, Timeline } from '../helpers/fake-cluster';
+import { heartbeatResult, MemoryStore, Timeline } from '../helpers/fake-cluster';
 
 function cluster(count: number, settings: Partial<MemoryStore['settings']> = {}, clockFor?: (timeline: Timeline, id: string) => TClock) {
   const timeline = new Timeline();
@@ -170,21 +170,7 @@ describe('election (injected clock and store)', () => {
 });
 
 describe('election rules', () => {
-  const heartbeat = (change: object = {}) => ({
-    accepted: true,
-    settings: { intervalMs: 1_000, failoverHeartbeats: 5, activeNodeCount: 1, settingsVersion: 1, previousIntervalMs: 1_000, previousWindowMs: 5_000, sinceChangeMs: 60_000 },
-    maintenance: false,
-    renewed: true,
-    handoverRequested: false,
-    freeSlots: 0,
-    handoverForMe: false,
-    nextExpiryMs: null,
-    dbNowMs: 0,
-    restartRequested: false,
-    referenceVersion: null,
-    database: { systemId: '7000000000000000001', timeline: 1, failovers: 0 },
-    ...change,
-  });
+  const heartbeat = heartbeatResult;
   const active = { kind: 'active', slot: 0, epoch: 7 } as const;
 
   it('demotes at once when a renewal changed nothing', () => {
