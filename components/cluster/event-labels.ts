@@ -28,6 +28,7 @@ export const EVENT_LABELS: Record<TEventKind, string> = {
   ROLLOUT_RESTORE_FAILED: 'active node count not put back',
   ALARM_RAISED: 'alarm raised',
   ALARM_CLEARED: 'alarm cleared',
+  AUTH_CONFIG_CHANGED: 'authentication changed',
 };
 
 const EVENT_TONES: Partial<Record<string, TTone>> = {

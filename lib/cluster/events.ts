@@ -11,6 +11,8 @@ export const EVENT_KINDS = [
   'CONFIG_UNREADABLE', 'ROLLOUT_RESTORE_FAILED',
   // recorded by the alarm watcher (lib/notify/alarm-watcher.ts)
   'ALARM_RAISED', 'ALARM_CLEARED',
+  // the authentication configuration was edited (lib/auth/directory/auth-config.ts)
+  'AUTH_CONFIG_CHANGED',
 ] as const;
 
 export const ZEventQuery = z
