@@ -34,7 +34,7 @@ const ZLdapUrl = z
   .refine((value) => /^ldaps?:$/.test(parseUrl(value)?.protocol ?? ''), 'a server must be an ldap:// or ldaps:// URL')
   .refine((value) => {
     const url = parseUrl(value);
-    return Boolean(url?.hostname) && !url?.username && !url?.password && (url?.pathname ?? '/') === '/' && !url?.search;
+    return Boolean(url?.hostname) && !url?.username && !url?.password && ['', '/'].includes(url?.pathname ?? '') && !url?.search;
   }, 'a server URL holds a scheme, a host and a port only (ldaps://ldap.example.com:636)');
 
 const ZPem = z
