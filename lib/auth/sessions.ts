@@ -35,9 +35,12 @@ export async function findSessionUser(db: TDb, claims: TSessionClaims | null | u
 
 /**
  * SQL over `u` (app_user) and `c` (auth_config): the account may act now. Not when the directory
- * refused it, nor when it is a local account other than root and local accounts are switched off.
+ * refused it, nor when it is a local account other than root and local accounts are switched off,
+ * nor when it is an OpenID user and OpenID Connect is switched off or removed.
  */
-export const ACCOUNT_ALLOWED = Prisma.sql`(u.refused_at IS NULL AND (u.source <> 'local' OR u.name = ${ROOT_USER} OR c.local_accounts_enabled IS NOT FALSE))`;
+export const ACCOUNT_ALLOWED = Prisma.sql`(u.refused_at IS NULL
+  AND (u.source <> 'local' OR u.name = ${ROOT_USER} OR c.local_accounts_enabled IS NOT FALSE)
+  AND (u.source <> 'oidc' OR (c.oidc IS NOT NULL AND (c.oidc->>'enabled')::boolean IS NOT FALSE)))`;
 
 /** SQL over `u` (app_user) and `c` (auth_config): whether this directory user's role is due a re-check. */
 export const RECHECK_DUE = Prisma.sql`(u.source = 'ldap' AND (u.role_checked_at IS NULL OR u.role_checked_at <= now() - make_interval(secs => c.role_recheck_seconds)))`;

@@ -113,4 +113,15 @@ describe('OpenID Connect sign-in', () => {
     expect(login).not.toContain(CLIENT_SECRET);
     for (const node of [nodeA, nodeB]) expect(node.output()).not.toContain(CLIENT_SECRET);
   });
+
+  it('switching OpenID Connect off ends its users\' sessions and removes the button', async () => {
+    const page = await freshPage();
+    await signInThroughProvider(page, nodeA, 'olivia');
+    await page.waitForURL((url) => url.origin === nodeA.url && url.pathname === '/cluster');
+    expect((await page.request.get(`${nodeB.url}/api/me`)).status()).toBe(200);
+    const off = await runOrchctl(['auth', 'oidc', '--url', nodeB.url, '--disable'], ROOT_CLI);
+    expect(off.code, off.stderr).toBe(0);
+    expect((await page.request.get(`${nodeB.url}/api/me`)).status()).toBe(401);
+    expect(await (await fetch(`${nodeA.url}/login`)).text()).not.toContain('Sign in with the test provider');
+  });
 });
