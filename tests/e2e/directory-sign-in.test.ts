@@ -27,6 +27,8 @@ const USERS = [
 ];
 const password = (uid: string) => USERS.find((user) => user.uid === uid)!.password;
 const ROOT_CLI = { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD };
+/** a page shows its data once its request answers: slow on a busy machine */
+const PAGE_DEADLINE = { timeout: 30_000, interval: 200 };
 
 let databaseUrl: string;
 let nodeA: NodeProcess;
@@ -147,6 +149,24 @@ describe('LDAP sign-in', () => {
     expect(rows).toEqual([]);
   });
 
+  it('the Authentication page shows the configuration without the bind password, and its Test button the DN, groups and role', async () => {
+    await freshPage();
+    await signInWithForm(page, nodeB.url, 'root', ROOT_PASSWORD);
+    await page.waitForURL(/\/cluster/);
+    await page.goto(`${nodeB.url}/authentication`);
+    await expect.poll(() => page.getByLabel('Servers').inputValue(), PAGE_DEADLINE).toBe(slapd.ldapsUrl);
+    expect(await page.getByLabel('Bind password').inputValue()).toBe('');
+    expect(await page.getByLabel('Bind password').getAttribute('placeholder')).toContain('stored');
+    expect((await page.content()).includes(READER_PASSWORD)).toBe(false);
+    await page.getByLabel('Directory user', { exact: true }).fill('oscar');
+    await page.getByLabel('Their password', { exact: true }).fill(password('oscar'));
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    const result = page.getByLabel('Test result');
+    await expect.poll(() => result.textContent(), PAGE_DEADLINE).toContain(Slapd.userDn('oscar'));
+    expect(await result.textContent()).toContain(Slapd.groupDn('operators'));
+    expect(await result.textContent()).toContain('oscar would sign in as operator');
+  });
+
   it('an admins-group member signs in on node A in Chromium, and the session works on node B', async () => {
     await freshPage();
     await signInWithForm(page, nodeA.url, 'alice', password('alice'));
@@ -154,7 +174,7 @@ describe('LDAP sign-in', () => {
     // the session cookie is the host's, whatever the port: the same browser now opens node B
     await page.goto(`${nodeB.url}/users`);
     await page.waitForURL(/\/users/);
-    await expect.poll(() => page.getByRole('cell', { name: 'alice', exact: true }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('cell', { name: 'alice', exact: true }).count(), PAGE_DEADLINE).toBe(1);
     const cookie = (await context.cookies(nodeB.url)).find((entry) => entry.name === 'next-auth.session-token');
     expect(cookie).toBeDefined();
     const onB = await fetch(`${nodeB.url}/api/me`, { headers: { cookie: `next-auth.session-token=${cookie!.value}` } });
@@ -182,7 +202,7 @@ describe('LDAP sign-in', () => {
     expect(JSON.stringify(basic.json)).toContain('none of the directory groups');
     await freshPage();
     await signInWithForm(page, nodeA.url, 'nadia', password('nadia'));
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'none of the directory groups' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'none of the directory groups' }).count(), PAGE_DEADLINE).toBe(1);
     expect(new URL(page.url()).pathname).toBe('/login');
   });
 
@@ -254,7 +274,7 @@ describe('LDAP sign-in', () => {
 
       await freshPage();
       await signInWithForm(page, nodeB.url, 'oscar', password('oscar'));
-      await expect.poll(() => page.getByRole('alert').filter({ hasText: 'directory unreachable' }).count()).toBe(1);
+      await expect.poll(() => page.getByRole('alert').filter({ hasText: 'directory unreachable' }).count(), PAGE_DEADLINE).toBe(1);
 
       await freshPage();
       await signInWithForm(page, nodeB.url, 'root', ROOT_PASSWORD);

@@ -20,6 +20,8 @@ import { OIDC_CALLBACK_PATH } from '@/lib/auth/directory/auth-config';
 const CLIENT_ID = 'orchestrator';
 const CLIENT_SECRET = 'oidc-client-secret-for-tests-5d2a9e';
 const ROOT_CLI = { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD };
+/** a page shows its data once its request answers: slow on a busy machine */
+const PAGE_DEADLINE = { timeout: 30_000, interval: 200 };
 
 let databaseUrl: string;
 let nodeA: NodeProcess;
@@ -99,7 +101,7 @@ describe('OpenID Connect sign-in', () => {
     const page = await freshPage();
     await signInThroughProvider(page, nodeA, 'nora');
     await page.waitForURL((url) => url.origin === nodeA.url && url.pathname === '/login');
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'none of the groups that grant access' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'none of the groups that grant access' }).count(), PAGE_DEADLINE).toBe(1);
     expect((await page.request.get(`${nodeA.url}/api/me`)).status()).toBe(401);
   });
 
