@@ -9,6 +9,7 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { LdapForm } from '@/components/authentication/ldap-form';
 import { DirectoryTestForm } from '@/components/authentication/directory-test-form';
+import { OidcForm } from '@/components/authentication/oidc-form';
 
 /** How users sign in on every node of the cluster: local accounts, LDAP, OpenID Connect. */
 export function AuthenticationView() {
@@ -46,17 +47,11 @@ export function AuthenticationView() {
             </div>
           </Card>
           <Card title="LDAP / Active Directory" description={data.ldap ? `${data.ldap.enabled ? 'On' : 'Off'}; bind password ${data.ldap.hasBindPassword ? 'stored' : 'missing'} (never shown).` : 'Not configured.'}>
-            <LdapForm key={data.version} config={data} onSaved={async () => void (await config.mutate())} />
+            <LdapForm config={data} onSaved={async () => void (await config.mutate())} />
           </Card>
           <DirectoryTestForm />
-          <Card title="OpenID Connect" description="Configured with orchctl auth oidc; the client secret is never shown.">
-            {data.oidc ? (
-              <p className="text-sm">
-                {data.oidc.enabled ? 'On' : 'Off'}: issuer <span className="font-mono">{data.oidc.issuer}</span>, client <span className="font-mono">{data.oidc.clientId}</span>, groups from “{data.oidc.groupsClaim}”; register each node&apos;s URL + <span className="font-mono">{data.oidc.callbackPath}</span> as a redirect URI.
-              </p>
-            ) : (
-              <p className="text-sm text-gray-600">Not configured.</p>
-            )}
+          <Card title="OpenID Connect" description={data.oidc ? `${data.oidc.enabled ? 'On' : 'Off'}; client secret ${data.oidc.hasClientSecret ? 'stored' : 'missing'} (never shown).` : 'Not configured.'}>
+            <OidcForm config={data} onSaved={async () => void (await config.mutate())} />
           </Card>
         </div>
       )}

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, withClient } from '../helpers/database';
-import { launchBrowser } from '../helpers/browser';
+import { launchBrowser, signInWithForm } from '../helpers/browser';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { ROOT, seedCluster, startNodes } from '../helpers/cluster';
 import { OidcProvider } from '../helpers/oidc-provider';
@@ -114,6 +114,23 @@ describe('OpenID Connect sign-in', () => {
     expect(login).toContain('Sign in with the test provider');
     expect(login).not.toContain(CLIENT_SECRET);
     for (const node of [nodeA, nodeB]) expect(node.output()).not.toContain(CLIENT_SECRET);
+  });
+
+  it('the Authentication page shows the OpenID settings without the secret, and saving them keeps the stored secret', async () => {
+    const page = await freshPage();
+    await signInWithForm(page, nodeB.url, 'root', ROOT_PASSWORD);
+    await page.waitForURL(/\/cluster/);
+    await page.goto(`${nodeB.url}/authentication`);
+    await expect.poll(() => page.getByLabel('Issuer', { exact: true }).inputValue(), PAGE_DEADLINE).toBe(provider.issuer);
+    const secret = page.getByLabel('Client secret', { exact: true });
+    expect(await secret.inputValue()).toBe('');
+    expect(await secret.getAttribute('placeholder')).toContain('stored');
+    expect((await page.content()).includes(CLIENT_SECRET)).toBe(false);
+    await page.getByLabel('Scopes', { exact: true }).fill('openid profile groups');
+    await page.getByRole('button', { name: 'Save OpenID Connect settings' }).click();
+    await expect.poll(() => page.getByText('Saved: every node uses it').count(), PAGE_DEADLINE).toBe(1);
+    const view = (await (await fetch(`${nodeA.url}/api/auth/config`, { headers: { authorization: ROOT } })).json()) as { oidc: { hasClientSecret: boolean } };
+    expect(view.oidc.hasClientSecret).toBe(true);
   });
 
   it('switching OpenID Connect off ends its users\' sessions and removes the button', async () => {
