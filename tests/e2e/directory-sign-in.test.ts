@@ -251,6 +251,20 @@ describe('LDAP sign-in', () => {
     expect((await me(nodeB, basicAuth('oscar', password('oscar')))).json).toMatchObject({ role: 'operator' });
   });
 
+  it('tries the servers in order, and upgrades ldap:// with StartTLS', async () => {
+    const config = await authConfig();
+    const { hasBindPassword: _hidden, ...ldap } = config.ldap;
+    // nothing listens on port 9: the next server in the list answers
+    const ordered = await call(nodeA, '/api/auth/config', ROOT, { method: 'PUT', body: { version: config.version, ldap: { ...ldap, servers: ['ldaps://127.0.0.1:9', slapd.ldapsUrl], timeoutSeconds: 2 } } });
+    expect(ordered.status, ordered.text).toBe(200);
+    expect((await me(nodeB, basicAuth('oscar', password('oscar')))).json).toMatchObject({ role: 'operator' });
+    const startTls = await call(nodeA, '/api/auth/config', ROOT, { method: 'PUT', body: { version: config.version + 1, ldap: { ...ldap, servers: [slapd.ldapUrl], startTls: true } } });
+    expect(startTls.status, startTls.text).toBe(200);
+    expect((await me(nodeB, basicAuth('oscar', password('oscar')))).json).toMatchObject({ role: 'operator' });
+    const restored = await call(nodeA, '/api/auth/config', ROOT, { method: 'PUT', body: { version: config.version + 2, ldap } });
+    expect(restored.status, restored.text).toBe(200);
+  });
+
   it('local accounts other than root can be switched off', async () => {
     const created = await call(nodeA, '/api/users', ROOT, { method: 'POST', body: { name: 'lena', role: 'operator', password: 'lena-password-1' } });
     expect(created.status).toBe(201);

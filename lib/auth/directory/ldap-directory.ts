@@ -50,9 +50,11 @@ async function withServiceAccount<T>(settings: TLdapSettings, bindPassword: stri
   const timeoutMs = settings.timeoutSeconds * 1000;
   const tlsOptions = { minVersion: 'TLSv1.2' as const, ...(settings.caCertificate ? { ca: [settings.caCertificate] } : {}) };
   for (const server of settings.servers) {
-    const client = new Client({ url: server, timeout: timeoutMs, connectTimeout: timeoutMs, tlsOptions, strictDN: false });
+    // ldapts speaks TLS from the first byte whenever it is given TLS options: only for ldaps://
+    const secure = server.startsWith('ldaps://');
+    const client = new Client({ url: server, timeout: timeoutMs, connectTimeout: timeoutMs, ...(secure ? { tlsOptions } : {}), strictDN: false });
     try {
-      if (settings.startTls) await client.startTLS(tlsOptions);
+      if (settings.startTls && !secure) await client.startTLS({ ...tlsOptions });
       try {
         await client.bind(settings.bindDn, bindPassword);
       } catch (error) {
