@@ -130,3 +130,9 @@ export function testFreezeFileEnv(): string | undefined {
   const value = process.env.ORCH_TEST_FREEZE_FILE;
   return value && value.length > 0 ? value : undefined;
 }
+
+/** `orchctl auth test`: the directory user's password, when no --test-password-file is given. */
+export function authTestPasswordEnv(): string | undefined {
+  const value = process.env.ORCH_TEST_USER_PASSWORD;
+  return value && value.length > 0 ? value : undefined;
+}

@@ -11,11 +11,11 @@ import { pickReturnPath } from '@/lib/auth/pick-return-path';
 
 const WRONG_CREDENTIALS = 'Wrong user name or password.';
 
-export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
+export function LoginForm({ callbackUrl, openIdLabel, initialError }: { callbackUrl?: string; openIdLabel?: string | null; initialError?: string }) {
   const router = useRouter();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(initialError ?? null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -69,6 +69,21 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
             {busy ? 'Signing in…' : 'Sign in'}
           </Button>
         </form>
+        {openIdLabel && (
+          <div className="mt-4">
+            <Button
+              variant="secondary"
+              className="w-full"
+              disabled={busy}
+              onClick={() => {
+                setBusy(true);
+                void signIn('oidc', { callbackUrl: pickReturnPath(callbackUrl, window.location.origin) });
+              }}
+            >
+              {openIdLabel}
+            </Button>
+          </div>
+        )}
       </div>
     </main>
   );

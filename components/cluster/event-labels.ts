@@ -30,6 +30,7 @@ export const EVENT_LABELS: Record<TEventKind, string> = {
   ALARM_CLEARED: 'alarm cleared',
   DATABASE_FAILOVER: 'database failed over',
   DATABASE_FAILOVER_LOST_WORK: 'work lost in the database failover',
+  AUTH_CONFIG_CHANGED: 'authentication changed',
 };
 
 const EVENT_TONES: Partial<Record<string, TTone>> = {

@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   SEED_UNREACHABLE: 502,
   /** another member this node asked on the caller's behalf (its system log) did not answer */
   MEMBER_UNREACHABLE: 502,
+  /** no server of the configured directory (LDAP) answered, or none could be trusted */
+  DIRECTORY_UNREACHABLE: 503,
   DATA_DIR_UNUSABLE: 500,
   PORT_IN_USE: 500,
   DATABASE_UNREACHABLE: 503,

@@ -10,6 +10,8 @@ import { verifyCredentials } from '@/lib/auth/verify-credentials';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/auth/client-address';
 import { newSessionClaims, revokeSession } from '@/lib/auth/sessions';
 import { sameSitePath } from '@/lib/auth/pick-return-path';
+import { readAuthConfig, type TAuthConfig } from '@/lib/auth/directory/auth-config';
+import { oidcProvider } from '@/lib/auth/directory/oidc-sign-in';
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
@@ -20,6 +22,9 @@ function cookies(secure: boolean): NextAuthOptions['cookies'] {
     sessionToken: { name: 'next-auth.session-token', options },
     callbackUrl: { name: 'next-auth.callback-url', options },
     csrfToken: { name: 'next-auth.csrf-token', options },
+    // an OpenID sign-in's PKCE verifier and state, kept until the provider sends the browser back
+    pkceCodeVerifier: { name: 'next-auth.pkce.code_verifier', options: { ...options, maxAge: 15 * 60 } },
+    state: { name: 'next-auth.state', options: { ...options, maxAge: 15 * 60 } },
   };
 }
 
@@ -27,7 +32,8 @@ function cookies(secure: boolean): NextAuthOptions['cookies'] {
  * `secure`: the request came over HTTPS. The cookie names stay the same either way (so every
  * reader finds them), but over HTTPS the browser is told never to send them over plain HTTP.
  */
-export function authOptions(transport: { secure?: boolean } = {}): NextAuthOptions {
+export function authOptions(transport: { secure?: boolean } = {}, directory: Pick<TAuthConfig, 'oidc' | 'oidcClientSecret'> | null = null): NextAuthOptions {
+  const oidc = directory ? oidcProvider(db(), directory) : null;
   return {
     secret: serverEnv().NEXTAUTH_SECRET,
     cookies: cookies(transport.secure === true),
@@ -49,8 +55,11 @@ export function authOptions(transport: { secure?: boolean } = {}): NextAuthOptio
           return user ? { id: user.id, name: user.name, sessionVersion: user.sessionVersion } : null;
         },
       }),
+      ...(oidc ? [oidc] : []),
     ],
     callbacks: {
+      // an OpenID user the groups claim grants nothing goes back to the sign-in page with the reason
+      signIn: ({ user }) => ('refusal' in user ? `/login?error=${String(user.refusal)}` : true),
       // the token carries the user id, session version and session id; role, existence and
       // validity are read from the database on every request (lib/auth/sessions.ts), so a
       // demoted, deleted or signed-out user loses access at once
@@ -66,4 +75,9 @@ export function authOptions(transport: { secure?: boolean } = {}): NextAuthOptio
       },
     },
   };
+}
+
+/** The options of next-auth's own endpoints: with the OpenID provider as the cluster's configuration says now. */
+export async function authOptionsForRequest(transport: { secure?: boolean }): Promise<NextAuthOptions> {
+  return authOptions(transport, await readAuthConfig(db()));
 }

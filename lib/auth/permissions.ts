@@ -27,6 +27,8 @@ export const ACTION_ROLES = {
   /** Use this database (a standalone node leaves its built-in one) and Move the whole cluster */
   useDatabase: 'admin',
   moveDatabase: 'admin',
+  /** the Authentication page: local accounts, LDAP, OpenID Connect, group mappings, Test */
+  manageAuthentication: 'admin',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

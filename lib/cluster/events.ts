@@ -15,6 +15,8 @@ export const EVENT_KINDS = [
   // whose completion the old primary acknowledged but the new one lacks, which run again
   // (asynchronous replication loses them; lib/workflow/acknowledged-checkpoints.ts)
   'DATABASE_FAILOVER', 'DATABASE_FAILOVER_LOST_WORK',
+  // the authentication configuration was edited (lib/auth/directory/auth-config.ts)
+  'AUTH_CONFIG_CHANGED',
 ] as const;
 
 export const ZEventQuery = z

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { TDb } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
 import { hasRole, type TUser } from '@/lib/auth/roles';
+import { ACCOUNT_ALLOWED, RECHECK_DUE, withCurrentRole } from '@/lib/auth/sessions';
 import type { TCreatedToken, TTokenCreate, TTokenView } from '@/lib/tokens/schemas';
 
 const TOKEN_PREFIX = 'orch_';
@@ -56,14 +57,16 @@ export async function revokeUserTokens(db: TDb, userId: string): Promise<number>
 
 /** The owner of a valid token (not revoked, not expired on the database clock), or null. */
 export async function authenticateApiToken(db: TDb, token: string): Promise<TUser | null> {
-  const [row] = await db.$queryRaw<{ id: string; lastUsedAt: Date | null; userId: string; name: string; role: TUser['role'] }[]>`
-    SELECT t.id::text AS id, t.last_used_at AS "lastUsedAt", u.id::text AS "userId", u.name, u.role::text AS role
-      FROM api_token t JOIN app_user u ON u.id = t.user_id
-     WHERE t.token_hash = ${hashToken(token)} AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`;
+  // a directory user's token acts with their current role: refused ones get nothing, due ones are re-checked
+  const [row] = await db.$queryRaw<{ id: string; lastUsedAt: Date | null; userId: string; name: string; role: TUser['role']; recheckDue: boolean }[]>`
+    SELECT t.id::text AS id, t.last_used_at AS "lastUsedAt", u.id::text AS "userId", u.name, u.role::text AS role, ${RECHECK_DUE} AS "recheckDue"
+      FROM api_token t JOIN app_user u ON u.id = t.user_id LEFT JOIN auth_config c ON c.id = 1
+     WHERE t.token_hash = ${hashToken(token)} AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+       AND ${ACCOUNT_ALLOWED}`;
   if (!row) return null;
   // last use is informative only: at most one write a minute per token
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return { id: row.userId, name: row.name, role: row.role };
+  return withCurrentRole(db, { id: row.userId, name: row.name, role: row.role, recheckDue: row.recheckDue });
 }

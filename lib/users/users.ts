@@ -95,6 +95,10 @@ export async function deleteUser(db: TDb, id: string): Promise<void> {
  * it faster); the change ends every session of the user, this one included.
  */
 export async function changeOwnPassword(db: TDb, caller: TUser, input: TPasswordChange, address: string | undefined): Promise<void> {
+  const own = await db.user.findUnique({ where: { id: caller.id }, select: { source: true } });
+  if (own && own.source !== 'local') {
+    throw new AppError('VALIDATION', 'your password is kept by your directory (LDAP or OpenID provider); change it there', { field: 'currentPassword' });
+  }
   if (!(await verifyCredentials(db, { name: caller.name, password: input.currentPassword, address }))) {
     throw new AppError('VALIDATION', 'current password is wrong', { field: 'currentPassword' });
   }

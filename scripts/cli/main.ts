@@ -20,6 +20,7 @@ import { parseListenAddress, parseNumber, parseWholeNumber } from './options';
 import { resolveCommandSecrets } from './secret-input';
 import { resetPassword, type TResetPasswordOptions } from './reset-password';
 import { addEmailTarget, addWebhookTarget, printDeliveryLog, printTargets, removeTarget, sendTest, type TNotifyEmailOptions, type TNotifyWebhookOptions } from './notify';
+import { collect, configureLdap, configureLocal, configureOidc, showAuth, testDirectoryLogin, type TAuthLdapOptions, type TAuthLocalOptions, type TAuthOidcOptions, type TAuthTestOptions } from './auth';
 import { showDatabaseFacts, testDatabaseUrl, type TDatabaseShowOptions, type TDatabaseTestOptions } from './database';
 import { moveDatabase, useDatabase, type TDatabaseMoveOptions, type TDatabaseUseOptions } from './database';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
@@ -246,6 +247,50 @@ withCredentials(notify.command('log').description('the delivery log: latest deli
   .option('--limit <n>', 'at most this many (default 50)', parseWholeNumber('--limit', 1, 500))
   .option('--json', 'print JSON')
   .action((options: { url: string; target?: string; limit?: number; json?: boolean }) => printDeliveryLog(options));
+
+const auth = program.command('auth').description('how users sign in: local accounts, LDAP / Active Directory, OpenID Connect (admin)');
+withCredentials(auth.command('show').description('the authentication configuration (secrets only as "stored")'))
+  .option('--json', 'print JSON')
+  .action((options: { url: string; json?: boolean }) => showAuth(options));
+withCredentials(auth.command('ldap').description('configure LDAP / Active Directory sign-in; options not given keep their stored value'))
+  .option('--server <ldap-url>', 'an ldap:// or ldaps:// server (repeatable; tried in order)', collect)
+  .option('--ca-file <file>', 'the PEM CA certificate that signed the directory\'s certificate')
+  .option('--start-tls', 'upgrade ldap:// connections with StartTLS')
+  .option('--bind-dn <dn>', 'the service account that searches users and groups')
+  .option('--bind-password-file <file>', 'a file holding the service account\'s password')
+  .option('--user-base <dn>', 'where users are searched')
+  .option('--user-filter <filter>', 'e.g. "(uid={user})" or "(sAMAccountName={user})"')
+  .option('--group-base <dn>', 'where groups are searched (by their member attribute)')
+  .option('--member-attribute <name>', 'the group attribute that lists member DNs (default member)')
+  .option('--member-of-attribute <name>', 'or: the user attribute that lists their groups (e.g. memberOf)')
+  .option('--nested-groups', 'Active Directory: groups of groups count too')
+  .option('--timeout <seconds>', 'connect and operation timeout (default 5)', parseWholeNumber('--timeout', 1, 60))
+  .option('--role <group=role>', 'GROUP_DN=admin|operator|viewer (repeatable; replaces the stored mappings)', collect)
+  .option('--disable', 'store the configuration, switched off')
+  .option('--remove', 'forget the LDAP configuration and its bind password')
+  .action((options: TAuthLdapOptions) => configureLdap(options));
+withCredentials(auth.command('oidc').description('configure OpenID Connect sign-in (authorization code with PKCE)'))
+  .option('--issuer <url>', 'the provider\'s issuer URL (discovery)')
+  .option('--client-id <id>', 'the client id registered at the provider')
+  .option('--client-secret-file <file>', 'a file holding the client secret')
+  .option('--scopes <scopes>', 'scopes, separated by spaces (default "openid profile email groups")')
+  .option('--groups-claim <claim>', 'the ID token claim with the groups (default groups)')
+  .option('--name-claim <claim>', 'the claim with the user name (default preferred_username)')
+  .option('--label <text>', 'the text of the sign-in button')
+  .option('--role <group=role>', 'GROUP=admin|operator|viewer (repeatable; replaces the stored mappings)', collect)
+  .option('--disable', 'store the configuration, switched off')
+  .option('--remove', 'forget the OpenID Connect configuration and its client secret')
+  .action((options: TAuthOidcOptions) => configureOidc(options));
+withCredentials(auth.command('local').description('switch local accounts other than root on or off; the directory re-check interval'))
+  .option('--enable', 'local accounts sign in')
+  .option('--disable', 'only root signs in with a local password')
+  .option('--recheck-seconds <seconds>', 'how often a directory user\'s groups are re-read while they are signed in', parseWholeNumber('--recheck-seconds', 1, 3600))
+  .action((options: TAuthLocalOptions) => configureLocal(options));
+withCredentials(auth.command('test').description('look a directory user up: the DN found, their groups and the role they would get (signs nobody in)'))
+  .requiredOption('--test-user <name>', 'the directory user\'s sign-in name')
+  .option('--test-password-file <file>', 'a file holding their password (or ORCH_TEST_USER_PASSWORD, or the prompt)')
+  .option('--json', 'print JSON')
+  .action((options: TAuthTestOptions) => testDirectoryLogin(options));
 
 const workflow = program.command('workflow').description('workflows and their runs');
 withCredentials(workflow.command('run').description('start a run of a workflow (operator); prints the run id'))

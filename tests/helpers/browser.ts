@@ -28,7 +28,7 @@ export async function signInWithForm(page: Page, baseUrl: string, name: string, 
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel('User name').fill(name);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click(); // not the OpenID button ("Sign in with …")
 }
 
 /**

@@ -65,6 +65,8 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/notifications/targets/[id]': { DELETE: 'admin' },
   '/api/notifications/targets/[id]/test': { POST: 'admin' },
   '/api/notifications/deliveries': { GET: 'admin' },
+  '/api/auth/config': { GET: 'admin', PUT: 'admin' },
+  '/api/auth/test': { POST: 'admin' },
 };
 /**
  * Routes that also take a credential that needs no user (the metrics token, a member's peer

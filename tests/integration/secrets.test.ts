@@ -61,6 +61,21 @@ beforeAll(async () => {
   secrets['join token'] = joinToken.token;
   const [row] = await withClient(databaseUrl, async (client) => (await client.query("SELECT value, (SELECT private_key_pem FROM cluster WHERE id = 1) AS cluster_key FROM shared_secret WHERE name = 'auth'")).rows);
   secrets['session secret'] = row.value;
+  // the directory's secrets are write-only: set here, never to be read back anywhere
+  secrets['LDAP bind password'] = 'ldap-bind-password-for-the-secrets-test';
+  secrets['OpenID client secret'] = 'oidc-client-secret-for-the-secrets-test';
+  const authConfig = JSON.parse((await call(nodes[0], '/api/auth/config')).text);
+  const directory = await call(nodes[0], '/api/auth/config', {
+    method: 'PUT',
+    body: {
+      version: authConfig.version,
+      ldap: { servers: ['ldaps://127.0.0.1:9'], bindDn: 'cn=reader,dc=example,dc=test', userBase: 'ou=people,dc=example,dc=test', userFilter: '(uid={user})', groupBase: 'ou=groups,dc=example,dc=test', roles: [] },
+      ldapBindPassword: secrets['LDAP bind password'],
+      oidc: { issuer: 'http://127.0.0.1:9', clientId: 'orchestrator', roles: [] },
+      oidcClientSecret: secrets['OpenID client secret'],
+    },
+  });
+  expect(directory.status, directory.text).toBe(200);
   secrets['cluster private key (a line of it)'] = String(row.cluster_key).split('\n')[5];
 
   const reset = await runOrchctl(['push', '--url', nodes[0].url, '--reset', '--timeout', '120'], { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD });
@@ -111,6 +126,7 @@ describe('secrets', () => {
       `/api/cluster/nodes/${nodeId}/configuration`, '/api/cluster/join-info', '/api/config/certificate', '/api/config/plugins',
       '/api/config/settings', '/api/workflows', '/api/workflows/Cluster%20Test', '/api/runs', `/api/runs/${runs[0].id}`,
       `/api/runs/${runs[0].id}/logs`, '/api/logs/system', '/api/users', '/api/tokens', '/api/me', '/api/audit', '/api/metrics', '/api/database',
+      '/api/auth/config', '/api/auth/providers',
     ];
     for (const node of nodes) {
       for (const route of routes) {
