@@ -24,6 +24,8 @@ export const ACTION_ROLES = {
   readAudit: 'operator',
   /** try a connection string against the database checks (the facts of the one in use are for viewers) */
   testDatabase: 'admin',
+  /** push an older configuration version again (like a push) */
+  rollbackConfiguration: 'operator',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

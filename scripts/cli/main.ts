@@ -21,6 +21,7 @@ import { resolveCommandSecrets } from './secret-input';
 import { resetPassword, type TResetPasswordOptions } from './reset-password';
 import { addEmailTarget, addWebhookTarget, printDeliveryLog, printTargets, removeTarget, sendTest, type TNotifyEmailOptions, type TNotifyWebhookOptions } from './notify';
 import { showDatabaseFacts, testDatabaseUrl, type TDatabaseShowOptions, type TDatabaseTestOptions } from './database';
+import { printConfigDiff, printConfigHistory, rollbackConfiguration, type THistoryOptions } from './config-history';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
 function parsePort(value: string): number {
@@ -234,6 +235,22 @@ withCredentials(notify.command('log').description('the delivery log: latest deli
   .option('--limit <n>', 'at most this many (default 50)', parseWholeNumber('--limit', 1, 500))
   .option('--json', 'print JSON')
   .action((options: { url: string; target?: string; limit?: number; json?: boolean }) => printDeliveryLog(options));
+
+const config = program.command('config').description('the pushed configuration versions: history, differences, pushing one again');
+withCredentials(config.command('history').description('every kept pushed version, newest first (* marks the reference), with what changed'))
+  .option('--json', 'print JSON ([{ version, fingerprint, pushedBy, pushedAt, pushedFromName, reference, changes }])')
+  .action((options: THistoryOptions) => printConfigHistory(options));
+withCredentials(config.command('diff').description('the field-level difference between two pushed versions: what TO has against FROM'))
+  .argument('<from>', 'a version number')
+  .argument('<to>', 'a version number')
+  .option('--json', 'print JSON ({ from, to, differences })')
+  .action((from: string, to: string, options: THistoryOptions) => printConfigDiff(options, from, to));
+withCredentials(config.command('rollback').description('push an older version again as a new version (operator); with --reset, restart the nodes one at a time'))
+  .argument('<version>', 'the version to push again')
+  .option('--reset', 'restart the nodes one at a time, keeping an active node, until all run it')
+  .option('--no-wait', 'with --reset: return once the rolling reset has started')
+  .option('--timeout <seconds>', 'with --reset: how long to follow the rolling reset', parseNumber('--timeout'), 600)
+  .action((version: string, options: TPushOptions) => rollbackConfiguration(options, version));
 
 const workflow = program.command('workflow').description('workflows and their runs');
 withCredentials(workflow.command('run').description('start a run of a workflow (operator); prints the run id'))

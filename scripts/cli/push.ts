@@ -23,7 +23,7 @@ export async function pushConfiguration(options: TPushOptions): Promise<void> {
   await followRollout(options, result.rolloutId, (options.timeout ?? 600) * 1000);
 }
 
-async function followRollout(options: TNodeCommandOptions, rolloutId: number, timeoutMs: number): Promise<void> {
+export async function followRollout(options: TNodeCommandOptions, rolloutId: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const printed = new Map<string, string>();
   for (;;) {

@@ -62,6 +62,9 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/notifications/targets/[id]': { DELETE: 'admin' },
   '/api/notifications/targets/[id]/test': { POST: 'admin' },
   '/api/notifications/deliveries': { GET: 'admin' },
+  '/api/config/versions': { GET: 'viewer' },
+  '/api/config/versions/compare': { GET: 'viewer' },
+  '/api/config/versions/[version]/rollback': { POST: 'operator' },
 };
 /**
  * Routes that also take a credential that needs no user (the metrics token, a member's peer
@@ -94,7 +97,7 @@ function discoverRoutes(): { route: string; methods: TMethod[]; source: string }
   return found;
 }
 
-const concrete = (route: string) => route.replace('[id]', UNKNOWN_ID).replace('[name]', 'no-such-workflow');
+const concrete = (route: string) => route.replace('[id]', UNKNOWN_ID).replace('[name]', 'no-such-workflow').replace('[version]', '999999');
 
 let node: NodeProcess;
 const credentials: Record<Exclude<TLevel, 'public'>, string> = {
