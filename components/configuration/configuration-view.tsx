@@ -5,6 +5,7 @@ import { can } from '@/lib/auth/permissions';
 import type { TClusterStatus } from '@/lib/cluster/status';
 import { useCluster } from '@/lib/swr/use-cluster';
 import { PageHeader } from '@/components/shell/page-header';
+import { ExportImportCard } from '@/components/configuration/export-import-card';
 import { ConfigHistoryCard } from '@/components/configuration/config-history-card';
 import { CertificatePanel } from '@/components/configuration/certificate-panel';
 import { PluginsCard } from '@/components/configuration/plugins-card';
@@ -38,6 +39,7 @@ export function ConfigurationView({ user, initial }: TProps) {
         <PluginsCard canEdit={can(user, 'installPlugin')} />
         <ServerSettingsForm canEdit={can(user, 'changeServerSettings')} />
         <CertificatePanel canEdit={can(user, 'manageCertificate')} />
+        {can(user, 'exportConfiguration') && <ExportImportCard onImported={() => mutate()} />}
       </div>
     </>
   );

@@ -26,6 +26,9 @@ export const ACTION_ROLES = {
   testDatabase: 'admin',
   /** push an older configuration version again (like a push) */
   rollbackConfiguration: 'operator',
+  /** the export carries the certificate's private key (encrypted); an import replaces the whole configuration */
+  exportConfiguration: 'admin',
+  importConfiguration: 'admin',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

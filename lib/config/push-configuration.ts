@@ -60,6 +60,8 @@ export type TNewReference = {
   reset: boolean;
   /** added to the CONFIG_PUSHED event, e.g. { rollbackOf: 3 } */
   details: Record<string, string | number>;
+  /** more writes that must commit or fail with the version (an import's cluster settings) */
+  alsoWrite?: (tx: TTx) => Promise<void>;
 };
 
 /** Writes DOCUMENT as the new reference (unless it already is) and, with reset, starts a rolling reset: one transaction. */
@@ -89,6 +91,7 @@ export async function writeReference(db: TDb, request: TNewReference): Promise<T
         data: { kind: 'CONFIG_PUSHED', nodeId: node.id, actor, details: { version, fingerprint, plugins: document.plugins.length, reset, ...request.details } },
       });
     }
+    await request.alsoWrite?.(tx);
     let rolloutId: number | null = null;
     if (reset) {
       const steps = await planRollout(tx, node.id);

@@ -17,10 +17,11 @@ import { pushConfiguration, restartNode, type TPushOptions } from './push';
 import { installPluginFile, printPlugins, type TPluginListOptions } from './plugin';
 import { generateCertificateOnNode, importCertificateFiles, setKeepOwnCertificate, showCertificate, type TCertificateImportOptions, type TCertificateShowOptions } from './certificate';
 import { parseListenAddress, parseNumber, parseWholeNumber } from './options';
-import { resolveCommandSecrets } from './secret-input';
+import { readSecretFile, resolveCommandSecrets } from './secret-input';
 import { resetPassword, type TResetPasswordOptions } from './reset-password';
 import { addEmailTarget, addWebhookTarget, printDeliveryLog, printTargets, removeTarget, sendTest, type TNotifyEmailOptions, type TNotifyWebhookOptions } from './notify';
 import { showDatabaseFacts, testDatabaseUrl, type TDatabaseShowOptions, type TDatabaseTestOptions } from './database';
+import { exportConfigurationFile, importConfigurationFile, type TExportOptions, type TImportOptions } from './config-transfer';
 import { printConfigDiff, printConfigHistory, rollbackConfiguration, type THistoryOptions } from './config-history';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
@@ -251,6 +252,28 @@ withCredentials(config.command('rollback').description('push an older version ag
   .option('--no-wait', 'with --reset: return once the rolling reset has started')
   .option('--timeout <seconds>', 'with --reset: how long to follow the rolling reset', parseNumber('--timeout'), 600)
   .action((version: string, options: TPushOptions) => rollbackConfiguration(options, version));
+
+// --password-file is the export file's password here; the user signs in with ORCH_PASSWORD, ORCH_TOKEN or the prompt
+const withFilePassword = (command: Command) =>
+  command
+    .requiredOption('--url <url>', 'a node of the cluster, e.g. http://localhost:3000', parseUrl)
+    .option('--user <name>', 'user name (or ORCH_USER; or a token in ORCH_TOKEN); the password from ORCH_PASSWORD or the prompt')
+    .requiredOption('--password-file <file>', 'a file holding the export file\'s password (at least 12 characters)')
+    .hook('preAction', async (self) => {
+      self.setOptionValue('filePassword', await readSecretFile('--password-file', self.opts().passwordFile));
+      const { password } = await resolveCommandSecrets({ user: self.opts().user });
+      if (password !== undefined) self.setOptionValue('password', password);
+    });
+withFilePassword(config.command('export').description('the cluster\'s configuration (settings, plugins, certificate and key, cluster settings, notification targets) as one encrypted file (admin)'))
+  .requiredOption('--out <file>', 'the file to write')
+  .action((options: TExportOptions) => exportConfigurationFile(options));
+withFilePassword(config.command('import').description('show what an exported file changes, then apply it as a new pushed version (admin)'))
+  .argument('<file>', 'a file from `orchctl config export`')
+  .option('--yes', 'apply without asking (needed without a terminal)')
+  .option('--reset', 'then restart the nodes one at a time, as push --reset does')
+  .option('--no-wait', 'with --reset: return once the rolling reset has started')
+  .option('--timeout <seconds>', 'with --reset: how long to follow the rolling reset', parseNumber('--timeout'), 600)
+  .action((file: string, options: TImportOptions) => importConfigurationFile(options, file));
 
 const workflow = program.command('workflow').description('workflows and their runs');
 withCredentials(workflow.command('run').description('start a run of a workflow (operator); prints the run id'))

@@ -65,6 +65,9 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/config/versions': { GET: 'viewer' },
   '/api/config/versions/compare': { GET: 'viewer' },
   '/api/config/versions/[version]/rollback': { POST: 'operator' },
+  '/api/config/export': { POST: 'admin' },
+  '/api/config/import/preview': { POST: 'admin' },
+  '/api/config/import': { POST: 'admin' },
 };
 /**
  * Routes that also take a credential that needs no user (the metrics token, a member's peer
