@@ -29,6 +29,9 @@ export const ACTION_ROLES = {
   /** the export carries the certificate's private key (encrypted); an import replaces the whole configuration */
   exportConfiguration: 'admin',
   importConfiguration: 'admin',
+  /** like an install: a local change, pushed afterwards */
+  uninstallPlugin: 'admin',
+  disablePlugin: 'admin',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

@@ -14,7 +14,7 @@ import { parseEventKind, printEvents, type TEventsOptions } from './events';
 import { createJoinToken, joinCluster, leaveCluster, type TJoinOptions, type TJoinTokenOptions } from './join';
 import type { TNodeCommandOptions } from './cluster-view';
 import { pushConfiguration, restartNode, type TPushOptions } from './push';
-import { installPluginFile, printPlugins, type TPluginListOptions } from './plugin';
+import { changePlugin, installPluginFile, printPlugins, type TPluginListOptions } from './plugin';
 import { generateCertificateOnNode, importCertificateFiles, setKeepOwnCertificate, showCertificate, type TCertificateImportOptions, type TCertificateShowOptions } from './certificate';
 import { parseListenAddress, parseNumber, parseWholeNumber } from './options';
 import { readSecretFile, resolveCommandSecrets } from './secret-input';
@@ -175,6 +175,16 @@ withCredentials(plugin.command('install').description('install a plugin package 
 withCredentials(plugin.command('list').description('the plugin packages installed on node --url'))
   .option('--json', 'print JSON ({ plugins: [{ name, version, sha256, description, actions }], errors })')
   .action((options: TPluginListOptions) => printPlugins(options));
+
+withCredentials(plugin.command('uninstall').description('remove a plugin package from node --url (admin); push to remove it everywhere'))
+  .argument('<name>', 'the plugin name')
+  .action((name: string, options: TNodeCommandOptions) => changePlugin(options, name, 'uninstall'));
+withCredentials(plugin.command('disable').description('keep a plugin on node --url\'s disk but do not load it (admin); push to disable it everywhere'))
+  .argument('<name>', 'the plugin name')
+  .action((name: string, options: TNodeCommandOptions) => changePlugin(options, name, 'disable'));
+withCredentials(plugin.command('enable').description('load a disabled plugin again at the next start of node --url (admin)'))
+  .argument('<name>', 'the plugin name')
+  .action((name: string, options: TNodeCommandOptions) => changePlugin(options, name, 'enable'));
 
 const database = program.command('database').description('the database node --url uses, and checks of another connection string');
 withCredentials(database.command('show').description('where the database is (never its password), its version, size, connections, role, replication and heartbeat latency'))

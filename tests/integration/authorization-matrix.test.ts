@@ -68,6 +68,7 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/config/export': { POST: 'admin' },
   '/api/config/import/preview': { POST: 'admin' },
   '/api/config/import': { POST: 'admin' },
+  '/api/config/plugins/[name]': { PUT: 'admin', DELETE: 'admin' },
 };
 /**
  * Routes that also take a credential that needs no user (the metrics token, a member's peer

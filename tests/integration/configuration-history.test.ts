@@ -3,12 +3,16 @@
  * node, what changed); two versions compare field by field; pushing an older version again makes
  * it the reference as a new version, which every node (the one asked included) writes to disk;
  * with --reset the nodes restart one at a time and end IN SYNC on it. Bad versions change nothing.
+ * Then plugins: disabled (kept on disk, not loaded) and uninstalled, each pushed like any change
+ * and shown in the difference.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { THistoryEntry, TVersionComparison } from '@/lib/config/config-history';
 import type { TAuditEntryView } from '@/lib/audit/list-audit';
+import type { TNodeConfiguration } from '@/lib/config/read-node-configuration';
+import { getRun, importDefinition, startRun } from '../helpers/workflows';
 import { createTestDatabase } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
@@ -113,5 +117,58 @@ describe('configuration history and rollback', () => {
     expect(status.nodes.map((node) => node.syncState)).toEqual(['IN_SYNC', 'IN_SYNC']);
     expect(status.nodes.map((node) => node.activeFingerprint)).toEqual([target.fingerprint, target.fingerprint]);
     expect(hasPlugin(nodes[0]) && hasPlugin(nodes[1])).toBe(true);
+  });
+});
+
+const GREET_WORKFLOW = { name: 'greet-once', elements: [{ id: 'call', type: 'action', plugin: 'greeting', action: 'greet', inputs: { name: "'ops'" }, output: 'r' }] };
+
+async function runGreeting(): Promise<{ status: string; error: string | null }> {
+  const active = (await clusterStatus(nodes[0])).nodes.find((node) => node.state === 'ACTIVE');
+  const node = nodes.find((candidate) => candidate.url === active?.url) ?? nodes[0];
+  const runId = await startRun(node, 'greet-once');
+  let run = await getRun(node, runId);
+  await pollUntil(async () => {
+    run = await getRun(node, runId);
+    return run.status === 'COMPLETED' || run.status === 'FAILED';
+  }, { what: 'the greeting run to finish' });
+  return { status: run.status, error: run.error };
+}
+
+describe('plugins: disable and uninstall, pushed like any change', () => {
+  it('runs the plugin while it is enabled', async () => {
+    await importDefinition(nodes[0], GREET_WORKFLOW);
+    expect(await runGreeting()).toMatchObject({ status: 'COMPLETED' });
+  });
+
+  it('disable on n1: a local change shown in the difference; pushed with reset, the file stays on every disk and the plugin is not loaded', async () => {
+    const output = await orchctl(['plugin', 'disable', '--url', nodes[0].url, 'greeting']);
+    expect(output).toMatch(/greeting disabled/);
+    const n1 = (await clusterStatus(nodes[0])).nodes.find((node) => node.name === 'n1')!;
+    await pollUntil(async () => (await clusterStatus(nodes[0])).nodes.find((node) => node.name === 'n1')?.syncState === 'LOCAL_CHANGES', { what: 'n1 local changes' });
+    const difference = await api<TNodeConfiguration>(nodes[1], `/api/cluster/nodes/${n1.id}/configuration`);
+    expect(difference.body.onDisk).toContainEqual(expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'changed', node: expect.stringMatching(/disabled$/) }));
+    const listed = JSON.parse(await orchctl(['plugin', 'list', '--url', nodes[0].url, '--json'])) as { plugins: { name: string; enabled: boolean }[] };
+    expect(listed.plugins).toEqual([expect.objectContaining({ name: 'greeting', enabled: false })]);
+
+    await orchctl(['push', '--url', nodes[0].url, '--reset', '--timeout', '180']);
+    await pollUntil(async () => (await syncStates()).every((state) => state === 'IN_SYNC'), { what: 'both in sync on the disabled plugin' });
+    expect(hasPlugin(nodes[0]) && hasPlugin(nodes[1])).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(nodes[1].dataDir, 'config', 'disabled-plugins.json'), 'utf8'))).toEqual(['greeting']);
+    expect((await history())[0].changes).toEqual([expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'changed' })]);
+    const run = await runGreeting();
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toMatch(/greeting/);
+  });
+
+  it('uninstall on n2: pushed, every node removes the file; the audit log has the uninstall', async () => {
+    const unknown = await api<{ error: { field: string } }>(nodes[1], '/api/config/plugins/no-such-plugin', { method: 'DELETE' });
+    expect(unknown.status).toBe(404);
+    await orchctl(['plugin', 'uninstall', '--url', nodes[1].url, 'greeting']);
+    await orchctl(['push', '--url', nodes[1].url]);
+    await pollUntil(() => !hasPlugin(nodes[0]) && !hasPlugin(nodes[1]), { what: 'both nodes to remove the plugin file' });
+    expect(existsSync(path.join(nodes[0].dataDir, 'config', 'disabled-plugins.json'))).toBe(false);
+    expect((await history())[0].changes).toEqual([expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'removed' })]);
+    const audit = await api<TAuditEntryView[]>(nodes[0], '/api/audit?limit=50');
+    expect(audit.body).toContainEqual(expect.objectContaining({ actor: 'root', method: 'DELETE', path: '/api/config/plugins/greeting', status: 200 }));
   });
 });

@@ -81,7 +81,7 @@ const serverSettings = section<TServerSettings>({
 });
 
 const ZExportedPlugin = z
-  .object({ name: ZPluginName, version: ZPluginVersion, content: z.string().max(PLUGIN_PACKAGE_MAX_BYTES, 'plugin package is too large') })
+  .object({ name: ZPluginName, version: ZPluginVersion, disabled: z.boolean().optional(), content: z.string().max(PLUGIN_PACKAGE_MAX_BYTES, 'plugin package is too large') })
   .strict()
   .superRefine((plugin, ctx) => {
     try {
@@ -97,12 +97,22 @@ const plugins = section<TExportedPlugin[]>({
   name: 'plugins',
   schema: z.array(ZExportedPlugin).max(500, 'at most 500 plugins'),
   read: async ({ reference, content }) =>
-    (reference?.document.plugins ?? []).map((plugin) => ({ name: plugin.name, version: plugin.version, content: content({ kind: 'plugin', name: plugin.name, sha256: plugin.sha256 }) })),
+    (reference?.document.plugins ?? []).map((plugin) => ({
+      name: plugin.name,
+      version: plugin.version,
+      ...(plugin.disabled ? { disabled: true } : {}),
+      content: content({ kind: 'plugin', name: plugin.name, sha256: plugin.sha256 }),
+    })),
   compare: (current, incoming) =>
-    compareByName('plugins', 'plugin', current, incoming, (plugin) => `${plugin.version} (${sha256Hex(plugin.content).slice(0, 12)})`),
+    compareByName('plugins', 'plugin', current, incoming, (plugin) => `${plugin.version} (${sha256Hex(plugin.content).slice(0, 12)})${plugin.disabled ? ' disabled' : ''}`),
   stage: (incoming, plan) => {
     const sorted = [...incoming].sort((a, b) => (a.name < b.name ? -1 : 1));
-    plan.document.plugins = sorted.map((plugin) => ({ name: plugin.name, version: plugin.version, sha256: sha256Hex(plugin.content) }));
+    plan.document.plugins = sorted.map((plugin) => ({
+      name: plugin.name,
+      version: plugin.version,
+      sha256: sha256Hex(plugin.content),
+      ...(plugin.disabled ? { disabled: true as const } : {}),
+    }));
     for (const plugin of sorted) plan.files.push({ file: { kind: 'plugin', name: plugin.name, sha256: sha256Hex(plugin.content) }, content: plugin.content });
   },
 });
