@@ -9,6 +9,7 @@ const SECTIONS = [
   { href: '/users', label: 'Users' },
   { href: '/audit', label: 'Audit log' },
   { href: '/notifications', label: 'Notifications' },
+  { href: '/validate', label: 'Validate' },
 ] as const;
 
 export function MainNav() {

@@ -32,6 +32,8 @@ export const ACTION_ROLES = {
   /** like an install: a local change, pushed afterwards */
   uninstallPlugin: 'admin',
   disablePlugin: 'admin',
+  /** runs probes against the database and every member (validate configuration) */
+  validateConfiguration: 'operator',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

@@ -22,6 +22,7 @@ import { resetPassword, type TResetPasswordOptions } from './reset-password';
 import { addEmailTarget, addWebhookTarget, printDeliveryLog, printTargets, removeTarget, sendTest, type TNotifyEmailOptions, type TNotifyWebhookOptions } from './notify';
 import { showDatabaseFacts, testDatabaseUrl, type TDatabaseShowOptions, type TDatabaseTestOptions } from './database';
 import { exportConfigurationFile, importConfigurationFile, type TExportOptions, type TImportOptions } from './config-transfer';
+import { validateConfiguration } from './validate';
 import { printConfigDiff, printConfigHistory, rollbackConfiguration, type THistoryOptions } from './config-history';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
@@ -284,6 +285,10 @@ withFilePassword(config.command('import').description('show what an exported fil
   .option('--no-wait', 'with --reset: return once the rolling reset has started')
   .option('--timeout <seconds>', 'with --reset: how long to follow the rolling reset', parseNumber('--timeout'), 600)
   .action((file: string, options: TImportOptions) => importConfigurationFile(options, file));
+
+withCredentials(program.command('validate').description('check the whole cluster\'s set-up from node --url (operator): database, clocks, certificate, reachability, versions, sync, failover window, disk'))
+  .option('--json', 'print JSON ({ ok, checks: [{ name, status: pass|warn|fail, detail, action }] })')
+  .action((options: TNodeCommandOptions & { json?: boolean }) => validateConfiguration(options));
 
 const workflow = program.command('workflow').description('workflows and their runs');
 withCredentials(workflow.command('run').description('start a run of a workflow (operator); prints the run id'))

@@ -69,6 +69,7 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/config/import/preview': { POST: 'admin' },
   '/api/config/import': { POST: 'admin' },
   '/api/config/plugins/[name]': { PUT: 'admin', DELETE: 'admin' },
+  '/api/config/validate': { GET: 'operator' },
 };
 /**
  * Routes that also take a credential that needs no user (the metrics token, a member's peer
