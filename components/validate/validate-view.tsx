@@ -7,6 +7,7 @@ import type { TUser } from '@/lib/auth/roles';
 import { can } from '@/lib/auth/permissions';
 import type { TValidationReport, TValidationStatus } from '@/lib/validate/validate-cluster';
 import { PageHeader } from '@/components/shell/page-header';
+import { SupportBundleButton } from '@/components/validate/support-bundle-button';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Table, Td, Th, WideRow } from '@/components/ui/table';
@@ -35,6 +36,7 @@ export function ValidateView({ user }: { user: TUser }) {
             <Button variant="primary" disabled={isValidating} onClick={() => setRound(round + 1)}>
               {isValidating ? 'Validating…' : 'Validate again'}
             </Button>
+            {can(user, 'supportBundle') && <SupportBundleButton />}
             {data && (
               <span role="status" className={`rounded px-2 py-1 text-sm font-medium ${data.ok ? BADGE.pass : BADGE.fail}`}>
                 {data.ok ? 'Nothing failed' : `${data.checks.filter((item) => item.status === 'fail').length} failed`}

@@ -34,6 +34,8 @@ export const ACTION_ROLES = {
   disablePlugin: 'admin',
   /** runs probes against the database and every member (validate configuration) */
   validateConfiguration: 'operator',
+  /** logs, events and configuration of every member in one archive (secrets redacted) */
+  supportBundle: 'admin',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

@@ -23,6 +23,7 @@ import { addEmailTarget, addWebhookTarget, printDeliveryLog, printTargets, remov
 import { showDatabaseFacts, testDatabaseUrl, type TDatabaseShowOptions, type TDatabaseTestOptions } from './database';
 import { exportConfigurationFile, importConfigurationFile, type TExportOptions, type TImportOptions } from './config-transfer';
 import { validateConfiguration } from './validate';
+import { writeSupportBundle } from './support-bundle';
 import { printConfigDiff, printConfigHistory, rollbackConfiguration, type THistoryOptions } from './config-history';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
@@ -289,6 +290,10 @@ withFilePassword(config.command('import').description('show what an exported fil
 withCredentials(program.command('validate').description('check the whole cluster\'s set-up from node --url (operator): database, clocks, certificate, reachability, versions, sync, failover window, disk'))
   .option('--json', 'print JSON ({ ok, checks: [{ name, status: pass|warn|fail, detail, action }] })')
   .action((options: TNodeCommandOptions & { json?: boolean }) => validateConfiguration(options));
+
+withCredentials(program.command('support-bundle').description('write a tar.gz of every live member\'s system log, the events, configuration and database facts (admin); secrets redacted'))
+  .requiredOption('--out <file>', 'the archive to write, e.g. support.tar.gz')
+  .action((options: TNodeCommandOptions & { out: string }) => writeSupportBundle(options));
 
 const workflow = program.command('workflow').description('workflows and their runs');
 withCredentials(workflow.command('run').description('start a run of a workflow (operator); prints the run id'))

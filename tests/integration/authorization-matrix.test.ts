@@ -70,6 +70,7 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/config/import': { POST: 'admin' },
   '/api/config/plugins/[name]': { PUT: 'admin', DELETE: 'admin' },
   '/api/config/validate': { GET: 'operator' },
+  '/api/support-bundle': { POST: 'admin' },
 };
 /**
  * Routes that also take a credential that needs no user (the metrics token, a member's peer
