@@ -4,10 +4,12 @@
  * it the reference as a new version, which every node (the one asked included) writes to disk;
  * with --reset the nodes restart one at a time and end IN SYNC on it. Bad versions change nothing.
  * Then plugins: disabled (kept on disk, not loaded) and uninstalled, each pushed like any change
- * and shown in the difference.
+ * and shown in the difference; last, a support bundle with one member down names it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { extract as extractTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { THistoryEntry, TVersionComparison } from '@/lib/config/config-history';
 import type { TAuditEntryView } from '@/lib/audit/list-audit';
@@ -170,5 +172,25 @@ describe('plugins: disable and uninstall, pushed like any change', () => {
     expect((await history())[0].changes).toEqual([expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'removed' })]);
     const audit = await api<TAuditEntryView[]>(nodes[0], '/api/audit?limit=50');
     expect(audit.body).toContainEqual(expect.objectContaining({ actor: 'root', method: 'DELETE', path: '/api/config/plugins/greeting', status: 200 }));
+  });
+});
+
+describe('support bundle', () => {
+  it('names a member that could not be reached in its manifest', async () => {
+    await nodes[1].stop();
+    await pollUntil(async () => (await clusterStatus(nodes[0])).nodes.find((node) => node.name === 'n2')?.state === 'NOT_RESPONDING', { what: 'n2 not responding' });
+    const file = path.join(nodes[0].dataDir, '..', `bundle-${process.pid}.tar.gz`);
+    const output = await orchctl(['support-bundle', '--url', nodes[0].url, '--out', file]);
+    expect(output).toMatch(/not collected from: n2/);
+    const unpacked = mkdtempSync(path.join(tmpdir(), 'orch-bundle-test-'));
+    await extractTar({ file, cwd: unpacked });
+    const [folder] = readdirSync(unpacked);
+    const manifest = JSON.parse(readFileSync(path.join(unpacked, folder, 'manifest.json'), 'utf8')) as { unreachable: string[]; members: { name: string; systemLog: string }[] };
+    expect(manifest.unreachable).toEqual(['n2']);
+    expect(manifest.members).toEqual([
+      expect.objectContaining({ name: 'n1', systemLog: expect.stringMatching(/lines$/) }),
+      expect.objectContaining({ name: 'n2', systemLog: expect.stringMatching(/NOT_RESPONDING/) }),
+    ]);
+    expect(existsSync(path.join(unpacked, folder, 'configuration', 'history.json'))).toBe(true);
   });
 });
