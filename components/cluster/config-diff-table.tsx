@@ -11,10 +11,12 @@ type TProps = {
   differences: TConfigDifference[];
   /** the column of the comparison base: "Reference", or the node compared with */
   baseColumn: string;
+  /** the column of the side compared, "This node" unless said (e.g. "Version 5") */
+  nodeColumn?: string;
 };
 
 /** One side of a node's configuration (running or on disk) against its base, one row per differing field. */
-export function ConfigDiffTable({ title, description, differences, baseColumn }: TProps) {
+export function ConfigDiffTable({ title, description, differences, baseColumn, nodeColumn = 'This node' }: TProps) {
   return (
     <section aria-label={title} className="space-y-1.5">
       <h3 className="text-sm font-semibold text-gray-900">
@@ -35,7 +37,7 @@ export function ConfigDiffTable({ title, description, differences, baseColumn }:
                   Change
                 </th>
                 <th scope="col" className={HEAD}>
-                  This node
+                  {nodeColumn}
                 </th>
                 <th scope="col" className={HEAD}>
                   {baseColumn}
@@ -48,7 +50,7 @@ export function ConfigDiffTable({ title, description, differences, baseColumn }:
                   <td className={CELL}>
                     <FieldName difference={difference} />
                   </td>
-                  <td className={`${CELL} whitespace-nowrap`}>{describeChange(difference)}</td>
+                  <td className={`${CELL} whitespace-nowrap`}>{describeChange(difference, nodeColumn)}</td>
                   <td className={CELL}>
                     <Value difference={difference} value={difference.node} />
                   </td>
@@ -79,9 +81,10 @@ function FieldName({ difference }: { difference: TConfigDifference }) {
 }
 
 /** "added" means this node has it and the base has not (lib/config/config-diff.ts). */
-function describeChange(difference: TConfigDifference): string {
-  if (difference.change === 'added') return 'added on this node';
-  if (difference.change === 'removed') return 'not on this node';
+function describeChange(difference: TConfigDifference, side: string): string {
+  const where = side === 'This node' ? 'this node' : side;
+  if (difference.change === 'added') return `added on ${where}`;
+  if (difference.change === 'removed') return `not on ${where}`;
   return 'changed';
 }
 

@@ -5,6 +5,8 @@ import { can } from '@/lib/auth/permissions';
 import type { TClusterStatus } from '@/lib/cluster/status';
 import { useCluster } from '@/lib/swr/use-cluster';
 import { PageHeader } from '@/components/shell/page-header';
+import { ExportImportCard } from '@/components/configuration/export-import-card';
+import { ConfigHistoryCard } from '@/components/configuration/config-history-card';
 import { CertificatePanel } from '@/components/configuration/certificate-panel';
 import { PluginsCard } from '@/components/configuration/plugins-card';
 import { PushConfigurationCard } from '@/components/configuration/push-configuration-card';
@@ -33,9 +35,11 @@ export function ConfigurationView({ user, initial }: TProps) {
           SYNC. <em>Push configuration</em> gives them to every node.
         </p>
         <PushConfigurationCard status={status} statusError={error} canPush={can(user, 'pushConfiguration')} onPushed={() => mutate()} />
+        <ConfigHistoryCard referenceVersion={status?.reference?.version} canRollback={can(user, 'rollbackConfiguration')} onPushed={() => mutate()} />
         <PluginsCard canEdit={can(user, 'installPlugin')} />
         <ServerSettingsForm canEdit={can(user, 'changeServerSettings')} />
         <CertificatePanel canEdit={can(user, 'manageCertificate')} />
+        {can(user, 'exportConfiguration') && <ExportImportCard onImported={() => mutate()} />}
       </div>
     </>
   );

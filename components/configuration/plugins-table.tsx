@@ -1,9 +1,11 @@
-import type { TInstalledPlugin } from '@/lib/plugins/installed-plugins';
+import type { ReactNode } from 'react';
+import type { TPluginsWithState } from '@/lib/plugins/plugin-switches';
 import { Table, Td, Th, WideRow } from '@/components/ui/table';
 import { shortFingerprint } from '@/components/cluster/format';
 
 /** The plugin packages on this node's disk, one row each. */
-export function PluginsTable({ plugins }: { plugins: TInstalledPlugin[] | undefined }) {
+export function PluginsTable({ plugins, actions }: { plugins: TPluginsWithState['plugins'] | undefined; actions?: (plugin: TPluginsWithState['plugins'][number]) => ReactNode }) {
+  const columns = actions ? 7 : 6;
   return (
     <Table caption="Installed plugins">
       <thead>
@@ -13,11 +15,13 @@ export function PluginsTable({ plugins }: { plugins: TInstalledPlugin[] | undefi
           <Th>Description</Th>
           <Th>Actions</Th>
           <Th>SHA-256</Th>
+          <Th>State</Th>
+          {actions && <Th>Change</Th>}
         </tr>
       </thead>
       <tbody className="divide-y divide-gray-100">
-        {!plugins && <WideRow columns={5}>Loading…</WideRow>}
-        {plugins?.length === 0 && <WideRow columns={5}>No plugins installed.</WideRow>}
+        {!plugins && <WideRow columns={columns}>Loading…</WideRow>}
+        {plugins?.length === 0 && <WideRow columns={columns}>No plugins installed.</WideRow>}
         {plugins?.map((plugin) => (
           <tr key={plugin.name}>
             <Td className="font-medium whitespace-nowrap">{plugin.name}</Td>
@@ -37,6 +41,8 @@ export function PluginsTable({ plugins }: { plugins: TInstalledPlugin[] | undefi
                 {shortFingerprint(plugin.sha256)}
               </code>
             </Td>
+            <Td className={plugin.enabled ? 'text-gray-700' : 'font-medium text-amber-800'}>{plugin.enabled ? 'enabled' : 'disabled (not loaded)'}</Td>
+            {actions && <Td className="whitespace-nowrap">{actions(plugin)}</Td>}
           </tr>
         ))}
       </tbody>

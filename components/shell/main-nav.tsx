@@ -10,6 +10,7 @@ const SECTIONS = [
   { href: '/audit', label: 'Audit log' },
   { href: '/notifications', label: 'Notifications' },
   { href: '/authentication', label: 'Authentication' },
+  { href: '/validate', label: 'Validate' },
 ] as const;
 
 export function MainNav() {

@@ -29,6 +29,18 @@ export const ACTION_ROLES = {
   moveDatabase: 'admin',
   /** the Authentication page: local accounts, LDAP, OpenID Connect, group mappings, Test */
   manageAuthentication: 'admin',
+  /** push an older configuration version again (like a push) */
+  rollbackConfiguration: 'operator',
+  /** the export carries the certificate's private key (encrypted); an import replaces the whole configuration */
+  exportConfiguration: 'admin',
+  importConfiguration: 'admin',
+  /** like an install: a local change, pushed afterwards */
+  uninstallPlugin: 'admin',
+  disablePlugin: 'admin',
+  /** runs probes against the database and every member (validate configuration) */
+  validateConfiguration: 'operator',
+  /** logs, events and configuration of every member in one archive (secrets redacted) */
+  supportBundle: 'admin',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

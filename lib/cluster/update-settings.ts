@@ -1,4 +1,4 @@
-import type { TDb } from '@/lib/db/client';
+import type { TDb, TTx } from '@/lib/db/client';
 import { AppError } from '@/lib/api/app-error';
 import { readCluster } from '@/lib/cluster/locked-cluster';
 import { toSettingsView, type TSettingsUpdate, type TSettingsView } from '@/lib/cluster/settings';
@@ -12,7 +12,7 @@ import { freezePoint } from '@/lib/cluster/test-freeze';
  * statement that takes the cluster-row lock and checks the version inside the server, so no
  * lock outlives it.
  */
-export async function updateSettings(db: TDb, input: TSettingsUpdate, actor: string): Promise<TSettingsView> {
+export async function updateSettings(db: TDb | TTx, input: TSettingsUpdate, actor: string): Promise<TSettingsView> {
   const current = await readCluster(db);
   const before = toSettingsView({ ...current, heartbeatIntervalMs: current.intervalMs, version: current.settingsVersion });
   const stale = () =>

@@ -17,6 +17,7 @@ import { certificateFiles, tlsDir } from '@/lib/tls/certificate-files';
 import { readKeepOwnCertificate } from '@/lib/tls/keep-own-certificate';
 import { pluginsDir } from '@/lib/plugins/installed-plugins';
 import { parsePluginPackage, PLUGIN_FILE_EXTENSION } from '@/lib/plugins/package';
+import { writeDisabledPlugins } from '@/lib/plugins/plugin-switches';
 
 /** The version written, or null when this node already has the newest (or nothing was pushed yet). */
 export async function applyReference(db: TDb, dataDir: string, nodeId: string): Promise<number | null> {
@@ -49,6 +50,7 @@ export async function applyReference(db: TDb, dataDir: string, nodeId: string): 
     await rm(certificateFiles(dataDir).privateKey, { force: true });
   }
   await writeReceivedFile(dataDir, path.join(dataDir, SETTINGS_FILE), `${JSON.stringify(document.settings, null, 2)}\n`);
+  await writeDisabledPlugins(dataDir, document.plugins.filter((plugin) => plugin.disabled).map((plugin) => plugin.name));
   await writeAppliedReference(dataDir, { version: reference.version, fingerprint: reference.fingerprint, document });
 
   await db.$transaction([

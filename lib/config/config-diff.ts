@@ -16,10 +16,11 @@ export function diffConfigs(node: TConfigDocument, base: TConfigDocument): TConf
   for (const plugin of node.plugins) plugins.set(plugin.name, { node: plugin });
   for (const plugin of base.plugins) plugins.set(plugin.name, { ...plugins.get(plugin.name), base: plugin });
   for (const [name, pair] of [...plugins.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const label = (plugin?: { version: string; sha256: string }) => (plugin ? `${plugin.version} (${plugin.sha256.slice(0, 12)})` : null);
+    const label = (plugin?: { version: string; sha256: string; disabled?: true }) =>
+      plugin ? `${plugin.version} (${plugin.sha256.slice(0, 12)})${plugin.disabled ? ' disabled' : ''}` : null;
     if (!pair.base) differences.push({ kind: 'plugin', name, change: 'added', node: label(pair.node), base: null });
     else if (!pair.node) differences.push({ kind: 'plugin', name, change: 'removed', node: null, base: label(pair.base) });
-    else if (pair.node.sha256 !== pair.base.sha256) differences.push({ kind: 'plugin', name, change: 'changed', node: label(pair.node), base: label(pair.base) });
+    else if (label(pair.node) !== label(pair.base)) differences.push({ kind: 'plugin', name, change: 'changed', node: label(pair.node), base: label(pair.base) });
   }
   const nodeCertificate = node.certificate?.fingerprint ?? null;
   const baseCertificate = base.certificate?.fingerprint ?? null;

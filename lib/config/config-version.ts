@@ -17,7 +17,7 @@ const text = (max: number) => z.string().max(max, `must be at most ${max} charac
 
 export const ZConfigDocument = z
   .object({
-    plugins: z.array(z.object({ name: ZPluginName, version: ZPluginVersion, sha256: ZSha256 }).strict()).max(500, 'must list at most 500 plugins'),
+    plugins: z.array(z.object({ name: ZPluginName, version: ZPluginVersion, sha256: ZSha256, disabled: z.literal(true).optional() }).strict()).max(500, 'must list at most 500 plugins'),
     certificate: z
       .object({ fingerprint: text(200), subject: text(2_000), sans: z.array(text(500)).max(100), notAfter: text(100) })
       .strict()

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { listInstalledPlugins } from '@/lib/plugins/installed-plugins';
+import { readDisabledPlugins } from '@/lib/plugins/plugin-switches';
 import { certificateFiles } from '@/lib/tls/certificate-files';
 import { describeCertificate } from '@/lib/tls/describe-certificate';
 
@@ -37,7 +38,8 @@ export type TServerSettings = z.infer<typeof ZServerSettings>;
 export type TCertificateSummary = { fingerprint: string; subject: string; sans: string[]; notAfter: string };
 
 export type TConfigDocument = {
-  plugins: { name: string; version: string; sha256: string }[];
+  /** `disabled`: kept on disk, not loaded (absent when enabled, so older fingerprints stay the same) */
+  plugins: { name: string; version: string; sha256: string; disabled?: true }[];
   certificate: TCertificateSummary | null;
   settings: TServerSettings;
 };
@@ -74,9 +76,16 @@ export async function readServerSettings(dataDir: string): Promise<TServerSettin
 
 /** The configuration on disk now (what this node would load if it started now). */
 export async function readLocalConfig(dataDir: string): Promise<TConfigDocument> {
-  const [plugins, settings, certificate] = await Promise.all([listInstalledPlugins(dataDir), readServerSettings(dataDir), readCertificateSummary(dataDir)]);
+  const [plugins, disabled, settings, certificate] = await Promise.all([
+    listInstalledPlugins(dataDir),
+    readDisabledPlugins(dataDir),
+    readServerSettings(dataDir),
+    readCertificateSummary(dataDir),
+  ]);
   return {
-    plugins: plugins.map(({ name, version, sha256 }) => ({ name, version, sha256 })).sort((a, b) => (a.name < b.name ? -1 : 1)),
+    plugins: plugins
+      .map(({ name, version, sha256 }) => (disabled.has(name) ? { name, version, sha256, disabled: true as const } : { name, version, sha256 }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1)),
     certificate,
     settings,
   };

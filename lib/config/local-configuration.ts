@@ -18,6 +18,7 @@ import {
 import { certificateFiles } from '@/lib/tls/certificate-files';
 import { localOptionsFile, readKeepOwnCertificate } from '@/lib/tls/keep-own-certificate';
 import type { TReportedConfiguration } from '@/lib/cluster/store';
+import { DISABLED_PLUGINS_FILE } from '@/lib/plugins/plugin-switches';
 
 type TSnapshot = {
   onDisk: TConfigDocument;
@@ -80,7 +81,7 @@ export class LocalConfiguration {
 
   private async snapshot(): Promise<TSnapshot> {
     const watched = [
-      ...['plugins', SETTINGS_FILE, APPLIED_REFERENCE_FILE].map((file) => path.join(this.dataDir, file)),
+      ...['plugins', SETTINGS_FILE, APPLIED_REFERENCE_FILE, DISABLED_PLUGINS_FILE].map((file) => path.join(this.dataDir, file)),
       certificateFiles(this.dataDir).certificate,
       localOptionsFile(this.dataDir),
     ];

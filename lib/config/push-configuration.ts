@@ -45,6 +45,28 @@ export async function pushConfiguration(db: TDb, request: TPushRequest): Promise
     }
   }
 
+  return writeReference(db, { expected: current?.version ?? null, fingerprint, document, files, node, actor, reset, details: {} });
+}
+
+export type TNewReference = {
+  /** the reference version the caller read; a push in between makes this one refused */
+  expected: number | null;
+  fingerprint: string;
+  document: TConfigDocument;
+  /** content '' for a file whose blob is already in the database */
+  files: { file: TConfigFile; content: string }[];
+  node: { id: string; name: string };
+  actor: string;
+  reset: boolean;
+  /** added to the CONFIG_PUSHED event, e.g. { rollbackOf: 3 } */
+  details: Record<string, string | number>;
+  /** more writes that must commit or fail with the version (an import's cluster settings) */
+  alsoWrite?: (tx: TTx) => Promise<void>;
+};
+
+/** Writes DOCUMENT as the new reference (unless it already is) and, with reset, starts a rolling reset: one transaction. */
+export async function writeReference(db: TDb, request: TNewReference): Promise<TPushResult> {
+  const { expected, fingerprint, document, files, node, actor, reset } = request;
   let restores: TSettledRollouts['restores'] = [];
   const result = await db.$transaction(async (tx) => {
     // one push or reset at a time; not the cluster row (elections never wait for a push), and a
@@ -53,9 +75,9 @@ export async function pushConfiguration(db: TDb, request: TPushRequest): Promise
     await freezePoint('push');
     if (reset) restores = await settleRunningRollouts(tx);
     const latest = await tx.configVersion.findFirst({ orderBy: { version: 'desc' } });
-    if (latest?.version !== current?.version) throw new AppError('CONFLICT', 'someone else pushed at the same moment; look at the new reference and push again');
-    let version = current?.version ?? 0;
-    const created = current?.fingerprint !== fingerprint;
+    if ((latest?.version ?? null) !== expected) throw new AppError('CONFLICT', 'someone else pushed at the same moment; look at the new reference and push again');
+    let version = latest?.version ?? 0;
+    const created = latest?.fingerprint !== fingerprint;
     if (created) {
       await tx.configBlob.createMany({
         data: files.filter(({ content }) => content !== '').map(({ file, content }) => ({ sha256: file.sha256, content: Buffer.from(content, 'utf8') })),
@@ -66,9 +88,10 @@ export async function pushConfiguration(db: TDb, request: TPushRequest): Promise
       });
       version = row.version;
       await tx.clusterEvent.create({
-        data: { kind: 'CONFIG_PUSHED', nodeId: node.id, actor, details: { version, fingerprint, plugins: document.plugins.length, reset } },
+        data: { kind: 'CONFIG_PUSHED', nodeId: node.id, actor, details: { version, fingerprint, plugins: document.plugins.length, reset, ...request.details } },
       });
     }
+    await request.alsoWrite?.(tx);
     let rolloutId: number | null = null;
     if (reset) {
       const steps = await planRollout(tx, node.id);

@@ -44,7 +44,7 @@ export async function serveSystemLog(req: NextRequest, query: TMemberSystemLogQu
   return readMemberLog(self.id, query.node, query.lines);
 }
 
-async function readMemberLog(selfId: string, nodeId: string, lines: number): Promise<TMemberSystemLog> {
+export async function readMemberLog(selfId: string, nodeId: string, lines: number): Promise<TMemberSystemLog> {
   const member = await db().clusterNode.findUnique({ where: { id: nodeId }, select: { id: true, name: true, url: true, removedAt: true } });
   if (!member || member.removedAt) throw new AppError('NOT_FOUND', 'no such member in this cluster', { field: 'node' });
   const token = issuePeerToken(serverEnv().NEXTAUTH_SECRET, { from: selfId, to: member.id });

@@ -1,8 +1,8 @@
 import useSWR from 'swr';
 import { fetcher, type ApiError } from '@/lib/api/fetcher';
-import type { TInstalledPlugins } from '@/lib/plugins/installed-plugins';
+import type { TPluginsWithState } from '@/lib/plugins/plugin-switches';
 
 /** The plugin packages installed on this node, and the files in its plugins directory that are not valid packages. */
 export function usePlugins() {
-  return useSWR<TInstalledPlugins, ApiError>('/api/config/plugins', fetcher);
+  return useSWR<TPluginsWithState, ApiError>('/api/config/plugins', fetcher);
 }

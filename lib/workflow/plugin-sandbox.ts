@@ -23,6 +23,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { pluginsDir } from '@/lib/plugins/installed-plugins';
+import { readDisabledPlugins } from '@/lib/plugins/plugin-switches';
 import { parsePluginPackage, PLUGIN_FILE_EXTENSION, type TPluginManifest } from '@/lib/plugins/package';
 import {
   byteLength,
@@ -317,7 +318,9 @@ export async function loadPluginSandbox(dataDir: string): Promise<TPluginSandbox
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') errors.push(`plugins: ${(error as Error).message}`);
   }
-  for (const entry of entries) {
+  // a disabled plugin stays on disk and is not loaded (lib/plugins/plugin-switches.ts)
+  const disabled = await readDisabledPlugins(dataDir);
+  for (const entry of entries.filter((name) => !disabled.has(name.slice(0, -PLUGIN_FILE_EXTENSION.length)))) {
     try {
       // parsing compiles the code without running it; it runs only in a plugin process
       const pkg = parsePluginPackage(await readFile(`${pluginsDir(dataDir)}/${entry}`, 'utf8'));

@@ -14,15 +14,19 @@ import { parseEventKind, printEvents, type TEventsOptions } from './events';
 import { createJoinToken, joinCluster, leaveCluster, type TJoinOptions, type TJoinTokenOptions } from './join';
 import type { TNodeCommandOptions } from './cluster-view';
 import { pushConfiguration, restartNode, type TPushOptions } from './push';
-import { installPluginFile, printPlugins, type TPluginListOptions } from './plugin';
+import { changePlugin, installPluginFile, printPlugins, type TPluginListOptions } from './plugin';
 import { generateCertificateOnNode, importCertificateFiles, setKeepOwnCertificate, showCertificate, type TCertificateImportOptions, type TCertificateShowOptions } from './certificate';
 import { parseListenAddress, parseNumber, parseWholeNumber } from './options';
-import { resolveCommandSecrets } from './secret-input';
+import { readSecretFile, resolveCommandSecrets } from './secret-input';
 import { resetPassword, type TResetPasswordOptions } from './reset-password';
 import { addEmailTarget, addWebhookTarget, printDeliveryLog, printTargets, removeTarget, sendTest, type TNotifyEmailOptions, type TNotifyWebhookOptions } from './notify';
 import { collect, configureLdap, configureLocal, configureOidc, showAuth, testDirectoryLogin, type TAuthLdapOptions, type TAuthLocalOptions, type TAuthOidcOptions, type TAuthTestOptions } from './auth';
 import { showDatabaseFacts, testDatabaseUrl, type TDatabaseShowOptions, type TDatabaseTestOptions } from './database';
 import { moveDatabase, useDatabase, type TDatabaseMoveOptions, type TDatabaseUseOptions } from './database';
+import { exportConfigurationFile, importConfigurationFile, type TExportOptions, type TImportOptions } from './config-transfer';
+import { validateConfiguration } from './validate';
+import { writeSupportBundle } from './support-bundle';
+import { printConfigDiff, printConfigHistory, rollbackConfiguration, type THistoryOptions } from './config-history';
 import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
 function parsePort(value: string): number {
@@ -176,6 +180,16 @@ withCredentials(plugin.command('list').description('the plugin packages installe
   .option('--json', 'print JSON ({ plugins: [{ name, version, sha256, description, actions }], errors })')
   .action((options: TPluginListOptions) => printPlugins(options));
 
+withCredentials(plugin.command('uninstall').description('remove a plugin package from node --url (admin); push to remove it everywhere'))
+  .argument('<name>', 'the plugin name')
+  .action((name: string, options: TNodeCommandOptions) => changePlugin(options, name, 'uninstall'));
+withCredentials(plugin.command('disable').description('keep a plugin on node --url\'s disk but do not load it (admin); push to disable it everywhere'))
+  .argument('<name>', 'the plugin name')
+  .action((name: string, options: TNodeCommandOptions) => changePlugin(options, name, 'disable'));
+withCredentials(plugin.command('enable').description('load a disabled plugin again at the next start of node --url (admin)'))
+  .argument('<name>', 'the plugin name')
+  .action((name: string, options: TNodeCommandOptions) => changePlugin(options, name, 'enable'));
+
 const database = program.command('database').description('the database node --url uses, and checks of another connection string');
 withCredentials(database.command('show').description('where the database is (never its password), its version, size, connections, role, replication and heartbeat latency'))
   .option('--json', 'print JSON')
@@ -291,6 +305,51 @@ withCredentials(auth.command('test').description('look a directory user up: the 
   .option('--test-password-file <file>', 'a file holding their password (or ORCH_TEST_USER_PASSWORD, or the prompt)')
   .option('--json', 'print JSON')
   .action((options: TAuthTestOptions) => testDirectoryLogin(options));
+const config = program.command('config').description('the pushed configuration versions: history, differences, pushing one again');
+withCredentials(config.command('history').description('every kept pushed version, newest first (* marks the reference), with what changed'))
+  .option('--json', 'print JSON ([{ version, fingerprint, pushedBy, pushedAt, pushedFromName, reference, changes }])')
+  .action((options: THistoryOptions) => printConfigHistory(options));
+withCredentials(config.command('diff').description('the field-level difference between two pushed versions: what TO has against FROM'))
+  .argument('<from>', 'a version number')
+  .argument('<to>', 'a version number')
+  .option('--json', 'print JSON ({ from, to, differences })')
+  .action((from: string, to: string, options: THistoryOptions) => printConfigDiff(options, from, to));
+withCredentials(config.command('rollback').description('push an older version again as a new version (operator); with --reset, restart the nodes one at a time'))
+  .argument('<version>', 'the version to push again')
+  .option('--reset', 'restart the nodes one at a time, keeping an active node, until all run it')
+  .option('--no-wait', 'with --reset: return once the rolling reset has started')
+  .option('--timeout <seconds>', 'with --reset: how long to follow the rolling reset', parseNumber('--timeout'), 600)
+  .action((version: string, options: TPushOptions) => rollbackConfiguration(options, version));
+
+// --password-file is the export file's password here; the user signs in with ORCH_PASSWORD, ORCH_TOKEN or the prompt
+const withFilePassword = (command: Command) =>
+  command
+    .requiredOption('--url <url>', 'a node of the cluster, e.g. http://localhost:3000', parseUrl)
+    .option('--user <name>', 'user name (or ORCH_USER; or a token in ORCH_TOKEN); the password from ORCH_PASSWORD or the prompt')
+    .requiredOption('--password-file <file>', 'a file holding the export file\'s password (at least 12 characters)')
+    .hook('preAction', async (self) => {
+      self.setOptionValue('filePassword', await readSecretFile('--password-file', self.opts().passwordFile));
+      const { password } = await resolveCommandSecrets({ user: self.opts().user });
+      if (password !== undefined) self.setOptionValue('password', password);
+    });
+withFilePassword(config.command('export').description('the cluster\'s configuration (settings, plugins, certificate and key, cluster settings, notification targets) as one encrypted file (admin)'))
+  .requiredOption('--out <file>', 'the file to write')
+  .action((options: TExportOptions) => exportConfigurationFile(options));
+withFilePassword(config.command('import').description('show what an exported file changes, then apply it as a new pushed version (admin)'))
+  .argument('<file>', 'a file from `orchctl config export`')
+  .option('--yes', 'apply without asking (needed without a terminal)')
+  .option('--reset', 'then restart the nodes one at a time, as push --reset does')
+  .option('--no-wait', 'with --reset: return once the rolling reset has started')
+  .option('--timeout <seconds>', 'with --reset: how long to follow the rolling reset', parseNumber('--timeout'), 600)
+  .action((file: string, options: TImportOptions) => importConfigurationFile(options, file));
+
+withCredentials(program.command('validate').description('check the whole cluster\'s set-up from node --url (operator): database, clocks, certificate, reachability, versions, sync, failover window, disk'))
+  .option('--json', 'print JSON ({ ok, checks: [{ name, status: pass|warn|fail, detail, action }] })')
+  .action((options: TNodeCommandOptions & { json?: boolean }) => validateConfiguration(options));
+
+withCredentials(program.command('support-bundle').description('write a tar.gz of every live member\'s system log, the events, configuration and database facts (admin); secrets redacted'))
+  .requiredOption('--out <file>', 'the archive to write, e.g. support.tar.gz')
+  .action((options: TNodeCommandOptions & { out: string }) => writeSupportBundle(options));
 
 const workflow = program.command('workflow').description('workflows and their runs');
 withCredentials(workflow.command('run').description('start a run of a workflow (operator); prints the run id'))

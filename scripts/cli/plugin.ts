@@ -3,7 +3,8 @@
  * node's data directory; the node loads it at its next restart.
  */
 import { readFile, stat } from 'node:fs/promises';
-import type { TInstalledPlugin, TInstalledPlugins } from '@/lib/plugins/installed-plugins';
+import type { TInstalledPlugin } from '@/lib/plugins/installed-plugins';
+import type { TPluginsWithState } from '@/lib/plugins/plugin-switches';
 import { PLUGIN_PACKAGE_MAX_BYTES } from '@/lib/plugins/package';
 import type { TPluginInstall } from '@/lib/plugins/schemas';
 import { callApi, CliError } from './api-client';
@@ -35,7 +36,7 @@ export async function installPluginFile(options: TNodeCommandOptions, file: stri
 }
 
 export async function printPlugins(options: TPluginListOptions): Promise<void> {
-  const installed = await callApi<TInstalledPlugins>(options.url, '/api/config/plugins', options);
+  const installed = await callApi<TPluginsWithState>(options.url, '/api/config/plugins', options);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(installed, null, 2)}\n`);
     return;
@@ -45,11 +46,21 @@ export async function printPlugins(options: TPluginListOptions): Promise<void> {
     const rows = installed.plugins.map((plugin) => [
       plugin.name,
       plugin.version,
+      plugin.enabled ? 'enabled' : 'disabled',
       plugin.actions.map((action) => action.name).join(', '),
       plugin.sha256.slice(0, 12),
     ]);
-    console.log(formatTable(['NAME', 'VERSION', 'ACTIONS', 'SHA256'], rows));
+    console.log(formatTable(['NAME', 'VERSION', 'STATE', 'ACTIONS', 'SHA256'], rows));
   }
   // files the node skips are worth knowing about, but the listing itself succeeded
   for (const error of installed.errors) process.stderr.write(`orchctl: warning: ${error.file} is skipped: ${error.message}\n`);
+}
+
+/** `orchctl plugin uninstall|disable|enable --url U NAME`: a local change on node U, pushed like an install. */
+export async function changePlugin(options: TNodeCommandOptions, name: string, change: 'uninstall' | 'disable' | 'enable'): Promise<void> {
+  const route = `/api/config/plugins/${encodeURIComponent(name)}`;
+  if (change === 'uninstall') await callApi(options.url, route, { ...options, method: 'DELETE' });
+  else await callApi(options.url, route, { ...options, method: 'PUT', body: { enabled: change === 'enable' } });
+  const done = change === 'uninstall' ? 'uninstalled' : `${change}d`;
+  console.log(`${name} ${done} on this node; it takes effect after a restart; push the configuration to give the change to the other nodes`);
 }

@@ -26,6 +26,8 @@ export type TReplicaPairOptions = {
   synchronous?: boolean;
   /** serve TLS with a self-signed certificate for 127.0.0.1 (its PEM in `certificateFile`) */
   tls?: boolean;
+  /** the servers' max_connections (default 40) */
+  maxConnections?: number;
 };
 
 function postgresIds(): { uid: number; gid: number } | undefined {
@@ -93,7 +95,7 @@ export class ReplicaPair {
         `listen_addresses = '127.0.0.1'`,
         `port = ${this.primary.port}`,
         `unix_socket_directories = '${socketDir}'`,
-        `max_connections = 40`,
+        `max_connections = ${this.options.maxConnections ?? 40}`,
         `shared_buffers = 16MB`,
         `fsync = off`,
         `wal_level = replica`,

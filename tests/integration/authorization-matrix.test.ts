@@ -67,6 +67,15 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/notifications/deliveries': { GET: 'admin' },
   '/api/auth/config': { GET: 'admin', PUT: 'admin' },
   '/api/auth/test': { POST: 'admin' },
+  '/api/config/versions': { GET: 'viewer' },
+  '/api/config/versions/compare': { GET: 'viewer' },
+  '/api/config/versions/[version]/rollback': { POST: 'operator' },
+  '/api/config/export': { POST: 'admin' },
+  '/api/config/import/preview': { POST: 'admin' },
+  '/api/config/import': { POST: 'admin' },
+  '/api/config/plugins/[name]': { PUT: 'admin', DELETE: 'admin' },
+  '/api/config/validate': { GET: 'operator' },
+  '/api/support-bundle': { POST: 'admin' },
 };
 /**
  * Routes that also take a credential that needs no user (the metrics token, a member's peer
@@ -99,7 +108,7 @@ function discoverRoutes(): { route: string; methods: TMethod[]; source: string }
   return found;
 }
 
-const concrete = (route: string) => route.replace('[id]', UNKNOWN_ID).replace('[name]', 'no-such-workflow');
+const concrete = (route: string) => route.replace('[id]', UNKNOWN_ID).replace('[name]', 'no-such-workflow').replace('[version]', '999999');
 
 let node: NodeProcess;
 const credentials: Record<Exclude<TLevel, 'public'>, string> = {

@@ -71,9 +71,9 @@ describe('plugin packages on a node', () => {
     const table = await runOrchctl(['plugin', 'list', '--url', node.url, ...asRoot]);
     expect(table.code, table.stderr).toBe(0);
     const lines = table.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+VERSION\s+ACTIONS\s+SHA256$/);
-    expect(lines[1]).toMatch(new RegExp(`^arithmetic\\s+1\\.0\\.0\\s+add, multiply\\s+${sha256Of(ARITHMETIC).slice(0, 12)}$`));
-    expect(lines[2]).toMatch(new RegExp(`^greeting\\s+1\\.0\\.0\\s+greet\\s+${sha256Of(GREETING).slice(0, 12)}$`));
+    expect(lines[0]).toMatch(/^NAME\s+VERSION\s+STATE\s+ACTIONS\s+SHA256$/);
+    expect(lines[1]).toMatch(new RegExp(`^arithmetic\\s+1\\.0\\.0\\s+enabled\\s+add, multiply\\s+${sha256Of(ARITHMETIC).slice(0, 12)}$`));
+    expect(lines[2]).toMatch(new RegExp(`^greeting\\s+1\\.0\\.0\\s+enabled\\s+greet\\s+${sha256Of(GREETING).slice(0, 12)}$`));
   });
 
   it('refuses the same version again and a malformed package, leaving the list unchanged', async () => {

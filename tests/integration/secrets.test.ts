@@ -11,10 +11,12 @@
  * data directory (0700, files 0600), not from a file left in /tmp while the built-in database
  * was initialised.
  */
-import { lstatSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { extract as extractTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openContent } from '@/lib/config/export/sealed-file';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, runOrchctl, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
@@ -160,6 +162,58 @@ describe('secrets', () => {
         for (const [what, value] of Object.entries(secrets)) expect(text.includes(value), `${what} in the logs of ${node.port}`).toBe(false);
         expect(text).not.toMatch(/PRIVATE KEY/);
       }
+    }
+  });
+});
+
+describe('secrets in exports and support bundles', () => {
+  const AS_ROOT = { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD };
+  const work = mkdtempSync(path.join(os.tmpdir(), 'orch-secrets-'));
+  const WEBHOOK_SECRET = 'webhook-secret-for-the-secrets-test-9';
+
+  it('the support bundle holds the logs, events and configuration of both members, and none of the secrets', async () => {
+    const target = await call(nodes[0], '/api/notifications/targets', {
+      method: 'POST',
+      body: { kind: 'WEBHOOK', name: 'secret-scan', url: 'http://127.0.0.1:9/hook', secret: WEBHOOK_SECRET, events: ['BECAME_ACTIVE'] },
+    });
+    expect(target.status, target.text).toBe(201);
+    const bundle = path.join(work, 'bundle.tar.gz');
+    const written = await runOrchctl(['support-bundle', '--url', nodes[0].url, '--out', bundle], AS_ROOT);
+    expect(written.code, written.stderr).toBe(0);
+    const unpacked = path.join(work, 'bundle');
+    mkdirSync(unpacked);
+    await extractTar({ file: bundle, cwd: unpacked });
+    const files = filesUnder(unpacked);
+    const manifest = JSON.parse(readFileSync(files.find((file) => file.endsWith('manifest.json'))!, 'utf8')) as { members: { name: string; systemLog: string }[]; unreachable: string[] };
+    expect(manifest.unreachable).toEqual([]);
+    expect(manifest.members.map((member) => member.systemLog)).toEqual([expect.stringMatching(/lines$/), expect.stringMatching(/lines$/)]);
+    expect(files.filter((file) => file.endsWith('system-log.json'))).toHaveLength(2);
+    for (const name of ['cluster/events.json', 'cluster/status.json', 'cluster/rolling-resets.json', 'configuration/history.json', 'database.json']) {
+      expect(files.some((file) => file.endsWith(name)), name).toBe(true);
+    }
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const [what, value] of Object.entries({ ...secrets, 'webhook secret': WEBHOOK_SECRET })) expect(text.includes(value), `${what} in ${file}`).toBe(false);
+      expect(text, file).not.toMatch(/PRIVATE KEY/);
+    }
+  });
+
+  it("the export's decrypted content holds the certificate's key (intended: the file is encrypted) and no other secret", async () => {
+    const passwordFile = path.join(work, 'export-password');
+    writeFileSync(passwordFile, 'export-password-of-the-secrets-test', { mode: 0o600 });
+    const file = path.join(work, 'cluster.orchexport');
+    const exported = await runOrchctl(['config', 'export', '--url', nodes[0].url, '--password-file', passwordFile, '--out', file], AS_ROOT);
+    expect(exported.code, exported.stderr).toBe(0);
+    const sealed = readFileSync(file, 'utf8');
+    const content = await openContent(sealed, 'export-password-of-the-secrets-test');
+    expect(content).toContain('secret-scan');
+    // the pushed certificate's key travels, encrypted: the sealed file does not show it
+    expect(content).toContain(secrets['private key (a line of it)']);
+    expect(sealed).not.toContain(secrets['private key (a line of it)']);
+    const others = Object.entries({ ...secrets, 'webhook secret': WEBHOOK_SECRET }).filter(([what]) => what !== 'private key (a line of it)');
+    for (const [what, value] of others) {
+      expect(content.includes(value), `${what} in the export`).toBe(false);
+      expect(sealed.includes(value), `${what} in the sealed file`).toBe(false);
     }
   });
 });
