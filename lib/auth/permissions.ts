@@ -24,6 +24,8 @@ export const ACTION_ROLES = {
   readAudit: 'operator',
   /** try a connection string against the database checks (the facts of the one in use are for viewers) */
   testDatabase: 'admin',
+  /** add, pause, resume and remove workflow schedules */
+  manageSchedules: 'operator',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

@@ -1,4 +1,4 @@
-/** Runs, newest first, filtered by status, workflow and a node that owns or executed them. */
+/** Runs, newest first, filtered by status, workflow, schedule and a node that owns or executed them. */
 import type { TDb } from '@/lib/db/client';
 import type { TRunQuery } from '@/lib/workflow/schemas';
 import { lastExecutors, nodeNames, toRunSummary, type TRunSummary } from '@/lib/workflow/views';
@@ -8,6 +8,7 @@ export async function listRuns(db: TDb, query: TRunQuery): Promise<TRunSummary[]
     where: {
       status: query.status,
       workflowName: query.workflow,
+      scheduleId: query.schedule,
       ...(query.node ? { OR: [{ ownerNode: query.node }, { events: { some: { nodeId: query.node } } }] } : {}),
     },
     orderBy: { createdAt: 'desc' },

@@ -114,6 +114,7 @@ export const ZRunQuery = z
     status: z.enum(RUN_STATUSES).optional(),
     workflow: ZWorkflowName.optional(),
     node: z.string().uuid('node must be a node id').optional(),
+    schedule: z.string().uuid('schedule must be a schedule id').optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();

@@ -33,6 +33,9 @@ export type TRunSummary = {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** a run a schedule fired: the schedule and the slot (ISO) it fired for */
+  scheduleId: string | null;
+  scheduledFor: string | null;
 };
 
 export type TRunEventView = {
@@ -93,6 +96,8 @@ type TRunRow = {
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
+  scheduleId?: string | null;
+  scheduledFor?: Date | null;
 };
 
 export type TLastExecutor = { nodeId: string; epoch: number | null };
@@ -126,5 +131,7 @@ export function toRunSummary(row: TRunRow, names: Map<string, string>, last?: TL
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
+    scheduleId: row.scheduleId ?? null,
+    scheduledFor: row.scheduledFor?.toISOString() ?? null,
   };
 }

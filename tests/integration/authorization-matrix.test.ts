@@ -62,6 +62,8 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/notifications/targets/[id]': { DELETE: 'admin' },
   '/api/notifications/targets/[id]/test': { POST: 'admin' },
   '/api/notifications/deliveries': { GET: 'admin' },
+  '/api/schedules': { GET: 'viewer', POST: 'operator' },
+  '/api/schedules/[id]': { GET: 'viewer', PATCH: 'operator', DELETE: 'operator' },
 };
 /**
  * Routes that also take a credential that needs no user (the metrics token, a member's peer
