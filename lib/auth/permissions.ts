@@ -26,6 +26,8 @@ export const ACTION_ROLES = {
   testDatabase: 'admin',
   /** add, pause, resume and remove workflow schedules */
   manageSchedules: 'operator',
+  /** add and remove the trusted CA certificates of workflow HTTP elements (pushed with the configuration) */
+  manageTrustedCas: 'admin',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

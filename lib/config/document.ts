@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { listInstalledPlugins } from '@/lib/plugins/installed-plugins';
+import { readTrustedCas, type TTrustedCa } from '@/lib/config/trusted-cas';
 import { certificateFiles } from '@/lib/tls/certificate-files';
 import { describeCertificate } from '@/lib/tls/describe-certificate';
 
@@ -40,6 +41,8 @@ export type TConfigDocument = {
   plugins: { name: string; version: string; sha256: string }[];
   certificate: TCertificateSummary | null;
   settings: TServerSettings;
+  /** trusted CA certificates for workflow HTTP elements; absent when there are none (so older fingerprints stay the same) */
+  trustedCas?: TTrustedCa[];
 };
 
 /** The settings that take effect without a restart. */
@@ -74,11 +77,12 @@ export async function readServerSettings(dataDir: string): Promise<TServerSettin
 
 /** The configuration on disk now (what this node would load if it started now). */
 export async function readLocalConfig(dataDir: string): Promise<TConfigDocument> {
-  const [plugins, settings, certificate] = await Promise.all([listInstalledPlugins(dataDir), readServerSettings(dataDir), readCertificateSummary(dataDir)]);
+  const [plugins, settings, certificate, trustedCas] = await Promise.all([listInstalledPlugins(dataDir), readServerSettings(dataDir), readCertificateSummary(dataDir), readTrustedCas(dataDir)]);
   return {
     plugins: plugins.map(({ name, version, sha256 }) => ({ name, version, sha256 })).sort((a, b) => (a.name < b.name ? -1 : 1)),
     certificate,
     settings,
+    ...(trustedCas.length > 0 ? { trustedCas } : {}),
   };
 }
 

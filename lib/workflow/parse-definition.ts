@@ -90,6 +90,12 @@ export function expressionsOf(element: TElement): [TPath, string][] {
       return [[['condition'], element.condition]];
     case 'action':
       return Object.entries(element.inputs).map(([name, text]) => [['inputs', name], text]);
+    case 'http':
+      return [
+        [['url'], element.url],
+        ...Object.entries(element.headers).map(([name, text]): [TPath, string] => [['headers', name], text]),
+        ...(element.body === undefined ? [] : [[['body'], element.body] as [TPath, string]]),
+      ];
     default:
       return [];
   }

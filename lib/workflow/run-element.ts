@@ -7,6 +7,8 @@
  * checkpoint that completes the element, so they happen exactly once.
  */
 import { evaluateText, type TScalar, type TVariables } from '@/lib/workflow/expression/evaluate';
+import { readTrustedCaPems } from '@/lib/config/trusted-cas';
+import { callHttp, idempotencyKey } from '@/lib/workflow/http-action';
 import { logSafe } from '@/lib/workflow/limits';
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
 import { RunFailure } from '@/lib/workflow/run-failure';
@@ -70,6 +72,7 @@ export function planElement(element: TElement, variables: TVariables): TElementP
     }
     if (element.type === 'lock' || element.type === 'unlock') return { message: null, sleepMs: null, details: { resource: element.resource } };
     if (element.type === 'action') return { message: null, sleepMs: null, details: { plugin: element.plugin, action: element.action } };
+    if (element.type === 'http') return { message: null, sleepMs: null, details: { method: element.method } };
     return { message: null, sleepMs: null, details: {} };
   });
 }
@@ -139,6 +142,44 @@ export async function runElement(element: TElement, context: TElementContext): P
       }
       if (context.signal.aborted) return { kind: 'dropped' };
       return done({ variables: element.output ? { ...variables, [element.output]: result } : variables });
+    }
+    case 'http': {
+      const url = String(attempt(element, () => evaluateText(element.url, variables)));
+      const headers = attempt(element, () => Object.fromEntries(Object.entries(element.headers).map(([name, text]) => [name, String(evaluateText(text, variables))])));
+      const body = element.body === undefined ? null : attempt(element, () => String(evaluateText(element.body!, variables)));
+      const trustedCas = await readTrustedCaPems(context.dataDir);
+      if (!context.isActive() || context.signal.aborted) return { kind: 'dropped' };
+      let answer;
+      try {
+        answer = await callHttp({
+          method: element.method,
+          url,
+          headers,
+          body,
+          timeoutMs: Math.round(element.timeoutSeconds * 1000),
+          idempotencyKey: idempotencyKey(context.runId, element.id),
+          trustedCas,
+          signal: context.signal,
+        });
+      } catch (error) {
+        if (context.signal.aborted) return { kind: 'dropped' };
+        throw new ElementError(element, (error as Error).message, { cause: error });
+      }
+      if (context.signal.aborted) return { kind: 'dropped' };
+      const expected = element.expectStatus ?? null;
+      if (expected ? !expected.includes(answer.status) : answer.status < 200 || answer.status > 299) {
+        throw new ElementError(element, `${element.method} ${new URL(url).origin} answered ${answer.status}; expected ${expected ? expected.join(' or ') : 'a 2xx status'}`);
+      }
+      if (!element.output) return done();
+      let parsed: unknown = answer.body;
+      if (answer.contentType && /\bjson\b/i.test(answer.contentType)) {
+        try {
+          parsed = JSON.parse(answer.body);
+        } catch {
+          // not JSON after all: kept as text
+        }
+      }
+      return done({ variables: { ...variables, [element.output]: { status: answer.status, contentType: answer.contentType, body: parsed } } });
     }
     case 'end':
       return done();

@@ -64,6 +64,8 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/notifications/deliveries': { GET: 'admin' },
   '/api/schedules': { GET: 'viewer', POST: 'operator' },
   '/api/schedules/[id]': { GET: 'viewer', PATCH: 'operator', DELETE: 'operator' },
+  '/api/config/trusted-cas': { GET: 'viewer', POST: 'admin' },
+  '/api/config/trusted-cas/[name]': { DELETE: 'admin' },
 };
 /**
  * Routes that also take a credential that needs no user (the metrics token, a member's peer
