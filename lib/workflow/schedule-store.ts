@@ -26,10 +26,11 @@ SELECT id, workflow_name, cron, time_zone, every_seconds, inputs, misfire, catch
 
 // $1 schedule, $2/$3 node and epoch, $4 the next_fire_at planned from, $5 the new one (null: the
 // schedule never fires again and is paused), $6 the slots that fire, $7 the workflow version,
-// $8 the inputs, $9 its first element, $10 started_by, $11 the result to show, $12 the node's name
+// $8 the inputs, $9 its first element, $10 started_by, $11 the result to show, $12 the node's name,
+// $13 whether the runs wait for an operator on failure
 const FIRE_SQL = `
 WITH busy AS (
-  SELECT EXISTS (SELECT 1 FROM workflow_run WHERE schedule_id = $1 AND status IN ('PENDING', 'RUNNING')) AS running
+  SELECT EXISTS (SELECT 1 FROM workflow_run WHERE schedule_id = $1 AND status IN ('PENDING', 'RUNNING', 'WAITING')) AS running
 ),
 fired AS (
   UPDATE workflow_schedule sc
@@ -48,8 +49,8 @@ fired AS (
   RETURNING sc.id, sc.workflow_name, (sc.overlap = 'skip' AND busy.running) AS overlapping
 ),
 runs AS (
-  INSERT INTO workflow_run (id, workflow_name, workflow_version, status, inputs, variables, element_id, started_by, schedule_id, scheduled_for)
-  SELECT gen_random_uuid(), fired.workflow_name, $7, 'PENDING', $8::jsonb, $8::jsonb, $9, $10, fired.id, slot
+  INSERT INTO workflow_run (id, workflow_name, workflow_version, status, inputs, variables, element_id, started_by, schedule_id, scheduled_for, wait_on_failure)
+  SELECT gen_random_uuid(), fired.workflow_name, $7, 'PENDING', $8::jsonb, $8::jsonb, $9, $10, fired.id, slot, $13
     FROM fired, unnest($6::timestamptz[]) AS slot
    WHERE NOT fired.overlapping
   ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
@@ -87,7 +88,7 @@ export type TFiring = {
   plannedFrom: Date;
   nextFireAt: Date | null;
   slots: Date[];
-  workflow: { version: number; firstElementId: string } | null;
+  workflow: { version: number; firstElementId: string; waitOnFailure: boolean } | null;
   inputs: Record<string, TScalar>;
   result: string | null;
 };
@@ -147,6 +148,7 @@ export class ScheduleStore {
       `schedule ${firing.scheduleId}`,
       firing.result,
       firing.nodeName,
+      firing.workflow?.waitOnFailure ?? false,
     ]);
     return { advanced: rows[0].advanced > 0, fired: rows[0].fired };
   }

@@ -78,7 +78,7 @@ export class WorkflowScheduler {
     const plan = planFiring(timingOf(schedule), { policy: schedule.misfire, catchUpSeconds: schedule.catchUpSeconds }, schedule.nextFireAt, schedule.dbNow);
     // with overlap "skip", slots fired together would overlap each other: the latest one stands for them
     const slots = schedule.overlap === 'skip' ? plan.fire.slice(-1) : plan.fire;
-    let workflow: { version: number; firstElementId: string } | null = null;
+    let workflow: { version: number; firstElementId: string; waitOnFailure: boolean } | null = null;
     let inputs = {};
     let result: string | null = slots.length > 0 ? 'fired' : plan.skipped > 0 ? `skipped ${plan.skipped} missed slot(s)` : null;
     if (slots.length > 0) {
@@ -86,7 +86,7 @@ export class WorkflowScheduler {
       try {
         if (!latest) throw new AppError('NOT_FOUND', `no workflow is named "${schedule.workflowName}"`);
         inputs = resolveInputs(latest.definition, schedule.inputs);
-        workflow = { version: latest.version, firstElementId: latest.definition.elements[0].id };
+        workflow = { version: latest.version, firstElementId: latest.definition.elements[0].id, waitOnFailure: latest.definition.onFailure === 'wait' };
       } catch (error) {
         // the schedule moves on without firing, and says why (the workflow or its inputs changed)
         result = `not fired: ${(error as Error).message}`;

@@ -22,7 +22,7 @@ import { resetPassword, type TResetPasswordOptions } from './reset-password';
 import { addEmailTarget, addWebhookTarget, printDeliveryLog, printTargets, removeTarget, sendTest, type TNotifyEmailOptions, type TNotifyWebhookOptions } from './notify';
 import { showDatabaseFacts, testDatabaseUrl, type TDatabaseShowOptions, type TDatabaseTestOptions } from './database';
 import { addSchedule, listWorkflowRuns, pauseSchedule, printSchedules, removeSchedule, type TListRunsOptions, type TScheduleAddOptions, type TScheduleListOptions } from './schedule';
-import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
+import { collectInput, collectSet, importWorkflowFile, printWorkflows, resumeWorkflowRun, showWorkflowRun, startWorkflowRun, type TWorkflowResumeOptions, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -241,7 +241,12 @@ withCredentials(workflow.command('run').description('start a run of a workflow (
   .argument('<name>', 'the workflow, e.g. "Cluster Test"')
   .option('--input <name=value>', 'an input value (repeatable), e.g. --input count=8', collectInput)
   .option('--json', 'print the run as JSON')
+  .option('--wait-on-failure', 'on a failure the run waits for an operator (orchctl workflow resume) instead of ending')
   .action((name: string, options: TWorkflowRunOptions) => startWorkflowRun(options, name));
+withCredentials(workflow.command('resume').description('resume a run that failed and waits for an operator, at the failed element (operator)'))
+  .argument('<run>', 'the run id')
+  .option('--set <name=value>', 'set a variable first (repeatable); the value is JSON when it parses, else text', collectSet)
+  .action((run: string, options: TWorkflowResumeOptions) => resumeWorkflowRun(options, run));
 withCredentials(workflow.command('show').description('a run: its status (COMPLETED when done), variables and events'))
   .argument('<run>', 'the run id')
   .option('--json', 'print JSON (the run with events, variables and element timeline)')
@@ -255,7 +260,7 @@ withCredentials(workflow.command('import').description('import a workflow defini
 withCredentials(workflow.command('list-runs').description('runs, newest first (each with scheduledFor when a schedule fired it)'))
   .option('--schedule <id>', 'only the runs this schedule fired')
   .option('--workflow <name>', 'only this workflow\'s runs')
-  .option('--status <status>', 'only runs in this status (PENDING, RUNNING, COMPLETED, FAILED, CANCELLED)')
+  .option('--status <status>', 'only runs in this status (PENDING, RUNNING, WAITING, COMPLETED, FAILED, CANCELLED)')
   .option('--limit <n>', 'at most this many (default 100)', parseWholeNumber('--limit', 1, 1000))
   .option('--json', 'print JSON')
   .action((options: TListRunsOptions) => listWorkflowRuns(options));

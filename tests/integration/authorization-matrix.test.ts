@@ -66,6 +66,7 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/schedules/[id]': { GET: 'viewer', PATCH: 'operator', DELETE: 'operator' },
   '/api/config/trusted-cas': { GET: 'viewer', POST: 'admin' },
   '/api/config/trusted-cas/[name]': { DELETE: 'admin' },
+  '/api/runs/[id]/resume': { POST: 'operator' },
 };
 /**
  * Routes that also take a credential that needs no user (the metrics token, a member's peer
