@@ -28,6 +28,8 @@ export const ACTION_ROLES = {
   manageSchedules: 'operator',
   /** add and remove the trusted CA certificates of workflow HTTP elements (pushed with the configuration) */
   manageTrustedCas: 'admin',
+  /** set and remove workflow secrets (their values are never shown) */
+  manageSecrets: 'admin',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

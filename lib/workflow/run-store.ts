@@ -281,6 +281,12 @@ export class RunStore {
     return rows[0]?.definition;
   }
 
+  /** The sealed rows of the named secrets (opened by the element with the node's cluster key). */
+  async sealedSecrets(names: string[]): Promise<{ name: string; sealed: string; keyId: string }[]> {
+    const { rows } = await this.query<{ name: string; sealed: string; key_id: string }>('wf-secrets', 'SELECT name, sealed, key_id FROM workflow_secret WHERE name = ANY($1::text[])', [names]);
+    return rows.map((row) => ({ name: row.name, sealed: row.sealed, keyId: row.key_id }));
+  }
+
   async prune(lease: TLease, retentionDays: number): Promise<number> {
     const { rowCount } = await this.query(undefined, PRUNE_SQL, [retentionDays, lease.nodeId, lease.epoch]);
     return rowCount ?? 0;

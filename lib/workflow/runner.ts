@@ -298,6 +298,7 @@ export class WorkflowRunner {
           isActive: () => agent.isActiveNow(),
           lock: (resource) => store.lock(lease, run.id, resource),
           lockRetryMs: LOCK_RETRY_MS,
+          sealedSecrets: (names) => store.sealedSecrets(names),
         });
       } catch (error) {
         if (failsTheRun(error)) return fail(error, variables, element.id, attempt);
