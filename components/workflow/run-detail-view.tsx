@@ -10,6 +10,7 @@ import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { CancelRunButton } from '@/components/workflow/cancel-run-button';
 import { isFinished, shortId } from '@/components/workflow/format';
+import { ResumeRunForm } from '@/components/workflow/resume-run-form';
 import { RunFacts } from '@/components/workflow/run-facts';
 import { RunLogList } from '@/components/workflow/run-log-list';
 import { RunStatusBadge } from '@/components/workflow/run-status-badge';
@@ -45,7 +46,8 @@ export function RunDetailView({ id, user }: { id: string; user: TUser }) {
       </header>
       <div className="space-y-6">
         {error && <Alert title="The run could not be read">{error.message}</Alert>}
-        {run?.error && <Alert title={`The run ${run.status === 'FAILED' ? 'failed' : 'reported an error'}`}>{run.error}</Alert>}
+        {run?.error && <Alert title={`The run ${run.status === 'FAILED' || run.status === 'WAITING' ? 'failed' : 'reported an error'}`}>{run.error}</Alert>}
+        {run?.status === 'WAITING' && can(user, 'runWorkflows') && <ResumeRunForm id={id} elementId={run.elementId} onResumed={() => mutate()} />}
         {resumptions.length > 0 && (
           <section aria-label="Resumptions" className="rounded-md border border-amber-300 bg-amber-50 px-3.5 py-2.5 text-sm text-amber-950">
             <p className="font-semibold">Taken over after its node was lost</p>

@@ -7,9 +7,10 @@ const STATUS_TONES: Record<TRunStatus, TTone> = {
   FAILED: 'red',
   CANCELLED: 'gray',
   PENDING: 'amber',
+  WAITING: 'red',
 };
 
-/** A run's status in colour: green done, blue running, amber waiting for an active node, red failed, gray cancelled. */
+/** A run's status in colour: green done, blue running, amber waiting for an active node, red failed (or waiting for an operator after a failure), gray cancelled. */
 export function RunStatusBadge({ status }: { status: string }) {
   return <Badge tone={STATUS_TONES[status as TRunStatus] ?? 'amber'}>{status}</Badge>;
 }

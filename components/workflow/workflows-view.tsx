@@ -8,9 +8,10 @@ import { Alert } from '@/components/ui/alert';
 import { PageHeader } from '@/components/shell/page-header';
 import { ImportWorkflowForm } from '@/components/workflow/import-workflow-form';
 import { RunsSection } from '@/components/workflow/runs-section';
+import { SchedulesSection } from '@/components/workflow/schedules-section';
 import { WorkflowTable } from '@/components/workflow/workflow-table';
 
-/** Workflow definitions (start, export), the cluster's runs, and import. Viewers read; operators and administrators act. */
+/** Workflow definitions (start, export), their schedules, the cluster's runs, and import. Viewers read; operators and administrators act. */
 export function WorkflowsView({ user }: { user: TUser }) {
   const { data: workflows, error, mutate } = useWorkflows();
   const canOperate = can(user, 'runWorkflows');
@@ -36,6 +37,7 @@ export function WorkflowsView({ user }: { user: TUser }) {
           </h2>
           <WorkflowTable workflows={workflows} canStart={canOperate} />
         </section>
+        <SchedulesSection canManage={can(user, 'manageSchedules')} />
         <RunsSection />
         {canOperate && <ImportWorkflowForm onImported={() => mutate()} />}
       </div>

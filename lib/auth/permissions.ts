@@ -41,6 +41,12 @@ export const ACTION_ROLES = {
   validateConfiguration: 'operator',
   /** logs, events and configuration of every member in one archive (secrets redacted) */
   supportBundle: 'admin',
+  /** add, pause, resume and remove workflow schedules */
+  manageSchedules: 'operator',
+  /** add and remove the trusted CA certificates of workflow HTTP elements (pushed with the configuration) */
+  manageTrustedCas: 'admin',
+  /** set and remove workflow secrets (their values are never shown) */
+  manageSecrets: 'admin',
 } as const satisfies Record<string, TRole>;
 
 export type TAction = keyof typeof ACTION_ROLES;

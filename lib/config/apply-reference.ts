@@ -12,6 +12,7 @@ import { readAppliedReference, writeAppliedReference } from '@/lib/config/applie
 import { configFilePath, sha256Hex, type TConfigFile } from '@/lib/config/config-files';
 import { maxFileBytes, parseConfigVersion } from '@/lib/config/config-version';
 import { SETTINGS_FILE } from '@/lib/config/document';
+import { TRUSTED_CAS_FILE } from '@/lib/config/trusted-cas';
 import { writeReceivedFile } from '@/lib/config/write-received-file';
 import { certificateFiles, tlsDir } from '@/lib/tls/certificate-files';
 import { readKeepOwnCertificate } from '@/lib/tls/keep-own-certificate';
@@ -51,6 +52,8 @@ export async function applyReference(db: TDb, dataDir: string, nodeId: string): 
   }
   await writeReceivedFile(dataDir, path.join(dataDir, SETTINGS_FILE), `${JSON.stringify(document.settings, null, 2)}\n`);
   await writeDisabledPlugins(dataDir, document.plugins.filter((plugin) => plugin.disabled).map((plugin) => plugin.name));
+  if (document.trustedCas) await writeReceivedFile(dataDir, path.join(dataDir, TRUSTED_CAS_FILE), `${JSON.stringify(document.trustedCas, null, 2)}\n`);
+  else await rm(path.join(dataDir, TRUSTED_CAS_FILE), { force: true });
   await writeAppliedReference(dataDir, { version: reference.version, fingerprint: reference.fingerprint, document });
 
   await db.$transaction([

@@ -9,6 +9,7 @@ import { AppError } from '@/lib/api/app-error';
 import { ZConfigFiles, ZSha256, type TConfigFile } from '@/lib/config/config-files';
 import { configFingerprint, ZServerSettings, type TConfigDocument } from '@/lib/config/document';
 import { PLUGIN_PACKAGE_MAX_BYTES, ZPluginName, ZPluginVersion } from '@/lib/plugins/package';
+import { ZTrustedCas } from '@/lib/config/trusted-cas';
 
 /** a certificate or its key in PEM: a few kilobytes; far more is not a certificate */
 export const PEM_FILE_MAX_BYTES = 64 * 1024;
@@ -23,6 +24,7 @@ export const ZConfigDocument = z
       .strict()
       .nullable(),
     settings: ZServerSettings,
+    trustedCas: ZTrustedCas.optional(),
   })
   .strict();
 

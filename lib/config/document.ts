@@ -10,6 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { listInstalledPlugins } from '@/lib/plugins/installed-plugins';
 import { readDisabledPlugins } from '@/lib/plugins/plugin-switches';
+import { readTrustedCas, type TTrustedCa } from '@/lib/config/trusted-cas';
 import { certificateFiles } from '@/lib/tls/certificate-files';
 import { describeCertificate } from '@/lib/tls/describe-certificate';
 
@@ -42,6 +43,8 @@ export type TConfigDocument = {
   plugins: { name: string; version: string; sha256: string; disabled?: true }[];
   certificate: TCertificateSummary | null;
   settings: TServerSettings;
+  /** trusted CA certificates for workflow HTTP elements; absent when there are none (so older fingerprints stay the same) */
+  trustedCas?: TTrustedCa[];
 };
 
 /** The settings that take effect without a restart. */
@@ -76,11 +79,12 @@ export async function readServerSettings(dataDir: string): Promise<TServerSettin
 
 /** The configuration on disk now (what this node would load if it started now). */
 export async function readLocalConfig(dataDir: string): Promise<TConfigDocument> {
-  const [plugins, disabled, settings, certificate] = await Promise.all([
+  const [plugins, disabled, settings, certificate, trustedCas] = await Promise.all([
     listInstalledPlugins(dataDir),
     readDisabledPlugins(dataDir),
     readServerSettings(dataDir),
     readCertificateSummary(dataDir),
+    readTrustedCas(dataDir),
   ]);
   return {
     plugins: plugins
@@ -88,6 +92,7 @@ export async function readLocalConfig(dataDir: string): Promise<TConfigDocument>
       .sort((a, b) => (a.name < b.name ? -1 : 1)),
     certificate,
     settings,
+    ...(trustedCas.length > 0 ? { trustedCas } : {}),
   };
 }
 

@@ -12,8 +12,9 @@ import { consumeJoinToken } from '@/lib/join/join-tokens';
 import type { TJoinBundle, TJoinBundleRequest, TJoinInfo } from '@/lib/join/schemas';
 import { compatibleVersions } from '@/lib/join/versions';
 import { readClusterIdentity } from '@/lib/cluster/status';
+import { ensureClusterKey } from '@/lib/secrets/cluster-key';
 
-export type TSeed = { nodeId: string; standalone: boolean; version: string; databaseUrl: string };
+export type TSeed = { nodeId: string; standalone: boolean; version: string; databaseUrl: string; dataDir?: string };
 
 /** GET /api/cluster/join-info: public, no secrets: what a joining node checks before it sends any. */
 export async function readJoinInfo(db: TDb, seed: TSeed): Promise<TJoinInfo> {
@@ -30,7 +31,7 @@ export async function issueJoinBundle(
   request: TJoinBundleRequest,
   transport: { secure: boolean; loopback: boolean; clientAddress: string },
 ): Promise<TJoinBundle> {
-  // the bundle holds the database password, the certificate's key and the session secret
+  // the bundle holds the database password, the certificate's key, the secrets key and the session secret
   if (!transport.secure && !transport.loopback) {
     throw new AppError('FORBIDDEN', 'a join bundle holds secrets: join over HTTPS (plain HTTP only between loopback addresses)');
   }
@@ -49,6 +50,8 @@ export async function issueJoinBundle(
   // a node that left (or was removed) may join again: lift its tombstone
   await db.clusterNode.updateMany({ where: { id: request.node.id, removedAt: { not: null } }, data: { removedAt: null, removedBy: null, stoppedAt: null } });
   const [cluster, certificate, authSecret] = await Promise.all([readClusterIdentity(db), ensureClusterCertificate(db), ensureAuthSecret(db)]);
+  // the secrets key travels like the certificate's key: only in this bundle, from the seed's data directory
+  const secretsKey = seed.dataDir ? (await ensureClusterKey(seed.dataDir)).key.toString('base64') : undefined;
   return {
     clusterId: cluster.clusterId,
     clusterName: cluster.name,
@@ -56,5 +59,6 @@ export async function issueJoinBundle(
     authSecret,
     certificate: { ...certificate, fingerprint: certificateFingerprint(certificate.pem) },
     version: seed.version,
+    ...(secretsKey ? { secretsKey } : {}),
   };
 }

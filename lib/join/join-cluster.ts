@@ -12,6 +12,7 @@ import { checkClusterDatabase } from '@/lib/join/check-cluster-database';
 import { takePreview, type TKeptPreview } from '@/lib/join/join-previews';
 import type { TJoinConfirm, TJoinFacts } from '@/lib/join/schemas';
 import { writeMembership } from '@/lib/node/membership';
+import { writeClusterKey } from '@/lib/secrets/cluster-key';
 import type { TNodeRuntime } from '@/lib/node/runtime';
 
 const FACTS: Record<keyof TJoinFacts, string> = {
@@ -43,6 +44,7 @@ export async function joinCluster(runtime: TNodeRuntime, request: TJoinConfirm):
   const { bundle } = kept;
   // minutes may have passed since the preview: the database is checked again
   await checkClusterDatabase(bundle);
+  if (bundle.secretsKey) await writeClusterKey(runtime.dataDir, bundle.secretsKey);
   await writeMembership(runtime.dataDir, {
     clusterId: bundle.clusterId,
     clusterName: bundle.clusterName,

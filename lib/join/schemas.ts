@@ -102,5 +102,7 @@ export const ZJoinBundle = z.object({
   authSecret: z.string().min(32, 'must be at least 32 characters').max(512, 'must be at most 512 characters'),
   certificate: z.object({ pem: pem('CERTIFICATE'), keyPem: pem('(?:RSA |EC )?PRIVATE KEY'), fingerprint: ZFingerprint }),
   version: ZVersion,
+  /** the cluster's secrets key (base64, 32 bytes), from the seed's data directory; absent from older seeds */
+  secretsKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be a 32-byte key in base64').optional(),
 });
 export type TJoinBundle = z.infer<typeof ZJoinBundle>;

@@ -15,7 +15,7 @@ import { SYNC_STATES } from '@/lib/config/sync-state';
 import { lastHeartbeatAgeSeconds, metrics } from '@/lib/metrics/registry';
 import { nodeRuntime } from '@/lib/node/runtime';
 
-const RUN_STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+const RUN_STATUSES = ['PENDING', 'RUNNING', 'WAITING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 const SLOT_EVENTS = ['BECAME_ACTIVE', 'BECAME_STANDBY', 'FENCED'] as const;
 const LOCAL_STATES = ['ACTIVE', 'STANDBY', 'MAINTENANCE', 'STARTING', 'FENCED'] as const;
 /** Prometheus times a scrape out after 10 s by default: the database part gives up well before */

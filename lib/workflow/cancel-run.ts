@@ -12,7 +12,7 @@ export async function cancelRun(db: TDb, id: string, actor: string): Promise<TRu
   await db.$transaction(async (tx) => {
     // the update locks the run row first: a runner's lock statement waits on it, then sees CANCELLED
     const changed = await tx.workflowRun.updateMany({
-      where: { id, status: { in: ['PENDING', 'RUNNING'] } },
+      where: { id, status: { in: ['PENDING', 'RUNNING', 'WAITING'] } },
       data: { status: 'CANCELLED', finishedAt: new Date(), ownerNode: null, ownerEpoch: null, updatedAt: new Date() },
     });
     if (changed.count === 0) {

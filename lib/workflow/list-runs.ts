@@ -1,7 +1,7 @@
 /**
- * Runs, newest first, filtered by status, workflow and a node that owns or executed them, a page
- * at a time: `before` is the last run of the previous page (a cursor, so that a page costs the
- * same however deep it is, and runs started meanwhile do not shift it).
+ * Runs, newest first, filtered by status, workflow, schedule and a node that owns or executed
+ * them, a page at a time: `before` is the last run of the previous page (a cursor, so that a page
+ * costs the same however deep it is, and runs started meanwhile do not shift it).
  */
 import { AppError } from '@/lib/api/app-error';
 import type { TDb } from '@/lib/db/client';
@@ -20,6 +20,7 @@ export async function listRuns(db: TDb, query: TRunQuery): Promise<TRunSummary[]
     where: {
       status: query.status,
       workflowName: query.workflow,
+      scheduleId: query.schedule,
       AND: [
         query.node ? { OR: [{ ownerNode: query.node }, { events: { some: { nodeId: query.node } } }] } : {},
         await after(db, query.before),

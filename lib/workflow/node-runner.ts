@@ -1,7 +1,8 @@
 /**
  * The workflow runner of one node process, started by the server entry after the cluster agent:
  * reads the node's settings (the maximum of concurrent runs applies at a restart, the retention
- * at once), loads its plugins, and starts the runner loop (lib/workflow/runner.ts).
+ * at once), loads its plugins, and starts the runner loop (lib/workflow/runner.ts) and the
+ * scheduler (lib/workflow/scheduler.ts).
  */
 import type { ClusterAgent } from '@/lib/cluster/agent';
 import { readServerSettings, ZServerSettings, type TServerSettings } from '@/lib/config/document';
@@ -11,6 +12,8 @@ import { logError, logInfo, logWarn } from '@/lib/node/log';
 import { loadPluginSandbox } from '@/lib/workflow/plugin-sandbox';
 import { RunStore } from '@/lib/workflow/run-store';
 import { WorkflowRunner } from '@/lib/workflow/runner';
+import { ScheduleStore } from '@/lib/workflow/schedule-store';
+import { WorkflowScheduler } from '@/lib/workflow/scheduler';
 
 export type TWorkflowRunnerContext = {
   db: TDb;
@@ -56,8 +59,16 @@ export async function startWorkflowRunner(context: TWorkflowRunnerContext): Prom
     log: (level, message) => ({ info: logInfo, warn: logWarn, error: logError })[level]('workflows', message),
   });
   runner.start();
+  const scheduler = new WorkflowScheduler({
+    store: new ScheduleStore(context.databaseUrl),
+    agent,
+    node: { id: identity.id, name: identity.name },
+    log: (level, message) => ({ info: logInfo, warn: logWarn, error: logError })[level]('workflows', message),
+  });
+  scheduler.start();
   return {
     stop: async () => {
+      await scheduler.stop();
       await runner.stop();
       plugins.close();
     },

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { AppError } from '@/lib/api/app-error';
-import { parseExpression } from '@/lib/workflow/expression/parse';
+import { parseExpression, secretsOf } from '@/lib/workflow/expression/parse';
 import { ELEMENT_TYPES, ZWorkflowDefinition, type TElement, type TWorkflowDefinition } from '@/lib/workflow/schemas';
 
 type TPath = (string | number)[];
@@ -61,10 +61,15 @@ export function parseDefinition(raw: unknown): TWorkflowDefinition {
       if (!ids.has(target)) refuse(raw, ['elements', index, field], `names the element "${target}", which does not exist`);
     }
     for (const [field, text] of expressionsOf(element)) {
+      let parsed;
       try {
-        parseExpression(text);
+        parsed = parseExpression(text);
       } catch (error) {
         refuse(raw, ['elements', index, ...field], `is not a valid expression: ${(error as Error).message}`);
+      }
+      // a secret's value must not reach variables, logs or events: only an HTTP call reads one
+      if (element.type !== 'http' && secretsOf(parsed).size > 0) {
+        refuse(raw, ['elements', index, ...field], 'reads a secret: secret("name") can be used only in an http element\'s url, headers and body');
       }
     }
   });
@@ -90,6 +95,12 @@ export function expressionsOf(element: TElement): [TPath, string][] {
       return [[['condition'], element.condition]];
     case 'action':
       return Object.entries(element.inputs).map(([name, text]) => [['inputs', name], text]);
+    case 'http':
+      return [
+        [['url'], element.url],
+        ...Object.entries(element.headers).map(([name, text]): [TPath, string] => [['headers', name], text]),
+        ...(element.body === undefined ? [] : [[['body'], element.body] as [TPath, string]]),
+      ];
     default:
       return [];
   }

@@ -7,6 +7,11 @@
  * checkpoint that completes the element, so they happen exactly once.
  */
 import { evaluateText, type TScalar, type TVariables } from '@/lib/workflow/expression/evaluate';
+import { readTrustedCaPems } from '@/lib/config/trusted-cas';
+import { callHttp, idempotencyKey } from '@/lib/workflow/http-action';
+import { parseExpression, secretsOf } from '@/lib/workflow/expression/parse';
+import { withSecrets } from '@/lib/workflow/expression/evaluate';
+import { maskSecrets, openSecrets } from '@/lib/secrets/secrets';
 import { logSafe } from '@/lib/workflow/limits';
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
 import { RunFailure } from '@/lib/workflow/run-failure';
@@ -29,6 +34,8 @@ export type TElementContext = {
   lock(resource: string): Promise<'held' | 'busy' | 'lost'>;
   /** how long to wait before asking for a busy lock again */
   lockRetryMs: number;
+  /** the sealed rows of the named secrets (an http element that reads secret("name")) */
+  sealedSecrets?(names: string[]): Promise<{ name: string; sealed: string; keyId: string }[]>;
 };
 
 export type TElementOutcome =
@@ -70,6 +77,7 @@ export function planElement(element: TElement, variables: TVariables): TElementP
     }
     if (element.type === 'lock' || element.type === 'unlock') return { message: null, sleepMs: null, details: { resource: element.resource } };
     if (element.type === 'action') return { message: null, sleepMs: null, details: { plugin: element.plugin, action: element.action } };
+    if (element.type === 'http') return { message: null, sleepMs: null, details: { method: element.method } };
     return { message: null, sleepMs: null, details: {} };
   });
 }
@@ -139,6 +147,67 @@ export async function runElement(element: TElement, context: TElementContext): P
       }
       if (context.signal.aborted) return { kind: 'dropped' };
       return done({ variables: element.output ? { ...variables, [element.output]: result } : variables });
+    }
+    case 'http': {
+      const texts = [element.url, ...Object.values(element.headers), ...(element.body === undefined ? [] : [element.body])];
+      const names = [...new Set(texts.flatMap((text) => [...secretsOf(parseExpression(text))]))];
+      let secrets = new Map<string, string>();
+      if (names.length > 0) {
+        // a database error here is transient (the run is taken up again); a missing secret or key is the element's failure
+        const rows = context.sealedSecrets ? await context.sealedSecrets(names) : [];
+        try {
+          secrets = await openSecrets(rows, names, context.dataDir);
+        } catch (error) {
+          throw new ElementError(element, (error as Error).message);
+        }
+      }
+      // the values never leave this element: every text it returns or fails with is masked
+      const mask = (text: string) => maskSecrets(text, secrets.values());
+      const scope = withSecrets(variables, secrets);
+      const evaluated = <T,>(work: () => T): T => {
+        try {
+          return work();
+        } catch (error) {
+          throw new ElementError(element, mask((error as Error).message));
+        }
+      };
+      const url = String(evaluated(() => evaluateText(element.url, scope)));
+      const headers = evaluated(() => Object.fromEntries(Object.entries(element.headers).map(([name, text]) => [name, String(evaluateText(text, scope))])));
+      const body = element.body === undefined ? null : evaluated(() => String(evaluateText(element.body!, scope)));
+      const trustedCas = await readTrustedCaPems(context.dataDir);
+      if (!context.isActive() || context.signal.aborted) return { kind: 'dropped' };
+      let answer;
+      try {
+        answer = await callHttp({
+          method: element.method,
+          url,
+          headers,
+          body,
+          timeoutMs: Math.round(element.timeoutSeconds * 1000),
+          idempotencyKey: idempotencyKey(context.runId, element.id),
+          trustedCas,
+          signal: context.signal,
+        });
+      } catch (error) {
+        if (context.signal.aborted) return { kind: 'dropped' };
+        throw new ElementError(element, mask((error as Error).message));
+      }
+      if (context.signal.aborted) return { kind: 'dropped' };
+      const expected = element.expectStatus ?? null;
+      if (expected ? !expected.includes(answer.status) : answer.status < 200 || answer.status > 299) {
+        throw new ElementError(element, mask(`${element.method} ${new URL(url).origin} answered ${answer.status}; expected ${expected ? expected.join(' or ') : 'a 2xx status'}`));
+      }
+      answer.body = mask(answer.body);
+      if (!element.output) return done();
+      let parsed: unknown = answer.body;
+      if (answer.contentType && /\bjson\b/i.test(answer.contentType)) {
+        try {
+          parsed = JSON.parse(answer.body);
+        } catch {
+          // not JSON after all: kept as text
+        }
+      }
+      return done({ variables: { ...variables, [element.output]: { status: answer.status, contentType: answer.contentType, body: parsed } } });
     }
     case 'end':
       return done();

@@ -53,22 +53,25 @@ RETURNING r.id, r.workflow_name, r.workflow_version, r.variables, r.element_id, 
 const CHECKPOINT_SQL = `
 WITH run AS (
   UPDATE workflow_run
-     SET status = $4::text, element_id = $5, attempt = $6, variables = $7::jsonb, step = step + 1,
+     -- a run set to wait on failure is left WAITING at the failed element instead of ending
+     SET status = CASE WHEN $4::text = 'FAILED' AND wait_on_failure THEN 'WAITING' ELSE $4::text END,
+         element_id = $5, attempt = $6, variables = $7::jsonb, step = step + 1,
          -- the first checkpoint after a resume is the same element again; any other is progress
          retries = CASE WHEN $9::boolean THEN retries ELSE 0 END,
          wake_at = CASE WHEN $9::boolean THEN wake_at
                         WHEN $8::float8 IS NULL THEN NULL
                         ELSE now() + make_interval(secs => $8::float8 / 1000.0) END,
          error = $13::text, updated_at = now(),
-         finished_at = CASE WHEN $4::text = 'RUNNING' THEN NULL ELSE now() END,
+         finished_at = CASE WHEN $4::text = 'RUNNING' OR ($4::text = 'FAILED' AND wait_on_failure) THEN NULL ELSE now() END,
          owner_node = CASE WHEN $4::text = 'RUNNING' THEN owner_node END,
          owner_epoch = CASE WHEN $4::text = 'RUNNING' THEN owner_epoch END
    WHERE id = $1 AND status = 'RUNNING' AND owner_node = $2 AND owner_epoch = $3 AND ${LEASE_HELD}
-  RETURNING id, step, (extract(epoch FROM wake_at - now()) * 1000)::float8 AS wake_in_ms
+  RETURNING id, step, status, (extract(epoch FROM wake_at - now()) * 1000)::float8 AS wake_in_ms
 ),
 events AS (
   INSERT INTO workflow_run_event (run_id, kind, element_id, attempt, node_id, epoch, message, details)
-  SELECT run.id, e.kind, e.element_id, e.attempt, $2, $3, e.message, coalesce(e.details, '{}'::jsonb)
+  SELECT run.id, CASE WHEN e.kind = 'FAILED' AND run.status = 'WAITING' THEN 'WAITING' ELSE e.kind END,
+         e.element_id, e.attempt, $2, $3, e.message, coalesce(e.details, '{}'::jsonb)
     FROM run, ROWS FROM (jsonb_to_recordset($10::jsonb) AS (kind text, element_id text, attempt int, message text, details jsonb))
          WITH ORDINALITY AS e(kind, element_id, attempt, message, details, n)
    ORDER BY e.n
@@ -83,20 +86,21 @@ unlocked AS (
 )
 SELECT wake_in_ms, step, (SELECT max(id) FROM events)::text AS event_id FROM run`;
 
-// Ends a run as FAILED without writing its variables or effects: for a run whose checkpoint the
+// Ends a run as FAILED (WAITING when it waits for an operator on failure) without writing its variables or effects: for a run whose checkpoint the
 // database refuses (the refused data is not written again) or that was retried too often. Fenced
 // like a checkpoint.
 const FAIL_SQL = `
 WITH run AS (
   UPDATE workflow_run
-     SET status = 'FAILED', error = $4::text, updated_at = now(), finished_at = now(), wake_at = NULL,
+     SET status = CASE WHEN wait_on_failure THEN 'WAITING' ELSE 'FAILED' END, error = $4::text, updated_at = now(),
+         finished_at = CASE WHEN wait_on_failure THEN NULL ELSE now() END, wake_at = NULL,
          owner_node = NULL, owner_epoch = NULL
    WHERE id = $1 AND status = 'RUNNING' AND owner_node = $2 AND owner_epoch = $3 AND ${LEASE_HELD}
-  RETURNING id, element_id, attempt
+  RETURNING id, element_id, attempt, status
 ),
 events AS (
   INSERT INTO workflow_run_event (run_id, kind, element_id, attempt, node_id, epoch, message)
-  SELECT run.id, 'FAILED', run.element_id, run.attempt, $2, $3, $4::text FROM run
+  SELECT run.id, CASE WHEN run.status = 'WAITING' THEN 'WAITING' ELSE 'FAILED' END, run.element_id, run.attempt, $2, $3, $4::text FROM run
 ),
 unlocked AS (
   DELETE FROM workflow_lock l USING run WHERE l.run_id = run.id
@@ -303,6 +307,12 @@ export class RunStore {
       [name, version],
     );
     return rows[0]?.definition;
+  }
+
+  /** The sealed rows of the named secrets (opened by the element with the node's cluster key). */
+  async sealedSecrets(names: string[]): Promise<{ name: string; sealed: string; keyId: string }[]> {
+    const { rows } = await this.query<{ name: string; sealed: string; key_id: string }>('wf-secrets', 'SELECT name, sealed, key_id FROM workflow_secret WHERE name = ANY($1::text[])', [names]);
+    return rows.map((row) => ({ name: row.name, sealed: row.sealed, keyId: row.key_id }));
   }
 
   async prune(lease: TLease, retentionDays: number): Promise<number> {

@@ -33,7 +33,19 @@ export type TRunnerAgent = { isActiveNow(): boolean; status(): { epoch: number }
 /** What the runner needs of the database: RunStore on PostgreSQL, an in-memory one in unit tests. */
 export type TRunStore = Pick<
   RunStore,
-  'claim' | 'checkpoint' | 'failRun' | 'lock' | 'handOver' | 'lostRuns' | 'definition' | 'prune' | 'ensureDefinition' | 'close' | 'heldCheckpoints' | 'recordLostWork'
+  | 'claim'
+  | 'checkpoint'
+  | 'failRun'
+  | 'lock'
+  | 'handOver'
+  | 'lostRuns'
+  | 'definition'
+  | 'prune'
+  | 'ensureDefinition'
+  | 'close'
+  | 'heldCheckpoints'
+  | 'recordLostWork'
+  | 'sealedSecrets'
 >;
 
 export type TRunnerOptions = {
@@ -361,6 +373,7 @@ export class WorkflowRunner {
           isActive: () => agent.isActiveNow(),
           lock: (resource) => store.lock(lease, run.id, resource),
           lockRetryMs: LOCK_RETRY_MS,
+          sealedSecrets: (names) => store.sealedSecrets(names),
         });
       } catch (error) {
         if (failsTheRun(error)) return fail(error, variables, element.id, attempt);

@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 
-export const ELEMENT_TYPES = ['log', 'sleep', 'set', 'decision', 'lock', 'unlock', 'action', 'end'] as const;
+export const ELEMENT_TYPES = ['log', 'sleep', 'set', 'decision', 'lock', 'unlock', 'action', 'http', 'end'] as const;
 export const INPUT_TYPES = ['string', 'number', 'boolean'] as const;
-export const RUN_STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export const RUN_STATUSES = ['PENDING', 'RUNNING', 'WAITING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type TRunStatus = (typeof RUN_STATUSES)[number];
 export const FINISHED_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'] as const satisfies readonly TRunStatus[];
 
@@ -71,6 +71,25 @@ export const ZActionElement = z
   })
   .strict();
 
+/**
+ * A call to an HTTP(S) endpoint (lib/workflow/http-action.ts): URL, header values and body are
+ * expressions; the answer's status must be one of `expectStatus` (default: any 2xx); `output`
+ * receives { status, contentType, body } (body parsed when it is JSON).
+ */
+export const ZHttpElement = z
+  .object({
+    ...base,
+    type: z.literal('http'),
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+    url: ZExpressionText,
+    headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'must be a header name'), ZExpressionText).default({}),
+    body: ZExpressionText.optional(),
+    timeoutSeconds: z.number().positive('must be more than 0').max(300, 'must be at most 300').default(30),
+    expectStatus: z.array(z.number().int().min(100).max(599)).min(1).max(50).optional(),
+    output: ZIdentifier.optional(),
+  })
+  .strict();
+
 export const ZEndElement = z.object({ id: ZElementId, name: base.name, type: z.literal('end') }).strict();
 
 export const ZElement = z.discriminatedUnion('type', [
@@ -81,6 +100,7 @@ export const ZElement = z.discriminatedUnion('type', [
   ZLockElement,
   ZUnlockElement,
   ZActionElement,
+  ZHttpElement,
   ZEndElement,
 ]);
 export type TElement = z.infer<typeof ZElement>;
@@ -99,13 +119,19 @@ export const ZWorkflowDefinition = z
     description: z.string().max(2_000, 'must be at most 2000 characters').default(''),
     inputs: z.array(ZWorkflowInput).max(50, 'at most 50 inputs').default([]),
     elements: z.array(ZElement).min(1, 'must hold at least one element').max(500, 'at most 500 elements'),
+    /** on a failure the run ends (default), or waits for an operator to edit its variables and resume it at the failed element */
+    onFailure: z.enum(['end', 'wait']).optional(),
   })
   .strict();
 export type TWorkflowDefinition = z.infer<typeof ZWorkflowDefinition>;
 
 /** POST /api/workflows/[name]/runs: input values by name; strings are converted to the input's type (the CLI sends k=v). */
 export const ZRunStart = z
-  .object({ inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}) })
+  .object({
+    inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** overrides the definition's onFailure for this run */
+    onFailure: z.enum(['end', 'wait']).optional(),
+  })
   .strict();
 export type TRunStart = z.infer<typeof ZRunStart>;
 
@@ -114,6 +140,7 @@ export const ZRunQuery = z
     status: z.enum(RUN_STATUSES).optional(),
     workflow: ZWorkflowName.optional(),
     node: z.string().uuid('node must be a node id').optional(),
+    schedule: z.string().uuid('schedule must be a schedule id').optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     /** the last run of the previous page: the next page starts after it */
     before: z.string().uuid('before must be a run id').optional(),
@@ -122,6 +149,9 @@ export const ZRunQuery = z
 export type TRunQuery = z.infer<typeof ZRunQuery>;
 
 export const ZRunId = z.object({ id: z.string().uuid('must be a run id') });
+/** POST /api/runs/[id]/resume: variables to set (by name) before the run goes on at its failed element. */
+export const ZRunResume = z.object({ variables: z.record(ZIdentifier, z.unknown()).default({}) }).strict();
+export type TRunResume = z.infer<typeof ZRunResume>;
 /** A workflow name in a route: percent-decoded here whether or not the framework already did (names hold no "%"). */
 export const ZWorkflowNameParam = z.object({ name: z.string().transform((name) => decodeURIComponent(name)).pipe(ZWorkflowName) });
 /** POST /api/workflows takes any JSON: parseDefinition checks it and names the element and field. */

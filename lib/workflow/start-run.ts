@@ -62,6 +62,7 @@ export async function startRun(db: TDb, name: string, body: TRunStart, actor: st
       variables: inputs,
       elementId: definition.elements[0].id,
       startedBy: actor,
+      waitOnFailure: (body.onFailure ?? definition.onFailure) === 'wait',
       events: { create: { kind: 'CREATED', message: `started by ${actor}`, details: { inputs } } },
     },
   });

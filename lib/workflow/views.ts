@@ -33,6 +33,9 @@ export type TRunSummary = {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** a run a schedule fired: the schedule and the slot (ISO) it fired for */
+  scheduleId: string | null;
+  scheduledFor: string | null;
 };
 
 export type TRunEventView = {
@@ -96,6 +99,8 @@ type TRunRow = {
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
+  scheduleId?: string | null;
+  scheduledFor?: Date | null;
 };
 
 export type TLastExecutor = { nodeId: string; epoch: number | null };
@@ -129,5 +134,7 @@ export function toRunSummary(row: TRunRow, names: Map<string, string>, last?: TL
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
+    scheduleId: row.scheduleId ?? null,
+    scheduledFor: row.scheduledFor?.toISOString() ?? null,
   };
 }

@@ -27,7 +27,8 @@ import { exportConfigurationFile, importConfigurationFile, type TExportOptions, 
 import { validateConfiguration } from './validate';
 import { writeSupportBundle } from './support-bundle';
 import { printConfigDiff, printConfigHistory, rollbackConfiguration, type THistoryOptions } from './config-history';
-import { collectInput, importWorkflowFile, printWorkflows, showWorkflowRun, startWorkflowRun, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
+import { addSchedule, listWorkflowRuns, pauseSchedule, printSchedules, removeSchedule, type TListRunsOptions, type TScheduleAddOptions, type TScheduleListOptions } from './schedule';
+import { collectInput, collectSet, importWorkflowFile, printWorkflows, resumeWorkflowRun, showWorkflowRun, startWorkflowRun, type TWorkflowResumeOptions, type TWorkflowRunOptions, type TWorkflowShowOptions } from './workflow';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -356,7 +357,12 @@ withCredentials(workflow.command('run').description('start a run of a workflow (
   .argument('<name>', 'the workflow, e.g. "Cluster Test"')
   .option('--input <name=value>', 'an input value (repeatable), e.g. --input count=8', collectInput)
   .option('--json', 'print the run as JSON')
+  .option('--wait-on-failure', 'on a failure the run waits for an operator (orchctl workflow resume) instead of ending')
   .action((name: string, options: TWorkflowRunOptions) => startWorkflowRun(options, name));
+withCredentials(workflow.command('resume').description('resume a run that failed and waits for an operator, at the failed element (operator)'))
+  .argument('<run>', 'the run id')
+  .option('--set <name=value>', 'set a variable first (repeatable); the value is JSON when it parses, else text', collectSet)
+  .action((run: string, options: TWorkflowResumeOptions) => resumeWorkflowRun(options, run));
 withCredentials(workflow.command('show').description('a run: its status (COMPLETED when done), variables and events'))
   .argument('<run>', 'the run id')
   .option('--json', 'print JSON (the run with events, variables and element timeline)')
@@ -367,6 +373,39 @@ withCredentials(workflow.command('list').description('the workflows, each at its
 withCredentials(workflow.command('import').description('import a workflow definition file (operator); a changed definition becomes a new version'))
   .argument('<file>', 'the definition JSON, e.g. samples/workflows/cluster-test.json')
   .action((file: string, options: TNodeCommandOptions) => importWorkflowFile(options, file));
+withCredentials(workflow.command('list-runs').description('runs, newest first (each with scheduledFor when a schedule fired it)'))
+  .option('--schedule <id>', 'only the runs this schedule fired')
+  .option('--workflow <name>', 'only this workflow\'s runs')
+  .option('--status <status>', 'only runs in this status (PENDING, RUNNING, WAITING, COMPLETED, FAILED, CANCELLED)')
+  .option('--limit <n>', 'at most this many (default 100)', parseWholeNumber('--limit', 1, 1000))
+  .option('--json', 'print JSON')
+  .action((options: TListRunsOptions) => listWorkflowRuns(options));
+
+const schedule = program.command('schedule').description('workflow schedules: a cron expression in a time zone, or every N seconds');
+withCredentials(schedule.command('add').description('schedule a workflow (operator); prints the schedule id'))
+  .argument('<workflow>', 'the workflow, e.g. "Cluster Test"')
+  .option('--cron <expr>', 'a cron expression (5 fields, or 6 with seconds), e.g. "0 9 * * 1-5"')
+  .option('--tz <zone>', 'the IANA time zone the cron expression is read in (default UTC), e.g. Europe/Berlin')
+  .option('--every <seconds>', 'fire every N seconds instead', parseWholeNumber('--every', 1, 31 * 24 * 3600))
+  .option('--input <name=value>', 'an input value (repeatable)', collectInput)
+  .option('--misfire <policy>', 'after an outage: fire-once (default), skip, or catch-up')
+  .option('--catch-up <seconds>', 'with --misfire catch-up: fire each missed slot at most this old', parseWholeNumber('--catch-up', 0, 7 * 24 * 3600))
+  .option('--overlap <policy>', 'allow (default), or skip a slot while the previous run has not finished')
+  .option('--paused', 'add it paused')
+  .option('--json', 'print the schedule as JSON')
+  .action((workflowName: string, options: TScheduleAddOptions) => addSchedule(options, workflowName));
+withCredentials(schedule.command('list').description('the schedules with their next fire time and last firing'))
+  .option('--json', 'print JSON')
+  .action((options: TScheduleListOptions) => printSchedules(options));
+withCredentials(schedule.command('pause').description('pause a schedule (operator)'))
+  .argument('<id>', 'the schedule id')
+  .action((id: string, options: TNodeCommandOptions) => pauseSchedule(options, id, true));
+withCredentials(schedule.command('resume').description('resume a paused schedule from its next slot (operator)'))
+  .argument('<id>', 'the schedule id')
+  .action((id: string, options: TNodeCommandOptions) => pauseSchedule(options, id, false));
+withCredentials(schedule.command('remove').description('remove a schedule (operator); its runs stay'))
+  .argument('<id>', 'the schedule id')
+  .action((id: string, options: TNodeCommandOptions) => removeSchedule(options, id));
 
 try {
   await program.parseAsync(process.argv);

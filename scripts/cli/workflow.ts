@@ -1,13 +1,14 @@
 /**
- * `orchctl workflow run|show|list|import`: start a run and print its id, show a run with its
- * status and events, list the workflows, import a definition file.
+ * `orchctl workflow run|show|list|import|resume`: start a run and print its id, show a run with
+ * its status and events, list the workflows, import a definition file, resume a run that waits
+ * for an operator after a failure.
  */
 import { readFile } from 'node:fs/promises';
 import type { TImportResult, TRunDetail, TRunSummary, TWorkflowSummary } from '@/lib/workflow/views';
 import { callApi, CliError } from './api-client';
 import { formatTable, type TNodeCommandOptions } from './cluster-view';
 
-export type TWorkflowRunOptions = TNodeCommandOptions & { input?: string[]; json?: boolean };
+export type TWorkflowRunOptions = TNodeCommandOptions & { input?: string[]; json?: boolean; waitOnFailure?: boolean };
 export type TWorkflowShowOptions = TNodeCommandOptions & { json?: boolean };
 
 /** `--input k=v`, repeatable; the node converts v to the input's declared type. */
@@ -22,10 +23,33 @@ export async function startWorkflowRun(options: TWorkflowRunOptions, name: strin
     user: options.user,
     password: options.password,
     method: 'POST',
-    body: { inputs },
+    body: { inputs, ...(options.waitOnFailure ? { onFailure: 'wait' } : {}) },
   });
   if (options.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
   else console.log(run.id);
+}
+
+/** `--set name=value`, repeatable. */
+export function collectSet(value: string, previous: string[] = []): string[] {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) throw new CliError(`--set takes name=value, not "${value}"`);
+  return [...previous, value];
+}
+
+export type TWorkflowResumeOptions = TNodeCommandOptions & { set?: string[] };
+
+/** `--set name=value`: the value is read as JSON when it is JSON (42, true, "x", {…}), else as text. */
+function valueOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export async function resumeWorkflowRun(options: TWorkflowResumeOptions, id: string): Promise<void> {
+  const variables = Object.fromEntries((options.set ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), valueOf(pair.slice(pair.indexOf('=') + 1))]));
+  const run = await callApi<TRunDetail>(options.url, `/api/runs/${encodeURIComponent(id)}/resume`, { user: options.user, password: options.password, method: 'POST', body: { variables } });
+  console.log(`run ${run.id} resumed at element ${run.elementId}; it is ${run.status}`);
 }
 
 export async function showWorkflowRun(options: TWorkflowShowOptions, id: string): Promise<void> {

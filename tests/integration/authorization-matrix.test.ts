@@ -76,6 +76,13 @@ const MATRIX: Record<string, Partial<Record<TMethod, TLevel>>> = {
   '/api/config/plugins/[name]': { PUT: 'admin', DELETE: 'admin' },
   '/api/config/validate': { GET: 'operator' },
   '/api/support-bundle': { POST: 'admin' },
+  '/api/schedules': { GET: 'viewer', POST: 'operator' },
+  '/api/schedules/[id]': { GET: 'viewer', PATCH: 'operator', DELETE: 'operator' },
+  '/api/config/trusted-cas': { GET: 'viewer', POST: 'admin' },
+  '/api/config/trusted-cas/[name]': { DELETE: 'admin' },
+  '/api/runs/[id]/resume': { POST: 'operator' },
+  '/api/secrets': { GET: 'viewer' },
+  '/api/secrets/[name]': { PUT: 'admin', DELETE: 'admin' },
 };
 /**
  * Routes that also take a credential that needs no user (the metrics token, a member's peer

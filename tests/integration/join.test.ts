@@ -2,7 +2,9 @@
  * Joining a standalone node to a cluster, and leaving it, with real node processes: every
  * refusal says why in one sentence and leaves the joining node standalone with its own data.
  */
+import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, withClient } from '../helpers/database';
@@ -156,6 +158,10 @@ describe('joining, failing over and leaving', () => {
     expect(isAlive(databasePid)).toBe(false); // its built-in database stopped
     // users come from the cluster now
     expect((await fetch(`${joiner.url}/api/me`, { headers: { authorization: cluster } })).status).toBe(200);
+    // the secrets key came in the bundle: the same as the seed's, 0600 in B's data directory
+    const keyFile = (node: NodeProcess) => path.join(node.dataDir, 'secrets', 'cluster.key');
+    expect(readFileSync(keyFile(joiner), 'utf8')).toBe(readFileSync(keyFile(seed), 'utf8'));
+    expect(statSync(keyFile(joiner)).mode & 0o777).toBe(0o600);
   });
 
   it('refuses a second join while it is a member', async () => {

@@ -11,6 +11,7 @@
  * data directory (0700, files 0600), not from a file left in /tmp while the built-in database
  * was initialised.
  */
+import { randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,12 +22,16 @@ import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, runOrchctl, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { allPids, commandLineOf, processTree } from '../helpers/processes';
-import { clusterStatus, seedCluster, startNodes } from '../helpers/cluster';
+import { activeNodes, clusterStatus, seedCluster, startNodes } from '../helpers/cluster';
 import { api } from '../helpers/http';
-import { startRun, waitForStatus } from '../helpers/workflows';
+import { startWebhookReceiver } from '../helpers/receivers';
+import { getRun, importDefinition, startRun, waitForStatus } from '../helpers/workflows';
 
 let databaseUrl: string;
 let nodes: NodeProcess[];
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>> | undefined;
+/** what the loopback receiver got from the http element that read the workflow secret */
+let receivedAuthorization: string | undefined;
 /** a fresh node on its own built-in database, started by this file */
 let standalone: NodeProcess;
 /** world-readable files that appeared in the temporary folders while that node started, read at once */
@@ -92,6 +97,27 @@ beforeAll(async () => {
   for (const route of ['/api/database/test', '/api/database/move', '/api/database/use']) {
     expect((await call(nodes[0], route, { method: 'POST', body: { url: tested.toString() } })).status, route).not.toBe(500);
   }
+  // a workflow secret, set on the active node (which seals it with the cluster key in its data
+  // directory) and sent by an http element as a header to a loopback receiver
+  secrets['workflow secret'] = `wf-secret-${randomBytes(12).toString('hex')}`;
+  receiver = await startWebhookReceiver('unused');
+  const [active] = await pollUntil(async () => {
+    const found = await activeNodes(nodes);
+    return found.length === 1 ? found : undefined;
+  }, { what: 'the active node' });
+  expect((await call(active, '/api/secrets/api-token', { method: 'PUT', body: { value: secrets['workflow secret'] } })).status).toBe(200);
+  await importDefinition(active, {
+    name: 'Secret Call',
+    elements: [{ id: 'call', type: 'http', method: 'POST', url: `'${receiver.url}/ok'`, headers: { authorization: '"Bearer " + secret("api-token")' }, body: '\'{"id":"s","kind":"k","node":null}\'', output: 'answer' }],
+  });
+  const secretRun = await startRun(active, 'Secret Call');
+  await waitForStatus(databaseUrl, [secretRun], 'COMPLETED', 30_000);
+  receivedAuthorization = receiver.received.at(-1)?.headers.authorization;
+  // a secret outside an http element is refused at import, naming the field
+  const refused = await call(active, '/api/workflows', { method: 'POST', body: { name: 'Leak', elements: [{ id: 'x', type: 'set', variable: 'v', expression: 'secret("api-token")' }] } });
+  expect(refused.status).toBe(400);
+  expect(refused.text).toContain('secret(\\"name\\") can be used only in an http element');
+  expect((await getRun(active, secretRun)).variables.answer).toMatchObject({ status: 204 });
 }, 300_000); // two nodes, a certificate, a rolling reset and a run: minutes on a busy machine
 
 // its own hook (and time budget): a fresh node on its own built-in database
@@ -116,9 +142,25 @@ beforeAll(async () => {
   const credentials = JSON.parse(readFileSync(path.join(standalone.dataDir, 'database', 'credentials.json'), 'utf8'));
   secrets['built-in database password'] = credentials.password;
 }, 180_000);
-afterAll(stopAllNodes);
+afterAll(async () => {
+  await stopAllNodes();
+  await receiver?.close();
+});
 
 describe('secrets', () => {
+  it('a workflow secret reaches its receiver, and is stored only sealed', async () => {
+    expect(receivedAuthorization).toBe(`Bearer ${secrets['workflow secret']}`);
+    const rows = await withClient(databaseUrl, async (client) => (await client.query<{ sealed: string }>('SELECT sealed FROM workflow_secret')).rows);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].sealed).toMatch(/^v1\./);
+    expect(rows[0].sealed.includes(secrets['workflow secret'])).toBe(false);
+    // and in no run's variables or events in the database
+    const stored = await withClient(databaseUrl, async (client) =>
+      (await client.query<{ text: string }>(`SELECT (SELECT string_agg(variables::text || coalesce(error, ''), '') FROM workflow_run) || (SELECT string_agg(coalesce(message, '') || details::text, '') FROM workflow_run_event) AS text`)).rows[0].text,
+    );
+    expect(stored.includes(secrets['workflow secret'])).toBe(false);
+  });
+
   it('appear in no API answer a user can read', async () => {
     const status = await clusterStatus(nodes[0]);
     const nodeId = status.nodes[0].id;
@@ -126,7 +168,7 @@ describe('secrets', () => {
     const routes = [
       '/api/health', '/api/health/active', '/api/cluster', '/api/cluster/events?limit=1000', `/api/cluster/nodes/${nodeId}`,
       `/api/cluster/nodes/${nodeId}/configuration`, '/api/cluster/join-info', '/api/config/certificate', '/api/config/plugins',
-      '/api/config/settings', '/api/workflows', '/api/workflows/Cluster%20Test', '/api/runs', `/api/runs/${runs[0].id}`,
+      '/api/config/settings', '/api/workflows', '/api/workflows/Cluster%20Test', '/api/workflows/Secret%20Call', '/api/secrets', '/api/runs', `/api/runs/${runs[0].id}`,
       `/api/runs/${runs[0].id}/logs`, '/api/logs/system', '/api/users', '/api/tokens', '/api/me', '/api/audit', '/api/metrics', '/api/database',
       '/api/auth/config', '/api/auth/providers',
     ];

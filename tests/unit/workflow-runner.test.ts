@@ -108,6 +108,11 @@ class FakeRunStore implements TRunStore {
   }
 
   async recordLostWork(): Promise<void> {}
+
+  /** these workflows use no secret("name") */
+  async sealedSecrets(): Promise<{ name: string; sealed: string; keyId: string }[]> {
+    return [];
+  }
 }
 
 const COUNTER: TWorkflowDefinition = {

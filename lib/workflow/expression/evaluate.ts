@@ -12,6 +12,17 @@ export type TScalar = number | string | boolean;
 /** A run's variables: scalars, plus whatever JSON a plugin action returned. */
 export type TVariables = Record<string, unknown>;
 
+/**
+ * Where an HTTP element's evaluation finds the secrets it reads: a symbol key, which JSON never
+ * writes, so a scope holding secrets cannot reach a checkpoint by mistake.
+ */
+export const SECRET_VALUES = Symbol('secret values');
+
+/** The variables plus the secrets, for one evaluation. */
+export function withSecrets(variables: TVariables, secrets: ReadonlyMap<string, string>): TVariables {
+  return Object.assign({ [SECRET_VALUES]: secrets }, variables);
+}
+
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
@@ -60,6 +71,13 @@ export function evaluate(expression: TExpression, variables: TVariables): TScala
   switch (expression.kind) {
     case 'literal':
       return expression.value;
+    case 'secret': {
+      const secrets = (variables as { [SECRET_VALUES]?: ReadonlyMap<string, string> })[SECRET_VALUES];
+      if (!secrets) throw new ExpressionError(`secret("${expression.name}") can be read only by an http element (url, headers, body)`);
+      const value = secrets.get(expression.name);
+      if (value === undefined) throw new ExpressionError(`no secret is named "${expression.name}"`);
+      return value;
+    }
     case 'variable':
       if (!Object.hasOwn(variables, expression.name)) throw new ExpressionError(`unknown variable "${expression.name}"`);
       return scalar(variables[expression.name], expression.name);

@@ -10,7 +10,9 @@ export type TExpression =
   | { kind: 'literal'; value: number | string | boolean }
   | { kind: 'variable'; name: string }
   | { kind: 'unary'; operator: '!' | '-'; operand: TExpression }
-  | { kind: 'binary'; operator: TBinaryOperator; left: TExpression; right: TExpression };
+  | { kind: 'binary'; operator: TBinaryOperator; left: TExpression; right: TExpression }
+  /** `secret("name")`: a cluster secret's value, known only while an HTTP element runs */
+  | { kind: 'secret'; name: string };
 
 /** Deep enough for any sensible expression, shallow enough never to overflow the stack. */
 const MAX_DEPTH = 64;
@@ -63,8 +65,16 @@ export function parseExpression(source: string): TExpression {
       case 'string':
       case 'boolean':
         return { kind: 'literal', value: token.value };
-      case 'name':
-        return { kind: 'variable', name: token.value };
+      case 'name': {
+        if (!isOperator(peek(), '(')) return { kind: 'variable', name: token.value };
+        if (token.value !== 'secret') throw new ExpressionError(`"${token.value}" is not a function (the one function is secret("name"))`);
+        position += 1;
+        const name = tokens[position++];
+        if (name.kind !== 'string') throw new ExpressionError(`secret( takes the secret's name as a string, not ${describe(name)}`);
+        const close = tokens[position++];
+        if (!isOperator(close, ')')) throw new ExpressionError(`expected ")" but found ${describe(close)}`);
+        return { kind: 'secret', name: name.value };
+      }
       case 'operator':
         if (token.value === '(') {
           const inner = deeper(() => binary(0));
@@ -81,6 +91,17 @@ export function parseExpression(source: string): TExpression {
   const expression = binary(0);
   if (peek().kind !== 'end') throw new ExpressionError(`unexpected ${describe(peek())}`);
   return expression;
+}
+
+/** The secrets an expression reads (`secret("name")`). */
+export function secretsOf(expression: TExpression, into = new Set<string>()): Set<string> {
+  if (expression.kind === 'secret') into.add(expression.name);
+  if (expression.kind === 'unary') secretsOf(expression.operand, into);
+  if (expression.kind === 'binary') {
+    secretsOf(expression.left, into);
+    secretsOf(expression.right, into);
+  }
+  return into;
 }
 
 /** The variables an expression reads, e.g. to check a definition. */
