@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type check, unit tests, production build, integration tests (real PostgreSQL and
+// `npm test`: type check, lint, format check, unit tests, production build, integration tests (real PostgreSQL and
 // real node processes), browser tests (real Chromium). Stops at the first failing step and ends
 // with one "N passed, N failed" line over every test run.
 import { spawnSync } from 'node:child_process';
@@ -14,18 +14,30 @@ const bin = (name, ...rest) => path.join(root, 'node_modules', name, ...rest);
 
 const vitest = (project) => [
   process.execPath,
-  [bin('vitest', 'vitest.mjs'), 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(reports, `${project}.json`)}`],
+  [
+    bin('vitest', 'vitest.mjs'),
+    'run',
+    '--project',
+    project,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${path.join(reports, `${project}.json`)}`,
+  ],
 ];
 const steps = [
   ['type check', process.execPath, [bin('typescript', 'bin', 'tsc'), '--noEmit', '-p', '.']],
   ['lint', process.execPath, [bin('eslint', 'bin', 'eslint.js'), '.']],
+  // the code's layout is Prettier's (.prettierrc.json); `npm run format` rewrites it
+  ['format check', process.execPath, [bin('prettier', 'bin', 'prettier.cjs'), '--check', '--log-level', 'warn', '.']],
   ['unit tests', ...vitest('unit')],
   ['production build', process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'ensure-build.ts')]],
   ['integration tests', ...vitest('integration')],
   ['browser tests', ...vitest('e2e')],
 ];
 
-console.log(`node ${process.version} (supported: ${JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).engines.node})`);
+console.log(
+  `node ${process.version} (supported: ${JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).engines.node})`,
+);
 let failedStep;
 for (const [name, command, args] of steps) {
   const started = Date.now();
