@@ -8,7 +8,10 @@ const config = [
   {
     rules: {
       // `const { secret: _dropped, ...rest } = value` leaves a field out on purpose
-      '@typescript-eslint/no-unused-vars': ['warn', { varsIgnorePattern: '^_', argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'warn',
+        { varsIgnorePattern: '^_', argsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   { ignores: ['.next/**', 'lib/generated/**', 'node_modules/**', '.data/**', 'tmp/**', 'next-env.d.ts'] },

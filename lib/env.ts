@@ -34,7 +34,12 @@ const ZServerEnv = z.object({
   ORCH_TRUSTED_PROXIES: z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.union([z.ipv4(), z.ipv6()], { error: 'ORCH_TRUSTED_PROXIES must list IP addresses, separated by commas' }))),
 });
 export type TServerEnv = z.infer<typeof ZServerEnv>;

@@ -42,7 +42,8 @@ function positiveInteger(name: string, value: string): number {
 /** --interval in seconds, as the cluster settings take it (0.2 to 300) */
 function intervalMs(value: string): number {
   const number = Number(value);
-  if (!Number.isFinite(number) || number < 0.2 || number > 300) throw new Error(`--interval must be a number of seconds from 0.2 to 300, not "${value}"`);
+  if (!Number.isFinite(number) || number < 0.2 || number > 300)
+    throw new Error(`--interval must be a number of seconds from 0.2 to 300, not "${value}"`);
   return Math.round(number * 1000);
 }
 
@@ -92,7 +93,9 @@ async function main(): Promise<number> {
   if (options.parts.some((part) => part !== 'heartbeat')) ensureBuild();
   // others' work on the machine shows in every figure: the load average says how much there was
   const load = os.loadavg()[0].toFixed(2);
-  console.log(`Orchestrator Control Center benchmarks (${os.cpus().length} cores, load average ${load}, Node ${process.version})`);
+  console.log(
+    `Orchestrator Control Center benchmarks (${os.cpus().length} cores, load average ${load}, Node ${process.version})`,
+  );
   let goalsMet = true;
   for (const part of options.parts) {
     if (part === 'api') await runApiBench();

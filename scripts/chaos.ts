@@ -120,15 +120,19 @@ async function main(): Promise<void> {
       database: { type: 'string', default: 'builtin' },
     },
   });
-  if (values.database !== 'builtin' && values.database !== 'replicated') throw new Error(`--database takes builtin or replicated, not "${values.database}"`);
+  if (values.database !== 'builtin' && values.database !== 'replicated')
+    throw new Error(`--database takes builtin or replicated, not "${values.database}"`);
   const replicated = values.database === 'replicated';
   const seed = values.seed === undefined ? newSeed() : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new Error(`--seed takes a whole number from 0 to ${2 ** 32 - 1}, not "${values.seed}"`);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+    throw new Error(`--seed takes a whole number from 0 to ${2 ** 32 - 1}, not "${values.seed}"`);
   random = seededRandom(seed);
   const minutes = Number(values.minutes);
   const nodeCount = Number(values.nodes);
-  if (!(minutes > 0) || !Number.isInteger(nodeCount) || nodeCount < 2) throw new Error('--minutes must be > 0 and --nodes a whole number ≥ 2');
-  if (values.network !== 'auto' && values.network !== 'off') throw new Error(`--network takes auto or off, not "${values.network}"`);
+  if (!(minutes > 0) || !Number.isInteger(nodeCount) || nodeCount < 2)
+    throw new Error('--minutes must be > 0 and --nodes a whole number ≥ 2');
+  if (values.network !== 'auto' && values.network !== 'off')
+    throw new Error(`--network takes auto or off, not "${values.network}"`);
   const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
 
   const root = await mkdtemp(path.join(os.tmpdir(), 'orch-chaos-'));
@@ -168,7 +172,9 @@ async function main(): Promise<void> {
         networkNote = `partition, latency, loss (${made.description})`;
       }
     }
-    say(network ? `chaos: network faults on: ${networkNote}` : `chaos: no network faults (all nodes on 127.0.0.1): ${networkNote}`);
+    say(
+      network ? `chaos: network faults on: ${networkNote}` : `chaos: no network faults (all nodes on 127.0.0.1): ${networkNote}`,
+    );
     for (const [index, name] of names.entries()) {
       nodes.push(
         new BenchNode({
@@ -186,10 +192,16 @@ async function main(): Promise<void> {
       node.start();
       await node.waitForHealth((health) => health.state === 'ACTIVE' || health.state === 'STANDBY', 'up');
     }
-    const imported = await fetch(`${nodes[0].url}/api/workflows`, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/json' }, body: JSON.stringify(WORKFLOW) });
+    const imported = await fetch(`${nodes[0].url}/api/workflows`, {
+      method: 'POST',
+      headers: { authorization: AUTH, 'content-type': 'application/json' },
+      body: JSON.stringify(WORKFLOW),
+    });
     if (!imported.ok) throw new Error(`importing the chaos workflow: HTTP ${imported.status} ${await imported.text()}`);
     say(`chaos: seed ${seed} (replay with --seed ${seed})`);
-    say(`chaos: ${nodeCount} nodes at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS}, ${minutes} min of runs and faults (data in ${root})`);
+    say(
+      `chaos: ${nodeCount} nodes at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS}, ${minutes} min of runs and faults (data in ${root})`,
+    );
     const resourcesAtStart = await readResources(nodes, pair ? pair.url([pair.primary], 'orch') : url);
     say(`chaos: at the start: ${describeResources(resourcesAtStart)}`);
 
@@ -221,7 +233,9 @@ async function main(): Promise<void> {
     // network faults, when there are any, take turns with the others from the start
     const processFaults = shuffle<TFault['kind']>(['kill', 'freeze', 'restart', 'claim-freeze']);
     const networkFaults = network ? shuffle<TFault['kind']>(['partition', 'latency', 'loss']) : [];
-    const plan: TFault['kind'][] = processFaults.flatMap((kind, index) => (networkFaults[index] ? [networkFaults[index], kind] : [kind]));
+    const plan: TFault['kind'][] = processFaults.flatMap((kind, index) =>
+      networkFaults[index] ? [networkFaults[index], kind] : [kind],
+    );
     const databaseFault: TFault['kind'] = replicated ? 'database-failover' : 'database';
     plan.splice(1 + Math.floor(random() * 3), 0, databaseFault);
     let lastDatabaseRestart = 0;
@@ -240,7 +254,9 @@ async function main(): Promise<void> {
       const node = nodes[Math.floor(random() * nodes.length)];
       const from = Date.now();
       if (kind === 'database-failover' && pair) {
-        say(`  ${clock(from)} database failover: kill -9 the primary (port ${pair.primary.port}), promote the standby (port ${pair.standby.port})`);
+        say(
+          `  ${clock(from)} database failover: kill -9 the primary (port ${pair.primary.port}), promote the standby (port ${pair.standby.port})`,
+        );
         await pair.killPrimary();
         await sleep(random() * 2_000);
         await pair.promote();
@@ -341,7 +357,11 @@ async function main(): Promise<void> {
       await sleep(1_000);
       runs = await readRuns();
     }
-    const resumes = (await client.query<{ run_id: string; count: number }>(`SELECT run_id, count(*)::int AS count FROM workflow_run_event WHERE kind = 'RESUMED' GROUP BY run_id`)).rows;
+    const resumes = (
+      await client.query<{ run_id: string; count: number }>(
+        `SELECT run_id, count(*)::int AS count FROM workflow_run_event WHERE kind = 'RESUMED' GROUP BY run_id`,
+      )
+    ).rows;
     await client.end();
     const resourcesAtEnd = await readResources(nodes, pair ? pair.url([pair.primary], 'orch') : url);
     say(`chaos: at the end:   ${describeResources(resourcesAtEnd)}`);
@@ -381,7 +401,8 @@ function analyse(input: {
     if (!existsSync(file)) continue;
     for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
       const entry = JSON.parse(line) as { runId: string | null; message: string };
-      if (entry.runId && entry.message.startsWith('tick ')) executions.set(`${entry.runId} ${entry.message}`, (executions.get(`${entry.runId} ${entry.message}`) ?? 0) + 1);
+      if (entry.runId && entry.message.startsWith('tick '))
+        executions.set(`${entry.runId} ${entry.message}`, (executions.get(`${entry.runId} ${entry.message}`) ?? 0) + 1);
     }
   }
   const extraByRun = new Map<string, number>();
@@ -400,7 +421,12 @@ function analyse(input: {
 
   const records: TBeliefRecord[] = nodes.flatMap((node) => {
     const file = path.join(node.options.dataDir, BELIEF_LOG_FILE);
-    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as TBeliefRecord) : [];
+    return existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as TBeliefRecord)
+      : [];
   });
   const nodeIds = new Map<string, string>();
   for (const node of nodes) {
@@ -413,7 +439,8 @@ function analyse(input: {
     const stop = faults.find(
       (fault) =>
         (isDatabaseFault(fault) ||
-          ((fault.kind === 'kill' || fault.kind === 'freeze' || fault.kind === 'claim-freeze' || fault.kind === 'partition') && fault.node === nodeIds.get(period.node))) &&
+          ((fault.kind === 'kill' || fault.kind === 'freeze' || fault.kind === 'claim-freeze' || fault.kind === 'partition') &&
+            fault.node === nodeIds.get(period.node))) &&
         fault.from >= period.from &&
         fault.from < period.to,
     );
@@ -429,10 +456,13 @@ function analyse(input: {
   // loss on its path to the database do not count as happening: they must not cost a failover)
   const during = (fault: TFault, label: string | undefined, at: number) =>
     (isDatabaseFault(fault) || fault.node === label) && at >= fault.from - INTERVAL_MS && at <= fault.to + SETTLE_MS;
-  const disturbed = (label: string | undefined, at: number) => faults.some((fault) => !HARMLESS.includes(fault.kind) && during(fault, label, at));
+  const disturbed = (label: string | undefined, at: number) =>
+    faults.some((fault) => !HARMLESS.includes(fault.kind) && during(fault, label, at));
   const gaveUp = records.filter((record) => record.t === 'end' && (record.reason === 'fenced' || record.reason === 'lost'));
   const falseOnes = gaveUp.filter((record) => !disturbed(nodeIds.get(record.node), record.at));
-  const underLatencyOrLoss = falseOnes.filter((record) => faults.some((fault) => HARMLESS.includes(fault.kind) && during(fault, nodeIds.get(record.node), record.at)));
+  const underLatencyOrLoss = falseOnes.filter((record) =>
+    faults.some((fault) => HARMLESS.includes(fault.kind) && during(fault, nodeIds.get(record.node), record.at)),
+  );
 
   const count = (kind: TFault['kind']) => faults.filter((fault) => fault.kind === kind).length;
   const maxActive = maxConcurrentActive(periods);
@@ -509,15 +539,23 @@ async function readResources(nodes: BenchNode[], url: string): Promise<TResource
     const tables = await client.query<{ name: string; bytes: string }>(
       `SELECT relname AS name, pg_total_relation_size(relid)::text AS bytes FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 6`,
     );
-    return { rssMb, databaseMb: mb(size.rows[0].bytes), tablesMb: Object.fromEntries(tables.rows.map((row) => [row.name, mb(row.bytes)])) };
+    return {
+      rssMb,
+      databaseMb: mb(size.rows[0].bytes),
+      tablesMb: Object.fromEntries(tables.rows.map((row) => [row.name, mb(row.bytes)])),
+    };
   } finally {
     await client.end();
   }
 }
 
 function describeResources(resources: TResources): string {
-  const rss = Object.entries(resources.rssMb).map(([label, value]) => `${label} ${value ?? '–'} MB`).join(', ');
-  const tables = Object.entries(resources.tablesMb).map(([name, value]) => `${name} ${value} MB`).join(', ');
+  const rss = Object.entries(resources.rssMb)
+    .map(([label, value]) => `${label} ${value ?? '–'} MB`)
+    .join(', ');
+  const tables = Object.entries(resources.tablesMb)
+    .map(([name, value]) => `${name} ${value} MB`)
+    .join(', ');
   return `node RSS ${rss}; database ${resources.databaseMb} MB (${tables})`;
 }
 
@@ -529,16 +567,36 @@ function printReport(report: TChaosReport): void {
       `${report.faults.kill} kill -9, ${report.faults.freeze} SIGSTOP, ${report.faults['claim-freeze']} frozen inside a claim, ${report.faults.restart} restarts, ${report.faults.database} database restarts, ${report.faults['database-failover']} database failovers`,
       '',
     ],
-    ['network faults', `${report.faults.partition} partitions, ${report.faults.latency} × latency, ${report.faults.loss} × loss`, report.network],
+    [
+      'network faults',
+      `${report.faults.partition} partitions, ${report.faults.latency} × latency, ${report.faults.loss} × loss`,
+      report.network,
+    ],
     ['runs accepted / completed', `${report.runsAccepted} / ${report.runsCompleted}`, ''],
     ['runs lost', String(report.runsLost), report.runsLost === 0 ? 'ok (goal 0)' : 'VIOLATED (goal 0)'],
     ['elements re-run after a takeover', String(report.elementsReExecuted), 'allowed: the interrupted element'],
-    ['elements executed twice beyond interrupted ones', String(report.elementsExecutedTwiceBeyondInterrupted), report.elementsExecutedTwiceBeyondInterrupted === 0 ? 'ok (goal 0)' : 'VIOLATED (goal 0)'],
-    ['most nodes believing themselves active at once', String(report.maxNodesBelievingActive), report.maxNodesBelievingActive <= ACTIVE_NODES ? `ok (at most ${ACTIVE_NODES})` : `VIOLATED (at most ${ACTIVE_NODES})`],
+    [
+      'elements executed twice beyond interrupted ones',
+      String(report.elementsExecutedTwiceBeyondInterrupted),
+      report.elementsExecutedTwiceBeyondInterrupted === 0 ? 'ok (goal 0)' : 'VIOLATED (goal 0)',
+    ],
+    [
+      'most nodes believing themselves active at once',
+      String(report.maxNodesBelievingActive),
+      report.maxNodesBelievingActive <= ACTIVE_NODES ? `ok (at most ${ACTIVE_NODES})` : `VIOLATED (at most ${ACTIVE_NODES})`,
+    ],
     ['longest time without an active node', seconds(report.longestWithoutActiveMs), 'includes database restarts'],
-    ['  … outside database restarts', seconds(report.longestWithoutActiveOutsideDatabaseRestartsMs), `window ${seconds(WINDOW_MS)}`],
+    [
+      '  … outside database restarts',
+      seconds(report.longestWithoutActiveOutsideDatabaseRestartsMs),
+      `window ${seconds(WINDOW_MS)}`,
+    ],
     ['false failovers of live nodes', String(report.falseFailovers), ''],
-    ['  … with latency or loss to the database', String(report.falseFailoversUnderLatencyOrLoss), `+${LATENCY_MS} ± ${JITTER_MS} ms, ${LOSS * 100} % loss`],
+    [
+      '  … with latency or loss to the database',
+      String(report.falseFailoversUnderLatencyOrLoss),
+      `+${LATENCY_MS} ± ${JITTER_MS} ms, ${LOSS * 100} % loss`,
+    ],
     ['run submissions refused (node down or frozen)', String(report.submissionsRefused), 'not runs: never accepted'],
   ];
   const width = Math.max(...rows.map((row) => row[0].length));

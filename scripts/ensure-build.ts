@@ -14,7 +14,14 @@ import { inheritedEnv } from '@/lib/env';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** what the build is made from; lib/generated is made by `prisma generate` from the schema */
 const SOURCE_DIRS = ['app', 'components', 'lib', 'public'];
-const SOURCE_FILES = ['next.config.js', 'postcss.config.mjs', 'tsconfig.json', 'package-lock.json', 'proxy.ts', 'prisma/schema.prisma'];
+const SOURCE_FILES = [
+  'next.config.js',
+  'postcss.config.mjs',
+  'tsconfig.json',
+  'package-lock.json',
+  'proxy.ts',
+  'prisma/schema.prisma',
+];
 const SKIPPED = new Set([path.join('lib', 'generated')]);
 const STAMP = path.join(ROOT, '.next', 'orch-source-fingerprint');
 
@@ -34,7 +41,11 @@ export function sourceFingerprint(): string {
   const hash = createHash('sha256');
   const files = [...SOURCE_DIRS.flatMap(listFiles), ...SOURCE_FILES.filter((file) => existsSync(path.join(ROOT, file)))].sort();
   for (const file of files) {
-    hash.update(file).update('\0').update(readFileSync(path.join(ROOT, file))).update('\0');
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(path.join(ROOT, file)))
+      .update('\0');
   }
   return hash.digest('hex');
 }
@@ -52,7 +63,11 @@ export function ensureBuild(options: { force?: boolean; quiet?: boolean } = {}):
   const built = builtFingerprint();
   if (!options.force && built === fingerprint) return;
   if (!options.quiet) {
-    console.log(built === undefined ? 'no build of the console yet: running "next build" (about a minute, once)' : 'the sources changed since the last build: running "next build"');
+    console.log(
+      built === undefined
+        ? 'no build of the console yet: running "next build" (about a minute, once)'
+        : 'the sources changed since the last build: running "next build"',
+    );
   }
   const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
     cwd: ROOT,

@@ -92,7 +92,9 @@ const agent: ClusterAgent = new ClusterAgent({
   },
   // after the agent fenced itself: what the old primary acknowledged and the new one lacks is reported, never silent
   onDatabaseFailover: () =>
-    void workflows?.reportLostWork().catch((error) => logError('workflows', `cannot compare acknowledged work with the new primary: ${String(error)}`)),
+    void workflows
+      ?.reportLostWork()
+      .catch((error) => logError('workflows', `cannot compare acknowledged work with the new primary: ${String(error)}`)),
   log: logAs('agent'),
 });
 setNodeRuntime({
@@ -146,7 +148,10 @@ retention = new RetentionPruner({
   log: logAs('retention'),
 });
 retention.start();
-logInfo('server', `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on ${env.ORCH_LISTEN ?? 'every interface'}, port ${env.ORCH_PORT}`);
+logInfo(
+  'server',
+  `${identity.name} (${identity.id}) serving ${identity.advertiseUrl} on ${env.ORCH_LISTEN ?? 'every interface'}, port ${env.ORCH_PORT}`,
+);
 
 let stopping = false;
 async function shutdown(reason: string, exitCode = 0): Promise<void> {
@@ -167,7 +172,9 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
     server.close(resolve);
     server.closeAllConnections();
   });
-  await db().$disconnect().catch(() => {});
+  await db()
+    .$disconnect()
+    .catch(() => {});
   process.exit(exitCode);
 }
 

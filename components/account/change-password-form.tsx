@@ -40,7 +40,10 @@ export function ChangePasswordForm() {
   }
 
   return (
-    <Card title="Password" description="Change the password you sign in with. Every session of yours ends, on every node; you sign in again.">
+    <Card
+      title="Password"
+      description="Change the password you sign in with. Every session of yours ends, on every node; you sign in again."
+    >
       <form onSubmit={submit} aria-label="Change password" className="max-w-md space-y-4" noValidate>
         {failure && !failure.isAboutAny(FIELDS) && <Alert>{failure.message}</Alert>}
         {changed && <Notice>Password changed. Sign in again with the new one.</Notice>}

@@ -23,7 +23,10 @@ export function SignOutEverywhere() {
   }
 
   return (
-    <Card title="Sessions" description="Sign out of the console in every browser, on every node. API tokens keep working; revoke them below.">
+    <Card
+      title="Sessions"
+      description="Sign out of the console in every browser, on every node. API tokens keep working; revoke them below."
+    >
       <div className="space-y-3">
         {failure && <Alert>{failure.message}</Alert>}
         <ConfirmButton

@@ -28,7 +28,10 @@ export function TokensPanel() {
   }
 
   return (
-    <Card title="API tokens" description="Tokens let scripts and the orchctl command line act as you. Revoke one you no longer use.">
+    <Card
+      title="API tokens"
+      description="Tokens let scripts and the orchctl command line act as you. Revoke one you no longer use."
+    >
       <div className="space-y-4">
         {loadError && <Alert title="The tokens could not be loaded">{loadError.message}</Alert>}
         {failure && <Alert>{failure.message}</Alert>}

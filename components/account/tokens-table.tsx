@@ -63,7 +63,14 @@ function TokenRow({ token, onRevoke }: { token: TTokenView; onRevoke: (id: strin
       </Td>
       <Td>
         {!token.revokedAt && (
-          <Button size="sm" variant="ghost" className="text-red-700" disabled={busy} aria-label={`Revoke ${token.name}`} onClick={revoke}>
+          <Button
+            size="sm"
+            variant="ghost"
+            className="text-red-700"
+            disabled={busy}
+            aria-label={`Revoke ${token.name}`}
+            onClick={revoke}
+          >
             Revoke
           </Button>
         )}

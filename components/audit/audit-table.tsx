@@ -26,7 +26,11 @@ export function AuditTable({ entries }: { entries: TAuditEntryView[] | undefined
             </Td>
             <Td>
               {entry.actor ?? <span className="text-gray-500">anonymous</span>}
-              {entry.role && <span className="block text-xs text-gray-500">{entry.role} · {entry.via}</span>}
+              {entry.role && (
+                <span className="block text-xs text-gray-500">
+                  {entry.role} · {entry.via}
+                </span>
+              )}
             </Td>
             <Td className="font-mono text-xs break-all">
               {entry.method} {entry.path}

@@ -11,7 +11,15 @@ import { pickReturnPath } from '@/lib/auth/pick-return-path';
 
 const WRONG_CREDENTIALS = 'Wrong user name or password.';
 
-export function LoginForm({ callbackUrl, openIdLabel, initialError }: { callbackUrl?: string; openIdLabel?: string | null; initialError?: string }) {
+export function LoginForm({
+  callbackUrl,
+  openIdLabel,
+  initialError,
+}: {
+  callbackUrl?: string;
+  openIdLabel?: string | null;
+  initialError?: string;
+}) {
   const router = useRouter();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');

@@ -38,7 +38,10 @@ export function AuthenticationView() {
       {failure && <Alert>{failure.message}</Alert>}
       {data && (
         <div className="space-y-6">
-          <Card title="Local accounts" description={`Version ${data.version}, changed ${new Date(data.updatedAt).toLocaleString()}${data.updatedBy ? ` by ${data.updatedBy}` : ''}. Directory roles are re-checked every ${data.roleRecheckSeconds} s.`}>
+          <Card
+            title="Local accounts"
+            description={`Version ${data.version}, changed ${new Date(data.updatedAt).toLocaleString()}${data.updatedBy ? ` by ${data.updatedBy}` : ''}. Directory roles are re-checked every ${data.roleRecheckSeconds} s.`}
+          >
             <div className="flex items-center gap-4 text-sm">
               <span>{data.localAccountsEnabled ? 'Local accounts sign in.' : 'Only root signs in with a local password.'}</span>
               <Button onClick={() => void setLocalAccounts(!data.localAccountsEnabled)}>
@@ -46,11 +49,25 @@ export function AuthenticationView() {
               </Button>
             </div>
           </Card>
-          <Card title="LDAP / Active Directory" description={data.ldap ? `${data.ldap.enabled ? 'On' : 'Off'}; bind password ${data.ldap.hasBindPassword ? 'stored' : 'missing'} (never shown).` : 'Not configured.'}>
+          <Card
+            title="LDAP / Active Directory"
+            description={
+              data.ldap
+                ? `${data.ldap.enabled ? 'On' : 'Off'}; bind password ${data.ldap.hasBindPassword ? 'stored' : 'missing'} (never shown).`
+                : 'Not configured.'
+            }
+          >
             <LdapForm config={data} onSaved={async () => void (await config.mutate())} />
           </Card>
           <DirectoryTestForm />
-          <Card title="OpenID Connect" description={data.oidc ? `${data.oidc.enabled ? 'On' : 'Off'}; client secret ${data.oidc.hasClientSecret ? 'stored' : 'missing'} (never shown).` : 'Not configured.'}>
+          <Card
+            title="OpenID Connect"
+            description={
+              data.oidc
+                ? `${data.oidc.enabled ? 'On' : 'Off'}; client secret ${data.oidc.hasClientSecret ? 'stored' : 'missing'} (never shown).`
+                : 'Not configured.'
+            }
+          >
             <OidcForm config={data} onSaved={async () => void (await config.mutate())} />
           </Card>
         </div>

@@ -31,10 +31,28 @@ export function DirectoryTestForm() {
   }
 
   return (
-    <Card title="Test" description="Looks a directory user up with the stored LDAP configuration and checks the password: the DN found, the groups and the role a sign-in would get. Nobody is signed in and no user is created.">
+    <Card
+      title="Test"
+      description="Looks a directory user up with the stored LDAP configuration and checks the password: the DN found, the groups and the role a sign-in would get. Nobody is signed in and no user is created."
+    >
       <form onSubmit={submit} aria-label="Test a directory user" className="grid gap-4 sm:grid-cols-2" noValidate>
-        <FormField label="Directory user" name="test-name" autoComplete="off" value={name} error={failure?.messageFor('name')} onChange={(event) => setName(event.target.value)} />
-        <FormField label="Their password" name="test-password" type="password" autoComplete="off" value={password} error={failure?.messageFor('password')} onChange={(event) => setPassword(event.target.value)} />
+        <FormField
+          label="Directory user"
+          name="test-name"
+          autoComplete="off"
+          value={name}
+          error={failure?.messageFor('name')}
+          onChange={(event) => setName(event.target.value)}
+        />
+        <FormField
+          label="Their password"
+          name="test-password"
+          type="password"
+          autoComplete="off"
+          value={password}
+          error={failure?.messageFor('password')}
+          onChange={(event) => setPassword(event.target.value)}
+        />
         <div className="sm:col-span-2">
           <Button type="submit" variant="primary" disabled={busy || !name || !password}>
             {busy ? 'Testing…' : 'Test'}
@@ -50,12 +68,23 @@ export function DirectoryTestForm() {
           </div>
           <div>
             <dt className="font-medium text-gray-700">Groups</dt>
-            <dd>{result.groups.length ? <ul className="font-mono break-all">{result.groups.map((group) => <li key={group}>{group}</li>)}</ul> : 'none'}</dd>
+            <dd>
+              {result.groups.length ? (
+                <ul className="font-mono break-all">
+                  {result.groups.map((group) => (
+                    <li key={group}>{group}</li>
+                  ))}
+                </ul>
+              ) : (
+                'none'
+              )}
+            </dd>
           </div>
           <div>
             <dt className="font-medium text-gray-700">Role</dt>
             <dd>
-              <Badge tone={result.role ? 'green' : 'red'}>{result.role ?? 'refused'}</Badge> <span className="text-gray-600">{result.message}</span>
+              <Badge tone={result.role ? 'green' : 'red'}>{result.role ?? 'refused'}</Badge>{' '}
+              <span className="text-gray-600">{result.message}</span>
             </dd>
           </div>
         </dl>

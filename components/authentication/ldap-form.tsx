@@ -9,7 +9,8 @@ import { FormField } from '@/components/ui/form-field';
 
 const TEXTAREA = 'block w-full rounded-md border border-gray-300 bg-white px-3 py-2 font-mono text-xs text-gray-900 shadow-xs';
 
-const mappingLines = (roles: TRoleMapping[] | undefined) => (roles ?? []).map((mapping) => `${mapping.group}=${mapping.role}`).join('\n');
+const mappingLines = (roles: TRoleMapping[] | undefined) =>
+  (roles ?? []).map((mapping) => `${mapping.group}=${mapping.role}`).join('\n');
 
 /** "GROUP=role" per line, split at the last "=" (a DN holds "=" itself). */
 function parseMappings(text: string): TRoleMapping[] {
@@ -17,7 +18,10 @@ function parseMappings(text: string): TRoleMapping[] {
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean)
-    .map((line) => ({ group: line.slice(0, line.lastIndexOf('=')), role: line.slice(line.lastIndexOf('=') + 1).trim() as TRoleMapping['role'] }));
+    .map((line) => ({
+      group: line.slice(0, line.lastIndexOf('=')),
+      role: line.slice(line.lastIndexOf('=') + 1).trim() as TRoleMapping['role'],
+    }));
 }
 
 /** The LDAP / Active Directory settings; the bind password is write-only (empty keeps the stored one). */
@@ -39,7 +43,8 @@ export function LdapForm({ config, onSaved }: { config: TAuthConfigView; onSaved
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
-  const set = (key: keyof typeof draft) => (event: { target: { value: string } }) => setDraft({ ...draft, [key]: event.target.value });
+  const set = (key: keyof typeof draft) => (event: { target: { value: string } }) =>
+    setDraft({ ...draft, [key]: event.target.value });
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -75,16 +80,38 @@ export function LdapForm({ config, onSaved }: { config: TAuthConfigView; onSaved
     setBusy(false);
   }
 
-  const fieldError = (field: string) => failure?.messageFor(`ldap.${field}`) ?? failure?.issues.find((issue) => issue.field.startsWith(`ldap.${field}.`))?.message;
+  const fieldError = (field: string) =>
+    failure?.messageFor(`ldap.${field}`) ?? failure?.issues.find((issue) => issue.field.startsWith(`ldap.${field}.`))?.message;
   return (
     <form onSubmit={submit} aria-label="LDAP settings" className="space-y-4" noValidate>
       <label className="flex items-center gap-2 text-sm text-gray-800">
-        <input type="checkbox" checked={draft.enabled} onChange={(event) => setDraft({ ...draft, enabled: event.target.checked })} /> LDAP sign-in on
+        <input
+          type="checkbox"
+          checked={draft.enabled}
+          onChange={(event) => setDraft({ ...draft, enabled: event.target.checked })}
+        />{' '}
+        LDAP sign-in on
       </label>
-      <FormField label="Servers" name="servers" value={draft.servers} error={fieldError('servers')} hint="ldaps:// or ldap:// URLs, separated by spaces; tried in order." onChange={set('servers')} />
+      <FormField
+        label="Servers"
+        name="servers"
+        value={draft.servers}
+        error={fieldError('servers')}
+        hint="ldaps:// or ldap:// URLs, separated by spaces; tried in order."
+        onChange={set('servers')}
+      />
       <div className="space-y-1">
-        <label htmlFor="ldap-ca" className="block text-sm font-medium text-gray-800">CA certificate (PEM)</label>
-        <textarea id="ldap-ca" rows={4} className={TEXTAREA} value={draft.caCertificate} onChange={set('caCertificate')} placeholder="-----BEGIN CERTIFICATE-----" />
+        <label htmlFor="ldap-ca" className="block text-sm font-medium text-gray-800">
+          CA certificate (PEM)
+        </label>
+        <textarea
+          id="ldap-ca"
+          rows={4}
+          className={TEXTAREA}
+          value={draft.caCertificate}
+          onChange={set('caCertificate')}
+          placeholder="-----BEGIN CERTIFICATE-----"
+        />
         {fieldError('caCertificate') && <p className="text-sm text-red-700">{fieldError('caCertificate')}</p>}
       </div>
       <div className="grid gap-4 sm:grid-cols-2">
@@ -99,19 +126,61 @@ export function LdapForm({ config, onSaved }: { config: TAuthConfigView; onSaved
           error={failure?.messageFor('ldapBindPassword')}
           onChange={set('bindPassword')}
         />
-        <FormField label="User search base" name="userBase" value={draft.userBase} error={fieldError('userBase')} onChange={set('userBase')} />
-        <FormField label="User filter" name="userFilter" value={draft.userFilter} error={fieldError('userFilter')} hint="(uid={user}) or (sAMAccountName={user})" onChange={set('userFilter')} />
-        <FormField label="Group search base" name="groupBase" value={draft.groupBase} error={fieldError('groupBase')} onChange={set('groupBase')} />
-        <FormField label="Member attribute" name="memberAttribute" value={draft.memberAttribute} error={fieldError('memberAttribute')} onChange={set('memberAttribute')} />
-        <FormField label="memberOf attribute (optional)" name="memberOfAttribute" value={draft.memberOfAttribute} error={fieldError('memberOfAttribute')} onChange={set('memberOfAttribute')} />
+        <FormField
+          label="User search base"
+          name="userBase"
+          value={draft.userBase}
+          error={fieldError('userBase')}
+          onChange={set('userBase')}
+        />
+        <FormField
+          label="User filter"
+          name="userFilter"
+          value={draft.userFilter}
+          error={fieldError('userFilter')}
+          hint="(uid={user}) or (sAMAccountName={user})"
+          onChange={set('userFilter')}
+        />
+        <FormField
+          label="Group search base"
+          name="groupBase"
+          value={draft.groupBase}
+          error={fieldError('groupBase')}
+          onChange={set('groupBase')}
+        />
+        <FormField
+          label="Member attribute"
+          name="memberAttribute"
+          value={draft.memberAttribute}
+          error={fieldError('memberAttribute')}
+          onChange={set('memberAttribute')}
+        />
+        <FormField
+          label="memberOf attribute (optional)"
+          name="memberOfAttribute"
+          value={draft.memberOfAttribute}
+          error={fieldError('memberOfAttribute')}
+          onChange={set('memberOfAttribute')}
+        />
       </div>
       <div className="space-y-1">
-        <label htmlFor="ldap-roles" className="block text-sm font-medium text-gray-800">Group → role</label>
-        <textarea id="ldap-roles" rows={4} className={TEXTAREA} value={draft.roles} onChange={set('roles')} placeholder="cn=admins,ou=groups,dc=example,dc=com=admin" />
-        <p className="text-xs text-gray-500">One GROUP_DN=admin|operator|viewer per line; the highest match wins; a user in no listed group is refused.</p>
+        <label htmlFor="ldap-roles" className="block text-sm font-medium text-gray-800">
+          Group → role
+        </label>
+        <textarea
+          id="ldap-roles"
+          rows={4}
+          className={TEXTAREA}
+          value={draft.roles}
+          onChange={set('roles')}
+          placeholder="cn=admins,ou=groups,dc=example,dc=com=admin"
+        />
+        <p className="text-xs text-gray-500">
+          One GROUP_DN=admin|operator|viewer per line; the highest match wins; a user in no listed group is refused.
+        </p>
         {fieldError('roles') && <p className="text-sm text-red-700">{fieldError('roles')}</p>}
       </div>
-      {failure && !failure.issues.some((issue) => issue.field.startsWith('ldap') ) && <Alert>{failure.message}</Alert>}
+      {failure && !failure.issues.some((issue) => issue.field.startsWith('ldap')) && <Alert>{failure.message}</Alert>}
       <div className="flex items-center gap-4">
         <Button type="submit" variant="primary" disabled={busy}>
           {busy ? 'Saving…' : 'Save LDAP settings'}

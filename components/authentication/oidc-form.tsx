@@ -15,7 +15,10 @@ function parseMappings(text: string): TRoleMapping[] {
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean)
-    .map((line) => ({ group: line.slice(0, line.lastIndexOf('=')), role: line.slice(line.lastIndexOf('=') + 1).trim() as TRoleMapping['role'] }));
+    .map((line) => ({
+      group: line.slice(0, line.lastIndexOf('=')),
+      role: line.slice(line.lastIndexOf('=') + 1).trim() as TRoleMapping['role'],
+    }));
 }
 
 /** The OpenID Connect settings; the client secret is write-only (empty keeps the stored one). */
@@ -35,7 +38,8 @@ export function OidcForm({ config, onSaved }: { config: TAuthConfigView; onSaved
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
-  const set = (key: keyof typeof draft) => (event: { target: { value: string } }) => setDraft({ ...draft, [key]: event.target.value });
+  const set = (key: keyof typeof draft) => (event: { target: { value: string } }) =>
+    setDraft({ ...draft, [key]: event.target.value });
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -66,15 +70,34 @@ export function OidcForm({ config, onSaved }: { config: TAuthConfigView; onSaved
     setBusy(false);
   }
 
-  const fieldError = (field: string) => failure?.messageFor(`oidc.${field}`) ?? failure?.issues.find((issue) => issue.field.startsWith(`oidc.${field}.`))?.message;
+  const fieldError = (field: string) =>
+    failure?.messageFor(`oidc.${field}`) ?? failure?.issues.find((issue) => issue.field.startsWith(`oidc.${field}.`))?.message;
   return (
     <form onSubmit={submit} aria-label="OpenID Connect settings" className="space-y-4" noValidate>
       <label className="flex items-center gap-2 text-sm text-gray-800">
-        <input type="checkbox" checked={draft.enabled} onChange={(event) => setDraft({ ...draft, enabled: event.target.checked })} /> OpenID Connect sign-in on
+        <input
+          type="checkbox"
+          checked={draft.enabled}
+          onChange={(event) => setDraft({ ...draft, enabled: event.target.checked })}
+        />{' '}
+        OpenID Connect sign-in on
       </label>
       <div className="grid gap-4 sm:grid-cols-2">
-        <FormField label="Issuer" name="issuer" value={draft.issuer} error={fieldError('issuer')} hint="Its /.well-known/openid-configuration is read." onChange={set('issuer')} />
-        <FormField label="Client id" name="clientId" value={draft.clientId} error={fieldError('clientId')} onChange={set('clientId')} />
+        <FormField
+          label="Issuer"
+          name="issuer"
+          value={draft.issuer}
+          error={fieldError('issuer')}
+          hint="Its /.well-known/openid-configuration is read."
+          onChange={set('issuer')}
+        />
+        <FormField
+          label="Client id"
+          name="clientId"
+          value={draft.clientId}
+          error={fieldError('clientId')}
+          onChange={set('clientId')}
+        />
         <FormField
           label="Client secret"
           name="clientSecret"
@@ -86,15 +109,37 @@ export function OidcForm({ config, onSaved }: { config: TAuthConfigView; onSaved
           onChange={set('clientSecret')}
         />
         <FormField label="Scopes" name="scopes" value={draft.scopes} error={fieldError('scopes')} onChange={set('scopes')} />
-        <FormField label="Groups claim" name="groupsClaim" value={draft.groupsClaim} error={fieldError('groupsClaim')} onChange={set('groupsClaim')} />
-        <FormField label="Name claim" name="nameClaim" value={draft.nameClaim} error={fieldError('nameClaim')} onChange={set('nameClaim')} />
+        <FormField
+          label="Groups claim"
+          name="groupsClaim"
+          value={draft.groupsClaim}
+          error={fieldError('groupsClaim')}
+          onChange={set('groupsClaim')}
+        />
+        <FormField
+          label="Name claim"
+          name="nameClaim"
+          value={draft.nameClaim}
+          error={fieldError('nameClaim')}
+          onChange={set('nameClaim')}
+        />
         <FormField label="Button text" name="label" value={draft.label} error={fieldError('label')} onChange={set('label')} />
       </div>
       <div className="space-y-1">
-        <label htmlFor="oidc-roles" className="block text-sm font-medium text-gray-800">Group → role</label>
-        <textarea id="oidc-roles" rows={3} className={TEXTAREA} value={draft.roles} onChange={set('roles')} placeholder="orch-admins=admin" />
+        <label htmlFor="oidc-roles" className="block text-sm font-medium text-gray-800">
+          Group → role
+        </label>
+        <textarea
+          id="oidc-roles"
+          rows={3}
+          className={TEXTAREA}
+          value={draft.roles}
+          onChange={set('roles')}
+          placeholder="orch-admins=admin"
+        />
         <p className="text-xs text-gray-500">
-          One GROUP=admin|operator|viewer per line. Register each node&apos;s URL + <span className="font-mono">/api/auth/callback/oidc</span> as a redirect URI at the provider.
+          One GROUP=admin|operator|viewer per line. Register each node&apos;s URL +{' '}
+          <span className="font-mono">/api/auth/callback/oidc</span> as a redirect URI at the provider.
         </p>
         {fieldError('roles') && <p className="text-sm text-red-700">{fieldError('roles')}</p>}
       </div>

@@ -47,7 +47,11 @@ export function ConfigDiffDialog({ node, refreshMs, onClose }: TProps) {
               {data && <SyncStateBadge state={data.node.syncState} />}
             </h2>
             <p className="mt-1 text-sm text-gray-600">
-              {data ? (data.base ? `Compared with: ${data.base.label}` : 'Compared with: nothing — no other node to compare with yet.') : 'Loading…'}
+              {data
+                ? data.base
+                  ? `Compared with: ${data.base.label}`
+                  : 'Compared with: nothing — no other node to compare with yet.'
+                : 'Loading…'}
             </p>
           </div>
           <Button size="sm" onClick={() => dialog.current?.close()}>
@@ -60,10 +64,20 @@ export function ConfigDiffDialog({ node, refreshMs, onClose }: TProps) {
             <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
               <Fingerprint label="Active fingerprint (running)" value={data.node.activeFingerprint} />
               <Fingerprint label="Pending fingerprint (on disk)" value={data.node.pendingFingerprint} />
-              <Fingerprint label={data.base?.kind === 'reference' ? 'Reference fingerprint' : 'Fingerprint compared with'} value={data.base?.fingerprint ?? null} />
+              <Fingerprint
+                label={data.base?.kind === 'reference' ? 'Reference fingerprint' : 'Fingerprint compared with'}
+                value={data.base?.fingerprint ?? null}
+              />
             </dl>
-            {data.node.keepsOwnCertificate && <p className="text-sm text-gray-600">This node keeps its own certificate: a push does not replace it.</p>}
-            <ConfigDiffTable title="Running now" description="what the node loaded when it started" differences={data.running} baseColumn={baseColumn} />
+            {data.node.keepsOwnCertificate && (
+              <p className="text-sm text-gray-600">This node keeps its own certificate: a push does not replace it.</p>
+            )}
+            <ConfigDiffTable
+              title="Running now"
+              description="what the node loaded when it started"
+              differences={data.running}
+              baseColumn={baseColumn}
+            />
             <ConfigDiffTable
               title="On disk (after a restart)"
               description="what the node loads when it restarts"

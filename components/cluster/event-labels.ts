@@ -88,7 +88,9 @@ export function summarizeEvent(event: Pick<TClusterEventView, 'kind' | 'details'
     }
     case 'DATABASE_FAILOVER': {
       const timeline = numberAt(recordAt(details, 'to'), 'timeline');
-      return timeline === undefined ? '' : `timeline ${timeline}${typeof details.server === 'string' ? ` on ${details.server}` : ''}`;
+      return timeline === undefined
+        ? ''
+        : `timeline ${timeline}${typeof details.server === 'string' ? ` on ${details.server}` : ''}`;
     }
     case 'DATABASE_FAILOVER_LOST_WORK':
       return typeof details.message === 'string' ? details.message : '';

@@ -80,7 +80,9 @@ export function JoinAuthFields({ draft, failure, onEdit }: TProps) {
             />
             <FingerprintField label="Certificate fingerprint" placeholder="AA:BB:…" {...{ draft, failure, onEdit }} />
           </div>
-          <p className="text-xs text-gray-500">Copy both from the Join information on the cluster page of a node in the cluster.</p>
+          <p className="text-xs text-gray-500">
+            Copy both from the Join information on the cluster page of a node in the cluster.
+          </p>
         </div>
       )}
     </>

@@ -14,8 +14,8 @@ export function JoinConfirmation({ preview, busy, onConfirm, onCancel }: TProps)
   return (
     <section aria-label="Confirm the join" className="space-y-4 rounded-md border border-indigo-200 bg-indigo-50/50 p-4">
       <p className="text-sm text-gray-800">
-        The seed node at <span className="font-mono">{preview.seedUrl}</span> answered. Check that this is the cluster you mean to join; nothing has
-        changed on this node yet.
+        The seed node at <span className="font-mono">{preview.seedUrl}</span> answered. Check that this is the cluster you mean to
+        join; nothing has changed on this node yet.
       </p>
       <dl className="grid grid-cols-1 gap-4 md:grid-cols-2 [&_dd]:wrap-anywhere">
         <Fact label="Cluster name">{preview.clusterName}</Fact>

@@ -30,9 +30,14 @@ export function JoinForm() {
   }
 
   return (
-    <Card title="Join node to cluster" description="This node runs on its own built-in database. Join it to a cluster through any node of that cluster.">
+    <Card
+      title="Join node to cluster"
+      description="This node runs on its own built-in database. Join it to a cluster through any node of that cluster."
+    >
       <form onSubmit={submit} aria-label="Join node to cluster" className="space-y-4" noValidate>
-        {failure && !failure.isAboutAny(JOIN_FIELDS[draft.method]) && <Alert title="The node did not join.">{failure.message}</Alert>}
+        {failure && !failure.isAboutAny(JOIN_FIELDS[draft.method]) && (
+          <Alert title="The node did not join.">{failure.message}</Alert>
+        )}
         <fieldset disabled={busy} className="space-y-4">
           <div className="max-w-xl">
             <FormField
@@ -50,8 +55,8 @@ export function JoinForm() {
           </div>
           <JoinAuthFields draft={draft} failure={failure} onEdit={edit} />
           <p className="rounded-md border border-amber-200 bg-amber-50 px-3.5 py-2.5 text-sm text-amber-900">
-            After joining, this node uses the cluster&apos;s database: users and passwords come from the cluster, and this node&apos;s own
-            users apply again only if it leaves.
+            After joining, this node uses the cluster&apos;s database: users and passwords come from the cluster, and this
+            node&apos;s own users apply again only if it leaves.
           </p>
         </fieldset>
         {preview && <JoinConfirmation preview={preview} busy={phase.kind === 'sending'} onConfirm={confirm} onCancel={cancel} />}

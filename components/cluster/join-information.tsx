@@ -15,7 +15,11 @@ const subscribeToNothing = () => () => {};
 export function JoinInformation({ clusterName, canManage }: TProps) {
   const { data: info, error } = useJoinInfo();
   // the address the browser reached this node at; unknown while rendering on the server
-  const origin = useSyncExternalStore(subscribeToNothing, () => window.location.origin, () => '');
+  const origin = useSyncExternalStore(
+    subscribeToNothing,
+    () => window.location.origin,
+    () => '',
+  );
   const fingerprint = info?.fingerprint ?? '';
 
   return (

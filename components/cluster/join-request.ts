@@ -5,7 +5,14 @@ export type TJoinMethod = 'credentials' | 'token';
 export type TJoinField = 'seedUrl' | 'user' | 'password' | 'token' | 'fingerprint';
 export type TJoinDraft = Record<TJoinField, string> & { method: TJoinMethod };
 
-export const EMPTY_JOIN_DRAFT: TJoinDraft = { seedUrl: '', method: 'credentials', user: '', password: '', token: '', fingerprint: '' };
+export const EMPTY_JOIN_DRAFT: TJoinDraft = {
+  seedUrl: '',
+  method: 'credentials',
+  user: '',
+  password: '',
+  token: '',
+  fingerprint: '',
+};
 
 /** The fields each way of authenticating shows and sends; errors about other fields go to the banner. */
 export const JOIN_FIELDS: Record<TJoinMethod, readonly TJoinField[]> = {
@@ -25,7 +32,9 @@ const MISSING: Record<TJoinField, string> = {
 };
 
 /** The form's draft as the request the API takes, or the same kind of error the API would answer. */
-export function parseJoinDraft(draft: TJoinDraft): { success: true; data: TJoinPreviewRequest } | { success: false; error: ApiError } {
+export function parseJoinDraft(
+  draft: TJoinDraft,
+): { success: true; data: TJoinPreviewRequest } | { success: false; error: ApiError } {
   const fields = JOIN_FIELDS[draft.method];
   const given = fields.filter((field) => draft[field].trim() !== '');
   const issues = fields

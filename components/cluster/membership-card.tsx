@@ -14,7 +14,9 @@ export function MembershipCard({ status, isAdmin }: TProps) {
   if (isAdmin) return <JoinForm />;
   return (
     <Card title="Join node to cluster">
-      <p className="text-sm text-gray-600">This node runs on its own built-in database. An administrator can join it to a cluster.</p>
+      <p className="text-sm text-gray-600">
+        This node runs on its own built-in database. An administrator can join it to a cluster.
+      </p>
     </Card>
   );
 }

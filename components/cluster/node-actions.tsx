@@ -41,7 +41,11 @@ export function NodeActions({ node, busy, onAction, onlyActive }: TProps) {
 }
 
 /** Restart and Remove ask first; the others act at once. */
-function confirmation(node: TMemberView, action: TNodeActionKind, onlyActive: boolean): { question: string; label: string } | null {
+function confirmation(
+  node: TMemberView,
+  action: TNodeActionKind,
+  onlyActive: boolean,
+): { question: string; label: string } | null {
   if (action === 'restart') {
     return {
       question: onlyActive

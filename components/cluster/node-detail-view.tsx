@@ -50,7 +50,10 @@ export function NodeDetailView({ id, initial }: TProps) {
           </Alert>
         )}
         <Card title="Facts">{node ? <NodeFacts node={node} /> : <p className="min-h-24 text-sm text-gray-500">Loading…</p>}</Card>
-        <Card title="Heartbeat lag" description="Database time between this node's recent heartbeats; the dashed line is the interval.">
+        <Card
+          title="Heartbeat lag"
+          description="Database time between this node's recent heartbeats; the dashed line is the interval."
+        >
           {data ? (
             <HeartbeatLagChart gapsMs={data.recentGapsMs} intervalMs={data.intervalMs} />
           ) : (

@@ -49,7 +49,10 @@ export function NodeRow({ node, refreshMs, actions }: TProps) {
           </code>
         )}
         {node.pendingFingerprint && node.pendingFingerprint !== node.activeFingerprint && (
-          <code title={`pending (on disk): ${node.pendingFingerprint}`} className="block text-xs whitespace-nowrap text-amber-800">
+          <code
+            title={`pending (on disk): ${node.pendingFingerprint}`}
+            className="block text-xs whitespace-nowrap text-amber-800"
+          >
             → {shortFingerprint(node.pendingFingerprint)}
           </code>
         )}

@@ -5,7 +5,17 @@ import { CELL, NodeRow } from '@/components/cluster/node-row';
 import type { TNodeActionKind } from '@/lib/cluster/node-actions';
 
 const HEAD = `${CELL} bg-gray-50 text-left text-xs font-semibold tracking-wide text-gray-600 uppercase`;
-const COLUMNS = ['Name', 'Address', 'State', 'Last heartbeat', 'Epoch', 'Clock skew', 'Version', 'Configuration', 'Restart pending'];
+const COLUMNS = [
+  'Name',
+  'Address',
+  'State',
+  'Last heartbeat',
+  'Epoch',
+  'Clock skew',
+  'Version',
+  'Configuration',
+  'Restart pending',
+];
 
 type TProps = {
   nodes: TMemberView[] | undefined;
@@ -16,7 +26,10 @@ type TProps = {
 
 /** Every member, removed ones last; the table keeps its rows while a refresh is under way. */
 export function NodeTable({ nodes, refreshMs, actions }: TProps) {
-  const ordered = nodes && [...nodes.filter((node) => node.state !== 'REMOVED'), ...nodes.filter((node) => node.state === 'REMOVED')];
+  const ordered = nodes && [
+    ...nodes.filter((node) => node.state !== 'REMOVED'),
+    ...nodes.filter((node) => node.state === 'REMOVED'),
+  ];
   const activeCount = nodes?.filter((node) => node.state === 'ACTIVE').length ?? 0;
   const columns = COLUMNS.length + (actions ? 1 : 0);
   return (

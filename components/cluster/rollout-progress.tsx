@@ -4,7 +4,13 @@ import { Badge, type TTone } from '@/components/ui/badge';
 import { DateTime } from '@/components/ui/date-time';
 import { formatCode } from '@/components/cluster/format';
 
-const STEP_TONES: Record<TStepStatus, TTone> = { WAITING: 'gray', RESTARTING: 'amber', IN_SYNC: 'green', SKIPPED: 'gray', FAILED: 'red' };
+const STEP_TONES: Record<TStepStatus, TTone> = {
+  WAITING: 'gray',
+  RESTARTING: 'amber',
+  IN_SYNC: 'green',
+  SKIPPED: 'gray',
+  FAILED: 'red',
+};
 const STATUS_TONES: Record<TRolloutView['status'], TTone> = { RUNNING: 'blue', COMPLETED: 'green', FAILED: 'red' };
 
 /** "Push configuration and reset nodes", node by node: who restarts now, who is back in sync, what failed. */
@@ -16,7 +22,9 @@ export function RolloutProgress({ rollout }: { rollout: TRolloutView }) {
         <h3 className="text-sm font-semibold text-gray-900">
           Rolling reset #{rollout.id} to configuration version {rollout.version}
         </h3>
-        <Badge tone={rollout.stalled ? 'amber' : STATUS_TONES[rollout.status]}>{rollout.stalled ? 'STALLED' : rollout.status}</Badge>
+        <Badge tone={rollout.stalled ? 'amber' : STATUS_TONES[rollout.status]}>
+          {rollout.stalled ? 'STALLED' : rollout.status}
+        </Badge>
         <span className="text-xs text-gray-600">
           {done} of {rollout.steps.length} nodes done · started by {rollout.startedBy} <DateTime value={rollout.startedAt} />
           {rollout.finishedAt && (
@@ -29,11 +37,13 @@ export function RolloutProgress({ rollout }: { rollout: TRolloutView }) {
       </div>
       {rollout.stalled && (
         <p role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-          Stalled: the node coordinating this reset stopped responding, so no further node is restarted. Push configuration and reset nodes
-          again to start over.
+          Stalled: the node coordinating this reset stopped responding, so no further node is restarted. Push configuration and
+          reset nodes again to start over.
         </p>
       )}
-      {rollout.message && <p className={`text-sm ${rollout.status === 'FAILED' ? 'text-red-800' : 'text-gray-700'}`}>{rollout.message}</p>}
+      {rollout.message && (
+        <p className={`text-sm ${rollout.status === 'FAILED' ? 'text-red-800' : 'text-gray-700'}`}>{rollout.message}</p>
+      )}
       <ol aria-label="Nodes in restart order" className="flex flex-wrap gap-2">
         {rollout.steps.map((step, index) => (
           <li

@@ -59,7 +59,9 @@ export function SettingsForm({ settings, canEdit, onChanged }: TProps) {
   return (
     <Card
       title="Cluster settings"
-      description={canEdit ? 'Nodes pick changes up within one heartbeat; no restart needed.' : 'Only an administrator can change them.'}
+      description={
+        canEdit ? 'Nodes pick changes up within one heartbeat; no restart needed.' : 'Only an administrator can change them.'
+      }
     >
       <form onSubmit={submit} aria-label="Cluster settings" className="space-y-4" noValidate>
         {conflict && <Alert title="Someone else saved first.">{conflict}</Alert>}

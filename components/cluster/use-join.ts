@@ -72,7 +72,9 @@ export function useJoin() {
     if (!request.user || !request.password) return router.replace(LOGIN_AFTER_JOIN);
     setPhase({ kind: 'signing-in', clusterName: answer.clusterName });
     // the seed accepted these as an administrator of the cluster, whose users this node now has
-    const result = await signIn('credentials', { redirect: false, username: request.user, password: request.password }).catch(() => undefined);
+    const result = await signIn('credentials', { redirect: false, username: request.user, password: request.password }).catch(
+      () => undefined,
+    );
     if (!result?.ok || result.error) return router.replace(LOGIN_AFTER_JOIN);
     await refreshAll();
     router.replace('/cluster');

@@ -24,7 +24,9 @@ export function CertificateDetails({ certificate }: { certificate: TCertificateD
       </div>
       <div>
         <dt className="text-xs font-medium tracking-wide text-gray-500 uppercase">Names and addresses</dt>
-        <dd className="mt-0.5 text-gray-900">{certificate.sans.length > 0 ? certificate.sans.join(', ') : <span className="text-gray-500">none</span>}</dd>
+        <dd className="mt-0.5 text-gray-900">
+          {certificate.sans.length > 0 ? certificate.sans.join(', ') : <span className="text-gray-500">none</span>}
+        </dd>
       </div>
       <div>
         <dt className="text-xs font-medium tracking-wide text-gray-500 uppercase">Valid until</dt>

@@ -60,7 +60,14 @@ export function CertificateImportForm({ onImported }: { onImported: (view: TCert
   );
 }
 
-type TPemFieldProps = { label: string; name: string; placeholder: string; value: string; error?: string; onChange: (value: string) => void };
+type TPemFieldProps = {
+  label: string;
+  name: string;
+  placeholder: string;
+  value: string;
+  error?: string;
+  onChange: (value: string) => void;
+};
 
 function PemField({ label, name, placeholder, value, error, onChange }: TPemFieldProps) {
   const id = useId();

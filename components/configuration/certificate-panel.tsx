@@ -30,7 +30,10 @@ export function CertificatePanel({ canEdit }: { canEdit: boolean }) {
     setFailure(null);
     setNotice(null);
     try {
-      await changed(await apiSend<TCertificateView>('POST', '/api/config/certificate', { action: 'generate' }), 'Generated a self-signed certificate. It is served after this node restarts.');
+      await changed(
+        await apiSend<TCertificateView>('POST', '/api/config/certificate', { action: 'generate' }),
+        'Generated a self-signed certificate. It is served after this node restarts.',
+      );
     } catch (error) {
       setFailure(toApiError(error));
     }
@@ -49,7 +52,10 @@ export function CertificatePanel({ canEdit }: { canEdit: boolean }) {
   }
 
   return (
-    <Card title="HTTPS certificate" description="The certificate this node serves on its port. Plain HTTP keeps working from this machine and for /api/health; from elsewhere it is redirected to HTTPS.">
+    <Card
+      title="HTTPS certificate"
+      description="The certificate this node serves on its port. Plain HTTP keeps working from this machine and for /api/health; from elsewhere it is redirected to HTTPS."
+    >
       <div className="space-y-4">
         {loadError && <Alert title="The certificate could not be loaded">{loadError.message}</Alert>}
         {failure && <Alert>{failure.message}</Alert>}
@@ -73,7 +79,9 @@ export function CertificatePanel({ canEdit }: { canEdit: boolean }) {
           />
           <span>
             Keep this node&apos;s own certificate
-            <span className="block text-xs text-gray-500">A configuration push then leaves this node&apos;s certificate as it is.</span>
+            <span className="block text-xs text-gray-500">
+              A configuration push then leaves this node&apos;s certificate as it is.
+            </span>
           </span>
         </label>
         {canEdit && (
@@ -85,12 +93,16 @@ export function CertificatePanel({ canEdit }: { canEdit: boolean }) {
                 confirmLabel="Generate"
                 onConfirm={generate}
               />
-              <span className="text-xs text-gray-500">Covers every member&apos;s name and address, localhost and loopback; valid 825 days.</span>
+              <span className="text-xs text-gray-500">
+                Covers every member&apos;s name and address, localhost and loopback; valid 825 days.
+              </span>
             </div>
             <details>
               <summary className="cursor-pointer text-sm font-medium text-gray-800">Import a certificate and its key</summary>
               <div className="mt-3">
-                <CertificateImportForm onImported={(next) => changed(next, 'Imported the certificate. It is served after this node restarts.')} />
+                <CertificateImportForm
+                  onImported={(next) => changed(next, 'Imported the certificate. It is served after this node restarts.')}
+                />
               </div>
             </details>
           </div>
@@ -115,7 +127,8 @@ function Loading() {
 
 function Served({ served }: { served: TServedCertificate }) {
   if (served.state === 'https') return <CertificateDetails certificate={served.certificate} />;
-  if (served.state === 'unusable') return <Alert title="Plain HTTP only: the certificate could not be served">{served.problem}</Alert>;
+  if (served.state === 'unusable')
+    return <Alert title="Plain HTTP only: the certificate could not be served">{served.problem}</Alert>;
   return <p className="text-sm text-gray-600">No certificate: plain HTTP.</p>;
 }
 

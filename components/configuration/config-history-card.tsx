@@ -42,7 +42,9 @@ export function ConfigHistoryCard({ referenceVersion, canRollback, onPushed }: T
       const pushed = await apiSend<TPushResult>('POST', `/api/config/versions/${version}/rollback`, { reset });
       setResult(
         `Version ${version} pushed again as version ${pushed.version}.` +
-          (pushed.rolloutId !== null ? ` Rolling reset #${pushed.rolloutId} started.` : ' Every node writes it within one heartbeat and then waits for a restart.'),
+          (pushed.rolloutId !== null
+            ? ` Rolling reset #${pushed.rolloutId} started.`
+            : ' Every node writes it within one heartbeat and then waits for a restart.'),
       );
     } catch (caught) {
       setFailure(toApiError(caught));
@@ -80,7 +82,9 @@ export function ConfigHistoryCard({ referenceVersion, canRollback, onPushed }: T
                   <code title={entry.fingerprint} className="font-mono text-xs text-gray-500">
                     {shortFingerprint(entry.fingerprint)}
                   </code>
-                  {entry.reference && <span className="ml-2 rounded bg-green-100 px-1.5 py-0.5 text-xs font-medium text-green-800">reference</span>}
+                  {entry.reference && (
+                    <span className="ml-2 rounded bg-green-100 px-1.5 py-0.5 text-xs font-medium text-green-800">reference</span>
+                  )}
                 </Td>
                 <Td>
                   <DateTime value={entry.pushedAt} />

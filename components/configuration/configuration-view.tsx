@@ -27,15 +27,26 @@ export function ConfigurationView({ user, initial }: TProps) {
     <>
       <PageHeader
         title="Configuration"
-        description={self ? `Node ${self.name} · plugins, server settings and certificate, and pushing them to the cluster` : '\u00a0'}
+        description={
+          self ? `Node ${self.name} · plugins, server settings and certificate, and pushing them to the cluster` : '\u00a0'
+        }
       />
       <div className="space-y-6">
         <p className="rounded-md border border-blue-200 bg-blue-50 px-3.5 py-2.5 text-sm text-blue-900">
-          Changes made here are local to {nodeName} until they are pushed: {nodeName} shows LOCAL CHANGES and the other nodes OUT OF
-          SYNC. <em>Push configuration</em> gives them to every node.
+          Changes made here are local to {nodeName} until they are pushed: {nodeName} shows LOCAL CHANGES and the other nodes OUT
+          OF SYNC. <em>Push configuration</em> gives them to every node.
         </p>
-        <PushConfigurationCard status={status} statusError={error} canPush={can(user, 'pushConfiguration')} onPushed={() => mutate()} />
-        <ConfigHistoryCard referenceVersion={status?.reference?.version} canRollback={can(user, 'rollbackConfiguration')} onPushed={() => mutate()} />
+        <PushConfigurationCard
+          status={status}
+          statusError={error}
+          canPush={can(user, 'pushConfiguration')}
+          onPushed={() => mutate()}
+        />
+        <ConfigHistoryCard
+          referenceVersion={status?.reference?.version}
+          canRollback={can(user, 'rollbackConfiguration')}
+          onPushed={() => mutate()}
+        />
         <PluginsCard canEdit={can(user, 'installPlugin')} />
         <ServerSettingsForm canEdit={can(user, 'changeServerSettings')} />
         <CertificatePanel canEdit={can(user, 'manageCertificate')} />

@@ -93,14 +93,24 @@ function ImportForm({ onImported }: { onImported: () => Promise<unknown> }) {
     void run(async () => {
       setResult(null);
       const text = await file.text();
-      setPreview({ ...(await apiSend<TImportPreview>('POST', '/api/config/import/preview', { file: text, password })), file: text });
+      setPreview({
+        ...(await apiSend<TImportPreview>('POST', '/api/config/import/preview', { file: text, password })),
+        file: text,
+      });
     });
   };
 
   const apply = () =>
     run(async () => {
       if (!preview) return;
-      setResult(await apiSend<TImportResult>('POST', '/api/config/import', { file: preview.file, password, basedOn: preview.basedOn, reset }));
+      setResult(
+        await apiSend<TImportResult>('POST', '/api/config/import', {
+          file: preview.file,
+          password,
+          basedOn: preview.basedOn,
+          reset,
+        }),
+      );
       setPreview(null);
       setPassword('');
       await onImported();
@@ -123,7 +133,13 @@ function ImportForm({ onImported }: { onImported: () => Promise<unknown> }) {
             className="block text-sm text-gray-800 file:mr-3 file:rounded-md file:border file:border-gray-300 file:bg-white file:px-3 file:py-1.5 file:text-sm"
           />
         </div>
-        <FormField label="Its password" type="password" autoComplete="off" value={password} onChange={(event) => setPassword(event.target.value)} />
+        <FormField
+          label="Its password"
+          type="password"
+          autoComplete="off"
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
         <Button type="submit" disabled={busy || !file || password.length === 0}>
           Preview import
         </Button>
@@ -132,7 +148,8 @@ function ImportForm({ onImported }: { onImported: () => Promise<unknown> }) {
       {preview && (
         <section aria-label="Import preview" className="space-y-3">
           <p className="text-sm text-gray-700">
-            Exported from {preview.exportedFrom.node} (reference version {preview.exportedFrom.referenceVersion ?? 'none'}) at {preview.exportedAt}.
+            Exported from {preview.exportedFrom.node} (reference version {preview.exportedFrom.referenceVersion ?? 'none'}) at{' '}
+            {preview.exportedAt}.
             {preview.notInFile.length > 0 && ` Not in the file, left as they are: ${preview.notInFile.join(', ')}.`}
           </p>
           {preview.changes.length === 0 ? (
@@ -173,7 +190,9 @@ function ImportForm({ onImported }: { onImported: () => Promise<unknown> }) {
       )}
       {result && (
         <Notice>
-          {result.created ? `Imported as configuration version ${result.version}.` : `The configuration was already the reference (version ${result.version}); the rest was applied.`}
+          {result.created
+            ? `Imported as configuration version ${result.version}.`
+            : `The configuration was already the reference (version ${result.version}); the rest was applied.`}
           {result.rolloutId !== null && ` Rolling reset #${result.rolloutId} started.`}
         </Notice>
       )}

@@ -6,7 +6,15 @@ import { Button } from '@/components/ui/button';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 
 /** Disable/enable and uninstall one plugin on this node (administrators); a local change until pushed. */
-export function PluginActions({ name, enabled, onChanged }: { name: string; enabled: boolean; onChanged: () => Promise<unknown> }) {
+export function PluginActions({
+  name,
+  enabled,
+  onChanged,
+}: {
+  name: string;
+  enabled: boolean;
+  onChanged: () => Promise<unknown>;
+}) {
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -27,7 +35,13 @@ export function PluginActions({ name, enabled, onChanged }: { name: string; enab
       <Button size="sm" disabled={busy} onClick={() => send('PUT', { enabled: !enabled })}>
         {enabled ? 'Disable' : 'Enable'}
       </Button>
-      <ConfirmButton label="Uninstall" question={`Uninstall ${name} from this node?`} confirmLabel={`Uninstall ${name}`} disabled={busy} onConfirm={() => send('DELETE')} />
+      <ConfirmButton
+        label="Uninstall"
+        question={`Uninstall ${name} from this node?`}
+        confirmLabel={`Uninstall ${name}`}
+        disabled={busy}
+        onConfirm={() => send('DELETE')}
+      />
       {failure && (
         <span role="alert" className="text-sm text-red-700">
           {failure}

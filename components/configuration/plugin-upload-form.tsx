@@ -55,20 +55,24 @@ export function PluginUploadForm({ onInstalled }: { onInstalled: () => Promise<u
           }}
           className="block text-sm text-gray-800 file:mr-3 file:rounded-md file:border file:border-gray-300 file:bg-white file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-gray-800 hover:file:bg-gray-50"
         />
-        <p className="text-xs text-gray-500">At most 1 MiB. A plugin is loaded when the node starts: it takes effect after this node restarts.</p>
+        <p className="text-xs text-gray-500">
+          At most 1 MiB. A plugin is loaded when the node starts: it takes effect after this node restarts.
+        </p>
       </div>
       <Button type="submit" variant="primary" disabled={!file || busy}>
         Install plugin
       </Button>
       {failure && (
         <Alert title={`${file?.name ?? 'The package'} was not installed; nothing changed`}>
-          {failure.issues.length > 1 ? failure.issues.map((issue) => `${issue.field}: ${issue.message}`).join(' · ') : failure.message}
+          {failure.issues.length > 1
+            ? failure.issues.map((issue) => `${issue.field}: ${issue.message}`).join(' · ')
+            : failure.message}
         </Alert>
       )}
       {installed && (
         <Notice>
-          Installed {installed.name} {installed.version}. It is loaded after this node restarts; push configuration to give it to the other
-          nodes.
+          Installed {installed.name} {installed.version}. It is loaded after this node restarts; push configuration to give it to
+          the other nodes.
         </Notice>
       )}
     </form>

@@ -13,7 +13,10 @@ export function PluginsCard({ canEdit }: { canEdit: boolean }) {
   const { data, error, mutate } = usePlugins();
   const refreshCluster = useRefreshCluster();
   return (
-    <Card title="Plugins" description="The plugin packages on this node's disk. A node loads its enabled plugins when it starts; installing, disabling or uninstalling one is a local change until it is pushed.">
+    <Card
+      title="Plugins"
+      description="The plugin packages on this node's disk. A node loads its enabled plugins when it starts; installing, disabling or uninstalling one is a local change until it is pushed."
+    >
       <div className="space-y-4">
         {error && <Alert title="The plugins could not be read">{error.message}</Alert>}
         <PluginsTable

@@ -4,7 +4,13 @@ import { Table, Td, Th, WideRow } from '@/components/ui/table';
 import { shortFingerprint } from '@/components/cluster/format';
 
 /** The plugin packages on this node's disk, one row each. */
-export function PluginsTable({ plugins, actions }: { plugins: TPluginsWithState['plugins'] | undefined; actions?: (plugin: TPluginsWithState['plugins'][number]) => ReactNode }) {
+export function PluginsTable({
+  plugins,
+  actions,
+}: {
+  plugins: TPluginsWithState['plugins'] | undefined;
+  actions?: (plugin: TPluginsWithState['plugins'][number]) => ReactNode;
+}) {
   const columns = actions ? 7 : 6;
   return (
     <Table caption="Installed plugins">
@@ -41,7 +47,9 @@ export function PluginsTable({ plugins, actions }: { plugins: TPluginsWithState[
                 {shortFingerprint(plugin.sha256)}
               </code>
             </Td>
-            <Td className={plugin.enabled ? 'text-gray-700' : 'font-medium text-amber-800'}>{plugin.enabled ? 'enabled' : 'disabled (not loaded)'}</Td>
+            <Td className={plugin.enabled ? 'text-gray-700' : 'font-medium text-amber-800'}>
+              {plugin.enabled ? 'enabled' : 'disabled (not loaded)'}
+            </Td>
             {actions && <Td className="whitespace-nowrap">{actions(plugin)}</Td>}
           </tr>
         ))}

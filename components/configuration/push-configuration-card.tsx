@@ -53,7 +53,11 @@ export function PushConfigurationCard({ status, statusError, canPush, onPushed }
             {statusError.message} — during a rolling reset this node restarts too; the page carries on when it is back.
           </Alert>
         )}
-        {status ? <ReferenceSummary reference={status.reference} /> : <p className="text-sm text-gray-500">Waiting for the cluster status…</p>}
+        {status ? (
+          <ReferenceSummary reference={status.reference} />
+        ) : (
+          <p className="text-sm text-gray-500">Waiting for the cluster status…</p>
+        )}
         {status && <ConvergedIndicator status={status} />}
         {canPush && (
           <div className="flex flex-wrap items-center gap-3">
@@ -79,7 +83,9 @@ export function PushConfigurationCard({ status, statusError, canPush, onPushed }
 
 function describePush(result: TPushResult): string {
   const version = `configuration version ${result.version} (${shortFingerprint(result.fingerprint)})`;
-  const pushed = result.created ? `Pushed ${version}.` : `${version[0].toUpperCase()}${version.slice(1)} was already the reference.`;
+  const pushed = result.created
+    ? `Pushed ${version}.`
+    : `${version[0].toUpperCase()}${version.slice(1)} was already the reference.`;
   if (result.rolloutId !== null) return `${pushed} Rolling reset #${result.rolloutId} started: the nodes restart one at a time.`;
   return `${pushed} The other nodes write it to their disk within one heartbeat and then wait for a restart.`;
 }

@@ -7,7 +7,11 @@ const TERM = 'text-xs font-medium tracking-wide text-gray-500 uppercase';
 /** The cluster's reference configuration: the latest pushed version, by whom, from where, when. */
 export function ReferenceSummary({ reference }: { reference: TReferenceView | null }) {
   if (!reference) {
-    return <p className="text-sm text-gray-600">Nothing has been pushed yet: there is no reference, and each node runs the configuration on its own disk.</p>;
+    return (
+      <p className="text-sm text-gray-600">
+        Nothing has been pushed yet: there is no reference, and each node runs the configuration on its own disk.
+      </p>
+    );
   }
   return (
     <dl aria-label="Reference configuration" className="grid grid-cols-2 gap-x-6 gap-y-3 text-sm md:grid-cols-5">

@@ -15,7 +15,14 @@ import { FormField, SelectField } from '@/components/ui/form-field';
 type TField = keyof TServerSettings;
 type TDraft = Record<TField, string>;
 
-const FIELDS: TField[] = ['logLevel', 'maxConcurrentRuns', 'runRetentionDays', 'auditRetentionDays', 'eventRetentionDays', 'configVersionsKept'];
+const FIELDS: TField[] = [
+  'logLevel',
+  'maxConcurrentRuns',
+  'runRetentionDays',
+  'auditRetentionDays',
+  'eventRetentionDays',
+  'configVersionsKept',
+];
 const LABELS: Record<TField, string> = {
   logLevel: 'Log level',
   maxConcurrentRuns: 'Maximum concurrent workflow runs',
@@ -116,7 +123,14 @@ export function ServerSettingsForm({ canEdit }: { canEdit: boolean }) {
                   ))}
                 </SelectField>
               ) : (
-                <FormField key={field} {...common} type="number" inputMode="numeric" step="1" onChange={(event) => setField(field, event.target.value)} />
+                <FormField
+                  key={field}
+                  {...common}
+                  type="number"
+                  inputMode="numeric"
+                  step="1"
+                  onChange={(event) => setField(field, event.target.value)}
+                />
               );
             })}
           </div>

@@ -9,7 +9,6 @@ import { Card } from '@/components/ui/card';
 import { Fact } from '@/components/ui/fact';
 import { ReplicationTable } from '@/components/database/replication-table';
 
-
 function Latency({ heartbeat }: { heartbeat: TDatabaseFacts['heartbeat'] }) {
   if (heartbeat.samples === 0) return <>no heartbeats measured yet</>;
   return (

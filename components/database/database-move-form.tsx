@@ -50,7 +50,8 @@ export function DatabaseMoveForm() {
         {failure && !failure.isAboutAny(['url', '(root)']) && <Alert>{failure.message}</Alert>}
         {started && (
           <Notice>
-            Every node ({started.nodes.join(', ')}) tested {started.url}. Rolling reset #{started.rolloutId} switches them one at a time: follow it on the{' '}
+            Every node ({started.nodes.join(', ')}) tested {started.url}. Rolling reset #{started.rolloutId} switches them one at
+            a time: follow it on the{' '}
             <Link href="/cluster" className="underline">
               Cluster page
             </Link>

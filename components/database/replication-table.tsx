@@ -5,8 +5,14 @@ type TReplication = Extract<TDatabaseFacts, { reachable: true }>['replication'];
 
 /** The standbys streaming from this primary (pg_stat_replication), or where a standby receives from. */
 export function ReplicationTable({ replication }: { replication: TReplication }) {
-  if (replication.receivingFrom) return <p className="text-sm text-gray-700">Replication: this server is a standby receiving from {replication.receivingFrom}.</p>;
-  if (!replication.visible) return <p className="text-sm text-gray-700">Replication is not visible to this database user (it needs pg_read_all_stats).</p>;
+  if (replication.receivingFrom)
+    return (
+      <p className="text-sm text-gray-700">Replication: this server is a standby receiving from {replication.receivingFrom}.</p>
+    );
+  if (!replication.visible)
+    return (
+      <p className="text-sm text-gray-700">Replication is not visible to this database user (it needs pg_read_all_stats).</p>
+    );
   return (
     <Table caption="Standbys">
       <thead>

@@ -38,9 +38,15 @@ export function LogsView() {
       />
       <div className="space-y-4">
         <p className="rounded-md border border-blue-200 bg-blue-50 px-3.5 py-2.5 text-sm text-blue-900">
-          The system log is local to each node: every node writes its own file{log ? <> (<code>{log.file}</code> in its data directory)</> : null}; pick
-          a member to read its file through that member. A run&apos;s server log is stored in the shared database and shown on the run&apos;s page on every
-          node.
+          The system log is local to each node: every node writes its own file
+          {log ? (
+            <>
+              {' '}
+              (<code>{log.file}</code> in its data directory)
+            </>
+          ) : null}
+          ; pick a member to read its file through that member. A run&apos;s server log is stored in the shared database and shown
+          on the run&apos;s page on every node.
         </p>
         {error && <Alert title="The system log could not be read">{error.message}</Alert>}
         <div className="grid max-w-2xl grid-cols-3 gap-4">
@@ -70,7 +76,10 @@ export function LogsView() {
             ))}
           </SelectField>
         </div>
-        <SystemLogTable lines={lines} empty={minimum === 'debug' ? 'The system log is empty.' : 'No lines at this level or above.'} />
+        <SystemLogTable
+          lines={lines}
+          empty={minimum === 'debug' ? 'The system log is empty.' : 'No lines at this level or above.'}
+        />
       </div>
     </>
   );

@@ -34,7 +34,11 @@ export function SystemLogTable({ lines, empty }: { lines: TSystemLogLine[] | und
             </Td>
             <Td className="py-1.5">
               {line.runId ? (
-                <Link href={`/workflows/runs/${line.runId}`} title={line.runId} className="font-mono text-xs text-indigo-700 hover:underline">
+                <Link
+                  href={`/workflows/runs/${line.runId}`}
+                  title={line.runId}
+                  className="font-mono text-xs text-indigo-700 hover:underline"
+                >
                   {shortId(line.runId)}
                 </Link>
               ) : (

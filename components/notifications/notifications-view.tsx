@@ -21,7 +21,10 @@ export function NotificationsView() {
       <div className="space-y-6">
         <Card title="Targets" description="A secret or SMTP password is never shown again after saving.">
           {targets.error && <Alert title="The targets could not be loaded.">{targets.error.message}</Alert>}
-          <TargetsTable targets={targets.data} onChange={async () => void (await Promise.all([targets.mutate(), deliveries.mutate()]))} />
+          <TargetsTable
+            targets={targets.data}
+            onChange={async () => void (await Promise.all([targets.mutate(), deliveries.mutate()]))}
+          />
         </Card>
         <Card title="Add a target">
           <TargetForm onCreated={async () => void (await targets.mutate())} />

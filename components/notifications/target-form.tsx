@@ -8,7 +8,19 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, SelectField } from '@/components/ui/form-field';
 
-const EMPTY = { kind: 'WEBHOOK', name: '', url: '', secret: '', host: '', port: '587', security: 'STARTTLS', user: '', password: '', from: '', to: '' };
+const EMPTY = {
+  kind: 'WEBHOOK',
+  name: '',
+  url: '',
+  secret: '',
+  host: '',
+  port: '587',
+  security: 'STARTTLS',
+  user: '',
+  password: '',
+  from: '',
+  to: '',
+};
 const FIELDS = ['name', 'url', 'secret', 'events', 'smtp.host', 'smtp.port', 'smtp.user', 'smtp.from', 'smtp.to', 'smtpPassword'];
 
 /** A new webhook or email target; secrets are sent once and never read back. */
@@ -17,7 +29,8 @@ export function TargetForm({ onCreated }: { onCreated: () => Promise<void> }) {
   const [events, setEvents] = useState<string[]>([...NOTIFY_EVENT_KINDS]);
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const set = (field: keyof typeof EMPTY) => (event: { target: { value: string } }) => setDraft({ ...draft, [field]: event.target.value });
+  const set = (field: keyof typeof EMPTY) => (event: { target: { value: string } }) =>
+    setDraft({ ...draft, [field]: event.target.value });
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -34,7 +47,10 @@ export function TargetForm({ onCreated }: { onCreated: () => Promise<void> }) {
               security: draft.security,
               user: draft.user || undefined,
               from: draft.from,
-              to: draft.to.split(',').map((address) => address.trim()).filter(Boolean),
+              to: draft.to
+                .split(',')
+                .map((address) => address.trim())
+                .filter(Boolean),
             },
             smtpPassword: draft.password || undefined,
           };
@@ -60,11 +76,25 @@ export function TargetForm({ onCreated }: { onCreated: () => Promise<void> }) {
           <option value="WEBHOOK">Webhook (HTTP POST, HMAC-SHA256 signed)</option>
           <option value="EMAIL">Email (SMTP)</option>
         </SelectField>
-        <FormField label="Name" value={draft.name} onChange={set('name')} error={failure?.messageFor('name')} placeholder="e.g. pager" autoComplete="off" />
+        <FormField
+          label="Name"
+          value={draft.name}
+          onChange={set('name')}
+          error={failure?.messageFor('name')}
+          placeholder="e.g. pager"
+          autoComplete="off"
+        />
       </div>
       {draft.kind === 'WEBHOOK' ? (
         <div className="grid gap-3 sm:grid-cols-2">
-          <FormField label="URL" value={draft.url} onChange={set('url')} error={failure?.messageFor('url')} placeholder="https://hooks.example.com/orchestrator" autoComplete="off" />
+          <FormField
+            label="URL"
+            value={draft.url}
+            onChange={set('url')}
+            error={failure?.messageFor('url')}
+            placeholder="https://hooks.example.com/orchestrator"
+            autoComplete="off"
+          />
           <FormField
             label="Signing secret"
             type="password"
@@ -77,17 +107,55 @@ export function TargetForm({ onCreated }: { onCreated: () => Promise<void> }) {
         </div>
       ) : (
         <div className="grid gap-3 sm:grid-cols-3">
-          <FormField label="SMTP host" value={draft.host} onChange={set('host')} error={failure?.messageFor('smtp.host')} autoComplete="off" />
-          <FormField label="Port" inputMode="numeric" value={draft.port} onChange={set('port')} error={failure?.messageFor('smtp.port')} />
+          <FormField
+            label="SMTP host"
+            value={draft.host}
+            onChange={set('host')}
+            error={failure?.messageFor('smtp.host')}
+            autoComplete="off"
+          />
+          <FormField
+            label="Port"
+            inputMode="numeric"
+            value={draft.port}
+            onChange={set('port')}
+            error={failure?.messageFor('smtp.port')}
+          />
           <SelectField label="Security" value={draft.security} onChange={set('security')}>
             <option value="STARTTLS">STARTTLS (required)</option>
             <option value="TLS">TLS (implicit)</option>
             <option value="NONE">None (local relay only)</option>
           </SelectField>
-          <FormField label="SMTP user" value={draft.user} onChange={set('user')} error={failure?.messageFor('smtp.user')} autoComplete="off" />
-          <FormField label="SMTP password" type="password" value={draft.password} onChange={set('password')} error={failure?.messageFor('smtpPassword')} hint="Never shown again." autoComplete="new-password" />
-          <FormField label="From" value={draft.from} onChange={set('from')} error={failure?.messageFor('smtp.from')} placeholder="orchestrator@example.com" />
-          <FormField label="To (comma-separated)" value={draft.to} onChange={set('to')} error={failure?.messageFor('smtp.to')} placeholder="ops@example.com" />
+          <FormField
+            label="SMTP user"
+            value={draft.user}
+            onChange={set('user')}
+            error={failure?.messageFor('smtp.user')}
+            autoComplete="off"
+          />
+          <FormField
+            label="SMTP password"
+            type="password"
+            value={draft.password}
+            onChange={set('password')}
+            error={failure?.messageFor('smtpPassword')}
+            hint="Never shown again."
+            autoComplete="new-password"
+          />
+          <FormField
+            label="From"
+            value={draft.from}
+            onChange={set('from')}
+            error={failure?.messageFor('smtp.from')}
+            placeholder="orchestrator@example.com"
+          />
+          <FormField
+            label="To (comma-separated)"
+            value={draft.to}
+            onChange={set('to')}
+            error={failure?.messageFor('smtp.to')}
+            placeholder="ops@example.com"
+          />
         </div>
       )}
       <fieldset>
@@ -99,7 +167,9 @@ export function TargetForm({ onCreated }: { onCreated: () => Promise<void> }) {
               <input
                 type="checkbox"
                 checked={events.includes(kind)}
-                onChange={(event) => setEvents(event.target.checked ? [...events, kind] : events.filter((chosen) => chosen !== kind))}
+                onChange={(event) =>
+                  setEvents(event.target.checked ? [...events, kind] : events.filter((chosen) => chosen !== kind))
+                }
               />
               {kind}
             </label>

@@ -16,7 +16,10 @@ export function TargetsTable({ targets, onChange }: { targets: TTargetView[] | u
     setMessage(null);
     try {
       const { deliveryId } = await apiSend<{ deliveryId: string }>('POST', `/api/notifications/targets/${target.id}/test`);
-      setMessage({ tone: 'ok', text: `Test ${deliveryId.slice(0, 8)} queued for ${target.name}: its result appears in the delivery log.` });
+      setMessage({
+        tone: 'ok',
+        text: `Test ${deliveryId.slice(0, 8)} queued for ${target.name}: its result appears in the delivery log.`,
+      });
       await onChange();
     } catch (error) {
       setMessage({ tone: 'error', text: toApiError(error).message });
@@ -60,10 +63,13 @@ export function TargetsTable({ targets, onChange }: { targets: TTargetView[] | u
             <tr key={target.id}>
               <Td className="font-medium">{target.name}</Td>
               <Td>
-                <Badge tone={target.kind === 'WEBHOOK' ? 'blue' : 'gray'}>{target.kind === 'WEBHOOK' ? 'webhook' : 'email'}</Badge>
+                <Badge tone={target.kind === 'WEBHOOK' ? 'blue' : 'gray'}>
+                  {target.kind === 'WEBHOOK' ? 'webhook' : 'email'}
+                </Badge>
               </Td>
               <Td className="max-w-xs truncate font-mono text-xs">
-                {target.url ?? `${target.smtp?.to.join(', ')} via ${target.smtp?.host}:${target.smtp?.port} (${target.smtp?.security})`}
+                {target.url ??
+                  `${target.smtp?.to.join(', ')} via ${target.smtp?.host}:${target.smtp?.port} (${target.smtp?.security})`}
               </Td>
               <Td className="text-xs">{target.events.length === 9 ? 'all events' : target.events.join(', ')}</Td>
               <Td className="text-xs text-gray-600">{target.hasSecret ? 'set (hidden)' : 'none'}</Td>
@@ -72,7 +78,12 @@ export function TargetsTable({ targets, onChange }: { targets: TTargetView[] | u
                   <Button size="sm" onClick={() => void sendTest(target)}>
                     Send test
                   </Button>
-                  <ConfirmButton label="Remove" question={`Remove ${target.name}?`} confirmLabel="Remove target" onConfirm={() => remove(target)} />
+                  <ConfirmButton
+                    label="Remove"
+                    question={`Remove ${target.name}?`}
+                    confirmLabel="Remove target"
+                    onConfirm={() => remove(target)}
+                  />
                 </span>
               </Td>
             </tr>

@@ -12,7 +12,9 @@ const TONES: Record<TTone, string> = {
 
 export function Badge({ tone = 'gray', children }: { tone?: TTone; children: ReactNode }) {
   return (
-    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold tracking-wide ring-1 ring-inset ${TONES[tone]}`}>
+    <span
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold tracking-wide ring-1 ring-inset ${TONES[tone]}`}
+    >
       {children}
     </span>
   );

@@ -8,7 +8,12 @@ const CONTROL =
 type TFieldProps = { label: string; error?: string; hint?: ReactNode };
 
 /** Label, control and error text, wired together so a screen reader reads the error with the field. */
-function Field({ label, error, hint, render }: TFieldProps & { render: (ids: { id: string; describedBy?: string }) => ReactNode }) {
+function Field({
+  label,
+  error,
+  hint,
+  render,
+}: TFieldProps & { render: (ids: { id: string; describedBy?: string }) => ReactNode }) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
@@ -40,20 +45,39 @@ export function FormField({ label, error, hint, className = '', ...input }: TFie
       error={error}
       hint={hint}
       render={({ id, describedBy }) => (
-        <input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} className={`${CONTROL} ${className}`} {...input} />
+        <input
+          id={id}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          className={`${CONTROL} ${className}`}
+          {...input}
+        />
       )}
     />
   );
 }
 
-export function SelectField({ label, error, hint, className = '', children, ...select }: TFieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
+export function SelectField({
+  label,
+  error,
+  hint,
+  className = '',
+  children,
+  ...select
+}: TFieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
   return (
     <Field
       label={label}
       error={error}
       hint={hint}
       render={({ id, describedBy }) => (
-        <select id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} className={`${CONTROL} ${className}`} {...select}>
+        <select
+          id={id}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          className={`${CONTROL} ${className}`}
+          {...select}
+        >
           {children}
         </select>
       )}

@@ -34,7 +34,10 @@ export function CreateUserForm({ onCreated }: { onCreated: (name: string) => Pro
   }
 
   return (
-    <Card title="Create user" description="Administrators can do everything, operators run workflows and push configuration, viewers only read.">
+    <Card
+      title="Create user"
+      description="Administrators can do everything, operators run workflows and push configuration, viewers only read."
+    >
       <form onSubmit={submit} aria-label="Create user" className="space-y-4" noValidate>
         {failure && !failure.isAboutAny(FIELDS) && <Alert>{failure.message}</Alert>}
         <div className="grid grid-cols-1 gap-4 md:grid-cols-3">

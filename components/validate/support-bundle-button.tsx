@@ -21,7 +21,9 @@ export function SupportBundleButton() {
       link.download = bundle.fileName;
       link.click();
       URL.revokeObjectURL(link.href);
-      setMessage(bundle.unreachable.length > 0 ? `Downloaded; not collected from ${bundle.unreachable.join(', ')}.` : 'Downloaded.');
+      setMessage(
+        bundle.unreachable.length > 0 ? `Downloaded; not collected from ${bundle.unreachable.join(', ')}.` : 'Downloaded.',
+      );
     } catch (error) {
       setMessage(`The support bundle failed: ${toApiError(error).message}`);
     }
@@ -33,7 +35,11 @@ export function SupportBundleButton() {
       <Button disabled={busy} onClick={download}>
         {busy ? 'Collecting…' : 'Download support bundle'}
       </Button>
-      {message && <span role="status" className="text-sm text-gray-700">{message}</span>}
+      {message && (
+        <span role="status" className="text-sm text-gray-700">
+          {message}
+        </span>
+      )}
     </span>
   );
 }

@@ -22,12 +22,19 @@ const BADGE: Record<TValidationStatus, string> = {
 export function ValidateView({ user }: { user: TUser }) {
   const allowed = can(user, 'validateConfiguration');
   const [round, setRound] = useState(0);
-  const { data, error, isValidating } = useSWR<TValidationReport, ApiError>(allowed ? ['/api/config/validate', round] : null, ([url]: [string]) => fetcher(url), {
-    revalidateOnFocus: false,
-  });
+  const { data, error, isValidating } = useSWR<TValidationReport, ApiError>(
+    allowed ? ['/api/config/validate', round] : null,
+    ([url]: [string]) => fetcher(url),
+    {
+      revalidateOnFocus: false,
+    },
+  );
   return (
     <>
-      <PageHeader title="Validate configuration" description="The whole cluster's set-up, checked from this node: each check passes, warns or fails, with what to do." />
+      <PageHeader
+        title="Validate configuration"
+        description="The whole cluster's set-up, checked from this node: each check passes, warns or fails, with what to do."
+      />
       {!allowed ? (
         <p className="text-sm text-gray-600">Validating needs the operator role.</p>
       ) : (
@@ -58,7 +65,9 @@ export function ValidateView({ user }: { user: TUser }) {
               {data?.checks.map((item) => (
                 <tr key={item.name} aria-label={item.name}>
                   <Td>
-                    <span className={`rounded px-1.5 py-0.5 text-xs font-semibold uppercase ${BADGE[item.status]}`}>{item.status}</span>
+                    <span className={`rounded px-1.5 py-0.5 text-xs font-semibold uppercase ${BADGE[item.status]}`}>
+                      {item.status}
+                    </span>
                   </Td>
                   <Td className="font-medium">{item.name}</Td>
                   <Td className="text-gray-700">{item.detail}</Td>

@@ -46,10 +46,19 @@ export function RunDetailView({ id, user }: { id: string; user: TUser }) {
       </header>
       <div className="space-y-6">
         {error && <Alert title="The run could not be read">{error.message}</Alert>}
-        {run?.error && <Alert title={`The run ${run.status === 'FAILED' || run.status === 'WAITING' ? 'failed' : 'reported an error'}`}>{run.error}</Alert>}
-        {run?.status === 'WAITING' && can(user, 'runWorkflows') && <ResumeRunForm id={id} elementId={run.elementId} onResumed={() => mutate()} />}
+        {run?.error && (
+          <Alert title={`The run ${run.status === 'FAILED' || run.status === 'WAITING' ? 'failed' : 'reported an error'}`}>
+            {run.error}
+          </Alert>
+        )}
+        {run?.status === 'WAITING' && can(user, 'runWorkflows') && (
+          <ResumeRunForm id={id} elementId={run.elementId} onResumed={() => mutate()} />
+        )}
         {resumptions.length > 0 && (
-          <section aria-label="Resumptions" className="rounded-md border border-amber-300 bg-amber-50 px-3.5 py-2.5 text-sm text-amber-950">
+          <section
+            aria-label="Resumptions"
+            className="rounded-md border border-amber-300 bg-amber-50 px-3.5 py-2.5 text-sm text-amber-950"
+          >
             <p className="font-semibold">Taken over after its node was lost</p>
             <ul className="mt-1 list-inside list-disc">
               {resumptions.map((event) => (
@@ -60,20 +69,33 @@ export function RunDetailView({ id, user }: { id: string; user: TUser }) {
         )}
         <Card title="Facts">{run ? <RunFacts run={run} /> : <p className="min-h-24 text-sm text-gray-500">Loading…</p>}</Card>
         <div className="grid grid-cols-1 gap-6 md:grid-cols-2">
-          <Card title="Inputs">{run ? <VariableList label="Inputs" values={run.inputs} /> : <p className="text-sm text-gray-500">Loading…</p>}</Card>
+          <Card title="Inputs">
+            {run ? <VariableList label="Inputs" values={run.inputs} /> : <p className="text-sm text-gray-500">Loading…</p>}
+          </Card>
           <Card title="Variables" description="As of the last checkpoint.">
             {run ? <VariableList label="Variables" values={run.variables} /> : <p className="text-sm text-gray-500">Loading…</p>}
           </Card>
         </div>
-        <Card title="Timeline" description="Each element the run executed, newest first, with the node and epoch that executed it. An element interrupted by the loss of its node runs again as attempt 2 on the node that takes over.">
+        <Card
+          title="Timeline"
+          description="Each element the run executed, newest first, with the node and epoch that executed it. An element interrupted by the loss of its node runs again as attempt 2 on the node that takes over."
+        >
           {run && run.earlierEvents > 0 && (
             <p className="mb-2 text-sm text-gray-600">
-              The latest {run.events.length.toLocaleString('en')} events are shown; {run.earlierEvents.toLocaleString('en')} earlier ones are not.
+              The latest {run.events.length.toLocaleString('en')} events are shown; {run.earlierEvents.toLocaleString('en')}{' '}
+              earlier ones are not.
             </p>
           )}
-          {run ? <RunTimeline events={run.events} timeline={run.timeline} /> : <p className="min-h-24 text-sm text-gray-500">Loading…</p>}
+          {run ? (
+            <RunTimeline events={run.events} timeline={run.timeline} />
+          ) : (
+            <p className="min-h-24 text-sm text-gray-500">Loading…</p>
+          )}
         </Card>
-        <Card title="Server log" description="Stored in the shared database: the same on every node. Newest first. Each node's system log is on its own Logs page.">
+        <Card
+          title="Server log"
+          description="Stored in the shared database: the same on every node. Newest first. Each node's system log is on its own Logs page."
+        >
           {logsError && <p className="mb-2 text-sm text-red-700">The server log could not be read: {logsError.message}</p>}
           <RunLogList entries={logs} />
         </Card>

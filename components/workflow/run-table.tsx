@@ -27,7 +27,11 @@ export function RunTable({ runs, empty }: { runs: TRunSummary[] | undefined; emp
         {runs?.map((run) => (
           <tr key={run.id}>
             <Td>
-              <Link href={`/workflows/runs/${run.id}`} title={run.id} className="font-mono font-medium text-indigo-700 hover:underline">
+              <Link
+                href={`/workflows/runs/${run.id}`}
+                title={run.id}
+                className="font-mono font-medium text-indigo-700 hover:underline"
+              >
                 {shortId(run.id)}
               </Link>
             </Td>
@@ -38,13 +42,21 @@ export function RunTable({ runs, empty }: { runs: TRunSummary[] | undefined; emp
               <RunStatusBadge status={run.status} />
             </Td>
             <Td>
-              {run.ownerNodeName ?? (run.ownerNodeId ? shortId(run.ownerNodeId) : null) ?? (run.lastNodeName ? <span className="text-gray-600">{run.lastNodeName}</span> : <span className="text-gray-400">—</span>)}
+              {run.ownerNodeName ??
+                (run.ownerNodeId ? shortId(run.ownerNodeId) : null) ??
+                (run.lastNodeName ? (
+                  <span className="text-gray-600">{run.lastNodeName}</span>
+                ) : (
+                  <span className="text-gray-400">—</span>
+                ))}
             </Td>
             <Td className="tabular-nums">{run.ownerEpoch ?? run.lastEpoch ?? <span className="text-gray-400">—</span>}</Td>
             <Td className="whitespace-nowrap text-gray-600">
               <EventTime value={run.createdAt} />
             </Td>
-            <Td className="whitespace-nowrap text-gray-600">{run.finishedAt ? <EventTime value={run.finishedAt} /> : <span className="text-gray-400">—</span>}</Td>
+            <Td className="whitespace-nowrap text-gray-600">
+              {run.finishedAt ? <EventTime value={run.finishedAt} /> : <span className="text-gray-400">—</span>}
+            </Td>
           </tr>
         ))}
       </tbody>

@@ -10,7 +10,14 @@ const CELL = 'px-3 py-1.5 align-top';
 const HEAD = `${CELL} sticky top-0 z-10 bg-gray-50 text-left text-xs font-semibold tracking-wide text-gray-600 uppercase`;
 const COLUMNS = ['Time', 'Element', 'Attempt', 'Node', 'Epoch', 'Took', 'Output'];
 
-const MILESTONE_TONES: Record<string, TTone> = { COMPLETED: 'green', STARTED: 'blue', RESUMED: 'amber', FAILED: 'red', CANCELLED: 'gray', CREATED: 'gray' };
+const MILESTONE_TONES: Record<string, TTone> = {
+  COMPLETED: 'green',
+  STARTED: 'blue',
+  RESUMED: 'amber',
+  FAILED: 'red',
+  CANCELLED: 'gray',
+  CREATED: 'gray',
+};
 
 /** Every element the run executed, newest first, with the node and epoch of each; a resumption stands out. */
 export function RunTimeline({ events, timeline }: { events: TRunEventView[]; timeline: TTimelineEntry[] }) {
@@ -35,7 +42,13 @@ export function RunTimeline({ events, timeline }: { events: TRunEventView[]; tim
               </td>
             </tr>
           )}
-          {rows.map((row) => (row.kind === 'element' ? <ElementRow key={row.key} entry={row.entry} interrupted={row.interrupted} /> : <MilestoneRow key={row.key} event={row.event} />))}
+          {rows.map((row) =>
+            row.kind === 'element' ? (
+              <ElementRow key={row.key} entry={row.entry} interrupted={row.interrupted} />
+            ) : (
+              <MilestoneRow key={row.key} event={row.event} />
+            ),
+          )}
         </tbody>
       </table>
     </div>
@@ -57,7 +70,11 @@ function ElementRow({ entry, interrupted }: { entry: TTimelineEntry; interrupted
       <td className={CELL}>{entry.nodeName ?? '—'}</td>
       <td className={`${CELL} tabular-nums`}>{entry.epoch ?? '—'}</td>
       <td className={`${CELL} whitespace-nowrap tabular-nums text-gray-600`}>
-        {interrupted ? <span className="font-medium text-amber-900">interrupted</span> : formatDuration(entry.startedAt, entry.endedAt)}
+        {interrupted ? (
+          <span className="font-medium text-amber-900">interrupted</span>
+        ) : (
+          formatDuration(entry.startedAt, entry.endedAt)
+        )}
       </td>
       <td className={`${CELL} text-gray-800`}>{entry.message}</td>
     </tr>

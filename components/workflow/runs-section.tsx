@@ -27,15 +27,20 @@ export function RunsSection() {
     { status: status || undefined, workflow: workflow || undefined, node: node || undefined, before: cursors.at(-1) },
     clusterRefreshMs(cluster),
   );
-  const filter = <T,>(set: (value: T) => void) => (value: T) => {
-    set(value);
-    setCursors([]);
-  };
+  const filter =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setCursors([]);
+    };
   const nodes = cluster?.nodes.filter((member) => member.state !== 'REMOVED') ?? [];
   const filtered = status !== '' || workflow !== '' || node !== '';
 
   return (
-    <Card title="Runs" description={`${RUNS_SHOWN} runs a page, newest first. The owner is the node executing a run; a finished run has none.`}>
+    <Card
+      title="Runs"
+      description={`${RUNS_SHOWN} runs a page, newest first. The owner is the node executing a run; a finished run has none.`}
+    >
       <div className="mb-3 grid max-w-2xl grid-cols-3 gap-4">
         <SelectField label="Status" value={status} onChange={(event) => filter(setStatus)(event.target.value as TRunStatus | '')}>
           <option value="">All</option>
@@ -61,7 +66,11 @@ export function RunsSection() {
         <Button size="sm" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
           ← Newer
         </Button>
-        <Button size="sm" disabled={!runs || runs.length < RUNS_SHOWN} onClick={() => runs && setCursors([...cursors, runs[runs.length - 1].id])}>
+        <Button
+          size="sm"
+          disabled={!runs || runs.length < RUNS_SHOWN}
+          onClick={() => runs && setCursors([...cursors, runs[runs.length - 1].id])}
+        >
           Older →
         </Button>
       </div>

@@ -12,7 +12,10 @@ export function RunsView() {
         ← Back to the workflows
       </Link>
       <div className="mt-3">
-        <PageHeader title="Runs" description="Runs of every workflow on the cluster, newest first; the list follows the heartbeat." />
+        <PageHeader
+          title="Runs"
+          description="Runs of every workflow on the cluster, newest first; the list follows the heartbeat."
+        />
       </div>
       <RunsSection />
     </>

@@ -37,8 +37,8 @@ export function SchedulesSection({ canManage }: { canManage: boolean }) {
       title="Schedules"
       description={
         <>
-          Only active nodes fire schedules, each slot once (add one with <code>orchctl schedule add</code>). After a time without an active node, the misfire policy decides:
-          fire once, skip, or catch up within a window.
+          Only active nodes fire schedules, each slot once (add one with <code>orchctl schedule add</code>). After a time without
+          an active node, the misfire policy decides: fire once, skip, or catch up within a window.
         </>
       }
     >
@@ -82,7 +82,8 @@ export function SchedulesSection({ canManage }: { canManage: boolean }) {
               <Td className="text-xs text-gray-600">
                 {schedule.lastFiredAt ? (
                   <>
-                    <EventTime value={schedule.lastFiredAt} /> on {schedule.lastFiredNodeName ?? shortId(schedule.lastFiredNodeId ?? '')}, epoch {schedule.lastFiredEpoch}
+                    <EventTime value={schedule.lastFiredAt} /> on{' '}
+                    {schedule.lastFiredNodeName ?? shortId(schedule.lastFiredNodeId ?? '')}, epoch {schedule.lastFiredEpoch}
                   </>
                 ) : (
                   <span className="text-gray-400">never</span>
@@ -95,7 +96,12 @@ export function SchedulesSection({ canManage }: { canManage: boolean }) {
                     <Button size="sm" onClick={() => send('PATCH', schedule.id, { paused: !schedule.paused })}>
                       {schedule.paused ? 'Resume' : 'Pause'}
                     </Button>
-                    <ConfirmButton label="Remove" question="Remove this schedule? Its runs stay." confirmLabel="Remove the schedule" onConfirm={() => send('DELETE', schedule.id)} />
+                    <ConfirmButton
+                      label="Remove"
+                      question="Remove this schedule? Its runs stay."
+                      confirmLabel="Remove the schedule"
+                      onConfirm={() => send('DELETE', schedule.id)}
+                    />
                   </span>
                 )}
               </Td>

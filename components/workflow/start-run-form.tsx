@@ -15,7 +15,10 @@ type TValues = Record<string, string | boolean>;
 
 function initialValues(inputs: TWorkflowInput[]): TValues {
   return Object.fromEntries(
-    inputs.map((input) => [input.name, input.type === 'boolean' ? (input.default ?? false) : input.default === undefined ? '' : String(input.default)]),
+    inputs.map((input) => [
+      input.name,
+      input.type === 'boolean' ? (input.default ?? false) : input.default === undefined ? '' : String(input.default),
+    ]),
   );
 }
 
@@ -37,7 +40,9 @@ export function StartRunForm({ workflow }: { workflow: TWorkflowSummary }) {
     setFailure(null);
     setStarted(null);
     try {
-      const run = await apiSend<TRunSummary>('POST', `/api/workflows/${encodeURIComponent(workflow.name)}/runs`, { inputs: values });
+      const run = await apiSend<TRunSummary>('POST', `/api/workflows/${encodeURIComponent(workflow.name)}/runs`, {
+        inputs: values,
+      });
       setStarted(run);
       void mutate((key) => typeof key === 'string' && key.startsWith('/api/runs'));
     } catch (error) {

@@ -6,7 +6,12 @@
 import type { TRunEventView, TTimelineEntry } from '@/lib/workflow/views';
 
 export type TTimelineRow =
-  | { kind: 'element'; key: string; entry: TTimelineEntry; /** its node was lost while it ran: it ran again after the resumption */ interrupted: boolean }
+  | {
+      kind: 'element';
+      key: string;
+      entry: TTimelineEntry;
+      /** its node was lost while it ran: it ran again after the resumption */ interrupted: boolean;
+    }
   | { kind: 'milestone'; key: string; event: TRunEventView };
 
 export function timelineRows(events: TRunEventView[], timeline: TTimelineEntry[]): TTimelineRow[] {

@@ -29,7 +29,12 @@ export function WorkflowRow({ workflow, columns, canStart }: TProps) {
           <div className="flex gap-2">
             <ExportWorkflowButton name={workflow.name} />
             {canStart && (
-              <Button size="sm" variant={starting ? 'ghost' : 'primary'} aria-expanded={starting} onClick={() => setStarting(!starting)}>
+              <Button
+                size="sm"
+                variant={starting ? 'ghost' : 'primary'}
+                aria-expanded={starting}
+                onClick={() => setStarting(!starting)}
+              >
                 {starting ? 'Close' : 'Start'}
               </Button>
             )}

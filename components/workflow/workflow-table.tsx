@@ -19,8 +19,14 @@ export function WorkflowTable({ workflows, canStart }: { workflows: TWorkflowSum
       </thead>
       <tbody className="divide-y divide-gray-100">
         {!workflows && <WideRow columns={COLUMNS.length}>Loading the workflows…</WideRow>}
-        {workflows?.length === 0 && <WideRow columns={COLUMNS.length}>No workflows yet. The Cluster Test workflow appears when a node becomes active.</WideRow>}
-        {workflows?.map((workflow) => <WorkflowRow key={workflow.name} workflow={workflow} columns={COLUMNS.length} canStart={canStart} />)}
+        {workflows?.length === 0 && (
+          <WideRow columns={COLUMNS.length}>
+            No workflows yet. The Cluster Test workflow appears when a node becomes active.
+          </WideRow>
+        )}
+        {workflows?.map((workflow) => (
+          <WorkflowRow key={workflow.name} workflow={workflow} columns={COLUMNS.length} canStart={canStart} />
+        ))}
       </tbody>
     </Table>
   );

@@ -22,7 +22,8 @@ export function WorkflowsView({ user }: { user: TUser }) {
         title="Workflows"
         description={
           <>
-            Runs are executed by the active nodes and survive the loss of one: another active node resumes them from their last checkpoint.{' '}
+            Runs are executed by the active nodes and survive the loss of one: another active node resumes them from their last
+            checkpoint.{' '}
             <Link href="/workflows/runs" className="font-medium text-indigo-700 hover:underline">
               All runs
             </Link>

@@ -55,7 +55,8 @@ export async function fetcher<T>(url: string): Promise<T> {
 export async function apiSend<T = unknown>(method: TMethod, url: string, body?: unknown): Promise<T> {
   const response = await fetch(url, {
     method,
-    headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+    headers:
+      body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return readResponse<T>(response);
@@ -66,10 +67,15 @@ async function readResponse<T>(response: Response): Promise<T> {
   const data: unknown = text ? parseJson(text) : undefined;
   if (response.ok) return data as T;
   const error = isErrorBody(data) ? data.error : undefined;
-  throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? (response.statusText || 'request failed'), {
-    field: error?.field,
-    issues: error?.issues,
-  });
+  throw new ApiError(
+    response.status,
+    error?.code ?? `HTTP_${response.status}`,
+    error?.message ?? (response.statusText || 'request failed'),
+    {
+      field: error?.field,
+      issues: error?.issues,
+    },
+  );
 }
 
 function parseJson(text: string): unknown {

@@ -2,10 +2,17 @@
  * Signs in through next-auth's own endpoints, as the sign-in page does, and returns the session
  * cookie (for scripts and tests that need a browser's session without a browser).
  */
-export async function signInOverHttp(baseUrl: string, name: string, password: string): Promise<{ cookie: string; status: number; error?: string }> {
+export async function signInOverHttp(
+  baseUrl: string,
+  name: string,
+  password: string,
+): Promise<{ cookie: string; status: number; error?: string }> {
   const csrfResponse = await fetch(`${baseUrl}/api/auth/csrf`);
   const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
-  const csrfCookie = csrfResponse.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrfCookie = csrfResponse.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const response = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
     method: 'POST',
     redirect: 'manual',

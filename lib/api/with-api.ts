@@ -18,7 +18,9 @@ import { nodeRuntime } from '@/lib/node/runtime';
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export type TApiErrorBody = { error: { code: string; message: string; field?: string; issues?: { field: string; message: string }[] } };
+export type TApiErrorBody = {
+  error: { code: string; message: string; field?: string; issues?: { field: string; message: string }[] };
+};
 
 type TOptions<TBody extends z.ZodType | undefined, TQuery extends z.ZodType | undefined> = {
   /** Minimum role, or 'public' for the few routes that need no user (health). */
@@ -57,7 +59,11 @@ export function withApi<
     return response;
   };
 
-  async function respond(req: NextRequest, routeContext: TRouteContext, caller: { user: TAuthenticated | null }): Promise<Response> {
+  async function respond(
+    req: NextRequest,
+    routeContext: TRouteContext,
+    caller: { user: TAuthenticated | null },
+  ): Promise<Response> {
     try {
       const user = options.role === 'public' ? null : await authenticate(req, options.role, caller);
       const rawParams = Object.fromEntries(
@@ -84,7 +90,15 @@ function audit(req: NextRequest, user: TAuthenticated | null, response: Response
     nodeId = null;
   }
   void (async () => {
-    const errorCode = response.status >= 400 ? ((await response.clone().json().catch(() => null)) as TApiErrorBody | null)?.error?.code ?? null : null;
+    const errorCode =
+      response.status >= 400
+        ? ((
+            (await response
+              .clone()
+              .json()
+              .catch(() => null)) as TApiErrorBody | null
+          )?.error?.code ?? null)
+        : null;
     await recordAudit(db(), {
       actor: user?.name ?? null,
       role: user?.role ?? null,
@@ -122,7 +136,8 @@ function assertSameOrigin(req: NextRequest): void {
   } catch {
     origin = undefined;
   }
-  if (!origin || !reached || origin !== reached) throw new AppError('FORBIDDEN', 'cross-site request refused (Origin does not match)');
+  if (!origin || !reached || origin !== reached)
+    throw new AppError('FORBIDDEN', 'cross-site request refused (Origin does not match)');
 }
 
 function ownOrigin(protocol: string | null, host: string | null): string | undefined {
@@ -138,7 +153,8 @@ async function readJson(req: NextRequest, maxBytes = DEFAULT_MAX_BODY_BYTES): Pr
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBytes} bytes`);
   const text = await req.text();
-  if (Buffer.byteLength(text) > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBytes} bytes`);
+  if (Buffer.byteLength(text) > maxBytes)
+    throw new AppError('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBytes} bytes`);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);
@@ -161,7 +177,8 @@ export function errorResponse(error: unknown, req?: NextRequest): Response {
   }
   if (isRecordNotFound(error)) return json(404, { code: 'NOT_FOUND', message: 'not found' });
   // any failure while this node's agent cannot reach the database is an outage, not a bug
-  if (!databaseReachable()) return json(503, { code: 'DATABASE_UNREACHABLE', message: 'this node cannot reach the shared database' });
+  if (!databaseReachable())
+    return json(503, { code: 'DATABASE_UNREACHABLE', message: 'this node cannot reach the shared database' });
   logError('api', `${req?.method ?? ''} ${req?.nextUrl.pathname ?? ''} failed`, error);
   return json(500, { code: 'INTERNAL', message: 'internal error; see the node log' });
 }

@@ -40,7 +40,14 @@ export type TRequestOrigin = {
 };
 
 /** Headers by which a proxy describes the client; believed only from trusted proxies. */
-export const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip'] as const;
+export const FORWARDING_HEADERS = [
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-real-ip',
+] as const;
 
 // a host name or an address, and a port (no user info, no path)
 const VALID_HOST = /^(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i;
@@ -73,14 +80,21 @@ export function trustedProxySet(addresses: readonly string[]): ReadonlySet<strin
 }
 
 const headerValues = (value: string | string[] | undefined): string[] =>
-  (Array.isArray(value) ? value.join(',') : (value ?? '')).split(',').map((entry) => entry.trim()).filter(Boolean);
+  (Array.isArray(value) ? value.join(',') : (value ?? ''))
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 
 /**
  * The address to record for a request: the TCP peer, unless it is a trusted proxy; then the
  * nearest address in X-Forwarded-For that is not itself a trusted proxy (walking from the right,
  * since only the hops our proxies appended can be believed).
  */
-export function clientAddress(peer: string | undefined, forwardedFor: string | string[] | undefined, trustedProxies: ReadonlySet<string>): string {
+export function clientAddress(
+  peer: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trustedProxies: ReadonlySet<string>,
+): string {
   const direct = canonicalAddress(peer ?? 'unknown');
   if (!trustedProxies.has(direct) || !forwardedFor) return direct;
   const hops = headerValues(forwardedFor).map(canonicalAddress);

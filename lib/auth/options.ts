@@ -32,7 +32,10 @@ function cookies(secure: boolean): NextAuthOptions['cookies'] {
  * `secure`: the request came over HTTPS. The cookie names stay the same either way (so every
  * reader finds them), but over HTTPS the browser is told never to send them over plain HTTP.
  */
-export function authOptions(transport: { secure?: boolean } = {}, directory: Pick<TAuthConfig, 'oidc' | 'oidcClientSecret'> | null = null): NextAuthOptions {
+export function authOptions(
+  transport: { secure?: boolean } = {},
+  directory: Pick<TAuthConfig, 'oidc' | 'oidcClientSecret'> | null = null,
+): NextAuthOptions {
   const oidc = directory ? oidcProvider(db(), directory) : null;
   return {
     secret: serverEnv().NEXTAUTH_SECRET,
@@ -63,8 +66,7 @@ export function authOptions(transport: { secure?: boolean } = {}, directory: Pic
       // the token carries the user id, session version and session id; role, existence and
       // validity are read from the database on every request (lib/auth/sessions.ts), so a
       // demoted, deleted or signed-out user loses access at once
-      jwt: ({ token, user }) =>
-        user ? newSessionClaims(user as typeof user & { sessionVersion: number }) : token,
+      jwt: ({ token, user }) => (user ? newSessionClaims(user as typeof user & { sessionVersion: number }) : token),
       session: ({ session, token }) => ({ ...session, user: { name: token.name, id: token.sub, sv: token.sv, sid: token.sid } }),
       // the one rule for where a browser may be sent after signing in or out: this site only
       redirect: ({ url, baseUrl }) => `${baseUrl}${sameSitePath(url, baseUrl) ?? '/cluster'}`,

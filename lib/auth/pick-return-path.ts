@@ -46,6 +46,7 @@ function isPlainPath(path: string): boolean {
  */
 export function pickReturnPath(callbackUrl: string | undefined, origin: string): string {
   const path = sameSitePath(callbackUrl, origin);
-  if (!path || path === '/login' || path.startsWith('/login?') || path.startsWith('/login/') || path.startsWith('/login#')) return DEFAULT_PATH;
+  if (!path || path === '/login' || path.startsWith('/login?') || path.startsWith('/login/') || path.startsWith('/login#'))
+    return DEFAULT_PATH;
   return path;
 }

@@ -43,13 +43,19 @@ function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
   const mine = previous.catch(() => {}).then(work);
   turns.set(key, mine);
   // the last in line removes the key, so the map holds only pairs with attempts under way
-  void mine.catch(() => {}).then(() => {
-    if (turns.get(key) === mine) turns.delete(key);
-  });
+  void mine
+    .catch(() => {})
+    .then(() => {
+      if (turns.get(key) === mine) turns.delete(key);
+    });
   return mine;
 }
 
-async function checkOnce(db: TDb, input: { name: string; password: string }, keys: ReturnType<typeof throttleKeys>): Promise<TVerifiedUser | null> {
+async function checkOnce(
+  db: TDb,
+  input: { name: string; password: string },
+  keys: ReturnType<typeof throttleKeys>,
+): Promise<TVerifiedUser | null> {
   await claimLoginAttempt(db, keys);
   // longer than any name or password can be: wrong without hashing (a huge guess costs nothing)
   if (input.name.length > MAX_NAME_LENGTH || input.password.length > MAX_PASSWORD_LENGTH) return null;
@@ -76,7 +82,10 @@ async function checkOnce(db: TDb, input: { name: string; password: string }, key
   const matches = await verifyPassword(input.password, local?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!local || !matches) return null;
   if (!config.localAccountsEnabled && local.name !== ROOT_USER) {
-    throw new AppError('FORBIDDEN', 'local accounts are switched off; sign in with your directory account (root still signs in here)');
+    throw new AppError(
+      'FORBIDDEN',
+      'local accounts are switched off; sign in with your directory account (root still signs in here)',
+    );
   }
   await releaseLoginAttempt(db, keys);
   return { id: local.id, name: local.name, role: local.role, sessionVersion: local.sessionVersion };

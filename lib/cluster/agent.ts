@@ -9,7 +9,14 @@ import { noBeliefLog } from '@/lib/cluster/belief-log';
 import type { TClock } from '@/lib/cluster/clock';
 import { CLAIM_MARGIN_MS, claimGraceMs, decide, fenceDeadline, heartbeatDelay, type TRole } from '@/lib/cluster/election';
 import { livenessWindow } from '@/lib/cluster/settings';
-import type { TClusterStore, TDatabaseIdentity, THeartbeatResult, TNodeRegistration, TReleaseReason, TReportedConfiguration } from '@/lib/cluster/store';
+import type {
+  TClusterStore,
+  TDatabaseIdentity,
+  THeartbeatResult,
+  TNodeRegistration,
+  TReleaseReason,
+  TReportedConfiguration,
+} from '@/lib/cluster/store';
 
 export const NODE_STATES = ['ACTIVE', 'STANDBY', 'MAINTENANCE', 'STARTING', 'FENCED'] as const;
 export type TNodeState = (typeof NODE_STATES)[number];
@@ -162,7 +169,13 @@ export class ClusterAgent {
       const lease = this.role.kind === 'active' ? { slot: this.role.slot, epoch: this.role.epoch } : null;
       const configuration = await this.readConfiguration();
       const sentAt = clock.monotonicMs();
-      const heartbeat = await store.heartbeat({ nodeId: node.id, lease, skewMs: this.skewMs, configuration, configurationError: this.configurationUnreadable });
+      const heartbeat = await store.heartbeat({
+        nodeId: node.id,
+        lease,
+        skewMs: this.skewMs,
+        configuration,
+        configurationError: this.configurationUnreadable,
+      });
       const roundTripMs = clock.monotonicMs() - sentAt;
       // database clock minus this node's wall clock; any value is fine, it is shown, never relied on
       this.skewMs = heartbeat.dbNowMs - (wallBefore + clock.wallMs()) / 2;
@@ -209,8 +222,14 @@ export class ClusterAgent {
       const reason = error instanceof Error ? error.message : String(error);
       if (reason !== this.configurationUnreadable) {
         this.configurationUnreadable = reason;
-        this.log('error', `the configuration cannot be read (${reason}); the cluster page shows it as unreadable until it can be read again`);
-        this.pendingEvents.push({ kind: 'CONFIG_UNREADABLE', details: { message: reason, at: new Date(this.options.clock.wallMs()).toISOString() } });
+        this.log(
+          'error',
+          `the configuration cannot be read (${reason}); the cluster page shows it as unreadable until it can be read again`,
+        );
+        this.pendingEvents.push({
+          kind: 'CONFIG_UNREADABLE',
+          details: { message: reason, at: new Date(this.options.clock.wallMs()).toISOString() },
+        });
       }
       return null;
     }
@@ -269,18 +288,25 @@ export class ClusterAgent {
   private claimLater(heartbeat: THeartbeatResult, delayMs: number): void {
     this.cancelClaim?.();
     this.cancelClaim = this.options.clock.setTimer(
-      () => void this.exclusive(async () => {
-        if (this.lifecycle === 'running' && this.role.kind === 'standby' && !this.maintenance) await this.claim(heartbeat).catch((error) => this.onDatabaseError(error));
-      }),
+      () =>
+        void this.exclusive(async () => {
+          if (this.lifecycle === 'running' && this.role.kind === 'standby' && !this.maintenance)
+            await this.claim(heartbeat).catch((error) => this.onDatabaseError(error));
+        }),
       delayMs,
     );
   }
 
   private async claim(heartbeat: THeartbeatResult): Promise<void> {
     const { store, clock, node } = this.options;
-    if (clock.monotonicMs() < this.standAsideUntilMs) return this.claimLater(heartbeat, this.standAsideUntilMs - clock.monotonicMs());
+    if (clock.monotonicMs() < this.standAsideUntilMs)
+      return this.claimLater(heartbeat, this.standAsideUntilMs - clock.monotonicMs());
     const startedAt = clock.monotonicMs();
-    const claim = await store.claim(node.id, livenessWindow(heartbeat.settings).lateAfterMs, claimGraceMs(heartbeat.settings.intervalMs));
+    const claim = await store.claim(
+      node.id,
+      livenessWindow(heartbeat.settings).lateAfterMs,
+      claimGraceMs(heartbeat.settings.intervalMs),
+    );
     if (!claim) return;
     if ('waitMs' in claim) {
       // a member ahead in line may still take the slot; if it has not by then, this node tries
@@ -333,10 +359,15 @@ export class ClusterAgent {
     this.fenced = true;
     // a node that could not renew in time (slow link, pauses) is the worst candidate to take the
     // slot back: for one window, healthy standbys go first (it still claims if nobody does)
-    const windowMs = this.lastHeartbeat ? this.lastHeartbeat.settings.intervalMs * this.lastHeartbeat.settings.failoverHeartbeats : 0;
+    const windowMs = this.lastHeartbeat
+      ? this.lastHeartbeat.settings.intervalMs * this.lastHeartbeat.settings.failoverHeartbeats
+      : 0;
     this.standAsideUntilMs = this.options.clock.monotonicMs() + windowMs;
     this.log('warn', `fenced: no renewal of slot ${slot} (epoch ${epoch}) within the window; active work stopped`);
-    this.pendingEvents.push({ kind: 'FENCED', details: { slot, epoch, at: new Date(this.options.clock.wallMs()).toISOString() } });
+    this.pendingEvents.push({
+      kind: 'FENCED',
+      details: { slot, epoch, at: new Date(this.options.clock.wallMs()).toISOString() },
+    });
   }
 
   /**
@@ -353,8 +384,20 @@ export class ClusterAgent {
     if (this.role.kind === 'active') {
       const { slot, epoch } = this.role;
       this.endActive('database-failover');
-      this.log('warn', `fenced: slot ${slot} (epoch ${epoch}) was granted by the old primary; active work stopped, the slot is claimed again`);
-      this.pendingEvents.push({ kind: 'FENCED', details: { slot, epoch, reason: 'database failover', timeline: identity.timeline, at: new Date(this.options.clock.wallMs()).toISOString() } });
+      this.log(
+        'warn',
+        `fenced: slot ${slot} (epoch ${epoch}) was granted by the old primary; active work stopped, the slot is claimed again`,
+      );
+      this.pendingEvents.push({
+        kind: 'FENCED',
+        details: {
+          slot,
+          epoch,
+          reason: 'database failover',
+          timeline: identity.timeline,
+          at: new Date(this.options.clock.wallMs()).toISOString(),
+        },
+      });
     }
     this.options.onDatabaseFailover?.(identity);
   }
@@ -392,7 +435,8 @@ export class ClusterAgent {
   }
 
   private onDatabaseError(error: unknown): void {
-    if (this.databaseReachable) this.log('warn', `database unreachable: ${error instanceof Error ? error.message : String(error)}`);
+    if (this.databaseReachable)
+      this.log('warn', `database unreachable: ${error instanceof Error ? error.message : String(error)}`);
     this.databaseReachable = false;
   }
 }

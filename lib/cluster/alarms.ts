@@ -51,7 +51,10 @@ export function deriveAlarms(input: TAlarmInput): TAlarm[] {
   if (active === 0) {
     alarms.push({ code: 'NO_ACTIVE', message: 'No node is active: no workflow runs anywhere in the cluster.' });
   } else if (active < input.activeNodeCount) {
-    alarms.push({ code: 'TOO_FEW_ACTIVE', message: `${active} of ${input.activeNodeCount} active nodes: fewer than configured.` });
+    alarms.push({
+      code: 'TOO_FEW_ACTIVE',
+      message: `${active} of ${input.activeNodeCount} active nodes: fewer than configured.`,
+    });
   }
   for (const node of input.nodes) {
     const live = isLiveState(node.state);
@@ -91,18 +94,22 @@ function hostAlarms(node: TAlarmInput['nodes'][number], live: boolean): TAlarm[]
   const host = node.url ? hostOfUrl(node.url) : undefined;
   if (!live || !host || isLoopbackHost(host)) return [];
   if (node.url!.startsWith('http:')) {
-    return [{
-      code: 'PLAIN_HTTP',
-      nodeId: node.id,
-      message: `${node.name} serves plain HTTP to other hosts (${node.url}): passwords and sessions cross the network unencrypted. Generate a certificate on the Configuration page and advertise https://.`,
-    }];
+    return [
+      {
+        code: 'PLAIN_HTTP',
+        nodeId: node.id,
+        message: `${node.name} serves plain HTTP to other hosts (${node.url}): passwords and sessions cross the network unencrypted. Generate a certificate on the Configuration page and advertise https://.`,
+      },
+    ];
   }
   if (node.certificateSans && !certificateCovers(node.certificateSans, host)) {
-    return [{
-      code: 'CERTIFICATE_HOST_NOT_COVERED',
-      nodeId: node.id,
-      message: `${node.name} is advertised as ${host}, which its HTTPS certificate does not cover: regenerate the certificate on the Configuration page (it covers every member's name and address).`,
-    }];
+    return [
+      {
+        code: 'CERTIFICATE_HOST_NOT_COVERED',
+        nodeId: node.id,
+        message: `${node.name} is advertised as ${host}, which its HTTPS certificate does not cover: regenerate the certificate on the Configuration page (it covers every member's name and address).`,
+      },
+    ];
   }
   return [];
 }

@@ -32,7 +32,8 @@ export function activePeriods(records: TBeliefRecord[]): { node: string; epoch: 
   for (const record of records) {
     if (record.t === 'end') {
       for (const period of periods) {
-        if (period.node === record.node && period.epoch === record.epoch && period.to > record.at) period.to = Math.max(period.from, record.at);
+        if (period.node === record.node && period.epoch === record.epoch && period.to > record.at)
+          period.to = Math.max(period.from, record.at);
       }
     } else if (record.until > record.at) {
       periods.push({ node: record.node, epoch: record.epoch, from: record.at, to: record.until });

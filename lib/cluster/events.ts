@@ -3,18 +3,37 @@ import { z } from 'zod';
 import type { TDb } from '@/lib/db/client';
 
 export const EVENT_KINDS = [
-  'REGISTERED', 'RESTARTED', 'REMOVED', 'BECAME_ACTIVE', 'BECAME_STANDBY', 'LATE', 'NOT_RESPONDING', 'RECOVERED',
-  'FENCED', 'SETTINGS_CHANGED', 'MAINTENANCE_ON', 'MAINTENANCE_OFF', 'HANDOVER_REQUESTED',
-  'CONFIG_PUSHED', 'CONFIG_APPLIED', 'RESTART_REQUESTED', 'ROLLOUT_STARTED', 'ROLLOUT_COMPLETED', 'ROLLOUT_FAILED',
+  'REGISTERED',
+  'RESTARTED',
+  'REMOVED',
+  'BECAME_ACTIVE',
+  'BECAME_STANDBY',
+  'LATE',
+  'NOT_RESPONDING',
+  'RECOVERED',
+  'FENCED',
+  'SETTINGS_CHANGED',
+  'MAINTENANCE_ON',
+  'MAINTENANCE_OFF',
+  'HANDOVER_REQUESTED',
+  'CONFIG_PUSHED',
+  'CONFIG_APPLIED',
+  'RESTART_REQUESTED',
+  'ROLLOUT_STARTED',
+  'ROLLOUT_COMPLETED',
+  'ROLLOUT_FAILED',
   // a node could not read its own configuration (lib/cluster/agent.ts); a rolling reset could not
   // put the active node count back, so the cluster keeps one more active node (lib/config/settle-rollouts.ts)
-  'CONFIG_UNREADABLE', 'ROLLOUT_RESTORE_FAILED',
+  'CONFIG_UNREADABLE',
+  'ROLLOUT_RESTORE_FAILED',
   // recorded by the alarm watcher (lib/notify/alarm-watcher.ts)
-  'ALARM_RAISED', 'ALARM_CLEARED',
+  'ALARM_RAISED',
+  'ALARM_CLEARED',
   // the shared database changed primary (lib/cluster/pg-store.ts); after one, the workflow elements
   // whose completion the old primary acknowledged but the new one lacks, which run again
   // (asynchronous replication loses them; lib/workflow/acknowledged-checkpoints.ts)
-  'DATABASE_FAILOVER', 'DATABASE_FAILOVER_LOST_WORK',
+  'DATABASE_FAILOVER',
+  'DATABASE_FAILOVER_LOST_WORK',
   // the authentication configuration was edited (lib/auth/directory/auth-config.ts)
   'AUTH_CONFIG_CHANGED',
 ] as const;
@@ -45,9 +64,12 @@ export async function listEvents(db: TDb, query: TEventQuery): Promise<TClusterE
     take: query.limit,
   });
   const names = new Map(
-    (await db.clusterNode.findMany({ where: { id: { in: rows.flatMap((row) => (row.nodeId ? [row.nodeId] : [])) } }, select: { id: true, name: true } })).map(
-      (node) => [node.id, node.name],
-    ),
+    (
+      await db.clusterNode.findMany({
+        where: { id: { in: rows.flatMap((row) => (row.nodeId ? [row.nodeId] : [])) } },
+        select: { id: true, name: true },
+      })
+    ).map((node) => [node.id, node.name]),
   );
   return rows.map((row) => ({
     id: Number(row.id),

@@ -33,7 +33,14 @@ export async function readCluster(db: TDb | TTx): Promise<TClusterFacts> {
   };
 }
 
-export type TMemberFactsRow = { id: string; name: string; maintenance: boolean; removed: boolean; age_ms: number; holds_lease: boolean };
+export type TMemberFactsRow = {
+  id: string;
+  name: string;
+  maintenance: boolean;
+  removed: boolean;
+  age_ms: number;
+  holds_lease: boolean;
+};
 
 /** One member's facts on the database clock, or undefined when the id is unknown. */
 export async function readMember(db: TDb | TTx, nodeId: string): Promise<TMemberFactsRow | undefined> {
@@ -48,11 +55,19 @@ export async function readMember(db: TDb | TTx, nodeId: string): Promise<TMember
 export type TMemberNow = TMemberFactsRow & { state: TMemberState };
 
 /** The cluster's settings and one member with its state as the cluster sees it now (undefined: unknown id). */
-export async function readMemberNow(db: TDb | TTx, nodeId: string): Promise<{ cluster: TClusterFacts; member: TMemberNow | undefined }> {
+export async function readMemberNow(
+  db: TDb | TTx,
+  nodeId: string,
+): Promise<{ cluster: TClusterFacts; member: TMemberNow | undefined }> {
   const [cluster, member] = await Promise.all([readCluster(db), readMember(db, nodeId)]);
   if (!member) return { cluster, member: undefined };
   const state = deriveMemberState(
-    { removed: member.removed, maintenance: member.maintenance, heartbeatAgeMs: member.age_ms, holdsValidLease: member.holds_lease },
+    {
+      removed: member.removed,
+      maintenance: member.maintenance,
+      heartbeatAgeMs: member.age_ms,
+      holdsValidLease: member.holds_lease,
+    },
     cluster.liveness,
   );
   return { cluster, member: { ...member, state } };

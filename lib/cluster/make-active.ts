@@ -14,12 +14,16 @@ import { freezePoint } from '@/lib/cluster/test-freeze';
 export async function makeActive(db: TDb, nodeId: string, actor: string): Promise<{ slot: number }> {
   const { cluster, member } = await readMemberNow(db, nodeId);
   if (!member) throw new AppError('NOT_FOUND', 'no such node in this cluster');
-  if (!stateAllows('activate', member)) throw new AppError('CONFLICT', `only a standby node can be made active; ${member.name} is ${member.state}`);
+  if (!stateAllows('activate', member))
+    throw new AppError('CONFLICT', `only a standby node can be made active; ${member.name} is ${member.state}`);
   const pending = db.$queryRaw<{ answer: { slot?: number; refused?: string } }[]>`
-    SELECT orch_request_handover(${nodeId}::uuid, ${actor}, ${cluster.liveness.lateAfterMs}::float8) AS answer`.then((rows) => rows);
+    SELECT orch_request_handover(${nodeId}::uuid, ${actor}, ${cluster.liveness.lateAfterMs}::float8) AS answer`.then(
+    (rows) => rows,
+  );
   await freezePoint('make-active', pending);
   const [{ answer }] = await pending;
   if (answer.refused === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'no such node in this cluster');
-  if (answer.slot === undefined) throw new AppError('CONFLICT', `${member.name} stopped being a standby meanwhile; look at the cluster again`);
+  if (answer.slot === undefined)
+    throw new AppError('CONFLICT', `${member.name} stopped being a standby meanwhile; look at the cluster again`);
   return { slot: answer.slot };
 }

@@ -14,7 +14,14 @@ import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/c
 import { AGENT_SESSION_LIMITS, limitedPoolConfig } from '@/lib/cluster/session-limits';
 import { freezePoint } from '@/lib/cluster/test-freeze';
 import { createPrimaryPool } from '@/lib/db/primary';
-import type { TClaimAnswer, TClusterStore, THeartbeatInput, THeartbeatResult, TNodeRegistration, TReleaseReason } from '@/lib/cluster/store';
+import type {
+  TClaimAnswer,
+  TClusterStore,
+  THeartbeatInput,
+  THeartbeatResult,
+  TNodeRegistration,
+  TReleaseReason,
+} from '@/lib/cluster/store';
 
 // One statement per heartbeat: the node's heartbeat, the renewal of its lease (a conditional
 // write naming node and epoch: zero rows means the slot was lost), and what it needs to decide.
@@ -181,7 +188,10 @@ SELECT $1, $2, $3::jsonb
 export class PgClusterStore implements TClusterStore {
   private readonly pool: pg.Pool;
 
-  constructor(databaseUrl: string, private readonly timeoutMs: () => number) {
+  constructor(
+    databaseUrl: string,
+    private readonly timeoutMs: () => number,
+  ) {
     // on the writable primary of a multi-host URL; finding it again after a failover is bounded
     // by the connect timeout, so a heartbeat never waits longer than that for a connection
     this.pool = createPrimaryPool(databaseUrl, {
@@ -203,7 +213,12 @@ export class PgClusterStore implements TClusterStore {
   }
 
   async register(node: TNodeRegistration): Promise<'registered' | 'refused'> {
-    const { rows } = await this.query<{ registered: boolean }>(undefined, REGISTER_SQL, [node.id, node.name, node.url, node.version]);
+    const { rows } = await this.query<{ registered: boolean }>(undefined, REGISTER_SQL, [
+      node.id,
+      node.name,
+      node.url,
+      node.version,
+    ]);
     return rows[0]?.registered ? 'registered' : 'refused';
   }
 
@@ -237,16 +252,30 @@ export class PgClusterStore implements TClusterStore {
       dbNowMs: Number(row.db_now_ms),
       restartRequested: row.restart_requested === true,
       referenceVersion: row.reference_version === null ? null : Number(row.reference_version),
-      database: { systemId: String(row.database_system_id), timeline: Number(row.database_timeline), failovers: Number(row.database_failovers) },
+      database: {
+        systemId: String(row.database_system_id),
+        timeline: Number(row.database_timeline),
+        failovers: Number(row.database_failovers),
+      },
     };
   }
 
   async claim(nodeId: string, lateAfterMs: number, graceMs: number): Promise<TClaimAnswer> {
-    const pending = this.query<{ answer: TClaimAnswer }>('orch-claim', 'SELECT orch_claim($1, $2, $3) AS answer', [nodeId, lateAfterMs, graceMs]);
+    const pending = this.query<{ answer: TClaimAnswer }>('orch-claim', 'SELECT orch_claim($1, $2, $3) AS answer', [
+      nodeId,
+      lateAfterMs,
+      graceMs,
+    ]);
     await freezePoint('claim', pending);
     const { rows } = await pending;
     const answer = rows[0]?.answer ?? null;
-    if (answer && 'slot' in answer) return { slot: Number(answer.slot), epoch: Number(answer.epoch), windowMs: Number(answer.windowMs), intervalMs: Number(answer.intervalMs) };
+    if (answer && 'slot' in answer)
+      return {
+        slot: Number(answer.slot),
+        epoch: Number(answer.epoch),
+        windowMs: Number(answer.windowMs),
+        intervalMs: Number(answer.intervalMs),
+      };
     return answer;
   }
 
@@ -259,8 +288,17 @@ export class PgClusterStore implements TClusterStore {
     await this.query(undefined, LEAVE_SQL, [nodeId, lease?.slot ?? -1, lease?.epoch ?? 0]);
   }
 
-  async observe(nodeId: string, epoch: number, thresholds: { lateAfterMs: number; notRespondingAfterMs: number }): Promise<number> {
-    const { rowCount } = await this.query('orch-observe', OBSERVE_SQL, [nodeId, epoch, thresholds.lateAfterMs, thresholds.notRespondingAfterMs]);
+  async observe(
+    nodeId: string,
+    epoch: number,
+    thresholds: { lateAfterMs: number; notRespondingAfterMs: number },
+  ): Promise<number> {
+    const { rowCount } = await this.query('orch-observe', OBSERVE_SQL, [
+      nodeId,
+      epoch,
+      thresholds.lateAfterMs,
+      thresholds.notRespondingAfterMs,
+    ]);
     return rowCount ?? 0;
   }
 

@@ -12,7 +12,10 @@ export async function removeNode(db: TDb, nodeId: string, actor: string): Promis
   const { cluster, member } = await readMemberNow(db, nodeId);
   if (!member || member.removed) throw new AppError('NOT_FOUND', 'no such node in this cluster');
   const refuse = (now: string, ageMs: number) =>
-    new AppError('CONFLICT', `${member.name} is ${now} (last heartbeat ${Math.round(ageMs)} ms ago); only a node that is not responding can be removed`);
+    new AppError(
+      'CONFLICT',
+      `${member.name} is ${now} (last heartbeat ${Math.round(ageMs)} ms ago); only a node that is not responding can be removed`,
+    );
   if (!stateAllows('remove', member)) throw refuse(member.state, member.age_ms);
   const silentFor = cluster.liveness.notRespondingAfterMs;
   const [row] = await db.$queryRaw<{ removed: boolean }[]>`

@@ -8,10 +8,16 @@ import { stateAllows } from '@/lib/cluster/node-actions';
  * its process started, and it restarts cleanly through its supervisor (an active node hands its
  * slot back first). A node that is not responding cannot be asked. One statement.
  */
-export async function requestNodeRestart(db: TDb, nodeId: string, actor: string, reason = 'requested by an operator'): Promise<{ requested: true }> {
+export async function requestNodeRestart(
+  db: TDb,
+  nodeId: string,
+  actor: string,
+  reason = 'requested by an operator',
+): Promise<{ requested: true }> {
   const { member } = await readMemberNow(db, nodeId);
   if (!member || member.removed) throw new AppError('NOT_FOUND', 'no such node in this cluster');
-  if (!stateAllows('restart', member)) throw new AppError('CONFLICT', `${member.name} is not responding; it cannot be asked to restart`);
+  if (!stateAllows('restart', member))
+    throw new AppError('CONFLICT', `${member.name} is not responding; it cannot be asked to restart`);
   const [row] = await db.$queryRaw<{ requested: boolean }[]>`
     WITH requested AS (
       UPDATE cluster_node SET restart_requested_at = now() WHERE id = ${nodeId}::uuid AND removed_at IS NULL RETURNING id

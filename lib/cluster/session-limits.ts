@@ -20,7 +20,11 @@ export type TSessionLimits = {
 export const AGENT_SESSION_LIMITS: TSessionLimits = { lockTimeoutMs: 250, statementTimeoutMs: 5_000, idleInTransactionMs: 1_000 };
 
 /** Pages, operator actions and workflow runs. */
-export const APP_SESSION_LIMITS: TSessionLimits = { lockTimeoutMs: 2_000, statementTimeoutMs: 10_000, idleInTransactionMs: 2_000 };
+export const APP_SESSION_LIMITS: TSessionLimits = {
+  lockTimeoutMs: 2_000,
+  statementTimeoutMs: 10_000,
+  idleInTransactionMs: 2_000,
+};
 
 /** The `options` startup parameter carrying the limits (PostgreSQL's `-c name=value`). */
 export function sessionOptions(limits: TSessionLimits): string {

@@ -5,7 +5,12 @@ import { AppError } from '@/lib/api/app-error';
  * Maintenance on: the node is never active; if it is, it hands its slot back at its next
  * heartbeat. Maintenance off: it stands by again. One statement: the flag and its event.
  */
-export async function setMaintenance(db: TDb, nodeId: string, enabled: boolean, actor: string): Promise<{ maintenance: boolean }> {
+export async function setMaintenance(
+  db: TDb,
+  nodeId: string,
+  enabled: boolean,
+  actor: string,
+): Promise<{ maintenance: boolean }> {
   const [row] = await db.$queryRaw<{ member: boolean }[]>`
     WITH changed AS (
       UPDATE cluster_node SET maintenance = ${enabled}

@@ -132,14 +132,22 @@ export async function readClusterStatus(db: TDb, viewer: TRole | null = null): P
     rollout: rollout && withStall(rollout, members, cluster.interval_ms * cluster.failover_heartbeats),
     alarms: deriveAlarms({
       activeNodeCount: cluster.active_node_count,
-      nodes: members.map((member, index) => ({ ...member, certificateNotAfter: nodes[index].certificate_not_after, certificateSans: nodes[index].certificate_sans })),
+      nodes: members.map((member, index) => ({
+        ...member,
+        certificateNotAfter: nodes[index].certificate_not_after,
+        certificateSans: nodes[index].certificate_sans,
+      })),
     }),
     local: { id: runtime.identity.id, databaseReachable: agent.databaseReachable, clockSkewMs: agent.clockSkewMs },
   };
 }
 
 /** One member, and the gaps between its recent heartbeats (database time) for the lag chart. */
-export async function readNodeDetail(db: TDb, nodeId: string, viewer: TRole | null = null): Promise<{ node: TMemberView; recentGapsMs: number[]; intervalMs: number }> {
+export async function readNodeDetail(
+  db: TDb,
+  nodeId: string,
+  viewer: TRole | null = null,
+): Promise<{ node: TMemberView; recentGapsMs: number[]; intervalMs: number }> {
   const status = await readClusterStatus(db, viewer);
   const node = status.nodes.find((member) => member.id === nodeId);
   if (!node) throw new AppError('NOT_FOUND', 'no such node in this cluster');
@@ -172,7 +180,12 @@ function withSyncStates(members: TMemberView[], referenceFingerprint: string | n
 
 function toMemberView(node: TNodeRow, window: TLivenessWindow, localId: string, viewer: TRole | null): TMemberView {
   const state = deriveMemberState(
-    { removed: node.removed_at !== null, maintenance: node.maintenance, heartbeatAgeMs: node.age_ms, holdsValidLease: node.slot !== null },
+    {
+      removed: node.removed_at !== null,
+      maintenance: node.maintenance,
+      heartbeatAgeMs: node.age_ms,
+      holdsValidLease: node.slot !== null,
+    },
     window,
   );
   return {
@@ -183,7 +196,10 @@ function toMemberView(node: TNodeRow, window: TLivenessWindow, localId: string, 
     local: node.id === localId,
     lastHeartbeatAgeMs: Math.round(node.age_ms),
     syncState: 'IN_SYNC', // decided for all members together, in withSyncStates
-    restartPending: node.active_fingerprint !== null && node.pending_fingerprint !== null && node.active_fingerprint !== node.pending_fingerprint,
+    restartPending:
+      node.active_fingerprint !== null &&
+      node.pending_fingerprint !== null &&
+      node.active_fingerprint !== node.pending_fingerprint,
     epoch: node.epoch === null ? null : Number(node.epoch),
     slot: node.slot,
     maintenance: node.maintenance,

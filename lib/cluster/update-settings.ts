@@ -28,7 +28,12 @@ export async function updateSettings(db: TDb | TTx, input: TSettingsUpdate, acto
   // during the grace of an earlier change, keep its longer values: nodes may not have seen it yet
   const previousIntervalMs = Math.round(current.liveness.effectiveIntervalMs);
   const previousWindowMs = Math.round(current.liveness.notRespondingAfterMs);
-  const after = toSettingsView({ heartbeatIntervalMs: intervalMs, failoverHeartbeats, activeNodeCount, version: current.settingsVersion + 1 });
+  const after = toSettingsView({
+    heartbeatIntervalMs: intervalMs,
+    failoverHeartbeats,
+    activeNodeCount,
+    version: current.settingsVersion + 1,
+  });
   // settings_changed_at on the database clock, like every time liveness compares against; the
   // version read is checked under the lock: the facts above are still the ones in force
   const pending = db.$queryRaw<{ changed: boolean }[]>`

@@ -44,15 +44,20 @@ export async function applyReference(db: TDb, dataDir: string, nodeId: string): 
   }
   const keep = new Set(files.filter((file) => file.kind === 'plugin').map((file) => `${file.name}${PLUGIN_FILE_EXTENSION}`));
   for (const entry of await readdir(pluginsDir(dataDir))) {
-    if (entry.endsWith(PLUGIN_FILE_EXTENSION) && !keep.has(entry)) await rm(path.join(pluginsDir(dataDir), entry), { force: true });
+    if (entry.endsWith(PLUGIN_FILE_EXTENSION) && !keep.has(entry))
+      await rm(path.join(pluginsDir(dataDir), entry), { force: true });
   }
   if (!keepOwnCertificate && !files.some((file) => file.kind === 'certificate')) {
     await rm(certificateFiles(dataDir).certificate, { force: true });
     await rm(certificateFiles(dataDir).privateKey, { force: true });
   }
   await writeReceivedFile(dataDir, path.join(dataDir, SETTINGS_FILE), `${JSON.stringify(document.settings, null, 2)}\n`);
-  await writeDisabledPlugins(dataDir, document.plugins.filter((plugin) => plugin.disabled).map((plugin) => plugin.name));
-  if (document.trustedCas) await writeReceivedFile(dataDir, path.join(dataDir, TRUSTED_CAS_FILE), `${JSON.stringify(document.trustedCas, null, 2)}\n`);
+  await writeDisabledPlugins(
+    dataDir,
+    document.plugins.filter((plugin) => plugin.disabled).map((plugin) => plugin.name),
+  );
+  if (document.trustedCas)
+    await writeReceivedFile(dataDir, path.join(dataDir, TRUSTED_CAS_FILE), `${JSON.stringify(document.trustedCas, null, 2)}\n`);
   else await rm(path.join(dataDir, TRUSTED_CAS_FILE), { force: true });
   await writeAppliedReference(dataDir, { version: reference.version, fingerprint: reference.fingerprint, document });
 
@@ -72,7 +77,8 @@ const PEM = /^(\s*-----BEGIN [A-Z0-9 ]+-----\r?\n[A-Za-z0-9+/=\r\n]+-----END [A-
 
 /** A file's content as stored: present, the hash it is named by, within its size, and (a plugin) a package of that name. */
 function checkContent(version: number, file: TConfigFile, content: string | undefined): void {
-  const refuse = (why: string) => new AppError('VALIDATION', `configuration version ${version} is refused: ${describe(file)} ${why}`, { field: 'files' });
+  const refuse = (why: string) =>
+    new AppError('VALIDATION', `configuration version ${version} is refused: ${describe(file)} ${why}`, { field: 'files' });
   if (content === undefined || sha256Hex(content) !== file.sha256) throw refuse('is missing or damaged');
   const bytes = Buffer.byteLength(content, 'utf8');
   if (bytes > maxFileBytes(file)) throw refuse(`is ${bytes} bytes, more than the ${maxFileBytes(file)} it may be`);

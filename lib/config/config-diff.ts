@@ -20,7 +20,8 @@ export function diffConfigs(node: TConfigDocument, base: TConfigDocument): TConf
       plugin ? `${plugin.version} (${plugin.sha256.slice(0, 12)})${plugin.disabled ? ' disabled' : ''}` : null;
     if (!pair.base) differences.push({ kind: 'plugin', name, change: 'added', node: label(pair.node), base: null });
     else if (!pair.node) differences.push({ kind: 'plugin', name, change: 'removed', node: null, base: label(pair.base) });
-    else if (label(pair.node) !== label(pair.base)) differences.push({ kind: 'plugin', name, change: 'changed', node: label(pair.node), base: label(pair.base) });
+    else if (label(pair.node) !== label(pair.base))
+      differences.push({ kind: 'plugin', name, change: 'changed', node: label(pair.node), base: label(pair.base) });
   }
   const nodeCertificate = node.certificate?.fingerprint ?? null;
   const baseCertificate = base.certificate?.fingerprint ?? null;
@@ -30,7 +31,14 @@ export function diffConfigs(node: TConfigDocument, base: TConfigDocument): TConf
   }
   for (const name of Object.keys(SERVER_SETTINGS) as (keyof TServerSettings)[]) {
     if (JSON.stringify(node.settings?.[name]) !== JSON.stringify(base.settings?.[name])) {
-      differences.push({ kind: 'setting', name, change: 'changed', node: node.settings?.[name], base: base.settings?.[name], apply: SERVER_SETTINGS[name].apply });
+      differences.push({
+        kind: 'setting',
+        name,
+        change: 'changed',
+        node: node.settings?.[name],
+        base: base.settings?.[name],
+        apply: SERVER_SETTINGS[name].apply,
+      });
     }
   }
   return differences;

@@ -39,7 +39,8 @@ export async function listConfigHistory(db: TDb): Promise<THistoryEntry[]> {
       pushedFromNode: row.pushedFromNode,
       pushedFromName: row.pushedFromName,
       reference: index === 0,
-      changes: previous === undefined || 'invalid' in own || 'invalid' in previous ? null : diffConfigs(own.document, previous.document),
+      changes:
+        previous === undefined || 'invalid' in own || 'invalid' in previous ? null : diffConfigs(own.document, previous.document),
       invalid: 'invalid' in own ? own.invalid : null,
     };
   });
@@ -54,11 +55,19 @@ export async function compareConfigVersions(db: TDb, from: number, to: number): 
 /** One kept version, checked like a node checks it before writing it to disk. */
 export async function readConfigVersion(db: TDb, version: number): Promise<TConfigVersion & { pushedAt: Date }> {
   const row = await db.configVersion.findUnique({ where: { version } });
-  if (!row) throw new AppError('NOT_FOUND', `configuration version ${version} does not exist (or was removed by retention)`, { field: 'version' });
+  if (!row)
+    throw new AppError('NOT_FOUND', `configuration version ${version} does not exist (or was removed by retention)`, {
+      field: 'version',
+    });
   return { ...parseConfigVersion(row), pushedAt: row.pushedAt };
 }
 
-function checked(row: { version: number; fingerprint: string; document: unknown; files: unknown }): TConfigVersion | { invalid: string } {
+function checked(row: {
+  version: number;
+  fingerprint: string;
+  document: unknown;
+  files: unknown;
+}): TConfigVersion | { invalid: string } {
   try {
     return parseConfigVersion(row);
   } catch (error) {

@@ -64,7 +64,11 @@ export type TSyncState = {
 };
 
 /** What to do on a heartbeat: pure, over the state and the heartbeat's answer. */
-export function nextSyncStep(state: TSyncState, heartbeat: THeartbeatResult, nowMs: number): { restart: boolean; apply: boolean } {
+export function nextSyncStep(
+  state: TSyncState,
+  heartbeat: THeartbeatResult,
+  nowMs: number,
+): { restart: boolean; apply: boolean } {
   // heartbeats come before start() too: the agent starts first
   if (state.lifecycle === 'stopping' || state.lifecycle === 'stopped') return { restart: false, apply: false };
   const restart = heartbeat.restartRequested && state.restart === 'none';
@@ -151,12 +155,19 @@ export class ConfigSync {
     this.state.apply = { kind: 'applying' };
     try {
       const version = await this.store.applyReference();
-      if (version !== null) this.options.log('info', `configuration version ${version} written; it takes effect at the next restart (hot settings at once)`);
+      if (version !== null)
+        this.options.log(
+          'info',
+          `configuration version ${version} written; it takes effect at the next restart (hot settings at once)`,
+        );
       this.state.appliedVersion = await this.store.appliedVersion();
       this.state.apply = { kind: 'idle' };
     } catch (error) {
       this.state.apply = { kind: 'retrying', afterMs: this.clock.monotonicMs() + APPLY_RETRY_MS };
-      this.options.log('error', `could not apply the pushed configuration (trying again in 30 s): ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log(
+        'error',
+        `could not apply the pushed configuration (trying again in 30 s): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

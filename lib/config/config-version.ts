@@ -18,7 +18,11 @@ const text = (max: number) => z.string().max(max, `must be at most ${max} charac
 
 export const ZConfigDocument = z
   .object({
-    plugins: z.array(z.object({ name: ZPluginName, version: ZPluginVersion, sha256: ZSha256, disabled: z.literal(true).optional() }).strict()).max(500, 'must list at most 500 plugins'),
+    plugins: z
+      .array(
+        z.object({ name: ZPluginName, version: ZPluginVersion, sha256: ZSha256, disabled: z.literal(true).optional() }).strict(),
+      )
+      .max(500, 'must list at most 500 plugins'),
     certificate: z
       .object({ fingerprint: text(200), subject: text(2_000), sans: z.array(text(500)).max(100), notAfter: text(100) })
       .strict()
@@ -44,7 +48,12 @@ function describeIssue(error: ZodError): { field: string; message: string } {
 }
 
 /** The row checked, or an AppError naming the first field that is wrong. */
-export function parseConfigVersion(row: { version: unknown; fingerprint: unknown; document: unknown; files: unknown }): TConfigVersion {
+export function parseConfigVersion(row: {
+  version: unknown;
+  fingerprint: unknown;
+  document: unknown;
+  files: unknown;
+}): TConfigVersion {
   const parsed = ZConfigVersionRow.safeParse(row);
   const label = `configuration version ${typeof row.version === 'number' ? row.version : '?'}`;
   if (!parsed.success) {
@@ -53,11 +62,16 @@ export function parseConfigVersion(row: { version: unknown; fingerprint: unknown
   }
   const { version, fingerprint, document, files } = parsed.data;
   if (configFingerprint(document) !== fingerprint) {
-    throw new AppError('VALIDATION', `${label} is refused: its fingerprint is not the SHA-256 of its document`, { field: 'fingerprint' });
+    throw new AppError('VALIDATION', `${label} is refused: its fingerprint is not the SHA-256 of its document`, {
+      field: 'fingerprint',
+    });
   }
   const named = new Set(files.filter((file) => file.kind === 'plugin').map((file) => `${file.name} ${file.sha256}`));
   const missing = document.plugins.find((plugin) => !named.has(`${plugin.name} ${plugin.sha256}`));
-  if (missing) throw new AppError('VALIDATION', `${label} is refused: plugin ${missing.name} has no file with its SHA-256`, { field: 'files' });
+  if (missing)
+    throw new AppError('VALIDATION', `${label} is refused: plugin ${missing.name} has no file with its SHA-256`, {
+      field: 'files',
+    });
   return { version, fingerprint, document, files };
 }
 

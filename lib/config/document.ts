@@ -49,10 +49,10 @@ export type TConfigDocument = {
 
 /** The settings that take effect without a restart. */
 export function hotSettings(settings: TServerSettings): Partial<TServerSettings> {
-  return Object.fromEntries(Object.entries(settings).filter(([key]) => SERVER_SETTINGS[key as keyof TServerSettings].apply === 'hot'));
+  return Object.fromEntries(
+    Object.entries(settings).filter(([key]) => SERVER_SETTINGS[key as keyof TServerSettings].apply === 'hot'),
+  );
 }
-
-
 
 /** JSON with object keys sorted at every level: one text for one value. */
 export function canonicalJson(value: unknown): string {
@@ -88,7 +88,9 @@ export async function readLocalConfig(dataDir: string): Promise<TConfigDocument>
   ]);
   return {
     plugins: plugins
-      .map(({ name, version, sha256 }) => (disabled.has(name) ? { name, version, sha256, disabled: true as const } : { name, version, sha256 }))
+      .map(({ name, version, sha256 }) =>
+        disabled.has(name) ? { name, version, sha256, disabled: true as const } : { name, version, sha256 },
+      )
       .sort((a, b) => (a.name < b.name ? -1 : 1)),
     certificate,
     settings,

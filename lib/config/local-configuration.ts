@@ -85,9 +85,7 @@ export class LocalConfiguration {
       certificateFiles(this.dataDir).certificate,
       localOptionsFile(this.dataDir),
     ];
-    const key = watched
-      .map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0))
-      .join('|');
+    const key = watched.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)).join('|');
     if (this.cached?.key !== key) {
       const [onDisk, reference, keepOwnCertificate] = await Promise.all([
         readLocalConfig(this.dataDir),

@@ -70,14 +70,25 @@ const actives = (facts: TRolloutFacts) => facts.members.filter((other) => other.
 
 /** Live, restarted since the last restart request, and running the reference. */
 export function isInSync(facts: TRolloutFacts, candidate: TRolloutMember | undefined): boolean {
-  return !!candidate && isLive(candidate) && candidate.restartedSinceRequest && candidate.activeFingerprint === facts.reference?.fingerprint;
+  return (
+    !!candidate &&
+    isLive(candidate) &&
+    candidate.restartedSinceRequest &&
+    candidate.activeFingerprint === facts.reference?.fingerprint
+  );
 }
 
 /**
  * Waits for a condition under KEY: the deadline is set the first time it is waited for and kept
  * while the same condition is awaited; past it, ON_TIMEOUT happens instead.
  */
-function waitFor(progress: TRolloutProgress, key: string, withinMs: number, nowMs: number, onTimeout: () => TRolloutAction): TRolloutAction {
+function waitFor(
+  progress: TRolloutProgress,
+  key: string,
+  withinMs: number,
+  nowMs: number,
+  onTimeout: () => TRolloutAction,
+): TRolloutAction {
   const wait = progress.wait?.key === key ? progress.wait : { key, deadlineMs: nowMs + withinMs };
   return nowMs > wait.deadlineMs ? onTimeout() : { kind: 'wait', wait };
 }
@@ -115,7 +126,13 @@ function nextStepAction(progress: TRolloutProgress, facts: TRolloutFacts, contex
   if (step.status === 'RESTARTING') {
     if (isInSync(facts, target)) return { kind: 'in-sync', index };
     const seconds = Math.round(context.restartMs / 1000);
-    return waitFor(progress, `back:${step.nodeId}`, context.restartMs, context.nowMs, fail(`${step.name} did not come back in sync within ${seconds} s`));
+    return waitFor(
+      progress,
+      `back:${step.nodeId}`,
+      context.restartMs,
+      context.nowMs,
+      fail(`${step.name} did not come back in sync within ${seconds} s`),
+    );
   }
   if (progress.begun !== step.nodeId) {
     if (!target || !isLive(target)) return { kind: 'skip', index, message: 'not responding' };
@@ -138,10 +155,17 @@ function nextStepAction(progress: TRolloutProgress, facts: TRolloutFacts, contex
       return { kind: 'fail', index, message: `no standby node can take over while ${target.name} restarts` };
     }
     if (progress.restoreActiveNodeCount === null) {
-      if (facts.activeNodeCount >= SETTINGS_LIMITS.activeNodeCount.max) return { kind: 'fail', index, message: 'no spare active slot to keep a node active' };
+      if (facts.activeNodeCount >= SETTINGS_LIMITS.activeNodeCount.max)
+        return { kind: 'fail', index, message: 'no spare active slot to keep a node active' };
       return { kind: 'add-slot', from: facts.activeNodeCount };
     }
-    return waitFor(progress, `other-active:${step.nodeId}`, 2 * facts.windowMs + 10_000, context.nowMs, fail(`no other node became active while ${target.name} was to restart`));
+    return waitFor(
+      progress,
+      `other-active:${step.nodeId}`,
+      2 * facts.windowMs + 10_000,
+      context.nowMs,
+      fail(`no other node became active while ${target.name} was to restart`),
+    );
   }
   return { kind: 'restart', index };
 }

@@ -12,7 +12,12 @@ import { configFingerprint, readLocalConfig, type TConfigDocument } from '@/lib/
 import { readKeepOwnCertificate } from '@/lib/tls/keep-own-certificate';
 import { planRollout } from '@/lib/config/plan-rollout';
 import { freezePoint } from '@/lib/cluster/test-freeze';
-import { lockConfiguration, restoreActiveSlots, settleStalledRollouts, type TSettledRollouts } from '@/lib/config/settle-rollouts';
+import {
+  lockConfiguration,
+  restoreActiveSlots,
+  settleStalledRollouts,
+  type TSettledRollouts,
+} from '@/lib/config/settle-rollouts';
 
 export type TPushRequest = { dataDir: string; node: { id: string; name: string }; actor: string; reset: boolean };
 export type TPushResult = { version: number; fingerprint: string; created: boolean; rolloutId: number | null };
@@ -23,20 +28,32 @@ export async function pushConfiguration(db: TDb, request: TPushRequest): Promise
   const local = await readLocalConfig(dataDir);
   const keepOwnCertificate = await readKeepOwnCertificate(dataDir);
   // a node that keeps its own certificate never hands it to the others: the reference keeps its certificate
-  const document: TConfigDocument = keepOwnCertificate ? { ...local, certificate: (current?.document as TConfigDocument | undefined)?.certificate ?? null } : local;
+  const document: TConfigDocument = keepOwnCertificate
+    ? { ...local, certificate: (current?.document as TConfigDocument | undefined)?.certificate ?? null }
+    : local;
   const fingerprint = configFingerprint(document);
   if (local.certificate?.fingerprint === 'INVALID' && !keepOwnCertificate) {
-    throw new AppError('CONFLICT', 'the certificate file on this node cannot be read; fix or replace it before pushing', { field: 'certificate' });
+    throw new AppError('CONFLICT', 'the certificate file on this node cannot be read; fix or replace it before pushing', {
+      field: 'certificate',
+    });
   }
   if (current?.fingerprint === fingerprint && !reset) {
-    throw new AppError('CONFLICT', `nothing to push: the configuration of ${node.name} is already the reference (version ${current.version})`);
+    throw new AppError(
+      'CONFLICT',
+      `nothing to push: the configuration of ${node.name} is already the reference (version ${current.version})`,
+    );
   }
 
   const files: { file: TConfigFile; content: string }[] = [];
-  for (const plugin of document.plugins) files.push(await readChecked(dataDir, { kind: 'plugin', name: plugin.name, sha256: plugin.sha256 }));
+  for (const plugin of document.plugins)
+    files.push(await readChecked(dataDir, { kind: 'plugin', name: plugin.name, sha256: plugin.sha256 }));
   if (document.certificate) {
     if (keepOwnCertificate) {
-      files.push(...ZConfigFiles.parse(current?.files ?? []).filter((file) => file.kind !== 'plugin').map((file) => ({ file, content: '' })));
+      files.push(
+        ...ZConfigFiles.parse(current?.files ?? [])
+          .filter((file) => file.kind !== 'plugin')
+          .map((file) => ({ file, content: '' })),
+      );
     } else {
       for (const kind of ['certificate', 'private-key'] as const) {
         const content = await readFile(configFilePath(dataDir, { kind, sha256: '' }), 'utf8');
@@ -45,7 +62,16 @@ export async function pushConfiguration(db: TDb, request: TPushRequest): Promise
     }
   }
 
-  return writeReference(db, { expected: current?.version ?? null, fingerprint, document, files, node, actor, reset, details: {} });
+  return writeReference(db, {
+    expected: current?.version ?? null,
+    fingerprint,
+    document,
+    files,
+    node,
+    actor,
+    reset,
+    details: {},
+  });
 }
 
 export type TNewReference = {
@@ -75,29 +101,48 @@ export async function writeReference(db: TDb, request: TNewReference): Promise<T
     await freezePoint('push');
     if (reset) restores = await settleRunningRollouts(tx);
     const latest = await tx.configVersion.findFirst({ orderBy: { version: 'desc' } });
-    if ((latest?.version ?? null) !== expected) throw new AppError('CONFLICT', 'someone else pushed at the same moment; look at the new reference and push again');
+    if ((latest?.version ?? null) !== expected)
+      throw new AppError('CONFLICT', 'someone else pushed at the same moment; look at the new reference and push again');
     let version = latest?.version ?? 0;
     const created = latest?.fingerprint !== fingerprint;
     if (created) {
       await tx.configBlob.createMany({
-        data: files.filter(({ content }) => content !== '').map(({ file, content }) => ({ sha256: file.sha256, content: Buffer.from(content, 'utf8') })),
+        data: files
+          .filter(({ content }) => content !== '')
+          .map(({ file, content }) => ({ sha256: file.sha256, content: Buffer.from(content, 'utf8') })),
         skipDuplicates: true,
       });
       const row = await tx.configVersion.create({
-        data: { fingerprint, document, files: files.map(({ file }) => file), pushedBy: actor, pushedFromNode: node.id, pushedFromName: node.name },
+        data: {
+          fingerprint,
+          document,
+          files: files.map(({ file }) => file),
+          pushedBy: actor,
+          pushedFromNode: node.id,
+          pushedFromName: node.name,
+        },
       });
       version = row.version;
       await tx.clusterEvent.create({
-        data: { kind: 'CONFIG_PUSHED', nodeId: node.id, actor, details: { version, fingerprint, plugins: document.plugins.length, reset, ...request.details } },
+        data: {
+          kind: 'CONFIG_PUSHED',
+          nodeId: node.id,
+          actor,
+          details: { version, fingerprint, plugins: document.plugins.length, reset, ...request.details },
+        },
       });
     }
     await request.alsoWrite?.(tx);
     let rolloutId: number | null = null;
     if (reset) {
       const steps = await planRollout(tx, node.id);
-      const rollout = await tx.configRollout.create({ data: { version, startedBy: actor, coordinatorNode: node.id, status: 'RUNNING', steps } });
+      const rollout = await tx.configRollout.create({
+        data: { version, startedBy: actor, coordinatorNode: node.id, status: 'RUNNING', steps },
+      });
       rolloutId = rollout.id;
-      await tx.clusterEvent.create({ data: { kind: 'ROLLOUT_STARTED', nodeId: node.id, actor, details: { version, rollout: rollout.id, nodes: steps.length } } });
+      await tx.clusterEvent.create({
+        data: { kind: 'ROLLOUT_STARTED', nodeId: node.id, actor, details: { version, rollout: rollout.id, nodes: steps.length } },
+      });
     }
     return { version, fingerprint, created, rolloutId };
   });
@@ -107,7 +152,10 @@ export async function writeReference(db: TDb, request: TNewReference): Promise<T
 
 /** One rolling reset at a time; one whose coordinator stopped responding is given up first. */
 async function settleRunningRollouts(tx: TTx): Promise<TSettledRollouts['restores']> {
-  const { alive: [running], restores } = await settleStalledRollouts(tx);
+  const {
+    alive: [running],
+    restores,
+  } = await settleStalledRollouts(tx);
   if (running !== undefined) throw new AppError('CONFLICT', `rolling reset #${running} is still running; wait for it to finish`);
   return restores;
 }
@@ -115,6 +163,7 @@ async function settleRunningRollouts(tx: TTx): Promise<TSettledRollouts['restore
 /** A file the document names, read from disk and checked against the document's hash. */
 async function readChecked(dataDir: string, file: TConfigFile): Promise<{ file: TConfigFile; content: string }> {
   const content = await readFile(configFilePath(dataDir, file), 'utf8');
-  if (sha256Hex(content) !== file.sha256) throw new AppError('CONFLICT', 'the configuration changed while it was being pushed; push again');
+  if (sha256Hex(content) !== file.sha256)
+    throw new AppError('CONFLICT', 'the configuration changed while it was being pushed; push again');
   return { file, content };
 }

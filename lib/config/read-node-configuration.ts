@@ -12,7 +12,10 @@ import { diffConfigs, type TConfigDifference } from '@/lib/config/config-diff';
 import type { TConfigDocument } from '@/lib/config/document';
 
 export type TNodeConfiguration = {
-  node: Pick<TMemberView, 'id' | 'name' | 'syncState' | 'restartPending' | 'activeFingerprint' | 'pendingFingerprint' | 'keepsOwnCertificate'>;
+  node: Pick<
+    TMemberView,
+    'id' | 'name' | 'syncState' | 'restartPending' | 'activeFingerprint' | 'pendingFingerprint' | 'keepsOwnCertificate'
+  >;
   base: { kind: 'reference' | 'node' | 'running'; label: string; fingerprint: string | null } | null;
   /** what the node runs, against the base */
   running: TConfigDifference[];
@@ -27,21 +30,35 @@ export async function readNodeConfiguration(db: TDb, nodeId: string): Promise<TN
   const member = status.nodes.find((candidate) => candidate.id === nodeId);
   if (!member) throw new AppError('NOT_FOUND', 'no such node in this cluster');
   const rows = await db.clusterNode.findMany({ select: { id: true, activeConfig: true, pendingConfig: true } });
-  const documents = new Map(rows.map((row) => [row.id, { active: row.activeConfig as TConfigDocument | null, pending: row.pendingConfig as TConfigDocument | null }]));
+  const documents = new Map(
+    rows.map((row) => [
+      row.id,
+      { active: row.activeConfig as TConfigDocument | null, pending: row.pendingConfig as TConfigDocument | null },
+    ]),
+  );
   const own = documents.get(nodeId)!;
 
   let base: TNodeConfiguration['base'] = null;
   let baseDocument: TConfigDocument | null = null;
   if (status.reference) {
-    const reference = await db.configVersion.findUniqueOrThrow({ where: { version: status.reference.version }, select: { document: true } });
+    const reference = await db.configVersion.findUniqueOrThrow({
+      where: { version: status.reference.version },
+      select: { document: true },
+    });
     baseDocument = reference.document as TConfigDocument;
-    base = { kind: 'reference', label: `reference configuration, version ${status.reference.version}`, fingerprint: status.reference.fingerprint };
+    base = {
+      kind: 'reference',
+      label: `reference configuration, version ${status.reference.version}`,
+      fingerprint: status.reference.fingerprint,
+    };
   } else if (member.localChanges) {
     baseDocument = own.active;
     base = { kind: 'running', label: `what ${member.name} runs now`, fingerprint: member.activeFingerprint };
   } else {
     const live = status.nodes.filter((candidate) => isLiveState(candidate.state));
-    const other = live.find((candidate) => candidate.id !== nodeId && candidate.localChanges) ?? live.find((candidate) => candidate.syncState === 'IN_SYNC' && candidate.id !== nodeId);
+    const other =
+      live.find((candidate) => candidate.id !== nodeId && candidate.localChanges) ??
+      live.find((candidate) => candidate.syncState === 'IN_SYNC' && candidate.id !== nodeId);
     if (other) {
       baseDocument = other.localChanges ? documents.get(other.id)!.pending : documents.get(other.id)!.active;
       base = {

@@ -2,7 +2,14 @@
 import type { TDb } from '@/lib/db/client';
 import type { TRolloutStep } from '@/lib/config/plan-rollout';
 
-export type TReferenceView = { version: number; fingerprint: string; pushedBy: string; pushedFromNode: string; pushedFromName: string; pushedAt: string };
+export type TReferenceView = {
+  version: number;
+  fingerprint: string;
+  pushedBy: string;
+  pushedFromNode: string;
+  pushedFromName: string;
+  pushedAt: string;
+};
 
 export type TRolloutView = {
   id: number;

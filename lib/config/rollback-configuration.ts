@@ -14,15 +14,28 @@ export type TRollbackRequest = { version: number; node: { id: string; name: stri
 export async function rollbackConfiguration(db: TDb, request: TRollbackRequest): Promise<TPushResult> {
   const { version, node, actor, reset } = request;
   const target = await readConfigVersion(db, version);
-  const current = await db.configVersion.findFirst({ orderBy: { version: 'desc' }, select: { version: true, fingerprint: true } });
+  const current = await db.configVersion.findFirst({
+    orderBy: { version: 'desc' },
+    select: { version: true, fingerprint: true },
+  });
   if (current?.fingerprint === target.fingerprint && !reset) {
-    throw new AppError('CONFLICT', `nothing to push: version ${version} has the configuration of the reference (version ${current.version})`);
+    throw new AppError(
+      'CONFLICT',
+      `nothing to push: version ${version} has the configuration of the reference (version ${current.version})`,
+    );
   }
   // retention removes a blob only with the last version naming it; check anyway, so a damaged row changes nothing
-  const stored = await db.configBlob.findMany({ where: { sha256: { in: target.files.map((file) => file.sha256) } }, select: { sha256: true } });
+  const stored = await db.configBlob.findMany({
+    where: { sha256: { in: target.files.map((file) => file.sha256) } },
+    select: { sha256: true },
+  });
   const present = new Set(stored.map((blob) => blob.sha256));
   const missing = target.files.find((file) => !present.has(file.sha256));
-  if (missing) throw new AppError('CONFLICT', `version ${version} cannot be pushed again: its ${missing.kind === 'plugin' ? `plugin ${missing.name}` : missing.kind} is no longer stored`);
+  if (missing)
+    throw new AppError(
+      'CONFLICT',
+      `version ${version} cannot be pushed again: its ${missing.kind === 'plugin' ? `plugin ${missing.name}` : missing.kind} is no longer stored`,
+    );
   return writeReference(db, {
     expected: current?.version ?? null,
     fingerprint: target.fingerprint,

@@ -49,7 +49,9 @@ export async function readRolloutFacts(db: TDb | TTx): Promise<TRolloutFacts> {
              n.active_fingerprint, n.pending_fingerprint,
              (n.restart_requested_at IS NULL OR n.started_at > n.restart_requested_at) AND n.stopped_at IS NULL AS restarted
         FROM cluster_node n ORDER BY n.member_no`),
-    db.$queryRawUnsafe<{ version: number; fingerprint: string }[]>('SELECT version, fingerprint FROM config_version ORDER BY version DESC LIMIT 1'),
+    db.$queryRawUnsafe<{ version: number; fingerprint: string }[]>(
+      'SELECT version, fingerprint FROM config_version ORDER BY version DESC LIMIT 1',
+    ),
   ]);
   const settings = toClusterSettings(clusters[0]);
   const window = livenessWindow(settings);

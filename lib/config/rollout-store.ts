@@ -8,7 +8,13 @@ import { requestNodeRestart } from '@/lib/cluster/request-restart';
 import { updateSettings } from '@/lib/cluster/update-settings';
 import type { TRolloutStep } from '@/lib/config/plan-rollout';
 import { readRolloutFacts, type TRolloutFacts } from '@/lib/config/rollout-facts';
-import { recordRestoreFailure, restoreActiveSlots, rolloutsToSettle, settleStalledRollouts, tryLockConfiguration } from '@/lib/config/settle-rollouts';
+import {
+  recordRestoreFailure,
+  restoreActiveSlots,
+  rolloutsToSettle,
+  settleStalledRollouts,
+  tryLockConfiguration,
+} from '@/lib/config/settle-rollouts';
 
 export type TRolloutLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -39,7 +45,12 @@ export interface TRolloutStore {
   /** a settings change like an operator's, under the settings version the facts were read at */
   setActiveNodeCount(settingsVersion: number, activeNodeCount: number, actor: string): Promise<void>;
   requestRestart(nodeId: string, actor: string, reason: string): Promise<void>;
-  recordEvent(kind: 'ROLLOUT_COMPLETED' | 'ROLLOUT_FAILED', nodeId: string, actor: string, details: Record<string, unknown>): Promise<void>;
+  recordEvent(
+    kind: 'ROLLOUT_COMPLETED' | 'ROLLOUT_FAILED',
+    nodeId: string,
+    actor: string,
+    details: Record<string, unknown>,
+  ): Promise<void>;
   /** the active count could not be put back: said once per rollout, and owed (the settle pass tries again) */
   recordRestoreFailure(rolloutId: number, activeNodeCount: number, error: unknown, log: TRolloutLog): Promise<void>;
   /** gives up rollouts whose coordinator went silent and puts back what they owe (any node, one at a time) */
@@ -50,7 +61,11 @@ export class PrismaRolloutStore implements TRolloutStore {
   constructor(private readonly db: TDb) {}
 
   async unfinished(nodeId: string): Promise<number[]> {
-    const rows = await this.db.configRollout.findMany({ where: { status: 'RUNNING', coordinatorNode: nodeId }, select: { id: true }, orderBy: { id: 'asc' } });
+    const rows = await this.db.configRollout.findMany({
+      where: { status: 'RUNNING', coordinatorNode: nodeId },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
     return rows.map((row) => row.id);
   }
 
@@ -67,7 +82,10 @@ export class PrismaRolloutStore implements TRolloutStore {
 
   async save(rolloutId: number, { steps, restoreActiveNodeCount, status, message }: TRolloutSave): Promise<void> {
     const end = status ? { status, message, finishedAt: new Date() } : {};
-    await this.db.configRollout.update({ where: { id: rolloutId }, data: { steps, restoreActiveNodeCount, updatedAt: new Date(), ...end } });
+    await this.db.configRollout.update({
+      where: { id: rolloutId },
+      data: { steps, restoreActiveNodeCount, updatedAt: new Date(), ...end },
+    });
   }
 
   async setActiveNodeCount(settingsVersion: number, activeNodeCount: number, actor: string): Promise<void> {
@@ -78,7 +96,12 @@ export class PrismaRolloutStore implements TRolloutStore {
     await requestNodeRestart(this.db, nodeId, actor, reason);
   }
 
-  async recordEvent(kind: 'ROLLOUT_COMPLETED' | 'ROLLOUT_FAILED', nodeId: string, actor: string, details: Record<string, unknown>): Promise<void> {
+  async recordEvent(
+    kind: 'ROLLOUT_COMPLETED' | 'ROLLOUT_FAILED',
+    nodeId: string,
+    actor: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
     await this.db.clusterEvent.create({ data: { kind, nodeId, actor, details: details as object } });
   }
 

@@ -144,7 +144,10 @@ export class RolloutDriver {
         if (progress.phase === 'finishing') {
           if (progress.failure === null) {
             await save({ status: 'COMPLETED' });
-            await store.recordEvent('ROLLOUT_COMPLETED', nodeId, rollout.startedBy, { rollout: rolloutId, version: rollout.version });
+            await store.recordEvent('ROLLOUT_COMPLETED', nodeId, rollout.startedBy, {
+              rollout: rolloutId,
+              version: rollout.version,
+            });
             return 'ended';
           }
           await this.recordFailure(rollout.id, rollout.startedBy, progress, restoreFailure, save);
@@ -211,7 +214,10 @@ export class RolloutDriver {
         }
       } catch (error) {
         if (progress.failure === null) {
-          const index = progress.phase === 'steps' ? progress.steps.findIndex((step) => step.status !== 'IN_SYNC' && step.status !== 'SKIPPED') : -1;
+          const index =
+            progress.phase === 'steps'
+              ? progress.steps.findIndex((step) => step.status !== 'IN_SYNC' && step.status !== 'SKIPPED')
+              : -1;
           fail(index < 0 ? null : index, `stopped: ${describe(error)}`);
         } else {
           // putting the count back failed: it stays owed (restoreActiveNodeCount is saved with the
@@ -237,9 +243,14 @@ export class RolloutDriver {
       .catch((failure) => log('error', `could not record the failure of rolling reset #${rolloutId}: ${describe(failure)}`));
     const owed = progress.restoreActiveNodeCount;
     if (restoreFailure !== null && owed !== null) {
-      await store.recordRestoreFailure(rolloutId, owed, restoreFailure, log).catch((failure) =>
-        log('error', `rolling reset #${rolloutId}: the active node count could not be put back to ${owed}, nor could that be recorded (${describe(failure)})`),
-      );
+      await store
+        .recordRestoreFailure(rolloutId, owed, restoreFailure, log)
+        .catch((failure) =>
+          log(
+            'error',
+            `rolling reset #${rolloutId}: the active node count could not be put back to ${owed}, nor could that be recorded (${describe(failure)})`,
+          ),
+        );
     }
   }
 

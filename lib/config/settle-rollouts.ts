@@ -36,7 +36,9 @@ export async function lockConfiguration(tx: TTx): Promise<void> {
 
 /** The same lock, or false at once when another node holds it. */
 export async function tryLockConfiguration(tx: TTx): Promise<boolean> {
-  const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${CONFIGURATION_LOCK}::bigint) AS locked`;
+  const [row] = await tx.$queryRaw<
+    { locked: boolean }[]
+  >`SELECT pg_try_advisory_xact_lock(${CONFIGURATION_LOCK}::bigint) AS locked`;
   return row?.locked === true;
 }
 
@@ -51,9 +53,20 @@ export async function settleStalledRollouts(tx: TTx): Promise<TSettledRollouts> 
       continue;
     }
     const message = `its coordinating node ${coordinator?.name ?? rollout.coordinatorNode} stopped responding`;
-    await tx.configRollout.update({ where: { id: rollout.id }, data: { status: 'FAILED', message, finishedAt: new Date(), updatedAt: new Date() } });
-    await tx.clusterEvent.create({ data: { kind: 'ROLLOUT_FAILED', nodeId: rollout.coordinatorNode, actor: rollout.startedBy, details: { rollout: rollout.id, message } } });
-    if (rollout.restoreActiveNodeCount !== null) settled.restores.push({ rolloutId: rollout.id, activeNodeCount: rollout.restoreActiveNodeCount, retry: false });
+    await tx.configRollout.update({
+      where: { id: rollout.id },
+      data: { status: 'FAILED', message, finishedAt: new Date(), updatedAt: new Date() },
+    });
+    await tx.clusterEvent.create({
+      data: {
+        kind: 'ROLLOUT_FAILED',
+        nodeId: rollout.coordinatorNode,
+        actor: rollout.startedBy,
+        details: { rollout: rollout.id, message },
+      },
+    });
+    if (rollout.restoreActiveNodeCount !== null)
+      settled.restores.push({ rolloutId: rollout.id, activeNodeCount: rollout.restoreActiveNodeCount, retry: false });
   }
   settled.restores.push(...(await owedRestores(tx)));
   return settled;
@@ -70,7 +83,10 @@ export async function owedRestores(db: TDb | TTx): Promise<TSettledRollouts['res
     return typeof rollout === 'number' ? [rollout] : [];
   });
   if (ids.length === 0) return [];
-  const rollouts = await db.configRollout.findMany({ where: { id: { in: ids }, status: 'FAILED', restoreActiveNodeCount: { not: null } }, orderBy: { id: 'asc' } });
+  const rollouts = await db.configRollout.findMany({
+    where: { id: { in: ids }, status: 'FAILED', restoreActiveNodeCount: { not: null } },
+    orderBy: { id: 'asc' },
+  });
   return rollouts.map((rollout) => ({ rolloutId: rollout.id, activeNodeCount: rollout.restoreActiveNodeCount!, retry: true }));
 }
 
@@ -95,10 +111,16 @@ export async function restoreActiveSlots(db: TDb, restores: TSettledRollouts['re
         if (retry) log('info', `rolling reset #${rolloutId}: the active node count is back to ${activeNodeCount}`);
       }
       // nothing is owed any more
-      await db.configRollout.updateMany({ where: { id: rolloutId, status: 'FAILED', restoreActiveNodeCount: activeNodeCount }, data: { restoreActiveNodeCount: null } });
+      await db.configRollout.updateMany({
+        where: { id: rolloutId, status: 'FAILED', restoreActiveNodeCount: activeNodeCount },
+        data: { restoreActiveNodeCount: null },
+      });
     } catch (error) {
       await recordRestoreFailure(db, rolloutId, activeNodeCount, error, log).catch((failure) =>
-        log('error', `rolling reset #${rolloutId}: could not record that the active node count was not put back (${String(failure)})`),
+        log(
+          'error',
+          `rolling reset #${rolloutId}: could not record that the active node count was not put back (${String(failure)})`,
+        ),
       );
     }
   }
@@ -109,19 +131,39 @@ export async function restoreActiveSlots(db: TDb, restores: TSettledRollouts['re
  * said in the log, in the rollout's message (the page shows it) and as a cluster event, the first
  * time for a rollout; the settle loop tries again.
  */
-export async function recordRestoreFailure(db: TDb, rolloutId: number, activeNodeCount: number, error: unknown, log: TLog): Promise<void> {
+export async function recordRestoreFailure(
+  db: TDb,
+  rolloutId: number,
+  activeNodeCount: number,
+  error: unknown,
+  log: TLog,
+): Promise<void> {
   // one line: a database error's message spans several
   const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
   const note = `the active node count could not be put back to ${activeNodeCount} (${reason}); the cluster keeps one more active node until it is, tried again every few seconds`;
-  const recorded = await db.clusterEvent.findFirst({ where: { kind: 'ROLLOUT_RESTORE_FAILED', details: { path: ['rollout'], equals: rolloutId } }, select: { id: true } });
+  const recorded = await db.clusterEvent.findFirst({
+    where: { kind: 'ROLLOUT_RESTORE_FAILED', details: { path: ['rollout'], equals: rolloutId } },
+    select: { id: true },
+  });
   if (recorded) return;
   log('error', `rolling reset #${rolloutId}: ${note}`);
   await db.$transaction(async (tx) => {
-    const rollout = await tx.configRollout.findUnique({ where: { id: rolloutId }, select: { message: true, startedBy: true, coordinatorNode: true } });
+    const rollout = await tx.configRollout.findUnique({
+      where: { id: rolloutId },
+      select: { message: true, startedBy: true, coordinatorNode: true },
+    });
     if (!rollout) return;
-    await tx.configRollout.update({ where: { id: rolloutId }, data: { message: rollout.message ? `${rollout.message}; ${note}` : note, updatedAt: new Date() } });
+    await tx.configRollout.update({
+      where: { id: rolloutId },
+      data: { message: rollout.message ? `${rollout.message}; ${note}` : note, updatedAt: new Date() },
+    });
     await tx.clusterEvent.create({
-      data: { kind: 'ROLLOUT_RESTORE_FAILED', nodeId: rollout.coordinatorNode, actor: rollout.startedBy, details: { rollout: rolloutId, activeNodeCount, message: note } },
+      data: {
+        kind: 'ROLLOUT_RESTORE_FAILED',
+        nodeId: rollout.coordinatorNode,
+        actor: rollout.startedBy,
+        details: { rollout: rolloutId, activeNodeCount, message: note },
+      },
     });
   });
 }

@@ -35,9 +35,14 @@ export function deriveSyncStates(nodes: TSyncFacts[], referenceFingerprint: stri
     const behindSomeone = changed.some((other) => other.id !== node.id && other.pendingFingerprint !== node.activeFingerprint);
     if (node.unreadable) states.set(node.id, 'UNREADABLE');
     else if (node.localChanges) states.set(node.id, 'LOCAL_CHANGES');
-    else if (referenceFingerprint && node.activeFingerprint !== referenceFingerprint && node.pendingFingerprint === referenceFingerprint) {
+    else if (
+      referenceFingerprint &&
+      node.activeFingerprint !== referenceFingerprint &&
+      node.pendingFingerprint === referenceFingerprint
+    ) {
       states.set(node.id, 'PENDING_RESTART');
-    } else if (behindSomeone || (node.activeFingerprint && target && node.activeFingerprint !== target)) states.set(node.id, 'OUT_OF_SYNC');
+    } else if (behindSomeone || (node.activeFingerprint && target && node.activeFingerprint !== target))
+      states.set(node.id, 'OUT_OF_SYNC');
     else states.set(node.id, 'IN_SYNC');
   }
   return states;

@@ -17,8 +17,14 @@ export const TRUSTED_CAS_FILE = path.join('config', 'trusted-cas.json');
 export const MAX_TRUSTED_CAS = 100;
 const MAX_PEM_CHARS = 16 * 1024;
 
-export const ZTrustedCaName = z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters').regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'must hold only letters, digits, spaces, ".", "_" and "-"');
-export const ZTrustedCa = z.object({ name: ZTrustedCaName, pem: z.string().min(1).max(MAX_PEM_CHARS, `must be at most ${MAX_PEM_CHARS} characters`) }).strict();
+export const ZTrustedCaName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'must hold only letters, digits, spaces, ".", "_" and "-"');
+export const ZTrustedCa = z
+  .object({ name: ZTrustedCaName, pem: z.string().min(1).max(MAX_PEM_CHARS, `must be at most ${MAX_PEM_CHARS} characters`) })
+  .strict();
 export type TTrustedCa = z.infer<typeof ZTrustedCa>;
 export const ZTrustedCas = z.array(ZTrustedCa).max(MAX_TRUSTED_CAS, `at most ${MAX_TRUSTED_CAS} trusted CA certificates`);
 
@@ -32,8 +38,18 @@ export function describeTrustedCa(ca: TTrustedCa): TTrustedCaView {
   } catch {
     throw new AppError('VALIDATION', 'pem is not a PEM certificate', { field: 'pem' });
   }
-  if (!certificate.ca) throw new AppError('VALIDATION', `pem is not a CA certificate (${certificate.subject.replaceAll('\n', ', ')} has no CA basic constraint)`, { field: 'pem' });
-  return { name: ca.name, fingerprint: certificate.fingerprint256, subject: certificate.subject.replaceAll('\n', ', '), notAfter: new Date(certificate.validTo).toISOString() };
+  if (!certificate.ca)
+    throw new AppError(
+      'VALIDATION',
+      `pem is not a CA certificate (${certificate.subject.replaceAll('\n', ', ')} has no CA basic constraint)`,
+      { field: 'pem' },
+    );
+  return {
+    name: ca.name,
+    fingerprint: certificate.fingerprint256,
+    subject: certificate.subject.replaceAll('\n', ', '),
+    notAfter: new Date(certificate.validTo).toISOString(),
+  };
 }
 
 export async function readTrustedCas(dataDir: string): Promise<TTrustedCa[]> {
@@ -64,14 +80,21 @@ export async function listTrustedCas(dataDir: string): Promise<TTrustedCaView[]>
 export async function addTrustedCa(dataDir: string, ca: TTrustedCa): Promise<TTrustedCaView> {
   const view = describeTrustedCa(ca);
   const others = (await readTrustedCas(dataDir)).filter((item) => item.name !== ca.name);
-  if (others.length >= MAX_TRUSTED_CAS) throw new AppError('VALIDATION', `at most ${MAX_TRUSTED_CAS} trusted CA certificates`, { field: 'name' });
-  await writeTrustedCas(dataDir, [...others, { name: ca.name, pem: `${ca.pem.trim()}\n` }].sort((a, b) => (a.name < b.name ? -1 : 1)));
+  if (others.length >= MAX_TRUSTED_CAS)
+    throw new AppError('VALIDATION', `at most ${MAX_TRUSTED_CAS} trusted CA certificates`, { field: 'name' });
+  await writeTrustedCas(
+    dataDir,
+    [...others, { name: ca.name, pem: `${ca.pem.trim()}\n` }].sort((a, b) => (a.name < b.name ? -1 : 1)),
+  );
   return view;
 }
 
 export async function removeTrustedCa(dataDir: string, name: string): Promise<{ removed: string }> {
   const cas = await readTrustedCas(dataDir);
   if (!cas.some((ca) => ca.name === name)) throw new AppError('NOT_FOUND', `no trusted CA is named "${name}"`);
-  await writeTrustedCas(dataDir, cas.filter((ca) => ca.name !== name));
+  await writeTrustedCas(
+    dataDir,
+    cas.filter((ca) => ca.name !== name),
+  );
   return { removed: name };
 }

@@ -21,7 +21,9 @@ export type TServerSettingsView = {
   apply: Record<keyof TServerSettings, 'hot' | 'restart'>;
 };
 
-export const SETTINGS_APPLY = Object.fromEntries(Object.entries(SERVER_SETTINGS).map(([key, value]) => [key, value.apply])) as TServerSettingsView['apply'];
+export const SETTINGS_APPLY = Object.fromEntries(
+  Object.entries(SERVER_SETTINGS).map(([key, value]) => [key, value.apply]),
+) as TServerSettingsView['apply'];
 
 export async function updateServerSettings(dataDir: string, update: TServerSettingsUpdate): Promise<TServerSettings> {
   const next = ZServerSettings.parse({ ...(await readServerSettings(dataDir)), ...update });

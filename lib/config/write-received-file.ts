@@ -17,7 +17,10 @@ function isInside(root: string, target: string): boolean {
 export async function writeReceivedFile(dataDir: string, target: string, content: string, mode = 0o644): Promise<void> {
   const root = path.resolve(dataDir);
   const file = path.resolve(root, target);
-  const refuse = () => new AppError('VALIDATION', `refused to write ${path.relative(root, file)}: it is not inside the data directory`, { field: 'files' });
+  const refuse = () =>
+    new AppError('VALIDATION', `refused to write ${path.relative(root, file)}: it is not inside the data directory`, {
+      field: 'files',
+    });
   if (!isInside(root, file)) throw refuse();
   // the caller made the folder; a link anywhere on the way shows in its real path
   const [realRoot, realFolder] = await Promise.all([realpath(root), realpath(path.dirname(file))]);

@@ -74,7 +74,11 @@ export async function primaryClient(url: string): Promise<pg.Client> {
   return client;
 }
 
-export async function copyDatabase(sourceUrl: string, targetUrl: string, log: (line: string) => void = () => {}): Promise<TCopiedTable[]> {
+export async function copyDatabase(
+  sourceUrl: string,
+  targetUrl: string,
+  log: (line: string) => void = () => {},
+): Promise<TCopiedTable[]> {
   let source: pg.Client | undefined;
   let target: pg.Client | undefined;
   let table = '';
@@ -112,7 +116,9 @@ export async function copyDatabase(sourceUrl: string, targetUrl: string, log: (l
   } catch (error) {
     await target?.query('ROLLBACK').catch(() => {});
     const reason = error instanceof Error ? error.message : String(error);
-    throw new AppError('DATABASE_COPY_FAILED', `copying the data failed${table ? ` at table ${table}` : ''}: ${reason}`, { cause: error });
+    throw new AppError('DATABASE_COPY_FAILED', `copying the data failed${table ? ` at table ${table}` : ''}: ${reason}`, {
+      cause: error,
+    });
   } finally {
     await source?.end().catch(() => {});
     await target?.end().catch(() => {});

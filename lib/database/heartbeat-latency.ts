@@ -33,8 +33,16 @@ export async function readHeartbeatLatency(): Promise<THeartbeatLatency> {
   const { values } = await metrics().heartbeatSeconds.get();
   const buckets = values
     .filter((value) => value.metricName === 'orch_heartbeat_duration_seconds_bucket')
-    .map((value) => ({ le: value.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(value.labels.le), count: value.value }));
+    .map((value) => ({
+      le: value.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(value.labels.le),
+      count: value.value,
+    }));
   const samples = buckets.find((bucket) => !Number.isFinite(bucket.le))?.count ?? 0;
   const toMs = (seconds: number | null) => (seconds === null ? null : Math.round(seconds * 1000 * 10) / 10);
-  return { samples, p50Ms: toMs(histogramQuantile(0.5, buckets)), p99Ms: toMs(histogramQuantile(0.99, buckets)), source: 'heartbeat histogram' };
+  return {
+    samples,
+    p50Ms: toMs(histogramQuantile(0.5, buckets)),
+    p99Ms: toMs(histogramQuantile(0.99, buckets)),
+    source: 'heartbeat histogram',
+  };
 }

@@ -21,13 +21,20 @@ import { testDatabase } from '@/lib/database/test-database';
 import { hidePassword } from '@/lib/database/use-database';
 import { planRollout } from '@/lib/config/plan-rollout';
 import { isLive, readRolloutFacts } from '@/lib/config/rollout-facts';
-import { lockConfiguration, restoreActiveSlots, settleStalledRollouts, type TSettledRollouts } from '@/lib/config/settle-rollouts';
+import {
+  lockConfiguration,
+  restoreActiveSlots,
+  settleStalledRollouts,
+  type TSettledRollouts,
+} from '@/lib/config/settle-rollouts';
 import { getFromMember } from '@/lib/logs/member-request';
 import { issuePeerToken, verifyPeerToken, isPeerToken } from '@/lib/logs/peer-token';
 import { removeStagedDatabaseUrl, writeStagedDatabaseUrl } from '@/lib/node/database-choice';
 import type { TNodeRuntime } from '@/lib/node/runtime';
 
-export const ZDatabaseMove = z.object({ url: z.string().min(1, 'give the new connection string of the cluster database').max(4096) }).strict();
+export const ZDatabaseMove = z
+  .object({ url: z.string().min(1, 'give the new connection string of the cluster database').max(4096) })
+  .strict();
 export type TDatabaseMove = z.infer<typeof ZDatabaseMove>;
 
 export const ZDatabaseMovePeer = z.object({ action: z.enum(['prepare', 'discard']), url: z.string().min(1).max(4096) }).strict();
@@ -46,12 +53,18 @@ export async function checkMoveTarget(db: TDb, url: string): Promise<void> {
   const nodeCount = await db.clusterNode.count({ where: { removedAt: null } });
   const result = await testDatabase({ url, nodeCount });
   const failed = result.checks.find((check) => !check.ok);
-  if (failed) throw new AppError('DATABASE_REFUSED', `${result.url}: ${failed.name} check failed: ${failed.detail}`, { field: 'url' });
+  if (failed)
+    throw new AppError('DATABASE_REFUSED', `${result.url}: ${failed.name} check failed: ${failed.detail}`, { field: 'url' });
   const own = await db.cluster.findUnique({ where: { id: 1 }, select: { clusterId: true } });
   const client = await primaryClient(url);
   try {
-    const { rows: tables } = await client.query<{ cluster: string | null }>(`SELECT to_regclass('public.cluster')::text AS cluster`);
-    const { rows } = tables[0].cluster === null ? { rows: [] } : await client.query<{ cluster_id: string }>('SELECT cluster_id::text FROM cluster WHERE id = 1');
+    const { rows: tables } = await client.query<{ cluster: string | null }>(
+      `SELECT to_regclass('public.cluster')::text AS cluster`,
+    );
+    const { rows } =
+      tables[0].cluster === null
+        ? { rows: [] }
+        : await client.query<{ cluster_id: string }>('SELECT cluster_id::text FROM cluster WHERE id = 1');
     if (rows[0]?.cluster_id !== own?.clusterId) {
       throw new AppError(
         'DATABASE_REFUSED',
@@ -65,23 +78,42 @@ export async function checkMoveTarget(db: TDb, url: string): Promise<void> {
 }
 
 /** The coordinator: every member tests and keeps the URL, then the rolling reset switches them. */
-export async function moveCluster(runtime: TNodeRuntime, db: TDb, request: TDatabaseMove, actor: string): Promise<TDatabaseMoveStarted> {
-  if (runtime.standalone) throw new AppError('CONFLICT', 'this node runs on its built-in database: to choose an external one, use Use this database');
+export async function moveCluster(
+  runtime: TNodeRuntime,
+  db: TDb,
+  request: TDatabaseMove,
+  actor: string,
+): Promise<TDatabaseMoveStarted> {
+  if (runtime.standalone)
+    throw new AppError('CONFLICT', 'this node runs on its built-in database: to choose an external one, use Use this database');
   const shown = redactConnectionString(parseConnectionString(request.url));
   await checkMoveTarget(db, request.url);
   const self = runtime.identity.id;
   const { members } = await readRolloutFacts(db);
   const others = members.filter((member) => isLive(member) && member.id !== self);
-  const addresses = new Map((await db.clusterNode.findMany({ where: { id: { in: others.map((member) => member.id) } }, select: { id: true, url: true } })).map((row) => [row.id, row.url]));
+  const addresses = new Map(
+    (
+      await db.clusterNode.findMany({ where: { id: { in: others.map((member) => member.id) } }, select: { id: true, url: true } })
+    ).map((row) => [row.id, row.url]),
+  );
 
   const ask = (member: { id: string; name: string }, action: TDatabaseMovePeer['action']) =>
     askMember(runtime, { id: member.id, name: member.name, url: addresses.get(member.id) ?? '' }, { action, url: request.url });
-  const answers = await Promise.all(others.map((member) => ask(member, 'prepare').then(() => null, (error: unknown) => ({ member, error }))));
+  const answers = await Promise.all(
+    others.map((member) =>
+      ask(member, 'prepare').then(
+        () => null,
+        (error: unknown) => ({ member, error }),
+      ),
+    ),
+  );
   const refusal = answers.find((answer) => answer !== null);
   if (refusal) {
     await Promise.all(others.map((member) => ask(member, 'discard').catch(() => undefined)));
     const reason = hidePassword(refusal.error instanceof Error ? refusal.error.message : String(refusal.error), request.url);
-    throw new AppError('DATABASE_REFUSED', `${refusal.member.name} cannot use ${shown}: ${reason}; no node has switched`, { field: 'url' });
+    throw new AppError('DATABASE_REFUSED', `${refusal.member.name} cannot use ${shown}: ${reason}; no node has switched`, {
+      field: 'url',
+    });
   }
   await writeStagedDatabaseUrl(runtime.dataDir, request.url);
 
@@ -92,15 +124,34 @@ export async function moveCluster(runtime: TNodeRuntime, db: TDb, request: TData
       await lockConfiguration(tx);
       const settled = await settleStalledRollouts(tx);
       restores = settled.restores;
-      if (settled.alive[0] !== undefined) throw new AppError('CONFLICT', `rolling reset #${settled.alive[0]} is still running; wait for it to finish`);
+      if (settled.alive[0] !== undefined)
+        throw new AppError('CONFLICT', `rolling reset #${settled.alive[0]} is still running; wait for it to finish`);
       const reference = await tx.configVersion.findFirst({ orderBy: { version: 'desc' }, select: { version: true } });
-      if (!reference) throw new AppError('CONFLICT', 'the cluster has no configuration version yet; push the configuration once first');
+      if (!reference)
+        throw new AppError('CONFLICT', 'the cluster has no configuration version yet; push the configuration once first');
       const steps = (await planRollout(tx, self)).map((step) => ({ ...step, restartAlways: true }));
       const rollout = await tx.configRollout.create({
-        data: { version: reference.version, startedBy: `${actor} (database move)`, coordinatorNode: self, status: 'RUNNING', steps },
+        data: {
+          version: reference.version,
+          startedBy: `${actor} (database move)`,
+          coordinatorNode: self,
+          status: 'RUNNING',
+          steps,
+        },
       });
       await tx.clusterEvent.create({
-        data: { kind: 'ROLLOUT_STARTED', nodeId: self, actor, details: { version: reference.version, rollout: rollout.id, nodes: steps.length, purpose: 'database move', database: shown } },
+        data: {
+          kind: 'ROLLOUT_STARTED',
+          nodeId: self,
+          actor,
+          details: {
+            version: reference.version,
+            rollout: rollout.id,
+            nodes: steps.length,
+            purpose: 'database move',
+            database: shown,
+          },
+        },
       });
       return { rolloutId: rollout.id, nodes: steps.map((step) => step.name) };
     });
@@ -122,7 +173,15 @@ export async function moveCluster(runtime: TNodeRuntime, db: TDb, request: TData
 async function driveOnNewUrl(runtime: TNodeRuntime, url: string, rolloutId: number): Promise<void> {
   const moved = createDb(url, { max: 3 });
   try {
-    await driveRollout({ db: moved, nodeId: runtime.identity.id, requestRestart: runtime.requestRestart, log: (level, message) => LOG[level]('database', message) }, rolloutId);
+    await driveRollout(
+      {
+        db: moved,
+        nodeId: runtime.identity.id,
+        requestRestart: runtime.requestRestart,
+        log: (level, message) => LOG[level]('database', message),
+      },
+      rolloutId,
+    );
   } catch (error) {
     logError('database', `database move: rolling reset #${rolloutId} interrupted`, error);
   } finally {
@@ -132,16 +191,24 @@ async function driveOnNewUrl(runtime: TNodeRuntime, url: string, rolloutId: numb
 
 const LOG = { info: logInfo, warn: logWarn, error: (scope: string, message: string) => logError(scope, message) };
 
-async function askMember(runtime: TNodeRuntime, member: { id: string; name: string; url: string }, body: TDatabaseMovePeer): Promise<void> {
+async function askMember(
+  runtime: TNodeRuntime,
+  member: { id: string; name: string; url: string },
+  body: TDatabaseMovePeer,
+): Promise<void> {
   const token = issuePeerToken(sharedSecret(), { from: runtime.identity.id, to: member.id, purpose: 'database-move' });
   let answer: { status: number; text: string };
   try {
-    answer = await getFromMember(new URL('/api/database/move/peer', member.url), { authorization: `Bearer ${token}` }, {
-      dataDir: runtime.dataDir,
-      timeoutMs: PEER_TIMEOUT_MS,
-      maxBytes: MAX_PEER_ANSWER_BYTES,
-      body,
-    });
+    answer = await getFromMember(
+      new URL('/api/database/move/peer', member.url),
+      { authorization: `Bearer ${token}` },
+      {
+        dataDir: runtime.dataDir,
+        timeoutMs: PEER_TIMEOUT_MS,
+        maxBytes: MAX_PEER_ANSWER_BYTES,
+        body,
+      },
+    );
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     throw new Error(`it did not answer at ${member.url} (${cause})`);
@@ -152,9 +219,18 @@ async function askMember(runtime: TNodeRuntime, member: { id: string; name: stri
 }
 
 /** A member's half, asked by the coordinator with a peer token: test and keep the URL, or drop it. */
-export async function answerMovePeer(runtime: TNodeRuntime, db: TDb, authorization: string | null, body: TDatabaseMovePeer): Promise<{ ok: true }> {
+export async function answerMovePeer(
+  runtime: TNodeRuntime,
+  db: TDb,
+  authorization: string | null,
+  body: TDatabaseMovePeer,
+): Promise<{ ok: true }> {
   const bearer = /^bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
-  if (!bearer || !isPeerToken(bearer) || !verifyPeerToken(sharedSecret(), bearer, runtime.identity.id, Date.now(), 'database-move')) {
+  if (
+    !bearer ||
+    !isPeerToken(bearer) ||
+    !verifyPeerToken(sharedSecret(), bearer, runtime.identity.id, Date.now(), 'database-move')
+  ) {
     throw new AppError('UNAUTHENTICATED', 'a database move is asked by another member with a valid peer token');
   }
   if (body.action === 'discard') {

@@ -4,7 +4,11 @@ import { readDatabaseChange, type TDatabaseChange } from '@/lib/node/database-ch
 
 export type TDatabaseView = TDatabaseFacts & { change: TDatabaseChange | null };
 
-export async function readDatabaseView(options: { databaseUrl: string; mode: 'builtin' | 'shared'; dataDir: string }): Promise<TDatabaseView> {
+export async function readDatabaseView(options: {
+  databaseUrl: string;
+  mode: 'builtin' | 'shared';
+  dataDir: string;
+}): Promise<TDatabaseView> {
   const [facts, change] = await Promise.all([showDatabase(options), readDatabaseChange(options.dataDir)]);
   return { ...facts, change: change ?? null };
 }

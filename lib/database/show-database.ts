@@ -4,7 +4,13 @@
  * replication looks like when this user may see it, and the heartbeat latency from this node.
  */
 import pg from 'pg';
-import { formatHost, hostClientConfig, parseConnectionString, redactConnectionString, type TConnectionString } from '@/lib/db/connection-string';
+import {
+  formatHost,
+  hostClientConfig,
+  parseConnectionString,
+  redactConnectionString,
+  type TConnectionString,
+} from '@/lib/db/connection-string';
 import { redactDatabaseUrl } from '@/lib/db/url';
 import { describeConnectError, findPrimary } from '@/lib/db/primary';
 import { readHeartbeatLatency, type THeartbeatLatency } from '@/lib/database/heartbeat-latency';
@@ -137,7 +143,11 @@ async function readServerFacts(client: pg.Client) {
     sizeBytes: Number(facts.size),
     connections: { inUse: facts.in_use, max: Number(facts.max), reservedForSuperusers: Number(facts.reserved) },
     role: facts.in_recovery ? ('standby' as const) : ('primary' as const),
-    identity: { systemId: identity.rows[0].system_id, timeline: Number(identity.rows[0].timeline), failoversSeen: identity.rows[0].failovers },
+    identity: {
+      systemId: identity.rows[0].system_id,
+      timeline: Number(identity.rows[0].timeline),
+      failoversSeen: identity.rows[0].failovers,
+    },
     replication: {
       visible,
       standbys: standbys.rows.map((row) => ({

@@ -7,7 +7,13 @@ import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import pg from 'pg';
 import { z } from 'zod';
-import { formatHost, hostClientConfig, parseConnectionString, redactConnectionString, type TConnectionString } from '@/lib/db/connection-string';
+import {
+  formatHost,
+  hostClientConfig,
+  parseConnectionString,
+  redactConnectionString,
+  type TConnectionString,
+} from '@/lib/db/connection-string';
 import { probeHost, type THostProbe } from '@/lib/db/primary';
 import type { TDb } from '@/lib/db/client';
 
@@ -23,7 +29,16 @@ const OWN_TABLE = '_prisma_migrations';
 export const ZDatabaseTest = z.object({ url: z.string().min(1, 'give the connection string to test').max(4096) }).strict();
 export type TDatabaseTest = z.infer<typeof ZDatabaseTest>;
 
-export const CHECK_NAMES = ['url', 'reachable', 'writable', 'version', 'create-tables', 'empty-or-ours', 'max-connections', 'tls'] as const;
+export const CHECK_NAMES = [
+  'url',
+  'reachable',
+  'writable',
+  'version',
+  'create-tables',
+  'empty-or-ours',
+  'max-connections',
+  'tls',
+] as const;
 export type TCheck = { name: (typeof CHECK_NAMES)[number]; ok: boolean; detail: string };
 export type TDatabaseTestResult = { url: string; ok: boolean; checks: TCheck[] };
 
@@ -32,8 +47,18 @@ type TTestOptions = { url: string; nodeCount: number; timeoutMs?: number };
 export async function testDatabase({ url, nodeCount, timeoutMs = 5_000 }: TTestOptions): Promise<TDatabaseTestResult> {
   // a malformed URL is refused by the parser with one line (AppError BAD_REQUEST): nothing to test
   const connection = parseConnectionString(url);
-  const checks: TCheck[] = [{ name: 'url', ok: true, detail: `${connection.hosts.length} host(s), target_session_attrs=${connection.targetSessionAttrs}, sslmode=${connection.sslMode}` }];
-  const finish = (): TDatabaseTestResult => ({ url: redactConnectionString(connection), ok: checks.every((check) => check.ok), checks });
+  const checks: TCheck[] = [
+    {
+      name: 'url',
+      ok: true,
+      detail: `${connection.hosts.length} host(s), target_session_attrs=${connection.targetSessionAttrs}, sslmode=${connection.sslMode}`,
+    },
+  ];
+  const finish = (): TDatabaseTestResult => ({
+    url: redactConnectionString(connection),
+    ok: checks.every((check) => check.ok),
+    checks,
+  });
 
   const probes: THostProbe[] = [];
   for (const host of connection.hosts) probes.push(await probeHost(connection, host, timeoutMs));
@@ -41,7 +66,9 @@ export async function testDatabase({ url, nodeCount, timeoutMs = 5_000 }: TTestO
   checks.push({
     name: 'reachable',
     ok: reachable.length > 0,
-    detail: probes.map((probe) => `${formatHost(probe.host)}: ${probe.state === 'failed' ? probe.reason : 'connected'}`).join('; '),
+    detail: probes
+      .map((probe) => `${formatHost(probe.host)}: ${probe.state === 'failed' ? probe.reason : 'connected'}`)
+      .join('; '),
   });
   if (reachable.length === 0) return skipRest(checks, finish, 'no host could be reached');
 
@@ -55,7 +82,10 @@ export async function testDatabase({ url, nodeCount, timeoutMs = 5_000 }: TTestO
       : `${formatHost(chosen.host)} is the writable primary`,
   });
 
-  const client = new pg.Client({ ...hostClientConfig(connection, chosen.host, { connectTimeoutMs: timeoutMs }), query_timeout: timeoutMs * 2 });
+  const client = new pg.Client({
+    ...hostClientConfig(connection, chosen.host, { connectTimeoutMs: timeoutMs }),
+    query_timeout: timeoutMs * 2,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -81,7 +111,9 @@ function skipRest(checks: TCheck[], finish: () => TDatabaseTestResult, why: stri
 }
 
 async function checkVersion(client: pg.Client): Promise<TCheck> {
-  const { rows } = await client.query<{ num: string; version: string }>(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`);
+  const { rows } = await client.query<{ num: string; version: string }>(
+    `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`,
+  );
   const ok = Number(rows[0].num) >= MIN_SERVER_VERSION;
   return { name: 'version', ok, detail: ok ? `PostgreSQL ${rows[0].version}` : `PostgreSQL ${rows[0].version} is older than 14` };
 }
@@ -110,11 +142,20 @@ async function checkOwnership(client: pg.Client): Promise<TCheck> {
   );
   if (rows.length === 0) return { name: 'empty-or-ours', ok: true, detail: 'the database is empty' };
   if (rows.some((row) => row.name === `public.${OWN_TABLE}`)) {
-    const { rows: applied } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.${OWN_TABLE} WHERE finished_at IS NOT NULL`);
+    const { rows: applied } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM public.${OWN_TABLE} WHERE finished_at IS NOT NULL`,
+    );
     return { name: 'empty-or-ours', ok: true, detail: `holds this product's tables (${applied[0].n} migrations applied)` };
   }
-  const sample = rows.slice(0, 3).map((row) => row.name).join(', ');
-  return { name: 'empty-or-ours', ok: false, detail: `holds ${rows.length} other table(s) (${sample}${rows.length > 3 ? ', …' : ''}): use an empty database` };
+  const sample = rows
+    .slice(0, 3)
+    .map((row) => row.name)
+    .join(', ');
+  return {
+    name: 'empty-or-ours',
+    ok: false,
+    detail: `holds ${rows.length} other table(s) (${sample}${rows.length > 3 ? ', …' : ''}): use an empty database`,
+  };
 }
 
 async function checkMaxConnections(client: pg.Client, nodeCount: number): Promise<TCheck> {

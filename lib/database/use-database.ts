@@ -38,16 +38,25 @@ export type TDatabaseUseAccepted = { url: string; copyData: boolean; restarting:
 export async function checkDatabaseForUse(url: string): Promise<void> {
   const result = await testDatabase({ url, nodeCount: 1 });
   const failed = result.checks.find((check) => !check.ok);
-  if (failed) throw new AppError('DATABASE_REFUSED', `${result.url}: ${failed.name} check failed: ${failed.detail}`, { field: 'url' });
+  if (failed)
+    throw new AppError('DATABASE_REFUSED', `${result.url}: ${failed.name} check failed: ${failed.detail}`, { field: 'url' });
   const client = await primaryClient(url);
   try {
-    const { rows: tables } = await client.query<{ cluster: string | null }>(`SELECT to_regclass('public.cluster')::text AS cluster`);
+    const { rows: tables } = await client.query<{ cluster: string | null }>(
+      `SELECT to_regclass('public.cluster')::text AS cluster`,
+    );
     if (tables[0].cluster === null) return;
-    const { rows } = await client.query<{ name: string; cluster_id: string }>('SELECT name, cluster_id::text FROM cluster LIMIT 1');
+    const { rows } = await client.query<{ name: string; cluster_id: string }>(
+      'SELECT name, cluster_id::text FROM cluster LIMIT 1',
+    );
     if (rows.length > 0) {
-      throw new AppError('DATABASE_REFUSED', `${result.url} already holds cluster "${rows[0].name}" (${rows[0].cluster_id}): to add this node to it, use Join`, {
-        field: 'url',
-      });
+      throw new AppError(
+        'DATABASE_REFUSED',
+        `${result.url} already holds cluster "${rows[0].name}" (${rows[0].cluster_id}): to add this node to it, use Join`,
+        {
+          field: 'url',
+        },
+      );
     }
   } finally {
     await client.end().catch(() => {});
@@ -55,15 +64,29 @@ export async function checkDatabaseForUse(url: string): Promise<void> {
 }
 
 /** The server's half: refuse or record the request, then restart. */
-export async function requestUseDatabase(runtime: TNodeRuntime, db: TDb, request: TDatabaseUse, actor: string): Promise<TDatabaseUseAccepted> {
+export async function requestUseDatabase(
+  runtime: TNodeRuntime,
+  db: TDb,
+  request: TDatabaseUse,
+  actor: string,
+): Promise<TDatabaseUseAccepted> {
   if (!runtime.standalone) {
-    throw new AppError('CONFLICT', 'this node does not run on its built-in database; to change the database of its cluster, use Move the whole cluster');
+    throw new AppError(
+      'CONFLICT',
+      'this node does not run on its built-in database; to change the database of its cluster, use Move the whole cluster',
+    );
   }
   const others = await db.clusterNode.count({ where: { removedAt: null, id: { not: runtime.identity.id } } });
-  if (others > 0) throw new AppError('CONFLICT', `${others} other node(s) share this node's built-in database; remove them first`);
+  if (others > 0)
+    throw new AppError('CONFLICT', `${others} other node(s) share this node's built-in database; remove them first`);
   const shown = redactConnectionString(parseConnectionString(request.url));
   await checkDatabaseForUse(request.url);
-  await writeUseRequest(runtime.dataDir, { url: request.url, copyData: request.copyData, requestedBy: actor, requestedAt: new Date().toISOString() });
+  await writeUseRequest(runtime.dataDir, {
+    url: request.url,
+    copyData: request.copyData,
+    requestedBy: actor,
+    requestedAt: new Date().toISOString(),
+  });
   await removeDatabaseChange(runtime.dataDir);
   runtime.requestRestart(`switching to the database ${shown}`);
   return { url: shown, copyData: request.copyData, restarting: true };
@@ -73,7 +96,12 @@ export async function requestUseDatabase(runtime: TNodeRuntime, db: TDb, request
  * The supervisor's half, while no server runs: true when the node now uses the new database.
  * The request is gone afterwards either way; the outcome is in database-change.json.
  */
-export async function carryOutUseRequest(dataDir: string, builtInUrl: string, request: TUseRequest, log: (line: string) => void): Promise<boolean> {
+export async function carryOutUseRequest(
+  dataDir: string,
+  builtInUrl: string,
+  request: TUseRequest,
+  log: (line: string) => void,
+): Promise<boolean> {
   const shown = redactConnectionString(parseConnectionString(request.url));
   try {
     // minutes may have passed: the database is checked again before anything is written to it

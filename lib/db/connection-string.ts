@@ -127,7 +127,8 @@ export function parseConnectionString(text: string): TConnectionString {
   const parameters = ZParameters.safeParse(raw);
   if (!parameters.success) {
     const issue = parameters.error.issues[0];
-    if (issue.code === 'unrecognized_keys') refuse(`unknown parameter ${issue.keys[0]} (known: ${Object.keys(ZParameters.shape).join(', ')})`);
+    if (issue.code === 'unrecognized_keys')
+      refuse(`unknown parameter ${issue.keys[0]} (known: ${Object.keys(ZParameters.shape).join(', ')})`);
     const key = String(issue.path[0]);
     if (issue.code === 'invalid_value') refuse(`${key} must be one of ${issue.values.join(', ')}`);
     refuse(`${key} is not valid (${issue.message})`);
@@ -203,7 +204,11 @@ export function sslOptions(connection: TConnectionString): ClientConfig['ssl'] {
 }
 
 /** One pg config for one host of the list. */
-export function hostClientConfig(connection: TConnectionString, host: THostPort, options: { connectTimeoutMs?: number } = {}): ClientConfig {
+export function hostClientConfig(
+  connection: TConnectionString,
+  host: THostPort,
+  options: { connectTimeoutMs?: number } = {},
+): ClientConfig {
   const timeoutMs = options.connectTimeoutMs ?? (connection.connectTimeoutSeconds ?? 5) * 1000;
   return {
     host: host.host,

@@ -28,7 +28,11 @@ export async function applyMigrations(databaseUrl: string): Promise<void> {
     child.on('close', resolve);
   });
   if (code !== 0) {
-    const lines = output.join('').split('\n').map((line) => line.trim()).filter(Boolean);
+    const lines = output
+      .join('')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
     const reason = lines.find((line) => /error/i.test(line)) ?? lines.at(-1) ?? `exit code ${code}`;
     throw new AppError('MIGRATION_FAILED', `migrating ${redactDatabaseUrl(databaseUrl)} failed: ${redact(reason, databaseUrl)}`);
   }

@@ -59,8 +59,15 @@ function describeUnfit(target: TTargetSessionAttrs, probe: { inRecovery: boolean
 }
 
 /** Connects to one host and asks whether it is in recovery and read-only. */
-export async function probeHost(connection: TConnectionString, host: THostPort, timeoutMs = PROBE_TIMEOUT_MS): Promise<THostProbe> {
-  const client = new pg.Client({ ...hostClientConfig(connection, host, { connectTimeoutMs: timeoutMs }), query_timeout: timeoutMs });
+export async function probeHost(
+  connection: TConnectionString,
+  host: THostPort,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<THostProbe> {
+  const client = new pg.Client({
+    ...hostClientConfig(connection, host, { connectTimeoutMs: timeoutMs }),
+    query_timeout: timeoutMs,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -77,7 +84,10 @@ export async function probeHost(connection: TConnectionString, host: THostPort, 
 }
 
 /** The first host, in the order given, that fits target_session_attrs; AppError naming each host's reason otherwise. */
-export async function findPrimary(connection: TConnectionString, options: { timeoutMs?: number; prefer?: THostPort } = {}): Promise<THostPort> {
+export async function findPrimary(
+  connection: TConnectionString,
+  options: { timeoutMs?: number; prefer?: THostPort } = {},
+): Promise<THostPort> {
   const ordered = options.prefer
     ? [options.prefer, ...connection.hosts.filter((host) => formatHost(host) !== formatHost(options.prefer as THostPort))]
     : connection.hosts;
@@ -87,12 +97,16 @@ export async function findPrimary(connection: TConnectionString, options: { time
     if (probe.state === 'fits') return host;
     probes.push(probe);
   }
-  const reasons = probes.map((probe) =>
-    `${formatHost(probe.host)} ${probe.state === 'failed' ? `failed: ${probe.reason}` : describeUnfit(connection.targetSessionAttrs, probe)}`,
+  const reasons = probes.map(
+    (probe) =>
+      `${formatHost(probe.host)} ${probe.state === 'failed' ? `failed: ${probe.reason}` : describeUnfit(connection.targetSessionAttrs, probe)}`,
   );
   const allUnfit = probes.every((probe) => probe.state === 'unfit');
   // one host that cannot be reached: its reason alone says it best
-  const message = probes.length === 1 && !allUnfit ? reasons[0] : `no host fits target_session_attrs=${connection.targetSessionAttrs}: ${reasons.join('; ')}`;
+  const message =
+    probes.length === 1 && !allUnfit
+      ? reasons[0]
+      : `no host fits target_session_attrs=${connection.targetSessionAttrs}: ${reasons.join('; ')}`;
   throw new AppError(allUnfit ? 'BAD_REQUEST' : 'DATABASE_UNREACHABLE', message, { field: 'url' });
 }
 
@@ -101,7 +115,10 @@ export class PrimaryTracker {
   private current: THostPort | undefined;
   private lookup: Promise<THostPort> | undefined;
 
-  constructor(readonly connection: TConnectionString, private readonly timeoutMs = PROBE_TIMEOUT_MS) {}
+  constructor(
+    readonly connection: TConnectionString,
+    private readonly timeoutMs = PROBE_TIMEOUT_MS,
+  ) {}
 
   /** The host to connect to now; several callers share one lookup. */
   async primary(): Promise<THostPort> {
@@ -129,7 +146,10 @@ export class PrimaryTracker {
  * been demoted since the lookup); a failed connect, a failed check or a connection error later on
  * make the tracker look again for the next connection.
  */
-export function createPrimaryPool(connectionText: string, options: Omit<pg.PoolConfig, 'connectionString' | 'host' | 'port' | 'Client'> = {}): { pool: pg.Pool; tracker: PrimaryTracker } {
+export function createPrimaryPool(
+  connectionText: string,
+  options: Omit<pg.PoolConfig, 'connectionString' | 'host' | 'port' | 'Client'> = {},
+): { pool: pg.Pool; tracker: PrimaryTracker } {
   const connection = parseConnectionString(connectionText);
   const tracker = new PrimaryTracker(connection);
 
@@ -137,7 +157,10 @@ export function createPrimaryPool(connectionText: string, options: Omit<pg.PoolC
     private target: THostPort | undefined;
 
     constructor(config?: pg.ClientConfig) {
-      super({ ...config, ...hostClientConfig(connection, connection.hosts[0], { connectTimeoutMs: config?.connectionTimeoutMillis }) });
+      super({
+        ...config,
+        ...hostClientConfig(connection, connection.hosts[0], { connectTimeoutMs: config?.connectionTimeoutMillis }),
+      });
       this.on('error', () => {
         if (this.target) tracker.forget(this.target);
       });
@@ -171,7 +194,10 @@ export function createPrimaryPool(connectionText: string, options: Omit<pg.PoolC
       const done = this.connectToPrimary().then(() => this as pg.Client);
       if (!callback) return done;
       const reply = callback as (error: Error | null, client?: pg.Client) => void;
-      done.then((client) => reply(null, client), (error: Error) => reply(error));
+      done.then(
+        (client) => reply(null, client),
+        (error: Error) => reply(error),
+      );
     }
 
     private async connectToPrimary(): Promise<void> {
@@ -189,10 +215,15 @@ export function createPrimaryPool(connectionText: string, options: Omit<pg.PoolC
       const { rows } = await this.query<{ in_recovery: boolean; read_only: string }>(
         `SELECT pg_is_in_recovery() AS in_recovery, current_setting('transaction_read_only') AS read_only`,
       );
-      if (!satisfiesTarget(connection.targetSessionAttrs, { inRecovery: rows[0].in_recovery, readOnly: rows[0].read_only === 'on' })) {
+      if (
+        !satisfiesTarget(connection.targetSessionAttrs, { inRecovery: rows[0].in_recovery, readOnly: rows[0].read_only === 'on' })
+      ) {
         tracker.forget(target);
         await this.end().catch(() => {});
-        throw new AppError('DATABASE_UNREACHABLE', `${formatHost(target)} no longer fits target_session_attrs=${connection.targetSessionAttrs}; the next connection looks again`);
+        throw new AppError(
+          'DATABASE_UNREACHABLE',
+          `${formatHost(target)} no longer fits target_session_attrs=${connection.targetSessionAttrs}; the next connection looks again`,
+        );
       }
     }
   }

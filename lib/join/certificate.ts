@@ -22,9 +22,16 @@ export function normalizeFingerprint(input: string): string {
 }
 
 export async function ensureClusterCertificate(db: TDb): Promise<TClusterCertificate> {
-  const existing = await db.cluster.findUniqueOrThrow({ where: { id: 1 }, select: { name: true, certificatePem: true, privateKeyPem: true } });
+  const existing = await db.cluster.findUniqueOrThrow({
+    where: { id: 1 },
+    select: { name: true, certificatePem: true, privateKeyPem: true },
+  });
   if (existing.certificatePem && existing.privateKeyPem) {
-    return { pem: existing.certificatePem, keyPem: existing.privateKeyPem, fingerprint: certificateFingerprint(existing.certificatePem) };
+    return {
+      pem: existing.certificatePem,
+      keyPem: existing.privateKeyPem,
+      fingerprint: certificateFingerprint(existing.certificatePem),
+    };
   }
   const generated = await generate([{ name: 'commonName', value: existing.name }], {
     keySize: 2048,
@@ -32,7 +39,10 @@ export async function ensureClusterCertificate(db: TDb): Promise<TClusterCertifi
     notAfterDate: new Date(Date.now() + 825 * 24 * 60 * 60 * 1000),
   });
   // two nodes may generate at once: the first write wins, and both return what is stored
-  await db.cluster.updateMany({ where: { id: 1, certificatePem: null }, data: { certificatePem: generated.cert, privateKeyPem: generated.private } });
+  await db.cluster.updateMany({
+    where: { id: 1, certificatePem: null },
+    data: { certificatePem: generated.cert, privateKeyPem: generated.private },
+  });
   return ensureClusterCertificate(db);
 }
 

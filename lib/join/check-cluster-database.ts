@@ -16,9 +16,16 @@ export async function checkClusterDatabase(bundle: TJoinBundle): Promise<void> {
   try {
     await checkDatabaseReachable(bundle.databaseUrl, TIMEOUT_MS);
   } catch {
-    throw new AppError('JOIN_REFUSED', `the shared database ${redactDatabaseUrl(bundle.databaseUrl)} is not reachable from this node`);
+    throw new AppError(
+      'JOIN_REFUSED',
+      `the shared database ${redactDatabaseUrl(bundle.databaseUrl)} is not reachable from this node`,
+    );
   }
-  const client = new pg.Client({ connectionString: bundle.databaseUrl, connectionTimeoutMillis: TIMEOUT_MS, query_timeout: TIMEOUT_MS });
+  const client = new pg.Client({
+    connectionString: bundle.databaseUrl,
+    connectionTimeoutMillis: TIMEOUT_MS,
+    query_timeout: TIMEOUT_MS,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -28,13 +35,19 @@ export async function checkClusterDatabase(bundle: TJoinBundle): Promise<void> {
     if (rows[0]?.cluster_id !== bundle.clusterId || rows[0]?.secret !== bundle.authSecret) {
       throw new AppError('JOIN_REFUSED', 'the join bundle does not match the database it names');
     }
-    const newest = await client.query(`SELECT version, fingerprint, document, files FROM config_version ORDER BY version DESC LIMIT 1`);
+    const newest = await client.query(
+      `SELECT version, fingerprint, document, files FROM config_version ORDER BY version DESC LIMIT 1`,
+    );
     if (newest.rows[0]) {
       try {
         parseConfigVersion(newest.rows[0]);
       } catch (error) {
         if (!isAppError(error)) throw error;
-        throw new AppError('JOIN_REFUSED', `the cluster's pushed configuration cannot be written on this node: ${error.message}`, { field: error.field });
+        throw new AppError(
+          'JOIN_REFUSED',
+          `the cluster's pushed configuration cannot be written on this node: ${error.message}`,
+          { field: error.field },
+        );
       }
     }
   } finally {

@@ -20,9 +20,22 @@ export type TSeed = { nodeId: string; standalone: boolean; version: string; data
 export async function readJoinInfo(db: TDb, seed: TSeed): Promise<TJoinInfo> {
   const cluster = await readClusterIdentity(db);
   if (seed.standalone) {
-    return { nodeId: seed.nodeId, clusterId: null, clusterName: cluster.name, fingerprint: null, clusterFingerprint: null, version: seed.version };
+    return {
+      nodeId: seed.nodeId,
+      clusterId: null,
+      clusterName: cluster.name,
+      fingerprint: null,
+      clusterFingerprint: null,
+      version: seed.version,
+    };
   }
-  return { nodeId: seed.nodeId, clusterId: cluster.clusterId, clusterName: cluster.name, ...(await seedFingerprint(db)), version: seed.version };
+  return {
+    nodeId: seed.nodeId,
+    clusterId: cluster.clusterId,
+    clusterName: cluster.name,
+    ...(await seedFingerprint(db)),
+    version: seed.version,
+  };
 }
 
 export async function issueJoinBundle(
@@ -38,18 +51,34 @@ export async function issueJoinBundle(
   if (seed.standalone) throw new AppError('CONFLICT', 'the seed node is not in a cluster (it runs on its own built-in database)');
   if (request.node.id === seed.nodeId) throw new AppError('CONFLICT', 'a node cannot join itself');
   if (!compatibleVersions(request.node.version, seed.version)) {
-    throw new AppError('CONFLICT', `incompatible versions: the joining node runs ${request.node.version}, the cluster ${seed.version}`, { field: 'version' });
+    throw new AppError(
+      'CONFLICT',
+      `incompatible versions: the joining node runs ${request.node.version}, the cluster ${seed.version}`,
+      { field: 'version' },
+    );
   }
   if ('token' in request.credentials) {
     await consumeJoinToken(db, request.credentials.token, request.node.id);
   } else {
-    const user = await verifyCredentials(db, { name: request.credentials.user, password: request.credentials.password, address: transport.clientAddress });
+    const user = await verifyCredentials(db, {
+      name: request.credentials.user,
+      password: request.credentials.password,
+      address: transport.clientAddress,
+    });
     if (!user) throw new AppError('UNAUTHENTICATED', 'wrong user name or password for the seed node', { field: 'password' });
-    if (!hasRole(user, 'admin')) throw new AppError('FORBIDDEN', `joining a node needs an administrator of the cluster; ${user.name} is ${user.role}`);
+    if (!hasRole(user, 'admin'))
+      throw new AppError('FORBIDDEN', `joining a node needs an administrator of the cluster; ${user.name} is ${user.role}`);
   }
   // a node that left (or was removed) may join again: lift its tombstone
-  await db.clusterNode.updateMany({ where: { id: request.node.id, removedAt: { not: null } }, data: { removedAt: null, removedBy: null, stoppedAt: null } });
-  const [cluster, certificate, authSecret] = await Promise.all([readClusterIdentity(db), ensureClusterCertificate(db), ensureAuthSecret(db)]);
+  await db.clusterNode.updateMany({
+    where: { id: request.node.id, removedAt: { not: null } },
+    data: { removedAt: null, removedBy: null, stoppedAt: null },
+  });
+  const [cluster, certificate, authSecret] = await Promise.all([
+    readClusterIdentity(db),
+    ensureClusterCertificate(db),
+    ensureAuthSecret(db),
+  ]);
   // the secrets key travels like the certificate's key: only in this bundle, from the seed's data directory
   const secretsKey = seed.dataDir ? (await ensureClusterKey(seed.dataDir)).key.toString('base64') : undefined;
   return {

@@ -31,15 +31,24 @@ function differences(confirmed: TJoinFacts, kept: TKeptPreview): (keyof TJoinFac
   return (Object.keys(FACTS) as (keyof TJoinFacts)[]).filter((key) => !same(key));
 }
 
-export async function joinCluster(runtime: TNodeRuntime, request: TJoinConfirm): Promise<{ clusterId: string; clusterName: string; restarting: true }> {
+export async function joinCluster(
+  runtime: TNodeRuntime,
+  request: TJoinConfirm,
+): Promise<{ clusterId: string; clusterName: string; restarting: true }> {
   if (!runtime.standalone) throw new AppError('JOIN_REFUSED', 'this node is already a member of a cluster; leave it first');
   // taken out at once: two confirmations of one preview cannot both switch the node
   const kept = takePreview(request.previewId);
-  if (!kept) throw new AppError('JOIN_REFUSED', 'this join preview has expired or was already used: check the seed again', { field: 'previewId' });
+  if (!kept)
+    throw new AppError('JOIN_REFUSED', 'this join preview has expired or was already used: check the seed again', {
+      field: 'previewId',
+    });
   const differ = differences(request.confirmed, kept);
   if (differ.length > 0) {
-    const shown = (key: keyof TJoinFacts) => `${FACTS[key]} is ${kept.preview[key] ?? 'none (plain HTTP)'}, not ${request.confirmed[key] ?? 'none'}`;
-    throw new AppError('CONFLICT', `the join bundle differs from what was confirmed: ${differ.map(shown).join('; ')}`, { field: `confirmed.${differ[0]}` });
+    const shown = (key: keyof TJoinFacts) =>
+      `${FACTS[key]} is ${kept.preview[key] ?? 'none (plain HTTP)'}, not ${request.confirmed[key] ?? 'none'}`;
+    throw new AppError('CONFLICT', `the join bundle differs from what was confirmed: ${differ.map(shown).join('; ')}`, {
+      field: `confirmed.${differ[0]}`,
+    });
   }
   const { bundle } = kept;
   // minutes may have passed since the preview: the database is checked again

@@ -22,8 +22,12 @@ async function callSeed(seedUrl: URL, path: string, pinnedFingerprint: string | 
   if (answer.status >= 200 && answer.status < 300 && answer.json !== undefined) return answer;
   const error = (answer.json as { error?: { message?: unknown; field?: unknown } } | undefined)?.error;
   // the seed's own words, cut short: they are shown to the administrator as they are
-  const message = typeof error?.message === 'string' ? error.message.slice(0, 300) : `the seed node answered HTTP ${answer.status}`;
-  throw refuse(`the seed node refused: ${message}`, error?.field === 'password' || error?.field === 'token' ? error.field : undefined);
+  const message =
+    typeof error?.message === 'string' ? error.message.slice(0, 300) : `the seed node answered HTTP ${answer.status}`;
+  throw refuse(
+    `the seed node refused: ${message}`,
+    error?.field === 'password' || error?.field === 'token' ? error.field : undefined,
+  );
 }
 
 /** The seed's answer against SCHEMA, or a refusal naming the first field that is wrong. */
@@ -41,7 +45,8 @@ export async function previewJoin(runtime: TNodeRuntime, request: TJoinPreviewRe
   if (seedUrl.protocol === 'http:' && !isLoopbackHost(seedUrl.hostname)) {
     throw refuse('the join exchanges secrets: use https:// (plain http:// only between loopback addresses)', 'seedUrl');
   }
-  if (seedUrl.protocol !== 'http:' && seedUrl.protocol !== 'https:') throw refuse('the seed address must start with https:// or http://', 'seedUrl');
+  if (seedUrl.protocol !== 'http:' && seedUrl.protocol !== 'https:')
+    throw refuse('the seed address must start with https:// or http://', 'seedUrl');
   // over HTTPS, a given fingerprint pins the seed's certificate before anything is sent
   const pinned = request.fingerprint ? normalizeFingerprint(request.fingerprint) : undefined;
   const infoAnswer = await callSeed(seedUrl, '/api/cluster/join-info', pinned);
@@ -67,10 +72,15 @@ export async function previewJoin(runtime: TNodeRuntime, request: TJoinPreviewRe
   } catch {
     throw refuse("the seed's join bundle is refused: certificate.pem is not a readable certificate", 'bundle.certificate.pem');
   }
-  if (bundle.clusterId !== info.clusterId || clusterFingerprint !== info.clusterFingerprint || bundle.certificate.fingerprint !== clusterFingerprint) {
+  if (
+    bundle.clusterId !== info.clusterId ||
+    clusterFingerprint !== info.clusterFingerprint ||
+    bundle.certificate.fingerprint !== clusterFingerprint
+  ) {
     throw refuse('the seed answered for another cluster than its join information names');
   }
-  if (bundleAnswer.fingerprint !== infoAnswer.fingerprint) throw refuse('the seed served another certificate for the join bundle than for its join information');
+  if (bundleAnswer.fingerprint !== infoAnswer.fingerprint)
+    throw refuse('the seed served another certificate for the join bundle than for its join information');
   if (!compatibleVersions(runtime.version, bundle.version)) {
     throw refuse(`incompatible versions: this node runs ${runtime.version}, the cluster ${bundle.version}`);
   }

@@ -36,7 +36,7 @@ export const ZJoinPreviewRequest = z
   })
   .strict()
   .refine((value) => (value.user && value.password) || (value.token && value.fingerprint), {
-    message: 'give the seed administrator\'s user and password, or a join token and the certificate fingerprint',
+    message: "give the seed administrator's user and password, or a join token and the certificate fingerprint",
     path: ['user'],
   });
 export type TJoinPreviewRequest = z.infer<typeof ZJoinPreviewRequest>;
@@ -64,10 +64,21 @@ export type TJoinPreview = TJoinFacts & {
 };
 
 /** POST /api/cluster/join: step 2, the preview the administrator confirmed, with what they saw. */
-export const ZJoinConfirm = z.object({ previewId: z.string().uuid('previewId must be the id step 1 answered'), confirmed: ZJoinFacts }).strict();
+export const ZJoinConfirm = z
+  .object({ previewId: z.string().uuid('previewId must be the id step 1 answered'), confirmed: ZJoinFacts })
+  .strict();
 export type TJoinConfirm = z.infer<typeof ZJoinConfirm>;
 
-export const ZJoinTokenCreate = z.object({ ttlMinutes: z.number().int().min(1).max(24 * 60).default(15) }).strict();
+export const ZJoinTokenCreate = z
+  .object({
+    ttlMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
+  })
+  .strict();
 
 const ZFingerprint = z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'must be a SHA-256 fingerprint such as AB:CD:…');
 const ZVersion = z.string().min(1).max(40);
@@ -89,7 +100,10 @@ const pem = (label: string) =>
   z
     .string()
     .max(64 * 1024, 'must be at most 64 KiB')
-    .regex(new RegExp(`^-----BEGIN ${label}-----\\r?\\n[A-Za-z0-9+/=\\r\\n]+-----END ${label}-----\\s*$`), `must be one PEM block (-----BEGIN ${label}-----)`);
+    .regex(
+      new RegExp(`^-----BEGIN ${label}-----\\r?\\n[A-Za-z0-9+/=\\r\\n]+-----END ${label}-----\\s*$`),
+      `must be one PEM block (-----BEGIN ${label}-----)`,
+    );
 
 /** POST /api/cluster/join-bundle's answer: what a member needs, secrets included. */
 export const ZJoinBundle = z.object({
@@ -103,6 +117,9 @@ export const ZJoinBundle = z.object({
   certificate: z.object({ pem: pem('CERTIFICATE'), keyPem: pem('(?:RSA |EC )?PRIVATE KEY'), fingerprint: ZFingerprint }),
   version: ZVersion,
   /** the cluster's secrets key (base64, 32 bytes), from the seed's data directory; absent from older seeds */
-  secretsKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be a 32-byte key in base64').optional(),
+  secretsKey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be a 32-byte key in base64')
+    .optional(),
 });
 export type TJoinBundle = z.infer<typeof ZJoinBundle>;

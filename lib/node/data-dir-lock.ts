@@ -29,7 +29,6 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-
 function parseOwner(text: string): TLockOwner | undefined {
   const [pidLine, startLine] = text.split('\n');
   const pid = Number(pidLine);
@@ -65,12 +64,16 @@ export async function lockDataDir(dataDir: string): Promise<TDataDirLock> {
       const existing = await readFile(file, 'utf8').catch(() => '');
       const owner = parseOwner(existing);
       if (owner && isOwnerRunning(owner)) {
-        throw new AppError('CONFLICT', `a node is already running on data directory ${dataDir} (pid ${owner.pid})`, { field: 'data-dir' });
+        throw new AppError('CONFLICT', `a node is already running on data directory ${dataDir} (pid ${owner.pid})`, {
+          field: 'data-dir',
+        });
       }
       // left behind by a launcher that is gone; removed only if it is still the file just read
       if ((await readFile(file, 'utf8').catch(() => undefined)) === existing) await rm(file, { force: true });
     }
-    throw new AppError('CONFLICT', `cannot take data directory ${dataDir}: another node keeps starting on it`, { field: 'data-dir' });
+    throw new AppError('CONFLICT', `cannot take data directory ${dataDir}: another node keeps starting on it`, {
+      field: 'data-dir',
+    });
   } finally {
     await rm(temporary, { force: true });
   }

@@ -23,7 +23,12 @@ const FILES = {
   change: 'database-change.json',
 } as const;
 
-export const ZUseRequest = z.object({ url: z.string().min(1), copyData: z.boolean(), requestedBy: z.string(), requestedAt: z.string() });
+export const ZUseRequest = z.object({
+  url: z.string().min(1),
+  copyData: z.boolean(),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+});
 export type TUseRequest = z.infer<typeof ZUseRequest>;
 
 export const ZDatabaseChange = z.object({
@@ -44,18 +49,21 @@ async function readText(file: string): Promise<string | undefined> {
 }
 
 export const readChosenDatabaseUrl = (dataDir: string) => readText(fileOf(dataDir, 'url'));
-export const writeChosenDatabaseUrl = (dataDir: string, url: string) => writeFileAtomic(fileOf(dataDir, 'url'), `${url}\n`, 0o600);
+export const writeChosenDatabaseUrl = (dataDir: string, url: string) =>
+  writeFileAtomic(fileOf(dataDir, 'url'), `${url}\n`, 0o600);
 export const removeChosenDatabaseUrl = (dataDir: string) => rm(fileOf(dataDir, 'url'), { force: true });
 
 export async function readUseRequest(dataDir: string): Promise<TUseRequest | undefined> {
   const text = await readText(fileOf(dataDir, 'use'));
   return text === undefined ? undefined : ZUseRequest.parse(JSON.parse(text));
 }
-export const writeUseRequest = (dataDir: string, request: TUseRequest) => writeFileAtomic(fileOf(dataDir, 'use'), `${JSON.stringify(request)}\n`, 0o600);
+export const writeUseRequest = (dataDir: string, request: TUseRequest) =>
+  writeFileAtomic(fileOf(dataDir, 'use'), `${JSON.stringify(request)}\n`, 0o600);
 export const removeUseRequest = (dataDir: string) => rm(fileOf(dataDir, 'use'), { force: true });
 
 export const readStagedDatabaseUrl = (dataDir: string) => readText(fileOf(dataDir, 'next'));
-export const writeStagedDatabaseUrl = (dataDir: string, url: string) => writeFileAtomic(fileOf(dataDir, 'next'), `${url}\n`, 0o600);
+export const writeStagedDatabaseUrl = (dataDir: string, url: string) =>
+  writeFileAtomic(fileOf(dataDir, 'next'), `${url}\n`, 0o600);
 export const removeStagedDatabaseUrl = (dataDir: string) => rm(fileOf(dataDir, 'next'), { force: true });
 
 export async function readDatabaseChange(dataDir: string): Promise<TDatabaseChange | undefined> {

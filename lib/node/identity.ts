@@ -37,7 +37,9 @@ export async function loadOrCreateIdentity(
   const stored = await readIdentity(dataDir);
   // the old default (written before the per-host choice) is a default, not an operator's choice
   const storedChoice =
-    stored && (stored.advertiseChosen ?? stored.advertiseUrl !== `http://localhost:${options.port}`) ? stored.advertiseUrl : undefined;
+    stored && (stored.advertiseChosen ?? stored.advertiseUrl !== `http://localhost:${options.port}`)
+      ? stored.advertiseUrl
+      : undefined;
   const advertiseUrl = options.advertiseUrl ?? storedChoice;
   const identity: TNodeIdentity = {
     id: stored?.id ?? randomUUID(),

@@ -19,7 +19,19 @@ const KEY = Symbol.for('orch.process-log');
 const LEVEL_KEY = Symbol.for('orch.log-level');
 type TGlobal = typeof globalThis & { [KEY]?: Logger; [LEVEL_KEY]?: TLogLevel };
 
-const REDACTED_FIELDS = ['secret', 'password', 'smtpPassword', 'token', 'authorization', 'databaseUrl', 'DATABASE_URL', '*.secret', '*.password', '*.token', '*.authorization'];
+const REDACTED_FIELDS = [
+  'secret',
+  'password',
+  'smtpPassword',
+  'token',
+  'authorization',
+  'databaseUrl',
+  'DATABASE_URL',
+  '*.secret',
+  '*.password',
+  '*.token',
+  '*.authorization',
+];
 
 /** user:password@ in any URL becomes user:[redacted]@ */
 export function redactText(text: string): string {
@@ -67,7 +79,8 @@ export function isLogLevelEnabled(level: string): boolean {
 }
 
 function serializeError(error: unknown): { type: string; message: string; stack?: string } {
-  if (error instanceof Error) return { type: error.name, message: redactText(error.message), stack: error.stack ? redactText(error.stack) : undefined };
+  if (error instanceof Error)
+    return { type: error.name, message: redactText(error.message), stack: error.stack ? redactText(error.stack) : undefined };
   return { type: typeof error, message: redactText(String(error)) };
 }
 
@@ -79,7 +92,8 @@ function write(level: TLogLevel, scope: string, message: string, error?: unknown
     else logger[level]({ scope, err: error }, text);
     return;
   }
-  const detail = error instanceof Error ? `: ${redactText(error.stack ?? error.message)}` : error ? `: ${redactText(String(error))}` : '';
+  const detail =
+    error instanceof Error ? `: ${redactText(error.stack ?? error.message)}` : error ? `: ${redactText(String(error))}` : '';
   const line = `${new Date().toISOString()} ${level.padEnd(5)} [${scope}] ${text}${detail}`;
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);

@@ -4,7 +4,9 @@
  */
 export function isLoopbackHost(host: string): boolean {
   const bare = (host.startsWith('[') ? host.slice(1, -1) : host).toLowerCase();
-  return bare === 'localhost' || bare.endsWith('.localhost') || bare === '::1' || /^127\./.test(bare) || /^::ffff:127\./.test(bare);
+  return (
+    bare === 'localhost' || bare.endsWith('.localhost') || bare === '::1' || /^127\./.test(bare) || /^::ffff:127\./.test(bare)
+  );
 }
 
 /** The host of an http(s) URL without the brackets of an IPv6 address, or undefined. */

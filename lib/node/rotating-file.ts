@@ -33,7 +33,8 @@ export function appendRotating(file: string, text: string, rotation: TRotation =
     const size = await sizeOf(file);
     if (size > 0 && size + Buffer.byteLength(text) > rotation.maxBytes) {
       await rm(rotatedName(file, rotation.keep), { force: true });
-      for (let index = rotation.keep - 1; index >= 1; index -= 1) await rename(rotatedName(file, index), rotatedName(file, index + 1)).catch(() => {});
+      for (let index = rotation.keep - 1; index >= 1; index -= 1)
+        await rename(rotatedName(file, index), rotatedName(file, index + 1)).catch(() => {});
       await rename(file, rotatedName(file, 1));
     }
     await appendFile(file, text, { mode: 0o600 });

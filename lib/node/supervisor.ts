@@ -97,7 +97,11 @@ export class NodeSupervisor {
         throw new AppError('VALIDATION', `--listen ${this.options.listen} is not an address of this host`, { field: 'listen' });
       }
       if (problem === 'in-use') {
-        throw new AppError('PORT_IN_USE', `port ${this.options.port} is already in use${this.options.listen ? ` on ${this.options.listen}` : ''}`, { field: 'port' });
+        throw new AppError(
+          'PORT_IN_USE',
+          `port ${this.options.port} is already in use${this.options.listen ? ` on ${this.options.listen}` : ''}`,
+          { field: 'port' },
+        );
       }
       this.identity = await loadOrCreateIdentity(this.dataDir, {
         port: this.options.port,
@@ -159,12 +163,18 @@ export class NodeSupervisor {
     const shared = chosen ?? this.options.databaseUrl ?? (await readMembership(this.dataDir))?.databaseUrl;
     if (shared !== undefined) {
       if (chosen !== undefined && this.options.databaseUrl !== undefined && chosen !== this.options.databaseUrl) {
-        this.log('using the database chosen from the console (database-url in the data directory), not the one the launcher was given');
+        this.log(
+          'using the database chosen from the console (database-url in the data directory), not the one the launcher was given',
+        );
       }
       if (this.builtInDatabase) {
         await this.builtInDatabase.stop();
         this.builtInDatabase = undefined;
-        this.log(membership ? `built-in database stopped: this node is a member of cluster ${membership.clusterName} now` : 'built-in database stopped: this node uses an external database now');
+        this.log(
+          membership
+            ? `built-in database stopped: this node is a member of cluster ${membership.clusterName} now`
+            : 'built-in database stopped: this node uses an external database now',
+        );
       }
       await checkDatabaseReachable(shared);
       return { url: shared, mode: 'shared' };
@@ -182,7 +192,10 @@ export class NodeSupervisor {
 
   /** Use this database, asked for by the server before it restarted: only from the built-in database. */
   private async carryOutUse(request: TUseRequest): Promise<void> {
-    const onBuiltIn = this.options.databaseUrl === undefined && !(await readMembership(this.dataDir)) && !(await readChosenDatabaseUrl(this.dataDir));
+    const onBuiltIn =
+      this.options.databaseUrl === undefined &&
+      !(await readMembership(this.dataDir)) &&
+      !(await readChosenDatabaseUrl(this.dataDir));
     if (!onBuiltIn) {
       await removeUseRequest(this.dataDir);
       return;
@@ -201,8 +214,14 @@ export class NodeSupervisor {
     const shown = redactConnectionText(staged);
     try {
       await checkDatabaseReachable(staged);
-      const moved = membership && ZMembership.safeParse({ ...membership, databaseUrl: staged }).success ? { ...membership, databaseUrl: staged } : undefined;
-      const keepInMembership = moved !== undefined && this.options.databaseUrl === undefined && (await readChosenDatabaseUrl(this.dataDir)) === undefined;
+      const moved =
+        membership && ZMembership.safeParse({ ...membership, databaseUrl: staged }).success
+          ? { ...membership, databaseUrl: staged }
+          : undefined;
+      const keepInMembership =
+        moved !== undefined &&
+        this.options.databaseUrl === undefined &&
+        (await readChosenDatabaseUrl(this.dataDir)) === undefined;
       if (keepInMembership) await writeMembership(this.dataDir, moved);
       else await writeChosenDatabaseUrl(this.dataDir, staged);
       await writeDatabaseChange(this.dataDir, { operation: 'move', outcome: 'done', message: `this node uses ${shown} now` });
@@ -304,7 +323,9 @@ export class NodeSupervisor {
       this.spawnServer(launch);
     } catch (error) {
       if (this.state === 'stopping' || this.state === 'stopped') return;
-      this.log(`cannot start the server: ${error instanceof Error ? error.message : String(error)}; trying again in ${this.nextBackoff()} ms`);
+      this.log(
+        `cannot start the server: ${error instanceof Error ? error.message : String(error)}; trying again in ${this.nextBackoff()} ms`,
+      );
       this.scheduleRelaunch();
     }
   }

@@ -102,12 +102,23 @@ export class NotificationDispatcher {
       outcome = { ok: false, result: reason(error) };
     }
     const retryInMs = outcome.ok ? null : retryDelayMs(delivery.attempt);
-    if (outcome.ok) this.log('debug', `notification ${delivery.id} (${delivery.kind}) delivered to "${delivery.target.name}": ${outcome.result}`);
+    if (outcome.ok)
+      this.log(
+        'debug',
+        `notification ${delivery.id} (${delivery.kind}) delivered to "${delivery.target.name}": ${outcome.result}`,
+      );
     if (!outcome.ok) {
-      this.log('warn', `notification ${delivery.id} (${delivery.kind}) to target "${delivery.target.name}" failed, attempt ${delivery.attempt}: ${outcome.result}${retryInMs === null ? '; giving up' : `; retrying in ${retryInMs / 1000} s`}`);
+      this.log(
+        'warn',
+        `notification ${delivery.id} (${delivery.kind}) to target "${delivery.target.name}" failed, attempt ${delivery.attempt}: ${outcome.result}${retryInMs === null ? '; giving up' : `; retrying in ${retryInMs / 1000} s`}`,
+      );
     }
     try {
-      await this.options.store.complete(this.options.node.id, delivery, { ...outcome, durationMs: this.now() - started, retryInMs });
+      await this.options.store.complete(this.options.node.id, delivery, {
+        ...outcome,
+        durationMs: this.now() - started,
+        retryInMs,
+      });
     } catch (error) {
       // the lease runs out and another node (or this one) sends it again, under the same id
       this.log('warn', `could not record notification ${delivery.id}: ${reason(error)}`);

@@ -21,9 +21,13 @@ export type TNotifyEventKind = (typeof NOTIFY_EVENT_KINDS)[number];
 /** "all", or kinds separated by commas, as the CLI and the form take them. */
 export function parseEventKinds(value: string): TNotifyEventKind[] {
   if (value.trim().toLowerCase() === 'all') return [...NOTIFY_EVENT_KINDS];
-  const kinds = value.split(',').map((kind) => kind.trim().toUpperCase()).filter(Boolean);
+  const kinds = value
+    .split(',')
+    .map((kind) => kind.trim().toUpperCase())
+    .filter(Boolean);
   const unknown = kinds.filter((kind) => !(NOTIFY_EVENT_KINDS as readonly string[]).includes(kind));
-  if (unknown.length > 0) throw new Error(`unknown event kind ${unknown.join(', ')}; choose from ${NOTIFY_EVENT_KINDS.join(', ')} or "all"`);
+  if (unknown.length > 0)
+    throw new Error(`unknown event kind ${unknown.join(', ')}; choose from ${NOTIFY_EVENT_KINDS.join(', ')} or "all"`);
   if (kinds.length === 0) throw new Error('choose at least one event kind, or "all"');
   return [...new Set(kinds)] as TNotifyEventKind[];
 }

@@ -15,12 +15,24 @@ export type TClaimedDelivery = {
   nodeId: string | null;
   nodeName: string | null;
   clusterName: string;
-  target: { id: string; name: string; kind: string; url: string | null; secret: string | null; smtp: TSmtpSettings | null; smtpPassword: string | null };
+  target: {
+    id: string;
+    name: string;
+    kind: string;
+    url: string | null;
+    secret: string | null;
+    smtp: TSmtpSettings | null;
+    smtpPassword: string | null;
+  };
 };
 
 export type TOutboxStore = {
   claim(nodeId: string, limit: number, leaseMs: number): Promise<TClaimedDelivery[]>;
-  complete(nodeId: string, delivery: TClaimedDelivery, outcome: { ok: boolean; result: string; durationMs: number; retryInMs: number | null }): Promise<void>;
+  complete(
+    nodeId: string,
+    delivery: TClaimedDelivery,
+    outcome: { ok: boolean; result: string; durationMs: number; retryInMs: number | null },
+  ): Promise<void>;
 };
 
 type TClaimRow = {
@@ -72,7 +84,15 @@ export function pgOutboxStore(db: TDb): TOutboxStore {
         nodeId: row.node_id,
         nodeName: row.node_name,
         clusterName: row.cluster_name ?? '',
-        target: { id: row.target_id, name: row.target_name, kind: row.target_kind, url: row.url, secret: row.secret, smtp: row.smtp, smtpPassword: row.smtp_password },
+        target: {
+          id: row.target_id,
+          name: row.target_name,
+          kind: row.target_kind,
+          url: row.url,
+          secret: row.secret,
+          smtp: row.smtp,
+          smtpPassword: row.smtp_password,
+        },
       }));
     },
 

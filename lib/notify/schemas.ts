@@ -2,7 +2,12 @@
 import { z } from 'zod';
 import { NOTIFY_EVENT_KINDS } from '@/lib/notify/event-kinds';
 
-const ZName = z.string().trim().min(1, 'name is required').max(80, 'name is at most 80 characters').regex(/^[\w .:-]+$/, 'name may hold letters, digits, spaces and . _ : -');
+const ZName = z
+  .string()
+  .trim()
+  .min(1, 'name is required')
+  .max(80, 'name is at most 80 characters')
+  .regex(/^[\w .:-]+$/, 'name may hold letters, digits, spaces and . _ : -');
 const ZEvents = z.array(z.enum(NOTIFY_EVENT_KINDS)).min(1, 'choose at least one event kind').max(NOTIFY_EVENT_KINDS.length);
 function parseUrl(value: string): URL | null {
   try {
@@ -62,7 +67,7 @@ export type TTargetView = {
   name: string;
   kind: 'WEBHOOK' | 'EMAIL';
   url: string | null;
-  smtp: Omit<TSmtpSettings, 'ca'> & { hasCa: boolean } | null;
+  smtp: (Omit<TSmtpSettings, 'ca'> & { hasCa: boolean }) | null;
   events: string[];
   enabled: boolean;
   /** a secret (or SMTP password) is stored; its value is never shown again */

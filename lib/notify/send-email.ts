@@ -3,7 +3,12 @@ import nodemailer from 'nodemailer';
 import type { TNotificationMessage } from '@/lib/notify/message';
 import type { TSmtpSettings } from '@/lib/notify/schemas';
 
-export async function sendEmail(smtp: TSmtpSettings, password: string | null, message: TNotificationMessage, timeoutMs: number): Promise<string> {
+export async function sendEmail(
+  smtp: TSmtpSettings,
+  password: string | null,
+  message: TNotificationMessage,
+  timeoutMs: number,
+): Promise<string> {
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,

@@ -7,7 +7,8 @@ import { sendWebhook } from '@/lib/notify/send-webhook';
 
 export async function sendNotification(delivery: TClaimedDelivery, message: TNotificationMessage): Promise<string> {
   const { target } = delivery;
-  if (target.kind === 'WEBHOOK' && target.url) return sendWebhook({ url: target.url, secret: target.secret }, message, SEND_TIMEOUT_MS);
+  if (target.kind === 'WEBHOOK' && target.url)
+    return sendWebhook({ url: target.url, secret: target.secret }, message, SEND_TIMEOUT_MS);
   if (target.kind === 'EMAIL' && target.smtp) return sendEmail(target.smtp, target.smtpPassword, message, SEND_TIMEOUT_MS);
   throw new Error(`target "${target.name}" is incomplete (${target.kind})`);
 }

@@ -13,7 +13,11 @@ export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-export async function sendWebhook(target: { url: string; secret: string | null }, message: TNotificationMessage, timeoutMs: number): Promise<string> {
+export async function sendWebhook(
+  target: { url: string; secret: string | null },
+  message: TNotificationMessage,
+  timeoutMs: number,
+): Promise<string> {
   const body = JSON.stringify(message);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -22,7 +26,13 @@ export async function sendWebhook(target: { url: string; secret: string | null }
     'x-orch-event': message.kind,
   };
   if (target.secret) headers[SIGNATURE_HEADER] = signBody(target.secret, body);
-  const response = await fetch(target.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetch(target.url, {
+    method: 'POST',
+    headers,
+    body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   // the body is not ours to keep; reading a little frees the connection
   await response.body?.cancel().catch(() => {});
   if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status}`);

@@ -26,7 +26,17 @@ function toView(row: TTargetRow): TTargetView {
     name: row.name,
     kind: row.kind as TTargetView['kind'],
     url: row.url,
-    smtp: smtp ? { host: smtp.host, port: smtp.port, security: smtp.security, user: smtp.user, from: smtp.from, to: smtp.to, hasCa: Boolean(smtp.ca) } : null,
+    smtp: smtp
+      ? {
+          host: smtp.host,
+          port: smtp.port,
+          security: smtp.security,
+          user: smtp.user,
+          from: smtp.from,
+          to: smtp.to,
+          hasCa: Boolean(smtp.ca),
+        }
+      : null,
     events: row.events,
     enabled: row.enabled,
     hasSecret: Boolean(row.secret ?? row.smtpPassword),
@@ -40,12 +50,29 @@ export async function createTarget(db: TDb, input: TTargetCreate, actor: string 
     const row = await db.notificationTarget.create({
       data:
         input.kind === 'WEBHOOK'
-          ? { id: randomUUID(), name: input.name, kind: 'WEBHOOK', url: input.url, secret: input.secret ?? null, events: input.events, createdBy: actor }
-          : { id: randomUUID(), name: input.name, kind: 'EMAIL', smtp: input.smtp, smtpPassword: input.smtpPassword ?? null, events: input.events, createdBy: actor },
+          ? {
+              id: randomUUID(),
+              name: input.name,
+              kind: 'WEBHOOK',
+              url: input.url,
+              secret: input.secret ?? null,
+              events: input.events,
+              createdBy: actor,
+            }
+          : {
+              id: randomUUID(),
+              name: input.name,
+              kind: 'EMAIL',
+              smtp: input.smtp,
+              smtpPassword: input.smtpPassword ?? null,
+              events: input.events,
+              createdBy: actor,
+            },
     });
     return toView(row);
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('CONFLICT', `a notification target named "${input.name}" exists already`, { field: 'name' });
+    if (isUniqueViolation(error))
+      throw new AppError('CONFLICT', `a notification target named "${input.name}" exists already`, { field: 'name' });
     throw error;
   }
 }
@@ -61,11 +88,18 @@ export async function deleteTarget(db: TDb, id: string): Promise<{ ok: true }> {
 }
 
 /** *Send test*: a TEST delivery through the same outbox as real events; the delivery log shows its result. */
-export async function sendTestNotification(db: TDb, id: string, nodeId: string | null, actor: string | null): Promise<{ deliveryId: string }> {
+export async function sendTestNotification(
+  db: TDb,
+  id: string,
+  nodeId: string | null,
+  actor: string | null,
+): Promise<{ deliveryId: string }> {
   const target = await db.notificationTarget.findUnique({ where: { id }, select: { id: true } });
   if (!target) throw new AppError('NOT_FOUND', 'no such notification target');
   const deliveryId = randomUUID();
-  await db.notificationDelivery.create({ data: { id: deliveryId, targetId: id, kind: 'TEST', nodeId, details: { requestedBy: actor } } });
+  await db.notificationDelivery.create({
+    data: { id: deliveryId, targetId: id, kind: 'TEST', nodeId, details: { requestedBy: actor } },
+  });
   return { deliveryId };
 }
 
@@ -77,8 +111,15 @@ export async function listDeliveries(db: TDb, query: TDeliveryQuery): Promise<TD
     take: query.limit,
     include: { target: { select: { name: true } }, tries: { orderBy: { id: 'desc' }, take: 10 } },
   });
-  const nodeIds = new Set(rows.flatMap((row) => [row.nodeId, ...row.tries.map((attempt) => attempt.nodeId)]).filter((id): id is string => Boolean(id)));
-  const names = new Map((await db.clusterNode.findMany({ where: { id: { in: [...nodeIds] } }, select: { id: true, name: true } })).map((node) => [node.id, node.name]));
+  const nodeIds = new Set(
+    rows.flatMap((row) => [row.nodeId, ...row.tries.map((attempt) => attempt.nodeId)]).filter((id): id is string => Boolean(id)),
+  );
+  const names = new Map(
+    (await db.clusterNode.findMany({ where: { id: { in: [...nodeIds] } }, select: { id: true, name: true } })).map((node) => [
+      node.id,
+      node.name,
+    ]),
+  );
   return rows.map((row) => ({
     id: row.id,
     targetId: row.targetId,

@@ -7,7 +7,13 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, isAppError } from '@/lib/api/app-error';
 import { writeFileAtomic } from '@/lib/node/data-dir';
-import { packageSha256, parsePluginPackage, PLUGIN_FILE_EXTENSION, type TPluginAction, type TPluginPackage } from '@/lib/plugins/package';
+import {
+  packageSha256,
+  parsePluginPackage,
+  PLUGIN_FILE_EXTENSION,
+  type TPluginAction,
+  type TPluginPackage,
+} from '@/lib/plugins/package';
 
 export type TInstalledPlugin = {
   name: string;
@@ -44,7 +50,10 @@ const installQueues = new Map<string, Promise<void>>();
 function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
   const previous = installQueues.get(key) ?? Promise.resolve();
   const next = previous.then(work);
-  const settled = next.then(() => undefined, () => undefined);
+  const settled = next.then(
+    () => undefined,
+    () => undefined,
+  );
   installQueues.set(key, settled);
   void settled.then(() => {
     if (installQueues.get(key) === settled) installQueues.delete(key);
@@ -116,7 +125,10 @@ export async function readInstalledPlugins(dataDir: string): Promise<TInstalledP
       const pkg = parsePluginPackage(text);
       const expected = entry.slice(0, -PLUGIN_FILE_EXTENSION.length);
       if (pkg.manifest.name !== expected) {
-        errors.push({ file, message: `holds the plugin ${pkg.manifest.name}; a plugin's file is named after it (${pkg.manifest.name}${PLUGIN_FILE_EXTENSION})` });
+        errors.push({
+          file,
+          message: `holds the plugin ${pkg.manifest.name}; a plugin's file is named after it (${pkg.manifest.name}${PLUGIN_FILE_EXTENSION})`,
+        });
         continue;
       }
       plugins.push(describeInstalled(pkg, text));

@@ -23,7 +23,10 @@ export const ZPluginName = z
   .string()
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'must be kebab-case: lowercase letters and digits in words joined by single hyphens, starting with a letter (e.g. my-plugin)');
+  .regex(
+    /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/,
+    'must be kebab-case: lowercase letters and digits in words joined by single hyphens, starting with a letter (e.g. my-plugin)',
+  );
 
 export const ZPluginVersion = z.string().regex(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/, 'must look like 1.2.3');
 
@@ -53,7 +56,8 @@ export const ZPluginManifest = z
       .superRefine((actions, ctx) => {
         const seen = new Set<string>();
         actions.forEach((action, index) => {
-          if (seen.has(action.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `action "${action.name}" is declared twice` });
+          if (seen.has(action.name))
+            ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `action "${action.name}" is declared twice` });
           seen.add(action.name);
         });
       }),
@@ -75,9 +79,13 @@ export type TPluginPackage = z.infer<typeof ZPluginPackage>;
 export function parsePluginPackage(text: string): TPluginPackage {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > PLUGIN_PACKAGE_MAX_BYTES) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `the package is ${bytes} bytes; a plugin package is at most ${PLUGIN_PACKAGE_MAX_BYTES} bytes (1 MiB)`, {
-      field: 'package',
-    });
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `the package is ${bytes} bytes; a plugin package is at most ${PLUGIN_PACKAGE_MAX_BYTES} bytes (1 MiB)`,
+      {
+        field: 'package',
+      },
+    );
   }
   if (text.trim() === '') throw new AppError('VALIDATION', 'the package is empty', { field: 'package' });
 
@@ -85,7 +93,9 @@ export function parsePluginPackage(text: string): TPluginPackage {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new AppError('VALIDATION', `the package is not valid JSON (${oneLine((error as Error).message)})`, { field: 'package' });
+    throw new AppError('VALIDATION', `the package is not valid JSON (${oneLine((error as Error).message)})`, {
+      field: 'package',
+    });
   }
 
   const parsed = ZPluginPackage.safeParse(json, { reportInput: true });
@@ -113,13 +123,19 @@ function checkCode(pkg: TPluginPackage): void {
     new Script(pkg.code, { filename: CODE_FILENAME });
   } catch (error) {
     const line = new RegExp(`^${CODE_FILENAME}:(\\d+)`).exec((error as Error).stack ?? '')?.[1];
-    throw new AppError('VALIDATION', `the code does not parse: ${oneLine((error as Error).message)}${line ? ` (line ${line})` : ''}`, { field: 'code' });
+    throw new AppError(
+      'VALIDATION',
+      `the code does not parse: ${oneLine((error as Error).message)}${line ? ` (line ${line})` : ''}`,
+      { field: 'code' },
+    );
   }
   for (const action of pkg.manifest.actions) {
     // exports.NAME = … or module.exports.NAME = …, but not otherexports.NAME nor exports.NAME == …
     const assignment = new RegExp(`(?<![\\w$.])(?:module\\.)?exports\\.${action.name}\\s*=(?!=)`);
     if (!assignment.test(pkg.code)) {
-      throw new AppError('VALIDATION', `action "${action.name}" is declared but the code never assigns exports.${action.name}`, { field: 'code' });
+      throw new AppError('VALIDATION', `action "${action.name}" is declared but the code never assigns exports.${action.name}`, {
+        field: 'code',
+      });
     }
   }
 }

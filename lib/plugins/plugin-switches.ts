@@ -10,7 +10,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '@/lib/api/app-error';
 import { writeFileAtomic } from '@/lib/node/data-dir';
-import { listInstalledPlugins, pluginsDir, readInstalledPlugins, type TInstalledPlugin, type TInstalledPlugins } from '@/lib/plugins/installed-plugins';
+import {
+  listInstalledPlugins,
+  pluginsDir,
+  readInstalledPlugins,
+  type TInstalledPlugin,
+  type TInstalledPlugins,
+} from '@/lib/plugins/installed-plugins';
 import { PLUGIN_FILE_EXTENSION, ZPluginName } from '@/lib/plugins/package';
 
 export const DISABLED_PLUGINS_FILE = path.join('config', 'disabled-plugins.json');
@@ -49,10 +55,15 @@ export async function writeDisabledPlugins(dataDir: string, names: Iterable<stri
 
 async function requireInstalled(dataDir: string, name: string): Promise<void> {
   const installed = await listInstalledPlugins(dataDir);
-  if (!installed.some((plugin) => plugin.name === name)) throw new AppError('NOT_FOUND', `no plugin named ${name} is installed on this node`, { field: 'name' });
+  if (!installed.some((plugin) => plugin.name === name))
+    throw new AppError('NOT_FOUND', `no plugin named ${name} is installed on this node`, { field: 'name' });
 }
 
-export async function setPluginEnabled(dataDir: string, name: string, enabled: boolean): Promise<{ name: string; enabled: boolean }> {
+export async function setPluginEnabled(
+  dataDir: string,
+  name: string,
+  enabled: boolean,
+): Promise<{ name: string; enabled: boolean }> {
   await requireInstalled(dataDir, name);
   const disabled = await readDisabledPlugins(dataDir);
   if (enabled) disabled.delete(name);

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { PLUGIN_PACKAGE_MAX_BYTES, ZPluginName } from '@/lib/plugins/package';
 
 /** POST /api/config/plugins: the package file's text. Its size and content are checked by parsePluginPackage. */
-export const ZPluginInstall = z.object({ package: z.string({ error: 'package must be the text of a .orchplugin file' }) }).strict();
+export const ZPluginInstall = z
+  .object({ package: z.string({ error: 'package must be the text of a .orchplugin file' }) })
+  .strict();
 export type TPluginInstall = z.infer<typeof ZPluginInstall>;
 
 /**

@@ -21,8 +21,10 @@ export async function pruneClusterData(db: TDb, limits: TRetentionLimits): Promi
     if (!locked) return null; // another node is pruning now
     // config_version is immutable except to this transaction, and its newest row never goes (see its migration)
     await tx.$queryRaw`SELECT set_config('orch.retention', 'on', true)`;
-    const auditEntries = await tx.$executeRaw`DELETE FROM audit_entry WHERE at < now() - make_interval(days => ${limits.auditRetentionDays})`;
-    const events = await tx.$executeRaw`DELETE FROM cluster_event WHERE at < now() - make_interval(days => ${limits.eventRetentionDays})`;
+    const auditEntries =
+      await tx.$executeRaw`DELETE FROM audit_entry WHERE at < now() - make_interval(days => ${limits.auditRetentionDays})`;
+    const events =
+      await tx.$executeRaw`DELETE FROM cluster_event WHERE at < now() - make_interval(days => ${limits.eventRetentionDays})`;
     const deliveries = await tx.$executeRaw`
       DELETE FROM notification_delivery WHERE status <> 'PENDING' AND created_at < now() - make_interval(days => ${limits.eventRetentionDays})`;
     const configVersions = await tx.$executeRaw`

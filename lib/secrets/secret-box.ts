@@ -15,7 +15,8 @@ export function sealSecret(key: Buffer, name: string, value: string): string {
 
 export function openSecret(key: Buffer, name: string, sealed: string): string {
   const [version, iv, tag, ciphertext] = sealed.split('.');
-  if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error(`secret "${name}" is not stored in a form this version reads`);
+  if (version !== 'v1' || !iv || !tag || ciphertext === undefined)
+    throw new Error(`secret "${name}" is not stored in a form this version reads`);
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
   decipher.setAAD(Buffer.from(name, 'utf8'));
   decipher.setAuthTag(Buffer.from(tag, 'base64'));

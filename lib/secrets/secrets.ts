@@ -10,24 +10,49 @@ import type { TDb } from '@/lib/db/client';
 import { ensureClusterKey, readClusterKey } from '@/lib/secrets/cluster-key';
 import { openSecret, sealSecret } from '@/lib/secrets/secret-box';
 
-export const ZSecretName = z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters').regex(/^[A-Za-z0-9_.-]+$/, 'must hold only letters, digits, "_", "." and "-"');
-export const ZSecretNameParam = z.object({ name: z.string().transform((name) => decodeURIComponent(name)).pipe(ZSecretName) });
-export const ZSecretPut = z.object({ value: z.string().min(1, 'must not be empty').max(16 * 1024, 'must be at most 16384 characters') }).strict();
+export const ZSecretName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .regex(/^[A-Za-z0-9_.-]+$/, 'must hold only letters, digits, "_", "." and "-"');
+export const ZSecretNameParam = z.object({
+  name: z
+    .string()
+    .transform((name) => decodeURIComponent(name))
+    .pipe(ZSecretName),
+});
+export const ZSecretPut = z
+  .object({
+    value: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(16 * 1024, 'must be at most 16384 characters'),
+  })
+  .strict();
 
 export type TSecretView = { name: string; keyId: string; updatedBy: string; updatedAt: string };
 
 export async function listSecrets(db: TDb): Promise<TSecretView[]> {
   const rows = await db.workflowSecret.findMany({ orderBy: { name: 'asc' } });
-  return rows.map((row) => ({ name: row.name, keyId: row.keyId, updatedBy: row.updatedBy, updatedAt: row.updatedAt.toISOString() }));
+  return rows.map((row) => ({
+    name: row.name,
+    keyId: row.keyId,
+    updatedBy: row.updatedBy,
+    updatedAt: row.updatedAt.toISOString(),
+  }));
 }
 
 export async function putSecret(db: TDb, dataDir: string, name: string, value: string, actor: string): Promise<TSecretView> {
-  if (value.includes('\u0000')) throw new AppError('VALIDATION', 'value must not contain the character U+0000', { field: 'value' });
+  if (value.includes('\u0000'))
+    throw new AppError('VALIDATION', 'value must not contain the character U+0000', { field: 'value' });
   // every secret is sealed with the one cluster key: a node without it, or with another, must not start a second one
   const other = await db.workflowSecret.findFirst({ select: { keyId: true } });
   const held = await readClusterKey(dataDir);
   if (other && held?.id !== other.keyId) {
-    throw new AppError('CONFLICT', `the secrets are sealed with cluster key ${other.keyId}, which this node does not hold (${held ? `it holds ${held.id}` : 'it holds none'}); set secrets on a node that joined the cluster`);
+    throw new AppError(
+      'CONFLICT',
+      `the secrets are sealed with cluster key ${other.keyId}, which this node does not hold (${held ? `it holds ${held.id}` : 'it holds none'}); set secrets on a node that joined the cluster`,
+    );
   }
   const key = held ?? (await ensureClusterKey(dataDir));
   const sealed = sealSecret(key.key, name, value);
@@ -49,7 +74,11 @@ export async function deleteSecret(db: TDb, name: string): Promise<{ deleted: st
  * The values of the named secrets, opened with this node's key. Throws a message naming the
  * secret when it does not exist or was sealed with a key this node does not hold.
  */
-export async function openSecrets(rows: { name: string; sealed: string; keyId: string }[], names: string[], dataDir: string): Promise<Map<string, string>> {
+export async function openSecrets(
+  rows: { name: string; sealed: string; keyId: string }[],
+  names: string[],
+  dataDir: string,
+): Promise<Map<string, string>> {
   const values = new Map<string, string>();
   if (names.length === 0) return values;
   const key = await readClusterKey(dataDir);
@@ -57,7 +86,9 @@ export async function openSecrets(rows: { name: string; sealed: string; keyId: s
     const row = rows.find((item) => item.name === name);
     if (!row) throw new Error(`no secret is named "${name}"`);
     if (!key || key.id !== row.keyId) {
-      throw new Error(`secret "${name}" is sealed with cluster key ${row.keyId}, which this node does not hold (${key ? `it holds ${key.id}` : 'it holds none'}); a node receives the key when it joins`);
+      throw new Error(
+        `secret "${name}" is sealed with cluster key ${row.keyId}, which this node does not hold (${key ? `it holds ${key.id}` : 'it holds none'}); a node receives the key when it joins`,
+      );
     }
     values.set(name, openSecret(key.key, name, row.sealed));
   }

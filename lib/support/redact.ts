@@ -7,7 +7,7 @@
 export const REDACTED = '[redacted]';
 
 const PATTERNS: [RegExp, string][] = [
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, "[redacted key]"],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[redacted key]'],
   // scheme://user:password@host
   [/([a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+):[^\s@/"']+@/gi, `$1:${REDACTED}@`],
   [/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1${REDACTED}`],
@@ -17,7 +17,8 @@ const PATTERNS: [RegExp, string][] = [
 export function redactText(text: string, knownSecrets: readonly string[]): string {
   let out = text;
   // longest first, so a secret that contains another is removed whole
-  for (const secret of [...knownSecrets].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(secret).join(REDACTED);
+  for (const secret of [...knownSecrets].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length))
+    out = out.split(secret).join(REDACTED);
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }

@@ -41,19 +41,32 @@ export async function buildSupportBundle(db: TDb, viewer: TRole): Promise<TSuppo
   const members: { id: string; name: string; url: string; state: string; version: string; systemLog: string }[] = [];
   const unreachable: string[] = [];
   for (const node of status.nodes.filter((member) => member.state !== 'REMOVED')) {
-    const entry = { id: node.id, name: node.name, url: node.url, state: node.state, version: node.version, systemLog: `not collected: the member is ${node.state}` };
+    const entry = {
+      id: node.id,
+      name: node.name,
+      url: node.url,
+      state: node.state,
+      version: node.version,
+      systemLog: `not collected: the member is ${node.state}`,
+    };
     const folder = `members/${node.name.replace(/[^\w.-]/g, '_')}-${node.id.slice(0, 8)}`;
     if (!isLiveState(node.state)) unreachable.push(node.name);
     else {
       try {
-        const log = node.id === runtime.identity.id ? await readSystemLog(runtime.dataDir, { lines: LOG_LINES }) : await readMemberLog(runtime.identity.id, node.id, LOG_LINES);
+        const log =
+          node.id === runtime.identity.id
+            ? await readSystemLog(runtime.dataDir, { lines: LOG_LINES })
+            : await readMemberLog(runtime.identity.id, node.id, LOG_LINES);
         files.push({ name: `${folder}/system-log.json`, content: log.lines });
         entry.systemLog = `${log.lines.length} lines`;
       } catch (error) {
         entry.systemLog = `could not be reached: ${error instanceof Error ? error.message : String(error)}`;
         unreachable.push(node.name);
       }
-      files.push({ name: `${folder}/configuration-difference.json`, content: await readNodeConfiguration(db, node.id).catch((error: Error) => ({ error: error.message })) });
+      files.push({
+        name: `${folder}/configuration-difference.json`,
+        content: await readNodeConfiguration(db, node.id).catch((error: Error) => ({ error: error.message })),
+      });
     }
     members.push(entry);
   }
@@ -62,9 +75,14 @@ export async function buildSupportBundle(db: TDb, viewer: TRole): Promise<TSuppo
     db.clusterEvent.findMany({ orderBy: { id: 'desc' }, take: EVENTS }),
     db.configRollout.findMany({ orderBy: { id: 'desc' }, take: ROLLOUTS }),
     listConfigHistory(db),
-    showDatabase({ databaseUrl: serverEnv().DATABASE_URL, mode: serverEnv().ORCH_DATABASE_MODE }).catch((error: Error) => ({ error: error.message })),
+    showDatabase({ databaseUrl: serverEnv().DATABASE_URL, mode: serverEnv().ORCH_DATABASE_MODE }).catch((error: Error) => ({
+      error: error.message,
+    })),
   ]);
-  const documents = await db.configVersion.findMany({ orderBy: { version: 'desc' }, select: { version: true, fingerprint: true, document: true, files: true } });
+  const documents = await db.configVersion.findMany({
+    orderBy: { version: 'desc' },
+    select: { version: true, fingerprint: true, document: true, files: true },
+  });
   files.push(
     { name: 'cluster/events.json', content: events.map((event) => ({ ...event, id: String(event.id) })) },
     { name: 'cluster/rolling-resets.json', content: rollouts },
@@ -78,7 +96,8 @@ export async function buildSupportBundle(db: TDb, viewer: TRole): Promise<TSuppo
     clusterId: status.clusterId,
     members,
     unreachable,
-    redaction: 'passwords, secrets, tokens and private keys are replaced by [redacted]; certificates are described, never their keys',
+    redaction:
+      'passwords, secrets, tokens and private keys are replaced by [redacted]; certificates are described, never their keys',
     files: files.map((file) => file.name),
   };
   files.unshift({ name: 'manifest.json', content: manifest });
@@ -106,7 +125,10 @@ async function writeArchive(folder: string, files: TFile[], secrets: string[]): 
     for (const file of files) {
       const target = path.join(root, folder, file.name);
       await mkdir(path.dirname(target), { recursive: true });
-      const text = redactText(JSON.stringify(file.content, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value), 2), secrets);
+      const text = redactText(
+        JSON.stringify(file.content, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value), 2),
+        secrets,
+      );
       await writeFile(target, `${text}\n`, { mode: 0o600 });
     }
     const chunks: Buffer[] = [];

@@ -9,5 +9,8 @@ export function useConfigHistory(referenceVersion: number | null | undefined) {
 
 /** The difference between two versions, once both are chosen. */
 export function useVersionComparison(pair: { from: number; to: number } | null) {
-  return useSWR<TVersionComparison, ApiError>(pair ? `/api/config/versions/compare?from=${pair.from}&to=${pair.to}` : null, fetcher);
+  return useSWR<TVersionComparison, ApiError>(
+    pair ? `/api/config/versions/compare?from=${pair.from}&to=${pair.to}` : null,
+    fetcher,
+  );
 }

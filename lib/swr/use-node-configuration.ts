@@ -9,5 +9,9 @@ import { usePollingOptions } from '@/lib/swr/polling';
  */
 export function useNodeConfiguration(id: string | null, refreshMs: number) {
   const polling = usePollingOptions<TNodeConfiguration>(refreshMs);
-  return useSWR<TNodeConfiguration, ApiError>(id ? `/api/cluster/nodes/${encodeURIComponent(id)}/configuration` : null, fetcher, polling);
+  return useSWR<TNodeConfiguration, ApiError>(
+    id ? `/api/cluster/nodes/${encodeURIComponent(id)}/configuration` : null,
+    fetcher,
+    polling,
+  );
 }

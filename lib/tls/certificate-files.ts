@@ -25,7 +25,9 @@ export async function readCertificateFiles(dataDir: string): Promise<TCertificat
   const [certificate, privateKey] = await Promise.all([readIfPresent(files.certificate), readIfPresent(files.privateKey)]);
   if (certificate === undefined && privateKey === undefined) return null;
   if (certificate === undefined || privateKey === undefined) {
-    throw new Error(`${certificate === undefined ? files.certificate : files.privateKey} is missing (the other file of the pair is there)`);
+    throw new Error(
+      `${certificate === undefined ? files.certificate : files.privateKey} is missing (the other file of the pair is there)`,
+    );
   }
   return { certificate, privateKey };
 }

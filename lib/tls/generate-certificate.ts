@@ -18,7 +18,11 @@ export type TGenerateCertificateInput = {
   now?: Date;
 };
 
-export async function generateCertificate({ commonName, hosts, now = new Date() }: TGenerateCertificateInput): Promise<TCertificatePair> {
+export async function generateCertificate({
+  commonName,
+  hosts,
+  now = new Date(),
+}: TGenerateCertificateInput): Promise<TCertificatePair> {
   const unique = [...new Set(hosts.map((host) => host.trim()).filter(Boolean))];
   const altNames = unique.map((host) => (isIP(host) ? { type: 7 as const, ip: host } : { type: 2 as const, value: host }));
   // a minute of slack: a client whose clock is a little behind must not see "not yet valid"

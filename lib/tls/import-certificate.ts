@@ -11,7 +11,8 @@ import { writeCertificateFiles } from '@/lib/tls/certificate-files';
 import type { TCertificatePair } from '@/lib/tls/generate-certificate';
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-const PEM_PRIVATE_KEY = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
+const PEM_PRIVATE_KEY =
+  /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
 
 function invalid(field: keyof TCertificatePair, message: string, cause?: unknown): AppError {
   return new AppError('VALIDATION', message, { field, cause });
@@ -53,10 +54,12 @@ export function checkCertificatePair(
   // the same public key on both sides: the key is the certificate's
   const certificateSpki = leaf.publicKey.export({ type: 'spki', format: 'der' });
   const keySpki = createPublicKey(key).export({ type: 'spki', format: 'der' });
-  if (!certificateSpki.equals(keySpki)) throw invalid('privateKey', 'privateKey does not belong to the certificate (their public keys differ)');
+  if (!certificateSpki.equals(keySpki))
+    throw invalid('privateKey', 'privateKey does not belong to the certificate (their public keys differ)');
 
   const description = describeCertificate(leaf, options.now);
-  if (description.expired && !options.allowExpired) throw invalid('certificate', `certificate expired on ${description.notAfter}`);
+  if (description.expired && !options.allowExpired)
+    throw invalid('certificate', `certificate expired on ${description.notAfter}`);
 
   const pair = { certificate: `${blocks.join('\n')}\n`, privateKey: `${keyBlock}\n` };
   try {

@@ -29,7 +29,9 @@ async function readLocalOptions(dataDir: string): Promise<TLocalOptions> {
   try {
     return ZLocalOptions.parse(JSON.parse(text));
   } catch (error) {
-    throw new AppError('DATA_DIR_UNUSABLE', `${file} is not valid ({ "keepOwnCertificate": true|false }); fix or delete it`, { cause: error });
+    throw new AppError('DATA_DIR_UNUSABLE', `${file} is not valid ({ "keepOwnCertificate": true|false }); fix or delete it`, {
+      cause: error,
+    });
   }
 }
 

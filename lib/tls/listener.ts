@@ -55,7 +55,11 @@ export type TFrontDoorOptions = {
   trustedProxies: ReadonlySet<string>;
 };
 
-export async function createNodeListener(dataDir: string, handler: TRequestHandler, options: TFrontDoorOptions): Promise<TNodeListener> {
+export async function createNodeListener(
+  dataDir: string,
+  handler: TRequestHandler,
+  options: TFrontDoorOptions,
+): Promise<TNodeListener> {
   const pair = await readUsablePair(dataDir);
   const frontDoor = new FrontDoor(options.trustedProxies, handler);
   if (!pair) return http.createServer((req, res) => frontDoor.admit(req, res, frontDoor.classify(req)));
@@ -73,7 +77,11 @@ class FrontDoor {
 
   classify(req: http.IncomingMessage): TRequestOrigin {
     const origin = classifyRequest(
-      { peer: req.socket.remoteAddress, encrypted: (req.socket as { encrypted?: boolean }).encrypted === true, headers: req.headers },
+      {
+        peer: req.socket.remoteAddress,
+        encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
+        headers: req.headers,
+      },
       this.trustedProxies,
     );
     if (origin.untrustedForwarding && !this.warnedAboutUntrustedProxy) {
@@ -81,7 +89,7 @@ class FrontDoor {
       logWarn(
         'server',
         `a request from this machine (${origin.clientAddress}) carries X-Forwarded-* headers, but ${origin.clientAddress} is not in ORCH_TRUSTED_PROXIES: ` +
-          'such requests are treated as proxied from an unknown client (no loopback exemption, every client counted under the proxy\'s address). ' +
+          "such requests are treated as proxied from an unknown client (no loopback exemption, every client counted under the proxy's address). " +
           `If a reverse proxy runs on this machine, set ORCH_TRUSTED_PROXIES=${origin.clientAddress}.`,
       );
     }
@@ -120,7 +128,10 @@ async function readUsablePair(dataDir: string): Promise<TCertificatePair | null>
     // an expired certificate is still served (browsers warn, the page shows it): better than plain HTTP
     const { pair, description } = checkCertificatePair(files, { allowExpired: true });
     setServedCertificate({ state: 'https', certificate: description });
-    logInfo('tls', `serving HTTPS with certificate ${description.fingerprint} (${description.subject}, until ${description.notAfter})`);
+    logInfo(
+      'tls',
+      `serving HTTPS with certificate ${description.fingerprint} (${description.subject}, until ${description.notAfter})`,
+    );
     return pair;
   } catch (error) {
     const problem = (error as Error).message;
@@ -138,7 +149,9 @@ export function isHealthPath(url: string | undefined): boolean {
 
 function redirectToHttps(req: http.IncomingMessage, res: http.ServerResponse, host: string | undefined): void {
   if (!isValidHost(host)) {
-    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end('use https:// (no valid Host header to redirect to)\n');
+    res
+      .writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' })
+      .end('use https:// (no valid Host header to redirect to)\n');
     return;
   }
   const location = `https://${host}${req.url?.startsWith('/') ? req.url : '/'}`;
@@ -156,10 +169,13 @@ class DualProtocolListener extends EventEmitter implements TNodeListener {
     this.plain = http.createServer((req, res) => {
       const origin = frontDoor.classify(req);
       // a trusted proxy that received the request over HTTPS may pass it on over plain HTTP
-      if (origin.protocol === 'https' || origin.connection === 'loopback' || isHealthPath(req.url)) frontDoor.admit(req, res, origin);
+      if (origin.protocol === 'https' || origin.connection === 'loopback' || isHealthPath(req.url))
+        frontDoor.admit(req, res, origin);
       else redirectToHttps(req, res, origin.host);
     });
-    this.secure = https.createServer({ cert: pair.certificate, key: pair.privateKey }, (req, res) => frontDoor.admit(req, res, frontDoor.classify(req)));
+    this.secure = https.createServer({ cert: pair.certificate, key: pair.privateKey }, (req, res) =>
+      frontDoor.admit(req, res, frontDoor.classify(req)),
+    );
     // a failed handshake (a client that does not trust the certificate) concerns only that connection
     this.secure.on('tlsClientError', (_error, socket) => socket.destroy());
     this.tcp = net.createServer((socket) => this.accept(socket));

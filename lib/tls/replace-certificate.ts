@@ -22,14 +22,23 @@ export type TReplaceCertificateInput = {
   change: TCertificateChange;
 };
 
-export async function replaceCertificate({ db, dataDir, self, actor, change }: TReplaceCertificateInput): Promise<TCertificateView> {
+export async function replaceCertificate({
+  db,
+  dataDir,
+  self,
+  actor,
+  change,
+}: TReplaceCertificateInput): Promise<TCertificateView> {
   if (change.action === 'import') {
     const imported = await importCertificate(dataDir, { certificate: change.certificate, privateKey: change.privateKey });
     logInfo('tls', `${actor} imported certificate ${imported.fingerprint} (${imported.subject}); served after a restart`);
   } else {
     const [cluster, hosts] = await Promise.all([
       db.cluster.findUnique({ where: { id: 1 }, select: { name: true } }),
-      listMemberHosts(db, [self.name, urlHost(self.url)].filter((host): host is string => !!host)),
+      listMemberHosts(
+        db,
+        [self.name, urlHost(self.url)].filter((host): host is string => !!host),
+      ),
     ]);
     const pair = await generateCertificate({ commonName: cluster?.name ?? self.name, hosts });
     await writeCertificateFiles(dataDir, pair);

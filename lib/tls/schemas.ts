@@ -15,12 +15,20 @@ export const ZCertificateChange = z.discriminatedUnion(
   'action',
   [
     z.object({ action: z.literal('generate') }).strict(),
-    z.object({ action: z.literal('import'), certificate: pem('certificate', 'certificate'), privateKey: pem('privateKey', 'private key') }).strict(),
+    z
+      .object({
+        action: z.literal('import'),
+        certificate: pem('certificate', 'certificate'),
+        privateKey: pem('privateKey', 'private key'),
+      })
+      .strict(),
   ],
   { error: 'action must be "generate" or "import"' },
 );
 export type TCertificateChange = z.infer<typeof ZCertificateChange>;
 
 /** PUT /api/config/certificate: whether a configuration push leaves this node's certificate alone. */
-export const ZKeepOwnCertificateUpdate = z.object({ keepOwnCertificate: z.boolean({ error: 'keepOwnCertificate must be true or false' }) }).strict();
+export const ZKeepOwnCertificateUpdate = z
+  .object({ keepOwnCertificate: z.boolean({ error: 'keepOwnCertificate must be true or false' }) })
+  .strict();
 export type TKeepOwnCertificateUpdate = z.infer<typeof ZKeepOwnCertificateUpdate>;

@@ -13,7 +13,15 @@ const TOKEN_PREFIX = 'orch_';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-type TTokenRow = { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null; expiresAt: Date | null };
+type TTokenRow = {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+};
 const toView = (row: TTokenRow): TTokenView => ({
   id: row.id,
   name: row.name,
@@ -58,7 +66,9 @@ export async function revokeUserTokens(db: TDb, userId: string): Promise<number>
 /** The owner of a valid token (not revoked, not expired on the database clock), or null. */
 export async function authenticateApiToken(db: TDb, token: string): Promise<TUser | null> {
   // a directory user's token acts with their current role: refused ones get nothing, due ones are re-checked
-  const [row] = await db.$queryRaw<{ id: string; lastUsedAt: Date | null; userId: string; name: string; role: TUser['role']; recheckDue: boolean }[]>`
+  const [row] = await db.$queryRaw<
+    { id: string; lastUsedAt: Date | null; userId: string; name: string; role: TUser['role']; recheckDue: boolean }[]
+  >`
     SELECT t.id::text AS id, t.last_used_at AS "lastUsedAt", u.id::text AS "userId", u.name, u.role::text AS role, ${RECHECK_DUE} AS "recheckDue"
       FROM api_token t JOIN app_user u ON u.id = t.user_id LEFT JOIN auth_config c ON c.id = 1
      WHERE t.token_hash = ${hashToken(token)} AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())

@@ -19,7 +19,12 @@ export type TUserCreate = z.infer<typeof ZUserCreate>;
  * A new password ends the user's sessions; `revokeTokens` also revokes their API tokens.
  */
 export const ZUserUpdate = z
-  .object({ role: ZRole.optional(), password: ZPassword.optional(), revokeTokens: z.boolean().optional(), version: z.number().int().positive() })
+  .object({
+    role: ZRole.optional(),
+    password: ZPassword.optional(),
+    revokeTokens: z.boolean().optional(),
+    version: z.number().int().positive(),
+  })
   .strict()
   .refine((value) => value.role !== undefined || value.password !== undefined, {
     message: 'give a role or a password to change',
@@ -31,7 +36,9 @@ export const ZUserUpdate = z
   });
 export type TUserUpdate = z.infer<typeof ZUserUpdate>;
 
-export const ZPasswordChange = z.object({ currentPassword: z.string().min(1, 'current password is required'), newPassword: ZPassword }).strict();
+export const ZPasswordChange = z
+  .object({ currentPassword: z.string().min(1, 'current password is required'), newPassword: ZPassword })
+  .strict();
 export type TPasswordChange = z.infer<typeof ZPasswordChange>;
 
 export type TUserView = { id: string; name: string; role: z.infer<typeof ZRole>; version: number; createdAt: string };

@@ -39,7 +39,8 @@ export async function createUser(db: TDb, input: TUserCreate): Promise<TUserView
     });
     return toView(row);
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('CONFLICT', `a user named "${input.name}" already exists`, { field: 'name' });
+    if (isUniqueViolation(error))
+      throw new AppError('CONFLICT', `a user named "${input.name}" already exists`, { field: 'name' });
     throw error;
   }
 }
@@ -59,7 +60,9 @@ async function lockUser(tx: TTx, id: string, version?: number) {
 async function assertAnotherAdmin(tx: TTx, id: string, action: string): Promise<void> {
   const admins = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM app_user WHERE role = 'admin' ORDER BY id FOR UPDATE`;
   if (!admins.some((admin) => admin.id !== id)) {
-    throw new AppError('LAST_ADMIN', `the last administrator cannot be ${action}`, { field: action === 'demoted' ? 'role' : undefined });
+    throw new AppError('LAST_ADMIN', `the last administrator cannot be ${action}`, {
+      field: action === 'demoted' ? 'role' : undefined,
+    });
   }
 }
 
@@ -71,7 +74,12 @@ export async function updateUser(db: TDb, id: string, input: TUserUpdate): Promi
     // a new password ends every session signed with the old one
     const row = await tx.user.update({
       where: { id },
-      data: { role: input.role, passwordHash, version: { increment: 1 }, sessionVersion: passwordHash ? { increment: 1 } : undefined },
+      data: {
+        role: input.role,
+        passwordHash,
+        version: { increment: 1 },
+        sessionVersion: passwordHash ? { increment: 1 } : undefined,
+      },
       select: VIEW_FIELDS,
     });
     if (passwordHash) await clearUserThrottle(tx, row.name);
@@ -94,10 +102,17 @@ export async function deleteUser(db: TDb, id: string): Promise<void> {
  * The current password is checked like a sign-in (same limits: a stolen session cannot guess
  * it faster); the change ends every session of the user, this one included.
  */
-export async function changeOwnPassword(db: TDb, caller: TUser, input: TPasswordChange, address: string | undefined): Promise<void> {
+export async function changeOwnPassword(
+  db: TDb,
+  caller: TUser,
+  input: TPasswordChange,
+  address: string | undefined,
+): Promise<void> {
   const own = await db.user.findUnique({ where: { id: caller.id }, select: { source: true } });
   if (own && own.source !== 'local') {
-    throw new AppError('VALIDATION', 'your password is kept by your directory (LDAP or OpenID provider); change it there', { field: 'currentPassword' });
+    throw new AppError('VALIDATION', 'your password is kept by your directory (LDAP or OpenID provider); change it there', {
+      field: 'currentPassword',
+    });
   }
   if (!(await verifyCredentials(db, { name: caller.name, password: input.currentPassword, address }))) {
     throw new AppError('VALIDATION', 'current password is wrong', { field: 'currentPassword' });

@@ -19,7 +19,13 @@ import { readHeartbeatLatency, type THeartbeatLatency } from '@/lib/database/hea
 import { getFromMember } from '@/lib/logs/member-request';
 
 export type TValidationStatus = 'pass' | 'warn' | 'fail';
-export type TValidationCheck = { name: string; status: TValidationStatus; detail: string; action: string | null; nodeId?: string };
+export type TValidationCheck = {
+  name: string;
+  status: TValidationStatus;
+  detail: string;
+  action: string | null;
+  nodeId?: string;
+};
 export type TValidationReport = { ok: boolean; checkedAt: string; checkedFrom: string; checks: TValidationCheck[] };
 
 export type TValidationInput = {
@@ -38,7 +44,13 @@ const DISK_WARN_BYTES = 1024 ** 3;
 const DISK_FAIL_BYTES = 200 * 1024 ** 2;
 const REACH_TIMEOUT_MS = 3_000;
 
-const check = (name: string, status: TValidationStatus, detail: string, action: string | null = null, nodeId?: string): TValidationCheck => ({
+const check = (
+  name: string,
+  status: TValidationStatus,
+  detail: string,
+  action: string | null = null,
+  nodeId?: string,
+): TValidationCheck => ({
   name,
   status,
   detail,
@@ -59,15 +71,32 @@ export async function validateCluster(input: TValidationInput): Promise<TValidat
     await diskCheck(input.status, input.dataDir),
   ];
   const self = input.status.nodes.find((node) => node.id === input.status.local.id);
-  return { ok: checks.every((item) => item.status !== 'fail'), checkedAt: new Date().toISOString(), checkedFrom: self?.name ?? input.status.local.id, checks };
+  return {
+    ok: checks.every((item) => item.status !== 'fail'),
+    checkedAt: new Date().toISOString(),
+    checkedFrom: self?.name ?? input.status.local.id,
+    checks,
+  };
 }
 
 const DATABASE_CHECKS: { from: TCheck['name']; name: string; action: string }[] = [
   { from: 'reachable', name: 'database reachable', action: 'check the connection string and that the database server runs' },
-  { from: 'writable', name: 'database writable', action: 'point the nodes at the primary (a multi-host URL with target_session_attrs=read-write)' },
+  {
+    from: 'writable',
+    name: 'database writable',
+    action: 'point the nodes at the primary (a multi-host URL with target_session_attrs=read-write)',
+  },
   { from: 'version', name: 'database version', action: 'upgrade PostgreSQL to 14 or newer' },
-  { from: 'create-tables', name: 'database privileges', action: 'grant the user CREATE on the database and its schema (it runs the migrations)' },
-  { from: 'max-connections', name: 'database max_connections', action: 'raise max_connections in postgresql.conf and restart PostgreSQL' },
+  {
+    from: 'create-tables',
+    name: 'database privileges',
+    action: 'grant the user CREATE on the database and its schema (it runs the migrations)',
+  },
+  {
+    from: 'max-connections',
+    name: 'database max_connections',
+    action: 'raise max_connections in postgresql.conf and restart PostgreSQL',
+  },
 ];
 
 /** The same checks as "Test a connection string" (lib/database/test-database.ts), on the one in use. */
@@ -98,7 +127,14 @@ function certificateChecks(status: TClusterStatus): TValidationCheck[] {
   return live.map((node) => {
     const name = `certificate covers ${node.name}`;
     const notCovered = status.alarms.find((alarm) => alarm.code === 'CERTIFICATE_HOST_NOT_COVERED' && alarm.nodeId === node.id);
-    if (notCovered) return check(name, 'fail', notCovered.message, 'generate the certificate again on the Configuration page (it covers every member\'s name and address), push and reset', node.id);
+    if (notCovered)
+      return check(
+        name,
+        'fail',
+        notCovered.message,
+        "generate the certificate again on the Configuration page (it covers every member's name and address), push and reset",
+        node.id,
+      );
     const plain = status.alarms.find((alarm) => alarm.code === 'PLAIN_HTTP' && alarm.nodeId === node.id);
     if (plain) return check(name, 'warn', plain.message, 'generate a certificate and advertise https://', node.id);
     return check(name, 'pass', `${node.url}: covered, or only reached on this host's loopback`, null, node.id);
@@ -107,14 +143,21 @@ function certificateChecks(status: TClusterStatus): TValidationCheck[] {
 
 async function reachability(node: TClusterStatus['nodes'][number], dataDir: string): Promise<TValidationCheck> {
   const name = `${node.name} reachable at ${node.url}`;
-  const action = 'check the advertised address (--advertise), DNS, firewalls and that the node listens beyond loopback (--listen)';
+  const action =
+    'check the advertised address (--advertise), DNS, firewalls and that the node listens beyond loopback (--listen)';
   try {
-    const answer = await getFromMember(new URL('/api/health', node.url), { accept: 'application/json' }, { dataDir, timeoutMs: REACH_TIMEOUT_MS, maxBytes: 64 * 1024 });
+    const answer = await getFromMember(
+      new URL('/api/health', node.url),
+      { accept: 'application/json' },
+      { dataDir, timeoutMs: REACH_TIMEOUT_MS, maxBytes: 64 * 1024 },
+    );
     const health = JSON.parse(answer.text) as { nodeId?: unknown };
-    if (health.nodeId !== node.id) return check(name, 'fail', `another node answers there (${String(health.nodeId)})`, action, node.id);
+    if (health.nodeId !== node.id)
+      return check(name, 'fail', `another node answers there (${String(health.nodeId)})`, action, node.id);
     return check(name, 'pass', `answered ${answer.status}`, null, node.id);
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const cause =
+      (error as { cause?: { code?: string } }).cause?.code ?? (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     return check(name, 'fail', `not reachable from this node (${cause})`, action, node.id);
   }
 }
@@ -122,21 +165,52 @@ async function reachability(node: TClusterStatus['nodes'][number], dataDir: stri
 function versionCheck(live: TClusterStatus['nodes'], appVersion: string): TValidationCheck {
   const others = live.filter((node) => node.version !== appVersion);
   if (others.length === 0) return check('same product version', 'pass', `every live member runs ${appVersion}`);
-  return check('same product version', 'fail', others.map((node) => `${node.name} runs ${node.version}`).join('; ') + ` (this node: ${appVersion})`, 'upgrade every node to the same version, one at a time');
+  return check(
+    'same product version',
+    'fail',
+    others.map((node) => `${node.name} runs ${node.version}`).join('; ') + ` (this node: ${appVersion})`,
+    'upgrade every node to the same version, one at a time',
+  );
 }
 
 function convergenceCheck(status: TClusterStatus, live: TClusterStatus['nodes']): TValidationCheck {
-  if (status.converged) return check('configuration converged', 'pass', status.reference ? `every live member runs reference version ${status.reference.version}` : 'every live member runs the same configuration');
-  const apart = live.filter((node) => node.syncState !== 'IN_SYNC').map((node) => `${node.name}: ${node.syncState.replaceAll('_', ' ')}`);
-  return check('configuration converged', 'warn', apart.join('; '), 'push the configuration (LOCAL CHANGES) or restart the nodes (PENDING RESTART): "Push configuration and reset nodes"');
+  if (status.converged)
+    return check(
+      'configuration converged',
+      'pass',
+      status.reference
+        ? `every live member runs reference version ${status.reference.version}`
+        : 'every live member runs the same configuration',
+    );
+  const apart = live
+    .filter((node) => node.syncState !== 'IN_SYNC')
+    .map((node) => `${node.name}: ${node.syncState.replaceAll('_', ' ')}`);
+  return check(
+    'configuration converged',
+    'warn',
+    apart.join('; '),
+    'push the configuration (LOCAL CHANGES) or restart the nodes (PENDING RESTART): "Push configuration and reset nodes"',
+  );
 }
 
 function failoverCheck(status: TClusterStatus, heartbeat: THeartbeatLatency): TValidationCheck {
   const windowMs = status.settings.failoverSeconds * 1000;
   const name = 'failover window vs heartbeat latency';
-  if (heartbeat.p99Ms === null) return check(name, 'warn', `failover window ${status.settings.failoverSeconds} s; no heartbeat measured on this node yet`, 'run the check again in a minute');
+  if (heartbeat.p99Ms === null)
+    return check(
+      name,
+      'warn',
+      `failover window ${status.settings.failoverSeconds} s; no heartbeat measured on this node yet`,
+      'run the check again in a minute',
+    );
   const detail = `failover window ${status.settings.failoverSeconds} s, heartbeat p99 ${heartbeat.p99Ms} ms over ${heartbeat.samples} heartbeats`;
-  if (windowMs < 3 * heartbeat.p99Ms) return check(name, 'fail', `${detail}: less than 3 × p99`, 'raise the heartbeat interval or the failover heartbeats (cluster settings), or make the database answer faster');
+  if (windowMs < 3 * heartbeat.p99Ms)
+    return check(
+      name,
+      'fail',
+      `${detail}: less than 3 × p99`,
+      'raise the heartbeat interval or the failover heartbeats (cluster settings), or make the database answer faster',
+    );
   return check(name, 'pass', `${detail} (at least 3 × p99)`);
 }
 

@@ -7,7 +7,15 @@
  * elements run again. Comparing this journal with the new primary is how the cluster is told
  * which ones (a DATABASE_FAILOVER_LOST_WORK event) instead of finding out never.
  */
-export type TAcknowledged = { runId: string; workflowName: string; step: number; elementId: string; eventId: string; epoch: number; atMs: number };
+export type TAcknowledged = {
+  runId: string;
+  workflowName: string;
+  step: number;
+  elementId: string;
+  eventId: string;
+  epoch: number;
+  atMs: number;
+};
 
 /** An element whose completion was acknowledged but is missing now; `runLost`: the whole run is missing. */
 export type TLostElement = TAcknowledged & { runLost: boolean };
@@ -41,8 +49,13 @@ export class AcknowledgedCheckpoints {
 }
 
 /** Of the acknowledged completions, those the database no longer has, given the checkpoints (by event) and runs it holds. */
-export function missingAfterFailover(acknowledged: TAcknowledged[], held: { events: Set<string>; runs: Set<string> }): TLostElement[] {
-  return acknowledged.filter((entry) => !held.events.has(entry.eventId)).map((entry) => ({ ...entry, runLost: !held.runs.has(entry.runId) }));
+export function missingAfterFailover(
+  acknowledged: TAcknowledged[],
+  held: { events: Set<string>; runs: Set<string> },
+): TLostElement[] {
+  return acknowledged
+    .filter((entry) => !held.events.has(entry.eventId))
+    .map((entry) => ({ ...entry, runLost: !held.runs.has(entry.runId) }));
 }
 
 /** One line for the event and the log, e.g. `run 1f2e… (Cluster Test): "count-3" (step 7), "count-4" (step 8)`. */

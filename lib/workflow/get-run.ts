@@ -32,7 +32,11 @@ export async function getRun(db: TDb, id: string): Promise<TRunDetail> {
   }));
   const last = [...rows].reverse().find((row) => row.nodeId !== null);
   return {
-    ...toRunSummary(run, names, last ? { nodeId: last.nodeId!, epoch: last.epoch === null ? null : Number(last.epoch) } : undefined),
+    ...toRunSummary(
+      run,
+      names,
+      last ? { nodeId: last.nodeId!, epoch: last.epoch === null ? null : Number(last.epoch) } : undefined,
+    ),
     inputs: run.inputs as Record<string, unknown>,
     variables: run.variables as Record<string, unknown>,
     events,

@@ -40,14 +40,22 @@ export function idempotencyKey(runId: string, elementId: string): string {
   return `${runId}/${elementId}`;
 }
 
-const UNTRUSTED = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED']);
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
 
 function describeFailure(url: URL, error: NodeJS.ErrnoException): string {
   const code = error.code ?? '';
   if (UNTRUSTED.has(code)) {
     return `the certificate of ${url.host} is not trusted (${code}): add the CA that issued it to the cluster's trusted CA certificates and push the configuration`;
   }
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the certificate of ${url.host} is not valid for that name (${error.message})`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the certificate of ${url.host} is not valid for that name (${error.message})`;
   if (code === 'CERT_HAS_EXPIRED') return `the certificate of ${url.host} has expired`;
   if (code === 'ECONNREFUSED') return `${url.host} refused the connection`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `${url.hostname} does not resolve`;
@@ -61,7 +69,8 @@ export function callHttp(request: THttpRequest): Promise<THttpAnswer> {
   } catch {
     return Promise.reject(new HttpCallError(`url ${JSON.stringify(request.url.slice(0, 200))} is not a URL`));
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new HttpCallError(`url must be http:// or https://, not ${url.protocol}`));
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return Promise.reject(new HttpCallError(`url must be http:// or https://, not ${url.protocol}`));
   if (request.body !== null && Buffer.byteLength(request.body) > MAX_HTTP_REQUEST_BYTES) {
     return Promise.reject(new HttpCallError(`the request body is more than ${describeBytes(MAX_HTTP_REQUEST_BYTES)}`));
   }
@@ -77,7 +86,10 @@ export function callHttp(request: THttpRequest): Promise<THttpAnswer> {
   };
 
   return new Promise<THttpAnswer>((resolve, reject) => {
-    const deadline = setTimeout(() => fail(new HttpCallError(`no complete answer from ${url.origin} within ${request.timeoutMs / 1000} s`)), request.timeoutMs);
+    const deadline = setTimeout(
+      () => fail(new HttpCallError(`no complete answer from ${url.origin} within ${request.timeoutMs / 1000} s`)),
+      request.timeoutMs,
+    );
     let settled = false;
     const fail = (error: Error) => {
       if (settled) return;
@@ -92,7 +104,11 @@ export function callHttp(request: THttpRequest): Promise<THttpAnswer> {
       incoming.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > MAX_HTTP_RESPONSE_BYTES) {
-          fail(new HttpCallError(`the answer of ${url.origin} is more than ${describeBytes(MAX_HTTP_RESPONSE_BYTES)}; a larger one is not read`));
+          fail(
+            new HttpCallError(
+              `the answer of ${url.origin} is more than ${describeBytes(MAX_HTTP_RESPONSE_BYTES)}; a larger one is not read`,
+            ),
+          );
           return;
         }
         chunks.push(chunk);
@@ -102,7 +118,11 @@ export function callHttp(request: THttpRequest): Promise<THttpAnswer> {
         if (settled) return;
         settled = true;
         clearTimeout(deadline);
-        resolve({ status: incoming.statusCode ?? 0, contentType: incoming.headers['content-type'] ?? null, body: Buffer.concat(chunks).toString('utf8') });
+        resolve({
+          status: incoming.statusCode ?? 0,
+          contentType: incoming.headers['content-type'] ?? null,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
       });
     });
     outgoing.on('timeout', () => fail(new HttpCallError(`no answer from ${url.origin} within ${request.timeoutMs / 1000} s`)));

@@ -13,7 +13,8 @@ export async function importWorkflow(db: TDb, raw: unknown, actor: string): Prom
   const definition = parseDefinition(raw);
   for (let tries = 0; tries < 3; tries += 1) {
     const latest = await db.workflowDefinition.findFirst({ where: { name: definition.name }, orderBy: { version: 'desc' } });
-    if (latest && canonicalJson(latest.definition) === canonicalJson(definition)) return { name: definition.name, version: latest.version, created: false };
+    if (latest && canonicalJson(latest.definition) === canonicalJson(definition))
+      return { name: definition.name, version: latest.version, created: false };
     const version = (latest?.version ?? 0) + 1;
     try {
       await db.workflowDefinition.create({

@@ -9,7 +9,10 @@ export async function listRunLogs(db: TDb, runId: string): Promise<TRunLogEntryV
   const run = await db.workflowRun.findUnique({ where: { id: runId }, select: { id: true } });
   if (!run) throw new AppError('NOT_FOUND', `no run has the id ${runId}`);
   const rows = await db.workflowLogEntry.findMany({ where: { runId }, orderBy: { id: 'asc' }, take: MAX_ENTRIES });
-  const names = await nodeNames(db, rows.map((row) => row.nodeId));
+  const names = await nodeNames(
+    db,
+    rows.map((row) => row.nodeId),
+  );
   return rows.map((row) => ({
     id: Number(row.id),
     at: row.at.toISOString(),

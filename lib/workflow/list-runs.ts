@@ -29,7 +29,13 @@ export async function listRuns(db: TDb, query: TRunQuery): Promise<TRunSummary[]
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: query.limit,
   });
-  const last = await lastExecutors(db, rows.map((row) => row.id));
-  const names = await nodeNames(db, [...rows.map((row) => row.ownerNode), ...[...last.values()].map((executor) => executor.nodeId)]);
+  const last = await lastExecutors(
+    db,
+    rows.map((row) => row.id),
+  );
+  const names = await nodeNames(db, [
+    ...rows.map((row) => row.ownerNode),
+    ...[...last.values()].map((executor) => executor.nodeId),
+  ]);
   return rows.map((row) => toRunSummary(row, names, last.get(row.id)));
 }

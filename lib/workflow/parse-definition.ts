@@ -37,7 +37,12 @@ export function parseDefinition(raw: unknown): TWorkflowDefinition {
   if (!parsed.success) {
     const { path, message } = describeIssue(parsed.error.issues[0]);
     // an element whose type is missing or unknown: say which types there are
-    if (path[0] === 'elements' && path.length <= 3 && parsed.error.issues[0].code === 'invalid_union' && (path.length === 2 || path[2] === 'type')) {
+    if (
+      path[0] === 'elements' &&
+      path.length <= 3 &&
+      parsed.error.issues[0].code === 'invalid_union' &&
+      (path.length === 2 || path[2] === 'type')
+    ) {
       refuse(raw, [path[0], path[1], 'type'], `must be one of ${ELEMENT_TYPES.join(', ')}`);
     }
     refuse(raw, path, message);
@@ -52,7 +57,8 @@ export function parseDefinition(raw: unknown): TWorkflowDefinition {
 
   const ids = new Map<string, number>();
   definition.elements.forEach((element, index) => {
-    if (ids.has(element.id)) refuse(raw, ['elements', index, 'id'], `"${element.id}" is used by elements.${ids.get(element.id)} already`);
+    if (ids.has(element.id))
+      refuse(raw, ['elements', index, 'id'], `"${element.id}" is used by elements.${ids.get(element.id)} already`);
     ids.set(element.id, index);
   });
 
@@ -69,7 +75,11 @@ export function parseDefinition(raw: unknown): TWorkflowDefinition {
       }
       // a secret's value must not reach variables, logs or events: only an HTTP call reads one
       if (element.type !== 'http' && secretsOf(parsed).size > 0) {
-        refuse(raw, ['elements', index, ...field], 'reads a secret: secret("name") can be used only in an http element\'s url, headers and body');
+        refuse(
+          raw,
+          ['elements', index, ...field],
+          'reads a secret: secret("name") can be used only in an http element\'s url, headers and body',
+        );
       }
     }
   });
@@ -77,7 +87,11 @@ export function parseDefinition(raw: unknown): TWorkflowDefinition {
 }
 
 function jumpsOf(element: TElement): [string, string][] {
-  if (element.type === 'decision') return [['then', element.then], ['else', element.else]];
+  if (element.type === 'decision')
+    return [
+      ['then', element.then],
+      ['else', element.else],
+    ];
   if (element.type === 'end') return [];
   return element.next ? [['next', element.next]] : [];
 }

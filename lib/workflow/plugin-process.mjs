@@ -46,7 +46,10 @@ function describe(error) {
 }
 
 async function run(job) {
-  const context = createContext(Object.create(null), { codeGeneration: { strings: false, wasm: false }, name: `plugin ${job.filename}` });
+  const context = createContext(Object.create(null), {
+    codeGeneration: { strings: false, wasm: false },
+    name: `plugin ${job.filename}`,
+  });
   PRELUDE.runInContext(context);
   new Script(job.code, { filename: job.filename }).runInContext(context);
   const answer = await CALL.runInContext(context)(job.action, job.input);
@@ -55,7 +58,8 @@ async function run(job) {
   if (typeof error === 'string') return { error: error.slice(0, MAX_ERROR_CHARACTERS) };
   if (typeof ok !== 'string') return { error: 'the result cannot be written as JSON' };
   const bytes = Buffer.byteLength(ok, 'utf8');
-  if (bytes > MAX_OUTPUT_BYTES) return { error: `the result is ${bytes} bytes as JSON; an action's result is at most ${MAX_OUTPUT_BYTES} bytes` };
+  if (bytes > MAX_OUTPUT_BYTES)
+    return { error: `the result is ${bytes} bytes as JSON; an action's result is at most ${MAX_OUTPUT_BYTES} bytes` };
   return { ok };
 }
 

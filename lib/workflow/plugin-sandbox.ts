@@ -122,7 +122,9 @@ class PluginProcess {
     let started = false;
     this.ready = new Promise<void>((resolve, reject) => {
       this.child.once('error', (error) => reject(new Error(`its process could not start (${error.message})`)));
-      this.child.once('exit', () => reject(new Error(`its process ended before it was ready${this.stderr ? `: ${this.stderr.trim().split('\n')[0]}` : ''}`)));
+      this.child.once('exit', () =>
+        reject(new Error(`its process ended before it was ready${this.stderr ? `: ${this.stderr.trim().split('\n')[0]}` : ''}`)),
+      );
       this.child.stdout!.on('data', (chunk: Buffer) => {
         if (!started) {
           started = true;
@@ -162,7 +164,10 @@ class PluginProcess {
       await Promise.race([
         this.ready,
         new Promise((_, reject) => {
-          startTimer = setTimeout(() => reject(new Error(`its process did not start within ${PLUGIN_START_TIMEOUT_MS} ms`)), PLUGIN_START_TIMEOUT_MS);
+          startTimer = setTimeout(
+            () => reject(new Error(`its process did not start within ${PLUGIN_START_TIMEOUT_MS} ms`)),
+            PLUGIN_START_TIMEOUT_MS,
+          );
         }),
       ]);
     } catch (error) {
@@ -171,14 +176,18 @@ class PluginProcess {
     } finally {
       clearTimeout(startTimer);
     }
-    const timer = setTimeout(() => this.kill(`it did not answer within ${PLUGIN_ACTION_TIMEOUT_MS} ms and was stopped`), PLUGIN_ACTION_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => this.kill(`it did not answer within ${PLUGIN_ACTION_TIMEOUT_MS} ms and was stopped`),
+      PLUGIN_ACTION_TIMEOUT_MS,
+    );
     // the CPU it used to start is not the action's
     const cpuAtStart = usageOf(this.child.pid!)?.cpuMs;
     const cpuCheck = setInterval(() => {
       const usage = usageOf(this.child.pid!);
       if (!usage || cpuAtStart === undefined) return;
       if (usage.residentMb > PLUGIN_RESIDENT_MB) this.kill(OUT_OF_MEMORY);
-      else if (usage.cpuMs - cpuAtStart > PLUGIN_ACTION_CPU_MS) this.kill(`it used more than ${PLUGIN_ACTION_CPU_MS} ms of CPU time and was stopped`);
+      else if (usage.cpuMs - cpuAtStart > PLUGIN_ACTION_CPU_MS)
+        this.kill(`it used more than ${PLUGIN_ACTION_CPU_MS} ms of CPU time and was stopped`);
     }, CPU_CHECK_EVERY_MS);
     const onAbort = () => this.kill('the run is no longer executed here');
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -263,14 +272,18 @@ class ProcessSandbox implements TPluginSandbox {
       if (!checkType(type, inputs[input])) throw new RunFailure(`input "${input}" of ${name} must be a ${type}`);
     }
     const input = JSON.stringify(inputs);
-    if (byteLength(input) > MAX_VARIABLES_BYTES) throw new RunFailure(`the inputs of ${name} are over ${describeBytes(MAX_VARIABLES_BYTES)} as JSON`);
+    if (byteLength(input) > MAX_VARIABLES_BYTES)
+      throw new RunFailure(`the inputs of ${name} are over ${describeBytes(MAX_VARIABLES_BYTES)} as JSON`);
     if (this.closed) throw new RunFailure(`${name} was not run: the node is stopping`);
 
     const release = await this.slots.take();
     let text: string;
     try {
       if (signal?.aborted) throw new Error('the run is no longer executed here');
-      text = await this.take().run(JSON.stringify({ code: plugin.code, filename: plugin.filename, action: actionName, input }), signal);
+      text = await this.take().run(
+        JSON.stringify({ code: plugin.code, filename: plugin.filename, action: actionName, input }),
+        signal,
+      );
     } catch (error) {
       throw new RunFailure(`${name} failed: ${(error as Error).message}`, { cause: error });
     } finally {
@@ -302,9 +315,12 @@ function readAnswer(name: string, outputType: string, text: string): unknown {
   } catch {
     throw new RunFailure(`${name} failed: its result is not JSON`);
   }
-  if (!checkType(outputType, value)) throw new RunFailure(`${name} returned a ${value === null ? 'null' : typeof value}, not a ${outputType}`);
+  if (!checkType(outputType, value))
+    throw new RunFailure(`${name} returned a ${value === null ? 'null' : typeof value}, not a ${outputType}`);
   if (typeof value === 'string' && byteLength(value) > MAX_STRING_BYTES) {
-    throw new RunFailure(`${name} returned a string of ${byteLength(value)} bytes; a string value is at most ${describeBytes(MAX_STRING_BYTES)} (${MAX_STRING_BYTES} bytes)`);
+    throw new RunFailure(
+      `${name} returned a string of ${byteLength(value)} bytes; a string value is at most ${describeBytes(MAX_STRING_BYTES)} (${MAX_STRING_BYTES} bytes)`,
+    );
   }
   return value;
 }

@@ -69,14 +69,22 @@ function attempt<T>(element: TElement, work: () => T): T {
 export function planElement(element: TElement, variables: TVariables): TElementPlan {
   return attempt(element, () => {
     // a log line is cut at MAX_LOG_LINE_BYTES, with a marker: the run goes on
-    if (element.type === 'log') return { message: logSafe(String(evaluateText(element.message, variables))), sleepMs: null, details: { target: element.target } };
+    if (element.type === 'log')
+      return {
+        message: logSafe(String(evaluateText(element.message, variables))),
+        sleepMs: null,
+        details: { target: element.target },
+      };
     if (element.type === 'sleep') {
       const seconds = typeof element.seconds === 'number' ? element.seconds : evaluateText(element.seconds, variables);
-      if (typeof seconds !== 'number' || !(seconds >= 0)) throw new Error(`seconds must be a number of 0 or more, not ${JSON.stringify(seconds)}`);
+      if (typeof seconds !== 'number' || !(seconds >= 0))
+        throw new Error(`seconds must be a number of 0 or more, not ${JSON.stringify(seconds)}`);
       return { message: null, sleepMs: Math.round(seconds * 1000), details: { seconds } };
     }
-    if (element.type === 'lock' || element.type === 'unlock') return { message: null, sleepMs: null, details: { resource: element.resource } };
-    if (element.type === 'action') return { message: null, sleepMs: null, details: { plugin: element.plugin, action: element.action } };
+    if (element.type === 'lock' || element.type === 'unlock')
+      return { message: null, sleepMs: null, details: { resource: element.resource } };
+    if (element.type === 'action')
+      return { message: null, sleepMs: null, details: { plugin: element.plugin, action: element.action } };
     if (element.type === 'http') return { message: null, sleepMs: null, details: { method: element.method } };
     return { message: null, sleepMs: null, details: {} };
   });
@@ -86,10 +94,13 @@ export function planElement(element: TElement, variables: TVariables): TElementP
 export function waitFor(ms: number, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      },
+      Math.max(0, ms),
+    );
     const onAbort = () => {
       clearTimeout(timer);
       resolve(false);
@@ -135,7 +146,9 @@ export async function runElement(element: TElement, context: TElementContext): P
     case 'unlock':
       return done({ unlock: element.resource });
     case 'action': {
-      const inputs = attempt(element, () => Object.fromEntries(Object.entries(element.inputs).map(([name, text]) => [name, evaluateText(text, variables)])));
+      const inputs = attempt(element, () =>
+        Object.fromEntries(Object.entries(element.inputs).map(([name, text]) => [name, evaluateText(text, variables)])),
+      );
       if (!context.isActive() || context.signal.aborted) return { kind: 'dropped' };
       let result: unknown;
       try {
@@ -164,7 +177,7 @@ export async function runElement(element: TElement, context: TElementContext): P
       // the values never leave this element: every text it returns or fails with is masked
       const mask = (text: string) => maskSecrets(text, secrets.values());
       const scope = withSecrets(variables, secrets);
-      const evaluated = <T,>(work: () => T): T => {
+      const evaluated = <T>(work: () => T): T => {
         try {
           return work();
         } catch (error) {
@@ -172,7 +185,9 @@ export async function runElement(element: TElement, context: TElementContext): P
         }
       };
       const url = String(evaluated(() => evaluateText(element.url, scope)));
-      const headers = evaluated(() => Object.fromEntries(Object.entries(element.headers).map(([name, text]) => [name, String(evaluateText(text, scope))])));
+      const headers = evaluated(() =>
+        Object.fromEntries(Object.entries(element.headers).map(([name, text]) => [name, String(evaluateText(text, scope))])),
+      );
       const body = element.body === undefined ? null : evaluated(() => String(evaluateText(element.body!, scope)));
       const trustedCas = await readTrustedCaPems(context.dataDir);
       if (!context.isActive() || context.signal.aborted) return { kind: 'dropped' };
@@ -195,7 +210,12 @@ export async function runElement(element: TElement, context: TElementContext): P
       if (context.signal.aborted) return { kind: 'dropped' };
       const expected = element.expectStatus ?? null;
       if (expected ? !expected.includes(answer.status) : answer.status < 200 || answer.status > 299) {
-        throw new ElementError(element, mask(`${element.method} ${new URL(url).origin} answered ${answer.status}; expected ${expected ? expected.join(' or ') : 'a 2xx status'}`));
+        throw new ElementError(
+          element,
+          mask(
+            `${element.method} ${new URL(url).origin} answered ${answer.status}; expected ${expected ? expected.join(' or ') : 'a 2xx status'}`,
+          ),
+        );
       }
       answer.body = mask(answer.body);
       if (!element.output) return done();
@@ -207,7 +227,9 @@ export async function runElement(element: TElement, context: TElementContext): P
           // not JSON after all: kept as text
         }
       }
-      return done({ variables: { ...variables, [element.output]: { status: answer.status, contentType: answer.contentType, body: parsed } } });
+      return done({
+        variables: { ...variables, [element.output]: { status: answer.status, contentType: answer.contentType, body: parsed } },
+      });
     }
     case 'end':
       return done();

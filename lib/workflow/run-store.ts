@@ -174,7 +174,13 @@ export type TClaimedRun = {
   previousEpoch: number | null;
 };
 
-export type TRunEventInput = { kind: string; element_id?: string; attempt?: number; message?: string; details?: Record<string, unknown> };
+export type TRunEventInput = {
+  kind: string;
+  element_id?: string;
+  attempt?: number;
+  message?: string;
+  details?: Record<string, unknown>;
+};
 
 export type TCheckpoint = {
   runId: string;
@@ -199,7 +205,12 @@ export class RunStore {
 
   constructor(databaseUrl: string, connections: number) {
     // on the writable primary of a multi-host URL (lib/db/primary.ts)
-    this.pool = createPrimaryPool(databaseUrl, { max: connections, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, ...limitedPoolConfig(APP_SESSION_LIMITS) }).pool;
+    this.pool = createPrimaryPool(databaseUrl, {
+      max: connections,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      ...limitedPoolConfig(APP_SESSION_LIMITS),
+    }).pool;
     this.pool.on('error', () => {}); // a connection broken while idle (database restart) must not crash the node
   }
 
@@ -210,7 +221,12 @@ export class RunStore {
   /** Up to `limit` free runs, now owned by this node under its epoch; `executing` are the runs it executes now. */
   async claim(lease: TLease, limit: number, executing: string[]): Promise<TClaimedRun[]> {
     if (limit <= 0) return [];
-    const { rows } = await this.query<Record<string, unknown>>('wf-claim', CLAIM_SQL, [lease.nodeId, lease.epoch, limit, executing]);
+    const { rows } = await this.query<Record<string, unknown>>('wf-claim', CLAIM_SQL, [
+      lease.nodeId,
+      lease.epoch,
+      limit,
+      executing,
+    ]);
     return rows.map((row) => ({
       id: String(row.id),
       workflowName: String(row.workflow_name),
@@ -227,33 +243,47 @@ export class RunStore {
   }
 
   /** Null when the write changed nothing (the run is not this runner's any more); else ms until a stored sleep ends, and the step written. */
-  async checkpoint(lease: TLease, checkpoint: TCheckpoint): Promise<{ wakeInMs: number | null; step: number; eventId: string | null } | null> {
+  async checkpoint(
+    lease: TLease,
+    checkpoint: TCheckpoint,
+  ): Promise<{ wakeInMs: number | null; step: number; eventId: string | null } | null> {
     const stopTimer = metrics().checkpointSeconds.startTimer();
-    const { rows } = await this.query<{ wake_in_ms: number | null; step: number; event_id: string | null }>('wf-checkpoint', CHECKPOINT_SQL, [
-      checkpoint.runId,
-      lease.nodeId,
-      lease.epoch,
-      checkpoint.status,
-      checkpoint.elementId,
-      checkpoint.attempt,
-      JSON.stringify(checkpoint.variables),
-      checkpoint.sleepMs ?? null,
-      checkpoint.resumed ?? false,
-      JSON.stringify(checkpoint.events),
-      checkpoint.serverLog ? JSON.stringify(checkpoint.serverLog) : null,
-      checkpoint.unlock ?? null,
-      checkpoint.error ?? null,
-    ]);
+    const { rows } = await this.query<{ wake_in_ms: number | null; step: number; event_id: string | null }>(
+      'wf-checkpoint',
+      CHECKPOINT_SQL,
+      [
+        checkpoint.runId,
+        lease.nodeId,
+        lease.epoch,
+        checkpoint.status,
+        checkpoint.elementId,
+        checkpoint.attempt,
+        JSON.stringify(checkpoint.variables),
+        checkpoint.sleepMs ?? null,
+        checkpoint.resumed ?? false,
+        JSON.stringify(checkpoint.events),
+        checkpoint.serverLog ? JSON.stringify(checkpoint.serverLog) : null,
+        checkpoint.unlock ?? null,
+        checkpoint.error ?? null,
+      ],
+    );
     stopTimer();
     if (rows.length === 0) return null;
-    return { wakeInMs: rows[0].wake_in_ms === null ? null : Number(rows[0].wake_in_ms), step: Number(rows[0].step), eventId: rows[0].event_id };
+    return {
+      wakeInMs: rows[0].wake_in_ms === null ? null : Number(rows[0].wake_in_ms),
+      step: Number(rows[0].step),
+      eventId: rows[0].event_id,
+    };
   }
 
   /**
    * Which of these checkpoints this database holds: a checkpoint is known by the last event it
    * wrote (its id, this node, the run, the epoch); and which of the runs it holds at all.
    */
-  async heldCheckpoints(nodeId: string, checkpoints: { runId: string; eventId: string; epoch: number }[]): Promise<{ events: Set<string>; runs: Set<string> }> {
+  async heldCheckpoints(
+    nodeId: string,
+    checkpoints: { runId: string; eventId: string; epoch: number }[],
+  ): Promise<{ events: Set<string>; runs: Set<string> }> {
     const { rows } = await this.query<{ event_id: string | null; run_id: string | null }>(
       undefined,
       `SELECT e.id::text AS event_id, NULL::uuid AS run_id FROM workflow_run_event e
@@ -261,7 +291,12 @@ export class RunStore {
        WHERE e.node_id = $1
        UNION ALL
        SELECT NULL, r.id FROM workflow_run r WHERE r.id = ANY($3::uuid[])`,
-      [nodeId, checkpoints.map((checkpoint) => checkpoint.eventId), checkpoints.map((checkpoint) => checkpoint.runId), checkpoints.map((checkpoint) => checkpoint.epoch)],
+      [
+        nodeId,
+        checkpoints.map((checkpoint) => checkpoint.eventId),
+        checkpoints.map((checkpoint) => checkpoint.runId),
+        checkpoints.map((checkpoint) => checkpoint.epoch),
+      ],
     );
     return {
       events: new Set(rows.flatMap((row) => (row.event_id ? [row.event_id] : []))),
@@ -271,7 +306,11 @@ export class RunStore {
 
   /** Tells the cluster which elements run again because the database failed over (not fenced: it is a report). */
   async recordLostWork(nodeId: string, details: Record<string, unknown>): Promise<void> {
-    await this.query(undefined, `INSERT INTO cluster_event (kind, node_id, details) VALUES ('DATABASE_FAILOVER_LOST_WORK', $1, $2::jsonb)`, [nodeId, JSON.stringify(details)]);
+    await this.query(
+      undefined,
+      `INSERT INTO cluster_event (kind, node_id, details) VALUES ('DATABASE_FAILOVER_LOST_WORK', $1, $2::jsonb)`,
+      [nodeId, JSON.stringify(details)],
+    );
   }
 
   /** Fails the run, keeping its stored variables; false when it is not this runner's any more. */
@@ -282,7 +321,12 @@ export class RunStore {
 
   /** 'lost' when the run is not this runner's any more. */
   async lock(lease: TLease, runId: string, resource: string): Promise<'held' | 'busy' | 'lost'> {
-    const { rows } = await this.query<{ owned: boolean; held: boolean; holder: string | null }>('wf-lock', LOCK_SQL, [runId, lease.nodeId, lease.epoch, resource]);
+    const { rows } = await this.query<{ owned: boolean; held: boolean; holder: string | null }>('wf-lock', LOCK_SQL, [
+      runId,
+      lease.nodeId,
+      lease.epoch,
+      resource,
+    ]);
     const row = rows[0];
     if (!row.owned) return 'lost';
     return row.held ? 'held' : 'busy';
@@ -311,7 +355,11 @@ export class RunStore {
 
   /** The sealed rows of the named secrets (opened by the element with the node's cluster key). */
   async sealedSecrets(names: string[]): Promise<{ name: string; sealed: string; keyId: string }[]> {
-    const { rows } = await this.query<{ name: string; sealed: string; key_id: string }>('wf-secrets', 'SELECT name, sealed, key_id FROM workflow_secret WHERE name = ANY($1::text[])', [names]);
+    const { rows } = await this.query<{ name: string; sealed: string; key_id: string }>(
+      'wf-secrets',
+      'SELECT name, sealed, key_id FROM workflow_secret WHERE name = ANY($1::text[])',
+      [names],
+    );
     return rows.map((row) => ({ name: row.name, sealed: row.sealed, keyId: row.key_id }));
   }
 

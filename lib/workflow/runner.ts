@@ -20,7 +20,14 @@ import { byteLength, describeBytes, logSafe, MAX_ELEMENT_RETRIES, MAX_VARIABLES_
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
 import { ElementError, planElement, runElement, type TElementOutcome, type TElementPlan } from '@/lib/workflow/run-element';
 import { failsTheRun, RunFailure } from '@/lib/workflow/run-failure';
-import { isPermanentDatabaseError, type RunStore, type TCheckpoint, type TClaimedRun, type TLease, type TRunEventInput } from '@/lib/workflow/run-store';
+import {
+  isPermanentDatabaseError,
+  type RunStore,
+  type TCheckpoint,
+  type TClaimedRun,
+  type TLease,
+  type TRunEventInput,
+} from '@/lib/workflow/run-store';
 import type { TElement, TWorkflowDefinition } from '@/lib/workflow/schemas';
 
 /** How often an active runner looks for free runs: well within one heartbeat interval (≥ 500 ms). */
@@ -85,7 +92,10 @@ function checkVariables(element: TElement, variables: TVariables): void {
   }
   const bytes = byteLength(json);
   if (bytes > MAX_VARIABLES_BYTES) {
-    throw new ElementError(element, `the run's variables would be ${bytes} bytes as JSON; they are at most ${describeBytes(MAX_VARIABLES_BYTES)} (${MAX_VARIABLES_BYTES} bytes)`);
+    throw new ElementError(
+      element,
+      `the run's variables would be ${bytes} bytes as JSON; they are at most ${describeBytes(MAX_VARIABLES_BYTES)} (${MAX_VARIABLES_BYTES} bytes)`,
+    );
   }
 }
 
@@ -162,7 +172,13 @@ export class WorkflowRunner {
     log('warn', `database failover: ${message}`);
     await store.recordLostWork(node.id, {
       message,
-      elements: lost.slice(0, 200).map(({ runId, workflowName, elementId, step, runLost }) => ({ runId, workflow: workflowName, elementId, step, runLost })),
+      elements: lost.slice(0, 200).map(({ runId, workflowName, elementId, step, runLost }) => ({
+        runId,
+        workflow: workflowName,
+        elementId,
+        step,
+        runLost,
+      })),
     });
   }
 
@@ -199,13 +215,15 @@ export class WorkflowRunner {
     const { agent, store, node } = this.options;
     try {
       if (!this.clusterTestEnsured) {
-        if (await store.ensureDefinition(CLUSTER_TEST_WORKFLOW, 'system')) this.options.log('info', `created the ${CLUSTER_TEST_WORKFLOW.name} workflow`);
+        if (await store.ensureDefinition(CLUSTER_TEST_WORKFLOW, 'system'))
+          this.options.log('info', `created the ${CLUSTER_TEST_WORKFLOW.name} workflow`);
         this.clusterTestEnsured = true;
       }
       if (this.handingOver) return;
       const active = agent.isActiveNow();
       const epoch = agent.status().epoch;
-      if (this.lease && (!active || epoch !== this.lease.epoch)) await this.drain(active ? `epoch ${this.lease.epoch} ended` : 'the node is not active');
+      if (this.lease && (!active || epoch !== this.lease.epoch))
+        await this.drain(active ? `epoch ${this.lease.epoch} ended` : 'the node is not active');
       if (!active) return;
       this.lease ??= { nodeId: node.id, epoch };
       const lease = this.lease;
@@ -230,7 +248,10 @@ export class WorkflowRunner {
       if (handed.length > 0) this.options.log('info', `handed ${handed.length} run(s) over: ${reason}`);
     } catch (error) {
       // they are free anyway once this node's lease has run out
-      this.options.log('warn', `could not hand runs over (${(error as Error).message}); they are taken over when the lease runs out`);
+      this.options.log(
+        'warn',
+        `could not hand runs over (${(error as Error).message}); they are taken over when the lease runs out`,
+      );
     }
   }
 
@@ -282,10 +303,19 @@ export class WorkflowRunner {
     const save = async (checkpoint: TCheckpoint, after?: TElement) => {
       try {
         const saved = await store.checkpoint(lease, checkpoint);
-        if (saved?.eventId && after) this.acknowledged.record({ runId: run.id, workflowName: run.workflowName, step: saved.step, elementId: after.id, eventId: saved.eventId, epoch: lease.epoch });
+        if (saved?.eventId && after)
+          this.acknowledged.record({
+            runId: run.id,
+            workflowName: run.workflowName,
+            step: saved.step,
+            elementId: after.id,
+            eventId: saved.eventId,
+            epoch: lease.epoch,
+          });
         return saved;
       } catch (error) {
-        if (isPermanentDatabaseError(error)) throw new CheckpointRefusedError(after ? `after element "${after.id}"` : `of element "${checkpoint.elementId}"`, error);
+        if (isPermanentDatabaseError(error))
+          throw new CheckpointRefusedError(after ? `after element "${after.id}"` : `of element "${checkpoint.elementId}"`, error);
         throw error;
       }
     };
@@ -330,13 +360,15 @@ export class WorkflowRunner {
     if (!current) return fail(new RunFailure(`element "${run.elementId}" does not exist`), variables, run.elementId, attempt);
     let element: TElement = current;
     const opening: TRunEventInput[] = resumed
-      ? [{
-          kind: 'RESUMED',
-          element_id: element.id,
-          attempt,
-          message: `resumed by node ${node.name} at element ${element.id}, attempt ${attempt}, epoch ${lease.epoch}`,
-          details: { previousNode: run.previousNode, previousNodeName: run.previousNodeName, previousEpoch: run.previousEpoch },
-        }]
+      ? [
+          {
+            kind: 'RESUMED',
+            element_id: element.id,
+            attempt,
+            message: `resumed by node ${node.name} at element ${element.id}, attempt ${attempt}, epoch ${lease.epoch}`,
+            details: { previousNode: run.previousNode, previousNodeName: run.previousNodeName, previousEpoch: run.previousEpoch },
+          },
+        ]
       : [{ kind: 'STARTED', message: `started on node ${node.name}, epoch ${lease.epoch}` }];
     let plan: TElementPlan;
     try {
@@ -388,33 +420,60 @@ export class WorkflowRunner {
         throw error;
       }
 
-      const nextId: string | null = outcome.next === undefined ? workflow.definition.elements[workflow.index.get(element.id)! + 1]?.id ?? null : outcome.next;
+      const nextId: string | null =
+        outcome.next === undefined
+          ? (workflow.definition.elements[workflow.index.get(element.id)! + 1]?.id ?? null)
+          : outcome.next;
       const next: TElement | undefined = nextId === null ? undefined : elementAt(nextId);
-      const effects = { serverLog: outcome.serverLog ? { ...outcome.serverLog, elementId: element.id } : null, unlock: outcome.unlock ?? null };
+      const effects = {
+        serverLog: outcome.serverLog ? { ...outcome.serverLog, elementId: element.id } : null,
+        unlock: outcome.unlock ?? null,
+      };
       if (nextId === null || next?.type === 'end') {
         // the end: completed with the element's effects; every lock the run still holds goes with it
         const events: TRunEventInput[] = next ? [elementEvent(next, 1, { message: null, sleepMs: null, details: {} })] : [];
         events.push({ kind: 'COMPLETED', element_id: next?.id ?? element.id, message: `completed on node ${node.name}` });
-        await save({ runId: run.id, status: 'COMPLETED', elementId: next?.id ?? element.id, attempt: 1, variables: outcome.variables, events, ...effects }, element);
+        await save(
+          {
+            runId: run.id,
+            status: 'COMPLETED',
+            elementId: next?.id ?? element.id,
+            attempt: 1,
+            variables: outcome.variables,
+            events,
+            ...effects,
+          },
+          element,
+        );
         return;
       }
-      if (!next) return fail(new ElementError(element, `the next element "${nextId}" does not exist`), outcome.variables, element.id, attempt, outcome);
+      if (!next)
+        return fail(
+          new ElementError(element, `the next element "${nextId}" does not exist`),
+          outcome.variables,
+          element.id,
+          attempt,
+          outcome,
+        );
       try {
         plan = planElement(next, outcome.variables);
       } catch (error) {
         if (failsTheRun(error)) return fail(error, outcome.variables, next.id, 1, outcome);
         throw error;
       }
-      checkpoint = await save({
-        runId: run.id,
-        status: 'RUNNING',
-        elementId: next.id,
-        attempt: 1,
-        variables: outcome.variables,
-        sleepMs: plan.sleepMs,
-        events: [elementEvent(next, 1, plan)],
-        ...effects,
-      }, element);
+      checkpoint = await save(
+        {
+          runId: run.id,
+          status: 'RUNNING',
+          elementId: next.id,
+          attempt: 1,
+          variables: outcome.variables,
+          sleepMs: plan.sleepMs,
+          events: [elementEvent(next, 1, plan)],
+          ...effects,
+        },
+        element,
+      );
       if (!checkpoint) return;
       element = next;
       variables = outcome.variables;
@@ -424,5 +483,11 @@ export class WorkflowRunner {
 }
 
 function elementEvent(element: TElement, attempt: number, plan: TElementPlan): TRunEventInput {
-  return { kind: 'ELEMENT', element_id: element.id, attempt, message: plan.message ?? undefined, details: { type: element.type, ...plan.details } };
+  return {
+    kind: 'ELEMENT',
+    element_id: element.id,
+    attempt,
+    message: plan.message ?? undefined,
+    details: { type: element.type, ...plan.details },
+  };
 }

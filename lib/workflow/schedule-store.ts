@@ -99,7 +99,12 @@ export class ScheduleStore {
 
   constructor(databaseUrl: string) {
     // on the writable primary of a multi-host URL, like the runner's pool
-    this.pool = createPrimaryPool(databaseUrl, { max: 2, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, ...limitedPoolConfig(APP_SESSION_LIMITS) }).pool;
+    this.pool = createPrimaryPool(databaseUrl, {
+      max: 2,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      ...limitedPoolConfig(APP_SESSION_LIMITS),
+    }).pool;
     this.pool.on('error', () => {}); // a connection broken while idle (database restart) must not crash the node
   }
 

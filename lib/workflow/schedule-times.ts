@@ -22,15 +22,15 @@ export const OVERLAP_POLICIES = ['allow', 'skip'] as const;
 export type TOverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 export type TScheduleTiming =
-  | { kind: 'cron'; cron: string; timeZone: string }
-  | { kind: 'every'; everySeconds: number; anchor: Date };
+  { kind: 'cron'; cron: string; timeZone: string } | { kind: 'every'; everySeconds: number; anchor: Date };
 
 export type TMisfire = { policy: TMisfirePolicy; catchUpSeconds: number };
 
 /** Throws a message naming what is wrong: an unknown zone, a cron expression croner refuses. */
 export function checkTiming(timing: TScheduleTiming): void {
   if (timing.kind === 'every') {
-    if (!Number.isInteger(timing.everySeconds) || timing.everySeconds < 1) throw new Error('every must be a whole number of seconds, 1 or more');
+    if (!Number.isInteger(timing.everySeconds) || timing.everySeconds < 1)
+      throw new Error('every must be a whole number of seconds, 1 or more');
     return;
   }
   try {
@@ -103,7 +103,8 @@ export function planFiring(timing: TScheduleTiming, misfire: TMisfire, due: Date
 
   if (slot.getTime() < onTimeFrom) {
     // missed slots: walk only where the policy needs them, so a long outage costs no long loop
-    const catchUpFrom = misfire.policy === 'catch-up' ? Math.min(onTimeFrom, now.getTime() - misfire.catchUpSeconds * 1000) : onTimeFrom;
+    const catchUpFrom =
+      misfire.policy === 'catch-up' ? Math.min(onTimeFrom, now.getTime() - misfire.catchUpSeconds * 1000) : onTimeFrom;
     if (slot.getTime() < catchUpFrom) {
       const resume = nextSlot(timing, new Date(catchUpFrom - 1));
       let latestMissed: Date | null = null;
@@ -139,7 +140,9 @@ function lastSlotBefore(timing: TScheduleTiming, from: Date, before: number): Da
     return latest >= from.getTime() ? new Date(latest) : null;
   }
   // croner's reference is rounded to whole seconds: ask from a little later, keep those before
-  const previous = cronOf(timing).previousRuns(3, new Date(before + 2_000)).find((slot) => slot.getTime() < before);
+  const previous = cronOf(timing)
+    .previousRuns(3, new Date(before + 2_000))
+    .find((slot) => slot.getTime() < before);
   return previous && previous.getTime() >= from.getTime() && previous.getTime() < before ? previous : null;
 }
 

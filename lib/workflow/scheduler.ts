@@ -75,7 +75,12 @@ export class WorkflowScheduler {
   }
 
   private async fire(schedule: TDueSchedule, lease: TLease): Promise<void> {
-    const plan = planFiring(timingOf(schedule), { policy: schedule.misfire, catchUpSeconds: schedule.catchUpSeconds }, schedule.nextFireAt, schedule.dbNow);
+    const plan = planFiring(
+      timingOf(schedule),
+      { policy: schedule.misfire, catchUpSeconds: schedule.catchUpSeconds },
+      schedule.nextFireAt,
+      schedule.dbNow,
+    );
     // with overlap "skip", slots fired together would overlap each other: the latest one stands for them
     const slots = schedule.overlap === 'skip' ? plan.fire.slice(-1) : plan.fire;
     let workflow: { version: number; firstElementId: string; waitOnFailure: boolean } | null = null;
@@ -86,7 +91,11 @@ export class WorkflowScheduler {
       try {
         if (!latest) throw new AppError('NOT_FOUND', `no workflow is named "${schedule.workflowName}"`);
         inputs = resolveInputs(latest.definition, schedule.inputs);
-        workflow = { version: latest.version, firstElementId: latest.definition.elements[0].id, waitOnFailure: latest.definition.onFailure === 'wait' };
+        workflow = {
+          version: latest.version,
+          firstElementId: latest.definition.elements[0].id,
+          waitOnFailure: latest.definition.onFailure === 'wait',
+        };
       } catch (error) {
         // the schedule moves on without firing, and says why (the workflow or its inputs changed)
         result = `not fired: ${(error as Error).message}`;
@@ -94,7 +103,11 @@ export class WorkflowScheduler {
         this.warned.set(schedule.id, result);
       }
     }
-    if (plan.skipped > 0) this.options.log('info', `schedule ${schedule.id}: ${plan.skipped} slot(s) missed while no node was active; misfire policy ${schedule.misfire}`);
+    if (plan.skipped > 0)
+      this.options.log(
+        'info',
+        `schedule ${schedule.id}: ${plan.skipped} slot(s) missed while no node was active; misfire policy ${schedule.misfire}`,
+      );
     await this.options.store.fire({
       scheduleId: schedule.id,
       lease,

@@ -7,7 +7,15 @@ import { z } from 'zod';
 import { AppError } from '@/lib/api/app-error';
 import type { TDb } from '@/lib/db/client';
 import { timingOf } from '@/lib/workflow/scheduler';
-import { checkTiming, MISFIRE_POLICIES, nextSlot, nextSlots, OVERLAP_POLICIES, type TMisfirePolicy, type TOverlapPolicy } from '@/lib/workflow/schedule-times';
+import {
+  checkTiming,
+  MISFIRE_POLICIES,
+  nextSlot,
+  nextSlots,
+  OVERLAP_POLICIES,
+  type TMisfirePolicy,
+  type TOverlapPolicy,
+} from '@/lib/workflow/schedule-times';
 import { ZWorkflowName, type TWorkflowDefinition } from '@/lib/workflow/schemas';
 import { resolveInputs } from '@/lib/workflow/start-run';
 import { nodeNames } from '@/lib/workflow/views';
@@ -20,17 +28,36 @@ export const ZScheduleCreate = z
     workflow: ZWorkflowName,
     cron: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
     timeZone: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
-    everySeconds: z.number().int('must be a whole number of seconds').min(1, 'must be 1 or more').max(31 * 24 * 3600, 'must be at most 31 days').optional(),
+    everySeconds: z
+      .number()
+      .int('must be a whole number of seconds')
+      .min(1, 'must be 1 or more')
+      .max(31 * 24 * 3600, 'must be at most 31 days')
+      .optional(),
     inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     misfire: z.enum(MISFIRE_POLICIES).default('fire-once'),
-    catchUpSeconds: z.number().int().min(0).max(7 * 24 * 3600, 'must be at most 7 days').default(0),
+    catchUpSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600, 'must be at most 7 days')
+      .default(0),
     overlap: z.enum(OVERLAP_POLICIES).default('allow'),
     paused: z.boolean().default(false),
   })
   .strict()
-  .refine((body) => (body.cron === undefined) !== (body.everySeconds === undefined), { message: 'give either cron or everySeconds, not both or neither', path: ['cron'] })
-  .refine((body) => body.timeZone === undefined || body.cron !== undefined, { message: 'a time zone applies to a cron expression only', path: ['timeZone'] })
-  .refine((body) => body.misfire === 'catch-up' || body.catchUpSeconds === 0, { message: 'catchUpSeconds applies to the catch-up misfire policy only', path: ['catchUpSeconds'] });
+  .refine((body) => (body.cron === undefined) !== (body.everySeconds === undefined), {
+    message: 'give either cron or everySeconds, not both or neither',
+    path: ['cron'],
+  })
+  .refine((body) => body.timeZone === undefined || body.cron !== undefined, {
+    message: 'a time zone applies to a cron expression only',
+    path: ['timeZone'],
+  })
+  .refine((body) => body.misfire === 'catch-up' || body.catchUpSeconds === 0, {
+    message: 'catchUpSeconds applies to the catch-up misfire policy only',
+    path: ['catchUpSeconds'],
+  });
 export type TScheduleCreate = z.infer<typeof ZScheduleCreate>;
 
 export const ZScheduleUpdate = z.object({ paused: z.boolean() }).strict();
@@ -74,7 +101,9 @@ function toView(row: TScheduleRow, names: Map<string, string>): TScheduleView {
     catchUpSeconds: row.catchUpSeconds,
     overlap: row.overlap as TOverlapPolicy,
     paused: row.paused,
-    nextFireTimes: row.paused ? [] : [row.nextFireAt, ...nextSlots(timing, row.nextFireAt, UPCOMING - 1)].map((slot) => slot.toISOString()),
+    nextFireTimes: row.paused
+      ? []
+      : [row.nextFireAt, ...nextSlots(timing, row.nextFireAt, UPCOMING - 1)].map((slot) => slot.toISOString()),
     lastFiredAt: row.lastFiredAt?.toISOString() ?? null,
     lastFiredFor: row.lastFiredFor?.toISOString() ?? null,
     lastFiredNodeId: row.lastFiredNode,
@@ -98,12 +127,19 @@ export async function createSchedule(db: TDb, body: TScheduleCreate, actor: stri
   const now = await databaseNow(db);
   // an interval counts from a whole second, so that its slots read well
   const anchorAt = new Date(Math.ceil(now.getTime() / 1000) * 1000);
-  const row = { cron: body.cron ?? null, timeZone: body.cron === undefined ? null : (body.timeZone ?? 'UTC'), everySeconds: body.everySeconds ?? null, anchorAt };
+  const row = {
+    cron: body.cron ?? null,
+    timeZone: body.cron === undefined ? null : (body.timeZone ?? 'UTC'),
+    everySeconds: body.everySeconds ?? null,
+    anchorAt,
+  };
   const timing = timingOf(row);
   try {
     checkTiming(timing);
   } catch (error) {
-    throw new AppError('VALIDATION', `${(error as Error).message}`, { field: /time zone/.test((error as Error).message) ? 'timeZone' : 'cron' });
+    throw new AppError('VALIDATION', `${(error as Error).message}`, {
+      field: /time zone/.test((error as Error).message) ? 'timeZone' : 'cron',
+    });
   }
   const nextFireAt = nextSlot(timing, now);
   if (!nextFireAt) throw new AppError('VALIDATION', `"${body.cron}" never fires again`, { field: 'cron' });
@@ -125,7 +161,10 @@ export async function createSchedule(db: TDb, body: TScheduleCreate, actor: stri
 
 export async function listSchedules(db: TDb, workflow?: string): Promise<TScheduleView[]> {
   const rows = await db.workflowSchedule.findMany({ where: { workflowName: workflow }, orderBy: { createdAt: 'asc' } });
-  const names = await nodeNames(db, rows.map((row) => row.lastFiredNode));
+  const names = await nodeNames(
+    db,
+    rows.map((row) => row.lastFiredNode),
+  );
   return rows.map((row) => toView(row, names));
 }
 
@@ -146,7 +185,10 @@ export async function setSchedulePaused(db: TDb, id: string, paused: boolean): P
     // a paused schedule never fires, so its next_fire_at stays put until it is resumed
     const next = paused ? row.nextFireAt : nextSlot(timingOf(row), await databaseNow(db));
     if (!next) throw new AppError('CONFLICT', 'the schedule never fires again; remove it instead');
-    await db.workflowSchedule.updateMany({ where: { id, paused: row.paused }, data: { paused, nextFireAt: next, updatedAt: new Date() } });
+    await db.workflowSchedule.updateMany({
+      where: { id, paused: row.paused },
+      data: { paused, nextFireAt: next, updatedAt: new Date() },
+    });
   }
   return getSchedule(db, id);
 }

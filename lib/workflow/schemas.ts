@@ -26,14 +26,27 @@ export const ZWorkflowName = z
   .string()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'must start with a letter or digit and hold only letters, digits, spaces, ".", "_" and "-"');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/,
+    'must start with a letter or digit and hold only letters, digits, spaces, ".", "_" and "-"',
+  );
 
-const ZElementId = z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').regex(/^[A-Za-z0-9_-]+$/, 'must hold only letters, digits, "_" and "-"');
+const ZElementId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'must hold only letters, digits, "_" and "-"');
 const ZExpressionText = z.string().min(1, 'must not be empty').max(2_000, 'must be at most 2000 characters');
 /** A number, or an expression that evaluates to one (e.g. "delay * 2"). */
-const ZNumberOrExpression = z.union([z.number().finite().nonnegative(), ZExpressionText], { error: 'must be a number (0 or more) or an expression' });
+const ZNumberOrExpression = z.union([z.number().finite().nonnegative(), ZExpressionText], {
+  error: 'must be a number (0 or more) or an expression',
+});
 
-const base = { id: ZElementId, name: z.string().max(200, 'must be at most 200 characters').optional(), next: ZElementId.optional() };
+const base = {
+  id: ZElementId,
+  name: z.string().max(200, 'must be at most 200 characters').optional(),
+  next: ZElementId.optional(),
+};
 
 export const ZLogElement = z
   .object({
@@ -48,10 +61,19 @@ export const ZLogElement = z
 
 export const ZSleepElement = z.object({ ...base, type: z.literal('sleep'), seconds: ZNumberOrExpression }).strict();
 
-export const ZSetElement = z.object({ ...base, type: z.literal('set'), variable: ZIdentifier, expression: ZExpressionText }).strict();
+export const ZSetElement = z
+  .object({ ...base, type: z.literal('set'), variable: ZIdentifier, expression: ZExpressionText })
+  .strict();
 
 export const ZDecisionElement = z
-  .object({ id: ZElementId, name: base.name, type: z.literal('decision'), condition: ZExpressionText, then: ZElementId, else: ZElementId })
+  .object({
+    id: ZElementId,
+    name: base.name,
+    type: z.literal('decision'),
+    condition: ZExpressionText,
+    then: ZElementId,
+    else: ZElementId,
+  })
   .strict();
 
 const ZResource = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
@@ -82,7 +104,9 @@ export const ZHttpElement = z
     type: z.literal('http'),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
     url: ZExpressionText,
-    headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'must be a header name'), ZExpressionText).default({}),
+    headers: z
+      .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'must be a header name'), ZExpressionText)
+      .default({}),
     body: ZExpressionText.optional(),
     timeoutSeconds: z.number().positive('must be more than 0').max(300, 'must be at most 300').default(30),
     expectStatus: z.array(z.number().int().min(100).max(599)).min(1).max(50).optional(),
@@ -107,9 +131,30 @@ export type TElement = z.infer<typeof ZElement>;
 export type TElementOf<K extends TElement['type']> = Extract<TElement, { type: K }>;
 
 export const ZWorkflowInput = z.discriminatedUnion('type', [
-  z.object({ name: ZIdentifier, type: z.literal('string'), default: z.string().optional(), description: z.string().max(500).optional() }).strict(),
-  z.object({ name: ZIdentifier, type: z.literal('number'), default: z.number().finite().optional(), description: z.string().max(500).optional() }).strict(),
-  z.object({ name: ZIdentifier, type: z.literal('boolean'), default: z.boolean().optional(), description: z.string().max(500).optional() }).strict(),
+  z
+    .object({
+      name: ZIdentifier,
+      type: z.literal('string'),
+      default: z.string().optional(),
+      description: z.string().max(500).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      name: ZIdentifier,
+      type: z.literal('number'),
+      default: z.number().finite().optional(),
+      description: z.string().max(500).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      name: ZIdentifier,
+      type: z.literal('boolean'),
+      default: z.boolean().optional(),
+      description: z.string().max(500).optional(),
+    })
+    .strict(),
 ]);
 export type TWorkflowInput = z.infer<typeof ZWorkflowInput>;
 
@@ -153,7 +198,12 @@ export const ZRunId = z.object({ id: z.string().uuid('must be a run id') });
 export const ZRunResume = z.object({ variables: z.record(ZIdentifier, z.unknown()).default({}) }).strict();
 export type TRunResume = z.infer<typeof ZRunResume>;
 /** A workflow name in a route: percent-decoded here whether or not the framework already did (names hold no "%"). */
-export const ZWorkflowNameParam = z.object({ name: z.string().transform((name) => decodeURIComponent(name)).pipe(ZWorkflowName) });
+export const ZWorkflowNameParam = z.object({
+  name: z
+    .string()
+    .transform((name) => decodeURIComponent(name))
+    .pipe(ZWorkflowName),
+});
 /** POST /api/workflows takes any JSON: parseDefinition checks it and names the element and field. */
 export const ZWorkflowImport = z.unknown();
 

@@ -15,14 +15,20 @@ function convert(input: TWorkflowInput, value: string | number | boolean): strin
   if (input.type === 'string') {
     const text = String(value);
     const bytes = byteLength(text);
-    if (bytes > MAX_STRING_BYTES) throw new AppError('VALIDATION', `${field} is ${bytes} bytes; a string value is at most ${describeBytes(MAX_STRING_BYTES)} (${MAX_STRING_BYTES} bytes)`, { field });
+    if (bytes > MAX_STRING_BYTES)
+      throw new AppError(
+        'VALIDATION',
+        `${field} is ${bytes} bytes; a string value is at most ${describeBytes(MAX_STRING_BYTES)} (${MAX_STRING_BYTES} bytes)`,
+        { field },
+      );
     // PostgreSQL cannot store it in the run's variables
     if (text.includes('\u0000')) throw new AppError('VALIDATION', `${field} must not contain the character U+0000`, { field });
     return text;
   }
   if (input.type === 'number') {
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-    if (typeof number !== 'number' || !Number.isFinite(number)) throw new AppError('VALIDATION', `${field} must be a number, not ${JSON.stringify(value)}`, { field });
+    if (typeof number !== 'number' || !Number.isFinite(number))
+      throw new AppError('VALIDATION', `${field} must be a number, not ${JSON.stringify(value)}`, { field });
     return number;
   }
   if (value === true || value === 'true') return true;
@@ -33,17 +39,23 @@ function convert(input: TWorkflowInput, value: string | number | boolean): strin
 export function resolveInputs(definition: TWorkflowDefinition, given: TRunStart['inputs']): Record<string, TScalar> {
   const declared = new Map(definition.inputs.map((input) => [input.name, input]));
   for (const name of Object.keys(given)) {
-    if (!declared.has(name)) throw new AppError('VALIDATION', `inputs.${name}: the workflow has no input "${name}"`, { field: `inputs.${name}` });
+    if (!declared.has(name))
+      throw new AppError('VALIDATION', `inputs.${name}: the workflow has no input "${name}"`, { field: `inputs.${name}` });
   }
   const values: Record<string, TScalar> = {};
   for (const input of definition.inputs) {
     const value = given[input.name] ?? input.default;
-    if (value === undefined) throw new AppError('VALIDATION', `inputs.${input.name} is required`, { field: `inputs.${input.name}` });
+    if (value === undefined)
+      throw new AppError('VALIDATION', `inputs.${input.name} is required`, { field: `inputs.${input.name}` });
     values[input.name] = convert(input, value);
   }
   const bytes = byteLength(JSON.stringify(values));
   if (bytes > MAX_VARIABLES_BYTES) {
-    throw new AppError('VALIDATION', `inputs are ${bytes} bytes as JSON; a run's variables are at most ${describeBytes(MAX_VARIABLES_BYTES)} (${MAX_VARIABLES_BYTES} bytes)`, { field: 'inputs' });
+    throw new AppError(
+      'VALIDATION',
+      `inputs are ${bytes} bytes as JSON; a run's variables are at most ${describeBytes(MAX_VARIABLES_BYTES)} (${MAX_VARIABLES_BYTES} bytes)`,
+      { field: 'inputs' },
+    );
   }
   return values;
 }

@@ -75,7 +75,15 @@ export type TRunDetail = TRunSummary & {
   timeline: TTimelineEntry[];
 };
 
-export type TRunLogEntryView = { id: number; at: string; level: string; message: string; elementId: string | null; nodeId: string | null; nodeName: string | null };
+export type TRunLogEntryView = {
+  id: number;
+  at: string;
+  level: string;
+  message: string;
+  elementId: string | null;
+  nodeId: string | null;
+  nodeName: string | null;
+};
 
 /** Node names by id (removed nodes included: their history is still worth reading). */
 export async function nodeNames(db: TDb, ids: (string | null)[]): Promise<Map<string, string>> {

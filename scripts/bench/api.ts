@@ -46,7 +46,10 @@ export async function runApiBench(): Promise<void> {
 
     const created = await fetch(`${node.url}/api/tokens`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ name: 'bench' }),
     });
     if (!created.ok) throw new Error(`POST /api/tokens: HTTP ${created.status}`);

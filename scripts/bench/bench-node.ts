@@ -56,7 +56,9 @@ export class BenchNode {
     // benchmarks run on one machine: loopback only, advertised as http://localhost:PORT; a node
     // on a host of its own listens on that host's address (`ip netns exec` runs node in place)
     args.push('--listen', host?.address ?? '127.0.0.1');
-    const [command, commandArgs] = host ? ['ip', ['netns', 'exec', host.namespace, process.execPath, ...args]] : [process.execPath, args];
+    const [command, commandArgs] = host
+      ? ['ip', ['netns', 'exec', host.namespace, process.execPath, ...args]]
+      : [process.execPath, args];
     const child = spawn(command, commandArgs, {
       detached: true, // its own process group: see killGroup()
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,7 +23,10 @@ export type TClusterDatabase = {
   stop(): Promise<void>;
 };
 
-export async function startClusterDatabase(settings: { heartbeatIntervalMs: number; failoverHeartbeats: number }): Promise<TClusterDatabase> {
+export async function startClusterDatabase(settings: {
+  heartbeatIntervalMs: number;
+  failoverHeartbeats: number;
+}): Promise<TClusterDatabase> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-bench-db-'));
   let database: Awaited<ReturnType<typeof startBuiltInDatabase>> | undefined;
   try {

@@ -33,10 +33,18 @@ async function timeRequests(count: number, request: () => Promise<Response>): Pr
 }
 
 export async function runClusterPageBench(): Promise<boolean> {
-  console.log(`== the console at scale: ${MEMBERS} registered members, ${RUNS} finished runs, ${LOG_LINES} server-log lines, production build ==`);
+  console.log(
+    `== the console at scale: ${MEMBERS} registered members, ${RUNS} finished runs, ${LOG_LINES} server-log lines, production build ==`,
+  );
   const database = await startClusterDatabase({ heartbeatIntervalMs: 1_000, failoverHeartbeats: 5 });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-bench-page-'));
-  const node = new BenchNode({ port: await findFreePort(), dataDir, rootPassword: PASSWORD, databaseUrl: database.url, name: 'bench-page' });
+  const node = new BenchNode({
+    port: await findFreePort(),
+    dataDir,
+    rootPassword: PASSWORD,
+    databaseUrl: database.url,
+    name: 'bench-page',
+  });
   const pool = new pg.Pool({ connectionString: database.url, max: 1 });
   let keepAlive: NodeJS.Timeout | undefined;
   try {
@@ -48,7 +56,11 @@ export async function runClusterPageBench(): Promise<boolean> {
       [MEMBERS],
     );
     const heartbeatMembers = () =>
-      pool.query(`UPDATE cluster_node SET last_heartbeat_at = now(), recent_gaps_ms = recent_gaps_ms || 1000 WHERE name LIKE 'member-%'`).catch(() => {});
+      pool
+        .query(
+          `UPDATE cluster_node SET last_heartbeat_at = now(), recent_gaps_ms = recent_gaps_ms || 1000 WHERE name LIKE 'member-%'`,
+        )
+        .catch(() => {});
     keepAlive = setInterval(heartbeatMembers, 1_000);
     await heartbeatMembers();
     const filledAt = performance.now();
@@ -73,17 +85,25 @@ export async function runClusterPageBench(): Promise<boolean> {
       [LOG_LINES, nodeId],
     );
     await pool.query('ANALYZE');
-    console.log(`  history written in ${(performance.now() - filledAt) / 1000 | 0} s`);
+    console.log(`  history written in ${((performance.now() - filledAt) / 1000) | 0} s`);
 
     const { cookie } = await signInOverHttp(node.url, 'root', PASSWORD);
     const basic = `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`;
-    const created = await fetch(`${node.url}/api/tokens`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: '{"name":"bench"}' });
+    const created = await fetch(`${node.url}/api/tokens`, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/json' },
+      body: '{"name":"bench"}',
+    });
     const { token } = (await created.json()) as { token: string };
     const bearer = { authorization: `Bearer ${token}` };
     const page = () => fetch(`${node.url}/cluster`, { headers: { cookie } });
     const status = () => fetch(`${node.url}/api/cluster`, { headers: bearer });
     const runs = (query: string) => () => fetch(`${node.url}/api/runs?limit=100${query}`, { headers: bearer });
-    const middle = (await pool.query<{ id: string }>(`SELECT id FROM workflow_run ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`, [RUNS / 2])).rows[0].id;
+    const middle = (
+      await pool.query<{ id: string }>(`SELECT id FROM workflow_run ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`, [
+        RUNS / 2,
+      ])
+    ).rows[0].id;
     const lists: [string, () => Promise<Response>][] = [
       ['GET /api/runs (newest 100)     ', runs('')],
       ['  … ?status=FAILED              ', runs('&status=FAILED')],
@@ -99,15 +119,21 @@ export async function runClusterPageBench(): Promise<boolean> {
     const statusTimes = summarize(await timeRequests(500, status));
     const pageOk = pageTimes.p95 < 100;
     const statusOk = statusTimes.p95 < 20;
-    console.log(`  GET /cluster (server render)   n=${pageTimes.count}  p50 ${ms(pageTimes.p50)}  p95 ${ms(pageTimes.p95)}  max ${ms(pageTimes.max)}`);
-    console.log(`  GET /api/cluster               n=${statusTimes.count}  p50 ${ms(statusTimes.p50)}  p95 ${ms(statusTimes.p95)}  max ${ms(statusTimes.max)}`);
+    console.log(
+      `  GET /cluster (server render)   n=${pageTimes.count}  p50 ${ms(pageTimes.p50)}  p95 ${ms(pageTimes.p95)}  max ${ms(pageTimes.max)}`,
+    );
+    console.log(
+      `  GET /api/cluster               n=${statusTimes.count}  p50 ${ms(statusTimes.p50)}  p95 ${ms(statusTimes.p95)}  max ${ms(statusTimes.max)}`,
+    );
     let listsOk = true;
     for (const [label, request] of lists) {
       const times = summarize(await timeRequests(100, request));
       listsOk &&= times.p95 < 100;
       console.log(`  ${label} n=${times.count}  p50 ${ms(times.p50)}  p95 ${ms(times.p95)}  max ${ms(times.max)}`);
     }
-    console.log(`  goals                          page p95 < 100 ms: ${yesNo(pageOk)}; status API p95 < 20 ms: ${yesNo(statusOk)}; every runs list p95 < 100 ms: ${yesNo(listsOk)}`);
+    console.log(
+      `  goals                          page p95 < 100 ms: ${yesNo(pageOk)}; status API p95 < 20 ms: ${yesNo(statusOk)}; every runs list p95 < 100 ms: ${yesNo(listsOk)}`,
+    );
     return pageOk && statusOk && listsOk;
   } finally {
     clearInterval(keepAlive);

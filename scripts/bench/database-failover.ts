@@ -51,7 +51,10 @@ async function waitForActiveAbove(nodes: BenchNode[], epoch: number, since: numb
     const active = (await activeNodes(nodes)).find((answer) => answer.health.epoch > epoch);
     const elapsedMs = performance.now() - since;
     if (active) return { ...active, elapsedMs };
-    if (elapsedMs > TAKEOVER_TIMEOUT_MS) throw new Error(`no node became active on the new primary within ${TAKEOVER_TIMEOUT_MS / 1000} s:\n${nodes.map((n) => `--- ${n.label}\n${n.output()}`).join('\n')}`);
+    if (elapsedMs > TAKEOVER_TIMEOUT_MS)
+      throw new Error(
+        `no node became active on the new primary within ${TAKEOVER_TIMEOUT_MS / 1000} s:\n${nodes.map((n) => `--- ${n.label}\n${n.output()}`).join('\n')}`,
+      );
     await sleep(POLL_MS - (performance.now() - polledAt));
   }
 }
@@ -102,12 +105,16 @@ export async function runDatabaseFailoverBench(options: TDatabaseFailoverBenchOp
     }
 
     const heartbeats = summarize(await measureHeartbeats(url));
-    console.log(`  heartbeat round trip (synchronous commit)   n=${heartbeats.count}  p50 ${ms(heartbeats.p50)}  p99 ${ms(heartbeats.p99)}  max ${ms(heartbeats.max)}`);
+    console.log(
+      `  heartbeat round trip (synchronous commit)   n=${heartbeats.count}  p50 ${ms(heartbeats.p50)}  p99 ${ms(heartbeats.p99)}  max ${ms(heartbeats.max)}`,
+    );
 
     for (let i = 0; i < NODE_COUNT; i += 1) {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-bench-node-'));
       dataDirs.push(dataDir);
-      nodes.push(new BenchNode({ port: await findFreePort(), dataDir, databaseUrl: url, name: `dbf-${i + 1}`, rootPassword: PASSWORD }));
+      nodes.push(
+        new BenchNode({ port: await findFreePort(), dataDir, databaseUrl: url, name: `dbf-${i + 1}`, rootPassword: PASSWORD }),
+      );
     }
     nodes[0].start();
     await nodes[0].waitForHealth((health) => health.state === 'ACTIVE', 'ACTIVE');
@@ -143,9 +150,15 @@ export async function runDatabaseFailoverBench(options: TDatabaseFailoverBenchOp
     const death = summarize(sinceDeath);
     const promotion = summarize(sincePromotion);
     const promote = summarize(promotions);
-    console.log(`  primary's death → ACTIVE      n=${death.count}  median ${seconds(death.p50)}  max ${seconds(death.max)}  (includes the ${seconds(PROMOTE_DELAY_MS)} before the promotion)`);
-    console.log(`  promotion ended → ACTIVE      n=${promotion.count}  median ${seconds(promotion.p50)}  max ${seconds(promotion.max)}`);
-    console.log(`  pg_ctl promote                n=${promote.count}  median ${seconds(promote.p50)}  max ${seconds(promote.max)}`);
+    console.log(
+      `  primary's death → ACTIVE      n=${death.count}  median ${seconds(death.p50)}  max ${seconds(death.max)}  (includes the ${seconds(PROMOTE_DELAY_MS)} before the promotion)`,
+    );
+    console.log(
+      `  promotion ended → ACTIVE      n=${promotion.count}  median ${seconds(promotion.p50)}  max ${seconds(promotion.max)}`,
+    );
+    console.log(
+      `  pg_ctl promote                n=${promote.count}  median ${seconds(promote.p50)}  max ${seconds(promote.max)}`,
+    );
     // no goal of its own: the time is the promotion's (an operator's, or Patroni's ttl) plus about one heartbeat
     return true;
   } finally {

@@ -54,7 +54,15 @@ export async function runLatencyBench(options: TLatencyBenchOptions): Promise<bo
       viaProxy.port = String(proxy.port);
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-bench-node-'));
       dataDirs.push(dataDir);
-      nodes.push(new BenchNode({ port: await findFreePort(), dataDir, databaseUrl: viaProxy.toString(), name: `slow-${i + 1}`, rootPassword: PASSWORD }));
+      nodes.push(
+        new BenchNode({
+          port: await findFreePort(),
+          dataDir,
+          databaseUrl: viaProxy.toString(),
+          name: `slow-${i + 1}`,
+          rootPassword: PASSWORD,
+        }),
+      );
     }
     const startedAt = performance.now();
     nodes[0].start();
@@ -74,13 +82,19 @@ export async function runLatencyBench(options: TLatencyBenchOptions): Promise<bo
       const active = answers.find((answer) => answer.health?.state === 'ACTIVE');
       if (active && (active.node !== current.node || active.health!.epoch !== current.health.epoch)) {
         changes += 1;
-        console.log(`  false failover: ${current.node.label} (epoch ${current.health.epoch}) → ${active.node.label} (epoch ${active.health!.epoch})`);
+        console.log(
+          `  false failover: ${current.node.label} (epoch ${current.health.epoch}) → ${active.node.label} (epoch ${active.health!.epoch})`,
+        );
         current = { node: active.node, health: active.health! };
       }
       await sleep(200);
     }
-    const gaveUp = beliefRecords(nodes).filter((record) => record.t === 'end' && record.at >= holdFrom && (record.reason === 'fenced' || record.reason === 'lost'));
-    console.log(`  left alone ${options.seconds} s (${samples} polls of every node): ${changes} changes of the active node, ${gaveUp.length} slots given up (fenced or lost)`);
+    const gaveUp = beliefRecords(nodes).filter(
+      (record) => record.t === 'end' && record.at >= holdFrom && (record.reason === 'fenced' || record.reason === 'lost'),
+    );
+    console.log(
+      `  left alone ${options.seconds} s (${samples} polls of every node): ${changes} changes of the active node, ${gaveUp.length} slots given up (fenced or lost)`,
+    );
 
     const takeoverMs: number[] = [];
     for (let round = 1; round <= options.kills; round += 1) {
@@ -96,13 +110,19 @@ export async function runLatencyBench(options: TLatencyBenchOptions): Promise<bo
       await gone;
       victim.node.start();
       await victim.node.waitForHealth((health) => health.state === 'STANDBY', 'STANDBY');
-      console.log(`  kill ${String(round).padStart(2)}: ${victim.node.label} → ${takeover.node.label} ACTIVE after ${seconds(takeover.elapsedMs)}`);
+      console.log(
+        `  kill ${String(round).padStart(2)}: ${victim.node.label} → ${takeover.node.label} ACTIVE after ${seconds(takeover.elapsedMs)}`,
+      );
     }
     const summary = summarize(takeoverMs);
     const maxOk = summary.max <= GOAL_MAX_MS;
     const noFalse = changes === 0 && gaveUp.length === 0;
-    console.log(`  kill -9 → new ACTIVE    n=${summary.count}  median ${seconds(summary.p50)}  p95 ${seconds(summary.p95)}  max ${seconds(summary.max)}`);
-    console.log(`  goals                   no false failover: ${yesNo(noFalse)}; every kill ≤ ${seconds(GOAL_MAX_MS)}: ${yesNo(maxOk)}`);
+    console.log(
+      `  kill -9 → new ACTIVE    n=${summary.count}  median ${seconds(summary.p50)}  p95 ${seconds(summary.p95)}  max ${seconds(summary.max)}`,
+    );
+    console.log(
+      `  goals                   no false failover: ${yesNo(noFalse)}; every kill ≤ ${seconds(GOAL_MAX_MS)}: ${yesNo(maxOk)}`,
+    );
     return maxOk && noFalse;
   } finally {
     await Promise.all(nodes.map((node) => node.stop()));
@@ -116,6 +136,11 @@ export async function runLatencyBench(options: TLatencyBenchOptions): Promise<bo
 function beliefRecords(nodes: BenchNode[]): TBeliefRecord[] {
   return nodes.flatMap((node) => {
     const file = path.join(node.options.dataDir, BELIEF_LOG_FILE);
-    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as TBeliefRecord) : [];
+    return existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as TBeliefRecord)
+      : [];
   });
 }

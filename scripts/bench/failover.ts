@@ -38,7 +38,8 @@ export async function findActive(nodes: BenchNode[]): Promise<TActive> {
     const active = answers.filter((answer): answer is TActive => answer.health?.state === 'ACTIVE');
     if (active.length > 1) throw new Error(`${active.map((a) => a.node.label).join(' and ')} all report ACTIVE`);
     if (active.length === 1) return active[0];
-    if (performance.now() > deadline) throw new Error(`no node is ACTIVE: ${answers.map((a) => `${a.node.label} ${a.health?.state ?? 'no answer'}`).join(', ')}`);
+    if (performance.now() > deadline)
+      throw new Error(`no node is ACTIVE: ${answers.map((a) => `${a.node.label} ${a.health?.state ?? 'no answer'}`).join(', ')}`);
     await sleep(POLL_MS);
   }
 }
@@ -52,7 +53,9 @@ export async function waitForTakeover(survivors: BenchNode[], killedAt: number):
     const active = answers.find((answer): answer is TActive => answer.health?.state === 'ACTIVE');
     if (active) return { ...active, elapsedMs };
     if (elapsedMs > TAKEOVER_TIMEOUT_MS) {
-      throw new Error(`no node took over within ${TAKEOVER_TIMEOUT_MS / 1000} s:\n${survivors.map((n) => `--- ${n.label}\n${n.output()}`).join('\n')}`);
+      throw new Error(
+        `no node took over within ${TAKEOVER_TIMEOUT_MS / 1000} s:\n${survivors.map((n) => `--- ${n.label}\n${n.output()}`).join('\n')}`,
+      );
     }
     await sleep(POLL_MS - (performance.now() - polledAt));
   }
@@ -69,7 +72,10 @@ function streamRuns(nodes: BenchNode[]): { stop(): Promise<number> } {
         if (!node.isRunning()) continue;
         const response = await fetch(`${node.url}/api/workflows/${encodeURIComponent(STREAM_WORKFLOW.name)}/runs`, {
           method: 'POST',
-          headers: { authorization: `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' },
+          headers: {
+            authorization: `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`,
+            'content-type': 'application/json',
+          },
           body: JSON.stringify({ inputs: {} }),
           signal: AbortSignal.timeout(1_000),
         }).catch(() => null);
@@ -124,7 +130,15 @@ export async function runFailoverBench(options: TFailoverBenchOptions): Promise<
     for (let i = 0; i < NODE_COUNT; i += 1) {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-bench-node-'));
       dataDirs.push(dataDir);
-      nodes.push(new BenchNode({ port: await findFreePort(), dataDir, databaseUrl: database.url, name: `bench-${i + 1}`, rootPassword: PASSWORD }));
+      nodes.push(
+        new BenchNode({
+          port: await findFreePort(),
+          dataDir,
+          databaseUrl: database.url,
+          name: `bench-${i + 1}`,
+          rootPassword: PASSWORD,
+        }),
+      );
     }
     const startedAt = performance.now();
     // the first node takes the slot; the others join it as standbys
@@ -136,7 +150,10 @@ export async function runFailoverBench(options: TFailoverBenchOptions): Promise<
     const first = await findActive(nodes);
     const create = await fetch(`${first.node.url}/api/workflows`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify(STREAM_WORKFLOW),
     });
     if (!create.ok) throw new Error(`could not create the ${STREAM_WORKFLOW.name} workflow: HTTP ${create.status}`);
@@ -155,7 +172,9 @@ export async function runFailoverBench(options: TFailoverBenchOptions): Promise<
         killedAt,
       );
       if (takeover.health.epoch <= victim.health.epoch) {
-        throw new Error(`${takeover.node.label} is ACTIVE with epoch ${takeover.health.epoch}, not above the killed node's ${victim.health.epoch}`);
+        throw new Error(
+          `${takeover.node.label} is ACTIVE with epoch ${takeover.health.epoch}, not above the killed node's ${victim.health.epoch}`,
+        );
       }
       takeoverMs.push(takeover.elapsedMs);
       await gone;
@@ -184,14 +203,20 @@ export async function runFailoverBench(options: TFailoverBenchOptions): Promise<
     const maxOk = summary.max <= goalMaxMs;
     const medianOk = summary.p50 <= goalMedianMs;
     const falseOk = falseFailovers === 0;
-    console.log(`  kill -9 → new ACTIVE    n=${summary.count}  median ${seconds(summary.p50)}  p95 ${seconds(summary.p95)}  max ${seconds(summary.max)}`);
+    console.log(
+      `  kill -9 → new ACTIVE    n=${summary.count}  median ${seconds(summary.p50)}  p95 ${seconds(summary.p95)}  max ${seconds(summary.max)}`,
+    );
     console.log(`  workflow runs           ${submitted} submitted, ${rows[0].n} completed meanwhile`);
-    console.log(`  false failovers         ${falseFailovers} (FENCED ${after.fenced - before.fenced}, BECAME_ACTIVE ${after.becameActive - before.becameActive} for ${options.kills} kills)`);
+    console.log(
+      `  false failovers         ${falseFailovers} (FENCED ${after.fenced - before.fenced}, BECAME_ACTIVE ${after.becameActive - before.becameActive} for ${options.kills} kills)`,
+    );
     console.log(
       `  goals                   every kill ≤ ${seconds(goalMaxMs)}: ${yesNo(maxOk)}; ` +
         `median ≤ ${seconds(goalMedianMs)}: ${yesNo(medianOk)}; no false failover: ${yesNo(falseOk)}`,
     );
-    console.log(`failover: median ${(summary.p50 / 1000).toFixed(2)} s, max ${(summary.max / 1000).toFixed(2)} s, false failovers ${falseFailovers}`);
+    console.log(
+      `failover: median ${(summary.p50 / 1000).toFixed(2)} s, max ${(summary.max / 1000).toFixed(2)} s, false failovers ${falseFailovers}`,
+    );
     return maxOk && medianOk && falseOk;
   } finally {
     await stream?.stop();

@@ -25,7 +25,12 @@ import { ms, sleep, summarize, yesNo } from './stats';
 // what a real node reports: two fingerprints and documents of a typical size
 const SAMPLE_DOCUMENT = {
   plugins: [{ name: 'greeting', version: '1.0.0', sha256: 'c'.repeat(64) }],
-  certificate: { fingerprint: 'AB:'.repeat(31) + 'AB', subject: 'CN=cluster', sans: ['DNS:localhost', 'IP Address:127.0.0.1'], notAfter: '2029-01-01T00:00:00.000Z' },
+  certificate: {
+    fingerprint: 'AB:'.repeat(31) + 'AB',
+    subject: 'CN=cluster',
+    sans: ['DNS:localhost', 'IP Address:127.0.0.1'],
+    notAfter: '2029-01-01T00:00:00.000Z',
+  },
   settings: { logLevel: 'info', maxConcurrentRuns: 10, runRetentionDays: 30 },
 };
 const SAMPLE_CONFIGURATION = {
@@ -111,9 +116,12 @@ class SimulatedMember {
 
   private schedule(delayMs: number): void {
     if (this.state !== 'running') return;
-    this.timer = setTimeout(() => {
-      this.inFlight = this.beat();
-    }, Math.max(0, delayMs));
+    this.timer = setTimeout(
+      () => {
+        this.inFlight = this.beat();
+      },
+      Math.max(0, delayMs),
+    );
   }
 
   private async beat(): Promise<void> {
@@ -121,7 +129,12 @@ class SimulatedMember {
     let next = INTERVAL_MS;
     try {
       const wallBefore = Date.now();
-      const heartbeat = await this.store.heartbeat({ nodeId: this.id, lease: this.lease, skewMs: this.skewMs, configuration: SAMPLE_CONFIGURATION });
+      const heartbeat = await this.store.heartbeat({
+        nodeId: this.id,
+        lease: this.lease,
+        skewMs: this.skewMs,
+        configuration: SAMPLE_CONFIGURATION,
+      });
       this.recorder.heartbeatMs.push(performance.now() - startedAt);
       this.skewMs = heartbeat.dbNowMs - (wallBefore + Date.now()) / 2;
       if (this.lease && !heartbeat.renewed) {
@@ -205,12 +218,21 @@ async function measureConnectionCost(database: TClusterDatabase, counters: Datab
 async function registerMembers(database: TClusterDatabase, ids: string[]): Promise<TLease> {
   const store = new PgClusterStore(database.url, () => 5_000);
   try {
-    const registration = (id: string, i: number) => ({ id, name: `sim-${i + 1}`, url: `http://sim-${i + 1}.invalid`, version: 'bench' });
+    const registration = (id: string, i: number) => ({
+      id,
+      name: `sim-${i + 1}`,
+      url: `http://sim-${i + 1}.invalid`,
+      version: 'bench',
+    });
     // the first to register is first in line for the slot
     await store.register(registration(ids[0], 0));
     await Promise.all(ids.slice(1).map((id, i) => store.register(registration(id, i + 1))));
     const heartbeat = await store.heartbeat({ nodeId: ids[0], lease: null, skewMs: null, configuration: null });
-    const claim = await store.claim(ids[0], livenessWindow(heartbeat.settings).lateAfterMs, claimGraceMs(heartbeat.settings.intervalMs));
+    const claim = await store.claim(
+      ids[0],
+      livenessWindow(heartbeat.settings).lateAfterMs,
+      claimGraceMs(heartbeat.settings.intervalMs),
+    );
     if (!claim || 'waitMs' in claim) throw new Error('the first simulated member could not take the active slot');
     return { slot: claim.slot, epoch: claim.epoch };
   } finally {
@@ -232,7 +254,9 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
     counters = await DatabaseCounters.open(database);
     const allowed = await counters.maxConnections();
     if (storeCount * POOL_SIZE + 2 > allowed) {
-      throw new Error(`${storeCount} pools of ${POOL_SIZE} need more connections than PostgreSQL allows (${allowed}); raise --members-per-store`);
+      throw new Error(
+        `${storeCount} pools of ${POOL_SIZE} need more connections than PostgreSQL allows (${allowed}); raise --members-per-store`,
+      );
     }
     const connectionCost = await measureConnectionCost(database, counters);
     const ids = Array.from({ length: members }, () => randomUUID());
@@ -277,7 +301,10 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
         `${(recorder.calls / heartbeats).toFixed(3)} by calls made`,
     );
     console.log(`${pad('heartbeat latency')}p50 ${ms(latency.p50)}  p99 ${ms(latency.p99)}  max ${ms(latency.max)}`);
-    if (observe.count > 0) console.log(`${pad('observe latency')}p50 ${ms(observe.p50)}  p99 ${ms(observe.p99)}  max ${ms(observe.max)} (active member)`);
+    if (observe.count > 0)
+      console.log(
+        `${pad('observe latency')}p50 ${ms(observe.p50)}  p99 ${ms(observe.p99)}  max ${ms(observe.max)} (active member)`,
+      );
     console.log(
       `${pad('PostgreSQL CPU')}${cpu.cores.toFixed(3)} cores (${cpu.cpuSeconds.toFixed(2)} s CPU over ${cpu.wallSeconds.toFixed(1)} s, ` +
         `postmaster and its ${cpuAfter.processes - 1} children)`,

@@ -18,7 +18,9 @@ export function handleInterrupts(): void {
       console.error(`\n${signal}: stopping the nodes and databases of this benchmark`);
       killAllNodes();
       const deadline = new Promise((resolve) => setTimeout(resolve, 20_000).unref());
-      void Promise.race([Promise.allSettled([...cleanups].map((cleanup) => cleanup())), deadline]).finally(() => process.exit(130));
+      void Promise.race([Promise.allSettled([...cleanups].map((cleanup) => cleanup())), deadline]).finally(() =>
+        process.exit(130),
+      );
     });
   }
 }

@@ -58,7 +58,8 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
 async function drained(what: string, startedAt: number, remaining: () => Promise<number>): Promise<number> {
   for (;;) {
     if ((await remaining()) === 0) return performance.now() - startedAt;
-    if (performance.now() - startedAt > DRAIN_TIMEOUT_MS) throw new Error(`${what} did not drain within ${DRAIN_TIMEOUT_MS / 60_000} minutes`);
+    if (performance.now() - startedAt > DRAIN_TIMEOUT_MS)
+      throw new Error(`${what} did not drain within ${DRAIN_TIMEOUT_MS / 60_000} minutes`);
     await sleep(POLL_MS);
   }
 }
@@ -106,7 +107,9 @@ async function graphileWorker(database: TClusterDatabase, jobs: number): Promise
            FROM generate_series(1, $1)`,
         [jobs],
       );
-      const ms = await drained('graphile-worker', startedAt, async () => Number((await client.query('SELECT count(*)::int AS n FROM graphile_worker._private_jobs')).rows[0].n));
+      const ms = await drained('graphile-worker', startedAt, async () =>
+        Number((await client.query('SELECT count(*)::int AS n FROM graphile_worker._private_jobs')).rows[0].n),
+      );
       return rate(jobs, ms);
     });
   } finally {
@@ -127,7 +130,10 @@ async function pgBoss(database: TClusterDatabase, jobs: number): Promise<TRate> 
       const startedAt = performance.now();
       await boss.insert(Array.from({ length: jobs }, () => ({ name: queue, data: {} })));
       const ms = await drained('pg-boss', startedAt, async () =>
-        Number((await client.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state < 'completed'`, [queue])).rows[0].n),
+        Number(
+          (await client.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state < 'completed'`, [queue]))
+            .rows[0].n,
+        ),
       );
       return rate(jobs, ms);
     });
@@ -163,9 +169,19 @@ async function drainRuns(url: string, workflow: { name: string; elements: { id: 
       [workflow.name, workflow.elements[0].id, count],
     );
     const ms = await drained(workflow.name, startedAt, async () =>
-      Number((await client.query(`SELECT count(*)::int AS n FROM workflow_run WHERE workflow_name = $1 AND status IN ('PENDING', 'RUNNING')`, [workflow.name])).rows[0].n),
+      Number(
+        (
+          await client.query(
+            `SELECT count(*)::int AS n FROM workflow_run WHERE workflow_name = $1 AND status IN ('PENDING', 'RUNNING')`,
+            [workflow.name],
+          )
+        ).rows[0].n,
+      ),
     );
-    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_run WHERE workflow_name = $1 AND status <> 'COMPLETED'`, [workflow.name]);
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM workflow_run WHERE workflow_name = $1 AND status <> 'COMPLETED'`,
+      [workflow.name],
+    );
     if (rows[0].n > 0) throw new Error(`${rows[0].n} run(s) of ${workflow.name} ended other than COMPLETED`);
     return rate(count, ms);
   });
@@ -194,10 +210,20 @@ async function submissions(node: BenchNode): Promise<TRate> {
   return rate(accepted, performance.now() - startedAt);
 }
 
-async function product(database: TClusterDatabase, jobs: number, dataDirs: string[]): Promise<{ one: TRate; ten: TRate; submitted: TRate }> {
+async function product(
+  database: TClusterDatabase,
+  jobs: number,
+  dataDirs: string[],
+): Promise<{ one: TRate; ten: TRate; submitted: TRate }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-bench-tp-'));
   dataDirs.push(dataDir);
-  const node = new BenchNode({ port: await findFreePort(), dataDir, databaseUrl: database.url, name: 'throughput-1', rootPassword: PASSWORD });
+  const node = new BenchNode({
+    port: await findFreePort(),
+    dataDir,
+    databaseUrl: database.url,
+    name: 'throughput-1',
+    rootPassword: PASSWORD,
+  });
   node.start();
   try {
     await node.waitForHealth((health) => health.state === 'ACTIVE', 'ACTIVE');
@@ -217,7 +243,9 @@ async function product(database: TClusterDatabase, jobs: number, dataDirs: strin
 
 export async function runThroughputBench(options: TThroughputBenchOptions): Promise<boolean> {
   const { jobs } = options;
-  console.log(`== throughput: ${jobs} one-element runs, ${Math.round(jobs / 10)} ten-element runs, next to graphile-worker and pg-boss draining ${jobs} jobs, all at concurrency ${CONCURRENCY} on one PostgreSQL ==`);
+  console.log(
+    `== throughput: ${jobs} one-element runs, ${Math.round(jobs / 10)} ten-element runs, next to graphile-worker and pg-boss draining ${jobs} jobs, all at concurrency ${CONCURRENCY} on one PostgreSQL ==`,
+  );
   const database = await startClusterDatabase({ heartbeatIntervalMs: 1_000, failoverHeartbeats: 3 });
   const dataDirs: string[] = [];
   const forget = onInterrupt(async () => {
@@ -229,19 +257,29 @@ export async function runThroughputBench(options: TThroughputBenchOptions): Prom
     const boss = await pgBoss(database, jobs);
     console.log(`  pg-boss: ${jobs} jobs in ${(boss.ms / 1000).toFixed(2)} s`);
     const ours = await product(database, jobs, dataDirs);
-    console.log(`  this product: ${ours.one.count} one-element runs in ${(ours.one.ms / 1000).toFixed(2)} s, ${ours.ten.count} ten-element runs in ${(ours.ten.ms / 1000).toFixed(2)} s`);
+    console.log(
+      `  this product: ${ours.one.count} one-element runs in ${(ours.one.ms / 1000).toFixed(2)} s, ${ours.ten.count} ten-element runs in ${(ours.ten.ms / 1000).toFixed(2)} s`,
+    );
 
     const ratio = ours.one.perSecond / graphile.perSecond;
     const ok = ratio >= 1;
     console.log('');
     console.log('  figure                                         value');
     console.log(`  graphile-worker 0.17 (local queue, batched)    ${graphile.perSecond.toFixed(0).padStart(7)} jobs/s`);
-    console.log(`  pg-boss 10 (${CONCURRENCY} workers × batch ${CONCURRENCY})              ${boss.perSecond.toFixed(0).padStart(7)} jobs/s`);
+    console.log(
+      `  pg-boss 10 (${CONCURRENCY} workers × batch ${CONCURRENCY})              ${boss.perSecond.toFixed(0).padStart(7)} jobs/s`,
+    );
     console.log(`  one-element runs, one node                     ${ours.one.perSecond.toFixed(0).padStart(7)} runs/s`);
-    console.log(`  ten-element runs, one node                     ${ours.ten.perSecond.toFixed(0).padStart(7)} runs/s  (${(ours.ten.perSecond * 10).toFixed(0)} elements/s)`);
-    console.log(`  runs accepted by the API, ${SUBMIT_CLIENTS} clients           ${ours.submitted.perSecond.toFixed(0).padStart(7)} runs/s`);
+    console.log(
+      `  ten-element runs, one node                     ${ours.ten.perSecond.toFixed(0).padStart(7)} runs/s  (${(ours.ten.perSecond * 10).toFixed(0)} elements/s)`,
+    );
+    console.log(
+      `  runs accepted by the API, ${SUBMIT_CLIENTS} clients           ${ours.submitted.perSecond.toFixed(0).padStart(7)} runs/s`,
+    );
     console.log(`  goal                   one-element runs/s ≥ graphile-worker's jobs/s: ${yesNo(ok)}`);
-    console.log(`throughput: ${ours.one.perSecond.toFixed(0)} one-element runs/s, ${graphile.perSecond.toFixed(0)} graphile-worker jobs/s, ratio ${ratio.toFixed(2)}`);
+    console.log(
+      `throughput: ${ours.one.perSecond.toFixed(0)} one-element runs/s, ${graphile.perSecond.toFixed(0)} graphile-worker jobs/s, ratio ${ratio.toFixed(2)}`,
+    );
     return ok;
   } finally {
     await database.stop();

@@ -102,7 +102,11 @@ async function measureFloor(url: string, loops: number): Promise<number> {
         try {
           let i = 0;
           while (performance.now() < end) {
-            await client.query({ name: 'floor', text: FLOOR_SQL, values: [id, i % 2 ? 'step' : 'again', JSON.stringify({ i, n: 1_000_000 })] });
+            await client.query({
+              name: 'floor',
+              text: FLOOR_SQL,
+              values: [id, i % 2 ? 'step' : 'again', JSON.stringify({ i, n: 1_000_000 })],
+            });
             i += 1;
             count += 1;
           }
@@ -119,7 +123,15 @@ async function measureFloor(url: string, loops: number): Promise<number> {
 /** Elements per second the running nodes checkpoint (every checkpoint bumps a run's step), over MEASURE_MS. */
 async function measureRunners(url: string): Promise<number> {
   return withPool(url, 1, async (pool) => {
-    const steps = async () => Number((await pool.query<{ s: string }>(`SELECT coalesce(sum(step), 0)::bigint AS s FROM workflow_run WHERE workflow_name = $1`, [SPIN.name])).rows[0].s);
+    const steps = async () =>
+      Number(
+        (
+          await pool.query<{ s: string }>(
+            `SELECT coalesce(sum(step), 0)::bigint AS s FROM workflow_run WHERE workflow_name = $1`,
+            [SPIN.name],
+          )
+        ).rows[0].s,
+      );
     await sleep(WARMUP_MS);
     const before = await steps();
     const startedAt = performance.now();
@@ -130,7 +142,11 @@ async function measureRunners(url: string): Promise<number> {
 }
 
 async function cancelAll(url: string): Promise<void> {
-  await withPool(url, 1, (pool) => pool.query(`UPDATE workflow_run SET status = 'CANCELLED', finished_at = now(), owner_node = NULL WHERE status IN ('PENDING', 'RUNNING')`));
+  await withPool(url, 1, (pool) =>
+    pool.query(
+      `UPDATE workflow_run SET status = 'CANCELLED', finished_at = now(), owner_node = NULL WHERE status IN ('PENDING', 'RUNNING')`,
+    ),
+  );
 }
 
 async function startNodes(database: TClusterDatabase, count: number, dataDirs: string[], prefix: string): Promise<BenchNode[]> {
@@ -138,7 +154,15 @@ async function startNodes(database: TClusterDatabase, count: number, dataDirs: s
   for (let i = 0; i < count; i += 1) {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-bench-wf-'));
     dataDirs.push(dataDir);
-    nodes.push(new BenchNode({ port: await findFreePort(), dataDir, databaseUrl: database.url, name: `${prefix}-${i + 1}`, rootPassword: PASSWORD }));
+    nodes.push(
+      new BenchNode({
+        port: await findFreePort(),
+        dataDir,
+        databaseUrl: database.url,
+        name: `${prefix}-${i + 1}`,
+        rootPassword: PASSWORD,
+      }),
+    );
   }
   return nodes;
 }
@@ -150,19 +174,23 @@ async function throughput(dataDirs: string[]): Promise<{ floor1: number; floorN:
   try {
     const floor1 = await measureFloor(database.url, 1);
     const floorN = await measureFloor(database.url, RUNS_PER_NODE);
-    console.log(`  raw PostgreSQL floor: ${floor1.toFixed(0)} checkpoints/s on 1 connection, ${floorN.toFixed(0)}/s on ${RUNS_PER_NODE}`);
+    console.log(
+      `  raw PostgreSQL floor: ${floor1.toFixed(0)} checkpoints/s on 1 connection, ${floorN.toFixed(0)}/s on ${RUNS_PER_NODE}`,
+    );
 
     nodes[0].start();
     await nodes[0].waitForHealth((health) => health.state === 'ACTIVE', 'ACTIVE');
     await api(nodes[0], '/api/workflows', SPIN);
-    for (let i = 0; i < RUNS_PER_NODE; i += 1) await api(nodes[0], `/api/workflows/${encodeURIComponent(SPIN.name)}/runs`, { inputs: {} });
+    for (let i = 0; i < RUNS_PER_NODE; i += 1)
+      await api(nodes[0], `/api/workflows/${encodeURIComponent(SPIN.name)}/runs`, { inputs: {} });
     const one = await measureRunners(database.url);
     await cancelAll(database.url);
     console.log(`  one node, ${RUNS_PER_NODE} runs: ${one.toFixed(0)} elements/s`);
 
     nodes[1].start();
     await nodes[1].waitForHealth((health) => health.state === 'ACTIVE', 'ACTIVE');
-    for (let i = 0; i < 2 * RUNS_PER_NODE; i += 1) await api(nodes[i % 2], `/api/workflows/${encodeURIComponent(SPIN.name)}/runs`, { inputs: {} });
+    for (let i = 0; i < 2 * RUNS_PER_NODE; i += 1)
+      await api(nodes[i % 2], `/api/workflows/${encodeURIComponent(SPIN.name)}/runs`, { inputs: {} });
     const two = await measureRunners(database.url);
     await cancelAll(database.url);
     console.log(`  two active nodes, ${2 * RUNS_PER_NODE} runs: ${two.toFixed(0)} elements/s`);
@@ -184,8 +212,22 @@ async function resumeLatency(kills: number, dataDirs: string[]): Promise<number[
     await nodes[1].waitForHealth((health) => health.state === 'STANDBY', 'STANDBY');
     await api(nodes[0], '/api/workflows', TICK);
     const { id } = await api(nodes[0], `/api/workflows/${encodeURIComponent(TICK.name)}/runs`, { inputs: {} });
-    const resumes = async () => Number((await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_run_event WHERE run_id = $1 AND kind IN ('RESUMED', 'STARTED')`, [id])).rows[0].n);
-    const owner = async () => (await pool.query<{ name: string | null }>(`SELECT n.name FROM workflow_run r LEFT JOIN cluster_node n ON n.id = r.owner_node WHERE r.id = $1`, [id])).rows[0].name;
+    const resumes = async () =>
+      Number(
+        (
+          await pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM workflow_run_event WHERE run_id = $1 AND kind IN ('RESUMED', 'STARTED')`,
+            [id],
+          )
+        ).rows[0].n,
+      );
+    const owner = async () =>
+      (
+        await pool.query<{ name: string | null }>(
+          `SELECT n.name FROM workflow_run r LEFT JOIN cluster_node n ON n.id = r.owner_node WHERE r.id = $1`,
+          [id],
+        )
+      ).rows[0].name;
     while ((await resumes()) === 0) await sleep(50);
     const samples: number[] = [];
     for (let round = 1; round <= kills; round += 1) {
@@ -218,10 +260,14 @@ async function resumeLatency(kills: number, dataDirs: string[]): Promise<number[
 type TWorker = { child: ChildProcess; started: Map<string, number>; exited: Promise<void> };
 
 function startWorker(url: string, queue: string): Promise<TWorker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'bench', 'pg-boss-worker.ts'), queue], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: inheritedEnv({ DATABASE_URL: url }),
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'bench', 'pg-boss-worker.ts'), queue],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: inheritedEnv({ DATABASE_URL: url }),
+    },
+  );
   const worker: TWorker = { child, started: new Map(), exited: new Promise((resolve) => child.once('exit', () => resolve())) };
   return new Promise((resolve, reject) => {
     let buffer = '';
@@ -288,7 +334,9 @@ async function peerResumeLatency(database: { adminUrl: string }, kills: number):
 
 export async function runWorkflowBench(options: TWorkflowBenchOptions): Promise<boolean> {
   const kills = Math.min(options.kills, 5);
-  console.log(`== workflows: checkpointed elements per second; resume after kill -9 at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS}, ${kills} kills, next to pg-boss ==`);
+  console.log(
+    `== workflows: checkpointed elements per second; resume after kill -9 at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS}, ${kills} kills, next to pg-boss ==`,
+  );
   const dataDirs: string[] = [];
   const removeDataDirs = async () => {
     await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
@@ -297,7 +345,10 @@ export async function runWorkflowBench(options: TWorkflowBenchOptions): Promise<
   try {
     const rates = await throughput(dataDirs);
     const ours = summarize(await resumeLatency(kills, dataDirs));
-    const peerDatabase = await startClusterDatabase({ heartbeatIntervalMs: INTERVAL_MS, failoverHeartbeats: FAILOVER_HEARTBEATS });
+    const peerDatabase = await startClusterDatabase({
+      heartbeatIntervalMs: INTERVAL_MS,
+      failoverHeartbeats: FAILOVER_HEARTBEATS,
+    });
     let peer: ReturnType<typeof summarize>;
     try {
       peer = summarize(await peerResumeLatency(peerDatabase, Math.min(kills, PEER_KILLS_MAX)));
@@ -312,10 +363,18 @@ export async function runWorkflowBench(options: TWorkflowBenchOptions): Promise<
     console.log('  figure                                   value            vs floor (same concurrency / 1 connection)');
     console.log(`  raw floor, 1 connection                  ${rates.floor1.toFixed(0).padStart(6)} /s`);
     console.log(`  raw floor, ${RUNS_PER_NODE} connections                ${rates.floorN.toFixed(0).padStart(6)} /s`);
-    console.log(`  one node, ${RUNS_PER_NODE} runs                       ${rates.one.toFixed(0).padStart(6)} /s        ${pct(rates.one, rates.floorN)} / ${pct(rates.one, rates.floor1)}`);
-    console.log(`  two active nodes, ${2 * RUNS_PER_NODE} runs               ${rates.two.toFixed(0).padStart(6)} /s        ${pct(rates.two, rates.floorN)} / ${pct(rates.two, rates.floor1)}`);
-    console.log(`  resume after kill -9 (ours)   n=${ours.count}  median ${seconds(ours.p50)}  p95 ${seconds(ours.p95)}  max ${seconds(ours.max)}`);
-    console.log(`  re-run after kill -9 (pg-boss) n=${peer.count}  median ${seconds(peer.p50)}  p95 ${seconds(peer.p95)}  max ${seconds(peer.max)}`);
+    console.log(
+      `  one node, ${RUNS_PER_NODE} runs                       ${rates.one.toFixed(0).padStart(6)} /s        ${pct(rates.one, rates.floorN)} / ${pct(rates.one, rates.floor1)}`,
+    );
+    console.log(
+      `  two active nodes, ${2 * RUNS_PER_NODE} runs               ${rates.two.toFixed(0).padStart(6)} /s        ${pct(rates.two, rates.floorN)} / ${pct(rates.two, rates.floor1)}`,
+    );
+    console.log(
+      `  resume after kill -9 (ours)   n=${ours.count}  median ${seconds(ours.p50)}  p95 ${seconds(ours.p95)}  max ${seconds(ours.max)}`,
+    );
+    console.log(
+      `  re-run after kill -9 (pg-boss) n=${peer.count}  median ${seconds(peer.p50)}  p95 ${seconds(peer.p95)}  max ${seconds(peer.max)}`,
+    );
     console.log(
       `  goals                   one node ≥ 50 % of the floor at the same concurrency: ${yesNo(oneOk)}; ` +
         `every resume ≤ window + interval (${seconds(WINDOW_MS + INTERVAL_MS)}) and median faster than pg-boss: ${yesNo(resumeOk)}`,

@@ -54,8 +54,11 @@ export async function callApi<T>(
   }
   if (!response.ok) {
     const error = (json as { error?: { message?: string } } | undefined)?.error;
-    if (response.status === 401 && !authorization) throw new CliError('sign-in needed: give --user/--password, or ORCH_USER/ORCH_PASSWORD, or ORCH_TOKEN');
-    throw new CliError(error?.message ? `${error.message} (HTTP ${response.status})` : `HTTP ${response.status} from ${url.href}`);
+    if (response.status === 401 && !authorization)
+      throw new CliError('sign-in needed: give --user/--password, or ORCH_USER/ORCH_PASSWORD, or ORCH_TOKEN');
+    throw new CliError(
+      error?.message ? `${error.message} (HTTP ${response.status})` : `HTTP ${response.status} from ${url.href}`,
+    );
   }
   return json as T;
 }

@@ -69,7 +69,9 @@ async function readPem(option: string, file: string | undefined): Promise<string
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new CliError(`${option} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new CliError(
+      `${option} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 
@@ -78,11 +80,18 @@ const readConfig = (options: TBase) => callApi<TAuthConfigView>(options.url, '/a
 /** Applies a change against the version just read: a concurrent edit answers 409. */
 async function update(options: TBase, change: Omit<TAuthConfigUpdate, 'version'>): Promise<TAuthConfigView> {
   const current = await readConfig(options);
-  return callApi<TAuthConfigView>(options.url, '/api/auth/config', { ...options, method: 'PUT', body: { ...change, version: current.version } });
+  return callApi<TAuthConfigView>(options.url, '/api/auth/config', {
+    ...options,
+    method: 'PUT',
+    body: { ...change, version: current.version },
+  });
 }
 
 export function describeAuthConfig(config: TAuthConfigView): string {
-  const mappings = (roles: TRoleMapping[]) => (roles.length ? roles.map((mapping) => `    ${mapping.group} -> ${mapping.role}`).join('\n') : '    (none: every directory user is refused)');
+  const mappings = (roles: TRoleMapping[]) =>
+    roles.length
+      ? roles.map((mapping) => `    ${mapping.group} -> ${mapping.role}`).join('\n')
+      : '    (none: every directory user is refused)';
   const lines = [
     `version ${config.version} (changed ${config.updatedAt}${config.updatedBy ? ` by ${config.updatedBy}` : ''})`,
     `local accounts: ${config.localAccountsEnabled ? 'on' : 'off (root only)'}`,
@@ -144,7 +153,9 @@ export async function configureLdap(options: TAuthLdapOptions): Promise<void> {
     roles: roles ?? [],
   };
   if (ldap.servers.length === 0) throw new CliError('--server is required (no LDAP configuration yet)');
-  const ldapBindPassword = options.bindPasswordFile ? await readSecretFile('--bind-password-file', options.bindPasswordFile) : undefined;
+  const ldapBindPassword = options.bindPasswordFile
+    ? await readSecretFile('--bind-password-file', options.bindPasswordFile)
+    : undefined;
   const updated = await callApi<TAuthConfigView>(options.url, '/api/auth/config', {
     ...options,
     method: 'PUT',
@@ -171,7 +182,9 @@ export async function configureOidc(options: TAuthOidcOptions): Promise<void> {
     label: options.label ?? before?.label ?? 'Sign in with OpenID Connect',
     roles: options.role ? parseRoleMappings(options.role) : (before?.roles ?? []),
   };
-  const oidcClientSecret = options.clientSecretFile ? await readSecretFile('--client-secret-file', options.clientSecretFile) : undefined;
+  const oidcClientSecret = options.clientSecretFile
+    ? await readSecretFile('--client-secret-file', options.clientSecretFile)
+    : undefined;
   const updated = await callApi<TAuthConfigView>(options.url, '/api/auth/config', {
     ...options,
     method: 'PUT',
@@ -186,7 +199,10 @@ export async function configureLocal(options: TAuthLocalOptions): Promise<void> 
     localAccountsEnabled: options.enable ? true : options.disable ? false : undefined,
     roleRecheckSeconds: options.recheckSeconds,
   };
-  const config = change.localAccountsEnabled === undefined && change.roleRecheckSeconds === undefined ? await readConfig(options) : await update(options, change);
+  const config =
+    change.localAccountsEnabled === undefined && change.roleRecheckSeconds === undefined
+      ? await readConfig(options)
+      : await update(options, change);
   console.log(describeAuthConfig(config));
 }
 
@@ -194,7 +210,8 @@ export async function testDirectoryLogin(options: TAuthTestOptions): Promise<voi
   const password = options.testPasswordFile
     ? await readSecretFile('--test-password-file', options.testPasswordFile)
     : (authTestPasswordEnv() ?? (await promptSecret(`password of ${options.testUser}: `)));
-  if (!password) throw new CliError('give the test user\'s password with --test-password-file, ORCH_TEST_USER_PASSWORD or on a terminal');
+  if (!password)
+    throw new CliError("give the test user's password with --test-password-file, ORCH_TEST_USER_PASSWORD or on a terminal");
   const result = await callApi<TDirectoryTestResult>(options.url, '/api/auth/test', {
     ...options,
     method: 'POST',
@@ -203,6 +220,13 @@ export async function testDirectoryLogin(options: TAuthTestOptions): Promise<voi
   });
   if (options.json) return void console.log(JSON.stringify(result, null, 2));
   console.log(
-    [`server: ${result.server}`, `DN: ${result.dn}`, `groups: ${result.groups.length ? '' : '(none)'}`, ...result.groups.map((group) => `  ${group}`), `role: ${result.role ?? 'none (refused)'}`, result.message].join('\n'),
+    [
+      `server: ${result.server}`,
+      `DN: ${result.dn}`,
+      `groups: ${result.groups.length ? '' : '(none)'}`,
+      ...result.groups.map((group) => `  ${group}`),
+      `role: ${result.role ?? 'none (refused)'}`,
+      result.message,
+    ].join('\n'),
   );
 }

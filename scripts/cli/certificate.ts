@@ -31,7 +31,8 @@ function describe(certificate: TCertificateDescription): string[] {
 
 function describeServed(served: TServedCertificate): string[] {
   if (served.state === 'https') return ['served now: HTTPS (and plain HTTP from loopback)', ...describe(served.certificate)];
-  if (served.state === 'unusable') return [`served now: plain HTTP — the certificate files could not be served: ${served.problem}`];
+  if (served.state === 'unusable')
+    return [`served now: plain HTTP — the certificate files could not be served: ${served.problem}`];
   return ['served now: plain HTTP (no certificate)'];
 }
 
@@ -42,7 +43,11 @@ function describeOnDisk(onDisk: TCertificateOnDisk): string[] {
 }
 
 function printView(view: TCertificateView): void {
-  const lines = [...describeServed(view.served), ...describeOnDisk(view.onDisk), `keep own certificate on a push: ${view.keepOwnCertificate ? 'on' : 'off'}`];
+  const lines = [
+    ...describeServed(view.served),
+    ...describeOnDisk(view.onDisk),
+    `keep own certificate on a push: ${view.keepOwnCertificate ? 'on' : 'off'}`,
+  ];
   if (view.restartPending) lines.push('the certificate on disk takes effect after the node restarts');
   console.log(lines.join('\n'));
 }
@@ -56,13 +61,17 @@ export async function showCertificate(options: TCertificateShowOptions): Promise
 export async function generateCertificateOnNode(options: TNodeCommandOptions): Promise<void> {
   const body: TCertificateChange = { action: 'generate' };
   const view = await callApi<TCertificateView>(options.url, PATH, { ...options, method: 'POST', body, timeoutMs: 60_000 });
-  if (view.onDisk.state === 'present') console.log(`generated ${view.onDisk.certificate.fingerprint} for ${view.onDisk.certificate.sans.join(', ')}; the node serves it after a restart`);
+  if (view.onDisk.state === 'present')
+    console.log(
+      `generated ${view.onDisk.certificate.fingerprint} for ${view.onDisk.certificate.sans.join(', ')}; the node serves it after a restart`,
+    );
 }
 
 async function readPem(file: string, what: string): Promise<string> {
   try {
     const { size } = await stat(file);
-    if (size > CERTIFICATE_PEM_MAX_CHARS) throw new CliError(`${file} is ${size} bytes; a PEM ${what} is at most ${CERTIFICATE_PEM_MAX_CHARS} bytes`);
+    if (size > CERTIFICATE_PEM_MAX_CHARS)
+      throw new CliError(`${file} is ${size} bytes; a PEM ${what} is at most ${CERTIFICATE_PEM_MAX_CHARS} bytes`);
     return await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof CliError) throw error;
@@ -71,14 +80,25 @@ async function readPem(file: string, what: string): Promise<string> {
 }
 
 export async function importCertificateFiles(options: TCertificateImportOptions): Promise<void> {
-  const body: TCertificateChange = { action: 'import', certificate: await readPem(options.cert, 'certificate'), privateKey: await readPem(options.key, 'private key') };
+  const body: TCertificateChange = {
+    action: 'import',
+    certificate: await readPem(options.cert, 'certificate'),
+    privateKey: await readPem(options.key, 'private key'),
+  };
   const view = await callApi<TCertificateView>(options.url, PATH, { ...options, method: 'POST', body });
-  if (view.onDisk.state === 'present') console.log(`imported ${view.onDisk.certificate.fingerprint} (${view.onDisk.certificate.subject}); the node serves it after a restart`);
+  if (view.onDisk.state === 'present')
+    console.log(
+      `imported ${view.onDisk.certificate.fingerprint} (${view.onDisk.certificate.subject}); the node serves it after a restart`,
+    );
 }
 
 export async function setKeepOwnCertificate(options: TNodeCommandOptions, mode: string): Promise<void> {
   if (mode !== 'on' && mode !== 'off') throw new CliError('keep-own takes on or off');
   const body: TKeepOwnCertificateUpdate = { keepOwnCertificate: mode === 'on' };
   await callApi(options.url, PATH, { ...options, method: 'PUT', body });
-  console.log(mode === 'on' ? 'this node keeps its own certificate when a configuration is pushed' : 'a configuration push replaces this node\'s certificate');
+  console.log(
+    mode === 'on'
+      ? 'this node keeps its own certificate when a configuration is pushed'
+      : "a configuration push replaces this node's certificate",
+  );
 }

@@ -25,7 +25,9 @@ export function findNode(status: TClusterStatus, node: string, options: { includ
   const candidates = live.length > 0 || !options.includeRemoved ? live : named;
   if (candidates.length === 0) throw new CliError(`no node named ${node} in the cluster`);
   if (candidates.length > 1) {
-    throw new CliError(`${candidates.length} nodes are named ${node} (${candidates.map((member) => member.id).join(', ')}); give the node id`);
+    throw new CliError(
+      `${candidates.length} nodes are named ${node} (${candidates.map((member) => member.id).join(', ')}); give the node id`,
+    );
   }
   return candidates[0];
 }

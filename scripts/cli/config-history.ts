@@ -16,8 +16,15 @@ export async function printConfigHistory(options: THistoryOptions): Promise<void
   if (options.json) return console.log(JSON.stringify(versions, null, 2));
   if (versions.length === 0) return console.log('no configuration was pushed yet');
   for (const entry of versions) {
-    const changes = entry.changes === null ? 'earliest version kept' : entry.changes.length === 0 ? 'no field changed' : entry.changes.map(describeDifference).join('; ');
-    console.log(`${entry.reference ? '*' : ' '} ${String(entry.version).padStart(4)}  ${entry.pushedAt}  ${entry.pushedBy} from ${entry.pushedFromName}  ${entry.fingerprint.slice(0, 12)}  ${changes}`);
+    const changes =
+      entry.changes === null
+        ? 'earliest version kept'
+        : entry.changes.length === 0
+          ? 'no field changed'
+          : entry.changes.map(describeDifference).join('; ');
+    console.log(
+      `${entry.reference ? '*' : ' '} ${String(entry.version).padStart(4)}  ${entry.pushedAt}  ${entry.pushedBy} from ${entry.pushedFromName}  ${entry.fingerprint.slice(0, 12)}  ${changes}`,
+    );
   }
 }
 
@@ -48,7 +55,8 @@ export async function rollbackConfiguration(options: TPushOptions, version: stri
 
 /** One line per field: "plugin greeting: added (1.0.0 (abc…))", "setting logLevel: info → debug". */
 export function describeDifference(difference: TConfigDifference): string {
-  const value = (item: unknown) => (item === null || item === undefined ? '—' : typeof item === 'string' ? item : JSON.stringify(item));
+  const value = (item: unknown) =>
+    item === null || item === undefined ? '—' : typeof item === 'string' ? item : JSON.stringify(item);
   const field = difference.kind === 'certificate' ? 'certificate' : `${difference.kind} ${difference.name}`;
   if (difference.change === 'added') return `${field}: added (${value(difference.node)})`;
   if (difference.change === 'removed') return `${field}: removed (was ${value(difference.base)})`;

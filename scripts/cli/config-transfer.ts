@@ -14,7 +14,13 @@ import type { TNodeCommandOptions } from './cluster-view';
 import { followRollout } from './push';
 
 export type TExportOptions = TNodeCommandOptions & { filePassword: string; out: string };
-export type TImportOptions = TNodeCommandOptions & { filePassword: string; yes?: boolean; reset?: boolean; wait?: boolean; timeout?: number };
+export type TImportOptions = TNodeCommandOptions & {
+  filePassword: string;
+  yes?: boolean;
+  reset?: boolean;
+  wait?: boolean;
+  timeout?: number;
+};
 
 const TRANSFER_TIMEOUT_MS = 120_000;
 
@@ -37,12 +43,20 @@ export async function importConfigurationFile(options: TImportOptions, file: str
     throw new CliError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   const body = { file: content, password: options.filePassword };
-  const preview = await callApi<TImportPreview>(options.url, '/api/config/import/preview', { ...options, method: 'POST', body, timeoutMs: TRANSFER_TIMEOUT_MS });
-  console.log(`export of ${preview.exportedFrom.node} (reference version ${preview.exportedFrom.referenceVersion ?? 'none'}), made ${preview.exportedAt}`);
+  const preview = await callApi<TImportPreview>(options.url, '/api/config/import/preview', {
+    ...options,
+    method: 'POST',
+    body,
+    timeoutMs: TRANSFER_TIMEOUT_MS,
+  });
+  console.log(
+    `export of ${preview.exportedFrom.node} (reference version ${preview.exportedFrom.referenceVersion ?? 'none'}), made ${preview.exportedAt}`,
+  );
   if (preview.changes.length === 0) console.log('it changes nothing on this cluster');
   for (const change of preview.changes) console.log(`  ${describeChange(change)}`);
   for (const section of preview.notInFile) console.log(`  ${section}: not in the file, left as it is`);
-  if (!options.yes && !(await confirm('Import it as a new pushed version? [y/N] '))) throw new CliError('import cancelled; nothing changed');
+  if (!options.yes && !(await confirm('Import it as a new pushed version? [y/N] ')))
+    throw new CliError('import cancelled; nothing changed');
   const result = await callApi<TImportResult>(options.url, '/api/config/import', {
     ...options,
     method: 'POST',
@@ -61,7 +75,12 @@ export async function importConfigurationFile(options: TImportOptions, file: str
 }
 
 export function describeChange(change: TImportChange): string {
-  const base = change.change === 'added' ? `${change.field}: added (${change.incoming})` : change.change === 'removed' ? `${change.field}: removed (was ${change.current})` : `${change.field}: ${change.current} → ${change.incoming}`;
+  const base =
+    change.change === 'added'
+      ? `${change.field}: added (${change.incoming})`
+      : change.change === 'removed'
+        ? `${change.field}: removed (was ${change.current})`
+        : `${change.field}: ${change.current} → ${change.incoming}`;
   return change.note ? `${base} — ${change.note}` : base;
 }
 

@@ -20,14 +20,19 @@ import { followRollout } from './push';
 
 export type TDatabaseShowOptions = TNodeCommandOptions & { json?: boolean };
 export type TDatabaseTestOptions = TNodeCommandOptions & { databaseUrlFile?: string; json?: boolean };
-export type TDatabaseUseOptions = TNodeCommandOptions & { databaseUrlFile?: string; copyData?: boolean; yes?: boolean; timeout?: number };
+export type TDatabaseUseOptions = TNodeCommandOptions & {
+  databaseUrlFile?: string;
+  copyData?: boolean;
+  yes?: boolean;
+  timeout?: number;
+};
 export type TDatabaseMoveOptions = TNodeCommandOptions & { databaseUrlFile?: string; yes?: boolean; timeout?: number };
 
-
 export function describeDatabase(facts: TDatabaseFacts): string {
-  const latency = facts.heartbeat.samples === 0
-    ? 'no heartbeats measured yet'
-    : `p50 ${facts.heartbeat.p50Ms} ms, p99 ${facts.heartbeat.p99Ms} ms over ${facts.heartbeat.samples} heartbeats (${facts.heartbeat.source})`;
+  const latency =
+    facts.heartbeat.samples === 0
+      ? 'no heartbeats measured yet'
+      : `p50 ${facts.heartbeat.p50Ms} ms, p99 ${facts.heartbeat.p99Ms} ms over ${facts.heartbeat.samples} heartbeats (${facts.heartbeat.source})`;
   const lines = [
     `database     ${facts.kind}: ${facts.url}`,
     `hosts        ${facts.hosts.join(', ')} (target_session_attrs=${facts.targetSessionAttrs}, sslmode=${facts.sslMode})`,
@@ -62,7 +67,8 @@ export async function showDatabaseFacts(options: TDatabaseShowOptions): Promise<
   const facts = await callApi<TDatabaseView>(options.url, '/api/database', options);
   if (options.json) return console.log(JSON.stringify(facts, null, 2));
   console.log(describeDatabase(facts));
-  if (facts.change) console.log(`last change  ${facts.change.operation} ${facts.change.outcome} at ${facts.change.at}: ${facts.change.message}`);
+  if (facts.change)
+    console.log(`last change  ${facts.change.operation} ${facts.change.outcome} at ${facts.change.at}: ${facts.change.message}`);
 }
 
 async function readUrlToTest(options: { databaseUrlFile?: string }): Promise<string> {
@@ -73,7 +79,8 @@ async function readUrlToTest(options: { databaseUrlFile?: string }): Promise<str
     return text.trim();
   }
   const fromEnv = testDatabaseUrlEnv();
-  if (!fromEnv) throw new CliError('give the connection string to test in ORCH_TEST_DATABASE_URL or a file named by --database-url-file');
+  if (!fromEnv)
+    throw new CliError('give the connection string to test in ORCH_TEST_DATABASE_URL or a file named by --database-url-file');
   return fromEnv.trim();
 }
 
@@ -100,7 +107,8 @@ async function confirm(question: string, options: { yes?: boolean }, refused: st
   if (!process.stdin.isTTY) throw new CliError(`${refused}: confirm on a terminal, or pass --yes`);
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    if (!/^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim())) throw new CliError(`${refused}: not confirmed; nothing changed`);
+    if (!/^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim()))
+      throw new CliError(`${refused}: not confirmed; nothing changed`);
   } finally {
     prompt.close();
   }
@@ -112,20 +120,28 @@ async function confirm(question: string, options: { yes?: boolean }, refused: st
  */
 export async function useDatabase(options: TDatabaseUseOptions): Promise<void> {
   const url = await readUrlToTest(options);
-  await confirm(`switch this node to another database${options.copyData ? ', copying its data' : ' (empty: the data stays in the built-in one)'}?`, options, 'not switched');
+  await confirm(
+    `switch this node to another database${options.copyData ? ', copying its data' : ' (empty: the data stays in the built-in one)'}?`,
+    options,
+    'not switched',
+  );
   const accepted = await callApi<TDatabaseUseAccepted>(options.url, '/api/database/use', {
     ...options,
     method: 'POST',
     body: { url, copyData: !!options.copyData } satisfies TDatabaseUse,
     timeoutMs: 60_000,
   });
-  console.log(`every check passed; the node restarts to switch to ${accepted.url}${accepted.copyData ? ' and copy its data' : ''}`);
+  console.log(
+    `every check passed; the node restarts to switch to ${accepted.url}${accepted.copyData ? ' and copy its data' : ''}`,
+  );
   const deadline = Date.now() + (options.timeout ?? 300) * 1000;
   for (;;) {
     // the node restarts meanwhile: errors are the outage to wait out, until the deadline
-    const view = await callApi<TDatabaseView>(options.url, '/api/database', { ...options, timeoutMs: 5_000 }).catch((error: unknown) => error);
+    const view = await callApi<TDatabaseView>(options.url, '/api/database', { ...options, timeoutMs: 5_000 }).catch(
+      (error: unknown) => error,
+    );
     if (view instanceof CliError && /sign-in|HTTP 401/.test(view.message) && !accepted.copyData) {
-      return console.log('the node is back on the new database, whose users are not the built-in one\'s: sign in with its own');
+      return console.log("the node is back on the new database, whose users are not the built-in one's: sign in with its own");
     }
     if (!(view instanceof Error) && view !== undefined && (view as TDatabaseView).change) {
       const { change } = view as TDatabaseView;
@@ -147,6 +163,8 @@ export async function moveDatabase(options: TDatabaseMoveOptions): Promise<void>
     body: { url } satisfies TDatabaseMove,
     timeoutMs: 120_000,
   });
-  console.log(`every node (${started.nodes.join(', ')}) tested ${started.url}; rolling reset #${started.rolloutId} switches them one at a time`);
+  console.log(
+    `every node (${started.nodes.join(', ')}) tested ${started.url}; rolling reset #${started.rolloutId} switches them one at a time`,
+  );
   await followRollout(options, started.rolloutId, (options.timeout ?? 600) * 1000);
 }

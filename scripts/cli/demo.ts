@@ -170,10 +170,13 @@ async function settledStates(demo: DemoCluster): Promise<(string | undefined)[]>
 
 async function checkPortsFree(nodes: TDemoNode[]): Promise<void> {
   const last = nodes[nodes.length - 1].port;
-  if (last > 65535) throw new CliError(`${nodes.length} nodes from port ${nodes[0].port} go past port 65535; choose a lower --base-port`);
+  if (last > 65535)
+    throw new CliError(`${nodes.length} nodes from port ${nodes[0].port} go past port 65535; choose a lower --base-port`);
   for (const node of nodes) {
     if (!(await isPortFree(node.port))) {
-      throw new CliError(`port ${node.port} is already in use (the demo needs ports ${nodes[0].port}–${last}); choose another --base-port`);
+      throw new CliError(
+        `port ${node.port} is already in use (the demo needs ports ${nodes[0].port}–${last}); choose another --base-port`,
+      );
     }
   }
 }
@@ -225,9 +228,15 @@ export async function runDemo(options: { nodes: number; basePort: number; dataDi
   if (!demo.isStopRequested()) {
     const nameWidth = Math.max(...nodes.map((node) => node.name.length));
     console.log('');
-    console.log(`  Orchestrator Control Center: a demo cluster of ${nodes.length} node${nodes.length === 1 ? '' : 's'} on one shared database`);
-    nodes.forEach((node, index) => console.log(`  ${node.name.padEnd(nameWidth)}  ${node.url}  ${states[index] ?? 'not answering'}`));
-    console.log(`  sign in:   root / ${password}   (the demo's first root password, kept in ${path.join(dataDir, 'demo-root-password')})`);
+    console.log(
+      `  Orchestrator Control Center: a demo cluster of ${nodes.length} node${nodes.length === 1 ? '' : 's'} on one shared database`,
+    );
+    nodes.forEach((node, index) =>
+      console.log(`  ${node.name.padEnd(nameWidth)}  ${node.url}  ${states[index] ?? 'not answering'}`),
+    );
+    console.log(
+      `  sign in:   root / ${password}   (the demo's first root password, kept in ${path.join(dataDir, 'demo-root-password')})`,
+    );
     console.log(`  data:      ${dataDir}`);
     console.log('  stop:      Ctrl-C');
     console.log('');

@@ -7,7 +7,8 @@ export type TEventsOptions = TNodeCommandOptions & { node?: string; kind?: strin
 
 export function parseEventKind(value: string): string {
   const kind = value.toUpperCase();
-  if (!(EVENT_KINDS as readonly string[]).includes(kind)) throw new CliError(`--kind takes one of ${EVENT_KINDS.join(', ')}, not "${value}"`);
+  if (!(EVENT_KINDS as readonly string[]).includes(kind))
+    throw new CliError(`--kind takes one of ${EVENT_KINDS.join(', ')}, not "${value}"`);
   return kind;
 }
 

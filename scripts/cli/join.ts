@@ -35,7 +35,10 @@ const JOIN_TIMEOUT_MS = 60_000;
 /** GET /api/health without credentials; undefined while the node is not answering (restarting). */
 async function readHealth(url: string): Promise<THealth | undefined> {
   try {
-    const response = await fetch(new URL('/api/health', url), { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(new URL('/api/health', url), {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(2_000),
+    });
     return response.ok ? ((await response.json()) as THealth) : undefined;
   } catch {
     return undefined;
@@ -68,7 +71,8 @@ function seedCredentials(options: TJoinOptions): Pick<TJoinPreviewRequest, 'user
   const byToken = options.token !== undefined;
   if (byPassword && byToken) throw new CliError('give --seed-user and --seed-password, or --token and --fingerprint, not both');
   // with a password, a fingerprint is optional: it pins a seed whose HTTPS certificate this machine does not trust
-  if (options.seedUser && options.seedPassword) return { user: options.seedUser, password: options.seedPassword, fingerprint: options.fingerprint };
+  if (options.seedUser && options.seedPassword)
+    return { user: options.seedUser, password: options.seedPassword, fingerprint: options.fingerprint };
   if (options.token && options.fingerprint) return { token: options.token, fingerprint: options.fingerprint };
   throw new CliError('give --seed-user and --seed-password, or --token and --fingerprint');
 }
@@ -113,13 +117,20 @@ async function askToConfirm(): Promise<boolean> {
 export async function joinCluster(options: TJoinOptions): Promise<void> {
   const request: TJoinPreviewRequest = { seedUrl: options.seed, ...seedCredentials(options) };
   const credentials = { user: options.user, password: options.password };
-  const preview = await callApi<TJoinPreview>(options.url, '/api/cluster/join-preview', { ...credentials, method: 'POST', body: request, timeoutMs: JOIN_TIMEOUT_MS });
+  const preview = await callApi<TJoinPreview>(options.url, '/api/cluster/join-preview', {
+    ...credentials,
+    method: 'POST',
+    body: request,
+    timeoutMs: JOIN_TIMEOUT_MS,
+  });
   console.log(describePreview(preview));
   const unmet = unmetExpectations(options, preview);
   if (unmet.length > 0) throw new CliError(`not joined, the seed's answer is not what was expected: ${unmet.join('; ')}`);
   if (!options.yes) {
     if (!process.stdin.isTTY) {
-      throw new CliError('not joined: confirm on a terminal, or pass --yes (with --expect-cluster, --expect-database, --expect-fingerprint to check the answer)');
+      throw new CliError(
+        'not joined: confirm on a terminal, or pass --yes (with --expect-cluster, --expect-database, --expect-fingerprint to check the answer)',
+      );
     }
     if (!(await askToConfirm())) throw new CliError('not joined: not confirmed; nothing changed');
   }
@@ -132,12 +143,20 @@ export async function joinCluster(options: TJoinOptions): Promise<void> {
     timeoutMs: JOIN_TIMEOUT_MS,
   });
   // from here on the node's users are the cluster's: only the public health endpoint is read
-  const health = await waitForMembership(options.url, joined.clusterId, `accepted the join but did not come back as a member of ${joined.clusterName}`);
+  const health = await waitForMembership(
+    options.url,
+    joined.clusterId,
+    `accepted the join but did not come back as a member of ${joined.clusterName}`,
+  );
   console.log(`joined cluster ${joined.clusterName} (${joined.clusterId}) as ${health.state}`);
 }
 
 export async function leaveCluster(options: TNodeCommandOptions): Promise<void> {
-  await callApi<{ left: string; restarting: true }>(options.url, '/api/cluster/leave', { user: options.user, password: options.password, method: 'POST' });
+  await callApi<{ left: string; restarting: true }>(options.url, '/api/cluster/leave', {
+    user: options.user,
+    password: options.password,
+    method: 'POST',
+  });
   // from here on the node's users are its own again: only the public health endpoint is read
   const health = await waitForMembership(options.url, null, 'left its cluster but did not come back standalone');
   console.log(`left the cluster; ${health.name} runs on its built-in database again`);
@@ -151,13 +170,19 @@ function shellWord(value: string): string {
 export async function createJoinToken(options: TJoinTokenOptions): Promise<void> {
   const health = await readHealth(options.url);
   if (health && health.clusterId === null) {
-    throw new CliError(`${health.name} is standalone (on its own built-in database): create the join token on a member of the cluster to join`);
+    throw new CliError(
+      `${health.name} is standalone (on its own built-in database): create the join token on a member of the cluster to join`,
+    );
   }
-  const created = await callApi<{ token: string; fingerprint: string; expiresAt: string }>(options.url, '/api/cluster/join-tokens', {
-    ...options,
-    method: 'POST',
-    body: { ttlMinutes: options.minutes },
-  });
+  const created = await callApi<{ token: string; fingerprint: string; expiresAt: string }>(
+    options.url,
+    '/api/cluster/join-tokens',
+    {
+      ...options,
+      method: 'POST',
+      body: { ttlMinutes: options.minutes },
+    },
+  );
   if (options.json) {
     process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
     return;
@@ -167,5 +192,7 @@ export async function createJoinToken(options: TJoinTokenOptions): Promise<void>
   console.log(`expires:      ${created.expiresAt} (in ${options.minutes} min; works once)`);
   console.log('');
   console.log('join a node with it (JOINING_NODE_URL is the joining node; add its own --user/--password):');
-  console.log(`  orchctl join --url JOINING_NODE_URL --seed ${shellWord(options.url)} --token ${shellWord(created.token)} --fingerprint ${shellWord(created.fingerprint)}`);
+  console.log(
+    `  orchctl join --url JOINING_NODE_URL --seed ${shellWord(options.url)} --token ${shellWord(created.token)} --fingerprint ${shellWord(created.fingerprint)}`,
+  );
 }

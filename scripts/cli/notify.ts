@@ -64,7 +64,10 @@ export async function addEmailTarget(options: TNotifyEmailOptions): Promise<void
       security: options.security,
       user: options.smtpUser,
       from: options.from,
-      to: options.to.split(',').map((address) => address.trim()).filter(Boolean),
+      to: options.to
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean),
       ca: await readSecretFile('--ca-file', options.caFile),
     },
     smtpPassword: await readSecretFile('--smtp-password-file', options.smtpPasswordFile),
@@ -80,7 +83,13 @@ export async function printTargets(options: TBase & { json?: boolean }): Promise
   console.log(
     formatTable(
       ['ID', 'NAME', 'KIND', 'TO', 'EVENTS'],
-      targets.map((target) => [target.id, target.name, target.kind, target.url ?? target.smtp?.to.join(', ') ?? '-', target.events.join(',')]),
+      targets.map((target) => [
+        target.id,
+        target.name,
+        target.kind,
+        target.url ?? target.smtp?.to.join(', ') ?? '-',
+        target.events.join(','),
+      ]),
     ),
   );
 }
@@ -94,7 +103,10 @@ async function findTarget(options: TBase, nameOrId: string): Promise<TTargetView
 
 export async function sendTest(options: TBase & { target: string }): Promise<void> {
   const target = await findTarget(options, options.target);
-  const { deliveryId } = await callApi<{ deliveryId: string }>(options.url, `/api/notifications/targets/${target.id}/test`, { ...options, method: 'POST' });
+  const { deliveryId } = await callApi<{ deliveryId: string }>(options.url, `/api/notifications/targets/${target.id}/test`, {
+    ...options,
+    method: 'POST',
+  });
   console.log(`test delivery ${deliveryId} queued for "${target.name}"; see orchctl notify log`);
 }
 

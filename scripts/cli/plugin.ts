@@ -16,7 +16,8 @@ export type TPluginListOptions = TNodeCommandOptions & { json?: boolean };
 async function readPackageFile(file: string): Promise<string> {
   try {
     const { size } = await stat(file);
-    if (size > PLUGIN_PACKAGE_MAX_BYTES) throw new CliError(`${file} is ${size} bytes; a plugin package is at most ${PLUGIN_PACKAGE_MAX_BYTES} bytes (1 MiB)`);
+    if (size > PLUGIN_PACKAGE_MAX_BYTES)
+      throw new CliError(`${file} is ${size} bytes; a plugin package is at most ${PLUGIN_PACKAGE_MAX_BYTES} bytes (1 MiB)`);
     return await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof CliError) throw error;
@@ -57,10 +58,16 @@ export async function printPlugins(options: TPluginListOptions): Promise<void> {
 }
 
 /** `orchctl plugin uninstall|disable|enable --url U NAME`: a local change on node U, pushed like an install. */
-export async function changePlugin(options: TNodeCommandOptions, name: string, change: 'uninstall' | 'disable' | 'enable'): Promise<void> {
+export async function changePlugin(
+  options: TNodeCommandOptions,
+  name: string,
+  change: 'uninstall' | 'disable' | 'enable',
+): Promise<void> {
   const route = `/api/config/plugins/${encodeURIComponent(name)}`;
   if (change === 'uninstall') await callApi(options.url, route, { ...options, method: 'DELETE' });
   else await callApi(options.url, route, { ...options, method: 'PUT', body: { enabled: change === 'enable' } });
   const done = change === 'uninstall' ? 'uninstalled' : `${change}d`;
-  console.log(`${name} ${done} on this node; it takes effect after a restart; push the configuration to give the change to the other nodes`);
+  console.log(
+    `${name} ${done} on this node; it takes effect after a restart; push the configuration to give the change to the other nodes`,
+  );
 }

@@ -26,7 +26,9 @@ export async function resetPassword(options: TResetPasswordOptions): Promise<voi
   const db = createDb(database.url, { max: 1 });
   try {
     const done = await resetPasswordLocally(db, { user: options.user, password, nodeId: identity.id });
-    process.stdout.write(`New password set for ${done.user} (${done.role}) on node ${identity.name}; their sessions have ended. Sign in with it now.\n`);
+    process.stdout.write(
+      `New password set for ${done.user} (${done.role}) on node ${identity.name}; their sessions have ended. Sign in with it now.\n`,
+    );
   } finally {
     await db.$disconnect();
     await database.close();
@@ -42,7 +44,8 @@ async function readNewPassword(passwordFile: string | undefined): Promise<string
   }
   const fromEnv = localResetEnv().ORCH_NEW_PASSWORD;
   if (fromEnv) return fromEnv;
-  if (!process.stdin.isTTY) throw new CliError('give the new password in ORCH_NEW_PASSWORD, in a file (--password-file) or at the prompt of a terminal');
+  if (!process.stdin.isTTY)
+    throw new CliError('give the new password in ORCH_NEW_PASSWORD, in a file (--password-file) or at the prompt of a terminal');
   const first = await promptHidden('New password: ');
   const second = await promptHidden('Repeat it: ');
   if (first !== second) throw new CliError('the two passwords differ; nothing was changed');
@@ -73,7 +76,10 @@ async function openNodeDatabase(dataDir: string): Promise<{ url: string; close()
   if (membership) return { url: membership.databaseUrl, close: async () => {} };
   const builtIn = path.join(dataDir, 'database');
   if (existsSync(path.join(builtIn, 'credentials.json'))) {
-    const credentials = JSON.parse(await readFile(path.join(builtIn, 'credentials.json'), 'utf8')) as { user: string; password: string };
+    const credentials = JSON.parse(await readFile(path.join(builtIn, 'credentials.json'), 'utf8')) as {
+      user: string;
+      password: string;
+    };
     const port = Number((await readFile(path.join(builtIn, 'port'), 'utf8').catch(() => '')).trim());
     if (port && isRunning(await readFile(path.join(builtIn, 'pgdata', 'postmaster.pid'), 'utf8').catch(() => ''))) {
       const url = `postgresql://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${BUILT_IN_DATABASE_NAME}`;
@@ -85,7 +91,9 @@ async function openNodeDatabase(dataDir: string): Promise<{ url: string; close()
   }
   const fromEnv = localResetEnv().ORCH_DATABASE_URL;
   if (fromEnv) return { url: fromEnv, close: async () => {} };
-  throw new CliError(`${dataDir} records no database (no cluster.json, no built-in database): for a node started with --database-url, give that URL in ORCH_DATABASE_URL`);
+  throw new CliError(
+    `${dataDir} records no database (no cluster.json, no built-in database): for a node started with --database-url, give that URL in ORCH_DATABASE_URL`,
+  );
 }
 
 function isRunning(postmasterPid: string): boolean {

@@ -19,14 +19,21 @@ export type TScheduleAddOptions = TNodeCommandOptions & {
   json?: boolean;
 };
 export type TScheduleListOptions = TNodeCommandOptions & { json?: boolean };
-export type TListRunsOptions = TNodeCommandOptions & { schedule?: string; workflow?: string; status?: string; limit?: number; json?: boolean };
+export type TListRunsOptions = TNodeCommandOptions & {
+  schedule?: string;
+  workflow?: string;
+  status?: string;
+  limit?: number;
+  json?: boolean;
+};
 
 function inputsOf(pairs: string[] = []): Record<string, string> {
   return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 }
 
 export async function addSchedule(options: TScheduleAddOptions, workflow: string): Promise<void> {
-  if ((options.cron === undefined) === (options.every === undefined)) throw new CliError('give either --cron EXPR or --every SECONDS');
+  if ((options.cron === undefined) === (options.every === undefined))
+    throw new CliError('give either --cron EXPR or --every SECONDS');
   if (options.tz !== undefined && options.cron === undefined) throw new CliError('--tz applies to --cron only');
   const schedule = await callApi<TScheduleView>(options.url, '/api/schedules', {
     user: options.user,
@@ -67,19 +74,32 @@ export async function printSchedules(options: TScheduleListOptions): Promise<voi
     schedule.workflowName,
     timingText(schedule),
     schedule.paused ? 'paused' : (schedule.nextFireTimes[0] ?? '-'),
-    schedule.lastFiredAt ? `${schedule.lastFiredFor} by ${schedule.lastFiredNodeName ?? schedule.lastFiredNodeId} (epoch ${schedule.lastFiredEpoch})` : '-',
+    schedule.lastFiredAt
+      ? `${schedule.lastFiredFor} by ${schedule.lastFiredNodeName ?? schedule.lastFiredNodeId} (epoch ${schedule.lastFiredEpoch})`
+      : '-',
     schedule.lastResult ?? '-',
   ]);
   console.log(formatTable(['ID', 'WORKFLOW', 'WHEN', 'NEXT (UTC)', 'LAST FIRED', 'RESULT'], rows));
 }
 
 export async function pauseSchedule(options: TNodeCommandOptions, id: string, paused: boolean): Promise<void> {
-  const schedule = await callApi<TScheduleView>(options.url, `/api/schedules/${encodeURIComponent(id)}`, { user: options.user, password: options.password, method: 'PATCH', body: { paused } });
-  console.log(schedule.paused ? `schedule ${schedule.id} paused` : `schedule ${schedule.id} resumed; next at ${schedule.nextFireTimes[0]}`);
+  const schedule = await callApi<TScheduleView>(options.url, `/api/schedules/${encodeURIComponent(id)}`, {
+    user: options.user,
+    password: options.password,
+    method: 'PATCH',
+    body: { paused },
+  });
+  console.log(
+    schedule.paused ? `schedule ${schedule.id} paused` : `schedule ${schedule.id} resumed; next at ${schedule.nextFireTimes[0]}`,
+  );
 }
 
 export async function removeSchedule(options: TNodeCommandOptions, id: string): Promise<void> {
-  await callApi(options.url, `/api/schedules/${encodeURIComponent(id)}`, { user: options.user, password: options.password, method: 'DELETE' });
+  await callApi(options.url, `/api/schedules/${encodeURIComponent(id)}`, {
+    user: options.user,
+    password: options.password,
+    method: 'DELETE',
+  });
   console.log(`schedule ${id} removed`);
 }
 
@@ -94,6 +114,13 @@ export async function listWorkflowRuns(options: TListRunsOptions): Promise<void>
     process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
     return;
   }
-  const rows = runs.map((run) => [run.id, run.workflowName, run.status, run.scheduledFor ?? '-', run.lastNodeName ?? '-', run.createdAt]);
+  const rows = runs.map((run) => [
+    run.id,
+    run.workflowName,
+    run.status,
+    run.scheduledFor ?? '-',
+    run.lastNodeName ?? '-',
+    run.createdAt,
+  ]);
   console.log(formatTable(['ID', 'WORKFLOW', 'STATUS', 'SCHEDULED FOR', 'NODE', 'CREATED (UTC)'], rows));
 }

@@ -72,7 +72,9 @@ export async function resolveSecret(source: TSecretSource): Promise<string | und
  * new line in their output, and the people who type it learn the better ways.
  */
 function warnCommandLineSecret(flag: string, envName: string): void {
-  console.error(`orchctl: warning: ${flag} on the command line is kept in your shell history and seen by other local users while orchctl starts; use ${envName}, ${flag}-file or the prompt`);
+  console.error(
+    `orchctl: warning: ${flag} on the command line is kept in your shell history and seen by other local users while orchctl starts; use ${envName}, ${flag}-file or the prompt`,
+  );
 }
 
 type TCommandSecrets = {
@@ -89,7 +91,9 @@ type TCommandSecrets = {
  * prompt when a user is named and nothing else gives one; for `join`, the seed's password the
  * same way (--seed-password-file, ORCH_SEED_PASSWORD), when the seed is named by user and password.
  */
-export async function resolveCommandSecrets(options: TCommandSecrets): Promise<Pick<TCommandSecrets, 'password' | 'seedPassword'>> {
+export async function resolveCommandSecrets(
+  options: TCommandSecrets,
+): Promise<Pick<TCommandSecrets, 'password' | 'seedPassword'>> {
   const env = cliCredentialsEnv();
   const user = options.user ?? env.ORCH_USER;
   const password = await resolveSecret({
@@ -100,7 +104,8 @@ export async function resolveCommandSecrets(options: TCommandSecrets): Promise<P
     envValue: env.ORCH_PASSWORD,
     prompt: user ? `Password of ${user}: ` : undefined,
   });
-  const bySeedPassword = options.seedUser !== undefined || options.seedPassword !== undefined || options.seedPasswordFile !== undefined;
+  const bySeedPassword =
+    options.seedUser !== undefined || options.seedPassword !== undefined || options.seedPasswordFile !== undefined;
   const seedPassword = bySeedPassword
     ? await resolveSecret({
         flag: '--seed-password',

@@ -18,7 +18,9 @@ export function collectInput(value: string, previous: string[] = []): string[] {
 }
 
 export async function startWorkflowRun(options: TWorkflowRunOptions, name: string): Promise<void> {
-  const inputs = Object.fromEntries((options.input ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  const inputs = Object.fromEntries(
+    (options.input ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
   const run = await callApi<TRunSummary>(options.url, `/api/workflows/${encodeURIComponent(name)}/runs`, {
     user: options.user,
     password: options.password,
@@ -47,8 +49,15 @@ function valueOf(text: string): unknown {
 }
 
 export async function resumeWorkflowRun(options: TWorkflowResumeOptions, id: string): Promise<void> {
-  const variables = Object.fromEntries((options.set ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), valueOf(pair.slice(pair.indexOf('=') + 1))]));
-  const run = await callApi<TRunDetail>(options.url, `/api/runs/${encodeURIComponent(id)}/resume`, { user: options.user, password: options.password, method: 'POST', body: { variables } });
+  const variables = Object.fromEntries(
+    (options.set ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), valueOf(pair.slice(pair.indexOf('=') + 1))]),
+  );
+  const run = await callApi<TRunDetail>(options.url, `/api/runs/${encodeURIComponent(id)}/resume`, {
+    user: options.user,
+    password: options.password,
+    method: 'POST',
+    body: { variables },
+  });
   console.log(`run ${run.id} resumed at element ${run.elementId}; it is ${run.status}`);
 }
 
@@ -59,7 +68,9 @@ export async function showWorkflowRun(options: TWorkflowShowOptions, id: string)
     return;
   }
   console.log(`run ${run.id}: ${run.workflowName} v${run.workflowVersion}  ${run.status}`);
-  console.log(`at element ${run.elementId} (attempt ${run.attempt})${run.ownerNodeName ? ` on ${run.ownerNodeName}, epoch ${run.ownerEpoch}` : ''}`);
+  console.log(
+    `at element ${run.elementId} (attempt ${run.attempt})${run.ownerNodeName ? ` on ${run.ownerNodeName}, epoch ${run.ownerEpoch}` : ''}`,
+  );
   if (run.error) console.log(`error: ${run.error}`);
   console.log(`variables: ${JSON.stringify(run.variables)}`);
   const rows = run.events.map((event) => [
@@ -87,7 +98,9 @@ export async function printWorkflows(options: TWorkflowShowOptions): Promise<voi
   const rows = workflows.map((workflow) => [
     workflow.name,
     String(workflow.version),
-    workflow.inputs.map((input) => `${input.name}:${input.type}${input.default === undefined ? '' : `=${String(input.default)}`}`).join(', ') || '-',
+    workflow.inputs
+      .map((input) => `${input.name}:${input.type}${input.default === undefined ? '' : `=${String(input.default)}`}`)
+      .join(', ') || '-',
     String(workflow.elementCount),
   ]);
   console.log(formatTable(['NAME', 'VERSION', 'INPUTS', 'ELEMENTS'], rows));
@@ -101,6 +114,15 @@ export async function importWorkflowFile(options: TNodeCommandOptions, file: str
     if (error instanceof SyntaxError) throw new CliError(`${file} is not valid JSON (${error.message})`);
     throw new CliError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  const result = await callApi<TImportResult>(options.url, '/api/workflows', { user: options.user, password: options.password, method: 'POST', body: definition });
-  console.log(result.created ? `imported ${result.name} version ${result.version}` : `${result.name} version ${result.version} is the same; nothing changed`);
+  const result = await callApi<TImportResult>(options.url, '/api/workflows', {
+    user: options.user,
+    password: options.password,
+    method: 'POST',
+    body: definition,
+  });
+  console.log(
+    result.created
+      ? `imported ${result.name} version ${result.version}`
+      : `${result.name} version ${result.version} is the same; nothing changed`,
+  );
 }

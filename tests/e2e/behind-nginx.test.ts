@@ -21,7 +21,10 @@ let page: Page;
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
-  const [node, launched] = await Promise.all([startNode({ databaseUrl, env: { ORCH_TRUSTED_PROXIES: trustedProxiesFromConfig() } }), launchBrowser()]);
+  const [node, launched] = await Promise.all([
+    startNode({ databaseUrl, env: { ORCH_TRUSTED_PROXIES: trustedProxiesFromConfig() } }),
+    launchBrowser(),
+  ]);
   browser = launched;
   nginx = await startShippedNginx([node.port]);
   // the test's certificate is self-signed: Chromium is told to accept it (it then ignores HSTS, which the test reads itself)
@@ -34,7 +37,8 @@ afterAll(async () => {
   await stopAllNodes();
 });
 
-const userNames = () => withClient(databaseUrl, async (c) => (await c.query('SELECT name FROM app_user ORDER BY name')).rows.map((r) => r.name));
+const userNames = () =>
+  withClient(databaseUrl, async (c) => (await c.query('SELECT name FROM app_user ORDER BY name')).rows.map((r) => r.name));
 
 describe('the console through nginx over HTTPS', () => {
   it('plain HTTP to the proxy lands on its HTTPS sign-in page', async () => {

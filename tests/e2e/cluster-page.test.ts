@@ -20,7 +20,10 @@ const openCluster = (node: NodeProcess, user = 'root', password = ROOT_PASSWORD)
   openSignedIn(browser, node.url, { user, password, viewport: { width: 1280, height: 800 }, contexts });
 
 const row = (page: Page, name: string) =>
-  page.getByRole('table', { name: 'Nodes' }).getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+  page
+    .getByRole('table', { name: 'Nodes' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('link', { name, exact: true }) });
 
 async function stateInPage(page: Page, name: string): Promise<string> {
   return (await row(page, name).textContent()) ?? '';
@@ -51,7 +54,7 @@ describe('the cluster page', () => {
     expect(await stateInPage(pageB, 'n1')).not.toMatch(/this node/i);
   });
 
-  it('shows settings saved on A in B\'s open page within one interval, without a reload', async () => {
+  it("shows settings saved on A in B's open page within one interval, without a reload", async () => {
     const pageA = await openCluster(nodeA);
     const field = pageA.getByLabel('Number of failover heartbeats');
     await field.fill('6');
@@ -70,7 +73,9 @@ describe('the cluster page', () => {
     nodeA.killGroup('SIGKILL');
     await expect.poll(() => stateInPage(pageB, 'n1'), { timeout: 10_000, interval: 100 }).toContain('LATE');
     // while the dead node's lease runs out nobody is active, and the banner says so
-    await expect.poll(() => pageB.getByRole('alert').filter({ hasText: 'No node is active' }).count(), { timeout: 10_000, interval: 100 }).toBe(1);
+    await expect
+      .poll(() => pageB.getByRole('alert').filter({ hasText: 'No node is active' }).count(), { timeout: 10_000, interval: 100 })
+      .toBe(1);
     await expect.poll(() => stateInPage(pageB, 'n1'), { timeout: 15_000, interval: 100 }).toContain('NOT RESPONDING');
     await expect.poll(() => stateInPage(pageB, 'n2'), { timeout: 10_000 }).toContain('ACTIVE');
     const failover = pageB.getByRole('listitem').filter({ hasText: 'became active' }).filter({ hasText: 'n2' });
@@ -116,7 +121,7 @@ describe('the cluster page', () => {
     await expect.poll(() => pageB.getByLabel('Number of failover heartbeats').inputValue()).toBe('4');
   });
 
-  it('opens a node\'s detail with its heartbeat lag and its events', async () => {
+  it("opens a node's detail with its heartbeat lag and its events", async () => {
     const detail = await pageB.context().newPage();
     await detail.goto(`${nodeB.url}/cluster`);
     await detail.getByRole('table', { name: 'Nodes' }).getByRole('link', { name: 'n2', exact: true }).click();
@@ -132,7 +137,9 @@ describe('the cluster page', () => {
     await pageB.getByLabel('Heartbeat interval (seconds)').fill('0.1');
     await pageB.getByLabel('Number of active nodes').fill('65');
     await pageB.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => pageB.getByText(/heartbeatIntervalSeconds must be at least 0.2|at least 0\.2/).count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => pageB.getByText(/heartbeatIntervalSeconds must be at least 0.2|at least 0\.2/).count())
+      .toBeGreaterThan(0);
     expect(await pageB.getByLabel('Heartbeat interval (seconds)').getAttribute('aria-invalid')).toBe('true');
     expect((await clusterStatus(nodeB)).settings).toEqual(before);
   });
@@ -153,7 +160,10 @@ describe('a viewer on the cluster page', () => {
     expect(await page.getByLabel('Number of active nodes').isDisabled()).toBe(true);
 
     const standby = (await clusterStatus(nodeB)).nodes.find((node) => node.state === 'STANDBY')!;
-    const refused = await page.evaluate(async (id) => (await fetch(`/api/cluster/nodes/${id}/activate`, { method: 'POST' })).status, standby.id);
+    const refused = await page.evaluate(
+      async (id) => (await fetch(`/api/cluster/nodes/${id}/activate`, { method: 'POST' })).status,
+      standby.id,
+    );
     expect(refused).toBe(403);
   });
 });

@@ -31,10 +31,14 @@ beforeAll(async () => {
   const databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: 500, failoverHeartbeats: 4 });
   [[node], browser] = await Promise.all([startNodes(databaseUrl, 1), launchBrowser()]);
-  await pollUntil(async () => (await clusterStatus(node)).nodes.every((member) => member.activeFingerprint), { what: 'the node to report its configuration' });
+  await pollUntil(async () => (await clusterStatus(node)).nodes.every((member) => member.activeFingerprint), {
+    what: 'the node to report its configuration',
+  });
   await api('/api/config/push', 'POST', {});
   await api('/api/config/settings', 'PUT', { logLevel: 'debug' });
-  await pollUntil(async () => (await clusterStatus(node)).nodes[0].localChanges, { what: 'the setting to show as a local change' });
+  await pollUntil(async () => (await clusterStatus(node)).nodes[0].localChanges, {
+    what: 'the setting to show as a local change',
+  });
   await api('/api/config/push', 'POST', {});
   context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   page = await context.newPage();
@@ -49,7 +53,8 @@ afterAll(async () => {
   await stopAllNodes();
 });
 
-const versionRow = (name: string) => page.getByRole('table', { name: 'Pushed configuration versions' }).getByRole('row', { name, exact: true });
+const versionRow = (name: string) =>
+  page.getByRole('table', { name: 'Pushed configuration versions' }).getByRole('row', { name, exact: true });
 
 describe('configuration history page', () => {
   it('lists every pushed version with who pushed it, from which node, and what changed', async () => {
@@ -74,7 +79,9 @@ describe('configuration history page', () => {
   });
 
   it('pushes version 1 again: it becomes the reference as version 3', async () => {
-    const [first] = (await api<{ versions: THistoryEntry[] }>('/api/config/versions')).versions.filter((entry) => entry.version === 1);
+    const [first] = (await api<{ versions: THistoryEntry[] }>('/api/config/versions')).versions.filter(
+      (entry) => entry.version === 1,
+    );
     await versionRow('Version 1').getByRole('button', { name: 'Push this version again' }).click();
     await page.getByRole('button', { name: 'Push version 1', exact: true }).click();
     await expect.poll(() => page.getByText('Version 1 pushed again as version 3').count(), { timeout: 10_000 }).toBe(1);

@@ -30,7 +30,10 @@ async function openPage(node: NodeProcess, route: string, user = 'root', passwor
 }
 
 const row = (page: Page, name: string) =>
-  page.getByRole('table', { name: 'Nodes' }).getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+  page
+    .getByRole('table', { name: 'Nodes' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('link', { name, exact: true }) });
 const rowText = async (page: Page, name: string) => (await row(page, name).textContent()) ?? '';
 const syncStates = async () => Object.fromEntries((await clusterStatus(nodeA)).nodes.map((node) => [node.name, node.syncState]));
 
@@ -47,9 +50,15 @@ beforeAll(async () => {
   const databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: 500, failoverHeartbeats: 4 });
   [[nodeA, nodeB], browser] = await Promise.all([startNodes(databaseUrl, 2), launchBrowser()]);
-  await pollUntil(async () => (await clusterStatus(nodeA)).nodes.every((node) => node.activeFingerprint && (node.state === 'ACTIVE' || node.state === 'STANDBY')), {
-    what: 'both nodes to report their configuration',
-  });
+  await pollUntil(
+    async () =>
+      (await clusterStatus(nodeA)).nodes.every(
+        (node) => node.activeFingerprint && (node.state === 'ACTIVE' || node.state === 'STANDBY'),
+      ),
+    {
+      what: 'both nodes to report their configuration',
+    },
+  );
 });
 
 afterAll(async () => {
@@ -73,7 +82,9 @@ describe('configuration: the reference scenario in the browser', () => {
   it('installs greeting.orchplugin on A from its Configuration page; it says the plugin takes effect after a restart', async () => {
     configPage = await openPage(nodeA, '/configuration');
     await expect.poll(() => configPage.getByRole('heading', { name: 'Plugins' }).count()).toBe(1);
-    await expect.poll(() => configPage.getByRole('table', { name: 'Installed plugins' }).textContent()).toContain('No plugins installed.');
+    await expect
+      .poll(() => configPage.getByRole('table', { name: 'Installed plugins' }).textContent())
+      .toContain('No plugins installed.');
     await configPage.getByLabel('Plugin package (.orchplugin)').setInputFiles(SAMPLE);
     await configPage.getByRole('button', { name: 'Install plugin' }).click();
     const installed = configPage.getByRole('status').filter({ hasText: 'Installed greeting 1.0.0' });
@@ -84,10 +95,14 @@ describe('configuration: the reference scenario in the browser', () => {
     expect(await table.textContent()).toContain('greet'); // its action
   });
 
-  it('refuses a malformed package and a duplicate with the node\'s own words, and the plugin list stays as it was', async () => {
+  it("refuses a malformed package and a duplicate with the node's own words, and the plugin list stays as it was", async () => {
     const before = await installedPlugins(nodeA);
     const input = configPage.getByLabel('Plugin package (.orchplugin)');
-    await input.setInputFiles({ name: 'broken.orchplugin', mimeType: 'application/octet-stream', buffer: Buffer.from('{"format": "orch-plugin/1", "manifest": ') });
+    await input.setInputFiles({
+      name: 'broken.orchplugin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('{"format": "orch-plugin/1", "manifest": '),
+    });
     await configPage.getByRole('button', { name: 'Install plugin' }).click();
     const refused = configPage.getByRole('alert').filter({ hasText: 'broken.orchplugin was not installed' });
     await expect.poll(() => refused.count()).toBe(1);
@@ -102,7 +117,7 @@ describe('configuration: the reference scenario in the browser', () => {
     expect(await configPage.getByRole('table', { name: 'Installed plugins' }).getByRole('row').count()).toBe(2); // header and greeting
   });
 
-  it('shows A LOCAL CHANGES and B OUT OF SYNC; B\'s badge opens the difference naming the plugin; Escape closes it', async () => {
+  it("shows A LOCAL CHANGES and B OUT OF SYNC; B's badge opens the difference naming the plugin; Escape closes it", async () => {
     await expect.poll(() => rowText(clusterPage, 'n1'), { timeout: 10_000 }).toContain('LOCAL CHANGES');
     await expect.poll(() => rowText(clusterPage, 'n2'), { timeout: 10_000 }).toContain('OUT OF SYNC');
     await clusterPage.getByRole('table', { name: 'Nodes' }).screenshot({ path: `${SHOTS}/cluster-sync-states.png` });
@@ -123,7 +138,9 @@ describe('configuration: the reference scenario in the browser', () => {
     await configPage.getByRole('button', { name: 'Push configuration', exact: true }).click();
     await expect.poll(() => configPage.getByRole('status').filter({ hasText: 'Pushed configuration version 1' }).count()).toBe(1);
     await expect.poll(() => rowText(clusterPage, 'n2'), { timeout: 10_000 }).toContain('PENDING RESTART');
-    await expect.poll(() => configPage.getByRole('status', { name: 'Cluster convergence' }).textContent()).toContain('Not converged');
+    await expect
+      .poll(() => configPage.getByRole('status', { name: 'Cluster convergence' }).textContent())
+      .toContain('Not converged');
     const reference = configPage.getByRole('definition').filter({ hasText: /^1$/ });
     expect(await reference.count()).toBeGreaterThan(0);
 
@@ -138,10 +155,19 @@ describe('configuration: the reference scenario in the browser', () => {
     try {
       await configPage.getByRole('button', { name: 'Push configuration and reset nodes' }).click();
       await configPage.getByRole('button', { name: 'Push and reset nodes' }).click();
-      await expect.poll(() => configPage.getByRole('status').filter({ hasText: /Rolling reset #\d+ started/ }).count()).toBe(1);
+      await expect
+        .poll(() =>
+          configPage
+            .getByRole('status')
+            .filter({ hasText: /Rolling reset #\d+ started/ })
+            .count(),
+        )
+        .toBe(1);
       const progress = clusterPage.getByRole('region', { name: 'Rolling reset' });
       await expect.poll(() => progress.count(), { timeout: 10_000 }).toBe(1);
-      await expect.poll(() => progress.getByRole('listitem', { name: 'n2: RESTARTING' }).count(), { timeout: 30_000, interval: 100 }).toBe(1);
+      await expect
+        .poll(() => progress.getByRole('listitem', { name: 'n2: RESTARTING' }).count(), { timeout: 30_000, interval: 100 })
+        .toBe(1);
       await progress.scrollIntoViewIfNeeded();
       await clusterPage.screenshot({ path: `${SHOTS}/cluster-rollout-progress.png` });
       await expect.poll(() => progress.textContent(), { timeout: 120_000, interval: 250 }).toContain('COMPLETED');
@@ -153,20 +179,25 @@ describe('configuration: the reference scenario in the browser', () => {
     await expect.poll(() => rowText(clusterPage, 'n1'), { timeout: 15_000 }).toContain('IN SYNC');
     await expect.poll(() => rowText(clusterPage, 'n2'), { timeout: 15_000 }).toContain('IN SYNC');
     // A restarted last (it coordinated the reset); its page carries on by itself
-    await expect.poll(() => configPage.getByRole('status', { name: 'Cluster convergence' }).textContent(), { timeout: 20_000 }).toContain('Converged');
+    await expect
+      .poll(() => configPage.getByRole('status', { name: 'Cluster convergence' }).textContent(), { timeout: 20_000 })
+      .toContain('Converged');
     expect(await syncStates()).toEqual({ n1: 'IN_SYNC', n2: 'IN_SYNC' });
     const { samples, gaps } = watched;
     expect(samples).toBeGreaterThan(20);
     expect(gaps, `samples with no ACTIVE node: ${gaps.length} of ${samples}`).toEqual([]);
   });
 
-  it('an admin restarts a node from the row; the only ACTIVE node\'s confirmation warns about it', async () => {
+  it("an admin restarts a node from the row; the only ACTIVE node's confirmation warns about it", async () => {
     // one ACTIVE and one STANDBY (right after a reset, the extra active slot may still be on its way back)
-    const status = await pollUntil(async () => {
-      const current = await clusterStatus(nodeA);
-      const states = current.nodes.map((node) => node.state).sort();
-      return states.join() === 'ACTIVE,STANDBY' ? current : undefined;
-    }, { what: 'one active and one standby node' });
+    const status = await pollUntil(
+      async () => {
+        const current = await clusterStatus(nodeA);
+        const states = current.nodes.map((node) => node.state).sort();
+        return states.join() === 'ACTIVE,STANDBY' ? current : undefined;
+      },
+      { what: 'one active and one standby node' },
+    );
     const active = status.nodes.find((node) => node.state === 'ACTIVE')!;
     const standby = status.nodes.find((node) => node.state === 'STANDBY')!;
     await row(clusterPage, active.name).getByRole('button', { name: 'Restart', exact: true }).click();
@@ -177,10 +208,13 @@ describe('configuration: the reference scenario in the browser', () => {
     await row(clusterPage, standby.name).getByRole('button', { name: 'Restart', exact: true }).click();
     expect(await clusterPage.getByRole('group', { name: /only ACTIVE/ }).count()).toBe(0);
     await clusterPage.getByRole('button', { name: 'Restart node' }).click();
-    await pollUntil(async () => {
-      const now = (await clusterStatus(nodeA)).nodes.find((node) => node.id === standby.id)!;
-      return now.startedAt > standby.startedAt && now.state === 'STANDBY';
-    }, { what: `${standby.name} restarted`, timeoutMs: 60_000 });
+    await pollUntil(
+      async () => {
+        const now = (await clusterStatus(nodeA)).nodes.find((node) => node.id === standby.id)!;
+        return now.startedAt > standby.startedAt && now.state === 'STANDBY';
+      },
+      { what: `${standby.name} restarted`, timeoutMs: 60_000 },
+    );
   });
 });
 
@@ -192,7 +226,9 @@ describe('configuration controls by role', () => {
     expect(await page.getByRole('button', { name: /^Maintenance/ }).count()).toBeGreaterThan(0);
     expect(await page.getByRole('button', { name: 'Restart', exact: true }).count()).toBe(0);
     const id = (await clusterStatus(nodeA)).nodes[1].id;
-    expect(await page.evaluate(async (node) => (await fetch(`/api/cluster/nodes/${node}/restart`, { method: 'POST' })).status, id)).toBe(403);
+    expect(
+      await page.evaluate(async (node) => (await fetch(`/api/cluster/nodes/${node}/restart`, { method: 'POST' })).status, id),
+    ).toBe(403);
 
     await page.goto(`${nodeA.url}/configuration`);
     await expect.poll(() => page.getByRole('button', { name: 'Push configuration', exact: true }).count()).toBe(1);
@@ -238,9 +274,12 @@ describe('server settings on the Configuration page', () => {
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved on this node' }).count()).toBe(1);
     await expect.poll(() => form.textContent()).toContain('In force now: 10 · on disk: 3');
-    await pollUntil(async () => {
-      const self = (await clusterStatus(nodeA)).nodes.find((node) => node.name === 'n1');
-      return self?.restartPending && self.syncState === 'LOCAL_CHANGES';
-    }, { what: 'A: local changes, restart pending' });
+    await pollUntil(
+      async () => {
+        const self = (await clusterStatus(nodeA)).nodes.find((node) => node.name === 'n1');
+        return self?.restartPending && self.syncState === 'LOCAL_CHANGES';
+      },
+      { what: 'A: local changes, restart pending' },
+    );
   });
 });

@@ -65,7 +65,9 @@ describe('the Database page', () => {
     wrong.password = 'not-the-password';
     await form.getByLabel('Connection string').fill(wrong.toString());
     await form.getByRole('button', { name: 'Run the checks' }).click();
-    await expect.poll(() => results.locator('tr[data-check="reachable"]').textContent(), { timeout: 30_000 }).toContain('wrong password');
+    await expect
+      .poll(() => results.locator('tr[data-check="reachable"]').textContent(), { timeout: 30_000 })
+      .toContain('wrong password');
     await page.getByText('some checks failed').waitFor();
 
     await form.getByLabel('Connection string').fill('postgresql://user@db1:54x2/orch');

@@ -54,7 +54,9 @@ describe('Use this database on the Database page', () => {
     await form.getByRole('button', { name: 'Use this database' }).click();
     await page.getByText(/The node restarts to switch to postgresql:\/\/.*:\*\*\*@/).waitFor({ timeout: 30_000 });
     // the page follows the restart; the session goes on, since the users came along
-    await page.getByText(/Use this database: this node uses .* now .*rows in \d+ tables copied, every count verified/).waitFor({ timeout: 240_000 });
+    await page
+      .getByText(/Use this database: this node uses .* now .*rows in \d+ tables copied, every count verified/)
+      .waitFor({ timeout: 240_000 });
     await expect.poll(() => page.getByLabel('Database facts').textContent(), { timeout: 30_000 }).toContain('external');
     const url = new URL(targetUrl);
     expect(await page.getByLabel('Database facts').textContent()).toContain(`${url.hostname}:${url.port}`);

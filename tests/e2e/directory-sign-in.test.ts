@@ -84,10 +84,32 @@ describe('LDAP sign-in', () => {
   it('orchctl auth ldap configures the directory; a directory user then authenticates with HTTP Basic and /api/me gives the mapped role', async () => {
     const configured = await runOrchctl(
       [
-        'auth', 'ldap', '--url', nodeA.url, '--server', slapd.ldapsUrl, '--ca-file', path.join(scratch, 'ca.pem'),
-        '--bind-dn', READER_DN, '--bind-password-file', path.join(scratch, 'bind-password'),
-        '--user-base', PEOPLE, '--user-filter', '(uid={user})', '--group-base', GROUPS, '--member-attribute', 'member',
-        '--role', `${Slapd.groupDn('admins')}=admin`, '--role', `${Slapd.groupDn('operators')}=operator`, '--role', `${Slapd.groupDn('viewers')}=viewer`,
+        'auth',
+        'ldap',
+        '--url',
+        nodeA.url,
+        '--server',
+        slapd.ldapsUrl,
+        '--ca-file',
+        path.join(scratch, 'ca.pem'),
+        '--bind-dn',
+        READER_DN,
+        '--bind-password-file',
+        path.join(scratch, 'bind-password'),
+        '--user-base',
+        PEOPLE,
+        '--user-filter',
+        '(uid={user})',
+        '--group-base',
+        GROUPS,
+        '--member-attribute',
+        'member',
+        '--role',
+        `${Slapd.groupDn('admins')}=admin`,
+        '--role',
+        `${Slapd.groupDn('operators')}=operator`,
+        '--role',
+        `${Slapd.groupDn('viewers')}=viewer`,
       ],
       ROOT_CLI,
     );
@@ -103,7 +125,12 @@ describe('LDAP sign-in', () => {
     expect((await me(nodeA, basicAuth('victor', password('victor')))).json).toMatchObject({ name: 'victor', role: 'viewer' });
     expect((await me(nodeA, basicAuth('alice', 'not-her-password'))).status).toBe(401);
 
-    const rows = await withClient(databaseUrl, async (client) => (await client.query("SELECT name, source, role::text, password_hash FROM app_user WHERE source = 'ldap' ORDER BY name")).rows);
+    const rows = await withClient(
+      databaseUrl,
+      async (client) =>
+        (await client.query("SELECT name, source, role::text, password_hash FROM app_user WHERE source = 'ldap' ORDER BY name"))
+          .rows,
+    );
     expect(rows).toEqual([
       { name: 'alice', source: 'ldap', role: 'admin', password_hash: null },
       { name: 'oscar', source: 'ldap', role: 'operator', password_hash: null },
@@ -120,7 +147,10 @@ describe('LDAP sign-in', () => {
       const { text } = await call(nodeA, route, ROOT);
       expect(text.includes(READER_PASSWORD), route).toBe(false);
     }
-    const events = (await call(nodeA, '/api/cluster/events?kind=AUTH_CONFIG_CHANGED', ROOT)).json as unknown as { actor: string; details: { changed: string[] } }[];
+    const events = (await call(nodeA, '/api/cluster/events?kind=AUTH_CONFIG_CHANGED', ROOT)).json as unknown as {
+      actor: string;
+      details: { changed: string[] };
+    }[];
     expect(events.some((event) => event.actor === 'root' && event.details.changed.includes('ldapBindPassword'))).toBe(true);
     for (const node of [nodeA, nodeB]) expect(node.output().includes(READER_PASSWORD)).toBe(false);
   });
@@ -135,17 +165,33 @@ describe('LDAP sign-in', () => {
   });
 
   it('test shows the DN, the groups and the role without signing in', async () => {
-    const tested = await runOrchctl(['auth', 'test', '--url', nodeA.url, '--test-user', 'nadia'], { ...ROOT_CLI, ORCH_TEST_USER_PASSWORD: password('nadia') });
+    const tested = await runOrchctl(['auth', 'test', '--url', nodeA.url, '--test-user', 'nadia'], {
+      ...ROOT_CLI,
+      ORCH_TEST_USER_PASSWORD: password('nadia'),
+    });
     expect(tested.code, tested.stderr).toBe(0);
     expect(tested.stdout).toContain(`DN: ${Slapd.userDn('nadia')}`);
     expect(tested.stdout).toContain(Slapd.groupDn('unmapped'));
     expect(tested.stdout).toContain('role: none (refused)');
-    const withOperator = await call(nodeA, '/api/auth/test', ROOT, { method: 'POST', body: { name: 'oscar', password: password('oscar') } });
-    expect(withOperator.json).toMatchObject({ dn: Slapd.userDn('oscar'), groups: [Slapd.groupDn('operators')], role: 'operator' });
-    const wrong = await call(nodeA, '/api/auth/test', ROOT, { method: 'POST', body: { name: 'oscar', password: 'wrong-password' } });
+    const withOperator = await call(nodeA, '/api/auth/test', ROOT, {
+      method: 'POST',
+      body: { name: 'oscar', password: password('oscar') },
+    });
+    expect(withOperator.json).toMatchObject({
+      dn: Slapd.userDn('oscar'),
+      groups: [Slapd.groupDn('operators')],
+      role: 'operator',
+    });
+    const wrong = await call(nodeA, '/api/auth/test', ROOT, {
+      method: 'POST',
+      body: { name: 'oscar', password: 'wrong-password' },
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.json.error).toMatchObject({ field: 'password' });
-    const rows = await withClient(databaseUrl, async (client) => (await client.query("SELECT name FROM app_user WHERE name = 'nadia'")).rows);
+    const rows = await withClient(
+      databaseUrl,
+      async (client) => (await client.query("SELECT name FROM app_user WHERE name = 'nadia'")).rows,
+    );
     expect(rows).toEqual([]);
   });
 
@@ -192,7 +238,10 @@ describe('LDAP sign-in', () => {
       body: JSON.stringify({ version: settings.version, failoverHeartbeats: 6 }),
     });
     expect(bySession.status).toBe(403);
-    const byBasic = await call(nodeA, '/api/cluster/settings', basicAuth('victor', password('victor')), { method: 'PUT', body: { version: settings.version, failoverHeartbeats: 6 } });
+    const byBasic = await call(nodeA, '/api/cluster/settings', basicAuth('victor', password('victor')), {
+      method: 'PUT',
+      body: { version: settings.version, failoverHeartbeats: 6 },
+    });
     expect(byBasic.status).toBe(403);
   });
 
@@ -202,7 +251,9 @@ describe('LDAP sign-in', () => {
     expect(JSON.stringify(basic.json)).toContain('none of the directory groups');
     await freshPage();
     await signInWithForm(page, nodeA.url, 'nadia', password('nadia'));
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'none of the directory groups' }).count(), PAGE_DEADLINE).toBe(1);
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'none of the directory groups' }).count(), PAGE_DEADLINE)
+      .toBe(1);
     expect(new URL(page.url()).pathname).toBe('/login');
   });
 
@@ -210,26 +261,44 @@ describe('LDAP sign-in', () => {
     for (const name of ['*)(uid=*', '*', 'alice)(uid=*', 'al*']) {
       expect((await me(nodeA, basicAuth(name, password('alice')))).status, name).toBe(401);
     }
-    const tested = await call(nodeA, '/api/auth/test', ROOT, { method: 'POST', body: { name: '*)(uid=*', password: password('alice') } });
+    const tested = await call(nodeA, '/api/auth/test', ROOT, {
+      method: 'POST',
+      body: { name: '*)(uid=*', password: password('alice') },
+    });
     expect(tested.status).toBe(404);
   });
 
   it('removing a user from the admins group demotes their session and their API token within the re-check', async () => {
     const { cookie } = await signIn(nodeA.url, 'alice', password('alice'));
     const session = { cookie };
-    const token = (await call(nodeA, '/api/tokens', basicAuth('alice', password('alice')), { method: 'POST', body: { name: 'alice-automation' } })).json.token as string;
+    const token = (
+      await call(nodeA, '/api/tokens', basicAuth('alice', password('alice')), {
+        method: 'POST',
+        body: { name: 'alice-automation' },
+      })
+    ).json.token as string;
     const bearer = `Bearer ${token}`;
-    const roleBySession = async (node: NodeProcess) => ((await (await fetch(`${node.url}/api/me`, { headers: session })).json()) as { role?: string }).role;
+    const roleBySession = async (node: NodeProcess) =>
+      ((await (await fetch(`${node.url}/api/me`, { headers: session })).json()) as { role?: string }).role;
     expect(await roleBySession(nodeB)).toBe('admin');
     expect((await me(nodeB, bearer)).json.role).toBe('admin');
 
     await slapd.removeFromGroup('alice', 'admins');
-    await pollUntil(async () => (await roleBySession(nodeB)) === 'viewer', { timeoutMs: 30_000, what: 'the session demoted to viewer' });
-    await pollUntil(async () => (await me(nodeA, bearer)).json.role === 'viewer', { timeoutMs: 30_000, what: 'the token demoted to viewer' });
+    await pollUntil(async () => (await roleBySession(nodeB)) === 'viewer', {
+      timeoutMs: 30_000,
+      what: 'the session demoted to viewer',
+    });
+    await pollUntil(async () => (await me(nodeA, bearer)).json.role === 'viewer', {
+      timeoutMs: 30_000,
+      what: 'the token demoted to viewer',
+    });
 
     // out of every mapped group: the session and the token stop working
     await slapd.removeFromGroup('alice', 'viewers');
-    await pollUntil(async () => (await fetch(`${nodeA.url}/api/me`, { headers: session })).status === 401, { timeoutMs: 30_000, what: 'the session refused' });
+    await pollUntil(async () => (await fetch(`${nodeA.url}/api/me`, { headers: session })).status === 401, {
+      timeoutMs: 30_000,
+      what: 'the session refused',
+    });
     await pollUntil(async () => (await me(nodeB, bearer)).status === 401, { timeoutMs: 30_000, what: 'the token refused' });
 
     // back in a group: a new sign-in works again, with the role it grants
@@ -241,7 +310,10 @@ describe('LDAP sign-in', () => {
     const other = await makeTestCa('Some other CA');
     const config = await authConfig();
     const { hasBindPassword: _hidden, ...ldap } = config.ldap;
-    const wrongCa = await call(nodeA, '/api/auth/config', ROOT, { method: 'PUT', body: { version: config.version, ldap: { ...ldap, caCertificate: other.cert } } });
+    const wrongCa = await call(nodeA, '/api/auth/config', ROOT, {
+      method: 'PUT',
+      body: { version: config.version, ldap: { ...ldap, caCertificate: other.cert } },
+    });
     expect(wrongCa.status, wrongCa.text).toBe(200);
     const refused = await me(nodeB, basicAuth('oscar', password('oscar')));
     expect(refused.status).toBe(503);
@@ -255,10 +327,16 @@ describe('LDAP sign-in', () => {
     const config = await authConfig();
     const { hasBindPassword: _hidden, ...ldap } = config.ldap;
     // nothing listens on port 9: the next server in the list answers
-    const ordered = await call(nodeA, '/api/auth/config', ROOT, { method: 'PUT', body: { version: config.version, ldap: { ...ldap, servers: ['ldaps://127.0.0.1:9', slapd.ldapsUrl], timeoutSeconds: 2 } } });
+    const ordered = await call(nodeA, '/api/auth/config', ROOT, {
+      method: 'PUT',
+      body: { version: config.version, ldap: { ...ldap, servers: ['ldaps://127.0.0.1:9', slapd.ldapsUrl], timeoutSeconds: 2 } },
+    });
     expect(ordered.status, ordered.text).toBe(200);
     expect((await me(nodeB, basicAuth('oscar', password('oscar')))).json).toMatchObject({ role: 'operator' });
-    const startTls = await call(nodeA, '/api/auth/config', ROOT, { method: 'PUT', body: { version: config.version + 1, ldap: { ...ldap, servers: [slapd.ldapUrl], startTls: true } } });
+    const startTls = await call(nodeA, '/api/auth/config', ROOT, {
+      method: 'PUT',
+      body: { version: config.version + 1, ldap: { ...ldap, servers: [slapd.ldapUrl], startTls: true } },
+    });
     expect(startTls.status, startTls.text).toBe(200);
     expect((await me(nodeB, basicAuth('oscar', password('oscar')))).json).toMatchObject({ role: 'operator' });
     const restored = await call(nodeA, '/api/auth/config', ROOT, { method: 'PUT', body: { version: config.version + 2, ldap } });
@@ -266,7 +344,10 @@ describe('LDAP sign-in', () => {
   });
 
   it('local accounts other than root can be switched off', async () => {
-    const created = await call(nodeA, '/api/users', ROOT, { method: 'POST', body: { name: 'lena', role: 'operator', password: 'lena-password-1' } });
+    const created = await call(nodeA, '/api/users', ROOT, {
+      method: 'POST',
+      body: { name: 'lena', role: 'operator', password: 'lena-password-1' },
+    });
     expect(created.status).toBe(201);
     expect((await me(nodeA, basicAuth('lena', 'lena-password-1'))).status).toBe(200);
     const off = await runOrchctl(['auth', 'local', '--url', nodeA.url, '--disable'], ROOT_CLI);
@@ -288,7 +369,9 @@ describe('LDAP sign-in', () => {
 
       await freshPage();
       await signInWithForm(page, nodeB.url, 'oscar', password('oscar'));
-      await expect.poll(() => page.getByRole('alert').filter({ hasText: 'directory unreachable' }).count(), PAGE_DEADLINE).toBe(1);
+      await expect
+        .poll(() => page.getByRole('alert').filter({ hasText: 'directory unreachable' }).count(), PAGE_DEADLINE)
+        .toBe(1);
 
       await freshPage();
       await signInWithForm(page, nodeB.url, 'root', ROOT_PASSWORD);

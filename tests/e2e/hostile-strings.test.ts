@@ -20,7 +20,13 @@ let page: Page;
 let runId: string;
 
 /** the fields these tests read from the API's answers */
-type TAnswer = { id: string; status: string; description: string; variables: Record<string, unknown>; error: { field?: string; message: string } };
+type TAnswer = {
+  id: string;
+  status: string;
+  description: string;
+  variables: Record<string, unknown>;
+  error: { field?: string; message: string };
+};
 
 async function call<T = TAnswer>(route: string, method = 'GET', body?: unknown): Promise<{ status: number; json: T }> {
   const response = await fetch(`${node.url}${route}`, {
@@ -88,7 +94,11 @@ describe('hostile strings', () => {
     const token = await call('/api/tokens', 'POST', { name: long });
     expect(token.status).toBe(400);
     expect(token.json.error.field).toBe('name');
-    const workflow = await call('/api/workflows', 'POST', { name: 'Long', description: long, elements: [{ id: 'end', type: 'end' }] });
+    const workflow = await call('/api/workflows', 'POST', {
+      name: 'Long',
+      description: long,
+      elements: [{ id: 'end', type: 'end' }],
+    });
     expect(workflow.status).toBe(400);
     expect(workflow.json.error.message).toMatch(/description/);
     expect((await call<{ name: string }[]>('/api/workflows')).json.map((entry) => entry.name)).not.toContain('Long');

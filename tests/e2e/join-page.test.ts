@@ -22,7 +22,11 @@ let browser: Browser;
 const open = (node: NodeProcess, password: string): Promise<Page> => openSignedIn(browser, node.url, { password });
 
 const rowText = async (page: Page, name: string) =>
-  (await page.getByRole('table', { name: 'Nodes' }).getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) }).textContent()) ?? '';
+  (await page
+    .getByRole('table', { name: 'Nodes' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('link', { name, exact: true }) })
+    .textContent()) ?? '';
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
@@ -41,7 +45,7 @@ afterAll(async () => {
 });
 
 describe('joining from the page', () => {
-  it('shows the seed\'s facts, joins B to A\'s cluster only after the confirm click, and A\'s open page shows B without a reload', async () => {
+  it("shows the seed's facts, joins B to A's cluster only after the confirm click, and A's open page shows B without a reload", async () => {
     const pageA = await open(nodeA, ROOT_PASSWORD);
     const reloadsOfA: string[] = [];
     pageA.on('framenavigated', (frame) => reloadsOfA.push(frame.url()));
@@ -69,7 +73,10 @@ describe('joining from the page', () => {
     await pageB.getByRole('button', { name: 'Confirm and join', exact: true }).click();
 
     // B restarts into the cluster; the page follows it and signs in with the cluster's credentials
-    await pollUntil(async () => (await health(nodeB))?.clusterId === (await health(nodeA))?.clusterId, { timeoutMs: 60_000, what: 'B to join' });
+    await pollUntil(async () => (await health(nodeB))?.clusterId === (await health(nodeA))?.clusterId, {
+      timeoutMs: 60_000,
+      what: 'B to join',
+    });
     await expect.poll(() => rowText(pageB, 'B'), { timeout: 60_000 }).toContain('STANDBY');
     expect(await rowText(pageB, 'A')).toContain('ACTIVE');
     expect(await rowText(pageB, 'B')).toMatch(/this node/i);

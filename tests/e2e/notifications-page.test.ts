@@ -56,7 +56,9 @@ describe('notifications page', () => {
 
     await row.getByRole('button', { name: 'Send test' }).click();
     await page.getByRole('status').filter({ hasText: 'queued for pager' }).waitFor();
-    const hook = await pollUntil(() => webhook.received.find((received) => received.body.kind === 'TEST'), { what: 'the test webhook' });
+    const hook = await pollUntil(() => webhook.received.find((received) => received.body.kind === 'TEST'), {
+      what: 'the test webhook',
+    });
     expect(hook.signatureValid).toBe(true);
     const logged = page.locator(`tr[data-delivery="${hook.body.id}"]`);
     await logged.getByText('delivered').waitFor({ timeout: 15_000 });
@@ -72,6 +74,7 @@ describe('notifications page', () => {
     await page.reload();
     await page.getByRole('row').filter({ hasText: 'ECONNREFUSED' }).first().waitFor();
     expect(await page.content()).not.toContain(SECRET);
-    if (process.env.ORCH_SCREENSHOT_DIR) await page.screenshot({ path: path.join(process.env.ORCH_SCREENSHOT_DIR, 'notifications.png'), fullPage: true });
+    if (process.env.ORCH_SCREENSHOT_DIR)
+      await page.screenshot({ path: path.join(process.env.ORCH_SCREENSHOT_DIR, 'notifications.png'), fullPage: true });
   });
 });

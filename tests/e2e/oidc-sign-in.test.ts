@@ -61,9 +61,24 @@ beforeAll(async () => {
   await writeFile(path.join(scratch, 'client-secret'), CLIENT_SECRET, { mode: 0o600 });
   const configured = await runOrchctl(
     [
-      'auth', 'oidc', '--url', nodeA.url, '--issuer', provider.issuer, '--client-id', CLIENT_ID,
-      '--client-secret-file', path.join(scratch, 'client-secret'), '--scopes', 'openid profile groups',
-      '--label', 'Sign in with the test provider', '--role', 'orch-admins=admin', '--role', 'orch-viewers=viewer',
+      'auth',
+      'oidc',
+      '--url',
+      nodeA.url,
+      '--issuer',
+      provider.issuer,
+      '--client-id',
+      CLIENT_ID,
+      '--client-secret-file',
+      path.join(scratch, 'client-secret'),
+      '--scopes',
+      'openid profile groups',
+      '--label',
+      'Sign in with the test provider',
+      '--role',
+      'orch-admins=admin',
+      '--role',
+      'orch-viewers=viewer',
     ],
     ROOT_CLI,
   );
@@ -78,17 +93,21 @@ afterAll(async () => {
 });
 
 describe('OpenID Connect sign-in', () => {
-  it('signs a user of the admins group in through the provider\'s login form on node A', async () => {
+  it("signs a user of the admins group in through the provider's login form on node A", async () => {
     const page = await freshPage();
     await signInThroughProvider(page, nodeA, 'olivia');
     await page.waitForURL((url) => url.origin === nodeA.url && url.pathname === '/cluster');
     const me = await page.request.get(`${nodeA.url}/api/me`);
     expect(await me.json()).toMatchObject({ name: 'olivia', role: 'admin' });
-    const rows = await withClient(databaseUrl, async (client) => (await client.query("SELECT name, source, role::text, password_hash FROM app_user WHERE name = 'olivia'")).rows);
+    const rows = await withClient(
+      databaseUrl,
+      async (client) =>
+        (await client.query("SELECT name, source, role::text, password_hash FROM app_user WHERE name = 'olivia'")).rows,
+    );
     expect(rows).toEqual([{ name: 'olivia', source: 'oidc', role: 'admin', password_hash: null }]);
   });
 
-  it('signs a user in on node B, with node B\'s own callback URL', async () => {
+  it("signs a user in on node B, with node B's own callback URL", async () => {
     const page = await freshPage();
     await signInThroughProvider(page, nodeB, 'vera');
     await page.waitForURL((url) => url.origin === nodeB.url && url.pathname === '/cluster');
@@ -101,7 +120,9 @@ describe('OpenID Connect sign-in', () => {
     const page = await freshPage();
     await signInThroughProvider(page, nodeA, 'nora');
     await page.waitForURL((url) => url.origin === nodeA.url && url.pathname === '/login');
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'none of the groups that grant access' }).count(), PAGE_DEADLINE).toBe(1);
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'none of the groups that grant access' }).count(), PAGE_DEADLINE)
+      .toBe(1);
     expect((await page.request.get(`${nodeA.url}/api/me`)).status()).toBe(401);
   });
 
@@ -129,11 +150,13 @@ describe('OpenID Connect sign-in', () => {
     await page.getByLabel('Scopes', { exact: true }).fill('openid profile groups');
     await page.getByRole('button', { name: 'Save OpenID Connect settings' }).click();
     await expect.poll(() => page.getByText('Saved: every node uses it').count(), PAGE_DEADLINE).toBe(1);
-    const view = (await (await fetch(`${nodeA.url}/api/auth/config`, { headers: { authorization: ROOT } })).json()) as { oidc: { hasClientSecret: boolean } };
+    const view = (await (await fetch(`${nodeA.url}/api/auth/config`, { headers: { authorization: ROOT } })).json()) as {
+      oidc: { hasClientSecret: boolean };
+    };
     expect(view.oidc.hasClientSecret).toBe(true);
   });
 
-  it('switching OpenID Connect off ends its users\' sessions and removes the button', async () => {
+  it("switching OpenID Connect off ends its users' sessions and removes the button", async () => {
     const page = await freshPage();
     await signInThroughProvider(page, nodeA, 'olivia');
     await page.waitForURL((url) => url.origin === nodeA.url && url.pathname === '/cluster');

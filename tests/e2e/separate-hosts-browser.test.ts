@@ -37,15 +37,36 @@ type TName = 'node-1' | 'node-2';
 beforeAll(async () => {
   network = await HostNetwork.create(['db', 'a', 'b', 'lb', 'browser']);
   // the documented ports, and nothing else, open on each host (the browser's host accepts nothing new)
-  for (const [host, ports] of [['db', [5432]], ['a', [3000]], ['b', [3000]], ['lb', [80, 443]], ['browser', []]] as const) await network.allowOnly(host, [...ports]);
+  for (const [host, ports] of [
+    ['db', [5432]],
+    ['a', [3000]],
+    ['b', [3000]],
+    ['lb', [80, 443]],
+    ['browser', []],
+  ] as const)
+    await network.allowOnly(host, [...ports]);
   database = await HostDatabase.start(network, 'db');
   await seedCluster(database.url, { intervalMs: 1_000, failoverHeartbeats: 3 });
   const lb = network.host('lb');
   // step 1: each node on its own address, advertised at https://, trusting the load balancer's forwarding headers
   const env = { ORCH_TRUSTED_PROXIES: lb.address };
-  for (const [name, host] of [['node-1', 'a'], ['node-2', 'b']] as const) {
+  for (const [name, host] of [
+    ['node-1', 'a'],
+    ['node-2', 'b'],
+  ] as const) {
     const address = network.host(host).address;
-    nodes.set(name, await startHostNode({ network, host, name, databaseUrl: database.url, listen: address, advertise: `https://${address}:3000`, env }));
+    nodes.set(
+      name,
+      await startHostNode({
+        network,
+        host,
+        name,
+        databaseUrl: database.url,
+        listen: address,
+        advertise: `https://${address}:3000`,
+        env,
+      }),
+    );
   }
   const a = nodes.get('node-1')!;
   await pollUntil(async () => (await health(nodes.get('node-2')!))?.state === 'STANDBY', { what: 'node-2 to stand by' });
@@ -60,10 +81,15 @@ beforeAll(async () => {
   const certificate = readFileSync(path.join(a.dataDir, 'config', 'tls', 'certificate.pem'), 'utf8');
   await writeFile(path.join(trustDir, 'cluster.crt'), certificate);
   for (const host of ['a', 'b']) {
-    await pollUntil(async () => (await rawRequest(`https://${network.host(host).address}:3000/api/health`, { ca: certificate, timeoutMs: 2_000 })).status === 200, {
-      what: `${host} to serve HTTPS with the cluster certificate`,
-      timeoutMs: 240_000,
-    });
+    await pollUntil(
+      async () =>
+        (await rawRequest(`https://${network.host(host).address}:3000/api/health`, { ca: certificate, timeoutMs: 2_000 }))
+          .status === 200,
+      {
+        what: `${host} to serve HTTPS with the cluster certificate`,
+        timeoutMs: 240_000,
+      },
+    );
   }
   await pollUntil(
     async () => {
@@ -98,15 +124,24 @@ afterAll(async () => {
   await network?.destroy();
 }, 60_000);
 
-const row = (name: string) => page.getByRole('table', { name: 'Nodes' }).getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+const row = (name: string) =>
+  page
+    .getByRole('table', { name: 'Nodes' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('link', { name, exact: true }) });
 const stateInPage = async (name: string) => (await row(name).textContent()) ?? '';
 
 describe('a browser on its own host, through nginx on a fourth host, over HTTPS', () => {
   it('orchctl reaches the cluster over HTTPS, trusting the cluster certificate, and sees both nodes at their own addresses', async () => {
     const a = network.host('a');
-    const status = await runOrchctl(['status', '--url', `https://${a.address}:3000`, '--json'], { ...CREDENTIALS, NODE_EXTRA_CA_CERTS: path.join(trustDir, 'cluster.crt') });
+    const status = await runOrchctl(['status', '--url', `https://${a.address}:3000`, '--json'], {
+      ...CREDENTIALS,
+      NODE_EXTRA_CA_CERTS: path.join(trustDir, 'cluster.crt'),
+    });
     expect(status.code, status.stderr).toBe(0);
-    const urls = (JSON.parse(status.stdout) as { nodes: { name: string; url: string }[] }).nodes.map((member) => member.url).sort();
+    const urls = (JSON.parse(status.stdout) as { nodes: { name: string; url: string }[] }).nodes
+      .map((member) => member.url)
+      .sort();
     expect(urls).toEqual([`https://${a.address}:3000`, `https://${network.host('b').address}:3000`]);
     // served over HTTPS, advertised at https://: no member is reported for plain HTTP
     const alarms = (JSON.parse(status.stdout) as { alarms?: { code: string }[] }).alarms ?? [];
@@ -119,41 +154,57 @@ describe('a browser on its own host, through nginx on a fourth host, over HTTPS'
     expect(new URL(page.url()).origin).toBe(nginx!.base);
     const session = (await context.cookies()).find((cookie) => cookie.name === 'next-auth.session-token');
     expect(session?.secure).toBe(true);
-    await expect.poll(async () => [await stateInPage('node-1'), await stateInPage('node-2')].filter((text) => text.includes('ACTIVE')).length, { timeout: 15_000 }).toBe(1);
-  });
-
-  it('kill -9 of the active node: the open page shows the other node ACTIVE by itself, and the console keeps working', { timeout: 180_000 }, async () => {
-    const active = await pollUntil(async () => {
-      for (const [name, node] of nodes) if ((await health(node))?.state === 'ACTIVE') return name;
-      return undefined;
-    }, { what: 'the active node' });
-    const survivor = active === 'node-1' ? 'node-2' : 'node-1';
-    const killedAt = Date.now();
-    nodes.get(active)!.killGroup('SIGKILL');
-    // no reload, no click: the page's own refresh, through nginx, reaches the survivor
-    await expect.poll(() => stateInPage(survivor), { timeout: 60_000, interval: 250 }).toContain('ACTIVE');
-    await expect.poll(() => stateInPage(active), { timeout: 30_000 }).not.toContain('ACTIVE');
-    console.log(`browser through nginx on another host: kill -9 of ${active} -> the open page shows ${survivor} ACTIVE after ${Date.now() - killedAt} ms`);
-    expect(new URL(page.url()).pathname).toBe('/cluster');
-
-    // still signed in, and a write through the proxy is served by the survivor
-    await page.goto(`${nginx!.base}/users`);
-    expect(new URL(page.url()).pathname).toBe('/users');
-    await page.getByLabel('Name', { exact: true }).fill('after-failover');
-    await page.getByLabel('Role', { exact: true }).selectOption('viewer');
-    await page.getByLabel('Password', { exact: true }).fill('viewer-password');
-    await page.getByRole('button', { name: 'Create user' }).click();
-    await expect.poll(() => page.getByRole('cell', { name: 'after-failover', exact: true }).count(), { timeout: 15_000 }).toBe(1);
-
-    // the audit log: the survivor served it, to the browser's own host as nginx forwarded it
-    const client = new pg.Client({ connectionString: database!.url });
-    await client.connect();
-    const entry = await client
-      .query<{ address: string; node: string }>(
-        `SELECT a.address, n.name AS node FROM audit_entry a JOIN cluster_node n ON n.id = a.node_id
-          WHERE a.method = 'POST' AND a.path = '/api/users' AND a.status = 201 ORDER BY a.id DESC LIMIT 1`,
+    await expect
+      .poll(
+        async () => [await stateInPage('node-1'), await stateInPage('node-2')].filter((text) => text.includes('ACTIVE')).length,
+        { timeout: 15_000 },
       )
-      .finally(() => client.end());
-    expect(entry.rows[0]).toEqual({ address: network.host('browser').address, node: survivor });
+      .toBe(1);
   });
+
+  it(
+    'kill -9 of the active node: the open page shows the other node ACTIVE by itself, and the console keeps working',
+    { timeout: 180_000 },
+    async () => {
+      const active = await pollUntil(
+        async () => {
+          for (const [name, node] of nodes) if ((await health(node))?.state === 'ACTIVE') return name;
+          return undefined;
+        },
+        { what: 'the active node' },
+      );
+      const survivor = active === 'node-1' ? 'node-2' : 'node-1';
+      const killedAt = Date.now();
+      nodes.get(active)!.killGroup('SIGKILL');
+      // no reload, no click: the page's own refresh, through nginx, reaches the survivor
+      await expect.poll(() => stateInPage(survivor), { timeout: 60_000, interval: 250 }).toContain('ACTIVE');
+      await expect.poll(() => stateInPage(active), { timeout: 30_000 }).not.toContain('ACTIVE');
+      console.log(
+        `browser through nginx on another host: kill -9 of ${active} -> the open page shows ${survivor} ACTIVE after ${Date.now() - killedAt} ms`,
+      );
+      expect(new URL(page.url()).pathname).toBe('/cluster');
+
+      // still signed in, and a write through the proxy is served by the survivor
+      await page.goto(`${nginx!.base}/users`);
+      expect(new URL(page.url()).pathname).toBe('/users');
+      await page.getByLabel('Name', { exact: true }).fill('after-failover');
+      await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+      await page.getByLabel('Password', { exact: true }).fill('viewer-password');
+      await page.getByRole('button', { name: 'Create user' }).click();
+      await expect
+        .poll(() => page.getByRole('cell', { name: 'after-failover', exact: true }).count(), { timeout: 15_000 })
+        .toBe(1);
+
+      // the audit log: the survivor served it, to the browser's own host as nginx forwarded it
+      const client = new pg.Client({ connectionString: database!.url });
+      await client.connect();
+      const entry = await client
+        .query<{ address: string; node: string }>(
+          `SELECT a.address, n.name AS node FROM audit_entry a JOIN cluster_node n ON n.id = a.node_id
+          WHERE a.method = 'POST' AND a.path = '/api/users' AND a.status = 201 ORDER BY a.id DESC LIMIT 1`,
+        )
+        .finally(() => client.end());
+      expect(entry.rows[0]).toEqual({ address: network.host('browser').address, node: survivor });
+    },
+  );
 });

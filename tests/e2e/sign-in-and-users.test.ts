@@ -42,7 +42,8 @@ async function freshPage(): Promise<Page> {
   return page;
 }
 
-const userNames = () => withClient(databaseUrl, async (c) => (await c.query('SELECT name FROM app_user ORDER BY name')).rows.map((r) => r.name));
+const userNames = () =>
+  withClient(databaseUrl, async (c) => (await c.query('SELECT name FROM app_user ORDER BY name')).rows.map((r) => r.name));
 
 describe('signing in', () => {
   it('sends a visitor without a session to the sign-in page', async () => {
@@ -182,7 +183,10 @@ describe('the account page', () => {
       const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'nightly', exact: true }) });
       await expect.poll(() => row.count()).toBe(1);
       expect(await row.getByRole('cell').nth(4).textContent()).not.toBe('never');
-      const expires = await withClient(databaseUrl, async (c) => (await c.query(`SELECT expires_at FROM api_token WHERE name = 'nightly'`)).rows[0].expires_at as Date);
+      const expires = await withClient(
+        databaseUrl,
+        async (c) => (await c.query(`SELECT expires_at FROM api_token WHERE name = 'nightly'`)).rows[0].expires_at as Date,
+      );
       expect(Math.abs(expires.getTime() - (Date.now() + 30 * 24 * 3600_000))).toBeLessThan(120_000);
 
       await page.getByRole('button', { name: 'Sign out everywhere' }).click();
@@ -200,7 +204,7 @@ describe('the account page', () => {
 });
 
 describe('an administrator resetting a password', () => {
-  it('ends the user\'s sessions and, when asked, revokes their API tokens', async () => {
+  it("ends the user's sessions and, when asked, revokes their API tokens", async () => {
     const victim = await browser.newContext();
     try {
       const victimPage = await victim.newPage();
@@ -208,7 +212,15 @@ describe('an administrator resetting a password', () => {
       await victimPage.waitForURL(/\/cluster/);
 
       const liveTokens = () =>
-        withClient(databaseUrl, async (c) => (await c.query(`SELECT count(*)::int AS n FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE u.name = 'victor' AND t.revoked_at IS NULL`)).rows[0].n as number);
+        withClient(
+          databaseUrl,
+          async (c) =>
+            (
+              await c.query(
+                `SELECT count(*)::int AS n FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE u.name = 'victor' AND t.revoked_at IS NULL`,
+              )
+            ).rows[0].n as number,
+        );
       // victor's token from the account page test
       expect(await liveTokens()).toBeGreaterThan(0);
 
@@ -220,7 +232,7 @@ describe('an administrator resetting a password', () => {
       await row.getByRole('button', { name: 'Reset password' }).click();
       const form = page.getByRole('form', { name: 'Reset password for victor' });
       await form.getByLabel('New password for victor').fill('reset-by-admin-1');
-      await form.getByLabel('Also revoke victor\'s API tokens').check();
+      await form.getByLabel("Also revoke victor's API tokens").check();
       await form.getByRole('button', { name: 'Set password' }).click();
 
       await expect.poll(liveTokens, { timeout: 15_000 }).toBe(0);

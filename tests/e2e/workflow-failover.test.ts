@@ -23,7 +23,8 @@ let nodes: NodeProcess[];
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-const signedIn = (node: NodeProcess, user = 'root', password = ROOT_PASSWORD): Promise<Page> => openSignedIn(browser, node.url, { user, password, contexts });
+const signedIn = (node: NodeProcess, user = 'root', password = ROOT_PASSWORD): Promise<Page> =>
+  openSignedIn(browser, node.url, { user, password, contexts });
 
 const theActiveNode = () => theActiveNodeOf(nodes);
 
@@ -40,7 +41,10 @@ function expectEachCountOnce(events: TRunEventView[], elementId: string): void {
     const n = countOf(event.message)!;
     perCount.set(n, [...(perCount.get(n) ?? []), event.attempt ?? 1]);
   }
-  expect([...perCount.keys()].sort((a, b) => a - b), elementId).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1));
+  expect(
+    [...perCount.keys()].sort((a, b) => a - b),
+    elementId,
+  ).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1));
   const repeated = [...perCount.values()].filter((attempts) => attempts.length > 1);
   expect(repeated.length, `${elementId}: counts that ran twice`).toBeLessThanOrEqual(1);
   for (const attempts of repeated) expect(attempts).toEqual([1, 2]);
@@ -65,9 +69,12 @@ describe('a Cluster Test run started in the browser', () => {
     const survivor = nodes.find((node) => node !== first)!;
     const survivorName = nodes.indexOf(survivor) === 0 ? 'n1' : 'n2';
     // the active node's runner puts the bundled workflow in the database when it starts
-    await pollUntil(async () => (await api<TWorkflowSummary[]>(first, '/api/workflows')).body.some((w) => w.name === 'Cluster Test'), {
-      what: 'the Cluster Test workflow',
-    });
+    await pollUntil(
+      async () => (await api<TWorkflowSummary[]>(first, '/api/workflows')).body.some((w) => w.name === 'Cluster Test'),
+      {
+        what: 'the Cluster Test workflow',
+      },
+    );
 
     // start it from the Workflows page of the active node, with count = 8
     const page = await signedIn(first);
@@ -103,8 +110,12 @@ describe('a Cluster Test run started in the browser', () => {
     const heading = other.getByRole('heading', { level: 1 });
     await expect.poll(() => heading.textContent(), { timeout: 45_000, interval: 200 }).toContain('COMPLETED');
     const resumptions = other.getByRole('region', { name: 'Resumptions' });
-    await expect.poll(() => resumptions.textContent()).toMatch(new RegExp(`resumed by node ${survivorName} at element [\\w-]+, attempt 2, epoch \\d+`));
-    await expect.poll(() => other.getByRole('list', { name: 'Server log' }).getByText(`count ${COUNT}`, { exact: true }).count()).toBe(1);
+    await expect
+      .poll(() => resumptions.textContent())
+      .toMatch(new RegExp(`resumed by node ${survivorName} at element [\\w-]+, attempt 2, epoch \\d+`));
+    await expect
+      .poll(() => other.getByRole('list', { name: 'Server log' }).getByText(`count ${COUNT}`, { exact: true }).count())
+      .toBe(1);
     const timeline = other.getByRole('table', { name: 'Timeline' });
     expect(await timeline.getByText(/^resumed by node /).count()).toBe(1);
     expect(await timeline.getByText('interrupted', { exact: true }).count()).toBe(1); // the element its node was running when killed
@@ -121,7 +132,9 @@ describe('a Cluster Test run started in the browser', () => {
     expect(resumed).toHaveLength(1);
     expect(resumed[0].nodeId).toBe(nodeIdOf(survivor));
     expect(resumed[0].nodeName).toBe(survivorName);
-    expect(resumed[0].message).toMatch(new RegExp(`^resumed by node ${survivorName} at element [\\w-]+, attempt 2, epoch ${resumed[0].epoch}$`));
+    expect(resumed[0].message).toMatch(
+      new RegExp(`^resumed by node ${survivorName} at element [\\w-]+, attempt 2, epoch ${resumed[0].epoch}$`),
+    );
 
     // the survivor's system log holds exactly the counts its node wrote after the takeover
     const countsAfterTakeover = run.events
@@ -162,7 +175,7 @@ const HELLO = {
 };
 
 describe('the Workflows page', () => {
-  it('refuses an invalid definition with the API\'s words and changes nothing; imports, exports and starts a valid one', async () => {
+  it("refuses an invalid definition with the API's words and changes nothing; imports, exports and starts a valid one", async () => {
     const node = aliveNode();
     const page = await signedIn(node);
     await page.goto(`${node.url}/workflows`);
@@ -170,7 +183,10 @@ describe('the Workflows page', () => {
     const importForm = page.getByRole('form', { name: 'Import a workflow' });
 
     const broken = { ...HELLO, name: 'Broken', elements: [{ id: 'nap', type: 'sleep', seconds: -1 }] };
-    const refused = await api<{ error: { message: string; field: string } }>(node, '/api/workflows', { method: 'POST', body: broken });
+    const refused = await api<{ error: { message: string; field: string } }>(node, '/api/workflows', {
+      method: 'POST',
+      body: broken,
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(/^element "nap" \(elements\.0\), field "seconds": /);
     await definition.fill(JSON.stringify(broken, null, 2));
@@ -187,7 +203,10 @@ describe('the Workflows page', () => {
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.textContent()).toContain('who: string = "world"');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Export Hello' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Export Hello' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('hello.json');
     const exported = JSON.parse(readFileSync((await download.path())!, 'utf8')) as typeof HELLO;
     expect(exported.name).toBe('Hello');
@@ -204,12 +223,17 @@ describe('the Workflows page', () => {
     await form.getByRole('link', { name: /^Open run / }).click();
     await page.waitForURL(/\/workflows\/runs\/[0-9a-f-]{36}$/);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 20_000 }).toContain('COMPLETED');
-    await expect.poll(() => page.getByRole('list', { name: 'Server log' }).getByText('hello operator', { exact: true }).count()).toBe(1);
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Server log' }).getByText('hello operator', { exact: true }).count())
+      .toBe(1);
   });
 
   it('cancels a running run from its page', async () => {
     const node = aliveNode();
-    const { status, body: run } = await api<TRunSummary>(node, '/api/workflows/Cluster%20Test/runs', { method: 'POST', body: { inputs: { count: 60 } } });
+    const { status, body: run } = await api<TRunSummary>(node, '/api/workflows/Cluster%20Test/runs', {
+      method: 'POST',
+      body: { inputs: { count: 60 } },
+    });
     expect(status).toBe(201);
     const page = await signedIn(node);
     await page.goto(`${node.url}/workflows/runs/${run.id}`);
@@ -224,7 +248,10 @@ describe('the Workflows page', () => {
 
   it('gives a viewer the lists without start, import or cancel', async () => {
     const node = aliveNode();
-    const created = await api(node, '/api/users', { method: 'POST', body: { name: 'reader', role: 'viewer', password: 'reader-password' } });
+    const created = await api(node, '/api/users', {
+      method: 'POST',
+      body: { name: 'reader', role: 'viewer', password: 'reader-password' },
+    });
     expect(created.status).toBe(201);
     const page = await signedIn(node, 'reader', 'reader-password');
     await page.goto(`${node.url}/workflows`);
@@ -235,7 +262,10 @@ describe('the Workflows page', () => {
     expect(await page.getByRole('form', { name: 'Import a workflow' }).count()).toBe(0);
     await expect.poll(() => page.getByRole('table', { name: 'Runs' }).getByRole('link').count()).toBeGreaterThan(0);
 
-    const { body: running } = await api<TRunSummary>(node, '/api/workflows/Cluster%20Test/runs', { method: 'POST', body: { inputs: { count: 30 } } });
+    const { body: running } = await api<TRunSummary>(node, '/api/workflows/Cluster%20Test/runs', {
+      method: 'POST',
+      body: { inputs: { count: 30 } },
+    });
     await page.goto(`${node.url}/workflows/runs/${running.id}`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toContain('RUNNING');
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);

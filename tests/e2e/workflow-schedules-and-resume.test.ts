@@ -64,7 +64,9 @@ describe('schedules and resume in the console', () => {
     await expect.poll(() => row.textContent(), { timeout: 15_000 }).toMatch(/on n1, epoch \d+/);
     await page.screenshot({ path: `${SHOTS}/workflows-schedules.png`, fullPage: true });
     await row.getByRole('button', { name: 'Pause' }).click();
-    await expect.poll(async () => (await api<TScheduleView>(node, `/api/schedules/${body.id}`)).body.paused, { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(async () => (await api<TScheduleView>(node, `/api/schedules/${body.id}`)).body.paused, { timeout: 15_000 })
+      .toBe(true);
   });
 
   it('resumes a waiting run from its page with an edited variable', async () => {

@@ -20,7 +20,14 @@ export async function launchBrowser(options: { namespace?: string } = {}): Promi
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -38,7 +45,12 @@ export async function signInWithForm(page: Page, baseUrl: string, name: string, 
 export async function openSignedIn(
   browser: Browser,
   baseUrl: string,
-  options: { user?: string; password: string; viewport?: { width: number; height: number }; contexts?: Awaited<ReturnType<Browser['newContext']>>[] },
+  options: {
+    user?: string;
+    password: string;
+    viewport?: { width: number; height: number };
+    contexts?: Awaited<ReturnType<Browser['newContext']>>[];
+  },
 ): Promise<Page> {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 } });
   options.contexts?.push(context);

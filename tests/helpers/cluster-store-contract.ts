@@ -46,7 +46,11 @@ function registration(id: string) {
   return { id, name: `node-${id.slice(-1)}`, url: `http://node-${id.slice(-1)}`, version: 'contract' };
 }
 
-function beat(store: TClusterStore, nodeId: string, lease: { slot: number; epoch: number } | null = null): Promise<THeartbeatResult> {
+function beat(
+  store: TClusterStore,
+  nodeId: string,
+  lease: { slot: number; epoch: number } | null = null,
+): Promise<THeartbeatResult> {
   return store.heartbeat({ nodeId, lease, skewMs: null, configuration: null });
 }
 
@@ -87,7 +91,14 @@ export function describeClusterStoreContract(name: string, makeStore: TMakeStore
         nextExpiryMs: null,
         restartRequested: false,
         referenceVersion: null,
-        settings: { intervalMs: 1_000, failoverHeartbeats: 5, activeNodeCount: 2, settingsVersion: 1, previousIntervalMs: 1_000, previousWindowMs: 5_000 },
+        settings: {
+          intervalMs: 1_000,
+          failoverHeartbeats: 5,
+          activeNodeCount: 2,
+          settingsVersion: 1,
+          previousIntervalMs: 1_000,
+          previousWindowMs: 5_000,
+        },
       });
       expect(result.settings.sinceChangeMs).toBeGreaterThanOrEqual(0);
       expect(result.dbNowMs).toBeGreaterThan(0);
@@ -232,7 +243,11 @@ export function describeClusterStoreContract(name: string, makeStore: TMakeStore
       expect(taken.slot).toBe(claim.slot);
       expect(taken.epoch).toBeGreaterThan(claim.epoch);
       // the claim consumed the reservation
-      expect(await beat(store, C, leaseOf(taken))).toMatchObject({ renewed: true, handoverRequested: false, handoverForMe: false });
+      expect(await beat(store, C, leaseOf(taken))).toMatchObject({
+        renewed: true,
+        handoverRequested: false,
+        handoverForMe: false,
+      });
     });
 
     it('a reservation lapses after one window: the chosen node then waits in line like any other', async () => {

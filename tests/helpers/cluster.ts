@@ -12,7 +12,10 @@ import { basicAuth, ROOT_PASSWORD, startNode, type NodeProcess } from './node-pr
 export const ROOT = basicAuth('root', ROOT_PASSWORD);
 
 /** Creates the cluster row with the given settings, as the first node would (so tests need not wait for defaults). */
-export async function seedCluster(databaseUrl: string, settings: { intervalMs: number; failoverHeartbeats: number; activeNodeCount?: number }) {
+export async function seedCluster(
+  databaseUrl: string,
+  settings: { intervalMs: number; failoverHeartbeats: number; activeNodeCount?: number },
+) {
   const windowMs = settings.intervalMs * settings.failoverHeartbeats;
   await withClient(databaseUrl, (client) =>
     client.query(
@@ -41,7 +44,10 @@ export async function health(node: NodeProcess, timeoutMs = 2_000): Promise<THea
 }
 
 export async function clusterStatus(node: NodeProcess): Promise<TClusterStatus> {
-  const response = await fetch(`${node.url}/api/cluster`, { headers: { authorization: ROOT }, signal: AbortSignal.timeout(5_000) });
+  const response = await fetch(`${node.url}/api/cluster`, {
+    headers: { authorization: ROOT },
+    signal: AbortSignal.timeout(5_000),
+  });
   if (!response.ok) throw new Error(`status from ${node.url}: HTTP ${response.status}`);
   return (await response.json()) as TClusterStatus;
 }
@@ -60,7 +66,10 @@ export function beliefRecords(nodes: NodeProcess[]): TBeliefRecord[] {
   return nodes.flatMap((node) => {
     const file = path.join(node.dataDir, BELIEF_LOG_FILE);
     if (!existsSync(file)) return [];
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as TBeliefRecord);
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as TBeliefRecord);
   });
 }
 
@@ -90,10 +99,13 @@ export async function rolesInMemberOrder<T extends { node: NodeProcess; id: stri
 
 /** The one node (among those given) whose health says ACTIVE, once there is exactly one. */
 export async function theActiveNode(nodes: NodeProcess[]): Promise<NodeProcess> {
-  const [active] = await pollUntil(async () => {
-    const found = await activeNodes(nodes);
-    return found.length === 1 ? found : undefined;
-  }, { what: 'one active node' });
+  const [active] = await pollUntil(
+    async () => {
+      const found = await activeNodes(nodes);
+      return found.length === 1 ? found : undefined;
+    },
+    { what: 'one active node' },
+  );
   return active;
 }
 
@@ -101,7 +113,10 @@ export async function theActiveNode(nodes: NodeProcess[]): Promise<NodeProcess> 
  * Samples the nodes' health every EVERY_MS until stopped, noting each sample in which none of
  * them said ACTIVE: "an ACTIVE node throughout" is `gaps` empty over enough `samples`.
  */
-export function watchForAnActiveNode(nodes: NodeProcess[], everyMs = 50): { stop(): Promise<{ samples: number; gaps: string[] }> } {
+export function watchForAnActiveNode(
+  nodes: NodeProcess[],
+  everyMs = 50,
+): { stop(): Promise<{ samples: number; gaps: string[] }> } {
   let watching = true;
   let samples = 0;
   const gaps: string[] = [];
@@ -109,7 +124,8 @@ export function watchForAnActiveNode(nodes: NodeProcess[], everyMs = 50): { stop
     while (watching) {
       const reports = await Promise.all(nodes.map((node) => health(node)));
       samples += 1;
-      if (!reports.some((report) => report?.state === 'ACTIVE')) gaps.push(`${new Date().toISOString()} ${JSON.stringify(reports.map((report) => report?.state))}`);
+      if (!reports.some((report) => report?.state === 'ACTIVE'))
+        gaps.push(`${new Date().toISOString()} ${JSON.stringify(reports.map((report) => report?.state))}`);
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   })();

@@ -26,7 +26,9 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   const serverUrl = inject('postgresUrl');
   const name = `test_${randomBytes(6).toString('hex')}`;
   await onServer(serverUrl, (client) =>
-    client.query(options.migrated === false ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`),
+    client.query(
+      options.migrated === false ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`,
+    ),
   );
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

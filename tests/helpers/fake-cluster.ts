@@ -3,13 +3,28 @@
  * node's clocks, and a store with the same rules as the SQL in lib/cluster/pg-store.ts.
  */
 import type { TClock } from '@/lib/cluster/clock';
-import type { TClaimAnswer, TClusterStore, THeartbeatInput, THeartbeatResult, TNodeRegistration, TReleaseReason } from '@/lib/cluster/store';
+import type {
+  TClaimAnswer,
+  TClusterStore,
+  THeartbeatInput,
+  THeartbeatResult,
+  TNodeRegistration,
+  TReleaseReason,
+} from '@/lib/cluster/store';
 
 /** A heartbeat's answer for pure decisions: an accepted, renewed heartbeat of a quiet cluster, with CHANGE. */
 export function heartbeatResult(change: Partial<THeartbeatResult> = {}): THeartbeatResult {
   return {
     accepted: true,
-    settings: { intervalMs: 1_000, failoverHeartbeats: 5, activeNodeCount: 1, settingsVersion: 1, previousIntervalMs: 1_000, previousWindowMs: 5_000, sinceChangeMs: 60_000 },
+    settings: {
+      intervalMs: 1_000,
+      failoverHeartbeats: 5,
+      activeNodeCount: 1,
+      settingsVersion: 1,
+      previousIntervalMs: 1_000,
+      previousWindowMs: 5_000,
+      sinceChangeMs: 60_000,
+    },
     maintenance: false,
     renewed: true,
     handoverRequested: false,
@@ -73,15 +88,45 @@ async function flush(): Promise<void> {
 
 /** What the active node last recorded about a member's liveness (cluster_node.observed). */
 type TObserved = 'ALIVE' | 'LATE' | 'NOT_RESPONDING';
-type TNode = { id: string; memberNo: number; lastHeartbeat: number; observed: TObserved; maintenance: boolean; removed: boolean; stopped: boolean };
-type TSlot = { slot: number; nodeId: string | null; epoch: number; leaseUntil: number; handoverTo: string | null; handoverUntil: number };
+type TNode = {
+  id: string;
+  memberNo: number;
+  lastHeartbeat: number;
+  observed: TObserved;
+  maintenance: boolean;
+  removed: boolean;
+  stopped: boolean;
+};
+type TSlot = {
+  slot: number;
+  nodeId: string | null;
+  epoch: number;
+  leaseUntil: number;
+  handoverTo: string | null;
+  handoverUntil: number;
+};
 
 export class MemoryStore implements TClusterStore {
   available = true;
   epoch = 0;
-  settings = { intervalMs: 1_000, failoverHeartbeats: 5, activeNodeCount: 1, version: 1, changedAt: 0, previousIntervalMs: 1_000, previousWindowMs: 5_000 };
+  settings = {
+    intervalMs: 1_000,
+    failoverHeartbeats: 5,
+    activeNodeCount: 1,
+    version: 1,
+    changedAt: 0,
+    previousIntervalMs: 1_000,
+    previousWindowMs: 5_000,
+  };
   readonly nodes = new Map<string, TNode>();
-  readonly slots: TSlot[] = Array.from({ length: 64 }, (_, slot) => ({ slot, nodeId: null, epoch: 0, leaseUntil: 0, handoverTo: null, handoverUntil: 0 }));
+  readonly slots: TSlot[] = Array.from({ length: 64 }, (_, slot) => ({
+    slot,
+    nodeId: null,
+    epoch: 0,
+    leaseUntil: 0,
+    handoverTo: null,
+    handoverUntil: 0,
+  }));
   readonly events: { kind: string; nodeId: string; details?: string }[] = [];
   /** the database server's identity as a heartbeat reads it (system identifier, timeline) */
   database = { systemId: '7000000000000000001', timeline: 1 };
@@ -142,7 +187,15 @@ export class MemoryStore implements TClusterStore {
     if (existing?.removed) return 'refused';
     if (existing) Object.assign(existing, { lastHeartbeat: this.now, observed: 'ALIVE', stopped: false });
     else
-      this.nodes.set(node.id, { id: node.id, memberNo: ++this.memberNo, lastHeartbeat: this.now, observed: 'ALIVE', maintenance: false, removed: false, stopped: false });
+      this.nodes.set(node.id, {
+        id: node.id,
+        memberNo: ++this.memberNo,
+        lastHeartbeat: this.now,
+        observed: 'ALIVE',
+        maintenance: false,
+        removed: false,
+        stopped: false,
+      });
     return 'registered';
   }
 
@@ -153,21 +206,31 @@ export class MemoryStore implements TClusterStore {
     if (accepted) Object.assign(node, { lastHeartbeat: this.now, observed: 'ALIVE' });
     // as in SQL: the first heartbeat to meet a new identity records the failover and frees every slot
     let changed = false;
-    if (accepted && (this.seenDatabase?.systemId !== this.database.systemId || this.seenDatabase?.timeline !== this.database.timeline)) {
+    if (
+      accepted &&
+      (this.seenDatabase?.systemId !== this.database.systemId || this.seenDatabase?.timeline !== this.database.timeline)
+    ) {
       changed = this.seenDatabase !== null;
       this.seenDatabase = { ...this.database };
       if (changed) {
         this.databaseFailovers += 1;
         this.epoch = Math.max(this.epoch + 1, this.database.timeline * 1_000_000_000);
         this.events.push({ kind: 'DATABASE_FAILOVER', nodeId: input.nodeId });
-        for (const slot of this.slots) Object.assign(slot, { nodeId: null, leaseUntil: this.now, handoverTo: null, handoverUntil: 0 });
+        for (const slot of this.slots)
+          Object.assign(slot, { nodeId: null, leaseUntil: this.now, handoverTo: null, handoverUntil: 0 });
       }
     }
     const held = input.lease ? this.slots[input.lease.slot] : undefined;
-    const renewed = !changed && !!(accepted && held && held.nodeId === input.nodeId && held.epoch === input.lease!.epoch && held.leaseUntil > this.now);
+    const renewed =
+      !changed &&
+      !!(accepted && held && held.nodeId === input.nodeId && held.epoch === input.lease!.epoch && held.leaseUntil > this.now);
     if (renewed) held!.leaseUntil = this.now + this.windowMs;
     const others = this.slots.filter(
-      (slot) => slot.slot < this.settings.activeNodeCount && slot.nodeId !== input.nodeId && slot.nodeId !== null && slot.leaseUntil > this.now,
+      (slot) =>
+        slot.slot < this.settings.activeNodeCount &&
+        slot.nodeId !== input.nodeId &&
+        slot.nodeId !== null &&
+        slot.leaseUntil > this.now,
     );
     const open = this.slots.filter((slot) => this.isOpen(slot, input.nodeId));
     return {
@@ -198,7 +261,11 @@ export class MemoryStore implements TClusterStore {
   async claim(nodeId: string, lateAfterMs: number, graceMs: number): Promise<TClaimAnswer> {
     this.check();
     const eligible = (node: TNode) =>
-      !node.removed && !node.stopped && !node.maintenance && node.lastHeartbeat > this.now - lateAfterMs && !this.holdsLease(node.id);
+      !node.removed &&
+      !node.stopped &&
+      !node.maintenance &&
+      node.lastHeartbeat > this.now - lateAfterMs &&
+      !this.holdsLease(node.id);
     const me = this.nodes.get(nodeId);
     if (!me || !eligible(me)) return null;
     const open = this.slots
@@ -237,7 +304,11 @@ export class MemoryStore implements TClusterStore {
   }
 
   /** As OBSERVE_SQL: only under a valid lease, and each stage of a silent member recorded once. */
-  async observe(nodeId: string, epoch: number, thresholds: { lateAfterMs: number; notRespondingAfterMs: number }): Promise<number> {
+  async observe(
+    nodeId: string,
+    epoch: number,
+    thresholds: { lateAfterMs: number; notRespondingAfterMs: number },
+  ): Promise<number> {
     this.check();
     if (!this.slots.some((slot) => slot.nodeId === nodeId && slot.epoch === epoch && slot.leaseUntil > this.now)) return 0;
     let changed = 0;

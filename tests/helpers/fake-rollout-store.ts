@@ -61,12 +61,22 @@ export class FakeRolloutStore implements TRolloutStore {
     return this.members.find((member) => member.id === id)!;
   }
 
-  addRollout(record: Omit<TRolloutRecord, 'status' | 'startedBy' | 'version' | 'restoreActiveNodeCount'> & Partial<TRolloutRecord>): void {
-    this.rollouts.set(record.id, { status: 'RUNNING', startedBy: 'root', version: this.reference.version, restoreActiveNodeCount: null, ...record });
+  addRollout(
+    record: Omit<TRolloutRecord, 'status' | 'startedBy' | 'version' | 'restoreActiveNodeCount'> & Partial<TRolloutRecord>,
+  ): void {
+    this.rollouts.set(record.id, {
+      status: 'RUNNING',
+      startedBy: 'root',
+      version: this.reference.version,
+      restoreActiveNodeCount: null,
+      ...record,
+    });
   }
 
   async unfinished(nodeId: string): Promise<number[]> {
-    return [...this.rollouts.values()].filter((rollout) => rollout.status === 'RUNNING' && rollout.coordinatorNode === nodeId).map((rollout) => rollout.id);
+    return [...this.rollouts.values()]
+      .filter((rollout) => rollout.status === 'RUNNING' && rollout.coordinatorNode === nodeId)
+      .map((rollout) => rollout.id);
   }
 
   async load(rolloutId: number): Promise<TRolloutRecord | null> {
@@ -124,7 +134,11 @@ export class FakeRolloutStore implements TRolloutStore {
     const reason = error instanceof Error ? error.message : String(error);
     log('error', `rolling reset #${rolloutId}: the active node count could not be put back to ${activeNodeCount} (${reason})`);
     this.restoreFailures.push({ rolloutId, activeNodeCount, reason });
-    this.events.push({ kind: 'ROLLOUT_RESTORE_FAILED', nodeId: this.rollouts.get(rolloutId)!.coordinatorNode, details: { rollout: rolloutId, activeNodeCount } });
+    this.events.push({
+      kind: 'ROLLOUT_RESTORE_FAILED',
+      nodeId: this.rollouts.get(rolloutId)!.coordinatorNode,
+      details: { rollout: rolloutId, activeNodeCount },
+    });
   }
 
   async settleStalled(): Promise<void> {

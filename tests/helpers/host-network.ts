@@ -29,7 +29,9 @@ async function ip(...args: string[]): Promise<string> {
 
 async function iptables(namespace: string, ...args: string[]): Promise<void> {
   await run('ip', ['netns', 'exec', namespace, 'iptables', '-w', ...args]).catch((error: Error & { stderr?: string }) => {
-    throw new Error(`iptables ${args.join(' ')} in ${namespace} failed (these tests need iptables with the statistic match): ${error.stderr?.trim() || error.message}`);
+    throw new Error(
+      `iptables ${args.join(' ')} in ${namespace} failed (these tests need iptables with the statistic match): ${error.stderr?.trim() || error.message}`,
+    );
   });
 }
 
@@ -113,8 +115,20 @@ export class HostNetwork {
    * for the other's address in each namespace (a /32 route wins over the /24 on the link).
    */
   async setPath(a: string, b: string, state: 'cut' | 'open'): Promise<void> {
-    for (const [from, to] of [[a, b], [b, a]]) {
-      await ip('netns', 'exec', this.host(from).namespace, 'ip', 'route', state === 'cut' ? 'add' : 'del', 'prohibit', `${this.host(to).address}/32`);
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ]) {
+      await ip(
+        'netns',
+        'exec',
+        this.host(from).namespace,
+        'ip',
+        'route',
+        state === 'cut' ? 'add' : 'del',
+        'prohibit',
+        `${this.host(to).address}/32`,
+      );
     }
   }
 
@@ -186,21 +200,28 @@ export class HostDatabase {
       path.join(data, 'postgresql.auto.conf'),
       `listen_addresses = '${host.address}'\nport = 5432\nunix_socket_directories = '${dir}'\nfsync = off\nsynchronous_commit = off\n`,
     );
-    const child = spawn('ip', ['netns', 'exec', host.namespace, 'runuser', '-u', 'postgres', '--', `${PG_BIN}/postgres`, '-D', data], {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', host.namespace, 'runuser', '-u', 'postgres', '--', `${PG_BIN}/postgres`, '-D', data],
+      {
+        detached: true,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let log = '';
     child.stderr?.on('data', (chunk) => (log += chunk));
     const exited = new Promise((resolve) => child.once('exit', resolve));
     const serverUrl = `postgresql://postgres@${host.address}:5432/postgres`;
-    await pollUntil(async () => {
-      if (child.exitCode !== null) throw new Error(`PostgreSQL ended: ${log}`);
-      const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 1_000 });
-      await client.connect();
-      await client.query(`CREATE DATABASE orch`).finally(() => client.end());
-      return true;
-    }, { what: `PostgreSQL on ${host.address}`, timeoutMs: 30_000 });
+    await pollUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`PostgreSQL ended: ${log}`);
+        const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 1_000 });
+        await client.connect();
+        await client.query(`CREATE DATABASE orch`).finally(() => client.end());
+        return true;
+      },
+      { what: `PostgreSQL on ${host.address}`, timeoutMs: 30_000 },
+    );
     const url = `postgresql://postgres@${host.address}:5432/orch`;
     await applyMigrations(url);
     return new HostDatabase(child, dir, url, exited);
@@ -262,7 +283,10 @@ export async function startHostNode(options: THostNodeOptions): Promise<NodeProc
   });
   const node = new NodeProcess(child, port, dataDir, host.address);
   await Promise.race([
-    pollUntil(() => fetch(`${node.url}/api/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok), { timeoutMs: 90_000, what: `node ${options.name} on ${node.url}` }),
+    pollUntil(() => fetch(`${node.url}/api/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok), {
+      timeoutMs: 90_000,
+      what: `node ${options.name} on ${node.url}`,
+    }),
     node.exited.then((code) => {
       throw new Error(`node ${options.name} exited (${code}) before it was ready:\n${node.output()}`);
     }),

@@ -35,6 +35,7 @@ export async function api<T = unknown>(target: NodeProcess | string, route: stri
 /** The same, for a call that must succeed: throws with the status and the answer otherwise. */
 export async function apiOk<T = unknown>(target: NodeProcess | string, route: string, init: TApiInit = {}): Promise<T> {
   const answer = await api<T>(target, route, init);
-  if (answer.status < 200 || answer.status > 299) throw new Error(`${init.method ?? 'GET'} ${route}: HTTP ${answer.status} ${answer.text}`);
+  if (answer.status < 200 || answer.status > 299)
+    throw new Error(`${init.method ?? 'GET'} ${route}: HTTP ${answer.status} ${answer.text}`);
   return answer.body;
 }

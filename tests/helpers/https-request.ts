@@ -38,7 +38,9 @@ export function rawRequest(
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T,>() => JSON.parse(body) as T }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body) as T }),
+        );
         res.on('error', reject);
       },
     );
@@ -49,14 +51,24 @@ export function rawRequest(
 }
 
 /** The session cookie's Set-Cookie line from next-auth's credentials sign-in, as the login page does it. */
-export async function signInRaw(baseUrl: string, name: string, password: string, options: { ca?: string; anyCertificate?: boolean; localAddress?: string; headers?: Record<string, string> } = {}) {
+export async function signInRaw(
+  baseUrl: string,
+  name: string,
+  password: string,
+  options: { ca?: string; anyCertificate?: boolean; localAddress?: string; headers?: Record<string, string> } = {},
+) {
   const csrf = await rawRequest(`${baseUrl}/api/auth/csrf`, options);
   const csrfCookie = (csrf.headers['set-cookie'] ?? []).map((line) => line.split(';')[0]).join('; ');
   const answer = await rawRequest(`${baseUrl}/api/auth/callback/credentials`, {
     ...options,
     method: 'POST',
     headers: { ...options.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
-    body: new URLSearchParams({ csrfToken: csrf.json<{ csrfToken: string }>().csrfToken, username: name, password, json: 'true' }).toString(),
+    body: new URLSearchParams({
+      csrfToken: csrf.json<{ csrfToken: string }>().csrfToken,
+      username: name,
+      password,
+      json: 'true',
+    }).toString(),
   });
   const sessionLine = (answer.headers['set-cookie'] ?? []).find((line) => line.startsWith('next-auth.session-token='));
   // a refused sign-in answers the login page's address with the reason (?error=…)
@@ -67,5 +79,11 @@ export async function signInRaw(baseUrl: string, name: string, password: string,
     url = undefined;
   }
   const error = url ? new URL(url).searchParams.get('error') : null;
-  return { sessionLine, cookie: sessionLine?.split(';')[0] ?? '', status: answer.status, hsts: answer.headers['strict-transport-security'], error };
+  return {
+    sessionLine,
+    cookie: sessionLine?.split(';')[0] ?? '',
+    status: answer.status,
+    hsts: answer.headers['strict-transport-security'],
+    error,
+  };
 }

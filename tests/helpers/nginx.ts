@@ -45,7 +45,12 @@ type TSite = {
 function nginxConfig(prefix: string, { upstreams, listen, upstreamTls }: TSite): string {
   let site = readFileSync(NGINX_CONFIG, 'utf8');
   site = replaceIn(site, /^\s*server 127\.0\.0\.1:\d+ .*$/gm, '', 'upstream server lines');
-  site = replaceIn(site, /upstream orchestrator \{/, `upstream orchestrator {\n${upstreams.map((upstream) => `    server ${upstream} max_fails=1 fail_timeout=2s;`).join('\n')}`, 'upstream');
+  site = replaceIn(
+    site,
+    /upstream orchestrator \{/,
+    `upstream orchestrator {\n${upstreams.map((upstream) => `    server ${upstream} max_fails=1 fail_timeout=2s;`).join('\n')}`,
+    'upstream',
+  );
   site = replaceIn(site, /listen 80;/, `listen ${listen.address}:${listen.http};`, 'plain HTTP listener on port 80');
   site = replaceIn(site, /listen 443 ssl;/, `listen ${listen.address}:${listen.https} ssl;`, 'TLS listener on port 443');
   site = replaceIn(site, /ssl_certificate \S+;/, `ssl_certificate ${prefix}/console.crt;`, 'ssl_certificate');
@@ -92,7 +97,10 @@ export function trustedProxiesFromConfig(): string {
 /** Starts nginx in front of the given node ports and waits until it answers over HTTPS. */
 export async function startShippedNginx(upstreamPorts: number[]): Promise<TRunningNginx> {
   const ports = { http: await findFreePort(), https: await findFreePort() };
-  return runNginx({ upstreams: upstreamPorts.map((port) => `127.0.0.1:${port}`), listen: { address: '127.0.0.1', ...ports } }, ['localhost', '127.0.0.1']);
+  return runNginx({ upstreams: upstreamPorts.map((port) => `127.0.0.1:${port}`), listen: { address: '127.0.0.1', ...ports } }, [
+    'localhost',
+    '127.0.0.1',
+  ]);
 }
 
 export type TNginxHostOptions = {
@@ -132,7 +140,9 @@ async function runNginx(site: TSite, certificateHosts: string[], namespace?: str
   writeFileSync(path.join(prefix, 'nginx.conf'), nginxConfig(prefix, site));
   const command = [NGINX, '-p', prefix, '-c', path.join(prefix, 'nginx.conf')];
   // `ip netns exec` executes nginx in place: the child is nginx's master itself
-  const child: ChildProcess = namespace ? spawn('ip', ['netns', 'exec', namespace, ...command], { stdio: 'inherit' }) : spawn(command[0], command.slice(1), { stdio: 'inherit' });
+  const child: ChildProcess = namespace
+    ? spawn('ip', ['netns', 'exec', namespace, ...command], { stdio: 'inherit' })
+    : spawn(command[0], command.slice(1), { stdio: 'inherit' });
   const { address, http: httpPort, https: httpsPort } = site.listen;
   const running: TRunningNginx = {
     base: httpsPort === 443 ? `https://${address}` : `https://${address}:${httpsPort}`,
@@ -140,10 +150,17 @@ async function runNginx(site: TSite, certificateHosts: string[], namespace?: str
     ca: pair.certificate,
     stop: () => void child.kill('SIGTERM'),
   };
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nginx exited (${code}); see ${prefix}/error.log`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`nginx exited (${code}); see ${prefix}/error.log`))),
+  );
   exited.catch(() => {});
   try {
-    await Promise.race([pollUntil(async () => (await rawRequest(`${running.base}/api/health`, { ca: pair.certificate })).status === 200, { what: `nginx to answer over HTTPS (see ${prefix}/error.log)` }), exited]);
+    await Promise.race([
+      pollUntil(async () => (await rawRequest(`${running.base}/api/health`, { ca: pair.certificate })).status === 200, {
+        what: `nginx to answer over HTTPS (see ${prefix}/error.log)`,
+      }),
+      exited,
+    ]);
   } catch (error) {
     running.stop();
     throw error;

@@ -144,7 +144,10 @@ export function isAlive(pid: number | undefined): boolean {
 }
 
 /** Runs orchctl to completion and returns its exit code and output. */
-export function runOrchctl(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runOrchctl(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [ORCHCTL, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -63,8 +63,13 @@ export type TPatroniStatus = { state?: string; role?: string; timeline?: number 
 
 function postgresIds(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith('postgres:'));
-  if (!line) throw new Error('running as root but there is no "postgres" OS user to run Patroni and PostgreSQL as (apt-get install -y postgresql-15)');
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('postgres:'));
+  if (!line)
+    throw new Error(
+      'running as root but there is no "postgres" OS user to run Patroni and PostgreSQL as (apt-get install -y postgresql-15)',
+    );
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -98,7 +103,10 @@ export class PatroniCluster {
   haproxyStatsPort = 0;
   members: TPatroniMember[] = [];
 
-  constructor(readonly root: string, readonly timings: TPatroniTimings) {}
+  constructor(
+    readonly root: string,
+    readonly timings: TPatroniTimings,
+  ) {}
 
   /** A URL through HAProxy as docs/operations.md gives the nodes: one host, asking for a writable server. */
   url(user: string, password: string, database: string): string {
@@ -112,20 +120,37 @@ export class PatroniCluster {
 
   async start(): Promise<void> {
     for (const [component, program] of Object.entries(PROGRAMS)) {
-      if (!existsSync(program)) throw new Error(`${component} is not installed (${program} is missing): apt-get install -y ${PACKAGES[component as keyof typeof PACKAGES]}`);
+      if (!existsSync(program))
+        throw new Error(
+          `${component} is not installed (${program} is missing): apt-get install -y ${PACKAGES[component as keyof typeof PACKAGES]}`,
+        );
     }
-    if (!existsSync(path.join(PG15_BIN, 'postgres'))) throw new Error(`PostgreSQL 15 is not installed (${PG15_BIN}/postgres is missing): apt-get install -y postgresql-15`);
+    if (!existsSync(path.join(PG15_BIN, 'postgres')))
+      throw new Error(`PostgreSQL 15 is not installed (${PG15_BIN}/postgres is missing): apt-get install -y postgresql-15`);
     chmodSync(this.root, 0o755); // the postgres user passes through to its members' directories
     await this.startEtcd();
     this.members = [await this.prepareMember('pg1'), await this.prepareMember('pg2')];
     // the first member initialises the cluster; the second then clones it with pg_basebackup
     const [first, second] = this.members;
-    await this.waitFor(this.startMember(first), `Patroni member ${first.name} to become the primary`, async () => (await this.restStatus(first, 'primary')) === 200);
-    await this.waitFor(this.startMember(second), `Patroni member ${second.name} to become the synchronous standby`, async () => (await this.restStatus(second, 'sync')) === 200);
+    await this.waitFor(
+      this.startMember(first),
+      `Patroni member ${first.name} to become the primary`,
+      async () => (await this.restStatus(first, 'primary')) === 200,
+    );
+    await this.waitFor(
+      this.startMember(second),
+      `Patroni member ${second.name} to become the synchronous standby`,
+      async () => (await this.restStatus(second, 'sync')) === 200,
+    );
     await this.startHaproxy();
   }
 
-  private spawnComponent(name: string, command: string, args: string[], options: { log: string; env?: Record<string, string | undefined>; asPostgres?: boolean }): TComponent {
+  private spawnComponent(
+    name: string,
+    command: string,
+    args: string[],
+    options: { log: string; env?: Record<string, string | undefined>; asPostgres?: boolean },
+  ): TComponent {
     const fd = openSync(options.log, 'a');
     if (options.asPostgres && this.ids) chownSync(options.log, this.ids.uid, this.ids.gid);
     const spawnOptions: SpawnOptions = {
@@ -137,7 +162,14 @@ export class PatroniCluster {
     if (options.asPostgres && this.ids) Object.assign(spawnOptions, { uid: this.ids.uid, gid: this.ids.gid });
     const child = spawn(command, args, spawnOptions);
     closeSync(fd);
-    const component: TComponent = { name, child, log: options.log, exited: new Promise((resolve) => child.once('exit', (code: number | null, signalName: NodeJS.Signals | null) => resolve(code ?? (signalName ? -1 : null)))) };
+    const component: TComponent = {
+      name,
+      child,
+      log: options.log,
+      exited: new Promise((resolve) =>
+        child.once('exit', (code: number | null, signalName: NodeJS.Signals | null) => resolve(code ?? (signalName ? -1 : null))),
+      ),
+    };
     void component.exited.then((code) => (component.exitCode = code));
     child.once('error', () => {}); // reported through `exited` and the log
     this.components.push(component);
@@ -149,12 +181,17 @@ export class PatroniCluster {
     let reason: string | undefined;
     try {
       // a component that exits ends the wait at once
-      await pollUntil(async () => component.exitCode !== undefined || (await check()), { timeoutMs: START_TIMEOUT_MS, intervalMs: 250, what });
+      await pollUntil(async () => component.exitCode !== undefined || (await check()), {
+        timeoutMs: START_TIMEOUT_MS,
+        intervalMs: 250,
+        what,
+      });
       if (component.exitCode !== undefined) reason = `it exited (code ${component.exitCode}) while waiting for ${what}`;
     } catch (error) {
       reason = (error as Error).message;
     }
-    if (reason) throw new Error(`${component.name} did not start: ${reason}\n--- end of ${component.log} ---\n${tailOf(component.log)}`);
+    if (reason)
+      throw new Error(`${component.name} did not start: ${reason}\n--- end of ${component.log} ---\n${tailOf(component.log)}`);
   }
 
   private async startEtcd(): Promise<void> {
@@ -167,10 +204,24 @@ export class PatroniCluster {
       'etcd',
       PROGRAMS.etcd,
       [
-        '--name', 'e1', '--data-dir', dataDir,
-        '--listen-client-urls', client, '--advertise-client-urls', client,
-        '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
-        '--initial-cluster', `e1=${peer}`, '--initial-cluster-state', 'new', '--initial-cluster-token', path.basename(this.root),
+        '--name',
+        'e1',
+        '--data-dir',
+        dataDir,
+        '--listen-client-urls',
+        client,
+        '--advertise-client-urls',
+        client,
+        '--listen-peer-urls',
+        peer,
+        '--initial-advertise-peer-urls',
+        peer,
+        '--initial-cluster',
+        `e1=${peer}`,
+        '--initial-cluster-state',
+        'new',
+        '--initial-cluster-token',
+        path.basename(this.root),
       ],
       { log: path.join(this.root, 'etcd.log') },
     );
@@ -237,8 +288,14 @@ export class PatroniCluster {
       {
         LISTEN: `127.0.0.1:${this.haproxyPort}`,
         STATS_LISTEN: `127.0.0.1:${this.haproxyStatsPort}`,
-        NAME1: first.name, HOST1: '127.0.0.1', PG_PORT1: first.pgPort, REST_PORT1: first.restPort,
-        NAME2: second.name, HOST2: '127.0.0.1', PG_PORT2: second.pgPort, REST_PORT2: second.restPort,
+        NAME1: first.name,
+        HOST1: '127.0.0.1',
+        PG_PORT1: first.pgPort,
+        REST_PORT1: first.restPort,
+        NAME2: second.name,
+        HOST2: '127.0.0.1',
+        PG_PORT2: second.pgPort,
+        REST_PORT2: second.restPort,
       },
       'deploy/patroni/haproxy.cfg',
     );
@@ -250,9 +307,12 @@ export class PatroniCluster {
       checker.stderr.on('data', (chunk) => (output += chunk));
       checker.once('exit', (code) => resolve({ code, output }));
     });
-    if (check.code !== 0) throw new Error(`haproxy did not start: haproxy -c refuses the filled deploy/patroni/haproxy.cfg:\n${check.output.trim()}`);
+    if (check.code !== 0)
+      throw new Error(`haproxy did not start: haproxy -c refuses the filled deploy/patroni/haproxy.cfg:\n${check.output.trim()}`);
     // -db: stay in the foreground, so the process the test holds is HAProxy itself
-    const haproxy = this.spawnComponent('haproxy', PROGRAMS.haproxy, ['-db', '-f', configFile], { log: path.join(this.root, 'haproxy.log') });
+    const haproxy = this.spawnComponent('haproxy', PROGRAMS.haproxy, ['-db', '-f', configFile], {
+      log: path.join(this.root, 'haproxy.log'),
+    });
     // every member counts as up until its first check fails: wait until only the primary does
     await this.waitFor(haproxy, `HAProxy on port ${this.haproxyPort} to count only the primary ${first.name} as up`, async () => {
       const up = await this.haproxyUp();
@@ -264,9 +324,16 @@ export class PatroniCluster {
   async haproxyUp(): Promise<string[] | undefined> {
     try {
       const response = await fetch(`http://127.0.0.1:${this.haproxyStatsPort}/;csv`, { signal: AbortSignal.timeout(2_000) });
-      const [header, ...rows] = (await response.text()).split('\n').filter(Boolean).map((line) => line.split(','));
+      const [header, ...rows] = (await response.text())
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(','));
       const [proxy, server, status] = ['# pxname', 'svname', 'status'].map((column) => header.indexOf(column));
-      return rows.filter((row) => row[proxy] === 'orch-db' && !['FRONTEND', 'BACKEND'].includes(row[server]) && row[status].startsWith('UP')).map((row) => row[server]);
+      return rows
+        .filter(
+          (row) => row[proxy] === 'orch-db' && !['FRONTEND', 'BACKEND'].includes(row[server]) && row[status].startsWith('UP'),
+        )
+        .map((row) => row[server]);
     } catch {
       return undefined;
     }
@@ -324,7 +391,10 @@ export class PatroniCluster {
     if (!pid) throw new Error(`PostgreSQL of Patroni member ${member.name} is not running`);
     const group = processTree(pid);
     for (const target of group) signal(target, 'SIGKILL');
-    await pollUntil(() => group.every((target) => !isAlive(target)), { timeoutMs: 30_000, what: `the killed PostgreSQL of ${member.name} to exit` });
+    await pollUntil(() => group.every((target) => !isAlive(target)), {
+      timeoutMs: 30_000,
+      what: `the killed PostgreSQL of ${member.name} to exit`,
+    });
   }
 
   /** Every password the cluster was given, for checks that none of them leaks. */
@@ -340,7 +410,9 @@ export class PatroniCluster {
   /** Every process of the cluster now: each component with its descendants, and each member's PostgreSQL (Patroni starts it in a session of its own). */
   processIds(): number[] {
     const roots = [
-      ...this.components.flatMap((component) => (component.exitCode === undefined && component.child.pid ? [component.child.pid] : [])),
+      ...this.components.flatMap((component) =>
+        component.exitCode === undefined && component.child.pid ? [component.child.pid] : [],
+      ),
       ...this.members.flatMap((member) => this.postmasterPid(member) ?? []),
     ];
     return [...new Set(roots.flatMap((pid) => processTree(pid)))];
@@ -348,7 +420,9 @@ export class PatroniCluster {
 
   /** The end of every component's log, for a failed assertion's message. */
   logs(): string {
-    return this.components.map((component) => `--- ${component.name} (${component.log}) ---\n${tailOf(component.log, 15)}`).join('\n');
+    return this.components
+      .map((component) => `--- ${component.name} (${component.log}) ---\n${tailOf(component.log, 15)}`)
+      .join('\n');
   }
 
   /**

@@ -32,8 +32,11 @@ export type TReplicaPairOptions = {
 
 function postgresIds(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith('postgres:'));
-  if (!line) throw new Error('running as root but there is no "postgres" OS user to run PostgreSQL as (apt-get install -y postgresql-15)');
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('postgres:'));
+  if (!line)
+    throw new Error('running as root but there is no "postgres" OS user to run PostgreSQL as (apt-get install -y postgresql-15)');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -46,7 +49,10 @@ export class ReplicaPair {
   /** with `tls`: the servers' certificate, to name as sslrootcert */
   certificateFile?: string;
 
-  constructor(readonly root: string, readonly options: TReplicaPairOptions) {}
+  constructor(
+    readonly root: string,
+    readonly options: TReplicaPairOptions,
+  ) {}
 
   /** Runs a PostgreSQL program as the postgres user (as ourselves when not root); the password goes through the environment. */
   async pgRun(program: string, args: string[]): Promise<string> {
@@ -76,7 +82,8 @@ export class ReplicaPair {
   }
 
   async start(): Promise<void> {
-    if (!existsSync(path.join(PG15_BIN, 'initdb'))) throw new Error(`PostgreSQL 15 is not installed (${PG15_BIN}/initdb is missing): apt-get install -y postgresql-15`);
+    if (!existsSync(path.join(PG15_BIN, 'initdb')))
+      throw new Error(`PostgreSQL 15 is not installed (${PG15_BIN}/initdb is missing): apt-get install -y postgresql-15`);
     await chmod(this.root, 0o755);
     await this.own(this.root);
     const socketDir = path.join(this.root, 'sockets');
@@ -87,7 +94,16 @@ export class ReplicaPair {
     await this.own(passwordFile);
 
     this.primary = { name: 'primary', port: await findFreePort(), dataDir: path.join(this.root, 'primary') };
-    await this.pgRun('initdb', ['-D', this.primary.dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${passwordFile}`, '--no-sync']);
+    await this.pgRun('initdb', [
+      '-D',
+      this.primary.dataDir,
+      '-U',
+      'postgres',
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      `--pwfile=${passwordFile}`,
+      '--no-sync',
+    ]);
     await rm(passwordFile);
     await appendFile(
       path.join(this.primary.dataDir, 'postgresql.conf'),
@@ -107,7 +123,22 @@ export class ReplicaPair {
     await this.startServer(this.primary);
 
     this.standby = { name: 'standby', port: await findFreePort(), dataDir: path.join(this.root, 'standby') };
-    await this.pgRun('pg_basebackup', ['-h', '127.0.0.1', '-p', String(this.primary.port), '-U', 'postgres', '-D', this.standby.dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync']);
+    await this.pgRun('pg_basebackup', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(this.primary.port),
+      '-U',
+      'postgres',
+      '-D',
+      this.standby.dataDir,
+      '-R',
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+      '--no-sync',
+    ]);
     // later lines win: the standby's own port, and a conninfo naming it for synchronous_standby_names
     // (the password comes from a passfile the standby owns, not from the conninfo)
     const passfile = path.join(this.root, 'pgpass');
@@ -120,7 +151,10 @@ export class ReplicaPair {
     await this.startServer(this.standby);
     await pollUntil(
       async () => {
-        const rows = await this.query(this.primary, `SELECT state FROM pg_stat_replication WHERE application_name = '${STANDBY_NAME}'`);
+        const rows = await this.query(
+          this.primary,
+          `SELECT state FROM pg_stat_replication WHERE application_name = '${STANDBY_NAME}'`,
+        );
         return rows[0]?.state === 'streaming';
       },
       { timeoutMs: 30_000, what: 'the standby to stream from the primary' },
@@ -129,19 +163,37 @@ export class ReplicaPair {
 
   /** The certificate goes into the data directory, so pg_basebackup gives the standby the same one. */
   private async serveTls(): Promise<void> {
-    const { certificate, privateKey } = await generateCertificate({ commonName: 'orch-test-db', hosts: ['127.0.0.1', 'localhost'] });
-    for (const [name, text] of [['server.crt', certificate], ['server.key', privateKey]] as const) {
+    const { certificate, privateKey } = await generateCertificate({
+      commonName: 'orch-test-db',
+      hosts: ['127.0.0.1', 'localhost'],
+    });
+    for (const [name, text] of [
+      ['server.crt', certificate],
+      ['server.key', privateKey],
+    ] as const) {
       const file = path.join(this.primary.dataDir, name);
       await writeFile(file, text, { mode: 0o600 });
       await this.own(file);
     }
     this.certificateFile = path.join(this.root, 'ca.crt');
     await writeFile(this.certificateFile, certificate);
-    await appendFile(path.join(this.primary.dataDir, 'postgresql.conf'), `ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n`);
+    await appendFile(
+      path.join(this.primary.dataDir, 'postgresql.conf'),
+      `ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n`,
+    );
   }
 
   private async startServer(server: TPgServer): Promise<void> {
-    await this.pgRun('pg_ctl', ['-D', server.dataDir, '-l', path.join(this.root, `${server.name}.log`), '-w', '-t', '60', 'start']);
+    await this.pgRun('pg_ctl', [
+      '-D',
+      server.dataDir,
+      '-l',
+      path.join(this.root, `${server.name}.log`),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
   }
 
   /** One query on one server, on a fresh connection. */
@@ -171,7 +223,10 @@ export class ReplicaPair {
     if (!pid) throw new Error('the primary is not running');
     const group = [pid, ...childrenOf(pid)];
     for (const member of group) signal(member, 'SIGKILL');
-    await pollUntil(() => group.every((member) => !alive(member)), { timeoutMs: 30_000, what: 'the killed primary\'s processes to exit' });
+    await pollUntil(() => group.every((member) => !alive(member)), {
+      timeoutMs: 30_000,
+      what: "the killed primary's processes to exit",
+    });
     await pollUntil(
       async () => {
         try {
@@ -216,11 +271,32 @@ export class ReplicaPair {
    */
   async rebuildOldPrimaryAsStandby(): Promise<void> {
     const [newPrimary, old] = [this.standby, this.primary];
-    if (this.postmasterPid(old) && (await this.query(old, 'SELECT 1').then(() => true, () => false))) {
+    if (
+      this.postmasterPid(old) &&
+      (await this.query(old, 'SELECT 1').then(
+        () => true,
+        () => false,
+      ))
+    ) {
       await this.pgRun('pg_ctl', ['-D', old.dataDir, '-m', 'immediate', '-w', '-t', '20', 'stop']).catch(() => {});
     }
     await rm(old.dataDir, { recursive: true, force: true });
-    await this.pgRun('pg_basebackup', ['-h', '127.0.0.1', '-p', String(newPrimary.port), '-U', 'postgres', '-D', old.dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync']);
+    await this.pgRun('pg_basebackup', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(newPrimary.port),
+      '-U',
+      'postgres',
+      '-D',
+      old.dataDir,
+      '-R',
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+      '--no-sync',
+    ]);
     const passfile = path.join(this.root, `pgpass-${newPrimary.port}`);
     await writeFile(passfile, `127.0.0.1:${newPrimary.port}:*:postgres:${this.password}\n`, { mode: 0o600 });
     await this.own(passfile);
@@ -232,7 +308,9 @@ export class ReplicaPair {
     this.primary = newPrimary;
     this.standby = old;
     await pollUntil(
-      async () => (await this.query(this.primary, `SELECT state FROM pg_stat_replication WHERE application_name = '${STANDBY_NAME}'`))[0]?.state === 'streaming',
+      async () =>
+        (await this.query(this.primary, `SELECT state FROM pg_stat_replication WHERE application_name = '${STANDBY_NAME}'`))[0]
+          ?.state === 'streaming',
       { timeoutMs: 60_000, what: 'the rebuilt standby to stream from the new primary' },
     );
     if (this.options.synchronous) {
@@ -250,10 +328,13 @@ export class ReplicaPair {
   async cutReplication(): Promise<void> {
     await this.query(this.standby, `ALTER SYSTEM SET primary_conninfo = ''`);
     await this.query(this.standby, 'SELECT pg_reload_conf()');
-    await pollUntil(async () => (await this.query(this.primary, 'SELECT count(*)::int AS n FROM pg_stat_replication'))[0]?.n === 0, {
-      timeoutMs: 30_000,
-      what: 'the standby to stop streaming',
-    });
+    await pollUntil(
+      async () => (await this.query(this.primary, 'SELECT count(*)::int AS n FROM pg_stat_replication'))[0]?.n === 0,
+      {
+        timeoutMs: 30_000,
+        what: 'the standby to stop streaming',
+      },
+    );
   }
 
   /** Stops both servers (immediate shutdown, then SIGKILL) and removes the directory; never throws. */

@@ -14,11 +14,18 @@ export async function pollUntil<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
   }
-  throw new Error(`timed out waiting for ${options.what ?? 'a condition'}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+  throw new Error(
+    `timed out waiting for ${options.what ?? 'a condition'}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+  );
 }
 
 /** Checks that a condition holds the whole time, sampling it for `durationMs` (for "never" claims). */
-export async function holdsFor(check: () => Promise<boolean> | boolean, durationMs: number, what: string, intervalMs = 100): Promise<void> {
+export async function holdsFor(
+  check: () => Promise<boolean> | boolean,
+  durationMs: number,
+  what: string,
+  intervalMs = 100,
+): Promise<void> {
   const end = Date.now() + durationMs;
   while (Date.now() < end) {
     if (!(await check())) throw new Error(`expected ${what} to hold for ${durationMs} ms, but it did not`);

@@ -3,7 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /** The pids of every process on the machine. */
 export function allPids(): number[] {
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
 }
 
 /** A process's arguments, NUL-separated as the kernel gives them; '' when it is gone. */

@@ -5,7 +5,10 @@ import { existsSync } from 'node:fs';
 export const PROMTOOL = process.env.PROMTOOL_PATH ?? '/usr/bin/promtool';
 
 export function requirePromtool(): void {
-  if (!existsSync(PROMTOOL)) throw new Error(`promtool is missing at ${PROMTOOL}: install Debian's "prometheus" package (.ci/run does) or set PROMTOOL_PATH`);
+  if (!existsSync(PROMTOOL))
+    throw new Error(
+      `promtool is missing at ${PROMTOOL}: install Debian's "prometheus" package (.ci/run does) or set PROMTOOL_PATH`,
+    );
 }
 
 export function runPromtool(args: string[], stdin?: string): Promise<{ code: number | null; output: string }> {

@@ -5,7 +5,13 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
-export type TReceivedHook = { at: number; path: string; body: { id: string; kind: string; node: string | null } & Record<string, unknown>; signatureValid: boolean | null; headers: http.IncomingHttpHeaders };
+export type TReceivedHook = {
+  at: number;
+  path: string;
+  body: { id: string; kind: string; node: string | null } & Record<string, unknown>;
+  signatureValid: boolean | null;
+  headers: http.IncomingHttpHeaders;
+};
 
 /**
  * Paths: /ok answers 204; /flaky answers 500 to the first three attempts of each delivery id,
@@ -23,7 +29,13 @@ export async function startWebhookReceiver(secret: string) {
       const body = JSON.parse(raw) as TReceivedHook['body'];
       const signature = req.headers['x-orch-signature'];
       const expected = `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
-      received.push({ at: Date.now(), path: req.url ?? '', body, signatureValid: signature === undefined ? null : signature === expected, headers: req.headers });
+      received.push({
+        at: Date.now(),
+        path: req.url ?? '',
+        body,
+        signatureValid: signature === undefined ? null : signature === expected,
+        headers: req.headers,
+      });
       if (req.url === '/hang') {
         hanging.add(res);
         return;

@@ -46,7 +46,13 @@ async function serverCertificate(ca: TTestCa): Promise<{ cert: string; key: stri
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
     ],
   });
   return { cert: server.cert, key: server.private };
@@ -58,10 +64,19 @@ function ldif(users: TDirectoryUser[], readerPassword: string, groupNames: strin
     `dn: ${PEOPLE}\nobjectClass: organizationalUnit\nou: people`,
     `dn: ${GROUPS}\nobjectClass: organizationalUnit\nou: groups`,
     `dn: ${READER_DN}\nobjectClass: person\nobjectClass: simpleSecurityObject\ncn: reader\nsn: reader\nuserPassword: ${readerPassword}`,
-    ...users.map((user) => `dn: uid=${user.uid},${PEOPLE}\nobjectClass: inetOrgPerson\nuid: ${user.uid}\ncn: ${user.uid}\nsn: ${user.uid}\nuserPassword: ${user.password}`),
+    ...users.map(
+      (user) =>
+        `dn: uid=${user.uid},${PEOPLE}\nobjectClass: inetOrgPerson\nuid: ${user.uid}\ncn: ${user.uid}\nsn: ${user.uid}\nuserPassword: ${user.password}`,
+    ),
     // groupOfNames needs a member: the reader is in every group (and is mapped to nothing)
     ...groupNames.map((group) =>
-      [`dn: cn=${group},${GROUPS}`, 'objectClass: groupOfNames', `cn: ${group}`, `member: ${READER_DN}`, ...users.filter((user) => user.groups.includes(group)).map((user) => `member: uid=${user.uid},${PEOPLE}`)].join('\n'),
+      [
+        `dn: cn=${group},${GROUPS}`,
+        'objectClass: groupOfNames',
+        `cn: ${group}`,
+        `member: ${READER_DN}`,
+        ...users.filter((user) => user.groups.includes(group)).map((user) => `member: uid=${user.uid},${PEOPLE}`),
+      ].join('\n'),
     ),
   ];
   return `${entries.join('\n\n')}\n`;
@@ -126,7 +141,9 @@ export class Slapd {
     ].join('\n');
     await writeFile(path.join(dir, 'slapd.conf'), `${config}\n`);
     await writeFile(path.join(dir, 'data.ldif'), ldif(options.users, options.readerPassword, options.groups));
-    const loaded = spawnSync('/usr/sbin/slapadd', ['-f', path.join(dir, 'slapd.conf'), '-l', path.join(dir, 'data.ldif')], { encoding: 'utf8' });
+    const loaded = spawnSync('/usr/sbin/slapadd', ['-f', path.join(dir, 'slapd.conf'), '-l', path.join(dir, 'data.ldif')], {
+      encoding: 'utf8',
+    });
     if (loaded.status !== 0) throw new Error(`slapadd failed: ${loaded.stderr}`);
     const slapd = new Slapd(dir, await findFreePort(), await findFreePort(), ca, adminPassword);
     await slapd.resume();
@@ -136,7 +153,9 @@ export class Slapd {
   /** Starts slapd (again) on its ports and waits until it answers. */
   async resume(): Promise<void> {
     // -d 0: stay in the foreground (no fork), so that this process is slapd and a signal reaches it
-    this.child = spawn(SLAPD, ['-d', '0', '-f', path.join(this.dir, 'slapd.conf'), '-h', `${this.ldapUrl}/ ${this.ldapsUrl}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(SLAPD, ['-d', '0', '-f', path.join(this.dir, 'slapd.conf'), '-h', `${this.ldapUrl}/ ${this.ldapsUrl}/`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     for (const stream of [this.child.stdout, this.child.stderr]) stream?.on('data', (chunk) => (this.output += String(chunk)));
     const child = this.child;
     await pollUntil(
@@ -182,13 +201,19 @@ export class Slapd {
 
   async removeFromGroup(uid: string, group: string): Promise<void> {
     await this.asAdmin((client) =>
-      client.modify(Slapd.groupDn(group), new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [Slapd.userDn(uid)] }) })),
+      client.modify(
+        Slapd.groupDn(group),
+        new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [Slapd.userDn(uid)] }) }),
+      ),
     );
   }
 
   async addToGroup(uid: string, group: string): Promise<void> {
     await this.asAdmin((client) =>
-      client.modify(Slapd.groupDn(group), new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [Slapd.userDn(uid)] }) })),
+      client.modify(
+        Slapd.groupDn(group),
+        new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [Slapd.userDn(uid)] }) }),
+      ),
     );
   }
 }

@@ -17,7 +17,10 @@ export async function importDefinition(node: NodeProcess, definition: unknown): 
 }
 
 export async function startRun(node: NodeProcess, name: string, inputs: Record<string, unknown> = {}): Promise<string> {
-  const { status, body } = await api<TRunSummary>(node, `/api/workflows/${encodeURIComponent(name)}/runs`, { method: 'POST', body: { inputs } });
+  const { status, body } = await api<TRunSummary>(node, `/api/workflows/${encodeURIComponent(name)}/runs`, {
+    method: 'POST',
+    body: { inputs },
+  });
   if (status !== 201) throw new Error(`start answered ${status}: ${JSON.stringify(body)}`);
   return body.id;
 }
@@ -28,36 +31,63 @@ export async function getRun(node: NodeProcess, id: string): Promise<TRunDetail>
   return body;
 }
 
-export type TEventRow = { id: number; run_id: string; kind: string; element_id: string | null; attempt: number | null; node_id: string | null; epoch: number | null; message: string | null; at: Date };
+export type TEventRow = {
+  id: number;
+  run_id: string;
+  kind: string;
+  element_id: string | null;
+  attempt: number | null;
+  node_id: string | null;
+  epoch: number | null;
+  message: string | null;
+  at: Date;
+};
 
 /** Events straight from the database (any node may be down). */
 export async function eventsOf(databaseUrl: string, runId?: string): Promise<TEventRow[]> {
-  return withClient(databaseUrl, async (client) =>
-    (
-      await client.query<TEventRow>(
-        `SELECT id::int, run_id, kind, element_id, attempt, node_id, epoch::int, message, at FROM workflow_run_event
+  return withClient(
+    databaseUrl,
+    async (client) =>
+      (
+        await client.query<TEventRow>(
+          `SELECT id::int, run_id, kind, element_id, attempt, node_id, epoch::int, message, at FROM workflow_run_event
           WHERE $1::uuid IS NULL OR run_id = $1 ORDER BY id`,
-        [runId ?? null],
-      )
-    ).rows,
+          [runId ?? null],
+        )
+      ).rows,
   );
 }
 
 export async function runStatuses(databaseUrl: string): Promise<Map<string, string>> {
-  return withClient(databaseUrl, async (client) => new Map((await client.query<{ id: string; status: string }>('SELECT id, status FROM workflow_run')).rows.map((row) => [row.id, row.status])));
+  return withClient(
+    databaseUrl,
+    async (client) =>
+      new Map(
+        (await client.query<{ id: string; status: string }>('SELECT id, status FROM workflow_run')).rows.map((row) => [
+          row.id,
+          row.status,
+        ]),
+      ),
+  );
 }
 
 export async function waitForStatus(databaseUrl: string, runIds: string[], status: string, timeoutMs = 45_000): Promise<void> {
-  await pollUntil(async () => {
-    const statuses = await runStatuses(databaseUrl);
-    return runIds.every((id) => statuses.get(id) === status);
-  }, { timeoutMs, intervalMs: 200, what: `${runIds.length} run(s) to be ${status}` });
+  await pollUntil(
+    async () => {
+      const statuses = await runStatuses(databaseUrl);
+      return runIds.every((id) => statuses.get(id) === status);
+    },
+    { timeoutMs, intervalMs: 200, what: `${runIds.length} run(s) to be ${status}` },
+  );
 }
 
 export function systemLog(node: NodeProcess): TSystemLogLine[] {
   const file = path.join(node.dataDir, 'logs', 'system.log');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as TSystemLogLine);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as TSystemLogLine);
 }
 
 /** The N of each "count N" line a node's system log holds for a run. */
@@ -75,7 +105,10 @@ export function nodeIdOf(node: NodeProcess): string {
  * An element's ELEMENT events grouped by the N of their "count N" message (Cluster Test), and the
  * counts that ran more than once: what "every count once, at most the interrupted one again" checks.
  */
-export function countsOfElement(events: TEventRow[], elementId: string): { counts: number[]; repeated: Map<number, TEventRow[]> } {
+export function countsOfElement(
+  events: TEventRow[],
+  elementId: string,
+): { counts: number[]; repeated: Map<number, TEventRow[]> } {
   const perCount = new Map<number, TEventRow[]>();
   for (const event of events.filter((e) => e.kind === 'ELEMENT' && e.element_id === elementId)) {
     const n = Number(event.message?.replace('count ', ''));

@@ -12,7 +12,10 @@ let databaseUrl: string;
 let node: NodeProcess;
 const root = basicAuth('root', ROOT_PASSWORD);
 
-async function api(path: string, init: { method?: string; body?: unknown; auth?: string; headers?: Record<string, string> } = {}) {
+async function api(
+  path: string,
+  init: { method?: string; body?: unknown; auth?: string; headers?: Record<string, string> } = {},
+) {
   const response = await fetch(`${node.url}${path}`, {
     method: init.method ?? 'GET',
     headers: {
@@ -26,7 +29,8 @@ async function api(path: string, init: { method?: string; body?: unknown; auth?:
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-const userCount = () => withClient(databaseUrl, async (client) => Number((await client.query('SELECT count(*) FROM app_user')).rows[0].count));
+const userCount = () =>
+  withClient(databaseUrl, async (client) => Number((await client.query('SELECT count(*) FROM app_user')).rows[0].count));
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
@@ -54,16 +58,24 @@ describe('authentication and roles', () => {
   });
 
   it('lets a viewer read and refuses their changes with 403', async () => {
-    const created = await api('/api/users', { method: 'POST', auth: root, body: { name: 'vera', role: 'viewer', password: 'viewer-password' } });
+    const created = await api('/api/users', {
+      method: 'POST',
+      auth: root,
+      body: { name: 'vera', role: 'viewer', password: 'viewer-password' },
+    });
     expect(created.status).toBe(201);
     const viewer = basicAuth('vera', 'viewer-password');
     expect((await api('/api/users', { auth: viewer })).status).toBe(200);
     const before = await userCount();
-    expect(await api('/api/users', { method: 'POST', auth: viewer, body: { name: 'mallory', role: 'admin', password: 'xxxxxxxxxx' } })).toMatchObject({
+    expect(
+      await api('/api/users', { method: 'POST', auth: viewer, body: { name: 'mallory', role: 'admin', password: 'xxxxxxxxxx' } }),
+    ).toMatchObject({
       status: 403,
       body: { error: { code: 'FORBIDDEN' } },
     });
-    expect((await api(`/api/users/${created.body.id}`, { method: 'PATCH', auth: viewer, body: { role: 'admin', version: 1 } })).status).toBe(403);
+    expect(
+      (await api(`/api/users/${created.body.id}`, { method: 'PATCH', auth: viewer, body: { role: 'admin', version: 1 } })).status,
+    ).toBe(403);
     expect((await api(`/api/users/${created.body.id}`, { method: 'DELETE', auth: viewer })).status).toBe(403);
     // the status API lists what each caller may do to each node: nothing for a viewer, restart for an administrator
     const asViewer = await api('/api/cluster', { auth: viewer });
@@ -77,21 +89,37 @@ describe('authentication and roles', () => {
 describe('bad input', () => {
   it('gets 400 naming the field and changes nothing', async () => {
     const before = await userCount();
-    const wrongType = await api('/api/users', { method: 'POST', auth: root, body: { name: 'ann', role: 'viewer', password: 12345678 } });
+    const wrongType = await api('/api/users', {
+      method: 'POST',
+      auth: root,
+      body: { name: 'ann', role: 'viewer', password: 12345678 },
+    });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.error).toMatchObject({ code: 'VALIDATION', field: 'password' });
-    const badRole = await api('/api/users', { method: 'POST', auth: root, body: { name: 'ann', role: 'root', password: 'long-enough' } });
+    const badRole = await api('/api/users', {
+      method: 'POST',
+      auth: root,
+      body: { name: 'ann', role: 'root', password: 'long-enough' },
+    });
     expect(badRole.body.error.field).toBe('role');
     const notJson = await api('/api/users', { method: 'POST', auth: root, body: '{"name": ' });
     expect(notJson).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
-    const tooLarge = await api('/api/users', { method: 'POST', auth: root, body: { name: 'x'.repeat(2 * 1024 * 1024), role: 'viewer', password: 'long-enough' } });
+    const tooLarge = await api('/api/users', {
+      method: 'POST',
+      auth: root,
+      body: { name: 'x'.repeat(2 * 1024 * 1024), role: 'viewer', password: 'long-enough' },
+    });
     expect(tooLarge.status).toBe(413);
     expect(await userCount()).toBe(before);
   });
 
   it('refuses a duplicate user name on the name field', async () => {
     await api('/api/users', { method: 'POST', auth: root, body: { name: 'dup', role: 'viewer', password: 'long-enough' } });
-    const again = await api('/api/users', { method: 'POST', auth: root, body: { name: 'dup', role: 'admin', password: 'long-enough' } });
+    const again = await api('/api/users', {
+      method: 'POST',
+      auth: root,
+      body: { name: 'dup', role: 'admin', password: 'long-enough' },
+    });
     expect(again).toMatchObject({ status: 409, body: { error: { field: 'name' } } });
   });
 });
@@ -100,25 +128,66 @@ describe('users', () => {
   it('never deletes or demotes the last admin', async () => {
     const users = (await api('/api/users', { auth: root })).body as { id: string; name: string; version: number }[];
     const rootUser = users.find((user) => user.name === 'root')!;
-    expect(await api(`/api/users/${rootUser.id}`, { method: 'PATCH', auth: root, body: { role: 'viewer', version: rootUser.version } })).toMatchObject({
+    expect(
+      await api(`/api/users/${rootUser.id}`, {
+        method: 'PATCH',
+        auth: root,
+        body: { role: 'viewer', version: rootUser.version },
+      }),
+    ).toMatchObject({
       status: 409,
       body: { error: { code: 'LAST_ADMIN' } },
     });
     expect((await api(`/api/users/${rootUser.id}`, { method: 'DELETE', auth: root })).body.error.code).toBe('LAST_ADMIN');
     // with a second admin, root can be demoted
-    const other = await api('/api/users', { method: 'POST', auth: root, body: { name: 'ada', role: 'admin', password: 'admin-password' } });
+    const other = await api('/api/users', {
+      method: 'POST',
+      auth: root,
+      body: { name: 'ada', role: 'admin', password: 'admin-password' },
+    });
     const ada = basicAuth('ada', 'admin-password');
-    expect((await api(`/api/users/${rootUser.id}`, { method: 'PATCH', auth: ada, body: { role: 'operator', version: rootUser.version } })).status).toBe(200);
+    expect(
+      (
+        await api(`/api/users/${rootUser.id}`, {
+          method: 'PATCH',
+          auth: ada,
+          body: { role: 'operator', version: rootUser.version },
+        })
+      ).status,
+    ).toBe(200);
     expect((await api(`/api/users/${other.body.id}`, { method: 'DELETE', auth: ada })).body.error.code).toBe('LAST_ADMIN');
-    expect((await api(`/api/users/${rootUser.id}`, { method: 'PATCH', auth: ada, body: { role: 'admin', version: rootUser.version + 1 } })).status).toBe(200);
+    expect(
+      (
+        await api(`/api/users/${rootUser.id}`, {
+          method: 'PATCH',
+          auth: ada,
+          body: { role: 'admin', version: rootUser.version + 1 },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('answers 409 to a change based on a stale version, and resets passwords', async () => {
-    const created = await api('/api/users', { method: 'POST', auth: root, body: { name: 'olga', role: 'operator', password: 'first-password' } });
-    const first = await api(`/api/users/${created.body.id}`, { method: 'PATCH', auth: root, body: { password: 'second-password', version: 1 } });
+    const created = await api('/api/users', {
+      method: 'POST',
+      auth: root,
+      body: { name: 'olga', role: 'operator', password: 'first-password' },
+    });
+    const first = await api(`/api/users/${created.body.id}`, {
+      method: 'PATCH',
+      auth: root,
+      body: { password: 'second-password', version: 1 },
+    });
     expect(first.body.version).toBe(2);
-    expect((await api('/api/me', { auth: basicAuth('olga', 'second-password') })).body).toMatchObject({ name: 'olga', role: 'operator' });
-    const stale = await api(`/api/users/${created.body.id}`, { method: 'PATCH', auth: root, body: { role: 'viewer', version: 1 } });
+    expect((await api('/api/me', { auth: basicAuth('olga', 'second-password') })).body).toMatchObject({
+      name: 'olga',
+      role: 'operator',
+    });
+    const stale = await api(`/api/users/${created.body.id}`, {
+      method: 'PATCH',
+      auth: root,
+      body: { role: 'viewer', version: 1 },
+    });
     expect(stale).toMatchObject({ status: 409, body: { error: { code: 'STALE_VERSION' } } });
     expect((await api('/api/me', { auth: basicAuth('olga', 'second-password') })).body.role).toBe('operator');
   });
@@ -151,7 +220,9 @@ describe('sessions', () => {
     expect(cookie).toMatch(/^next-auth.session-token=/);
     const body = { name: 'via-cookie', role: 'viewer', password: 'long-enough' };
     expect((await api('/api/users', { method: 'POST', body, headers: { cookie } })).status).toBe(403);
-    expect((await api('/api/users', { method: 'POST', body, headers: { cookie, origin: 'http://evil.example' } })).status).toBe(403);
+    expect((await api('/api/users', { method: 'POST', body, headers: { cookie, origin: 'http://evil.example' } })).status).toBe(
+      403,
+    );
     expect((await api('/api/users', { method: 'POST', body, headers: { cookie, origin: node.url } })).status).toBe(201);
 
     const other = await startNode({ databaseUrl });

@@ -27,16 +27,38 @@ afterAll(stopAllNodes);
 
 describe('audit log', () => {
   it('records writes with who, what, from where and the result, refused ones too, without bodies', async () => {
-    expect((await call('POST', '/api/users', root, { name: 'auditor', role: 'viewer', password: 'secret-password-9' })).status).toBe(201);
-    expect((await call('PUT', '/api/config/settings', basicAuth('auditor', 'secret-password-9'), { logLevel: 'debug' })).status).toBe(403);
-    const entries = await pollUntil(async () => {
-      const answer = await call('GET', '/api/audit', root);
-      const list = JSON.parse(answer.text) as TAuditEntryView[];
-      return list.length >= 2 ? { list, text: answer.text } : undefined;
-    }, { what: 'two audit entries' });
+    expect(
+      (await call('POST', '/api/users', root, { name: 'auditor', role: 'viewer', password: 'secret-password-9' })).status,
+    ).toBe(201);
+    expect(
+      (await call('PUT', '/api/config/settings', basicAuth('auditor', 'secret-password-9'), { logLevel: 'debug' })).status,
+    ).toBe(403);
+    const entries = await pollUntil(
+      async () => {
+        const answer = await call('GET', '/api/audit', root);
+        const list = JSON.parse(answer.text) as TAuditEntryView[];
+        return list.length >= 2 ? { list, text: answer.text } : undefined;
+      },
+      { what: 'two audit entries' },
+    );
     const [refused, created] = entries.list;
-    expect(created).toMatchObject({ actor: 'root', role: 'admin', via: 'password', method: 'POST', path: '/api/users', status: 201, nodeName: 'audited' });
-    expect(refused).toMatchObject({ actor: 'auditor', role: 'viewer', method: 'PUT', path: '/api/config/settings', status: 403, errorCode: 'FORBIDDEN' });
+    expect(created).toMatchObject({
+      actor: 'root',
+      role: 'admin',
+      via: 'password',
+      method: 'POST',
+      path: '/api/users',
+      status: 201,
+      nodeName: 'audited',
+    });
+    expect(refused).toMatchObject({
+      actor: 'auditor',
+      role: 'viewer',
+      method: 'PUT',
+      path: '/api/config/settings',
+      status: 403,
+      errorCode: 'FORBIDDEN',
+    });
     expect(created.address).toMatch(/127\.0\.0\.1|::1/);
     expect(entries.text).not.toContain('secret-password-9');
     // reads are not recorded, and viewers cannot read the log

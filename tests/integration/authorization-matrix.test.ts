@@ -107,7 +107,11 @@ function discoverRoutes(): { route: string; methods: TMethod[]; source: string }
       else if (entry.name === 'route.ts') {
         const source = readFileSync(full, 'utf8');
         const methods = [...source.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)].map((match) => match[1] as TMethod);
-        found.push({ route: `/api/${path.relative(API_DIR, dir).split(path.sep).join('/')}`.replace(/\/$/, ''), methods, source });
+        found.push({
+          route: `/api/${path.relative(API_DIR, dir).split(path.sep).join('/')}`.replace(/\/$/, ''),
+          methods,
+          source,
+        });
       }
     }
   };
@@ -115,7 +119,8 @@ function discoverRoutes(): { route: string; methods: TMethod[]; source: string }
   return found;
 }
 
-const concrete = (route: string) => route.replace('[id]', UNKNOWN_ID).replace('[name]', 'no-such-workflow').replace('[version]', '999999');
+const concrete = (route: string) =>
+  route.replace('[id]', UNKNOWN_ID).replace('[name]', 'no-such-workflow').replace('[version]', '999999');
 
 let node: NodeProcess;
 const credentials: Record<Exclude<TLevel, 'public'>, string> = {
@@ -138,7 +143,10 @@ async function send(route: string, method: TMethod, headers: Record<string, stri
 
 beforeAll(async () => {
   node = await startNode({ name: 'matrix' });
-  for (const [name, role, password] of [['matrix-viewer', 'viewer', 'viewer-password-1'], ['matrix-operator', 'operator', 'operator-password-1']]) {
+  for (const [name, role, password] of [
+    ['matrix-viewer', 'viewer', 'viewer-password-1'],
+    ['matrix-operator', 'operator', 'operator-password-1'],
+  ]) {
     const response = await fetch(`${node.url}/api/users`, {
       method: 'POST',
       headers: { authorization: credentials.admin, 'content-type': 'application/json' },
@@ -153,7 +161,9 @@ describe('authorization matrix', () => {
   const routes = discoverRoutes();
 
   it('lists every route and method the application has, and nothing else', () => {
-    const discovered = Object.fromEntries(routes.filter((entry) => !NOT_WRAPPED.has(entry.route)).map((entry) => [entry.route, [...entry.methods].sort()]));
+    const discovered = Object.fromEntries(
+      routes.filter((entry) => !NOT_WRAPPED.has(entry.route)).map((entry) => [entry.route, [...entry.methods].sort()]),
+    );
     const declared = Object.fromEntries(Object.entries(MATRIX).map(([route, methods]) => [route, Object.keys(methods).sort()]));
     expect(discovered).toEqual(declared);
   });
@@ -162,7 +172,9 @@ describe('authorization matrix', () => {
     for (const { route, source } of routes.filter((entry) => !NOT_WRAPPED.has(entry.route))) {
       for (const [method, level] of Object.entries(MATRIX[route] ?? {})) {
         // a literal role, or an entry of ACTION_ROLES (lib/auth/permissions.ts)
-        const declaration = source.match(new RegExp(`export const ${method} = withApi\\(\\s*\\{[\\s\\S]*?role: (?:'(\\w+)'|ACTION_ROLES\\.(\\w+))`));
+        const declaration = source.match(
+          new RegExp(`export const ${method} = withApi\\(\\s*\\{[\\s\\S]*?role: (?:'(\\w+)'|ACTION_ROLES\\.(\\w+))`),
+        );
         const declared = declaration?.[1] ?? (declaration?.[2] ? ACTION_ROLES[declaration[2] as TAction] : undefined);
         expect(declared, `${method} ${route}`).toBe(AUTHENTICATES_ITSELF.has(`${method} ${route}`) ? 'public' : level);
       }

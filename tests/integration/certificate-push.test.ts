@@ -16,7 +16,8 @@ import { apiOk } from '../helpers/http';
 const AS_ROOT = { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD };
 let nodes: NodeProcess[];
 
-const post = <T>(node: NodeProcess, route: string, body: unknown, method = 'POST'): Promise<T> => apiOk<T>(node, route, { method, body });
+const post = <T>(node: NodeProcess, route: string, body: unknown, method = 'POST'): Promise<T> =>
+  apiOk<T>(node, route, { method, body });
 
 function servedFingerprint(node: NodeProcess): Promise<string> {
   return new Promise((resolve, reject) => {

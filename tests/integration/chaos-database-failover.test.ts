@@ -14,7 +14,10 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'chaos.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'chaos.ts'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -27,8 +30,14 @@ describe('chaos with database failovers, two minutes', () => {
   it('keeps every guarantee across a database failover among the other faults', { timeout: 600_000 }, async () => {
     const result = await runChaos(['--minutes', '2', '--nodes', '3', '--database', 'replicated', '--json']);
     const report = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as TChaosReport;
-    console.log(`chaos ran with seed ${report.seed}: npm run chaos -- --minutes 2 --nodes 3 --database replicated --seed ${report.seed} replays its faults`);
-    expect(report, result.stderr.slice(-3000)).toMatchObject({ runsLost: 0, elementsExecutedTwiceBeyondInterrupted: 0, ok: true });
+    console.log(
+      `chaos ran with seed ${report.seed}: npm run chaos -- --minutes 2 --nodes 3 --database replicated --seed ${report.seed} replays its faults`,
+    );
+    expect(report, result.stderr.slice(-3000)).toMatchObject({
+      runsLost: 0,
+      elementsExecutedTwiceBeyondInterrupted: 0,
+      ok: true,
+    });
     expect(report.faults['database-failover']).toBeGreaterThanOrEqual(1);
     expect(report.faults.database).toBe(0);
     expect(report.maxNodesBelievingActive).toBeLessThanOrEqual(1);

@@ -12,7 +12,10 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'chaos.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'chaos.ts'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -22,26 +25,39 @@ function runChaos(args: string[]): Promise<{ code: number | null; stdout: string
 }
 
 describe('chaos, one minute', () => {
-  it('loses no run, executes nothing twice beyond interrupted elements, never has two active nodes', { timeout: 420_000 }, async () => {
-    const result = await runChaos(['--minutes', '1', '--nodes', '3', '--json']);
-    const report = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as TChaosReport;
-    console.log(`chaos ran with seed ${report.seed}: npm run chaos -- --minutes 1 --nodes 3 --seed ${report.seed} replays its faults`);
-    expect(report, result.stderr.slice(-3000)).toMatchObject({ runsLost: 0, elementsExecutedTwiceBeyondInterrupted: 0, ok: true });
-    expect(report.maxNodesBelievingActive).toBeLessThanOrEqual(1);
-    expect(report.runsCompleted).toBeGreaterThan(20);
-    expect(Object.values(report.faults).reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(4);
-    expect(result.code).toBe(0);
-    // the seed it chose is printed and reported, so that a failing run can be replayed
-    expect(result.stderr).toContain(`chaos: seed ${report.seed} (replay with --seed ${report.seed})`);
-    // network faults where namespaces can be made (the first fault is one), else a line saying why not
-    console.log(`chaos network: ${report.network}; faults ${JSON.stringify(report.faults)}; false failovers ${report.falseFailovers} (${report.falseFailoversUnderLatencyOrLoss} under latency or loss)`);
-    if (report.network.startsWith('none: ')) expect(result.stderr).toContain(`chaos: no network faults (all nodes on 127.0.0.1): ${report.network}`);
-    else expect(report.faults.partition + report.faults.latency + report.faults.loss).toBeGreaterThanOrEqual(1);
-    // a soak compares these: every node's memory and the database's size, at the start and the end
-    for (const moment of [report.resources!.start, report.resources!.end]) {
-      expect(moment.databaseMb).toBeGreaterThan(0);
-      expect(Object.keys(moment.tablesMb)).toContain('workflow_run');
-    }
-    expect(Object.values(report.resources!.start.rssMb).every((mb) => mb !== null && mb > 10)).toBe(true);
-  });
+  it(
+    'loses no run, executes nothing twice beyond interrupted elements, never has two active nodes',
+    { timeout: 420_000 },
+    async () => {
+      const result = await runChaos(['--minutes', '1', '--nodes', '3', '--json']);
+      const report = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as TChaosReport;
+      console.log(
+        `chaos ran with seed ${report.seed}: npm run chaos -- --minutes 1 --nodes 3 --seed ${report.seed} replays its faults`,
+      );
+      expect(report, result.stderr.slice(-3000)).toMatchObject({
+        runsLost: 0,
+        elementsExecutedTwiceBeyondInterrupted: 0,
+        ok: true,
+      });
+      expect(report.maxNodesBelievingActive).toBeLessThanOrEqual(1);
+      expect(report.runsCompleted).toBeGreaterThan(20);
+      expect(Object.values(report.faults).reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(4);
+      expect(result.code).toBe(0);
+      // the seed it chose is printed and reported, so that a failing run can be replayed
+      expect(result.stderr).toContain(`chaos: seed ${report.seed} (replay with --seed ${report.seed})`);
+      // network faults where namespaces can be made (the first fault is one), else a line saying why not
+      console.log(
+        `chaos network: ${report.network}; faults ${JSON.stringify(report.faults)}; false failovers ${report.falseFailovers} (${report.falseFailoversUnderLatencyOrLoss} under latency or loss)`,
+      );
+      if (report.network.startsWith('none: '))
+        expect(result.stderr).toContain(`chaos: no network faults (all nodes on 127.0.0.1): ${report.network}`);
+      else expect(report.faults.partition + report.faults.latency + report.faults.loss).toBeGreaterThanOrEqual(1);
+      // a soak compares these: every node's memory and the database's size, at the start and the end
+      for (const moment of [report.resources!.start, report.resources!.end]) {
+        expect(moment.databaseMb).toBeGreaterThan(0);
+        expect(Object.keys(moment.tablesMb)).toContain('workflow_run');
+      }
+      expect(Object.values(report.resources!.start.rssMb).every((mb) => mb !== null && mb > 10)).toBe(true);
+    },
+  );
 });

@@ -65,7 +65,8 @@ describe('orchctl cluster commands', () => {
     expect(Object.keys(JSON.parse(json.stdout)).sort()).toEqual(Object.keys(cluster).sort());
     // the contract for scripts: no --advertise, --listen on loopback: the url is loopback's name
     // (tests/integration/separate-hosts.test.ts checks that it is not, for any other --listen)
-    for (const member of (JSON.parse(json.stdout) as { nodes: { url: string }[] }).nodes) expect(member.url).toMatch(/^http:\/\/localhost:\d+$/);
+    for (const member of (JSON.parse(json.stdout) as { nodes: { url: string }[] }).nodes)
+      expect(member.url).toMatch(/^http:\/\/localhost:\d+$/);
   });
 
   it('activate hands the active role to the standby, named by its name; an unknown name is one line', async () => {
@@ -75,7 +76,9 @@ describe('orchctl cluster commands', () => {
     await pollUntil(
       async () => {
         const status = await readCluster(alpha);
-        return member(status, standby.name)?.state === 'ACTIVE' && status.nodes.filter((node) => node.state === 'ACTIVE').length === 1;
+        return (
+          member(status, standby.name)?.state === 'ACTIVE' && status.nodes.filter((node) => node.state === 'ACTIVE').length === 1
+        );
       },
       { what: `${standby.name} to become the active node` },
     );
@@ -94,7 +97,11 @@ describe('orchctl cluster commands', () => {
     expect(changed.stdout).toContain('2 active');
     const status = await orchctl('status', '--json');
     expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout).settings).toMatchObject({ activeNodeCount: 2, heartbeatIntervalSeconds: 2, failoverHeartbeats: 5 });
+    expect(JSON.parse(status.stdout).settings).toMatchObject({
+      activeNodeCount: 2,
+      heartbeatIntervalSeconds: 2,
+      failoverHeartbeats: 5,
+    });
 
     const tooShort = await orchctl('settings', '--heartbeat-interval', '0.1');
     expect(expectOneLineError(tooShort)).toContain('heartbeatIntervalSeconds');
@@ -107,19 +114,22 @@ describe('orchctl cluster commands', () => {
   it('maintenance on keeps a node from being active, off lets it stand by again', async () => {
     const on = await orchctl('maintenance', 'beta', 'on');
     expect(on.code, on.stderr).toBe(0);
-    await pollUntil(async () => member(await readCluster(alpha), 'beta')?.state === 'MAINTENANCE', { what: 'beta in maintenance' });
+    await pollUntil(async () => member(await readCluster(alpha), 'beta')?.state === 'MAINTENANCE', {
+      what: 'beta in maintenance',
+    });
 
     const off = await orchctl('maintenance', 'beta', 'off');
     expect(off.code, off.stderr).toBe(0);
-    await pollUntil(
-      async () => ['ACTIVE', 'STANDBY'].includes(member(await readCluster(alpha), 'beta')?.state ?? ''),
-      { what: 'beta out of maintenance' },
-    );
+    await pollUntil(async () => ['ACTIVE', 'STANDBY'].includes(member(await readCluster(alpha), 'beta')?.state ?? ''), {
+      what: 'beta out of maintenance',
+    });
 
-    expect(expectOneLineError(await orchctl('maintenance', 'beta', 'sideways'))).toBe('orchctl: maintenance takes on or off, not "sideways"');
+    expect(expectOneLineError(await orchctl('maintenance', 'beta', 'sideways'))).toBe(
+      'orchctl: maintenance takes on or off, not "sideways"',
+    );
   });
 
-  it('remove refuses a live node with the server\'s reason', async () => {
+  it("remove refuses a live node with the server's reason", async () => {
     const result = await orchctl('remove', 'alpha');
     const line = expectOneLineError(result);
     expect(line).toMatch(/alpha is (ACTIVE|STANDBY|MAINTENANCE|LATE)/);

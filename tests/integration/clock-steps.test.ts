@@ -46,7 +46,9 @@ beforeAll(async () => {
   clockFile = path.join(dir, 'stepped.rc');
   lateClockFile = path.join(dir, 'late.rc');
   stepped = await startNode({ databaseUrl, name: 'stepped', env: fakedClock(clockFile, '+0') });
-  await pollUntil(async () => (await health(stepped))?.state === 'ACTIVE', { what: 'the node whose clock will step to be active' });
+  await pollUntil(async () => (await health(stepped))?.state === 'ACTIVE', {
+    what: 'the node whose clock will step to be active',
+  });
   other = await startNode({ databaseUrl, name: 'other' });
   await pollUntil(async () => (await health(other))?.state === 'STANDBY', { what: 'the other node to stand by' });
 });
@@ -55,9 +57,17 @@ afterAll(stopAllNodes);
 
 const eventsSince = (id: number) =>
   withClient(databaseUrl, async (client) =>
-    (await client.query<{ kind: string }>(`SELECT kind FROM cluster_event WHERE id > $1 AND kind IN ('FENCED', 'BECAME_ACTIVE', 'BECAME_STANDBY', 'NOT_RESPONDING', 'LATE') ORDER BY id`, [id])).rows.map((row) => row.kind),
+    (
+      await client.query<{ kind: string }>(
+        `SELECT kind FROM cluster_event WHERE id > $1 AND kind IN ('FENCED', 'BECAME_ACTIVE', 'BECAME_STANDBY', 'NOT_RESPONDING', 'LATE') ORDER BY id`,
+        [id],
+      )
+    ).rows.map((row) => row.kind),
   );
-const lastEventId = () => withClient(databaseUrl, async (client) => Number((await client.query('SELECT coalesce(max(id), 0) AS id FROM cluster_event')).rows[0].id));
+const lastEventId = () =>
+  withClient(databaseUrl, async (client) =>
+    Number((await client.query('SELECT coalesce(max(id), 0) AS id FROM cluster_event')).rows[0].id),
+  );
 
 describe('a wall clock that steps never breaks coordination', () => {
   for (const [offset, expectedSkewMs] of [
@@ -73,18 +83,26 @@ describe('a wall clock that steps never breaks coordination', () => {
       const fromEvent = await lastEventId();
       writeFileSync(clockFile, offset);
       // the node measures its skew on a heartbeat; the status shows it (database minus node)
-      const shown = await pollUntil(async () => {
-        const node = (await clusterStatus(other)).nodes.find((candidate) => candidate.name === 'stepped');
-        return node && node.clockSkewMs !== null && Math.abs(node.clockSkewMs - expectedSkewMs) < 30_000 ? node : undefined;
-      }, { timeoutMs: 20_000, what: `a skew near ${expectedSkewMs} ms for the stepped node` });
+      const shown = await pollUntil(
+        async () => {
+          const node = (await clusterStatus(other)).nodes.find((candidate) => candidate.name === 'stepped');
+          return node && node.clockSkewMs !== null && Math.abs(node.clockSkewMs - expectedSkewMs) < 30_000 ? node : undefined;
+        },
+        { timeoutMs: 20_000, what: `a skew near ${expectedSkewMs} ms for the stepped node` },
+      );
       expect(shown.state).toBe('ACTIVE');
       const status = await clusterStatus(other);
       if (expectedSkewMs !== 0) expect(status.alarms.map((alarm) => alarm.code)).toContain('CLOCK_SKEW');
       // two windows on the new clock: nothing moves
-      await holdsFor(async () => {
-        const now = await health(stepped);
-        return now?.state === 'ACTIVE' && now.epoch === before.epoch && (await health(other))?.state === 'STANDBY';
-      }, 2 * WINDOW, `the stepped node to stay active under epoch ${before.epoch}`, 200);
+      await holdsFor(
+        async () => {
+          const now = await health(stepped);
+          return now?.state === 'ACTIVE' && now.epoch === before.epoch && (await health(other))?.state === 'STANDBY';
+        },
+        2 * WINDOW,
+        `the stepped node to stay active under epoch ${before.epoch}`,
+        200,
+      );
       expect(await eventsSince(fromEvent)).toEqual([]);
     });
   }
@@ -92,14 +110,22 @@ describe('a wall clock that steps never breaks coordination', () => {
   it('a node started with its clock a month behind joins as a live standby, its skew shown', async () => {
     const late = await startNode({ databaseUrl, name: 'late', env: fakedClock(lateClockFile, '-30d') });
     await pollUntil(async () => (await health(late))?.state === 'STANDBY', { what: 'the late node to stand by' });
-    const node = await pollUntil(async () => {
-      const candidate = (await clusterStatus(other)).nodes.find((entry) => entry.name === 'late');
-      return candidate?.clockSkewMs !== null && candidate?.clockSkewMs !== undefined ? candidate : undefined;
-    }, { what: 'the late node with a measured skew' });
+    const node = await pollUntil(
+      async () => {
+        const candidate = (await clusterStatus(other)).nodes.find((entry) => entry.name === 'late');
+        return candidate?.clockSkewMs !== null && candidate?.clockSkewMs !== undefined ? candidate : undefined;
+      },
+      { what: 'the late node with a measured skew' },
+    );
     expect(node.state).toBe('STANDBY');
     expect(Math.abs(node.clockSkewMs! - 30 * DAY_MS)).toBeLessThan(30_000);
     // and it stays a live standby for two windows (its heartbeats are all accepted)
-    await holdsFor(async () => (await clusterStatus(other)).nodes.find((entry) => entry.name === 'late')?.state === 'STANDBY', 2 * WINDOW, 'the late node to stay STANDBY', 300);
+    await holdsFor(
+      async () => (await clusterStatus(other)).nodes.find((entry) => entry.name === 'late')?.state === 'STANDBY',
+      2 * WINDOW,
+      'the late node to stay STANDBY',
+      300,
+    );
     expect((await health(stepped))?.state).toBe('ACTIVE');
   });
 });

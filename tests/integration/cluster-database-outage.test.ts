@@ -37,14 +37,20 @@ describe('database outage', () => {
 
     await database.stop();
     // window 2 s: every active node must fence itself, and none may be active while the database is gone
-    await pollUntil(async () => (await activeNodes(nodes)).length === 0, { timeoutMs: 10_000, what: 'the actives to fence themselves' });
+    await pollUntil(async () => (await activeNodes(nodes)).length === 0, {
+      timeoutMs: 10_000,
+      what: 'the actives to fence themselves',
+    });
     const states = await Promise.all(nodes.map((node) => health(node)));
     expect(states.filter((state) => state?.state === 'FENCED').length).toBe(2);
     // the database stays away well past the window; nobody may be active all that time
     await holdsFor(async () => (await activeNodes(nodes)).length === 0, 3_000, 'no active node while the database is down');
 
     database = await startBuiltInDatabase({ dataDir, port });
-    await pollUntil(async () => (await activeNodes(nodes)).length === 2, { timeoutMs: 30_000, what: 'two active nodes after the outage' });
+    await pollUntil(async () => (await activeNodes(nodes)).length === 2, {
+      timeoutMs: 30_000,
+      what: 'two active nodes after the outage',
+    });
 
     // no node process died or was restarted
     expect(nodes.map((node) => node.serverPid())).toEqual(serverPids);
@@ -52,7 +58,11 @@ describe('database outage', () => {
     expect(maxBelievedActive(nodes)).toBeLessThanOrEqual(2);
     // each fenced node records it at its first successful heartbeat after the outage
     const fencedEvents = () =>
-      withClient(database!.url, async (client) => (await client.query(`SELECT count(*)::int AS n FROM cluster_event WHERE kind = 'FENCED'`)).rows[0].n as number);
+      withClient(
+        database!.url,
+        async (client) =>
+          (await client.query(`SELECT count(*)::int AS n FROM cluster_event WHERE kind = 'FENCED'`)).rows[0].n as number,
+      );
     await pollUntil(async () => (await fencedEvents()) === 2, { what: 'both fences to be recorded' });
     await holdsFor(async () => (await fencedEvents()) === 2, 1_000, 'each fence to be recorded once');
   });

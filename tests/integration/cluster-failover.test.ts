@@ -6,7 +6,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { startNode, stopAllNodes } from '../helpers/node-process';
-import { activeNodes, clusterStatus, health, maxBelievedActive, ROOT, seedCluster, startNodes, stateOf } from '../helpers/cluster';
+import {
+  activeNodes,
+  clusterStatus,
+  health,
+  maxBelievedActive,
+  ROOT,
+  seedCluster,
+  startNodes,
+  stateOf,
+} from '../helpers/cluster';
 
 afterEach(stopAllNodes);
 
@@ -21,34 +30,46 @@ describe('high availability (N = 1)', () => {
     const databaseUrl = await createTestDatabase();
     await seedCluster(databaseUrl, { intervalMs: INTERVAL, failoverHeartbeats: 3 });
     const nodes = await startNodes(databaseUrl, 3);
-    const [first] = await pollUntil(async () => {
-      const active = await activeNodes(nodes);
-      return active.length === 1 ? active : undefined;
-    }, { what: 'exactly one active node' });
+    const [first] = await pollUntil(
+      async () => {
+        const active = await activeNodes(nodes);
+        return active.length === 1 ? active : undefined;
+      },
+      { what: 'exactly one active node' },
+    );
     expect(first.dataDir).toBe(nodes[0].dataDir); // the first member in line
 
     const survivors = nodes.filter((node) => node !== first);
     const killedAt = Date.now();
     first.killGroup('SIGKILL');
-    const [second] = await pollUntil(async () => {
-      const active = await activeNodes(survivors);
-      return active.length === 1 ? active : undefined;
-    }, { intervalMs: 50, what: 'a new active node' });
+    const [second] = await pollUntil(
+      async () => {
+        const active = await activeNodes(survivors);
+        return active.length === 1 ? active : undefined;
+      },
+      { intervalMs: 50, what: 'a new active node' },
+    );
     const tookMs = Date.now() - killedAt;
     expect(tookMs).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);
     expect(second).toBe(nodes[1]);
     expect((await activeNodes(survivors)).length).toBe(1);
 
     const deadName = 'n1';
-    await pollUntil(async () => stateOf(await clusterStatus(second), deadName) === 'NOT_RESPONDING', { what: 'the killed node to be NOT_RESPONDING' });
+    await pollUntil(async () => stateOf(await clusterStatus(second), deadName) === 'NOT_RESPONDING', {
+      what: 'the killed node to be NOT_RESPONDING',
+    });
 
     // started again on the same data: it comes back as a standby (no pre-emption)
     const again = await startNode({ databaseUrl, dataDir: first.dataDir, port: first.port, name: deadName });
-    await pollUntil(async () => stateOf(await clusterStatus(second), deadName) === 'STANDBY', { what: 'the restarted node to stand by' });
+    await pollUntil(async () => stateOf(await clusterStatus(second), deadName) === 'STANDBY', {
+      what: 'the restarted node to stand by',
+    });
     expect((await health(again))?.state).toBe('STANDBY');
     expect((await activeNodes([...survivors, again])).map((node) => node.url)).toEqual([second.url]);
 
-    const kinds = await withClient(databaseUrl, async (client) => (await client.query(`SELECT kind FROM cluster_event ORDER BY id`)).rows.map((row) => row.kind));
+    const kinds = await withClient(databaseUrl, async (client) =>
+      (await client.query(`SELECT kind FROM cluster_event ORDER BY id`)).rows.map((row) => row.kind),
+    );
     expect(kinds).toEqual(expect.arrayContaining(['REGISTERED', 'BECAME_ACTIVE', 'NOT_RESPONDING', 'RECOVERED']));
     expect(maxBelievedActive([...nodes])).toBe(1);
   });
@@ -57,10 +78,13 @@ describe('high availability (N = 1)', () => {
     const databaseUrl = await createTestDatabase();
     await seedCluster(databaseUrl, { intervalMs: INTERVAL, failoverHeartbeats: 3 });
     const nodes = await startNodes(databaseUrl, 2);
-    const [frozen] = await pollUntil(async () => {
-      const active = await activeNodes(nodes);
-      return active.length === 1 ? active : undefined;
-    }, { what: 'one active node' });
+    const [frozen] = await pollUntil(
+      async () => {
+        const active = await activeNodes(nodes);
+        return active.length === 1 ? active : undefined;
+      },
+      { what: 'one active node' },
+    );
     const oldEpoch = (await health(frozen))!.epoch;
     const other = nodes.find((node) => node !== frozen)!;
 
@@ -68,10 +92,13 @@ describe('high availability (N = 1)', () => {
     try {
       await pollUntil(async () => (await health(other))?.state === 'ACTIVE', { what: 'the other node to take over' });
       // past the window of the frozen node's last renewal, for certain
-      await pollUntil(async () => {
-        const status = await clusterStatus(other);
-        return stateOf(status, frozen === nodes[0] ? 'n1' : 'n2') === 'NOT_RESPONDING';
-      }, { what: 'the frozen node to be NOT_RESPONDING' });
+      await pollUntil(
+        async () => {
+          const status = await clusterStatus(other);
+          return stateOf(status, frozen === nodes[0] ? 'n1' : 'n2') === 'NOT_RESPONDING';
+        },
+        { what: 'the frozen node to be NOT_RESPONDING' },
+      );
     } finally {
       process.kill(frozen.serverPid()!, 'SIGCONT');
     }
@@ -100,10 +127,13 @@ describe('load balancing (N = 2)', () => {
     const databaseUrl = await createTestDatabase();
     await seedCluster(databaseUrl, { intervalMs: INTERVAL, failoverHeartbeats: 3, activeNodeCount: 2 });
     const nodes = await startNodes(databaseUrl, 4);
-    const actives = await pollUntil(async () => {
-      const active = await activeNodes(nodes);
-      return active.length === 2 ? active : undefined;
-    }, { what: 'two active nodes' });
+    const actives = await pollUntil(
+      async () => {
+        const active = await activeNodes(nodes);
+        return active.length === 2 ? active : undefined;
+      },
+      { what: 'two active nodes' },
+    );
 
     const victim = actives[0];
     const rest = nodes.filter((node) => node !== victim);

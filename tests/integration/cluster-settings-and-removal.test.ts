@@ -17,7 +17,11 @@ type TAnswer = { error: { code: string; field?: string; message: string }; recen
 const call = (node: NodeProcess, method: string, path: string, body?: unknown) => api<TAnswer>(node, path, { method, body });
 
 const notRespondingEvents = () =>
-  withClient(databaseUrl, async (client) => (await client.query(`SELECT count(*)::int AS n FROM cluster_event WHERE kind = 'NOT_RESPONDING'`)).rows[0].n as number);
+  withClient(
+    databaseUrl,
+    async (client) =>
+      (await client.query(`SELECT count(*)::int AS n FROM cluster_event WHERE kind = 'NOT_RESPONDING'`)).rows[0].n as number,
+  );
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
@@ -51,7 +55,11 @@ describe('settings', () => {
 
   it('shrinks the window from 10 s to 1 s with no NOT_RESPONDING for live nodes', async () => {
     const { version } = (await clusterStatus(nodes[0])).settings;
-    const changed = await call(nodes[0], 'PUT', '/api/cluster/settings', { heartbeatIntervalSeconds: 0.2, failoverHeartbeats: 5, version });
+    const changed = await call(nodes[0], 'PUT', '/api/cluster/settings', {
+      heartbeatIntervalSeconds: 0.2,
+      failoverHeartbeats: 5,
+      version,
+    });
     expect(changed.body).toMatchObject({ heartbeatIntervalSeconds: 0.2, failoverSeconds: 1, version: version + 1 });
     // through the nodes' switch to the new interval and well past the old window's grace
     await holdsFor(
@@ -64,7 +72,12 @@ describe('settings', () => {
       200,
     );
     expect(await notRespondingEvents()).toBe(0);
-    const settingsEvent = await withClient(databaseUrl, async (client) => (await client.query(`SELECT actor, details FROM cluster_event WHERE kind = 'SETTINGS_CHANGED' ORDER BY id DESC LIMIT 1`)).rows[0]);
+    const settingsEvent = await withClient(
+      databaseUrl,
+      async (client) =>
+        (await client.query(`SELECT actor, details FROM cluster_event WHERE kind = 'SETTINGS_CHANGED' ORDER BY id DESC LIMIT 1`))
+          .rows[0],
+    );
     expect(settingsEvent.actor).toBe('root');
     expect(settingsEvent.details.before.heartbeatIntervalSeconds).toBe(2);
     expect(settingsEvent.details.after.heartbeatIntervalSeconds).toBe(0.2);
@@ -72,12 +85,15 @@ describe('settings', () => {
 });
 
 describe('node detail', () => {
-  it('shows the gaps between a node\'s recent heartbeats, on the database clock', async () => {
+  it("shows the gaps between a node's recent heartbeats, on the database clock", async () => {
     const id = (await health(nodes[1]))!.nodeId;
-    const detail = await pollUntil(async () => {
-      const answer = await call(nodes[0], 'GET', `/api/cluster/nodes/${id}`);
-      return (answer.body.recentGapsMs?.length ?? 0) >= 3 ? answer.body : undefined;
-    }, { what: 'a few heartbeat gaps' });
+    const detail = await pollUntil(
+      async () => {
+        const answer = await call(nodes[0], 'GET', `/api/cluster/nodes/${id}`);
+        return (answer.body.recentGapsMs?.length ?? 0) >= 3 ? answer.body : undefined;
+      },
+      { what: 'a few heartbeat gaps' },
+    );
     expect(detail.node).toMatchObject({ id, name: 'n2' });
     expect(detail.recentGapsMs.length).toBeLessThanOrEqual(120);
     // every gap is about one interval: far from zero, far below the window
@@ -92,7 +108,9 @@ describe('maintenance and hand-over', () => {
     const status = await clusterStatus(nodes[0]);
     const standby = status.nodes.find((node) => node.state === 'STANDBY')!;
     expect((await call(nodes[0], 'POST', `/api/cluster/nodes/${standby.id}/activate`)).status).toBe(200);
-    await pollUntil(async () => stateOf(await clusterStatus(nodes[0]), standby.name) === 'ACTIVE', { what: 'the chosen node to become active' });
+    await pollUntil(async () => stateOf(await clusterStatus(nodes[0]), standby.name) === 'ACTIVE', {
+      what: 'the chosen node to become active',
+    });
     const active = (await activeNodes(nodes)).map((node) => node.url);
     expect(active).toEqual([standby.url.replace('localhost', '127.0.0.1')]);
 
@@ -125,7 +143,9 @@ describe('removing a node', () => {
 
     victim.killGroup('SIGKILL');
     await victim.exited;
-    await pollUntil(async () => stateOf(await clusterStatus(nodes[0]), 'n3') === 'NOT_RESPONDING', { what: 'the dead node to be NOT_RESPONDING' });
+    await pollUntil(async () => stateOf(await clusterStatus(nodes[0]), 'n3') === 'NOT_RESPONDING', {
+      what: 'the dead node to be NOT_RESPONDING',
+    });
     expect((await call(nodes[0], 'DELETE', `/api/cluster/nodes/${victimId}`)).status).toBe(200);
     expect(stateOf(await clusterStatus(nodes[0]), 'n3')).toBe('REMOVED');
 

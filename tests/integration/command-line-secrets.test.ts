@@ -79,7 +79,10 @@ class RecordingApi {
  * `orchctl node start` that is expected to refuse: its result, or, if it is still running at the
  * deadline (it accepted what it should have refused), a failure saying so, the node stopped.
  */
-async function startExpectingRefusal(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+async function startExpectingRefusal(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [ORCHCTL, 'node', 'start', ...args], {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -110,13 +113,28 @@ afterAll(async () => {
   await stopAllNodes();
 });
 
-describe('the CLI\'s passwords', () => {
+describe("the CLI's passwords", () => {
   it('a local user reading /proc/PID/cmdline of orchctl does not see --password or --seed-password', async () => {
     api.hold();
-    const child = spawn(process.execPath, [
-      ORCHCTL, 'join', '--url', api.url, '--user', 'root', '--password', 'cmdline-secret-1', '--seed', 'http://127.0.0.1:9',
-      '--seed-user', 'admin', '--seed-password=cmdline-secret-2',
-    ], { stdio: 'ignore', env: { ...process.env, ORCH_USER: '', ORCH_PASSWORD: '', ORCH_TOKEN: '' } });
+    const child = spawn(
+      process.execPath,
+      [
+        ORCHCTL,
+        'join',
+        '--url',
+        api.url,
+        '--user',
+        'root',
+        '--password',
+        'cmdline-secret-1',
+        '--seed',
+        'http://127.0.0.1:9',
+        '--seed-user',
+        'admin',
+        '--seed-password=cmdline-secret-2',
+      ],
+      { stdio: 'ignore', env: { ...process.env, ORCH_USER: '', ORCH_PASSWORD: '', ORCH_TOKEN: '' } },
+    );
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       // once the request arrives, orchctl has parsed its arguments and runs on
@@ -138,7 +156,13 @@ describe('the CLI\'s passwords', () => {
     await writeFile(path.join(scratch, 'seed-password'), 'seed-from-a-file\n', { mode: 0o600 });
     const seedArgs = ['join', '--url', api.url, '--user', 'root', '--seed', 'http://127.0.0.1:9', '--seed-user', 'admin'];
 
-    await runOrchctl([...seedArgs, '--password-file', path.join(scratch, 'password'), '--seed-password-file', path.join(scratch, 'seed-password')]);
+    await runOrchctl([
+      ...seedArgs,
+      '--password-file',
+      path.join(scratch, 'password'),
+      '--seed-password-file',
+      path.join(scratch, 'seed-password'),
+    ]);
     expect(api.lastPassword()).toBe('from-a-file');
     expect(JSON.parse(api.requests.at(-1)!.body).password).toBe('seed-from-a-file');
 
@@ -149,13 +173,39 @@ describe('the CLI\'s passwords', () => {
 
   it('refuses a missing or empty password file, and a password given twice, in one line', async () => {
     const before = api.requests.length;
-    const missing = await runOrchctl(['status', '--url', api.url, '--user', 'root', '--password-file', path.join(scratch, 'nothing-here')]);
+    const missing = await runOrchctl([
+      'status',
+      '--url',
+      api.url,
+      '--user',
+      'root',
+      '--password-file',
+      path.join(scratch, 'nothing-here'),
+    ]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr.trim()).toBe(`orchctl: --password-file ${path.join(scratch, 'nothing-here')}: cannot read it (ENOENT)`);
     await writeFile(path.join(scratch, 'empty'), '');
-    const empty = await runOrchctl(['status', '--url', api.url, '--user', 'root', '--password-file', path.join(scratch, 'empty')]);
+    const empty = await runOrchctl([
+      'status',
+      '--url',
+      api.url,
+      '--user',
+      'root',
+      '--password-file',
+      path.join(scratch, 'empty'),
+    ]);
     expect(empty.stderr.trim()).toBe(`orchctl: --password-file ${path.join(scratch, 'empty')}: the file is empty`);
-    const twice = await runOrchctl(['status', '--url', api.url, '--user', 'root', '--password', 'x', '--password-file', path.join(scratch, 'password')]);
+    const twice = await runOrchctl([
+      'status',
+      '--url',
+      api.url,
+      '--user',
+      'root',
+      '--password',
+      'x',
+      '--password-file',
+      path.join(scratch, 'password'),
+    ]);
     expect(twice.stderr.trim()).toBe('orchctl: give --password or --password-file, not both');
     expect(api.requests.length, 'nothing was sent').toBe(before);
   });
@@ -186,7 +236,14 @@ describe('node start and the database password', () => {
 
   it('refuses a password in --database-url with one line, and starts nothing', async () => {
     const dataDir = path.join(scratch, 'refused');
-    const result = await startExpectingRefusal(['--port', String(await findFreePort()), '--data-dir', dataDir, '--database-url', databaseUrl]);
+    const result = await startExpectingRefusal([
+      '--port',
+      String(await findFreePort()),
+      '--data-dir',
+      dataDir,
+      '--database-url',
+      databaseUrl,
+    ]);
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim()).toBe(
       'orchctl: --database-url holds a password, which every local user can read in the process list; give the URL in ORCH_DATABASE_URL or in a file with --database-url-file instead',
@@ -194,7 +251,7 @@ describe('node start and the database password', () => {
     expect(existsSync(dataDir), 'no data directory made').toBe(false);
   });
 
-  it('a local user reading /proc/PID/cmdline sees only the file\'s name with --database-url-file', async () => {
+  it("a local user reading /proc/PID/cmdline sees only the file's name with --database-url-file", async () => {
     const file = path.join(scratch, 'database-url');
     await writeFile(file, `${databaseUrl}\n`, { mode: 0o600 });
     const node = await startNode({ name: 'from-file', args: ['--database-url-file', file] });
@@ -206,7 +263,10 @@ describe('node start and the database password', () => {
     // the server gets the URL in its environment, readable by the node's user only
     const serverEnvironment = readFileSync(`/proc/${node.serverPid()}/environ`, 'utf8').split('\0');
     expect(serverEnvironment).toContain(`DATABASE_URL=${databaseUrl}`);
-    expect(serverEnvironment.some((entry) => entry.startsWith('ORCH_DATABASE_URL=')), 'the launcher kept ORCH_DATABASE_URL to itself').toBe(false);
+    expect(
+      serverEnvironment.some((entry) => entry.startsWith('ORCH_DATABASE_URL=')),
+      'the launcher kept ORCH_DATABASE_URL to itself',
+    ).toBe(false);
     await node.stop();
   });
 });
@@ -220,7 +280,7 @@ describe('one node per data directory', () => {
     const second = await startExpectingRefusal(['--port', String(await findFreePort()), '--data-dir', first.dataDir]);
     expect(second.code).not.toBe(0);
     expect(second.stderr.trim()).toBe(`orchctl: a node is already running on data directory ${first.dataDir} (pid ${first.pid})`);
-    expect(isAlive(database), 'the first node\'s built-in database').toBe(true);
+    expect(isAlive(database), "the first node's built-in database").toBe(true);
     expect((await fetch(`${first.url}/api/health`)).ok).toBe(true);
     await first.stop();
   });

@@ -28,7 +28,11 @@ const exportFile = path.join(work, 'cluster-a.orchexport');
 let a: NodeProcess[];
 let b: NodeProcess[];
 
-async function api<T>(node: NodeProcess, route: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
+async function api<T>(
+  node: NodeProcess,
+  route: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${node.url}${route}`, {
     method: init.method ?? 'GET',
     headers: { authorization: ROOT, 'content-type': 'application/json' },
@@ -44,8 +48,10 @@ async function orchctl(args: string[]): Promise<string> {
   return result.stdout;
 }
 
-const allInSync = async (nodes: NodeProcess[]) => (await clusterStatus(nodes[0])).nodes.every((node) => node.syncState === 'IN_SYNC');
-const historyOf = async (node: NodeProcess) => (await api<{ versions: THistoryEntry[] }>(node, '/api/config/versions')).body.versions;
+const allInSync = async (nodes: NodeProcess[]) =>
+  (await clusterStatus(nodes[0])).nodes.every((node) => node.syncState === 'IN_SYNC');
+const historyOf = async (node: NodeProcess) =>
+  (await api<{ versions: THistoryEntry[] }>(node, '/api/config/versions')).body.versions;
 const targetsOf = async (node: NodeProcess) => (await api<TTargetView[]>(node, '/api/notifications/targets')).body;
 
 beforeAll(async () => {
@@ -67,7 +73,18 @@ describe('configuration export and import between two clusters', () => {
     await orchctl(['certificate', 'generate', '--url', a[0].url]);
     expect((await api(a[0], '/api/config/settings', { method: 'PUT', body: { logLevel: 'debug' } })).status).toBe(200);
     await orchctl(['settings', '--url', a[0].url, '--failover-heartbeats', '6']);
-    await orchctl(['notify', 'webhook', '--url', a[0].url, '--target', 'http://127.0.0.1:9/hook', '--secret-file', path.join(work, 'webhook-secret'), '--name', 'ops']);
+    await orchctl([
+      'notify',
+      'webhook',
+      '--url',
+      a[0].url,
+      '--target',
+      'http://127.0.0.1:9/hook',
+      '--secret-file',
+      path.join(work, 'webhook-secret'),
+      '--name',
+      'ops',
+    ]);
     await orchctl(['push', '--url', a[0].url, '--reset', '--timeout', '180']);
     await pollUntil(() => allInSync(a), { what: 'cluster A in sync' });
   });
@@ -76,16 +93,27 @@ describe('configuration export and import between two clusters', () => {
     const output = await orchctl(['config', 'export', '--url', a[1].url, '--password-file', passwordFile, '--out', exportFile]);
     expect(output).toMatch(/exported/);
     const text = readFileSync(exportFile, 'utf8');
-    expect(JSON.parse(text)).toMatchObject({ format: 'orchestrator-configuration-export/1', cipher: 'aes-256-gcm', kdf: { name: 'scrypt' } });
-    for (const plain of ['PRIVATE KEY', 'CERTIFICATE', WEBHOOK_SECRET, 'greeting', 'logLevel', '127.0.0.1:9']) expect(text).not.toContain(plain);
-    const short = await api<{ error: { field: string } }>(a[0], '/api/config/export', { method: 'POST', body: { password: 'short' } });
+    expect(JSON.parse(text)).toMatchObject({
+      format: 'orchestrator-configuration-export/1',
+      cipher: 'aes-256-gcm',
+      kdf: { name: 'scrypt' },
+    });
+    for (const plain of ['PRIVATE KEY', 'CERTIFICATE', WEBHOOK_SECRET, 'greeting', 'logLevel', '127.0.0.1:9'])
+      expect(text).not.toContain(plain);
+    const short = await api<{ error: { field: string } }>(a[0], '/api/config/export', {
+      method: 'POST',
+      body: { password: 'short' },
+    });
     expect(short.status).toBe(400);
     expect(short.body.error.field).toBe('password');
   });
 
   it('refuses a wrong password and a modified file on cluster B, changing nothing', async () => {
     const before = { history: await historyOf(b[0]), status: await clusterStatus(b[0]), targets: await targetsOf(b[0]) };
-    const wrong = await runOrchctl(['config', 'import', '--url', b[0].url, '--password-file', wrongPasswordFile, '--yes', exportFile], AS_ROOT);
+    const wrong = await runOrchctl(
+      ['config', 'import', '--url', b[0].url, '--password-file', wrongPasswordFile, '--yes', exportFile],
+      AS_ROOT,
+    );
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/wrong password, or the file was modified/);
 
@@ -94,13 +122,23 @@ describe('configuration export and import between two clusters', () => {
     flipped[Math.floor(flipped.length / 2)] ^= 0x01;
     const modified = path.join(work, 'modified.orchexport');
     writeFileSync(modified, JSON.stringify({ ...envelope, content: flipped.toString('base64') }));
-    const tampered = await runOrchctl(['config', 'import', '--url', b[0].url, '--password-file', passwordFile, '--yes', modified], AS_ROOT);
+    const tampered = await runOrchctl(
+      ['config', 'import', '--url', b[0].url, '--password-file', passwordFile, '--yes', modified],
+      AS_ROOT,
+    );
     expect(tampered.code).not.toBe(0);
     expect(tampered.stderr).toMatch(/wrong password, or the file was modified/);
     // a changed header (here the IV) is caught the same way
     const headerChanged = path.join(work, 'header.orchexport');
     writeFileSync(headerChanged, JSON.stringify({ ...envelope, iv: Buffer.alloc(12, 7).toString('base64') }));
-    expect((await runOrchctl(['config', 'import', '--url', b[0].url, '--password-file', passwordFile, '--yes', headerChanged], AS_ROOT)).code).not.toBe(0);
+    expect(
+      (
+        await runOrchctl(
+          ['config', 'import', '--url', b[0].url, '--password-file', passwordFile, '--yes', headerChanged],
+          AS_ROOT,
+        )
+      ).code,
+    ).not.toBe(0);
 
     expect(await historyOf(b[0])).toEqual(before.history);
     expect(await targetsOf(b[0])).toEqual(before.targets);
@@ -109,29 +147,57 @@ describe('configuration export and import between two clusters', () => {
 
   it('previews every difference on cluster B without changing anything', async () => {
     const file = readFileSync(exportFile, 'utf8');
-    const preview = await api<TImportPreview>(b[0], '/api/config/import/preview', { method: 'POST', body: { file, password: FILE_PASSWORD } });
+    const preview = await api<TImportPreview>(b[0], '/api/config/import/preview', {
+      method: 'POST',
+      body: { file, password: FILE_PASSWORD },
+    });
     expect(preview.status).toBe(200);
     expect(preview.body.exportedFrom).toMatchObject({ node: 'a2', referenceVersion: 1 });
     const fields = preview.body.changes.map((change) => `${change.field} ${change.change}`);
     expect(fields).toEqual(
-      expect.arrayContaining(['setting logLevel changed', 'plugin greeting added', 'certificate added', 'cluster failoverHeartbeats changed', 'notification target ops added']),
+      expect.arrayContaining([
+        'setting logLevel changed',
+        'plugin greeting added',
+        'certificate added',
+        'cluster failoverHeartbeats changed',
+        'notification target ops added',
+      ]),
     );
-    expect(preview.body.changes.find((change) => change.field === 'notification target ops')?.note).toMatch(/secret is not in the file/);
+    expect(preview.body.changes.find((change) => change.field === 'notification target ops')?.note).toMatch(
+      /secret is not in the file/,
+    );
     expect(JSON.stringify(preview.body)).not.toContain('PRIVATE KEY');
     expect(await historyOf(b[0])).toEqual([]);
   });
 
   it('imports with a rolling reset: both clusters on the same reference fingerprint, every node IN SYNC', async () => {
-    const output = await orchctl(['config', 'import', '--url', b[0].url, '--password-file', passwordFile, '--yes', '--reset', '--timeout', '180', exportFile]);
+    const output = await orchctl([
+      'config',
+      'import',
+      '--url',
+      b[0].url,
+      '--password-file',
+      passwordFile,
+      '--yes',
+      '--reset',
+      '--timeout',
+      '180',
+      exportFile,
+    ]);
     expect(output).toMatch(/plugin greeting: added/);
     expect(output).toMatch(/rolling reset #\d+ completed/);
     const [statusA, statusB] = await Promise.all([clusterStatus(a[0]), clusterStatus(b[0])]);
     expect(statusB.reference?.fingerprint).toBe(statusA.reference?.fingerprint);
     await pollUntil(async () => (await allInSync(a)) && (await allInSync(b)), { what: 'every node of both clusters in sync' });
-    for (const node of [...(await clusterStatus(a[0])).nodes, ...(await clusterStatus(b[0])).nodes]) expect(node.activeFingerprint).toBe(statusA.reference?.fingerprint);
+    for (const node of [...(await clusterStatus(a[0])).nodes, ...(await clusterStatus(b[0])).nodes])
+      expect(node.activeFingerprint).toBe(statusA.reference?.fingerprint);
     expect(statusB.settings).toMatchObject({ failoverHeartbeats: 6, heartbeatIntervalSeconds: 0.5 });
-    expect(await targetsOf(b[0])).toEqual([expect.objectContaining({ name: 'ops', kind: 'WEBHOOK', url: 'http://127.0.0.1:9/hook', hasSecret: false })]);
-    expect(readFileSync(path.join(b[1].dataDir, 'config', 'tls', 'private-key.pem'), 'utf8')).toBe(readFileSync(path.join(a[0].dataDir, 'config', 'tls', 'private-key.pem'), 'utf8'));
+    expect(await targetsOf(b[0])).toEqual([
+      expect.objectContaining({ name: 'ops', kind: 'WEBHOOK', url: 'http://127.0.0.1:9/hook', hasSecret: false }),
+    ]);
+    expect(readFileSync(path.join(b[1].dataDir, 'config', 'tls', 'private-key.pem'), 'utf8')).toBe(
+      readFileSync(path.join(a[0].dataDir, 'config', 'tls', 'private-key.pem'), 'utf8'),
+    );
     const audit = await api<{ path: string; status: number }[]>(b[0], '/api/audit?limit=50');
     expect(audit.body).toContainEqual(expect.objectContaining({ path: '/api/config/import', status: 201 }));
   });

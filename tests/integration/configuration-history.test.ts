@@ -24,7 +24,11 @@ const SAMPLE = path.resolve(import.meta.dirname, '..', '..', 'samples', 'plugins
 const AS_ROOT = { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD };
 let nodes: NodeProcess[];
 
-async function api<T>(node: NodeProcess, route: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
+async function api<T>(
+  node: NodeProcess,
+  route: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${node.url}${route}`, {
     method: init.method ?? 'GET',
     headers: { authorization: ROOT, 'content-type': 'application/json' },
@@ -63,7 +67,11 @@ describe('configuration history and rollback', () => {
     const versions = await history();
     expect(versions.map((entry) => entry.version)).toEqual([2, 1]);
     for (const entry of versions) {
-      expect(entry).toMatchObject({ pushedBy: 'root', pushedFromName: 'n1', fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(entry).toMatchObject({
+        pushedBy: 'root',
+        pushedFromName: 'n1',
+        fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
       expect(Date.parse(entry.pushedAt)).toBeGreaterThan(Date.now() - 600_000);
     }
     expect(versions[0].reference).toBe(true);
@@ -81,13 +89,22 @@ describe('configuration history and rollback', () => {
   });
 
   it('refuses unknown versions and malformed input, naming the field, and changes nothing', async () => {
-    const unknown = await api<{ error: { code: string; field: string } }>(nodes[0], '/api/config/versions/99/rollback', { method: 'POST', body: {} });
+    const unknown = await api<{ error: { code: string; field: string } }>(nodes[0], '/api/config/versions/99/rollback', {
+      method: 'POST',
+      body: {},
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.field).toBe('version');
-    const malformed = await api<{ error: { field: string } }>(nodes[0], '/api/config/versions/abc/rollback', { method: 'POST', body: {} });
+    const malformed = await api<{ error: { field: string } }>(nodes[0], '/api/config/versions/abc/rollback', {
+      method: 'POST',
+      body: {},
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.field).toBe('version');
-    const badBody = await api<{ error: { field: string } }>(nodes[0], '/api/config/versions/1/rollback', { method: 'POST', body: { reset: 'yes' } });
+    const badBody = await api<{ error: { field: string } }>(nodes[0], '/api/config/versions/1/rollback', {
+      method: 'POST',
+      body: { reset: 'yes' },
+    });
     expect(badBody.status).toBe(400);
     expect(badBody.body.error.field).toBe('reset');
     const same = await runOrchctl(['config', 'rollback', '--url', nodes[0].url, '2'], AS_ROOT);
@@ -105,9 +122,13 @@ describe('configuration history and rollback', () => {
     expect(versions[0].changes).toEqual([expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'removed' })]);
     await pollUntil(() => !hasPlugin(nodes[0]) && !hasPlugin(nodes[1]), { what: 'both nodes to remove the plugin file' });
     // neither node was restarted since version 2, so both still run version 1's configuration: in sync again without a restart
-    await pollUntil(async () => (await syncStates()).every((state) => state === 'IN_SYNC'), { what: 'both nodes in sync on version 3' });
+    await pollUntil(async () => (await syncStates()).every((state) => state === 'IN_SYNC'), {
+      what: 'both nodes in sync on version 3',
+    });
     const audit = await api<TAuditEntryView[]>(nodes[0], '/api/audit?limit=50');
-    expect(audit.body).toContainEqual(expect.objectContaining({ actor: 'root', method: 'POST', path: '/api/config/versions/1/rollback', status: 201 }));
+    expect(audit.body).toContainEqual(
+      expect.objectContaining({ actor: 'root', method: 'POST', path: '/api/config/versions/1/rollback', status: 201 }),
+    );
   });
 
   it('push version 2 again with reset: the nodes restart one at a time and end IN SYNC on it', async () => {
@@ -122,17 +143,23 @@ describe('configuration history and rollback', () => {
   });
 });
 
-const GREET_WORKFLOW = { name: 'greet-once', elements: [{ id: 'call', type: 'action', plugin: 'greeting', action: 'greet', inputs: { name: "'ops'" }, output: 'r' }] };
+const GREET_WORKFLOW = {
+  name: 'greet-once',
+  elements: [{ id: 'call', type: 'action', plugin: 'greeting', action: 'greet', inputs: { name: "'ops'" }, output: 'r' }],
+};
 
 async function runGreeting(): Promise<{ status: string; error: string | null }> {
   const active = (await clusterStatus(nodes[0])).nodes.find((node) => node.state === 'ACTIVE');
   const node = nodes.find((candidate) => candidate.url === active?.url) ?? nodes[0];
   const runId = await startRun(node, 'greet-once');
   let run = await getRun(node, runId);
-  await pollUntil(async () => {
-    run = await getRun(node, runId);
-    return run.status === 'COMPLETED' || run.status === 'FAILED';
-  }, { what: 'the greeting run to finish' });
+  await pollUntil(
+    async () => {
+      run = await getRun(node, runId);
+      return run.status === 'COMPLETED' || run.status === 'FAILED';
+    },
+    { what: 'the greeting run to finish' },
+  );
   return { status: run.status, error: run.error };
 }
 
@@ -146,17 +173,30 @@ describe('plugins: disable and uninstall, pushed like any change', () => {
     const output = await orchctl(['plugin', 'disable', '--url', nodes[0].url, 'greeting']);
     expect(output).toMatch(/greeting disabled/);
     const n1 = (await clusterStatus(nodes[0])).nodes.find((node) => node.name === 'n1')!;
-    await pollUntil(async () => (await clusterStatus(nodes[0])).nodes.find((node) => node.name === 'n1')?.syncState === 'LOCAL_CHANGES', { what: 'n1 local changes' });
+    await pollUntil(
+      async () => (await clusterStatus(nodes[0])).nodes.find((node) => node.name === 'n1')?.syncState === 'LOCAL_CHANGES',
+      { what: 'n1 local changes' },
+    );
     const difference = await api<TNodeConfiguration>(nodes[1], `/api/cluster/nodes/${n1.id}/configuration`);
-    expect(difference.body.onDisk).toContainEqual(expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'changed', node: expect.stringMatching(/disabled$/) }));
-    const listed = JSON.parse(await orchctl(['plugin', 'list', '--url', nodes[0].url, '--json'])) as { plugins: { name: string; enabled: boolean }[] };
+    expect(difference.body.onDisk).toContainEqual(
+      expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'changed', node: expect.stringMatching(/disabled$/) }),
+    );
+    const listed = JSON.parse(await orchctl(['plugin', 'list', '--url', nodes[0].url, '--json'])) as {
+      plugins: { name: string; enabled: boolean }[];
+    };
     expect(listed.plugins).toEqual([expect.objectContaining({ name: 'greeting', enabled: false })]);
 
     await orchctl(['push', '--url', nodes[0].url, '--reset', '--timeout', '180']);
-    await pollUntil(async () => (await syncStates()).every((state) => state === 'IN_SYNC'), { what: 'both in sync on the disabled plugin' });
+    await pollUntil(async () => (await syncStates()).every((state) => state === 'IN_SYNC'), {
+      what: 'both in sync on the disabled plugin',
+    });
     expect(hasPlugin(nodes[0]) && hasPlugin(nodes[1])).toBe(true);
-    expect(JSON.parse(readFileSync(path.join(nodes[1].dataDir, 'config', 'disabled-plugins.json'), 'utf8'))).toEqual(['greeting']);
-    expect((await history())[0].changes).toEqual([expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'changed' })]);
+    expect(JSON.parse(readFileSync(path.join(nodes[1].dataDir, 'config', 'disabled-plugins.json'), 'utf8'))).toEqual([
+      'greeting',
+    ]);
+    expect((await history())[0].changes).toEqual([
+      expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'changed' }),
+    ]);
     const run = await runGreeting();
     expect(run.status).toBe('FAILED');
     expect(run.error).toMatch(/greeting/);
@@ -169,23 +209,33 @@ describe('plugins: disable and uninstall, pushed like any change', () => {
     await orchctl(['push', '--url', nodes[1].url]);
     await pollUntil(() => !hasPlugin(nodes[0]) && !hasPlugin(nodes[1]), { what: 'both nodes to remove the plugin file' });
     expect(existsSync(path.join(nodes[0].dataDir, 'config', 'disabled-plugins.json'))).toBe(false);
-    expect((await history())[0].changes).toEqual([expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'removed' })]);
+    expect((await history())[0].changes).toEqual([
+      expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'removed' }),
+    ]);
     const audit = await api<TAuditEntryView[]>(nodes[0], '/api/audit?limit=50');
-    expect(audit.body).toContainEqual(expect.objectContaining({ actor: 'root', method: 'DELETE', path: '/api/config/plugins/greeting', status: 200 }));
+    expect(audit.body).toContainEqual(
+      expect.objectContaining({ actor: 'root', method: 'DELETE', path: '/api/config/plugins/greeting', status: 200 }),
+    );
   });
 });
 
 describe('support bundle', () => {
   it('names a member that could not be reached in its manifest', async () => {
     await nodes[1].stop();
-    await pollUntil(async () => (await clusterStatus(nodes[0])).nodes.find((node) => node.name === 'n2')?.state === 'NOT_RESPONDING', { what: 'n2 not responding' });
+    await pollUntil(
+      async () => (await clusterStatus(nodes[0])).nodes.find((node) => node.name === 'n2')?.state === 'NOT_RESPONDING',
+      { what: 'n2 not responding' },
+    );
     const file = path.join(nodes[0].dataDir, '..', `bundle-${process.pid}.tar.gz`);
     const output = await orchctl(['support-bundle', '--url', nodes[0].url, '--out', file]);
     expect(output).toMatch(/not collected from: n2/);
     const unpacked = mkdtempSync(path.join(tmpdir(), 'orch-bundle-test-'));
     await extractTar({ file, cwd: unpacked });
     const [folder] = readdirSync(unpacked);
-    const manifest = JSON.parse(readFileSync(path.join(unpacked, folder, 'manifest.json'), 'utf8')) as { unreachable: string[]; members: { name: string; systemLog: string }[] };
+    const manifest = JSON.parse(readFileSync(path.join(unpacked, folder, 'manifest.json'), 'utf8')) as {
+      unreachable: string[];
+      members: { name: string; systemLog: string }[];
+    };
     expect(manifest.unreachable).toEqual(['n2']);
     expect(manifest.members).toEqual([
       expect.objectContaining({ name: 'n1', systemLog: expect.stringMatching(/lines$/) }),

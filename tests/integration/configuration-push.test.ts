@@ -29,21 +29,30 @@ beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: 500, failoverHeartbeats: 4 });
   nodes = await startNodes(databaseUrl, 2);
-  await pollUntil(async () => (await members()).every((node) => node.activeFingerprint && node.state === 'ACTIVE' || node.state === 'STANDBY'), {
-    what: 'both nodes to report',
-  });
+  await pollUntil(
+    async () =>
+      (await members()).every((node) => (node.activeFingerprint && node.state === 'ACTIVE') || node.state === 'STANDBY'),
+    {
+      what: 'both nodes to report',
+    },
+  );
 });
 afterAll(stopAllNodes);
 
 describe('push configuration and reset nodes', () => {
   it('two nodes start in sync; a plugin installed on A: A LOCAL CHANGES, B OUT OF SYNC, the difference naming the plugin', async () => {
-    await pollUntil(async () => Object.values(await syncStates()).every((state) => state === 'IN_SYNC'), { what: 'both in sync' });
+    await pollUntil(async () => Object.values(await syncStates()).every((state) => state === 'IN_SYNC'), {
+      what: 'both in sync',
+    });
     const installed = await runOrchctl(['plugin', 'install', '--url', nodes[0].url, SAMPLE], AS_ROOT);
     expect(installed.code, installed.stderr).toBe(0);
-    await pollUntil(async () => {
-      const states = await syncStates();
-      return states.n1 === 'LOCAL_CHANGES' && states.n2 === 'OUT_OF_SYNC';
-    }, { what: 'A: local changes, B: out of sync' });
+    await pollUntil(
+      async () => {
+        const states = await syncStates();
+        return states.n1 === 'LOCAL_CHANGES' && states.n2 === 'OUT_OF_SYNC';
+      },
+      { what: 'A: local changes, B: out of sync' },
+    );
 
     const a = (await api<TNodeConfiguration>(nodes[1], `/api/cluster/nodes/${(await member('n1')).id}/configuration`)).body;
     expect(a.onDisk).toContainEqual(expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'added' }));
@@ -78,7 +87,13 @@ describe('push configuration and reset nodes', () => {
     const after = await clusterStatus(nodes[1]);
     expect(after.nodes.map((node) => node.syncState)).toEqual(['IN_SYNC', 'IN_SYNC']);
     expect(after.converged).toBe(true);
-    expect(after.rollout).toMatchObject({ status: 'COMPLETED', steps: [{ name: 'n2', status: 'IN_SYNC' }, { name: 'n1', status: 'IN_SYNC' }] });
+    expect(after.rollout).toMatchObject({
+      status: 'COMPLETED',
+      steps: [
+        { name: 'n2', status: 'IN_SYNC' },
+        { name: 'n1', status: 'IN_SYNC' },
+      ],
+    });
     // both were restarted, and the extra active slot the reset used is gone again
     expect(after.nodes.map((node) => node.startedAt).every((value, index) => value > startedAt[index])).toBe(true);
     expect(after.settings.activeNodeCount).toBe(1);
@@ -92,24 +107,34 @@ describe('push configuration and reset nodes', () => {
     await pollUntil(async () => (await member('n1')).syncState === 'LOCAL_CHANGES', { what: 'A: local changes' });
     expect((await member('n1')).restartPending).toBe(false);
     expect((await runOrchctl(['push', '--url', nodes[0].url], AS_ROOT)).code).toBe(0);
-    await pollUntil(async () => Object.values(await syncStates()).every((state) => state === 'IN_SYNC'), { what: 'both in sync without a restart' });
+    await pollUntil(async () => Object.values(await syncStates()).every((state) => state === 'IN_SYNC'), {
+      what: 'both in sync without a restart',
+    });
 
     const restartRequired = await api(nodes[0], '/api/config/settings', { method: 'PUT', body: { maxConcurrentRuns: 3 } });
     expect(restartRequired.status).toBe(200);
     await pollUntil(async () => (await member('n1')).restartPending, { what: 'A: restart pending' });
     expect((await runOrchctl(['push', '--url', nodes[0].url], AS_ROOT)).code).toBe(0);
-    await pollUntil(async () => {
-      const states = await syncStates();
-      return states.n1 === 'PENDING_RESTART' && states.n2 === 'PENDING_RESTART';
-    }, { what: 'both pending restart' });
+    await pollUntil(
+      async () => {
+        const states = await syncStates();
+        return states.n1 === 'PENDING_RESTART' && states.n2 === 'PENDING_RESTART';
+      },
+      { what: 'both pending restart' },
+    );
     const diff = (await api<TNodeConfiguration>(nodes[0], `/api/cluster/nodes/${(await member('n2')).id}/configuration`)).body;
-    expect(diff.running).toEqual([expect.objectContaining({ kind: 'setting', name: 'maxConcurrentRuns', node: 10, base: 3, apply: 'restart' })]);
+    expect(diff.running).toEqual([
+      expect.objectContaining({ kind: 'setting', name: 'maxConcurrentRuns', node: 10, base: 3, apply: 'restart' }),
+    ]);
     expect(diff.onDisk).toEqual([]);
   });
 
   it('refuses bad settings naming the field, and changes nothing', async () => {
     const before = await api(nodes[0], '/api/config/settings');
-    const bad = await api<{ error: { field: string } }>(nodes[0], '/api/config/settings', { method: 'PUT', body: { maxConcurrentRuns: 0 } });
+    const bad = await api<{ error: { field: string } }>(nodes[0], '/api/config/settings', {
+      method: 'PUT',
+      body: { maxConcurrentRuns: 0 },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('maxConcurrentRuns');
     expect((await api(nodes[0], '/api/config/settings')).body).toEqual(before.body);
@@ -119,61 +144,106 @@ describe('push configuration and reset nodes', () => {
     const b = await member('n2');
     const restarted = await runOrchctl(['restart', '--url', nodes[0].url, 'n2'], AS_ROOT);
     expect(restarted.code, restarted.stderr).toBe(0);
-    await pollUntil(async () => {
-      const now = await member('n2');
-      return now.startedAt > b.startedAt && now.syncState === 'IN_SYNC';
-    }, { what: 'B restarted and in sync', timeoutMs: 30_000 });
+    await pollUntil(
+      async () => {
+        const now = await member('n2');
+        return now.startedAt > b.startedAt && now.syncState === 'IN_SYNC';
+      },
+      { what: 'B restarted and in sync', timeoutMs: 30_000 },
+    );
   });
 
   it('gives up a rolling reset whose coordinator went silent, and puts back the active slot it added', async () => {
     const before = await clusterStatus(nodes[0]);
-    const raised = await api(nodes[0], '/api/cluster/settings', { method: 'PUT', body: { activeNodeCount: 2, version: before.settings.version } });
+    const raised = await api(nodes[0], '/api/cluster/settings', {
+      method: 'PUT',
+      body: { activeNodeCount: 2, version: before.settings.version },
+    });
     expect(raised.status).toBe(200);
     // a coordinator that has been silent for two minutes, in the middle of its reset
     await withClient(databaseUrl, async (client) => {
       const ghost = '00000000-0000-4000-8000-00000000aaaa';
-      await client.query(`INSERT INTO cluster_node (id, name, url, version, last_heartbeat_at) VALUES ($1, 'ghost', 'http://ghost', '0.1.0', now() - interval '2 minutes')`, [ghost]);
-      await client.query(`INSERT INTO config_rollout (version, started_by, coordinator_node, status, steps, restore_active_node_count) VALUES (1, 'root', $1, 'RUNNING', '[]', 1)`, [ghost]);
+      await client.query(
+        `INSERT INTO cluster_node (id, name, url, version, last_heartbeat_at) VALUES ($1, 'ghost', 'http://ghost', '0.1.0', now() - interval '2 minutes')`,
+        [ghost],
+      );
+      await client.query(
+        `INSERT INTO config_rollout (version, started_by, coordinator_node, status, steps, restore_active_node_count) VALUES (1, 'root', $1, 'RUNNING', '[]', 1)`,
+        [ghost],
+      );
     });
-    const after = await pollUntil(async () => {
-      const status = await clusterStatus(nodes[0]);
-      return status.rollout?.status === 'FAILED' ? status : undefined;
-    }, { what: 'the silent rollout to be given up', timeoutMs: 30_000 });
+    const after = await pollUntil(
+      async () => {
+        const status = await clusterStatus(nodes[0]);
+        return status.rollout?.status === 'FAILED' ? status : undefined;
+      },
+      { what: 'the silent rollout to be given up', timeoutMs: 30_000 },
+    );
     expect(after.rollout?.message).toMatch(/ghost stopped responding/);
     expect(after.settings.activeNodeCount).toBe(1);
   });
 
   it('says so when the active slot of a given-up rolling reset cannot be put back, and puts it back once it can', async () => {
     const before = await clusterStatus(nodes[0]);
-    const raised = await api(nodes[0], '/api/cluster/settings', { method: 'PUT', body: { activeNodeCount: 2, version: before.settings.version } });
+    const raised = await api(nodes[0], '/api/cluster/settings', {
+      method: 'PUT',
+      body: { activeNodeCount: 2, version: before.settings.version },
+    });
     expect(raised.status).toBe(200);
     // a silent coordinator whose rollout names a count the database refuses (at least 1 active node)
     const rolloutId = await withClient(databaseUrl, async (client) => {
       const ghost = '00000000-0000-4000-8000-00000000bbbb';
-      await client.query(`INSERT INTO cluster_node (id, name, url, version, last_heartbeat_at) VALUES ($1, 'ghost-2', 'http://ghost-2', '0.1.0', now() - interval '2 minutes')`, [ghost]);
+      await client.query(
+        `INSERT INTO cluster_node (id, name, url, version, last_heartbeat_at) VALUES ($1, 'ghost-2', 'http://ghost-2', '0.1.0', now() - interval '2 minutes')`,
+        [ghost],
+      );
       const { rows } = await client.query<{ id: number }>(
         `INSERT INTO config_rollout (version, started_by, coordinator_node, status, steps, restore_active_node_count) VALUES (1, 'root', $1, 'RUNNING', '[]', 0) RETURNING id`,
         [ghost],
       );
       return rows[0].id;
     });
-    const failed = await pollUntil(async () => {
-      const status = await clusterStatus(nodes[0]);
-      return status.rollout?.id === rolloutId && /could not be put back/.test(status.rollout.message ?? '') ? status : undefined;
-    }, { what: 'the failed restore in the rollout\'s message', timeoutMs: 30_000 });
-    expect(failed.rollout?.message).toMatch(/^its coordinating node ghost-2 stopped responding; the active node count could not be put back to 0 \(.+\); the cluster keeps one more active node/);
+    const failed = await pollUntil(
+      async () => {
+        const status = await clusterStatus(nodes[0]);
+        return status.rollout?.id === rolloutId && /could not be put back/.test(status.rollout.message ?? '')
+          ? status
+          : undefined;
+      },
+      { what: "the failed restore in the rollout's message", timeoutMs: 30_000 },
+    );
+    expect(failed.rollout?.message).toMatch(
+      /^its coordinating node ghost-2 stopped responding; the active node count could not be put back to 0 \(.+\); the cluster keeps one more active node/,
+    );
     expect(failed.settings.activeNodeCount).toBe(2);
-    const events = await api<{ kind: string; details: { rollout?: number } }[]>(nodes[0], '/api/cluster/events?kind=ROLLOUT_RESTORE_FAILED');
+    const events = await api<{ kind: string; details: { rollout?: number } }[]>(
+      nodes[0],
+      '/api/cluster/events?kind=ROLLOUT_RESTORE_FAILED',
+    );
     expect(events.body.filter((event) => event.details.rollout === rolloutId)).toHaveLength(1);
 
     // the count becomes one the database takes: the settle loop puts it back, and nothing more is owed
-    await withClient(databaseUrl, (client) => client.query('UPDATE config_rollout SET restore_active_node_count = 1 WHERE id = $1', [rolloutId]));
-    await pollUntil(async () => (await clusterStatus(nodes[0])).settings.activeNodeCount === 1, { what: 'the active count put back', timeoutMs: 30_000 });
+    await withClient(databaseUrl, (client) =>
+      client.query('UPDATE config_rollout SET restore_active_node_count = 1 WHERE id = $1', [rolloutId]),
+    );
+    await pollUntil(async () => (await clusterStatus(nodes[0])).settings.activeNodeCount === 1, {
+      what: 'the active count put back',
+      timeoutMs: 30_000,
+    });
     await pollUntil(
-      () => withClient(databaseUrl, async (client) => (await client.query('SELECT restore_active_node_count FROM config_rollout WHERE id = $1', [rolloutId])).rows[0].restore_active_node_count === null),
+      () =>
+        withClient(
+          databaseUrl,
+          async (client) =>
+            (await client.query('SELECT restore_active_node_count FROM config_rollout WHERE id = $1', [rolloutId])).rows[0]
+              .restore_active_node_count === null,
+        ),
       { what: 'the restore no longer owed' },
     );
-    const again = await api<{ kind: string; details: { rollout?: number } }[]>(nodes[0], '/api/cluster/events?kind=ROLLOUT_RESTORE_FAILED');
+    const again = await api<{ kind: string; details: { rollout?: number } }[]>(
+      nodes[0],
+      '/api/cluster/events?kind=ROLLOUT_RESTORE_FAILED',
+    );
     expect(again.body.filter((event) => event.details.rollout === rolloutId)).toHaveLength(1);
   });
 });

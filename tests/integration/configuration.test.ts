@@ -28,10 +28,13 @@ afterAll(stopAllNodes);
 
 describe('configuration fingerprints and sync states', () => {
   it('reports equal fingerprints for equal configurations: both in sync', async () => {
-    const [a, b] = await pollUntil(async () => {
-      const found = [await member('n1'), await member('n2')];
-      return found.every((node) => node.activeFingerprint) ? found : undefined;
-    }, { what: 'both nodes to report fingerprints' });
+    const [a, b] = await pollUntil(
+      async () => {
+        const found = [await member('n1'), await member('n2')];
+        return found.every((node) => node.activeFingerprint) ? found : undefined;
+      },
+      { what: 'both nodes to report fingerprints' },
+    );
     expect(a.activeFingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(a.activeFingerprint).toBe(b.activeFingerprint);
     expect([a.syncState, b.syncState, a.restartPending]).toEqual(['IN_SYNC', 'IN_SYNC', false]);
@@ -39,7 +42,10 @@ describe('configuration fingerprints and sync states', () => {
 
   it('shows a plugin installed on A as local changes on A and out of sync on B, until A restarts', async () => {
     const before = await member('n1');
-    const installed = await runOrchctl(['plugin', 'install', '--url', nodes[0].url, SAMPLE], { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD });
+    const installed = await runOrchctl(['plugin', 'install', '--url', nodes[0].url, SAMPLE], {
+      ORCH_USER: 'root',
+      ORCH_PASSWORD: ROOT_PASSWORD,
+    });
     expect(installed.code, installed.stderr).toBe(0);
     await pollUntil(async () => (await member('n1')).syncState === 'LOCAL_CHANGES', { what: 'A to report its local changes' });
     const a = await member('n1');
@@ -51,7 +57,9 @@ describe('configuration fingerprints and sync states', () => {
     // a restart of A's server (the supervisor starts it again) loads what is on disk
     const serverPid = nodes[0].serverPid()!;
     process.kill(serverPid, 'SIGKILL');
-    await pollUntil(async () => !isAlive(serverPid) && (await member('n1')).activeFingerprint === a.pendingFingerprint, { what: 'A to run its new configuration' });
+    await pollUntil(async () => !isAlive(serverPid) && (await member('n1')).activeFingerprint === a.pendingFingerprint, {
+      what: 'A to run its new configuration',
+    });
     expect((await member('n1')).restartPending).toBe(false);
   });
 
@@ -61,10 +69,13 @@ describe('configuration fingerprints and sync states', () => {
     const before = (await member('n2')).syncState;
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, '{ "logLevel": ');
-    const status = await pollUntil(async () => {
-      const current = await clusterStatus(nodes[0]);
-      return current.nodes.find((node) => node.name === 'n2')?.syncState === 'UNREADABLE' ? current : undefined;
-    }, { what: 'n2 to be shown as UNREADABLE' });
+    const status = await pollUntil(
+      async () => {
+        const current = await clusterStatus(nodes[0]);
+        return current.nodes.find((node) => node.name === 'n2')?.syncState === 'UNREADABLE' ? current : undefined;
+      },
+      { what: 'n2 to be shown as UNREADABLE' },
+    );
     const n2 = status.nodes.find((node) => node.name === 'n2')!;
     expect(n2.configUnreadable).toMatch(/JSON/);
     expect(n2.state).not.toBe('NOT_RESPONDING'); // the heartbeats go on

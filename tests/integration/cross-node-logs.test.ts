@@ -18,7 +18,10 @@ const ids: string[] = [];
 const AUTH_SECRET = 'auth';
 
 const systemLog = (node: NodeProcess, query: string, authorization = ROOT) =>
-  fetch(`${node.url}/api/logs/system?${query}`, { headers: { authorization } }).then(async (response) => ({ status: response.status, body: await response.json() }));
+  fetch(`${node.url}/api/logs/system?${query}`, { headers: { authorization } }).then(async (response) => ({
+    status: response.status,
+    body: await response.json(),
+  }));
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
@@ -31,7 +34,7 @@ beforeAll(async () => {
 afterAll(stopAllNodes);
 
 describe('system logs across members', () => {
-  it('reads another member\'s log through that member', async () => {
+  it("reads another member's log through that member", async () => {
     const remote = await systemLog(nodes[0], `lines=50&node=${ids[1]}`);
     expect(remote.status).toBe(200);
     expect(remote.body.node).toEqual({ id: ids[1], name: 'n2' });
@@ -42,11 +45,33 @@ describe('system logs across members', () => {
   });
 
   it('refuses a peer token that is forged, for another node, or expired', async () => {
-    const secret = await withClient(databaseUrl, async (client) => (await client.query(`SELECT value FROM shared_secret WHERE name = $1`, [AUTH_SECRET])).rows[0]?.value as string);
-    expect((await systemLog(nodes[1], 'lines=5', `Bearer ${issuePeerToken('not-the-cluster-secret-at-all-0123456789', { from: ids[0], to: ids[1] })}`)).status).toBe(401);
+    const secret = await withClient(
+      databaseUrl,
+      async (client) =>
+        (await client.query(`SELECT value FROM shared_secret WHERE name = $1`, [AUTH_SECRET])).rows[0]?.value as string,
+    );
+    expect(
+      (
+        await systemLog(
+          nodes[1],
+          'lines=5',
+          `Bearer ${issuePeerToken('not-the-cluster-secret-at-all-0123456789', { from: ids[0], to: ids[1] })}`,
+        )
+      ).status,
+    ).toBe(401);
     expect(secret).toBeTruthy();
-    expect((await systemLog(nodes[1], 'lines=5', `Bearer ${issuePeerToken(secret, { from: ids[1], to: ids[0] })}`)).status).toBe(401);
-    expect((await systemLog(nodes[1], 'lines=5', `Bearer ${issuePeerToken(secret, { from: ids[0], to: ids[1] }, Date.now() - 60_000)}`)).status).toBe(401);
+    expect((await systemLog(nodes[1], 'lines=5', `Bearer ${issuePeerToken(secret, { from: ids[1], to: ids[0] })}`)).status).toBe(
+      401,
+    );
+    expect(
+      (
+        await systemLog(
+          nodes[1],
+          'lines=5',
+          `Bearer ${issuePeerToken(secret, { from: ids[0], to: ids[1] }, Date.now() - 60_000)}`,
+        )
+      ).status,
+    ).toBe(401);
     const genuine = await systemLog(nodes[1], 'lines=5', `Bearer ${issuePeerToken(secret, { from: ids[0], to: ids[1] })}`);
     expect(genuine.status).toBe(200);
     // no token at all: the usual sign-in is needed

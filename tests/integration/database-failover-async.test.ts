@@ -23,13 +23,16 @@ const COUNT = 14;
 
 async function serverCountsOn(databaseUrl: string, runId: string): Promise<number[]> {
   return withClient(databaseUrl, async (client) =>
-    (await client.query<{ message: string }>('SELECT message FROM workflow_log_entry WHERE run_id = $1 ORDER BY id', [runId])).rows.map((row) =>
-      Number(row.message.replace('count ', '')),
-    ),
+    (
+      await client.query<{ message: string }>('SELECT message FROM workflow_log_entry WHERE run_id = $1 ORDER BY id', [runId])
+    ).rows.map((row) => Number(row.message.replace('count ', ''))),
   );
 }
 
-type TLostEvent = { node_id: string; details: { message: string; elements: { runId: string; elementId: string; step: number; runLost: boolean }[] } };
+type TLostEvent = {
+  node_id: string;
+  details: { message: string; elements: { runId: string; elementId: string; step: number; runLost: boolean }[] };
+};
 
 describe('a database failover with asynchronous replication and a lagging standby (PostgreSQL 15, two nodes on a multi-host URL)', () => {
   let pair: ReplicaPair;
@@ -55,30 +58,62 @@ describe('a database failover with asynchronous replication and a lagging standb
     const old = pair.singleUrl(pair.primary, 'orch');
     await pollUntil(async () => (await serverCountsOn(old, runId)).length >= 2, { timeoutMs: 60_000, what: 'two counts' });
     // the run and its first counts reach the standby; then it falls behind for good
-    await pollUntil(async () => Number((await pair.query(pair.standby, `SELECT count(*)::int AS n FROM workflow_log_entry WHERE run_id = '${runId}'`, 'orch'))[0]?.n) >= 2, {
-      what: 'the first counts to replicate',
-    });
+    await pollUntil(
+      async () =>
+        Number(
+          (
+            await pair.query(pair.standby, `SELECT count(*)::int AS n FROM workflow_log_entry WHERE run_id = '${runId}'`, 'orch')
+          )[0]?.n,
+        ) >= 2,
+      {
+        what: 'the first counts to replicate',
+      },
+    );
     await pair.cutReplication();
-    const replicated = (await pair.query(pair.standby, `SELECT count(*)::int AS n FROM workflow_log_entry WHERE run_id = '${runId}'`, 'orch'))[0].n as number;
-    await pollUntil(async () => (await serverCountsOn(old, runId)).length >= replicated + 3, { timeoutMs: 60_000, what: 'three counts only the old primary has' });
+    const replicated = (
+      await pair.query(pair.standby, `SELECT count(*)::int AS n FROM workflow_log_entry WHERE run_id = '${runId}'`, 'orch')
+    )[0].n as number;
+    await pollUntil(async () => (await serverCountsOn(old, runId)).length >= replicated + 3, {
+      timeoutMs: 60_000,
+      what: 'three counts only the old primary has',
+    });
 
     await pair.killPrimary();
     await pair.promote();
     const now = pair.singleUrl(pair.standby, 'orch');
 
-    await pollUntil(async () => (await activeNodes(nodes)).length === 1, { timeoutMs: 60_000, what: 'an active node on the promoted standby' });
+    await pollUntil(async () => (await activeNodes(nodes)).length === 1, {
+      timeoutMs: 60_000,
+      what: 'an active node on the promoted standby',
+    });
     await waitForStatus(now, [runId], 'COMPLETED', 120_000);
     expect(await serverCountsOn(now, runId)).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1));
     expect(maxBelievedActive(nodes)).toBeLessThanOrEqual(1);
 
-    const events = await withClient(now, async (client) => (await client.query<{ kind: string; details: { reason?: string } }>(`SELECT kind, details FROM cluster_event WHERE kind LIKE 'DATABASE_FAILOVER%' OR kind = 'FENCED'`)).rows);
+    const events = await withClient(
+      now,
+      async (client) =>
+        (
+          await client.query<{ kind: string; details: { reason?: string } }>(
+            `SELECT kind, details FROM cluster_event WHERE kind LIKE 'DATABASE_FAILOVER%' OR kind = 'FENCED'`,
+          )
+        ).rows,
+    );
     expect(events.filter((event) => event.kind === 'DATABASE_FAILOVER')).toHaveLength(1);
     // the active node ended its belief because of the failover, while its lease would still have held
     expect(beliefRecords(nodes).filter((record) => record.t === 'end' && record.reason === 'database-failover')).toHaveLength(1);
     expect(events.filter((event) => event.kind === 'FENCED' && event.details.reason === 'database failover')).toHaveLength(1);
     const lost = await pollUntil(
       async () => {
-        const rows = await withClient(now, async (client) => (await client.query<TLostEvent>(`SELECT node_id, details FROM cluster_event WHERE kind = 'DATABASE_FAILOVER_LOST_WORK'`)).rows);
+        const rows = await withClient(
+          now,
+          async (client) =>
+            (
+              await client.query<TLostEvent>(
+                `SELECT node_id, details FROM cluster_event WHERE kind = 'DATABASE_FAILOVER_LOST_WORK'`,
+              )
+            ).rows,
+        );
         return rows.length > 0 ? rows : undefined;
       },
       { what: 'the lost work to be reported' },

@@ -25,14 +25,20 @@ const COUNT = 12;
 
 async function serverCounts(databaseUrl: string, runId: string): Promise<number[]> {
   return withClient(databaseUrl, async (client) =>
-    (await client.query<{ message: string }>('SELECT message FROM workflow_log_entry WHERE run_id = $1 ORDER BY id', [runId])).rows.map((row) =>
-      Number(row.message.replace('count ', '')),
-    ),
+    (
+      await client.query<{ message: string }>('SELECT message FROM workflow_log_entry WHERE run_id = $1 ORDER BY id', [runId])
+    ).rows.map((row) => Number(row.message.replace('count ', ''))),
   );
 }
 
-async function clusterEvents(databaseUrl: string, kind: string): Promise<{ node_id: string; details: Record<string, unknown> }[]> {
-  return withClient(databaseUrl, async (client) => (await client.query('SELECT node_id, details FROM cluster_event WHERE kind = $1 ORDER BY id', [kind])).rows);
+async function clusterEvents(
+  databaseUrl: string,
+  kind: string,
+): Promise<{ node_id: string; details: Record<string, unknown> }[]> {
+  return withClient(
+    databaseUrl,
+    async (client) => (await client.query('SELECT node_id, details FROM cluster_event WHERE kind = $1 ORDER BY id', [kind])).rows,
+  );
 }
 
 /** Each count's element events: once, except at most one count that ran again (the interrupted one). */
@@ -75,12 +81,17 @@ describe('a database failover with synchronous replication (PostgreSQL 15 primar
     const cases = [
       { url: pair.url([pair.standby], 'orch'), says: `127.0.0.1:${pair.standby.port} is a read-only standby` },
       { url: wrongPassword, says: 'wrong password' },
-      { url: pair.url([{ name: 'gone', port: deadPort, dataDir: '' }, pair.standby], 'orch'), says: `127.0.0.1:${deadPort} failed: connection refused` },
+      {
+        url: pair.url([{ name: 'gone', port: deadPort, dataDir: '' }, pair.standby], 'orch'),
+        says: `127.0.0.1:${deadPort} failed: connection refused`,
+      },
       { url: pair.url([pair.primary], 'orch').replace('read-write', 'read-wirte'), says: 'target_session_attrs must be one of' },
     ];
     for (const { url: given, says } of cases) {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-db-refused-'));
-      const result = await runOrchctl(['node', 'start', '--port', String(await findFreePort()), '--data-dir', dataDir], { ORCH_DATABASE_URL: given });
+      const result = await runOrchctl(['node', 'start', '--port', String(await findFreePort()), '--data-dir', dataDir], {
+        ORCH_DATABASE_URL: given,
+      });
       expect(result.code, says).not.toBe(0);
       expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
       expect(result.stderr).toContain(says);
@@ -93,7 +104,13 @@ describe('a database failover with synchronous replication (PostgreSQL 15 primar
     await pollUntil(async () => (await activeNodes(nodes)).length === 1, { what: 'one active node' });
     const target = await api(nodes[0], '/api/notifications/targets', {
       method: 'POST',
-      body: { kind: 'WEBHOOK', name: 'dba', url: `${webhook.url}/dba`, secret: 'webhook-secret-for-database-failover', events: ['DATABASE_FAILOVER'] },
+      body: {
+        kind: 'WEBHOOK',
+        name: 'dba',
+        url: `${webhook.url}/dba`,
+        secret: 'webhook-secret-for-database-failover',
+        events: ['DATABASE_FAILOVER'],
+      },
     });
     expect(target.status).toBe(201);
     const runId = await startRun(nodes[0], 'Cluster Test', { count: COUNT });
@@ -104,7 +121,10 @@ describe('a database failover with synchronous replication (PostgreSQL 15 primar
     await pair.promote();
     const after = pair.singleUrl(pair.standby, 'orch');
 
-    await pollUntil(async () => (await activeNodes(nodes)).length === 1, { timeoutMs: 60_000, what: 'an active node on the promoted standby' });
+    await pollUntil(async () => (await activeNodes(nodes)).length === 1, {
+      timeoutMs: 60_000,
+      what: 'an active node on the promoted standby',
+    });
     await waitForStatus(after, [runId], 'COMPLETED', 90_000);
 
     // the server log is written with the checkpoint: each count exactly once
@@ -115,26 +135,45 @@ describe('a database failover with synchronous replication (PostgreSQL 15 primar
 
     const failovers = await clusterEvents(after, 'DATABASE_FAILOVER');
     expect(failovers).toHaveLength(1);
-    expect(failovers[0].details).toMatchObject({ from: { timeline: 1 }, to: { timeline: 2 }, server: `127.0.0.1:${pair.standby.port}` });
+    expect(failovers[0].details).toMatchObject({
+      from: { timeline: 1 },
+      to: { timeline: 2 },
+      server: `127.0.0.1:${pair.standby.port}`,
+    });
     // synchronous replication: everything the old primary acknowledged is on the new one
     expect(await clusterEvents(after, 'DATABASE_FAILOVER_LOST_WORK')).toEqual([]);
     // the node that was active fenced itself: by its own deadline when the database was away
     // longer than window − interval (as here), else when its heartbeat met the new primary; and
     // slots went out again under an epoch of the new timeline
     expect(await clusterEvents(after, 'FENCED')).not.toEqual([]);
-    const epoch = await withClient(after, async (client) => Number((await client.query('SELECT epoch FROM cluster')).rows[0].epoch));
+    const epoch = await withClient(after, async (client) =>
+      Number((await client.query('SELECT epoch FROM cluster')).rows[0].epoch),
+    );
     expect(epoch).toBeGreaterThan(2_000_000_000);
 
     // the operators are told, once
-    await pollUntil(() => webhook.received.some((hook) => hook.body.kind === 'DATABASE_FAILOVER'), { timeoutMs: 30_000, what: 'the DATABASE_FAILOVER notification' });
-    await holdsFor(() => webhook.received.filter((hook) => hook.body.kind === 'DATABASE_FAILOVER').length === 1, 3_000, 'one DATABASE_FAILOVER notification, no more');
+    await pollUntil(() => webhook.received.some((hook) => hook.body.kind === 'DATABASE_FAILOVER'), {
+      timeoutMs: 30_000,
+      what: 'the DATABASE_FAILOVER notification',
+    });
+    await holdsFor(
+      () => webhook.received.filter((hook) => hook.body.kind === 'DATABASE_FAILOVER').length === 1,
+      3_000,
+      'one DATABASE_FAILOVER notification, no more',
+    );
     expect(webhook.received.every((hook) => hook.signatureValid === true)).toBe(true);
 
-    const printed = await runOrchctl(['events', '--url', nodes[1].url, '--kind', 'DATABASE_FAILOVER'], { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD });
+    const printed = await runOrchctl(['events', '--url', nodes[1].url, '--kind', 'DATABASE_FAILOVER'], {
+      ORCH_USER: 'root',
+      ORCH_PASSWORD: ROOT_PASSWORD,
+    });
     expect(printed.code, printed.stderr).toBe(0);
     expect(printed.stdout).toContain('DATABASE_FAILOVER');
     // the Database facts show the identity the heartbeats compare, on the new primary
-    const shown = await runOrchctl(['database', 'show', '--url', nodes[0].url], { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD });
+    const shown = await runOrchctl(['database', 'show', '--url', nodes[0].url], {
+      ORCH_USER: 'root',
+      ORCH_PASSWORD: ROOT_PASSWORD,
+    });
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`connected    127.0.0.1:${pair.standby.port}, the primary`);
     expect(shown.stdout).toMatch(/identity {5}system \d+, timeline 2, 1 failover\(s\) seen by the cluster/);

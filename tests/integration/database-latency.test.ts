@@ -73,7 +73,7 @@ async function expectNoFailover(active: 'a' | 'b', standby: 'a' | 'b', what: str
     what,
     500,
   );
-  expect((await health(node(active)))).toMatchObject({ state: 'ACTIVE', epoch });
+  expect(await health(node(active))).toMatchObject({ state: 'ACTIVE', epoch });
   // from the nodes' own records: one node, one epoch, no end, and each extension before the last ran out
   const records = beliefRecords([node('a'), node('b')]).filter((record) => record.at >= startedAt);
   expect(new Set(records.map((record) => `${record.node} ${record.epoch}`)).size).toBe(1);
@@ -103,14 +103,24 @@ async function expectTakeover(victim: 'a' | 'b', successor: 'a' | 'b', label: st
   await pollUntil(async () => (await health(node(victim)))?.state === 'ACTIVE', { what: `${victim} active` });
   const killedAt = Date.now();
   node(victim).killGroup('SIGKILL');
-  await pollUntil(async () => (await health(node(successor)))?.state === 'ACTIVE', { intervalMs: 50, what: `${successor} to take over`, timeoutMs: 30_000 });
+  await pollUntil(async () => (await health(node(successor)))?.state === 'ACTIVE', {
+    intervalMs: 50,
+    what: `${successor} to take over`,
+    timeoutMs: 30_000,
+  });
   const tookMs = Date.now() - killedAt;
   console.log(`database latency: ${label} -> ACTIVE in ${tookMs} ms (window ${WINDOW} + interval ${INTERVAL})`);
   expect(tookMs).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);
   await node(victim).exited;
   const databaseUrl = victim === 'a' ? slowUrl : database!.url;
-  nodes.set(victim, await startHostNode({ network, host: victim, name: victim.toUpperCase(), databaseUrl, dataDir: node(victim).dataDir }));
-  await pollUntil(async () => (await health(node(victim)))?.state === 'STANDBY', { what: `${victim} to stand by again`, timeoutMs: 60_000 });
+  nodes.set(
+    victim,
+    await startHostNode({ network, host: victim, name: victim.toUpperCase(), databaseUrl, dataDir: node(victim).dataDir }),
+  );
+  await pollUntil(async () => (await health(node(victim)))?.state === 'STANDBY', {
+    what: `${victim} to stand by again`,
+    timeoutMs: 60_000,
+  });
 }
 
 describe(`${LATENCY_MS} ms ± ${JITTER_MS} ms, then ${LOSS * 100} % loss, between the active host and the database`, () => {
@@ -121,14 +131,22 @@ describe(`${LATENCY_MS} ms ± ${JITTER_MS} ms, then ${LOSS * 100} % loss, betwee
     await expectNoFailover('a', 'b', `A to stay active with ${LATENCY_MS} ± ${JITTER_MS} ms to the database`);
   });
 
-  it(`no false failover over ${HOLD_MS / 1000} s of latency and ${LOSS * 100} % packet loss`, { timeout: HOLD_MS + 60_000 }, async () => {
-    await network.setLoss('a', { address: `${network.prefix}.1`, port: proxy!.port }, LOSS);
-    await expectNoFailover('a', 'b', `A to stay active with ${LATENCY_MS} ± ${JITTER_MS} ms and ${LOSS * 100} % loss to the database`);
-    // the loss is real: A's own packets to and from the database were dropped
-    const dropped = await network.droppedPackets('a');
-    console.log(`database latency: ${dropped} packets between A and the database dropped during the hold`);
-    expect(dropped).toBeGreaterThan(0);
-  });
+  it(
+    `no false failover over ${HOLD_MS / 1000} s of latency and ${LOSS * 100} % packet loss`,
+    { timeout: HOLD_MS + 60_000 },
+    async () => {
+      await network.setLoss('a', { address: `${network.prefix}.1`, port: proxy!.port }, LOSS);
+      await expectNoFailover(
+        'a',
+        'b',
+        `A to stay active with ${LATENCY_MS} ± ${JITTER_MS} ms and ${LOSS * 100} % loss to the database`,
+      );
+      // the loss is real: A's own packets to and from the database were dropped
+      const dropped = await network.droppedPackets('a');
+      console.log(`database latency: ${dropped} packets between A and the database dropped during the hold`);
+      expect(dropped).toBeGreaterThan(0);
+    },
+  );
 
   it('kill -9 of the slow active host: the clean one takes over within window + interval', async () => {
     await expectTakeover('a', 'b', 'kill -9 of A (slow, lossy path) -> B');

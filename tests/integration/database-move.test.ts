@@ -103,14 +103,19 @@ describe('Move the whole cluster', () => {
     const sampler = (async () => {
       await withClient(databaseUrl(), async (client) => {
         while (sampling) {
-          const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM active_slot WHERE node_id IS NOT NULL AND lease_until > now()');
+          const { rows } = await client.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM active_slot WHERE node_id IS NOT NULL AND lease_until > now()',
+          );
           if (rows[0].n === 0) gaps.push(new Date().toISOString());
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       });
     })();
 
-    const result = await runOrchctl(['database', 'move', '--url', nodes[0].url, '--yes', '--timeout', '400'], { ...AS_ROOT, ORCH_TEST_DATABASE_URL: databaseUrl(NEW_PASSWORD) });
+    const result = await runOrchctl(['database', 'move', '--url', nodes[0].url, '--yes', '--timeout', '400'], {
+      ...AS_ROOT,
+      ORCH_TEST_DATABASE_URL: databaseUrl(NEW_PASSWORD),
+    });
     sampling = false;
     await sampler;
     expect(result.code, result.stderr + result.stdout).toBe(0);
@@ -131,8 +136,14 @@ describe('Move the whole cluster', () => {
     expect(stagedFiles()).toEqual([]);
 
     // no session opened with the old password is left: every one of the role's began after the rotation
-    const sessions = await withClient(databaseUrl(), async (client) =>
-      (await client.query<{ started: Date }>('SELECT backend_start AS started FROM pg_stat_activity WHERE usename = $1', [ROLE])).rows,
+    const sessions = await withClient(
+      databaseUrl(),
+      async (client) =>
+        (
+          await client.query<{ started: Date }>('SELECT backend_start AS started FROM pg_stat_activity WHERE usename = $1', [
+            ROLE,
+          ])
+        ).rows,
     );
     expect(sessions.length).toBeGreaterThan(2);
     for (const session of sessions) expect(session.started.getTime()).toBeGreaterThan(rotatedAt.getTime());
@@ -141,11 +152,18 @@ describe('Move the whole cluster', () => {
     await pollUntil(
       async () => {
         const status = await clusterStatus(nodes[0]);
-        return status.nodes.filter((node) => node.state === 'ACTIVE').length === 1 && status.nodes.filter((node) => node.state === 'STANDBY').length === 2;
+        return (
+          status.nodes.filter((node) => node.state === 'ACTIVE').length === 1 &&
+          status.nodes.filter((node) => node.state === 'STANDBY').length === 2
+        );
       },
       { timeoutMs: 60_000, what: 'one active node and two standbys after the move' },
     );
-    const audit = await withClient(databaseUrl(), async (client) => (await client.query(`SELECT row_to_json(a)::text AS row FROM audit_entry a WHERE path LIKE '/api/database/%'`)).rows);
+    const audit = await withClient(
+      databaseUrl(),
+      async (client) =>
+        (await client.query(`SELECT row_to_json(a)::text AS row FROM audit_entry a WHERE path LIKE '/api/database/%'`)).rows,
+    );
     expect(audit.length).toBeGreaterThan(0);
     expect(JSON.stringify(audit)).not.toContain(NEW_PASSWORD);
   });

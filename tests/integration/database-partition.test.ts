@@ -43,9 +43,12 @@ describe('a partitioned primary (PostgreSQL 15 primary behind a proxy that cuts 
     const first = await beat();
     expect(first.database).toMatchObject({ timeline: 1, failovers: 0 });
     // what the standby must hold when promoted: the registration and the remembered identity
-    await pollUntil(async () => (await pair.query(pair.standby, `SELECT database_timeline AS t FROM cluster`, 'orch'))[0]?.t === 1, {
-      what: 'the identity to replicate',
-    });
+    await pollUntil(
+      async () => (await pair.query(pair.standby, `SELECT database_timeline AS t FROM cluster`, 'orch'))[0]?.t === 1,
+      {
+        what: 'the identity to replicate',
+      },
+    );
 
     proxy.cut();
     await pair.promote();
@@ -69,6 +72,10 @@ describe('a partitioned primary (PostgreSQL 15 primary behind a proxy that cuts 
     expect(failures.every((message) => !message.includes(pair.password))).toBe(true);
     const events = await pair.query(pair.standby, `SELECT details FROM cluster_event WHERE kind = 'DATABASE_FAILOVER'`, 'orch');
     expect(events).toHaveLength(1);
-    expect(events[0].details).toMatchObject({ from: { timeline: 1 }, to: { timeline: 2 }, server: `127.0.0.1:${pair.standby.port}` });
+    expect(events[0].details).toMatchObject({
+      from: { timeline: 1 },
+      to: { timeline: 2 },
+      server: `127.0.0.1:${pair.standby.port}`,
+    });
   });
 });

@@ -30,7 +30,14 @@ let orchPassword: string;
 let nodes: NodeProcess[] = [];
 
 /** What happened around the failover, for the checks after it. */
-const failover = { killedAt: 0, epochBefore: 0, timelineBefore: 0, runId: '', killed: undefined as TPatroniMember | undefined, promoted: undefined as TPatroniMember | undefined };
+const failover = {
+  killedAt: 0,
+  epochBefore: 0,
+  timelineBefore: 0,
+  runId: '',
+  killed: undefined as TPatroniMember | undefined,
+  promoted: undefined as TPatroniMember | undefined,
+};
 
 /** A wait whose failure message ends with what etcd, Patroni and HAProxy logged. */
 async function withLogs<T>(work: Promise<T>): Promise<T> {
@@ -43,9 +50,9 @@ async function withLogs<T>(work: Promise<T>): Promise<T> {
 
 async function serverLogCounts(runId: string): Promise<number[]> {
   return withClient(databaseUrl, async (client) =>
-    (await client.query<{ message: string }>('SELECT message FROM workflow_log_entry WHERE run_id = $1 ORDER BY id', [runId])).rows.map((row) =>
-      Number(row.message.replace('count ', '')),
-    ),
+    (
+      await client.query<{ message: string }>('SELECT message FROM workflow_log_entry WHERE run_id = $1 ORDER BY id', [runId])
+    ).rows.map((row) => Number(row.message.replace('count ', ''))),
   );
 }
 
@@ -72,12 +79,18 @@ afterAll(async () => {
 describe('a Patroni-managed PostgreSQL behind HAProxy fails over under a running cluster', () => {
   it('kills the primary PostgreSQL mid-run: Patroni promotes the synchronous standby, a node is active again and the run completes', async () => {
     const cluster = patroni!;
-    const [active] = await pollUntil(async () => {
-      const found = await activeNodes(nodes);
-      return found.length === 1 ? found : undefined;
-    }, { timeoutMs: 60_000, what: 'one active node on the HAProxy address' });
+    const [active] = await pollUntil(
+      async () => {
+        const found = await activeNodes(nodes);
+        return found.length === 1 ? found : undefined;
+      },
+      { timeoutMs: 60_000, what: 'one active node on the HAProxy address' },
+    );
     failover.runId = await startRun(active, 'Cluster Test', { count: COUNT });
-    await pollUntil(async () => (await serverLogCounts(failover.runId)).length >= 3, { timeoutMs: 60_000, what: 'three counts of the Cluster Test' });
+    await pollUntil(async () => (await serverLogCounts(failover.runId)).length >= 3, {
+      timeoutMs: 60_000,
+      what: 'three counts of the Cluster Test',
+    });
 
     const killed = await withLogs(pollUntil(() => cluster.primary(), { what: 'the member Patroni reports as /primary' }));
     const standby = cluster.members.find((member) => member !== killed)!;
@@ -91,10 +104,16 @@ describe('a Patroni-managed PostgreSQL behind HAProxy fails over under a running
     // Patroni notices, gives up the leader key (primary_start_timeout 0) and promotes the standby;
     // HAProxy's /primary check then leads every new connection there
     await withLogs(
-      pollUntil(async () => (await cluster.primary()) === standby && (await cluster.haproxyUp())?.join() === standby.name && (await cluster.inRecovery()) === false, {
-        timeoutMs: 60_000,
-        what: `Patroni to promote ${standby.name} and HAProxy to lead to it`,
-      }),
+      pollUntil(
+        async () =>
+          (await cluster.primary()) === standby &&
+          (await cluster.haproxyUp())?.join() === standby.name &&
+          (await cluster.inRecovery()) === false,
+        {
+          timeoutMs: 60_000,
+          what: `Patroni to promote ${standby.name} and HAProxy to lead to it`,
+        },
+      ),
     );
     const promotedMs = Date.now() - failover.killedAt;
     failover.promoted = standby;
@@ -102,7 +121,9 @@ describe('a Patroni-managed PostgreSQL behind HAProxy fails over under a running
 
     // an active node again, after the failover: a period of activity that begins after the kill
     await pollUntil(
-      async () => (await activeNodes(nodes)).length === 1 && beliefRecords(nodes).some((record) => record.t === 'begin' && record.at > failover.killedAt),
+      async () =>
+        (await activeNodes(nodes)).length === 1 &&
+        beliefRecords(nodes).some((record) => record.t === 'begin' && record.at > failover.killedAt),
       { timeoutMs: 60_000, what: 'an active node again after the database failover' },
     );
     const activeAgainMs = Date.now() - failover.killedAt;
@@ -113,7 +134,8 @@ describe('a Patroni-managed PostgreSQL behind HAProxy fails over under a running
     for (const element of ['server-log', 'system-log']) {
       const { counts, repeated } = countsOfElement(events, element);
       expect(counts, element).toEqual(Array.from({ length: COUNT }, (_, index) => index + 1));
-      for (const [, list] of repeated) expect(new Set(list.map((event) => event.attempt)).size, `${element}: a repeat is a new attempt`).toBe(list.length);
+      for (const [, list] of repeated)
+        expect(new Set(list.map((event) => event.attempt)).size, `${element}: a repeat is a new attempt`).toBe(list.length);
       repeatedElements += repeated.size;
     }
     // synchronous replication: nothing completed is lost, so at most the interrupted element runs again
@@ -128,17 +150,28 @@ describe('a Patroni-managed PostgreSQL behind HAProxy fails over under a running
     // Patroni brings the old primary back as the new primary's standby by itself; HAProxy keeps
     // leading only to the new primary
     await withLogs(
-      pollUntil(async () => (await cluster.restStatus(killed, 'replica')) === 200, { timeoutMs: 60_000, what: `${killed.name} to rejoin as a running standby` }),
+      pollUntil(async () => (await cluster.restStatus(killed, 'replica')) === 200, {
+        timeoutMs: 60_000,
+        what: `${killed.name} to rejoin as a running standby`,
+      }),
     );
     expect((await cluster.memberStatus(killed))?.timeline).toBe((await cluster.memberStatus(standby))?.timeline);
     expect(await cluster.haproxyUp()).toEqual([standby.name]);
-    console.log(`Patroni failover figures (ms): ${JSON.stringify({ killToHaproxyOnNewPrimary: promotedMs, killToActiveNode: activeAgainMs })}`);
+    console.log(
+      `Patroni failover figures (ms): ${JSON.stringify({ killToHaproxyOnNewPrimary: promotedMs, killToActiveNode: activeAgainMs })}`,
+    );
   });
 
   it('records the database failover once as DATABASE_FAILOVER, and the active slot is claimed again with a new epoch', async () => {
     expect(failover.promoted, 'the failover of the previous test happened').toBeDefined();
-    const recorded = await withClient(databaseUrl, async (client) =>
-      (await client.query<{ details: Record<string, unknown> }>(`SELECT details FROM cluster_event WHERE kind = 'DATABASE_FAILOVER' ORDER BY id`)).rows,
+    const recorded = await withClient(
+      databaseUrl,
+      async (client) =>
+        (
+          await client.query<{ details: Record<string, unknown> }>(
+            `SELECT details FROM cluster_event WHERE kind = 'DATABASE_FAILOVER' ORDER BY id`,
+          )
+        ).rows,
     );
     // one event for one failover, from the timeline Patroni reported before the kill to the next,
     // naming the server the nodes reached through HAProxy (its own address, not HAProxy's)
@@ -157,8 +190,13 @@ describe('a Patroni-managed PostgreSQL behind HAProxy fails over under a running
     const cluster = patroni!;
     const passwords = [...cluster.passwords(), orchPassword];
     const files = cluster.configFiles().map((file) => readFileSync(file, 'utf8'));
-    const commandLines = [...cluster.processIds(), ...nodes.flatMap((node) => processTree(node.pid))].map((pid) => commandLineOf(pid));
-    expect(commandLines.filter((line) => line.includes('patroni')).length, 'the Patroni members are among the processes looked at').toBeGreaterThanOrEqual(2);
+    const commandLines = [...cluster.processIds(), ...nodes.flatMap((node) => processTree(node.pid))].map((pid) =>
+      commandLineOf(pid),
+    );
+    expect(
+      commandLines.filter((line) => line.includes('patroni')).length,
+      'the Patroni members are among the processes looked at',
+    ).toBeGreaterThanOrEqual(2);
     for (const password of passwords) {
       for (const text of [...files, ...commandLines, ...nodes.map((node) => node.output())]) expect(text).not.toContain(password);
     }

@@ -34,7 +34,10 @@ describe('following the writable primary of a multi-host URL (real PostgreSQL 15
   });
 
   it('keeps a pool on the primary after the primary is killed and the standby promoted', async () => {
-    const { pool, tracker } = createPrimaryPool(pair.url([pair.standby, pair.primary]), { max: 3, connectionTimeoutMillis: 3_000 });
+    const { pool, tracker } = createPrimaryPool(pair.url([pair.standby, pair.primary]), {
+      max: 3,
+      connectionTimeoutMillis: 3_000,
+    });
     pool.on('error', () => {}); // idle clients of the killed primary report here
     pools.push(pool);
     await pool.query('CREATE TABLE IF NOT EXISTS marks (n int)');
@@ -50,7 +53,12 @@ describe('following the writable primary of a multi-host URL (real PostgreSQL 15
     await pair.promote();
 
     const after = await pollUntil(
-      async () => (await pool.query<{ port: number; in_recovery: boolean }>('SELECT inet_server_port() AS port, pg_is_in_recovery() AS in_recovery')).rows[0],
+      async () =>
+        (
+          await pool.query<{ port: number; in_recovery: boolean }>(
+            'SELECT inet_server_port() AS port, pg_is_in_recovery() AS in_recovery',
+          )
+        ).rows[0],
       { timeoutMs: 30_000, what: 'the pool to reach the promoted standby' },
     );
     expect(after).toEqual({ port: pair.standby.port, in_recovery: false });
@@ -84,7 +92,8 @@ describe('following the writable primary of a multi-host URL (real PostgreSQL 15
     );
     expect(refused.code).toBe('25006');
     // the refusal made the pool forget that host: the very next write goes to the other one
-    const moved = (await pool.query<{ port: number }>('INSERT INTO marks VALUES (4) RETURNING inet_server_port() AS port')).rows[0];
+    const moved = (await pool.query<{ port: number }>('INSERT INTO marks VALUES (4) RETURNING inet_server_port() AS port'))
+      .rows[0];
     expect(moved.port).toBe(pair.primary.port);
   });
 });

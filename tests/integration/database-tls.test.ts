@@ -23,11 +23,16 @@ describe('the tls check (real PostgreSQL 15 with TLS)', () => {
   it('reports TLS with the certificate, not verified, under sslmode=require', async () => {
     const result = await testDatabase({ url: url('sslmode=require'), nodeCount: 1 });
     expect(check(result, 'tls')?.ok).toBe(true);
-    expect(check(result, 'tls')?.detail).toMatch(/^TLSv1\.[23], sslmode=require, certificate orch-test-db valid until .+, not verified \(use verify-full\)$/);
+    expect(check(result, 'tls')?.detail).toMatch(
+      /^TLSv1\.[23], sslmode=require, certificate orch-test-db valid until .+, not verified \(use verify-full\)$/,
+    );
   });
 
   it('verifies the certificate and the host name under sslmode=verify-full with sslrootcert', async () => {
-    const result = await testDatabase({ url: url(`sslmode=verify-full&sslrootcert=${encodeURIComponent(pair.certificateFile!)}`), nodeCount: 1 });
+    const result = await testDatabase({
+      url: url(`sslmode=verify-full&sslrootcert=${encodeURIComponent(pair.certificateFile!)}`),
+      nodeCount: 1,
+    });
     expect(result.ok, JSON.stringify(result.checks)).toBe(true);
     expect(check(result, 'tls')?.detail).toMatch(/, verified$/);
   });
@@ -40,6 +45,10 @@ describe('the tls check (real PostgreSQL 15 with TLS)', () => {
 
   it('passes without TLS only on loopback', async () => {
     const result = await testDatabase({ url: url('sslmode=disable'), nodeCount: 1 });
-    expect(check(result, 'tls')).toEqual({ name: 'tls', ok: true, detail: "not encrypted (sslmode=disable); acceptable on this host's loopback" });
+    expect(check(result, 'tls')).toEqual({
+      name: 'tls',
+      ok: true,
+      detail: "not encrypted (sslmode=disable); acceptable on this host's loopback",
+    });
   });
 });

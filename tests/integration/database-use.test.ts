@@ -23,16 +23,30 @@ import { importDefinition, startRun, waitForStatus } from '../helpers/workflows'
 
 const OWNER_PASSWORD = `owner-${Math.random().toString(36).slice(2)}`;
 /** tables whose rows do not change once the node is idle: their counts must match exactly */
-const STABLE_TABLES = ['app_user', 'api_token', 'workflow_definition', 'workflow_run', 'workflow_run_event', 'workflow_log_entry', 'config_version', 'config_blob', 'shared_secret'];
+const STABLE_TABLES = [
+  'app_user',
+  'api_token',
+  'workflow_definition',
+  'workflow_run',
+  'workflow_run_event',
+  'workflow_log_entry',
+  'config_version',
+  'config_blob',
+  'shared_secret',
+];
 
 let pair: ReplicaPair;
 let node: NodeProcess;
 
 /** postgresql://owner:…@127.0.0.1:P/DATABASE on the pair's primary (or another server) */
-const ownerUrl = (database: string, port = pair.primary.port, password = OWNER_PASSWORD) => `postgresql://owner:${password}@127.0.0.1:${port}/${database}`;
+const ownerUrl = (database: string, port = pair.primary.port, password = OWNER_PASSWORD) =>
+  `postgresql://owner:${password}@127.0.0.1:${port}/${database}`;
 
 async function builtInUrl(): Promise<string> {
-  const credentials = JSON.parse(await readFile(path.join(node.dataDir, 'database', 'credentials.json'), 'utf8')) as { user: string; password: string };
+  const credentials = JSON.parse(await readFile(path.join(node.dataDir, 'database', 'credentials.json'), 'utf8')) as {
+    user: string;
+    password: string;
+  };
   const port = (await readFile(path.join(node.dataDir, 'database', 'port'), 'utf8')).trim();
   return `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/orchestrator`;
 }
@@ -55,20 +69,26 @@ async function use(url: string, copyData: boolean): Promise<{ status: number; te
 }
 
 async function databaseView(): Promise<TDatabaseView> {
-  const response = await fetch(`${node.url}/api/database`, { headers: { authorization: ROOT }, signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${node.url}/api/database`, {
+    headers: { authorization: ROOT },
+    signal: AbortSignal.timeout(10_000),
+  });
   if (!response.ok) throw new Error(`GET /api/database: HTTP ${response.status}`);
   return (await response.json()) as TDatabaseView;
 }
 
 /** After a use was accepted: the node restarts and reports how it ended. */
-const outcome = () => pollUntil(async () => (await databaseView()).change, { timeoutMs: 240_000, intervalMs: 1_000, what: 'the outcome of the use' });
+const outcome = () =>
+  pollUntil(async () => (await databaseView()).change, { timeoutMs: 240_000, intervalMs: 1_000, what: 'the outcome of the use' });
 
-const choiceFiles = () => ['database-url', 'database-use.json', 'database-url.next'].filter((name) => existsSync(path.join(node.dataDir, name)));
+const choiceFiles = () =>
+  ['database-url', 'database-use.json', 'database-url.next'].filter((name) => existsSync(path.join(node.dataDir, name)));
 
 beforeAll(async () => {
   pair = await startReplicaPair();
   await pair.query(pair.primary, `CREATE ROLE owner LOGIN PASSWORD '${OWNER_PASSWORD}'`);
-  for (const database of ['fresh', 'busy', 'taken', 'conflict']) await pair.query(pair.primary, `CREATE DATABASE ${database} OWNER owner`);
+  for (const database of ['fresh', 'busy', 'taken', 'conflict'])
+    await pair.query(pair.primary, `CREATE DATABASE ${database} OWNER owner`);
   await pair.query(pair.primary, 'CREATE TABLE invoices (id int)', 'busy');
   // a database that already holds a cluster, and one migrated but holding a row the copy will conflict with
   await applyMigrations(ownerUrl('taken'));
@@ -82,11 +102,16 @@ beforeAll(async () => {
     headers: { authorization: ROOT, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'carol', role: 'operator', password: 'carol-password-1' }),
   });
-  await importDefinition(node, JSON.parse(readFileSync(path.resolve(import.meta.dirname, '..', '..', 'samples', 'workflows', 'cluster-test.json'), 'utf8')));
+  await importDefinition(
+    node,
+    JSON.parse(readFileSync(path.resolve(import.meta.dirname, '..', '..', 'samples', 'workflows', 'cluster-test.json'), 'utf8')),
+  );
   const runId = await startRun(node, 'Cluster Test', { count: 2 });
   await waitForStatus(await builtInUrl(), [runId], 'COMPLETED', 60_000);
   // the one row of shared_secret the copy will meet again in "conflict": a unique violation half-way through the tables
-  await withClient(ownerUrl('conflict'), (client) => client.query(`INSERT INTO shared_secret (name, value) VALUES ('auth', 'already-here')`));
+  await withClient(ownerUrl('conflict'), (client) =>
+    client.query(`INSERT INTO shared_secret (name, value) VALUES ('auth', 'already-here')`),
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -99,10 +124,18 @@ describe('Use this database', () => {
     const unusedPort = await findFreePort();
     const cases: { url: string; status: number; says: RegExp }[] = [
       { url: ownerUrl('fresh', unusedPort), status: 422, says: /reachable check failed: 127\.0\.0\.1:\d+: / },
-      { url: ownerUrl('fresh', pair.primary.port, 'wrong-password'), status: 422, says: /reachable check failed: .*wrong password/ },
+      {
+        url: ownerUrl('fresh', pair.primary.port, 'wrong-password'),
+        status: 422,
+        says: /reachable check failed: .*wrong password/,
+      },
       { url: ownerUrl('busy'), status: 422, says: /other table\(s\) \(public\.invoices\)/ },
       { url: ownerUrl('taken'), status: 422, says: /already holds cluster "test" .*use Join/ },
-      { url: `postgresql://owner:${OWNER_PASSWORD}@127.0.0.1:${pair.standby.port}/fresh`, status: 422, says: /writable check failed: .*read-only standby/ },
+      {
+        url: `postgresql://owner:${OWNER_PASSWORD}@127.0.0.1:${pair.standby.port}/fresh`,
+        status: 422,
+        says: /writable check failed: .*read-only standby/,
+      },
       { url: `postgresql//owner:${OWNER_PASSWORD}@127.0.0.1:${pair.primary.port}/fresh`, status: 400, says: /database URL: / },
       { url: `${ownerUrl('fresh')}?sslmod=disable`, status: 400, says: /unknown parameter sslmod/ },
     ];
@@ -117,7 +150,13 @@ describe('Use this database', () => {
     expect(choiceFiles()).toEqual([]);
     expect((await databaseView()).kind).toBe('built-in');
     // nothing was created in the empty database
-    expect(await pair.query(pair.primary, `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`, 'fresh')).toEqual([{ n: 0 }]);
+    expect(
+      await pair.query(
+        pair.primary,
+        `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
+        'fresh',
+      ),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('a copy that fails half-way leaves the node on its built-in database exactly as it was', async () => {
@@ -126,22 +165,37 @@ describe('Use this database', () => {
     expect(answer.status, answer.text).toBe(202);
     const change = await outcome();
     expect(change).toMatchObject({ operation: 'use', outcome: 'failed' });
-    expect(change.message).toMatch(/copying the data failed at table shared_secret: duplicate key .*stays on its built-in database/);
+    expect(change.message).toMatch(
+      /copying the data failed at table shared_secret: duplicate key .*stays on its built-in database/,
+    );
     expect(change.message).not.toContain(OWNER_PASSWORD);
     await pollUntil(async () => (await fetch(`${node.url}/api/health`)).ok, { timeoutMs: 60_000, what: 'the node back' });
     expect((await databaseView()).kind).toBe('built-in');
     expect(choiceFiles()).toEqual([]);
     expect(await countRows(await builtInUrl(), STABLE_TABLES)).toEqual(before);
     // the tables copied before the conflict were rolled back with it
-    expect(await countRows(ownerUrl('conflict'), ['app_user', 'api_token', 'shared_secret', 'cluster_event'])).toEqual({ app_user: 0, api_token: 0, shared_secret: 1, cluster_event: 0 });
+    expect(await countRows(ownerUrl('conflict'), ['app_user', 'api_token', 'shared_secret', 'cluster_event'])).toEqual({
+      app_user: 0,
+      api_token: 0,
+      shared_secret: 1,
+      cluster_event: 0,
+    });
   });
 
   it('copies every row into the new database, verifies the counts and restarts on it (orchctl database use)', async () => {
     const source = await builtInUrl();
     const before = await countRows(source, [...STABLE_TABLES, 'cluster_event', 'audit_entry']);
-    const lastAudit = Number((await withClient(source, (client) => client.query('SELECT max(id) AS id FROM audit_entry'))).rows[0].id);
+    const lastAudit = Number(
+      (await withClient(source, (client) => client.query('SELECT max(id) AS id FROM audit_entry'))).rows[0].id,
+    );
     const token = JSON.parse(
-      await (await fetch(`${node.url}/api/tokens`, { method: 'POST', headers: { authorization: ROOT, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'kept' }) })).text(),
+      await (
+        await fetch(`${node.url}/api/tokens`, {
+          method: 'POST',
+          headers: { authorization: ROOT, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'kept' }),
+        })
+      ).text(),
     ) as { token: string };
     before.api_token += 1;
 
@@ -156,21 +210,38 @@ describe('Use this database', () => {
     expect(result.stdout + result.stderr).not.toContain(OWNER_PASSWORD);
 
     const view = await databaseView();
-    expect(view).toMatchObject({ kind: 'external', url: `postgresql://owner:***@127.0.0.1:${pair.primary.port}/fresh`, reachable: true });
+    expect(view).toMatchObject({
+      kind: 'external',
+      url: `postgresql://owner:***@127.0.0.1:${pair.primary.port}/fresh`,
+      reachable: true,
+    });
     const after = await countRows(ownerUrl('fresh'), [...STABLE_TABLES, 'cluster_event', 'audit_entry']);
     for (const table of STABLE_TABLES) expect(after[table], table).toBe(before[table]);
     expect(after.cluster_event).toBeGreaterThanOrEqual(before.cluster_event);
-    expect(Number((await withClient(ownerUrl('fresh'), (client) => client.query('SELECT count(*) AS n FROM audit_entry WHERE id <= $1', [lastAudit]))).rows[0].n)).toBe(
-      before.audit_entry,
-    );
+    expect(
+      Number(
+        (
+          await withClient(ownerUrl('fresh'), (client) =>
+            client.query('SELECT count(*) AS n FROM audit_entry WHERE id <= $1', [lastAudit]),
+          )
+        ).rows[0].n,
+      ),
+    ).toBe(before.audit_entry);
     // the users, the token and the run history work on the new database
-    expect((await fetch(`${node.url}/api/me`, { headers: { authorization: basicAuth('carol', 'carol-password-1') } })).status).toBe(200);
+    expect(
+      (await fetch(`${node.url}/api/me`, { headers: { authorization: basicAuth('carol', 'carol-password-1') } })).status,
+    ).toBe(200);
     expect((await fetch(`${node.url}/api/me`, { headers: { authorization: `Bearer ${token.token}` } })).status).toBe(200);
-    const runs = (await (await fetch(`${node.url}/api/runs`, { headers: { authorization: ROOT } })).json()) as { status: string }[];
+    const runs = (await (await fetch(`${node.url}/api/runs`, { headers: { authorization: ROOT } })).json()) as {
+      status: string;
+    }[];
     expect(runs.map((run) => run.status)).toEqual(['COMPLETED']);
     // new rows continue after the copied ids
     await pollUntil(
-      async () => Number((await withClient(ownerUrl('fresh'), (client) => client.query('SELECT max(id) AS id FROM audit_entry'))).rows[0].id) > lastAudit,
+      async () =>
+        Number(
+          (await withClient(ownerUrl('fresh'), (client) => client.query('SELECT max(id) AS id FROM audit_entry'))).rows[0].id,
+        ) > lastAudit,
       { what: 'a new audit entry' },
     );
 
@@ -179,7 +250,9 @@ describe('Use this database', () => {
     expect(readFileSync(file, 'utf8').trim()).toBe(ownerUrl('fresh'));
     expect(statSync(file).mode & 0o777).toBe(0o600);
     for (const pid of processTree(node.pid)) expect(commandLineOf(pid)).not.toContain(OWNER_PASSWORD);
-    const audit = await withClient(ownerUrl('fresh'), async (client) => (await client.query('SELECT row_to_json(a)::text AS row FROM audit_entry a')).rows.map((row) => row.row as string));
+    const audit = await withClient(ownerUrl('fresh'), async (client) =>
+      (await client.query('SELECT row_to_json(a)::text AS row FROM audit_entry a')).rows.map((row) => row.row as string),
+    );
     expect(audit.join('\n')).toContain('/api/database/use');
     expect(audit.join('\n')).not.toContain(OWNER_PASSWORD);
     expect(node.output()).not.toContain(OWNER_PASSWORD);

@@ -82,14 +82,19 @@ describe('the database facts and connection-string checks (API and CLI)', () => 
     expect(facts.sizeBytes).toBeGreaterThan(0);
     expect(facts.connections.max).toBe(40);
     expect(facts.connections.inUse).toBeGreaterThan(0);
-    expect(facts.replication).toMatchObject({ visible: true, standbys: [{ name: 'standby1', state: 'streaming', syncState: 'sync' }] });
+    expect(facts.replication).toMatchObject({
+      visible: true,
+      standbys: [{ name: 'standby1', state: 'streaming', syncState: 'sync' }],
+    });
     expect(facts.heartbeat.source).toBe('heartbeat histogram');
   });
 
-  it('reports the heartbeat latency p50/p99 from this node\'s heartbeat histogram', async () => {
+  it("reports the heartbeat latency p50/p99 from this node's heartbeat histogram", async () => {
     const facts = await pollUntil(
       async () => {
-        const response = await fetch(`${node.url}/api/database`, { headers: { authorization: basicAuth('root', ROOT_PASSWORD) } });
+        const response = await fetch(`${node.url}/api/database`, {
+          headers: { authorization: basicAuth('root', ROOT_PASSWORD) },
+        });
         const body = (await response.json()) as TDatabaseFacts;
         return body.heartbeat.samples >= 3 ? body : undefined;
       },
@@ -102,30 +107,53 @@ describe('the database facts and connection-string checks (API and CLI)', () => 
   it('passes every check for an empty database on the primary, also when the standby is listed first', async () => {
     const result = await testResult(testedUrl([pair.standby, pair.primary], 'fresh'));
     expect(result.ok, JSON.stringify(result.checks)).toBe(true);
-    expect(result.checks.map((entry) => entry.name)).toEqual(['url', 'reachable', 'writable', 'version', 'create-tables', 'empty-or-ours', 'max-connections', 'tls']);
+    expect(result.checks.map((entry) => entry.name)).toEqual([
+      'url',
+      'reachable',
+      'writable',
+      'version',
+      'create-tables',
+      'empty-or-ours',
+      'max-connections',
+      'tls',
+    ]);
     expect(result.url).toBe(`postgresql://tester:***@127.0.0.1:${pair.standby.port},127.0.0.1:${pair.primary.port}/fresh`);
     expect(check(result, 'writable')?.detail).toBe(`127.0.0.1:${pair.primary.port} is the writable primary`);
     // nothing was left behind by the create-tables check
-    expect(await pair.query(pair.primary, `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`, 'fresh')).toEqual([{ n: 0 }]);
+    expect(
+      await pair.query(pair.primary, `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`, 'fresh'),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('fails the reachable check for a wrong password, naming it', async () => {
     const result = await testResult(testedUrl([pair.primary], 'fresh').replace(TESTED_PASSWORD, 'not-the-password'));
     expect(result.ok).toBe(false);
-    expect(check(result, 'reachable')).toEqual({ name: 'reachable', ok: false, detail: `127.0.0.1:${pair.primary.port}: wrong password` });
+    expect(check(result, 'reachable')).toEqual({
+      name: 'reachable',
+      ok: false,
+      detail: `127.0.0.1:${pair.primary.port}: wrong password`,
+    });
   });
 
   it('fails the reachable check for a host where nothing listens', async () => {
     const port = await findFreePort();
     const result = await testResult(`postgresql://tester:${TESTED_PASSWORD}@127.0.0.1:${port}/fresh`);
-    expect(check(result, 'reachable')).toEqual({ name: 'reachable', ok: false, detail: `127.0.0.1:${port}: connection refused (nothing listens there)` });
+    expect(check(result, 'reachable')).toEqual({
+      name: 'reachable',
+      ok: false,
+      detail: `127.0.0.1:${port}: connection refused (nothing listens there)`,
+    });
     expect(check(result, 'version')?.detail).toBe('not checked: no host could be reached');
   });
 
   it('fails for a database holding other tables, naming them', async () => {
     const result = await testResult(testedUrl([pair.primary], 'busy'));
     expect(result.ok).toBe(false);
-    expect(check(result, 'empty-or-ours')).toEqual({ name: 'empty-or-ours', ok: false, detail: 'holds 1 other table(s) (public.invoices): use an empty database' });
+    expect(check(result, 'empty-or-ours')).toEqual({
+      name: 'empty-or-ours',
+      ok: false,
+      detail: 'holds 1 other table(s) (public.invoices): use an empty database',
+    });
   });
 
   it('accepts the database the node already uses as its own', async () => {
@@ -148,7 +176,9 @@ describe('the database facts and connection-string checks (API and CLI)', () => 
     const { status, text } = await callTest(`postgresql://tester:${TESTED_PASSWORD}@127.0.0.1:54x2/fresh`);
     expect(status).toBe(400);
     expect(text).not.toContain(TESTED_PASSWORD);
-    expect(JSON.parse(text)).toEqual({ error: { code: 'BAD_REQUEST', message: 'database URL: the port of host "127.0.0.1:54x2" is not a number', field: 'url' } });
+    expect(JSON.parse(text)).toEqual({
+      error: { code: 'BAD_REQUEST', message: 'database URL: the port of host "127.0.0.1:54x2" is not a number', field: 'url' },
+    });
   });
 
   it('orchctl database show prints the facts, never the password', async () => {
@@ -162,7 +192,10 @@ describe('the database facts and connection-string checks (API and CLI)', () => 
   });
 
   it('orchctl database test exits 0 only when every check passed, one line per check, URL from the environment or a file', async () => {
-    const good = await runOrchctl(['database', 'test', '--url', node.url], { ...AS_ROOT, ORCH_TEST_DATABASE_URL: testedUrl([pair.standby, pair.primary], 'fresh') });
+    const good = await runOrchctl(['database', 'test', '--url', node.url], {
+      ...AS_ROOT,
+      ORCH_TEST_DATABASE_URL: testedUrl([pair.standby, pair.primary], 'fresh'),
+    });
     expect(good.code, good.stdout + good.stderr).toBe(0);
     const lines = good.stdout.trim().split('\n');
     expect(lines).toHaveLength(10);
@@ -173,15 +206,22 @@ describe('the database facts and connection-string checks (API and CLI)', () => 
     await writeFile(file, `${testedUrl([pair.standby], 'fresh')}\n`, { mode: 0o600 });
     const standbyOnly = await runOrchctl(['database', 'test', '--url', node.url, '--database-url-file', file], AS_ROOT);
     expect(standbyOnly.code).toBe(1);
-    expect(standbyOnly.stdout).toContain(`FAILED  writable         127.0.0.1:${pair.standby.port} is a read-only standby (in recovery)`);
+    expect(standbyOnly.stdout).toContain(
+      `FAILED  writable         127.0.0.1:${pair.standby.port} is a read-only standby (in recovery)`,
+    );
 
-    const typo = await runOrchctl(['database', 'test', '--url', node.url], { ...AS_ROOT, ORCH_TEST_DATABASE_URL: `postgresq://tester:${TESTED_PASSWORD}@127.0.0.1/fresh` });
+    const typo = await runOrchctl(['database', 'test', '--url', node.url], {
+      ...AS_ROOT,
+      ORCH_TEST_DATABASE_URL: `postgresq://tester:${TESTED_PASSWORD}@127.0.0.1/fresh`,
+    });
     expect(typo.code).toBe(1);
     expect(typo.stderr.trim()).toBe('orchctl: database URL: the scheme must be postgresql:// (not postgresq://) (HTTP 400)');
 
     const missing = await runOrchctl(['database', 'test', '--url', node.url], AS_ROOT);
     expect(missing.code).toBe(1);
-    expect(missing.stderr.trim()).toBe('orchctl: give the connection string to test in ORCH_TEST_DATABASE_URL or a file named by --database-url-file');
+    expect(missing.stderr.trim()).toBe(
+      'orchctl: give the connection string to test in ORCH_TEST_DATABASE_URL or a file named by --database-url-file',
+    );
 
     for (const result of [good, standbyOnly, typo]) expect(result.stdout + result.stderr).not.toContain(TESTED_PASSWORD);
   });
@@ -195,12 +235,20 @@ describe('the database facts and connection-string checks (API and CLI)', () => 
     expect(created.status, await created.text()).toBeLessThan(300);
     const asViewer = { authorization: basicAuth('vera', 'vera-password-1234') };
     expect((await fetch(`${node.url}/api/database`, { headers: asViewer })).status).toBe(200);
-    const refused = await fetch(`${node.url}/api/database/test`, { method: 'POST', headers: { ...asViewer, 'content-type': 'application/json' }, body: JSON.stringify({ url: testedUrl([pair.primary], 'fresh') }) });
+    const refused = await fetch(`${node.url}/api/database/test`, {
+      method: 'POST',
+      headers: { ...asViewer, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: testedUrl([pair.primary], 'fresh') }),
+    });
     expect(refused.status).toBe(403);
   });
 
   it('the tested password is in no audit entry and no log line of the node', async () => {
-    const audit = await pair.query(pair.primary, `SELECT to_jsonb(a)::text AS row FROM audit_entry a WHERE path = '/api/database/test'`, 'orch');
+    const audit = await pair.query(
+      pair.primary,
+      `SELECT to_jsonb(a)::text AS row FROM audit_entry a WHERE path = '/api/database/test'`,
+      'orch',
+    );
     expect(audit.length).toBeGreaterThan(0);
     for (const { row } of audit) expect(String(row)).not.toContain(TESTED_PASSWORD);
     expect(node.output()).not.toContain(TESTED_PASSWORD);

@@ -31,7 +31,10 @@ async function joinToken(): Promise<string> {
   return answer.json<{ token: string }>().token;
 }
 
-const bundleRequest = (token: string) => ({ node: { id: randomUUID(), name: 'intruder', url: 'https://intruder.example:3000', version }, credentials: { token } });
+const bundleRequest = (token: string) => ({
+  node: { id: randomUUID(), name: 'intruder', url: 'https://intruder.example:3000', version },
+  credentials: { token },
+});
 
 beforeAll(async () => {
   const databaseUrl = await createTestDatabase();
@@ -44,7 +47,10 @@ beforeAll(async () => {
   expect((await call(`/api/cluster/nodes/${self.id}/restart`, {})).status).toBe(200);
   await pollUntil(
     async () => {
-      const info = (await rawRequest(`${node.url}/api/cluster/join-info`)).json<{ fingerprint: string; clusterFingerprint: string }>();
+      const info = (await rawRequest(`${node.url}/api/cluster/join-info`)).json<{
+        fingerprint: string;
+        clusterFingerprint: string;
+      }>();
       return info.fingerprint !== info.clusterFingerprint;
     },
     { what: 'the node to serve HTTPS', timeoutMs: 30_000 },
@@ -73,7 +79,9 @@ describe('forwarding headers from a peer that is not a trusted proxy', () => {
     const proxied = await call('/api/cluster/join-bundle', bundleRequest(token), { 'x-forwarded-for': '203.0.113.5' });
     expect(proxied.status).toBe(308); // off to HTTPS, like any client that is not this machine itself
     expect(proxied.body).not.toContain('databaseUrl');
-    await pollUntil(() => /not in ORCH_TRUSTED_PROXIES.*set ORCH_TRUSTED_PROXIES=127\.0\.0\.1/.test(node.output()), { what: 'the warning about ORCH_TRUSTED_PROXIES' });
+    await pollUntil(() => /not in ORCH_TRUSTED_PROXIES.*set ORCH_TRUSTED_PROXIES=127\.0\.0\.1/.test(node.output()), {
+      what: 'the warning about ORCH_TRUSTED_PROXIES',
+    });
     // the token was not spent, and a direct loopback client (the local CLI) still has its exemption
     const direct = await call('/api/cluster/join-bundle', bundleRequest(token));
     expect(direct.status, direct.body).toBe(200);
@@ -94,7 +102,12 @@ describe('forwarding headers from a peer that is not a trusted proxy', () => {
 
   it('a forged X-Forwarded-Proto: https over plain HTTP earns no join bundle, no Secure cookie, no HSTS', async () => {
     for (const target of [node, plainNode]) {
-      const bundle = await call('/api/cluster/join-bundle', bundleRequest(await joinToken()), { 'x-forwarded-proto': 'https' }, target);
+      const bundle = await call(
+        '/api/cluster/join-bundle',
+        bundleRequest(await joinToken()),
+        { 'x-forwarded-proto': 'https' },
+        target,
+      );
       expect(bundle.status).toBeGreaterThanOrEqual(300);
       expect(bundle.body).not.toContain('databaseUrl');
       // the health endpoints answer plain HTTP from anywhere: the header still changes nothing there
@@ -107,17 +120,29 @@ describe('forwarding headers from a peer that is not a trusted proxy', () => {
     expect(session.hsts).toBeUndefined();
   });
 
-  it('a forged X-Forwarded-Host or -Proto reaches neither next-auth\'s URLs nor the Origin check', async () => {
+  it("a forged X-Forwarded-Host or -Proto reaches neither next-auth's URLs nor the Origin check", async () => {
     // over HTTPS the request is served (a client of this machine, without the loopback exemption), headers ignored
-    const providers = await rawRequest(`${secureUrl()}/api/auth/providers`, { anyCertificate: true, headers: { 'x-forwarded-proto': 'http', 'x-forwarded-host': 'evil.example' } });
-    expect(providers.json<{ credentials: { signinUrl: string } }>().credentials.signinUrl).toBe(`${secureUrl()}/api/auth/signin/credentials`);
+    const providers = await rawRequest(`${secureUrl()}/api/auth/providers`, {
+      anyCertificate: true,
+      headers: { 'x-forwarded-proto': 'http', 'x-forwarded-host': 'evil.example' },
+    });
+    expect(providers.json<{ credentials: { signinUrl: string } }>().credentials.signinUrl).toBe(
+      `${secureUrl()}/api/auth/signin/credentials`,
+    );
     const session = await signInRaw(node.url, 'root', ROOT_PASSWORD);
     expect(session.sessionLine).not.toMatch(/;\s*Secure/i);
     expect(session.hsts).toBeUndefined();
     const write = (base: string, origin: string, headers: Record<string, string> = {}) =>
-      rawRequest(`${base}/api/cluster/join-tokens`, { anyCertificate: true, headers: { cookie: session.cookie, origin, ...headers }, body: JSON.stringify({ ttlMinutes: 15 }) });
+      rawRequest(`${base}/api/cluster/join-tokens`, {
+        anyCertificate: true,
+        headers: { cookie: session.cookie, origin, ...headers },
+        body: JSON.stringify({ ttlMinutes: 15 }),
+      });
     // a page on evil.example cannot pass for us by naming itself in the forwarding headers
-    const evil = await write(secureUrl(), 'https://evil.example', { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
+    const evil = await write(secureUrl(), 'https://evil.example', {
+      'x-forwarded-host': 'evil.example',
+      'x-forwarded-proto': 'https',
+    });
     expect(evil.status).toBe(403);
     expect(evil.json<{ error: { message: string; code: string } }>().error.message).toMatch(/Origin does not match/);
     // nor an https:// page for our http:// origin, or the other way round

@@ -66,11 +66,16 @@ function fakeSeed(answers: { info?: unknown; bundle?: unknown }) {
 }
 
 async function post(node: NodeProcess, route: string, auth: string, body: unknown) {
-  const response = await fetch(`${node.url}${route}`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${node.url}${route}`, {
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: await response.json() };
 }
 
-const previewOnB = (seedUrl: string) => post(joiner, '/api/cluster/join-preview', bLocal, { seedUrl, user: 'root', password: ROOT_PASSWORD });
+const previewOnB = (seedUrl: string) =>
+  post(joiner, '/api/cluster/join-preview', bLocal, { seedUrl, user: 'root', password: ROOT_PASSWORD });
 
 async function expectStillStandalone(): Promise<void> {
   expect((await health(joiner))?.clusterId).toBeNull();
@@ -182,7 +187,9 @@ describe('the join bundle is checked against its schema', () => {
     const answer = await previewOnB(fake.url);
     expect(answer.status).toBe(422);
     expect(answer.body.error).toMatchObject({ field: 'bundle.databaseUrl' });
-    expect(answer.body.error.message).toBe("the seed's join bundle is refused: databaseUrl must be a postgres:// or postgresql:// URL naming its host");
+    expect(answer.body.error.message).toBe(
+      "the seed's join bundle is refused: databaseUrl must be a postgres:// or postgresql:// URL naming its host",
+    );
     expect(JSON.stringify(answer.body)).not.toContain('secret');
     await expectStillStandalone();
     fake.close();
@@ -210,7 +217,7 @@ describe('the join bundle is checked against its schema', () => {
 });
 
 describe('the node switches only to what the administrator confirmed', () => {
-  it('shows the seed\'s cluster, database host and certificate, and changes nothing', async () => {
+  it("shows the seed's cluster, database host and certificate, and changes nothing", async () => {
     const answer = await previewOnB(seed.url);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     const database = new URL(databaseUrl);
@@ -227,14 +234,24 @@ describe('the node switches only to what the administrator confirmed', () => {
 
   it('a confirmed join whose bundle differs from what was confirmed is refused with 409 naming what differs', async () => {
     const preview = (await previewOnB(seed.url)).body;
-    const confirmed = { clusterId: preview.clusterId, clusterName: preview.clusterName, databaseHost: 'db.example:5432/orch', fingerprint: preview.fingerprint };
+    const confirmed = {
+      clusterId: preview.clusterId,
+      clusterName: preview.clusterName,
+      databaseHost: 'db.example:5432/orch',
+      fingerprint: preview.fingerprint,
+    };
     const answer = await post(joiner, '/api/cluster/join', bLocal, { previewId: preview.previewId, confirmed });
     expect(answer.status).toBe(409);
     expect(answer.body.error).toMatchObject({ field: 'confirmed.databaseHost' });
-    expect(answer.body.error.message).toBe(`the join bundle differs from what was confirmed: database host is ${preview.databaseHost}, not db.example:5432/orch`);
+    expect(answer.body.error.message).toBe(
+      `the join bundle differs from what was confirmed: database host is ${preview.databaseHost}, not db.example:5432/orch`,
+    );
     await expectStillStandalone();
     // a refused preview is spent: the administrator checks the seed again
-    const again = await post(joiner, '/api/cluster/join', bLocal, { previewId: preview.previewId, confirmed: { ...confirmed, databaseHost: preview.databaseHost } });
+    const again = await post(joiner, '/api/cluster/join', bLocal, {
+      previewId: preview.previewId,
+      confirmed: { ...confirmed, databaseHost: preview.databaseHost },
+    });
     expect(again.status).toBe(422);
     expect(again.body.error.field).toBe('previewId');
     await expectStillStandalone();
@@ -242,7 +259,12 @@ describe('the node switches only to what the administrator confirmed', () => {
 
   it('a confirmation naming another cluster is refused with 409', async () => {
     const preview = (await previewOnB(seed.url)).body;
-    const confirmed = { clusterId: crypto.randomUUID(), clusterName: 'elsewhere', databaseHost: preview.databaseHost, fingerprint: preview.fingerprint };
+    const confirmed = {
+      clusterId: crypto.randomUUID(),
+      clusterName: 'elsewhere',
+      databaseHost: preview.databaseHost,
+      fingerprint: preview.fingerprint,
+    };
     const answer = await post(joiner, '/api/cluster/join', bLocal, { previewId: preview.previewId, confirmed });
     expect(answer.status).toBe(409);
     expect(answer.body.error.field).toBe('confirmed.clusterId');
@@ -256,7 +278,10 @@ describe('orchctl join asks on a terminal', () => {
     const orchctl = path.resolve(import.meta.dirname, '..', '..', 'bin', 'orchctl.mjs');
     // `script` gives the CLI a real terminal; the node's own credentials come from the environment
     const command = `${process.execPath} ${orchctl} join --url ${joiner.url} --seed ${seed.url} --seed-user root --seed-password ${ROOT_PASSWORD}`;
-    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ORCH_USER: 'root', ORCH_PASSWORD: B_ROOT, ORCH_TOKEN: '' } });
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ORCH_USER: 'root', ORCH_PASSWORD: B_ROOT, ORCH_TOKEN: '' },
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -276,12 +301,34 @@ describe('a configuration version inserted into the database with a path outside
     // the same depth for every node's data directory under the temporary folder
     const name = path.relative(path.join(seed.dataDir, 'plugins'), outside);
     expect(name.startsWith('..')).toBe(true);
-    const content = JSON.stringify({ format: 'orch-plugin/1', manifest: { name: 'escape', version: '1.0.0', description: '', actions: [{ name: 'run', description: '', inputs: {}, output: 'string' }] }, code: 'exports.run = () => "x";' });
+    const content = JSON.stringify({
+      format: 'orch-plugin/1',
+      manifest: {
+        name: 'escape',
+        version: '1.0.0',
+        description: '',
+        actions: [{ name: 'run', description: '', inputs: {}, output: 'string' }],
+      },
+      code: 'exports.run = () => "x";',
+    });
     const sha256 = createHash('sha256').update(content).digest('hex');
-    const document: TConfigDocument = { plugins: [], certificate: null, settings: { logLevel: 'info', maxConcurrentRuns: 10, runRetentionDays: 30, auditRetentionDays: 365, eventRetentionDays: 90, configVersionsKept: 20 } };
+    const document: TConfigDocument = {
+      plugins: [],
+      certificate: null,
+      settings: {
+        logLevel: 'info',
+        maxConcurrentRuns: 10,
+        runRetentionDays: 30,
+        auditRetentionDays: 365,
+        eventRetentionDays: 90,
+        configVersionsKept: 20,
+      },
+    };
     const heartbeats = () =>
       withClient(databaseUrl, async (client) => {
-        const { rows } = await client.query<{ name: string; n: number }>(`SELECT name, heartbeat_count::int AS n FROM cluster_node WHERE name IN ('A', 'C')`);
+        const { rows } = await client.query<{ name: string; n: number }>(
+          `SELECT name, heartbeat_count::int AS n FROM cluster_node WHERE name IN ('A', 'C')`,
+        );
         return Object.fromEntries(rows.map((row) => [row.name, row.n]));
       });
     const before = await heartbeats();
@@ -294,12 +341,17 @@ describe('a configuration version inserted into the database with a path outside
     });
 
     for (const node of [seed, member]) {
-      await pollUntil(() => /could not apply the pushed configuration.*files\.0\.name must be kebab-case/.test(node.output()), { what: `${node.port} to log the refusal` });
+      await pollUntil(() => /could not apply the pushed configuration.*files\.0\.name must be kebab-case/.test(node.output()), {
+        what: `${node.port} to log the refusal`,
+      });
     }
-    const after = await pollUntil(async () => {
-      const now = await heartbeats();
-      return now.A >= before.A + 3 && now.C >= before.C + 3 && now;
-    }, { what: 'A and C to keep heartbeating' });
+    const after = await pollUntil(
+      async () => {
+        const now = await heartbeats();
+        return now.A >= before.A + 3 && now.C >= before.C + 3 && now;
+      },
+      { what: 'A and C to keep heartbeating' },
+    );
     expect(after).toBeTruthy();
     // the cluster goes on working: one of its nodes is active (which one may change on a loaded machine)
     expect([(await health(seed))?.state, (await health(member))?.state]).toContain('ACTIVE');
@@ -308,7 +360,9 @@ describe('a configuration version inserted into the database with a path outside
     const answer = await previewOnB(seed.url);
     expect(answer.status).toBe(422);
     expect(answer.body.error.field).toBe('files.0.name');
-    expect(answer.body.error.message).toMatch(/^the cluster's pushed configuration cannot be written on this node: configuration version \d+ is refused: files\.0\.name must be kebab-case/);
+    expect(answer.body.error.message).toMatch(
+      /^the cluster's pushed configuration cannot be written on this node: configuration version \d+ is refused: files\.0\.name must be kebab-case/,
+    );
     await expectStillStandalone();
     expect(existsSync(`${outside}.orchplugin`)).toBe(false);
   });

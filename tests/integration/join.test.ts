@@ -9,7 +9,15 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
-import { basicAuth, isAlive, ROOT_PASSWORD, runOrchctl, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
+import {
+  basicAuth,
+  isAlive,
+  ROOT_PASSWORD,
+  runOrchctl,
+  startNode,
+  stopAllNodes,
+  type NodeProcess,
+} from '../helpers/node-process';
 import { clusterStatus, health, seedCluster, stateOf } from '../helpers/cluster';
 import { findFreePort } from '@/lib/node/ports';
 
@@ -79,41 +87,68 @@ beforeAll(async () => {
     startNode({ name: 'B', env: { ORCH_ROOT_PASSWORD: B_ROOT } }),
   ]);
   // B's own data, which must survive every refused join and a leave
-  expect((await post(joiner, '/api/users', bLocal, { name: 'b-marker', role: 'viewer', password: 'marker-password' })).status).toBe(201);
+  expect(
+    (await post(joiner, '/api/users', bLocal, { name: 'b-marker', role: 'viewer', password: 'marker-password' })).status,
+  ).toBe(201);
   await pollUntil(async () => (await health(seed))?.state === 'ACTIVE', { what: 'A to be active' });
 });
 afterAll(stopAllNodes);
 
 describe('a refused join leaves the node standalone with its data', () => {
   it('unreachable seed', async () => {
-    await expectRefused({ seedUrl: `http://127.0.0.1:${await findFreePort()}`, user: 'root', password: ROOT_PASSWORD }, 502, /^the seed node at .* cannot be reached/, 'seedUrl');
+    await expectRefused(
+      { seedUrl: `http://127.0.0.1:${await findFreePort()}`, user: 'root', password: ROOT_PASSWORD },
+      502,
+      /^the seed node at .* cannot be reached/,
+      'seedUrl',
+    );
   });
 
   it('wrong credentials', async () => {
-    await expectRefused({ seedUrl: seed.url, user: 'root', password: 'not-the-password' }, 422, /wrong user name or password for the seed node/, 'password');
+    await expectRefused(
+      { seedUrl: seed.url, user: 'root', password: 'not-the-password' },
+      422,
+      /wrong user name or password for the seed node/,
+      'password',
+    );
   });
 
   it('plain HTTP to an address that is not loopback', async () => {
-    await expectRefused({ seedUrl: 'http://192.0.2.10:3000', user: 'root', password: ROOT_PASSWORD }, 422, /use https:\/\//, 'seedUrl');
+    await expectRefused(
+      { seedUrl: 'http://192.0.2.10:3000', user: 'root', password: ROOT_PASSWORD },
+      422,
+      /use https:\/\//,
+      'seedUrl',
+    );
   });
 
   it('a wrong fingerprint, without spending the token', async () => {
     const { token, fingerprint } = await createToken();
     const wrong = `${fingerprint.slice(0, -2)}00`;
     await expectRefused({ seedUrl: seed.url, token, fingerprint: wrong }, 422, /^fingerprint mismatch/, 'fingerprint');
-    const unused = await withClient(databaseUrl, async (client) => (await client.query('SELECT count(*)::int AS n FROM join_token WHERE used_at IS NULL')).rows[0].n);
+    const unused = await withClient(
+      databaseUrl,
+      async (client) => (await client.query('SELECT count(*)::int AS n FROM join_token WHERE used_at IS NULL')).rows[0].n,
+    );
     expect(unused).toBe(1);
   });
 
   it('an expired token', async () => {
     const { token, fingerprint } = await createToken();
-    await withClient(databaseUrl, (client) => client.query(`UPDATE join_token SET expires_at = now() - interval '1 minute' WHERE used_at IS NULL`));
+    await withClient(databaseUrl, (client) =>
+      client.query(`UPDATE join_token SET expires_at = now() - interval '1 minute' WHERE used_at IS NULL`),
+    );
     await expectRefused({ seedUrl: seed.url, token, fingerprint }, 422, /the join token has expired/, 'token');
   });
 
   it('a seed that is not in a cluster', async () => {
     const standalone = await startNode({ name: 'C' });
-    await expectRefused({ seedUrl: standalone.url, user: 'root', password: ROOT_PASSWORD }, 422, /the seed node is not in a cluster/, 'seedUrl');
+    await expectRefused(
+      { seedUrl: standalone.url, user: 'root', password: ROOT_PASSWORD },
+      422,
+      /the seed node is not in a cluster/,
+      'seedUrl',
+    );
     await standalone.stop();
   });
 
@@ -123,8 +158,14 @@ describe('a refused join leaves the node standalone with its data', () => {
 
   it('incompatible versions', async () => {
     const info = await (await fetch(`${seed.url}/api/cluster/join-info`)).json();
-    const fake = await fakeSeed({ '/api/cluster/join-info': { ...info, nodeId: crypto.randomUUID(), clusterName: 'future', version: '9.0.0' } });
-    await expectRefused({ seedUrl: fake.url, user: 'root', password: ROOT_PASSWORD }, 422, /incompatible versions: this node runs 0\.\d+\.\d+, the cluster 9\.0\.0/);
+    const fake = await fakeSeed({
+      '/api/cluster/join-info': { ...info, nodeId: crypto.randomUUID(), clusterName: 'future', version: '9.0.0' },
+    });
+    await expectRefused(
+      { seedUrl: fake.url, user: 'root', password: ROOT_PASSWORD },
+      422,
+      /incompatible versions: this node runs 0\.\d+\.\d+, the cluster 9\.0\.0/,
+    );
     fake.close();
   });
 
@@ -138,15 +179,22 @@ describe('a refused join leaves the node standalone with its data', () => {
     expect(bundle.status).toBe(200);
     const fake = await fakeSeed({
       '/api/cluster/join-info': { ...info, nodeId: crypto.randomUUID() },
-      '/api/cluster/join-bundle': { ...bundle.body, databaseUrl: `postgresql://orch:secret-password@127.0.0.1:${await findFreePort()}/orch` },
+      '/api/cluster/join-bundle': {
+        ...bundle.body,
+        databaseUrl: `postgresql://orch:secret-password@127.0.0.1:${await findFreePort()}/orch`,
+      },
     });
-    await expectRefused({ seedUrl: fake.url, user: 'root', password: ROOT_PASSWORD }, 422, /the shared database postgresql:\/\/orch:\*\*\*@127\.0\.0\.1:\d+\/orch is not reachable from this node/);
+    await expectRefused(
+      { seedUrl: fake.url, user: 'root', password: ROOT_PASSWORD },
+      422,
+      /the shared database postgresql:\/\/orch:\*\*\*@127\.0\.0\.1:\d+\/orch is not reachable from this node/,
+    );
     fake.close();
   });
 });
 
 describe('joining, failing over and leaving', () => {
-  it('joins with the seed administrator\'s credentials and comes back as a STANDBY member', async () => {
+  it("joins with the seed administrator's credentials and comes back as a STANDBY member", async () => {
     const databasePid = joiner.databasePid();
     const answer = await joinB({ seedUrl: seed.url, user: 'root', password: ROOT_PASSWORD });
     expect(answer.status).toBe(202);
@@ -191,20 +239,37 @@ describe('joining, failing over and leaving', () => {
 
 describe('joining by token and fingerprint through the CLI', () => {
   it('shows what the seed answered and joins only when confirmed: not without a terminal or --yes, not when an --expect-… option is not met', async () => {
-    const asB = ['join', '--url', joiner.url, '--user', 'root', '--password', B_ROOT, '--seed', seed.url, '--seed-user', 'root', '--seed-password', ROOT_PASSWORD];
+    const asB = [
+      'join',
+      '--url',
+      joiner.url,
+      '--user',
+      'root',
+      '--password',
+      B_ROOT,
+      '--seed',
+      seed.url,
+      '--seed-user',
+      'root',
+      '--seed-password',
+      ROOT_PASSWORD,
+    ];
     const unconfirmed = await runOrchctl(asB);
     expect(unconfirmed.code).not.toBe(0);
     expect(unconfirmed.stdout).toMatch(/^  database host: /m);
-    expect(unconfirmed.stderr.trim()).toBe('orchctl: not joined: confirm on a terminal, or pass --yes (with --expect-cluster, --expect-database, --expect-fingerprint to check the answer)');
+    expect(unconfirmed.stderr.trim()).toBe(
+      'orchctl: not joined: confirm on a terminal, or pass --yes (with --expect-cluster, --expect-database, --expect-fingerprint to check the answer)',
+    );
     const elsewhere = await runOrchctl([...asB, '--yes', '--expect-cluster', 'some-other-cluster']);
     expect(elsewhere.code).not.toBe(0);
-    expect(elsewhere.stderr.trim()).toMatch(/^orchctl: not joined, the seed's answer is not what was expected: --expect-cluster some-other-cluster: the seed's cluster is /);
+    expect(elsewhere.stderr.trim()).toMatch(
+      /^orchctl: not joined, the seed's answer is not what was expected: --expect-cluster some-other-cluster: the seed's cluster is /,
+    );
     const otherDatabase = await runOrchctl([...asB, '--yes', '--expect-database', 'db.example:5432/orch']);
     expect(otherDatabase.code).not.toBe(0);
     expect(otherDatabase.stderr).toMatch(/--expect-database db\.example:5432\/orch: the cluster's database is 127\.0\.0\.1:/);
     await expectStandaloneWithItsData();
   });
-
 
   it('joins again with a one-time token; the token cannot be reused, a wrong fingerprint is refused', async () => {
     const asRoot = ['--user', 'root', '--password', ROOT_PASSWORD];
@@ -213,13 +278,45 @@ describe('joining by token and fingerprint through the CLI', () => {
     const { token, fingerprint } = JSON.parse(created.stdout) as { token: string; fingerprint: string };
     const clusterName = (await clusterStatus(seed)).name;
 
-    const wrong = await runOrchctl(['join', '--url', joiner.url, '--user', 'root', '--password', B_ROOT, '--seed', seed.url, '--token', token, '--fingerprint', `${fingerprint.slice(0, -2)}00`, '--yes']);
+    const wrong = await runOrchctl([
+      'join',
+      '--url',
+      joiner.url,
+      '--user',
+      'root',
+      '--password',
+      B_ROOT,
+      '--seed',
+      seed.url,
+      '--token',
+      token,
+      '--fingerprint',
+      `${fingerprint.slice(0, -2)}00`,
+      '--yes',
+    ]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr.trim()).toMatch(/^orchctl: fingerprint mismatch/);
     await expectStandaloneWithItsData();
 
     // B left earlier: joining again lifts its tombstone; the fingerprint may be pasted in any case, without colons
-    const joined = await runOrchctl(['join', '--url', joiner.url, '--user', 'root', '--password', B_ROOT, '--seed', seed.url, '--token', token, '--fingerprint', fingerprint.replaceAll(':', '').toLowerCase(), '--yes', '--expect-cluster', clusterName]);
+    const joined = await runOrchctl([
+      'join',
+      '--url',
+      joiner.url,
+      '--user',
+      'root',
+      '--password',
+      B_ROOT,
+      '--seed',
+      seed.url,
+      '--token',
+      token,
+      '--fingerprint',
+      fingerprint.replaceAll(':', '').toLowerCase(),
+      '--yes',
+      '--expect-cluster',
+      clusterName,
+    ]);
     expect(joined.code, joined.stderr).toBe(0);
     expect(joined.stdout).toMatch(new RegExp(`^  cluster: +${clusterName} \\(`, 'm'));
     expect(joined.stdout).toMatch(/^  database host: +127\.0\.0\.1:\d+\/test_\w+$/m);
@@ -228,7 +325,22 @@ describe('joining by token and fingerprint through the CLI', () => {
     await pollUntil(async () => stateOf(await clusterStatus(seed), 'B') === 'STANDBY', { what: 'B to be a member again' });
 
     const other = await startNode({ name: 'D', env: { ORCH_ROOT_PASSWORD: 'd-root-password' } });
-    const reused = await runOrchctl(['join', '--url', other.url, '--user', 'root', '--password', 'd-root-password', '--seed', seed.url, '--token', token, '--fingerprint', fingerprint, '--yes']);
+    const reused = await runOrchctl([
+      'join',
+      '--url',
+      other.url,
+      '--user',
+      'root',
+      '--password',
+      'd-root-password',
+      '--seed',
+      seed.url,
+      '--token',
+      token,
+      '--fingerprint',
+      fingerprint,
+      '--yes',
+    ]);
     expect(reused.code).not.toBe(0);
     expect(reused.stderr.trim()).toMatch(/^orchctl: the seed node refused: the join token was already used/);
     expect((await health(other))?.clusterId).toBeNull();

@@ -26,7 +26,9 @@ describe('orchctl node reset-password', () => {
     for (let attempt = 0; attempt < 5; attempt += 1) expect(await me(basicAuth('root', `guess-${attempt}`))).toBe(401);
     expect(await me(basicAuth('root', ROOT_PASSWORD))).toBe(429);
 
-    const reset = await runOrchctl(['node', 'reset-password', '--data-dir', node.dataDir], { ORCH_NEW_PASSWORD: 'back-in-again-1' });
+    const reset = await runOrchctl(['node', 'reset-password', '--data-dir', node.dataDir], {
+      ORCH_NEW_PASSWORD: 'back-in-again-1',
+    });
     expect(reset.stderr).toBe('');
     expect(reset.code).toBe(0);
     expect(reset.stdout).toMatch(/New password set for root/);
@@ -54,7 +56,9 @@ describe('orchctl node reset-password', () => {
     expect(notANode.code).toBe(1);
     expect(notANode.stderr).toMatch(/is not a node's data directory/);
 
-    const noUser = await runOrchctl(['node', 'reset-password', '--data-dir', node.dataDir, '--user', 'nobody'], { ORCH_NEW_PASSWORD: 'whatever-password' });
+    const noUser = await runOrchctl(['node', 'reset-password', '--data-dir', node.dataDir, '--user', 'nobody'], {
+      ORCH_NEW_PASSWORD: 'whatever-password',
+    });
     expect(noUser.code).toBe(1);
     expect(noUser.stderr).toMatch(/no user named "nobody"/);
 
@@ -73,7 +77,9 @@ describe('orchctl node reset-password', () => {
 
   it('works on a stopped node, starting its built-in database for the moment', async () => {
     await node.stop();
-    const reset = await runOrchctl(['node', 'reset-password', '--data-dir', node.dataDir], { ORCH_NEW_PASSWORD: 'while-stopped-3' });
+    const reset = await runOrchctl(['node', 'reset-password', '--data-dir', node.dataDir], {
+      ORCH_NEW_PASSWORD: 'while-stopped-3',
+    });
     expect(reset.stderr).toBe('');
     expect(reset.code).toBe(0);
     node = await startNode({ dataDir: node.dataDir, port: node.port });

@@ -24,7 +24,8 @@ const basicFrom = (from: string, user: string, password: string) =>
   requestFrom(from, 'GET', `${node.url}/api/me`, { authorization: basicAuth(user, password) });
 
 /** The console's sign-in (next-auth's CSRF token, then its credentials callback), from an address. */
-const consoleSignInFrom = (from: string, user: string, password: string) => signInRaw(node.url, user, password, { localAddress: from });
+const consoleSignInFrom = (from: string, user: string, password: string) =>
+  signInRaw(node.url, user, password, { localAddress: from });
 
 /** A join request with an administrator's password, as a joining node sends it to its seed. */
 const joinFrom = (from: string, user: string, password: string) =>
@@ -33,7 +34,10 @@ const joinFrom = (from: string, user: string, password: string) =>
     'POST',
     `${node.url}/api/cluster/join-bundle`,
     { 'content-type': 'application/json' },
-    JSON.stringify({ node: { id: randomUUID(), name: 'joiner', url: 'http://127.0.0.1:1', version: APP_VERSION }, credentials: { user, password } }),
+    JSON.stringify({
+      node: { id: randomUUID(), name: 'joiner', url: 'http://127.0.0.1:1', version: APP_VERSION },
+      credentials: { user, password },
+    }),
   );
 
 async function passwordChecks(): Promise<number> {
@@ -57,14 +61,22 @@ beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   // leftovers of long ago: the node deletes them on its own, without anyone asking
   await withClient(databaseUrl, async (client) => {
-    await client.query(`INSERT INTO login_throttle (key, failures, last_failure_at) VALUES ('addr:192.0.2.99', 40, now() - interval '2 hours')`);
+    await client.query(
+      `INSERT INTO login_throttle (key, failures, last_failure_at) VALUES ('addr:192.0.2.99', 40, now() - interval '2 hours')`,
+    );
     await client.query(`INSERT INTO revoked_session (session_id, expires_at) VALUES ('long-gone', now() - interval '1 hour')`);
   });
   node = await startNode({ databaseUrl });
-  const created = await requestFrom('127.0.0.1', 'POST', `${node.url}/api/tokens`, {
-    authorization: basicAuth('root', ROOT_PASSWORD),
-    'content-type': 'application/json',
-  }, JSON.stringify({ name: 'metrics' }));
+  const created = await requestFrom(
+    '127.0.0.1',
+    'POST',
+    `${node.url}/api/tokens`,
+    {
+      authorization: basicAuth('root', ROOT_PASSWORD),
+      'content-type': 'application/json',
+    },
+    JSON.stringify({ name: 'metrics' }),
+  );
   expect(created.status).toBe(201);
   metricsToken = (JSON.parse(created.body) as { token: string }).token;
   // the counter is there and counts (the Basic sign-in above was one check)
@@ -119,7 +131,11 @@ describe('sign-in limits against password guessing', () => {
     expect(refused.status).toBe(429);
     expect(JSON.parse(refused.body).error.message).toMatch(/for this user from this address; try again in 1[45] s/);
     // 15 s have passed (moved back in the database, on whose clock the limit counts): one more try
-    await withClient(databaseUrl, (c) => c.query(`UPDATE login_throttle SET last_failure_at = last_failure_at - interval '15 seconds' WHERE key = 'pair:alice|${from}'`));
+    await withClient(databaseUrl, (c) =>
+      c.query(
+        `UPDATE login_throttle SET last_failure_at = last_failure_at - interval '15 seconds' WHERE key = 'pair:alice|${from}'`,
+      ),
+    );
     expect((await basicFrom(from, 'alice', 'wrong')).status).toBe(401);
     const next = await basicFrom(from, 'alice', 'wrong');
     expect(JSON.parse(next.body).error.message).toMatch(/try again in (29|30) s/);
@@ -141,7 +157,8 @@ describe('sign-in limits against password guessing', () => {
   it('limits an address guessing many user names, on every node of the database', async () => {
     const from = '127.0.0.40';
     const other = await startNode({ databaseUrl });
-    for (let attempt = 0; attempt < 20; attempt += 1) expect((await basicFrom(from, `guess-${attempt}`, 'password')).status).toBe(401);
+    for (let attempt = 0; attempt < 20; attempt += 1)
+      expect((await basicFrom(from, `guess-${attempt}`, 'password')).status).toBe(401);
     const blocked = await consoleSignInFrom(from, 'root', ROOT_PASSWORD);
     expect(blocked.cookie).toBe('');
     expect(blocked.error).toMatch(/Too many failed sign-ins from this address/);
@@ -167,10 +184,13 @@ describe('sign-in limits against password guessing', () => {
 
   it('deletes throttle rows and signed-out sessions that have expired', async () => {
     await pollUntil(
-      () => withClient(databaseUrl, async (c) => {
-        const rows = await c.query(`SELECT 1 FROM login_throttle WHERE key = 'addr:192.0.2.99' UNION ALL SELECT 1 FROM revoked_session WHERE session_id = 'long-gone'`);
-        return rows.rowCount === 0;
-      }),
+      () =>
+        withClient(databaseUrl, async (c) => {
+          const rows = await c.query(
+            `SELECT 1 FROM login_throttle WHERE key = 'addr:192.0.2.99' UNION ALL SELECT 1 FROM revoked_session WHERE session_id = 'long-gone'`,
+          );
+          return rows.rowCount === 0;
+        }),
       { what: 'expired throttle rows to be deleted' },
     );
   });

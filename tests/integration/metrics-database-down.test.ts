@@ -22,10 +22,19 @@ let nodes: NodeProcess[];
 const tokenOf = async (node: NodeProcess) => (await readFile(path.join(node.dataDir, 'metrics-token'), 'utf8')).trim();
 const scrape = async (node: NodeProcess, token: string) => {
   const started = performance.now();
-  const response = await fetch(`${node.url}/api/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(8_000) });
+  const response = await fetch(`${node.url}/api/metrics`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(8_000),
+  });
   return { status: response.status, text: await response.text(), ms: performance.now() - started };
 };
-const value = (text: string, series: string) => Number(text.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1]);
+const value = (text: string, series: string) =>
+  Number(
+    text
+      .split('\n')
+      .find((line) => line.startsWith(`${series} `))
+      ?.split(' ')[1],
+  );
 
 beforeAll(async () => {
   databaseDir = await mkdtemp(path.join(os.tmpdir(), 'orch-metrics-db-'));
@@ -33,7 +42,9 @@ beforeAll(async () => {
   await applyMigrations(database.url);
   await seedCluster(database.url, { intervalMs: 500, failoverHeartbeats: 4 });
   nodes = await startNodes(database.url, 2);
-  await pollUntil(async () => (await health(nodes[0]))?.state === 'ACTIVE' && (await health(nodes[1]))?.state === 'STANDBY', { what: 'n1 active, n2 standby' });
+  await pollUntil(async () => (await health(nodes[0]))?.state === 'ACTIVE' && (await health(nodes[1]))?.state === 'STANDBY', {
+    what: 'n1 active, n2 standby',
+  });
 });
 
 afterAll(async () => {
@@ -51,10 +62,16 @@ describe('/api/metrics with the metrics token', () => {
 
   it('serves cluster-wide series (per-member heartbeat age and clock skew, build info) that promtool accepts', async () => {
     const token = await tokenOf(nodes[1]);
-    const { status, text } = await pollUntil(async () => {
-      const result = await scrape(nodes[1], token);
-      return value(result.text, 'orch_cluster_metrics_up') === 1 && /^orch_cluster_node_clock_skew_seconds\{node="n2"\} /m.test(result.text) ? result : undefined;
-    }, { what: 'a scrape with the cluster-wide series' });
+    const { status, text } = await pollUntil(
+      async () => {
+        const result = await scrape(nodes[1], token);
+        return value(result.text, 'orch_cluster_metrics_up') === 1 &&
+          /^orch_cluster_node_clock_skew_seconds\{node="n2"\} /m.test(result.text)
+          ? result
+          : undefined;
+      },
+      { what: 'a scrape with the cluster-wide series' },
+    );
     expect(status).toBe(200);
     expect(value(text, 'orch_cluster_node_state{node="n1",state="ACTIVE"}')).toBe(1);
     expect(value(text, 'orch_cluster_active_nodes')).toBe(1);
@@ -74,26 +91,35 @@ describe('/api/metrics with the metrics token', () => {
     expect((await scrape(nodes[0], await tokenOf(nodes[1]))).status).toBe(401);
   });
 
-  it('keeps answering with the node\'s own series while the database is down', async () => {
+  it("keeps answering with the node's own series while the database is down", async () => {
     const tokens = await Promise.all(nodes.map(tokenOf));
     await database!.stop();
     database = undefined;
-    const down = await pollUntil(async () => {
-      const result = await scrape(nodes[0], tokens[0]);
-      return result.status === 200 && value(result.text, 'orch_database_reachable') === 0 ? result : undefined;
-    }, { timeoutMs: 15_000, what: 'n1 to report the database unreachable' });
+    const down = await pollUntil(
+      async () => {
+        const result = await scrape(nodes[0], tokens[0]);
+        return result.status === 200 && value(result.text, 'orch_database_reachable') === 0 ? result : undefined;
+      },
+      { timeoutMs: 15_000, what: 'n1 to report the database unreachable' },
+    );
     expect(value(down.text, 'orch_cluster_metrics_up')).toBe(0);
     expect(down.text).not.toContain('orch_cluster_node_state');
     expect(down.text).toMatch(/^orch_build_info\{/m);
     // the active node fences itself within the window (2 s); its metrics say so
-    const fenced = await pollUntil(async () => {
-      const result = await scrape(nodes[0], tokens[0]);
-      return value(result.text, 'orch_node_local_state{state="FENCED"}') === 1 ? result : undefined;
-    }, { timeoutMs: 15_000, what: 'n1 fenced in its metrics' });
+    const fenced = await pollUntil(
+      async () => {
+        const result = await scrape(nodes[0], tokens[0]);
+        return value(result.text, 'orch_node_local_state{state="FENCED"}') === 1 ? result : undefined;
+      },
+      { timeoutMs: 15_000, what: 'n1 fenced in its metrics' },
+    );
     expect(fenced.ms).toBeLessThan(5_000);
     // the age of the last accepted heartbeat keeps growing
     const age = value(fenced.text, 'orch_node_last_heartbeat_age_seconds');
-    await pollUntil(async () => value((await scrape(nodes[0], tokens[0])).text, 'orch_node_last_heartbeat_age_seconds') > age + 1, { what: 'the heartbeat age to grow' });
+    await pollUntil(
+      async () => value((await scrape(nodes[0], tokens[0])).text, 'orch_node_last_heartbeat_age_seconds') > age + 1,
+      { what: 'the heartbeat age to grow' },
+    );
     const standby = await scrape(nodes[1], tokens[1]);
     expect(standby.status).toBe(200);
     expect(value(standby.text, 'orch_database_reachable')).toBe(0);

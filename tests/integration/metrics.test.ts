@@ -13,22 +13,33 @@ const scrape = async (node: NodeProcess) => {
   expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
   return response.text();
 };
-const value = (text: string, series: string) => Number(text.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1]);
+const value = (text: string, series: string) =>
+  Number(
+    text
+      .split('\n')
+      .find((line) => line.startsWith(`${series} `))
+      ?.split(' ')[1],
+  );
 
 beforeAll(async () => {
   const databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: 500, failoverHeartbeats: 4 });
   nodes = await startNodes(databaseUrl, 2);
-  await pollUntil(async () => (await health(nodes[0]))?.state === 'ACTIVE' && (await health(nodes[1]))?.state === 'STANDBY', { what: 'n1 active, n2 standby' });
+  await pollUntil(async () => (await health(nodes[0]))?.state === 'ACTIVE' && (await health(nodes[1]))?.state === 'STANDBY', {
+    what: 'n1 active, n2 standby',
+  });
 });
 afterAll(stopAllNodes);
 
 describe('/api/metrics', () => {
   it('reports states, epoch, heartbeat latency, sync state and runs in Prometheus text format', async () => {
-    const text = await pollUntil(async () => {
-      const scraped = await scrape(nodes[1]);
-      return value(scraped, 'orch_heartbeat_duration_seconds_count') >= 3 ? scraped : undefined;
-    }, { what: 'a few heartbeats observed' });
+    const text = await pollUntil(
+      async () => {
+        const scraped = await scrape(nodes[1]);
+        return value(scraped, 'orch_heartbeat_duration_seconds_count') >= 3 ? scraped : undefined;
+      },
+      { what: 'a few heartbeats observed' },
+    );
     expect(value(text, 'orch_cluster_node_state{node="n1",state="ACTIVE"}')).toBe(1);
     expect(value(text, 'orch_cluster_node_state{node="n2",state="STANDBY"}')).toBe(1);
     expect(value(text, 'orch_node_local_state{state="STANDBY"}')).toBe(1);

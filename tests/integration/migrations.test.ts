@@ -12,9 +12,13 @@ describe('migrations', () => {
     await applyMigrations(url);
     await applyMigrations(url);
     const tables = await withClient(url, async (client) =>
-      (await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((row) => row.tablename),
+      (await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map(
+        (row) => row.tablename,
+      ),
     );
-    expect(tables).toEqual(expect.arrayContaining(['_prisma_migrations', 'api_token', 'app_user', 'login_throttle', 'shared_secret']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['_prisma_migrations', 'api_token', 'app_user', 'login_throttle', 'shared_secret']),
+    );
   });
 
   it('match the schema (drift check)', async () => {
@@ -23,7 +27,14 @@ describe('migrations', () => {
       process.execPath,
       [
         path.join(ROOT, 'node_modules/prisma/build/index.js'),
-        'migrate', 'diff', '--from-migrations', 'prisma/migrations', '--to-schema-datamodel', 'prisma/schema.prisma', '--exit-code', '--script',
+        'migrate',
+        'diff',
+        '--from-migrations',
+        'prisma/migrations',
+        '--to-schema-datamodel',
+        'prisma/schema.prisma',
+        '--exit-code',
+        '--script',
       ],
       { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' },
     );

@@ -35,9 +35,15 @@ describe('a network cut between the active node and the database', () => {
   it('the cut node fences itself and the other takes over within the window, never both active', async () => {
     const cutAt = Date.now();
     proxy.cut();
-    await pollUntil(async () => (await health(cutNode))?.state !== 'ACTIVE', { what: 'the cut node to fence itself', timeoutMs: 10_000 });
+    await pollUntil(async () => (await health(cutNode))?.state !== 'ACTIVE', {
+      what: 'the cut node to fence itself',
+      timeoutMs: 10_000,
+    });
     const fencedAfterMs = Date.now() - cutAt;
-    await pollUntil(async () => (await health(other))?.state === 'ACTIVE', { what: 'the other node to take over', timeoutMs: 10_000 });
+    await pollUntil(async () => (await health(other))?.state === 'ACTIVE', {
+      what: 'the other node to take over',
+      timeoutMs: 10_000,
+    });
     const takeoverAfterMs = Date.now() - cutAt;
     // window 2 s: the cut node stops by window − interval; the other claims once the lease ran out
     expect(fencedAfterMs).toBeLessThan(2_000 + 500);
@@ -48,7 +54,10 @@ describe('a network cut between the active node and the database', () => {
 
   it('when the cut heals, the cut node comes back as standby and the other stays active', async () => {
     proxy.heal();
-    await pollUntil(async () => (await health(cutNode))?.state === 'STANDBY', { what: 'the cut node to stand by again', timeoutMs: 20_000 });
+    await pollUntil(async () => (await health(cutNode))?.state === 'STANDBY', {
+      what: 'the cut node to stand by again',
+      timeoutMs: 20_000,
+    });
     const status = await clusterStatus(other);
     expect([stateOf(status, 'cut'), stateOf(status, 'other')]).toEqual(['STANDBY', 'ACTIVE']);
     expect(maxBelievedActive([cutNode, other])).toBe(1);

@@ -32,7 +32,11 @@ const externalAddress = Object.values(os.networkInterfaces())
 const joiningNode = () => ({ id: randomUUID(), name: 'intruder', url: 'https://intruder.example:3000', version });
 
 async function joinToken(): Promise<string> {
-  const answer = await rawRequest(`${base}/api/cluster/join-tokens`, { ca, headers: { authorization: ROOT }, body: JSON.stringify({ ttlMinutes: 15 }) });
+  const answer = await rawRequest(`${base}/api/cluster/join-tokens`, {
+    ca,
+    headers: { authorization: ROOT },
+    body: JSON.stringify({ ttlMinutes: 15 }),
+  });
   expect(answer.status, answer.body).toBe(201);
   return answer.json<{ token: string }>().token;
 }
@@ -52,10 +56,12 @@ afterAll(async () => {
   await stopAllNodes();
 });
 
-describe('nginx terminating TLS in front of the cluster, on the nodes\' machine', () => {
+describe("nginx terminating TLS in front of the cluster, on the nodes' machine", () => {
   it('never serves the join bundle over plain HTTP: port 80 only redirects to HTTPS', async () => {
     const token = await joinToken();
-    const answer = await rawRequest(`${plainBase}/api/cluster/join-bundle`, { body: JSON.stringify({ node: joiningNode(), credentials: { token } }) });
+    const answer = await rawRequest(`${plainBase}/api/cluster/join-bundle`, {
+      body: JSON.stringify({ node: joiningNode(), credentials: { token } }),
+    });
     expect(answer.status).toBe(308);
     expect(answer.headers.location).toMatch(/^https:\/\/127\.0\.0\.1\/api\/cluster\/join-bundle$/);
     expect(answer.body).not.toContain('databaseUrl');
@@ -66,7 +72,11 @@ describe('nginx terminating TLS in front of the cluster, on the nodes\' machine'
     // a client from another machine: this machine's own network address as the source
     expect(externalAddress, 'this test needs a network interface with a non-loopback IPv4 address').toBeDefined();
     const bundle = (credentials: object) =>
-      rawRequest(`${base}/api/cluster/join-bundle`, { ca, localAddress: externalAddress, body: JSON.stringify({ node: joiningNode(), credentials }) });
+      rawRequest(`${base}/api/cluster/join-bundle`, {
+        ca,
+        localAddress: externalAddress,
+        body: JSON.stringify({ node: joiningNode(), credentials }),
+      });
     const wrongPassword = await bundle({ user: 'root', password: 'not-the-password' });
     expect(wrongPassword.status).toBe(401);
     expect(wrongPassword.body).not.toContain('databaseUrl');
@@ -108,7 +118,10 @@ describe('nginx terminating TLS in front of the cluster, on the nodes\' machine'
     const attacker = { ca, localAddress: '127.0.0.2' };
     for (let attempt = 0; attempt < 20; attempt += 1) {
       // the header names someone else; nginx reports the real peer and the nodes believe only that
-      const answer = await rawRequest(`${base}/api/me`, { ...attacker, headers: { authorization: basicAuth(`guess-${attempt}`, 'password'), 'x-forwarded-for': '127.0.0.3' } });
+      const answer = await rawRequest(`${base}/api/me`, {
+        ...attacker,
+        headers: { authorization: basicAuth(`guess-${attempt}`, 'password'), 'x-forwarded-for': '127.0.0.3' },
+      });
       expect(answer.status).toBe(401);
     }
     const blocked = await rawRequest(`${base}/api/me`, { ...attacker, headers: { authorization: ROOT } });
@@ -119,15 +132,25 @@ describe('nginx terminating TLS in front of the cluster, on the nodes\' machine'
     expect(bystander.status, bystander.body).toBe(200);
     // and the audit log tells the clients apart
     for (const localAddress of ['127.0.0.3', '127.0.0.4']) {
-      const write = await rawRequest(`${base}/api/cluster/join-tokens`, { ca, localAddress, headers: { authorization: ROOT }, body: JSON.stringify({ ttlMinutes: 15 }) });
+      const write = await rawRequest(`${base}/api/cluster/join-tokens`, {
+        ca,
+        localAddress,
+        headers: { authorization: ROOT },
+        body: JSON.stringify({ ttlMinutes: 15 }),
+      });
       expect(write.status, write.body).toBe(201);
     }
-    await pollUntil(async () => {
-      const { rows } = await withClient(databaseUrl, (client) =>
-        client.query(`SELECT DISTINCT address FROM audit_entry WHERE path = '/api/cluster/join-tokens' AND address IN ('127.0.0.3', '127.0.0.4')`),
-      );
-      return rows.length === 2;
-    }, { what: 'audit entries from 127.0.0.3 and 127.0.0.4' });
+    await pollUntil(
+      async () => {
+        const { rows } = await withClient(databaseUrl, (client) =>
+          client.query(
+            `SELECT DISTINCT address FROM audit_entry WHERE path = '/api/cluster/join-tokens' AND address IN ('127.0.0.3', '127.0.0.4')`,
+          ),
+        );
+        return rows.length === 2;
+      },
+      { what: 'audit entries from 127.0.0.3 and 127.0.0.4' },
+    );
   });
 
   it('keeps serving across a failover, failing for no longer than the window', async () => {
@@ -155,7 +178,9 @@ describe('nginx terminating TLS in front of the cluster, on the nodes\' machine'
     const failingForMs = failures.length === 0 ? 0 : failures[failures.length - 1] - failures[0];
     expect(failingForMs).toBeLessThanOrEqual(WINDOW_MS);
     // and through nginx the cluster now answers with n2 active
-    const status = (await rawRequest(`${base}/api/cluster`, { ca, headers: { authorization: ROOT } })).json<{ nodes: { name: string; state: string }[] }>();
+    const status = (await rawRequest(`${base}/api/cluster`, { ca, headers: { authorization: ROOT } })).json<{
+      nodes: { name: string; state: string }[];
+    }>();
     expect(status.nodes.find((node) => node.name === 'n2')?.state).toBe('ACTIVE');
   });
 });

@@ -43,7 +43,10 @@ beforeAll(async () => {
     const id = (await pollUntil(() => health(node), { what: `${name} to answer` })).nodeId;
     members.push({ node, proxy, freezeFile, name, id });
   }
-  await pollUntil(async () => (await roles()).active.length === 1 && (await roles()).standbys.length === 2, { what: 'one active node and two standbys', timeoutMs: 60_000 });
+  await pollUntil(async () => (await roles()).active.length === 1 && (await roles()).standbys.length === 2, {
+    what: 'one active node and two standbys',
+    timeoutMs: 60_000,
+  });
 });
 
 afterAll(async () => {
@@ -70,7 +73,11 @@ function arm(member: TMember, point: string): void {
 
 /** Waits until the member froze itself at its armed point; returns when (test clock). */
 async function frozenAt(member: TMember): Promise<number> {
-  await pollUntil(() => isStopped(member), { intervalMs: 20, timeoutMs: 20_000, what: `${member.name} to freeze at its armed point` });
+  await pollUntil(() => isStopped(member), {
+    intervalMs: 20,
+    timeoutMs: 20_000,
+    what: `${member.name} to freeze at its armed point`,
+  });
   return Date.now();
 }
 
@@ -135,14 +142,19 @@ async function settle(): Promise<void> {
   }
   const fresh = async () => {
     const ages = await withClient(databaseUrl, (client) =>
-      client.query<{ age: number }>(`SELECT (extract(epoch FROM now() - last_heartbeat_at) * 1000)::float8 AS age FROM cluster_node WHERE removed_at IS NULL`),
+      client.query<{ age: number }>(
+        `SELECT (extract(epoch FROM now() - last_heartbeat_at) * 1000)::float8 AS age FROM cluster_node WHERE removed_at IS NULL`,
+      ),
     );
     return ages.rows.length === members.length && ages.rows.every((row) => row.age < INTERVAL * 1.5);
   };
-  await pollUntil(async () => {
-    const { active, standbys } = await roles();
-    return active.length === 1 && standbys.length === 2 && (await fresh());
-  }, { timeoutMs: 60_000, what: 'the cluster to settle: one active, two standbys, all heartbeating' });
+  await pollUntil(
+    async () => {
+      const { active, standbys } = await roles();
+      return active.length === 1 && standbys.length === 2 && (await fresh());
+    },
+    { timeoutMs: 60_000, what: 'the cluster to settle: one active, two standbys, all heartbeating' },
+  );
   // and still so one interval later: a node just back from a freeze or a cut has caught up
   await new Promise((resolve) => setTimeout(resolve, INTERVAL));
   await pollUntil(fresh, { timeoutMs: 30_000, what: 'every node to keep heartbeating' });
@@ -162,12 +174,19 @@ const report: Record<string, { longestGapMs: number; maxBystanderAgeMs: number; 
 describe('one node frozen or cut off at the worst moment does not stall the cluster', () => {
   it('a standby frozen inside its claim: the next standby claims within window + interval of the freeze', async () => {
     await settle();
-    const { active: [active], standbys: [first, second] } = await roles();
+    const {
+      active: [active],
+      standbys: [first, second],
+    } = await roles();
     arm(first, 'claim');
     const probe = watch(members, [second]);
     active.node.killGroup('SIGSTOP');
     const freezeAt = await frozenAt(first);
-    await pollUntil(async () => (await health(second.node))?.state === 'ACTIVE', { timeoutMs: 30_000, intervalMs: 50, what: 'the second standby to take over' });
+    await pollUntil(async () => (await health(second.node))?.state === 'ACTIVE', {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      what: 'the second standby to take over',
+    });
     const fromFaultMs = Date.now() - freezeAt;
     const figures = await probe.stop();
     report['freeze inside a claim'] = { ...figures, fromFaultMs };
@@ -180,7 +199,10 @@ describe('one node frozen or cut off at the worst moment does not stall the clus
 
   it('a standby cut off inside its claim: the next standby claims within window + interval of the cut', async () => {
     await settle();
-    const { active: [active], standbys: [first, second] } = await roles();
+    const {
+      active: [active],
+      standbys: [first, second],
+    } = await roles();
     arm(first, 'claim');
     const probe = watch(members, [second]);
     active.node.killGroup('SIGSTOP');
@@ -188,7 +210,11 @@ describe('one node frozen or cut off at the worst moment does not stall the clus
     first.proxy.cut();
     const cutAt = Date.now();
     first.node.killGroup('SIGCONT');
-    await pollUntil(async () => (await health(second.node))?.state === 'ACTIVE', { timeoutMs: 30_000, intervalMs: 50, what: 'the second standby to take over' });
+    await pollUntil(async () => (await health(second.node))?.state === 'ACTIVE', {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      what: 'the second standby to take over',
+    });
     const fromFaultMs = Date.now() - cutAt;
     const figures = await probe.stop();
     report['cut off inside a claim'] = { ...figures, fromFaultMs };
@@ -202,16 +228,23 @@ describe('one node frozen or cut off at the worst moment does not stall the clus
 
   it('the active node frozen inside a renewal: a standby takes over within window + interval', async () => {
     await settle();
-    const { active: [active], standbys: [first, second] } = await roles();
+    const {
+      active: [active],
+      standbys: [first, second],
+    } = await roles();
     arm(active, 'renew');
     const probe = watch(members, [first, second]);
     const freezeAt = await frozenAt(active);
     // the frozen node answers nothing: ask only the others
-    await pollUntil(async () => (await Promise.all([first, second].map((member) => health(member.node)))).some((answer) => answer?.state === 'ACTIVE'), {
-      timeoutMs: 30_000,
-      intervalMs: 50,
-      what: 'a standby to take over',
-    });
+    await pollUntil(
+      async () =>
+        (await Promise.all([first, second].map((member) => health(member.node)))).some((answer) => answer?.state === 'ACTIVE'),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+        what: 'a standby to take over',
+      },
+    );
     const fromFaultMs = Date.now() - freezeAt;
     const figures = await probe.stop();
     report['freeze inside a renewal'] = { ...figures, fromFaultMs };
@@ -224,12 +257,17 @@ describe('one node frozen or cut off at the worst moment does not stall the clus
   for (const action of ['settings', 'make-active', 'push'] as const) {
     it(`a node frozen inside ${action === 'settings' ? 'a settings change' : action === 'push' ? 'a push' : 'a make-active'} stalls nobody: the active fails over within window + interval`, async () => {
       await settle();
-      const { active: [active], standbys: [first, operatorNode] } = await roles();
+      const {
+        active: [active],
+        standbys: [first, operatorNode],
+      } = await roles();
       arm(operatorNode, action);
       const answered =
         action === 'settings'
           ? (async () => {
-              const status = (await (await api(operatorNode, 'GET', '/api/cluster'))!.json()) as { settings: { version: number } };
+              const status = (await (await api(operatorNode, 'GET', '/api/cluster'))!.json()) as {
+                settings: { version: number };
+              };
               return api(operatorNode, 'PUT', '/api/cluster/settings', { activeNodeCount: 1, version: status.settings.version });
             })()
           : action === 'make-active'
@@ -242,14 +280,22 @@ describe('one node frozen or cut off at the worst moment does not stall the clus
       expect(outcome).toBe('frozen');
       if (action === 'make-active') {
         // the hand-over it asked for goes ahead without it
-        await pollUntil(async () => (await health(first.node))?.state === 'ACTIVE', { timeoutMs: 30_000, intervalMs: 50, what: 'the chosen node to become active' });
+        await pollUntil(async () => (await health(first.node))?.state === 'ACTIVE', {
+          timeoutMs: 30_000,
+          intervalMs: 50,
+          what: 'the chosen node to become active',
+        });
       }
       const current = (await health(first.node))?.state === 'ACTIVE' ? first : active;
       const next = current === first ? members.find((member) => member !== first && member !== operatorNode)! : first;
       const probe = watch(members, [next]);
       const faultAt = Date.now();
       current.node.killGroup('SIGSTOP');
-      await pollUntil(async () => (await health(next.node))?.state === 'ACTIVE', { timeoutMs: 30_000, intervalMs: 50, what: 'a standby to take over from the frozen active' });
+      await pollUntil(async () => (await health(next.node))?.state === 'ACTIVE', {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+        what: 'a standby to take over from the frozen active',
+      });
       const fromFaultMs = Date.now() - faultAt;
       const figures = await probe.stop();
       report[`freeze inside ${action}`] = { ...figures, fromFaultMs };

@@ -68,7 +68,8 @@ describe('orchctl', () => {
     expect(result.code).toBe(0);
     for (const command of ['node', 'demo', 'status']) expect(result.stdout).toContain(command);
     const start = await runOrchctl(['node', 'start', '--help']);
-    for (const option of ['--port', '--data-dir', '--database-url', '--name', '--advertise']) expect(start.stdout).toContain(option);
+    for (const option of ['--port', '--data-dir', '--database-url', '--name', '--advertise'])
+      expect(start.stdout).toContain(option);
   });
 
   it('says in one line why a command failed', async () => {
@@ -82,7 +83,14 @@ describe('start-up errors: exit non-zero with one clear line', () => {
   it('an unusable data directory', async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'orch-bad-')), 'a-file');
     await writeFile(file, 'not a directory');
-    const result = await runOrchctl(['node', 'start', '--port', String(await findFreePort()), '--data-dir', path.join(file, 'data')]);
+    const result = await runOrchctl([
+      'node',
+      'start',
+      '--port',
+      String(await findFreePort()),
+      '--data-dir',
+      path.join(file, 'data'),
+    ]);
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/data directory .* is not usable/);
@@ -93,7 +101,14 @@ describe('start-up errors: exit non-zero with one clear line', () => {
     const port = await findFreePort();
     await new Promise<void>((resolve) => blocker.listen(port, resolve));
     try {
-      const result = await runOrchctl(['node', 'start', '--port', String(port), '--data-dir', await mkdtemp(path.join(os.tmpdir(), 'orch-port-'))]);
+      const result = await runOrchctl([
+        'node',
+        'start',
+        '--port',
+        String(port),
+        '--data-dir',
+        await mkdtemp(path.join(os.tmpdir(), 'orch-port-')),
+      ]);
       expect(result.code).not.toBe(0);
       expect(result.stderr.trim()).toBe(`orchctl: port ${port} is already in use`);
     } finally {

@@ -52,10 +52,15 @@ afterAll(stopAllNodes);
 
 describe('plugin packages on a node', () => {
   it('installs both samples with orchctl', async () => {
-    for (const [file, name] of [[GREETING, 'greeting'], [ARITHMETIC, 'arithmetic']]) {
+    for (const [file, name] of [
+      [GREETING, 'greeting'],
+      [ARITHMETIC, 'arithmetic'],
+    ]) {
       const installed = await runOrchctl(['plugin', 'install', '--url', node.url, ...asRoot, file]);
       expect(installed.code, installed.stderr).toBe(0);
-      expect(installed.stdout.trim()).toBe(`installed ${name} 1.0.0 (sha256 ${sha256Of(file)}); the node uses it after a restart`);
+      expect(installed.stdout.trim()).toBe(
+        `installed ${name} 1.0.0 (sha256 ${sha256Of(file)}); the node uses it after a restart`,
+      );
     }
   });
 
@@ -72,7 +77,9 @@ describe('plugin packages on a node', () => {
     expect(table.code, table.stderr).toBe(0);
     const lines = table.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+VERSION\s+STATE\s+ACTIONS\s+SHA256$/);
-    expect(lines[1]).toMatch(new RegExp(`^arithmetic\\s+1\\.0\\.0\\s+enabled\\s+add, multiply\\s+${sha256Of(ARITHMETIC).slice(0, 12)}$`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^arithmetic\\s+1\\.0\\.0\\s+enabled\\s+add, multiply\\s+${sha256Of(ARITHMETIC).slice(0, 12)}$`),
+    );
     expect(lines[2]).toMatch(new RegExp(`^greeting\\s+1\\.0\\.0\\s+enabled\\s+greet\\s+${sha256Of(GREETING).slice(0, 12)}$`));
   });
 
@@ -114,7 +121,10 @@ describe('plugin packages on a node', () => {
 
   it('answers the API with 201, 400 naming the field, 409 and 413', async () => {
     const refused = await post('/api/config/plugins', root, { package: '{ "format": "orch-plugin/1" }' });
-    expect(refused).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION', field: 'manifest', message: 'manifest is missing' } } });
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION', field: 'manifest', message: 'manifest is missing' } },
+    });
     expect((await post('/api/config/plugins', root, {})).body.error.field).toBe('package');
 
     const conflict = await post('/api/config/plugins', root, { package: readFileSync(ARITHMETIC, 'utf8') });
@@ -130,7 +140,10 @@ describe('plugin packages on a node', () => {
     upgrade.manifest.version = '1.1.0';
     const upgraded = await post('/api/config/plugins', root, { package: JSON.stringify(upgrade, null, 2) });
     expect(upgraded).toMatchObject({ status: 201, body: { name: 'arithmetic', version: '1.1.0' } });
-    expect((await pluginList()).plugins.map((plugin) => `${plugin.name} ${plugin.version}`)).toEqual(['arithmetic 1.1.0', 'greeting 1.0.0']);
+    expect((await pluginList()).plugins.map((plugin) => `${plugin.name} ${plugin.version}`)).toEqual([
+      'arithmetic 1.1.0',
+      'greeting 1.0.0',
+    ]);
   });
 
   it('keeps the packages as files in <dataDir>/plugins/', () => {

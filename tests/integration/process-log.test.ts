@@ -35,7 +35,9 @@ afterAll(stopAllNodes);
 
 describe('process log', () => {
   it('is JSON lines with level, node and scope, and never the database password', async () => {
-    await pollUntil(() => jsonLines().some((line) => line.scope === 'server' && line.msg.includes('serving')), { what: 'the server start line' });
+    await pollUntil(() => jsonLines().some((line) => line.scope === 'server' && line.msg.includes('serving')), {
+      what: 'the server start line',
+    });
     const lines = jsonLines();
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
@@ -53,10 +55,13 @@ describe('process log', () => {
     expect(debugLines()).toBe(0);
     await setLevel('debug');
     await fetch(`${node.url}/api/health`);
-    const seen = await pollUntil(() => jsonLines().find((line) => line.level === 'debug' && line.msg.startsWith('GET /api/health 200')), {
-      timeoutMs: 5_000,
-      what: 'a debug line for the request',
-    });
+    const seen = await pollUntil(
+      () => jsonLines().find((line) => line.level === 'debug' && line.msg.startsWith('GET /api/health 200')),
+      {
+        timeoutMs: 5_000,
+        what: 'a debug line for the request',
+      },
+    );
     expect(seen.scope).toBe('api');
     await setLevel('info');
     const after = debugLines();

@@ -43,24 +43,50 @@ describe('retention', () => {
                     SELECT fingerprint, document, files, pushed_by, pushed_from_node, pushed_from_name FROM config_version, generate_series(1, 4) WHERE version = 1`),
     );
     // the node takes the newest version as its reference before its own settings change below
-    await pollUntil(async () => (await count(`SELECT coalesce(max(applied_config_version), 0)::int AS n FROM cluster_node`)) === 5, { what: 'version 5 applied' });
+    await pollUntil(
+      async () => (await count(`SELECT coalesce(max(applied_config_version), 0)::int AS n FROM cluster_node`)) === 5,
+      { what: 'version 5 applied' },
+    );
     const nodeId = (await health(node))!.nodeId as string;
     await withClient(databaseUrl, async (client) => {
-      await client.query(`INSERT INTO audit_entry (at, actor, method, path, status) VALUES (now() - interval '40 days', 'old', 'PUT', '/x', 200), (now() - interval '2 days', 'recent', 'PUT', '/x', 200)`);
-      await client.query(`INSERT INTO cluster_event (at, kind, node_id) VALUES (now() - interval '40 days', 'LATE', $1), (now() - interval '2 days', 'RECOVERED', $1)`, [nodeId]);
-      await client.query(`INSERT INTO notification_target (id, name, kind, url, events) VALUES ($1, 'old-hook', 'WEBHOOK', 'http://127.0.0.1:1/x', '{}')`, [randomUUID()]);
+      await client.query(
+        `INSERT INTO audit_entry (at, actor, method, path, status) VALUES (now() - interval '40 days', 'old', 'PUT', '/x', 200), (now() - interval '2 days', 'recent', 'PUT', '/x', 200)`,
+      );
+      await client.query(
+        `INSERT INTO cluster_event (at, kind, node_id) VALUES (now() - interval '40 days', 'LATE', $1), (now() - interval '2 days', 'RECOVERED', $1)`,
+        [nodeId],
+      );
+      await client.query(
+        `INSERT INTO notification_target (id, name, kind, url, events) VALUES ($1, 'old-hook', 'WEBHOOK', 'http://127.0.0.1:1/x', '{}')`,
+        [randomUUID()],
+      );
       await client.query(
         `INSERT INTO notification_delivery (id, target_id, kind, created_at, status)
          SELECT gen_random_uuid(), id, 'TEST', now() - interval '40 days', 'DELIVERED' FROM notification_target WHERE name = 'old-hook'`,
       );
-      await client.query(`INSERT INTO config_blob (sha256, content, created_at) VALUES ('${'a'.repeat(64)}', 'x', now() - interval '2 days'), ('${'b'.repeat(64)}', 'y', now())`);
+      await client.query(
+        `INSERT INTO config_blob (sha256, content, created_at) VALUES ('${'a'.repeat(64)}', 'x', now() - interval '2 days'), ('${'b'.repeat(64)}', 'y', now())`,
+      );
     });
     expect(await count(`SELECT count(*)::int AS n FROM config_version`)).toBe(5);
 
-    const saved = await call('/api/config/settings', 'PUT', { auditRetentionDays: 30, eventRetentionDays: 30, configVersionsKept: 2 });
+    const saved = await call('/api/config/settings', 'PUT', {
+      auditRetentionDays: 30,
+      eventRetentionDays: 30,
+      configVersionsKept: 2,
+    });
     expect(saved.status).toBe(200);
-    await pollUntil(async () => (await count(`SELECT count(*)::int AS n FROM config_version`)) === 2, { timeoutMs: 30_000, what: 'old configuration versions pruned' }).catch((error) => {
-      throw new Error(`${String(error)}\n${node.output().split('\n').filter((line) => line.includes('retention')).join('\n')}`);
+    await pollUntil(async () => (await count(`SELECT count(*)::int AS n FROM config_version`)) === 2, {
+      timeoutMs: 30_000,
+      what: 'old configuration versions pruned',
+    }).catch((error) => {
+      throw new Error(
+        `${String(error)}\n${node
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('retention'))
+          .join('\n')}`,
+      );
     });
     expect(await count(`SELECT max(version)::int AS n FROM config_version`)).toBe(5);
     expect(await count(`SELECT count(*)::int AS n FROM audit_entry WHERE actor = 'old'`)).toBe(0);

@@ -43,7 +43,9 @@ describe('runs list and run page on long histories', () => {
     const seen: string[] = [];
     let before: string | undefined;
     for (;;) {
-      const { status, body } = await get<{ id: string; startedAt?: string }[]>(`/api/runs?workflow=Paged&limit=100${before ? `&before=${before}` : ''}`);
+      const { status, body } = await get<{ id: string; startedAt?: string }[]>(
+        `/api/runs?workflow=Paged&limit=100${before ? `&before=${before}` : ''}`,
+      );
       expect(status).toBe(200);
       seen.push(...body.map((run) => run.id));
       if (body.length < 100) break;
@@ -52,7 +54,11 @@ describe('runs list and run page on long histories', () => {
     expect(seen).toHaveLength(RUNS);
     expect(new Set(seen).size).toBe(RUNS);
     const order = await withClient(databaseUrl, async (client) =>
-      (await client.query<{ id: string }>(`SELECT id FROM workflow_run WHERE workflow_name = 'Paged' ORDER BY created_at DESC, id DESC`)).rows.map((row) => row.id),
+      (
+        await client.query<{ id: string }>(
+          `SELECT id FROM workflow_run WHERE workflow_name = 'Paged' ORDER BY created_at DESC, id DESC`,
+        )
+      ).rows.map((row) => row.id),
     );
     expect(seen).toEqual(order);
   });
@@ -68,7 +74,9 @@ describe('runs list and run page on long histories', () => {
 
   it('shows the latest events of a run longer than the page, and how many earlier ones it leaves out', async () => {
     const id = await withClient(databaseUrl, async (client) => {
-      const { rows } = await client.query<{ id: string }>(`SELECT id FROM workflow_run WHERE workflow_name = 'Paged' ORDER BY created_at LIMIT 1`);
+      const { rows } = await client.query<{ id: string }>(
+        `SELECT id FROM workflow_run WHERE workflow_name = 'Paged' ORDER BY created_at LIMIT 1`,
+      );
       await client.query(
         `INSERT INTO workflow_run_event (run_id, kind, element_id, attempt, message)
          SELECT $1, 'ELEMENT', 'work', 1, 'step ' || g FROM generate_series(1, $2) g`,

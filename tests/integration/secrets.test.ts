@@ -12,7 +12,17 @@
  * was initialised.
  */
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  watch,
+  writeFileSync,
+  type FSWatcher,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { extract as extractTar } from 'tar';
@@ -55,7 +65,9 @@ beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: 500, failoverHeartbeats: 4 });
   nodes = await startNodes(databaseUrl, 2);
-  await pollUntil(async () => (await clusterStatus(nodes[0])).nodes.every((node) => node.activeFingerprint), { what: 'both nodes reporting' });
+  await pollUntil(async () => (await clusterStatus(nodes[0])).nodes.every((node) => node.activeFingerprint), {
+    what: 'both nodes reporting',
+  });
 
   secrets['database password'] = decodeURIComponent(new URL(databaseUrl).password);
   secrets['root password'] = ROOT_PASSWORD;
@@ -64,9 +76,19 @@ beforeAll(async () => {
   secrets['private key (a line of it)'] = key.split('\n')[5];
   const apiToken = JSON.parse((await call(nodes[0], '/api/tokens', { method: 'POST', body: { name: 'secret-test' } })).text);
   secrets['API token'] = apiToken.token;
-  const joinToken = JSON.parse((await call(nodes[0], '/api/cluster/join-tokens', { method: 'POST', body: { ttlMinutes: 15 } })).text);
+  const joinToken = JSON.parse(
+    (await call(nodes[0], '/api/cluster/join-tokens', { method: 'POST', body: { ttlMinutes: 15 } })).text,
+  );
   secrets['join token'] = joinToken.token;
-  const [row] = await withClient(databaseUrl, async (client) => (await client.query("SELECT value, (SELECT private_key_pem FROM cluster WHERE id = 1) AS cluster_key FROM shared_secret WHERE name = 'auth'")).rows);
+  const [row] = await withClient(
+    databaseUrl,
+    async (client) =>
+      (
+        await client.query(
+          "SELECT value, (SELECT private_key_pem FROM cluster WHERE id = 1) AS cluster_key FROM shared_secret WHERE name = 'auth'",
+        )
+      ).rows,
+  );
   secrets['session secret'] = row.value;
   // the directory's secrets are write-only: set here, never to be read back anywhere
   secrets['LDAP bind password'] = 'ldap-bind-password-for-the-secrets-test';
@@ -76,7 +98,14 @@ beforeAll(async () => {
     method: 'PUT',
     body: {
       version: authConfig.version,
-      ldap: { servers: ['ldaps://127.0.0.1:9'], bindDn: 'cn=reader,dc=example,dc=test', userBase: 'ou=people,dc=example,dc=test', userFilter: '(uid={user})', groupBase: 'ou=groups,dc=example,dc=test', roles: [] },
+      ldap: {
+        servers: ['ldaps://127.0.0.1:9'],
+        bindDn: 'cn=reader,dc=example,dc=test',
+        userBase: 'ou=people,dc=example,dc=test',
+        userFilter: '(uid={user})',
+        groupBase: 'ou=groups,dc=example,dc=test',
+        roles: [],
+      },
       ldapBindPassword: secrets['LDAP bind password'],
       oidc: { issuer: 'http://127.0.0.1:9', clientId: 'orchestrator', roles: [] },
       oidcClientSecret: secrets['OpenID client secret'],
@@ -85,7 +114,10 @@ beforeAll(async () => {
   expect(directory.status, directory.text).toBe(200);
   secrets['cluster private key (a line of it)'] = String(row.cluster_key).split('\n')[5];
 
-  const reset = await runOrchctl(['push', '--url', nodes[0].url, '--reset', '--timeout', '120'], { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD });
+  const reset = await runOrchctl(['push', '--url', nodes[0].url, '--reset', '--timeout', '120'], {
+    ORCH_USER: 'root',
+    ORCH_PASSWORD: ROOT_PASSWORD,
+  });
   expect(reset.code, reset.stderr).toBe(0);
   const runId = await startRun(nodes[0], 'Cluster Test', { count: 2 });
   await waitForStatus(databaseUrl, [runId], 'COMPLETED', 30_000);
@@ -101,20 +133,38 @@ beforeAll(async () => {
   // directory) and sent by an http element as a header to a loopback receiver
   secrets['workflow secret'] = `wf-secret-${randomBytes(12).toString('hex')}`;
   receiver = await startWebhookReceiver('unused');
-  const [active] = await pollUntil(async () => {
-    const found = await activeNodes(nodes);
-    return found.length === 1 ? found : undefined;
-  }, { what: 'the active node' });
-  expect((await call(active, '/api/secrets/api-token', { method: 'PUT', body: { value: secrets['workflow secret'] } })).status).toBe(200);
+  const [active] = await pollUntil(
+    async () => {
+      const found = await activeNodes(nodes);
+      return found.length === 1 ? found : undefined;
+    },
+    { what: 'the active node' },
+  );
+  expect(
+    (await call(active, '/api/secrets/api-token', { method: 'PUT', body: { value: secrets['workflow secret'] } })).status,
+  ).toBe(200);
   await importDefinition(active, {
     name: 'Secret Call',
-    elements: [{ id: 'call', type: 'http', method: 'POST', url: `'${receiver.url}/ok'`, headers: { authorization: '"Bearer " + secret("api-token")' }, body: '\'{"id":"s","kind":"k","node":null}\'', output: 'answer' }],
+    elements: [
+      {
+        id: 'call',
+        type: 'http',
+        method: 'POST',
+        url: `'${receiver.url}/ok'`,
+        headers: { authorization: '"Bearer " + secret("api-token")' },
+        body: '\'{"id":"s","kind":"k","node":null}\'',
+        output: 'answer',
+      },
+    ],
   });
   const secretRun = await startRun(active, 'Secret Call');
   await waitForStatus(databaseUrl, [secretRun], 'COMPLETED', 30_000);
   receivedAuthorization = receiver.received.at(-1)?.headers.authorization;
   // a secret outside an http element is refused at import, naming the field
-  const refused = await call(active, '/api/workflows', { method: 'POST', body: { name: 'Leak', elements: [{ id: 'x', type: 'set', variable: 'v', expression: 'secret("api-token")' }] } });
+  const refused = await call(active, '/api/workflows', {
+    method: 'POST',
+    body: { name: 'Leak', elements: [{ id: 'x', type: 'set', variable: 'v', expression: 'secret("api-token")' }] },
+  });
   expect(refused.status).toBe(400);
   expect(refused.text).toContain('secret(\\"name\\") can be used only in an http element');
   expect((await getRun(active, secretRun)).variables.answer).toMatchObject({ status: 204 });
@@ -128,7 +178,8 @@ beforeAll(async () => {
       if (!name) return;
       const file = path.join(dir, name);
       try {
-        if ((lstatSync(file).mode & 0o004) !== 0 && lstatSync(file).isFile()) temporaryFiles.push({ file, text: readFileSync(file, 'utf8') });
+        if ((lstatSync(file).mode & 0o004) !== 0 && lstatSync(file).isFile())
+          temporaryFiles.push({ file, text: readFileSync(file, 'utf8') });
       } catch {
         // gone already, or a folder
       }
@@ -150,13 +201,22 @@ afterAll(async () => {
 describe('secrets', () => {
   it('a workflow secret reaches its receiver, and is stored only sealed', async () => {
     expect(receivedAuthorization).toBe(`Bearer ${secrets['workflow secret']}`);
-    const rows = await withClient(databaseUrl, async (client) => (await client.query<{ sealed: string }>('SELECT sealed FROM workflow_secret')).rows);
+    const rows = await withClient(
+      databaseUrl,
+      async (client) => (await client.query<{ sealed: string }>('SELECT sealed FROM workflow_secret')).rows,
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0].sealed).toMatch(/^v1\./);
     expect(rows[0].sealed.includes(secrets['workflow secret'])).toBe(false);
     // and in no run's variables or events in the database
-    const stored = await withClient(databaseUrl, async (client) =>
-      (await client.query<{ text: string }>(`SELECT (SELECT string_agg(variables::text || coalesce(error, ''), '') FROM workflow_run) || (SELECT string_agg(coalesce(message, '') || details::text, '') FROM workflow_run_event) AS text`)).rows[0].text,
+    const stored = await withClient(
+      databaseUrl,
+      async (client) =>
+        (
+          await client.query<{ text: string }>(
+            `SELECT (SELECT string_agg(variables::text || coalesce(error, ''), '') FROM workflow_run) || (SELECT string_agg(coalesce(message, '') || details::text, '') FROM workflow_run_event) AS text`,
+          )
+        ).rows[0].text,
     );
     expect(stored.includes(secrets['workflow secret'])).toBe(false);
   });
@@ -166,18 +226,40 @@ describe('secrets', () => {
     const nodeId = status.nodes[0].id;
     const runs = JSON.parse((await call(nodes[0], '/api/runs')).text) as { id: string }[];
     const routes = [
-      '/api/health', '/api/health/active', '/api/cluster', '/api/cluster/events?limit=1000', `/api/cluster/nodes/${nodeId}`,
-      `/api/cluster/nodes/${nodeId}/configuration`, '/api/cluster/join-info', '/api/config/certificate', '/api/config/plugins',
-      '/api/config/settings', '/api/workflows', '/api/workflows/Cluster%20Test', '/api/workflows/Secret%20Call', '/api/secrets', '/api/runs', `/api/runs/${runs[0].id}`,
-      `/api/runs/${runs[0].id}/logs`, '/api/logs/system', '/api/users', '/api/tokens', '/api/me', '/api/audit', '/api/metrics', '/api/database',
-      '/api/auth/config', '/api/auth/providers',
+      '/api/health',
+      '/api/health/active',
+      '/api/cluster',
+      '/api/cluster/events?limit=1000',
+      `/api/cluster/nodes/${nodeId}`,
+      `/api/cluster/nodes/${nodeId}/configuration`,
+      '/api/cluster/join-info',
+      '/api/config/certificate',
+      '/api/config/plugins',
+      '/api/config/settings',
+      '/api/workflows',
+      '/api/workflows/Cluster%20Test',
+      '/api/workflows/Secret%20Call',
+      '/api/secrets',
+      '/api/runs',
+      `/api/runs/${runs[0].id}`,
+      `/api/runs/${runs[0].id}/logs`,
+      '/api/logs/system',
+      '/api/users',
+      '/api/tokens',
+      '/api/me',
+      '/api/audit',
+      '/api/metrics',
+      '/api/database',
+      '/api/auth/config',
+      '/api/auth/providers',
     ];
     for (const node of nodes) {
       for (const route of routes) {
         const { status: code, text } = await call(node, route);
         // (/api/health/active answers 503 on the standby: that is its job)
         expect(code, route).toBe(route === '/api/health/active' && code === 503 ? 503 : 200);
-        for (const [what, value] of Object.entries(secrets)) expect(text.includes(value), `${what} in ${route} on ${node.port}`).toBe(false);
+        for (const [what, value] of Object.entries(secrets))
+          expect(text.includes(value), `${what} in ${route} on ${node.port}`).toBe(false);
         expect(text, route).not.toMatch(/PRIVATE KEY/);
       }
     }
@@ -193,15 +275,17 @@ describe('secrets', () => {
     ]);
     const text = rows.map((row) => row.row as string).join('\n');
     expect(text).toContain('/api/database/move');
-    for (const [what, value] of Object.entries(secrets)) expect(text.includes(value), `${what} in the audit or events`).toBe(false);
+    for (const [what, value] of Object.entries(secrets))
+      expect(text.includes(value), `${what} in the audit or events`).toBe(false);
   });
 
-  it('appear in no node log: the nodes\' output, system logs and records', () => {
+  it("appear in no node log: the nodes' output, system logs and records", () => {
     for (const node of nodes) {
       const texts = [node.output(), ...filesUnder(path.join(node.dataDir, 'logs')).map((file) => readFileSync(file, 'utf8'))];
       expect(texts[0].length).toBeGreaterThan(100);
       for (const text of texts) {
-        for (const [what, value] of Object.entries(secrets)) expect(text.includes(value), `${what} in the logs of ${node.port}`).toBe(false);
+        for (const [what, value] of Object.entries(secrets))
+          expect(text.includes(value), `${what} in the logs of ${node.port}`).toBe(false);
         expect(text).not.toMatch(/PRIVATE KEY/);
       }
     }
@@ -216,7 +300,13 @@ describe('secrets in exports and support bundles', () => {
   it('the support bundle holds the logs, events and configuration of both members, and none of the secrets', async () => {
     const target = await call(nodes[0], '/api/notifications/targets', {
       method: 'POST',
-      body: { kind: 'WEBHOOK', name: 'secret-scan', url: 'http://127.0.0.1:9/hook', secret: WEBHOOK_SECRET, events: ['BECAME_ACTIVE'] },
+      body: {
+        kind: 'WEBHOOK',
+        name: 'secret-scan',
+        url: 'http://127.0.0.1:9/hook',
+        secret: WEBHOOK_SECRET,
+        events: ['BECAME_ACTIVE'],
+      },
     });
     expect(target.status, target.text).toBe(201);
     const bundle = path.join(work, 'bundle.tar.gz');
@@ -226,16 +316,34 @@ describe('secrets in exports and support bundles', () => {
     mkdirSync(unpacked);
     await extractTar({ file: bundle, cwd: unpacked });
     const files = filesUnder(unpacked);
-    const manifest = JSON.parse(readFileSync(files.find((file) => file.endsWith('manifest.json'))!, 'utf8')) as { members: { name: string; systemLog: string }[]; unreachable: string[] };
+    const manifest = JSON.parse(
+      readFileSync(
+        files.find((file) => file.endsWith('manifest.json'))!,
+        'utf8',
+      ),
+    ) as { members: { name: string; systemLog: string }[]; unreachable: string[] };
     expect(manifest.unreachable).toEqual([]);
-    expect(manifest.members.map((member) => member.systemLog)).toEqual([expect.stringMatching(/lines$/), expect.stringMatching(/lines$/)]);
+    expect(manifest.members.map((member) => member.systemLog)).toEqual([
+      expect.stringMatching(/lines$/),
+      expect.stringMatching(/lines$/),
+    ]);
     expect(files.filter((file) => file.endsWith('system-log.json'))).toHaveLength(2);
-    for (const name of ['cluster/events.json', 'cluster/status.json', 'cluster/rolling-resets.json', 'configuration/history.json', 'database.json']) {
-      expect(files.some((file) => file.endsWith(name)), name).toBe(true);
+    for (const name of [
+      'cluster/events.json',
+      'cluster/status.json',
+      'cluster/rolling-resets.json',
+      'configuration/history.json',
+      'database.json',
+    ]) {
+      expect(
+        files.some((file) => file.endsWith(name)),
+        name,
+      ).toBe(true);
     }
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
-      for (const [what, value] of Object.entries({ ...secrets, 'webhook secret': WEBHOOK_SECRET })) expect(text.includes(value), `${what} in ${file}`).toBe(false);
+      for (const [what, value] of Object.entries({ ...secrets, 'webhook secret': WEBHOOK_SECRET }))
+        expect(text.includes(value), `${what} in ${file}`).toBe(false);
       expect(text, file).not.toMatch(/PRIVATE KEY/);
     }
   });
@@ -244,7 +352,10 @@ describe('secrets in exports and support bundles', () => {
     const passwordFile = path.join(work, 'export-password');
     writeFileSync(passwordFile, 'export-password-of-the-secrets-test', { mode: 0o600 });
     const file = path.join(work, 'cluster.orchexport');
-    const exported = await runOrchctl(['config', 'export', '--url', nodes[0].url, '--password-file', passwordFile, '--out', file], AS_ROOT);
+    const exported = await runOrchctl(
+      ['config', 'export', '--url', nodes[0].url, '--password-file', passwordFile, '--out', file],
+      AS_ROOT,
+    );
     expect(exported.code, exported.stderr).toBe(0);
     const sealed = readFileSync(file, 'utf8');
     const content = await openContent(sealed, 'export-password-of-the-secrets-test');
@@ -252,7 +363,9 @@ describe('secrets in exports and support bundles', () => {
     // the pushed certificate's key travels, encrypted: the sealed file does not show it
     expect(content).toContain(secrets['private key (a line of it)']);
     expect(sealed).not.toContain(secrets['private key (a line of it)']);
-    const others = Object.entries({ ...secrets, 'webhook secret': WEBHOOK_SECRET }).filter(([what]) => what !== 'private key (a line of it)');
+    const others = Object.entries({ ...secrets, 'webhook secret': WEBHOOK_SECRET }).filter(
+      ([what]) => what !== 'private key (a line of it)',
+    );
     for (const [what, value] of others) {
       expect(content.includes(value), `${what} in the export`).toBe(false);
       expect(sealed.includes(value), `${what} in the sealed file`).toBe(false);
@@ -299,17 +412,20 @@ describe('another local user', () => {
     }
     const postgres = standalone.databasePid()!;
     expect(ours, 'the built-in PostgreSQL').toContain(postgres);
-    expect(processTree(postgres).length, 'PostgreSQL\'s own children').toBeGreaterThan(1);
+    expect(processTree(postgres).length, "PostgreSQL's own children").toBeGreaterThan(1);
 
     for (const pid of allPids()) {
       const commandLine = commandLineOf(pid);
       for (const [what, value] of Object.entries(secrets)) {
-        expect(commandLine.includes(value), `${what} in /proc/${pid}/cmdline: ${commandLine.replaceAll('\0', ' ').slice(0, 200)}`).toBe(false);
+        expect(
+          commandLine.includes(value),
+          `${what} in /proc/${pid}/cmdline: ${commandLine.replaceAll('\0', ' ').slice(0, 200)}`,
+        ).toBe(false);
       }
     }
   });
 
-  it('cannot read the node\'s files: its data directory is closed to others and every file in it is 0600', () => {
+  it("cannot read the node's files: its data directory is closed to others and every file in it is 0600", () => {
     const underRoot = process.getuid?.() === 0;
     for (const node of [nodes[0], standalone]) {
       const builtIn = node === standalone;
@@ -329,20 +445,23 @@ describe('another local user', () => {
         else expect(mode.toString(8), entry).toBe('600');
       }
     }
-    const systemLogs = nodes.map((node) => path.join(node.dataDir, 'logs', 'system.log')).filter((file) => {
-      try {
-        return statSync(file).isFile();
-      } catch {
-        return false;
-      }
-    });
+    const systemLogs = nodes
+      .map((node) => path.join(node.dataDir, 'logs', 'system.log'))
+      .filter((file) => {
+        try {
+          return statSync(file).isFile();
+        } catch {
+          return false;
+        }
+      });
     expect(systemLogs.length, 'a system log written by the workflow run').toBeGreaterThan(0);
     for (const file of systemLogs) expect((statSync(file).mode & 0o777).toString(8), file).toBe('600');
   });
 
   it('finds no world-readable file in /tmp holding the built-in database password after a fresh start', () => {
     const password = secrets['built-in database password'];
-    for (const { file, text } of temporaryFiles) expect(text.includes(password), `the built-in database password in ${file} during the start`).toBe(false);
+    for (const { file, text } of temporaryFiles)
+      expect(text.includes(password), `the built-in database password in ${file} during the start`).toBe(false);
     for (const dir of new Set([os.tmpdir(), '/tmp', '/var/tmp'])) {
       for (const file of worldReadableFiles(dir)) {
         let text = '';

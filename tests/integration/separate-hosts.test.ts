@@ -48,7 +48,16 @@ afterAll(async () => {
 /** /api/health asked from inside the node's own host: answers even while the host is cut off. */
 async function healthFromInside(host: string, target: NodeProcess): Promise<THealth | undefined> {
   try {
-    const { stdout } = await run('ip', ['netns', 'exec', network!.host(host).namespace, 'curl', '-s', '--max-time', '2', `${target.url}/api/health`]);
+    const { stdout } = await run('ip', [
+      'netns',
+      'exec',
+      network!.host(host).namespace,
+      'curl',
+      '-s',
+      '--max-time',
+      '2',
+      `${target.url}/api/health`,
+    ]);
     return JSON.parse(stdout) as THealth;
   } catch {
     return undefined;
@@ -64,7 +73,9 @@ describe('nodes on separate hosts', () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-listen-'));
     const name = await runOrchctl(['node', 'start', '--port', '3999', '--data-dir', dataDir, '--listen', 'node-1.example']);
     expect(name.code).not.toBe(0);
-    expect(name.stderr.trim()).toBe('orchctl: --listen takes an IP address of this host (e.g. 0.0.0.0, 127.0.0.1, 10.0.0.5), not "node-1.example"');
+    expect(name.stderr.trim()).toBe(
+      'orchctl: --listen takes an IP address of this host (e.g. 0.0.0.0, 127.0.0.1, 10.0.0.5), not "node-1.example"',
+    );
     // an address of the test network that no host here has
     const elsewhere = `${network!.prefix}.99`;
     const absent = await runOrchctl(['node', 'start', '--port', '3999', '--data-dir', dataDir, '--listen', elsewhere]);
@@ -75,9 +86,14 @@ describe('nodes on separate hosts', () => {
 
   it('advertise their own address, never a loopback name, and say loudly that they serve plain HTTP', async () => {
     await waitForActive('a', 'A to become active');
-    const { code, stdout, stderr } = await runOrchctl(['status', '--url', node('a').url, '--json'], { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD });
+    const { code, stdout, stderr } = await runOrchctl(['status', '--url', node('a').url, '--json'], {
+      ORCH_USER: 'root',
+      ORCH_PASSWORD: ROOT_PASSWORD,
+    });
     expect(code, stderr).toBe(0);
-    const urls = Object.fromEntries((JSON.parse(stdout) as { nodes: { name: string; url: string }[] }).nodes.map((member) => [member.name, member.url]));
+    const urls = Object.fromEntries(
+      (JSON.parse(stdout) as { nodes: { name: string; url: string }[] }).nodes.map((member) => [member.name, member.url]),
+    );
     // A listens on its address; B on every interface, where its one non-loopback address is eth0's
     expect(urls.A).toBe(`http://${network!.host('a').address}:3000`);
     expect(new URL(urls.B).hostname).not.toMatch(/^(localhost|127\.|\[::1\])/);
@@ -88,18 +104,23 @@ describe('nodes on separate hosts', () => {
     for (const name of ['a', 'b']) expect(node(name).output()).toContain('PLAIN HTTP TO OTHER HOSTS');
   });
 
-  it('kill -9 of the active host\'s node: the other host takes over within window + interval', async () => {
+  it("kill -9 of the active host's node: the other host takes over within window + interval", async () => {
     await waitForActive('a', 'A active');
     const killedAt = Date.now();
     node('a').killGroup('SIGKILL');
     await waitForActive('b', 'B to take over');
     const tookMs = Date.now() - killedAt;
-    console.log(`separate hosts: kill -9 of the active host's node -> other host ACTIVE in ${tookMs} ms (window ${WINDOW} + interval ${INTERVAL})`);
+    console.log(
+      `separate hosts: kill -9 of the active host's node -> other host ACTIVE in ${tookMs} ms (window ${WINDOW} + interval ${INTERVAL})`,
+    );
     expect(tookMs).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);
 
     // started again on the same data: a standby (no pre-emption)
     await node('a').exited;
-    nodes.set('a', await startHostNode({ network: network!, host: 'a', name: 'A', databaseUrl: database!.url, dataDir: node('a').dataDir }));
+    nodes.set(
+      'a',
+      await startHostNode({ network: network!, host: 'a', name: 'A', databaseUrl: database!.url, dataDir: node('a').dataDir }),
+    );
     await pollUntil(async () => (await health(node('a')))?.state === 'STANDBY', { what: 'A to stand by again' });
     expect((await health(node('b')))?.state).toBe('ACTIVE');
   });
@@ -115,37 +136,64 @@ describe('nodes on separate hosts', () => {
       console.log(`separate hosts: active host cut off (link down) -> other host ACTIVE in ${tookMs} ms`);
       expect(tookMs).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);
       // B, asked on its own host, no longer claims to be active
-      const fenced = await pollUntil(async () => {
-        const state = (await healthFromInside('b', node('b')))?.state;
-        return state && state !== 'ACTIVE' ? state : undefined;
-      }, { what: 'B to fence itself while cut off', timeoutMs: 15_000 });
+      const fenced = await pollUntil(
+        async () => {
+          const state = (await healthFromInside('b', node('b')))?.state;
+          return state && state !== 'ACTIVE' ? state : undefined;
+        },
+        { what: 'B to fence itself while cut off', timeoutMs: 15_000 },
+      );
       expect(['FENCED', 'STANDBY', 'STARTING']).toContain(fenced);
     } finally {
       await network!.setLink('b', 'up');
     }
-    await pollUntil(async () => stateOf(await clusterStatus(node('a')), 'B') === 'STANDBY', { what: 'the cluster to see B as a standby', timeoutMs: 30_000 });
-    await pollUntil(async () => (await health(node('b')))?.state === 'STANDBY', { what: 'B to return as a standby', timeoutMs: 30_000 });
+    await pollUntil(async () => stateOf(await clusterStatus(node('a')), 'B') === 'STANDBY', {
+      what: 'the cluster to see B as a standby',
+      timeoutMs: 30_000,
+    });
+    await pollUntil(async () => (await health(node('b')))?.state === 'STANDBY', {
+      what: 'B to return as a standby',
+      timeoutMs: 30_000,
+    });
     expect((await health(node('a')))?.state).toBe('ACTIVE');
     // from the nodes' own records: never two active at once
     expect(maxBelievedActive([...nodes.values()])).toBe(1);
   });
 
-  it('joins a third host through the seed\'s HTTPS address with a token and the fingerprint; plain HTTP between hosts is refused', async () => {
+  it("joins a third host through the seed's HTTPS address with a token and the fingerprint; plain HTTP between hosts is refused", async () => {
     const a = node('a');
     const aId = (await clusterStatus(a)).nodes.find((member) => member.name === 'A')!.id;
     // A gets the cluster certificate (covering every member's advertised address) and restarts to serve it
-    const generated = await fetch(`${a.url}/api/config/certificate`, { method: 'POST', headers: { authorization: ROOT, 'content-type': 'application/json' }, body: JSON.stringify({ action: 'generate' }) });
+    const generated = await fetch(`${a.url}/api/config/certificate`, {
+      method: 'POST',
+      headers: { authorization: ROOT, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'generate' }),
+    });
     expect(generated.status).toBe(201);
-    expect((await fetch(`${a.url}/api/cluster/nodes/${aId}/restart`, { method: 'POST', headers: { authorization: ROOT } })).status).toBe(200);
+    expect(
+      (await fetch(`${a.url}/api/cluster/nodes/${aId}/restart`, { method: 'POST', headers: { authorization: ROOT } })).status,
+    ).toBe(200);
     const certificate = readFileSync(path.join(a.dataDir, 'config', 'tls', 'certificate.pem'), 'utf8');
     const seedHttps = `https://${network!.host('a').address}:3000`;
     // verified against the certificate itself: it must name A's advertised address
-    await pollUntil(async () => (await rawRequest(`${seedHttps}/api/health`, { ca: certificate, timeoutMs: 2_000 })).status === 200, { what: 'A to serve HTTPS for its address', timeoutMs: 60_000 });
+    await pollUntil(
+      async () => (await rawRequest(`${seedHttps}/api/health`, { ca: certificate, timeoutMs: 2_000 })).status === 200,
+      { what: 'A to serve HTTPS for its address', timeoutMs: 60_000 },
+    );
     await waitForActive('b', 'B active while A restarts');
 
     const C_ROOT = 'c-local-root-password';
-    nodes.set('c', await startHostNode({ network: network!, host: 'c', name: 'C', listen: null, env: { ORCH_ROOT_PASSWORD: C_ROOT } }));
-    const token = (await rawRequest(`${seedHttps}/api/cluster/join-tokens`, { ca: certificate, headers: { authorization: ROOT }, body: JSON.stringify({ ttlMinutes: 15 }) })).json<{ token: string; fingerprint: string }>();
+    nodes.set(
+      'c',
+      await startHostNode({ network: network!, host: 'c', name: 'C', listen: null, env: { ORCH_ROOT_PASSWORD: C_ROOT } }),
+    );
+    const token = (
+      await rawRequest(`${seedHttps}/api/cluster/join-tokens`, {
+        ca: certificate,
+        headers: { authorization: ROOT },
+        body: JSON.stringify({ ttlMinutes: 15 }),
+      })
+    ).json<{ token: string; fingerprint: string }>();
     const preview = (seedUrl: string, credentials: { token: string; fingerprint: string }) =>
       fetch(`${node('c').url}/api/cluster/join-preview`, {
         method: 'POST',
@@ -170,7 +218,10 @@ describe('nodes on separate hosts', () => {
     expect(joined.status, await joined.clone().text()).toBe(202);
     await pollUntil(async () => (await health(node('c')))?.clusterId, { what: 'C to come up in the cluster', timeoutMs: 60_000 });
     const status = await clusterStatus(node('b'));
-    await pollUntil(async () => stateOf(await clusterStatus(node('b')), 'C') === 'STANDBY', { what: 'C to stand by', timeoutMs: 30_000 });
+    await pollUntil(async () => stateOf(await clusterStatus(node('b')), 'C') === 'STANDBY', {
+      what: 'C to stand by',
+      timeoutMs: 30_000,
+    });
     expect(status.clusterId).toBe(clusterId);
     const cUrl = (await clusterStatus(node('b'))).nodes.find((member) => member.name === 'C')!.url;
     expect(cUrl).toBe(`http://${network!.host('c').address}:3000`);
@@ -182,18 +233,24 @@ describe('nodes on separate hosts', () => {
     const members: string[] = [];
     for (const name of nodes.keys()) if ((await health(node(name)))?.clusterId === clusterId) members.push(name);
     expect(members).toEqual(expect.arrayContaining(['a', 'b']));
-    const active = await pollUntil(async () => {
-      for (const name of members) if ((await health(node(name)))?.state === 'ACTIVE') return name;
-      return undefined;
-    }, { what: 'an active node' });
+    const active = await pollUntil(
+      async () => {
+        for (const name of members) if ((await health(node(name)))?.state === 'ACTIVE') return name;
+        return undefined;
+      },
+      { what: 'an active node' },
+    );
     const others = members.filter((name) => name !== active);
     const cutAt = Date.now();
     await network!.setPath(active, 'db', 'cut');
     try {
-      const successor = await pollUntil(async () => {
-        for (const name of others) if ((await health(node(name)))?.state === 'ACTIVE') return name;
-        return undefined;
-      }, { intervalMs: 50, what: 'another host to take over', timeoutMs: 30_000 });
+      const successor = await pollUntil(
+        async () => {
+          for (const name of others) if ((await health(node(name)))?.state === 'ACTIVE') return name;
+          return undefined;
+        },
+        { intervalMs: 50, what: 'another host to take over', timeoutMs: 30_000 },
+      );
       const tookMs = Date.now() - cutAt;
       console.log(`separate hosts: active host cut from the database only -> ${successor} ACTIVE in ${tookMs} ms`);
       expect(tookMs).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);
@@ -203,7 +260,10 @@ describe('nodes on separate hosts', () => {
     } finally {
       await network!.setPath(active, 'db', 'open');
     }
-    await pollUntil(async () => (await health(node(active)))?.state === 'STANDBY', { what: 'the cut host to return as a standby', timeoutMs: 30_000 });
+    await pollUntil(async () => (await health(node(active)))?.state === 'STANDBY', {
+      what: 'the cut host to return as a standby',
+      timeoutMs: 30_000,
+    });
     // A and B were in this cluster from the start; C's records also hold its standalone days, when
     // it was the active node of its own one-node cluster
     expect(maxBelievedActive([node('a'), node('b')])).toBe(1);

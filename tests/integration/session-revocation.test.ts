@@ -64,7 +64,10 @@ describe('a stolen session cookie after a password change', () => {
     const own = await sessionOf('alice', 'alice-password-1');
     expect(await pageStatus(stolen)).toBe('page');
 
-    const changed = await asSession(own, 'PUT', '/api/me/password', { currentPassword: 'alice-password-1', newPassword: 'alice-password-2' });
+    const changed = await asSession(own, 'PUT', '/api/me/password', {
+      currentPassword: 'alice-password-1',
+      newPassword: 'alice-password-2',
+    });
     expect(changed.status).toBe(200);
 
     expect((await asSession(stolen, 'GET', '/api/me')).status).toBe(401);
@@ -77,24 +80,37 @@ describe('a stolen session cookie after a password change', () => {
   it('cannot mint an API token any more', async () => {
     await createUser('bob', 'bob-password-1');
     const stolen = await sessionOf('bob', 'bob-password-1');
-    expect((await asBasic(basicAuth('bob', 'bob-password-1'), 'PUT', '/api/me/password', { currentPassword: 'bob-password-1', newPassword: 'bob-password-2' })).status).toBe(200);
+    expect(
+      (
+        await asBasic(basicAuth('bob', 'bob-password-1'), 'PUT', '/api/me/password', {
+          currentPassword: 'bob-password-1',
+          newPassword: 'bob-password-2',
+        })
+      ).status,
+    ).toBe(200);
     const minted = await asSession(stolen, 'POST', '/api/tokens', { name: 'backdoor' });
     expect(minted.status).toBe(401);
-    const tokens = await withClient(databaseUrl, (c) => c.query(`SELECT 1 FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE u.name = 'bob'`));
+    const tokens = await withClient(databaseUrl, (c) =>
+      c.query(`SELECT 1 FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE u.name = 'bob'`),
+    );
     expect(tokens.rowCount).toBe(0);
   });
 });
 
 describe('an administrator resetting a password', () => {
-  it('ends the user\'s sessions, and with revokeTokens their API tokens too', async () => {
+  it("ends the user's sessions, and with revokeTokens their API tokens too", async () => {
     const carol = await createUser('carol', 'carol-password-1');
     const session = await sessionOf('carol', 'carol-password-1');
-    const token = (await asSession(session, 'POST', '/api/tokens', { name: 'script' }).then((a) => JSON.parse(a.text))).token as string;
+    const token = (await asSession(session, 'POST', '/api/tokens', { name: 'script' }).then((a) => JSON.parse(a.text)))
+      .token as string;
     const bearer = `Bearer ${token}`;
     expect((await asBasic(bearer, 'GET', '/api/me')).status).toBe(200);
 
     // a reset without revokeTokens keeps the token, ends the session
-    const reset = await asBasic(root, 'PATCH', `/api/users/${carol.id}`, { password: 'carol-password-2', version: carol.version });
+    const reset = await asBasic(root, 'PATCH', `/api/users/${carol.id}`, {
+      password: 'carol-password-2',
+      version: carol.version,
+    });
     expect(reset.status).toBe(200);
     expect((await asSession(session, 'GET', '/api/me')).status).toBe(401);
     expect((await asBasic(bearer, 'GET', '/api/me')).status).toBe(200);
@@ -110,10 +126,16 @@ describe('an administrator resetting a password', () => {
 
   it('refuses revokeTokens without a new password, naming the field, and changes nothing', async () => {
     const dave = await createUser('dave', 'dave-password-1');
-    const refused = await asBasic(root, 'PATCH', `/api/users/${dave.id}`, { role: 'viewer', revokeTokens: true, version: dave.version });
+    const refused = await asBasic(root, 'PATCH', `/api/users/${dave.id}`, {
+      role: 'viewer',
+      revokeTokens: true,
+      version: dave.version,
+    });
     expect(refused.status).toBe(400);
     expect((refused.json as { error: { field: string } }).error.field).toBe('revokeTokens');
-    const row = await withClient(databaseUrl, (c) => c.query(`SELECT role::text, version FROM app_user WHERE id = $1`, [dave.id]));
+    const row = await withClient(databaseUrl, (c) =>
+      c.query(`SELECT role::text, version FROM app_user WHERE id = $1`, [dave.id]),
+    );
     expect(row.rows[0]).toEqual({ role: 'operator', version: dave.version });
   });
 });
@@ -136,7 +158,10 @@ describe('signing out', () => {
     // next-auth's sign-out, as the console's button sends it
     const csrf = await fetch(`${node.url}/api/auth/csrf`, { headers: { cookie: signedOut } });
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const csrfCookie = csrf.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const out = await fetch(`${node.url}/api/auth/signout`, {
       method: 'POST',
       redirect: 'manual',
@@ -159,7 +184,9 @@ describe('API token expiry', () => {
     expect(Math.abs(new Date(expiresAt).getTime() - inADay)).toBeLessThan(60_000);
     expect((await asBasic(`Bearer ${token}`, 'GET', '/api/me')).status).toBe(200);
 
-    await withClient(databaseUrl, (c) => c.query(`UPDATE api_token SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]));
+    await withClient(databaseUrl, (c) =>
+      c.query(`UPDATE api_token SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]),
+    );
     const refused = await asBasic(`Bearer ${token}`, 'GET', '/api/me');
     expect(refused.status).toBe(401);
     expect((refused.json as { error: { message: string } }).error.message).toMatch(/expired/);

@@ -52,25 +52,43 @@ async function settle(): Promise<void> {
     member.node.killGroup('SIGCONT');
     member.proxy.setLatency(0);
   }
-  await pollUntil(async () => {
-    const { active, standbys } = await roles();
-    return active.length === 1 && standbys.length === 2;
-  }, { timeoutMs: 60_000, what: 'one active node and two standbys' });
-  await pollUntil(async () => {
-    const ages = await withClient(databaseUrl, (client) =>
-      client.query<{ age: number }>(`SELECT (extract(epoch FROM now() - last_heartbeat_at) * 1000)::float8 AS age FROM cluster_node`),
-    );
-    return ages.rows.every((row) => row.age < INTERVAL * 1.5);
-  }, { timeoutMs: 30_000, what: 'every node heartbeating' });
+  await pollUntil(
+    async () => {
+      const { active, standbys } = await roles();
+      return active.length === 1 && standbys.length === 2;
+    },
+    { timeoutMs: 60_000, what: 'one active node and two standbys' },
+  );
+  await pollUntil(
+    async () => {
+      const ages = await withClient(databaseUrl, (client) =>
+        client.query<{ age: number }>(
+          `SELECT (extract(epoch FROM now() - last_heartbeat_at) * 1000)::float8 AS age FROM cluster_node`,
+        ),
+      );
+      return ages.rows.every((row) => row.age < INTERVAL * 1.5);
+    },
+    { timeoutMs: 30_000, what: 'every node heartbeating' },
+  );
 }
 
 /** The longest stretch, sampled every 50 ms over DURATION_MS or until DONE, in which none of CANDIDATES answered ACTIVE. */
-async function longestWithoutActive(candidates: TMember[], done: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
+async function longestWithoutActive(
+  candidates: TMember[],
+  done: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+): Promise<number> {
   const end = Date.now() + timeoutMs;
   let lastActiveAt = Date.now();
   let longest = 0;
   while (Date.now() < end) {
-    const answers = await Promise.all(candidates.map((member) => fetch(`${member.node.url}/api/health`, { signal: AbortSignal.timeout(400) }).then((r) => r.json() as Promise<{ state: string }>).catch(() => undefined)));
+    const answers = await Promise.all(
+      candidates.map((member) =>
+        fetch(`${member.node.url}/api/health`, { signal: AbortSignal.timeout(400) })
+          .then((r) => r.json() as Promise<{ state: string }>)
+          .catch(() => undefined),
+      ),
+    );
     const now = Date.now();
     if (answers.some((answer) => answer?.state === 'ACTIVE')) lastActiveAt = now;
     longest = Math.max(longest, now - lastActiveAt);
@@ -89,18 +107,25 @@ describe('a slow node holds nobody back', () => {
   ] as const) {
     it(`with the first standby in line ${label} from the database, a frozen active is replaced within window + interval`, async () => {
       await settle();
-      const { active: [active], standbys: [first, second] } = await roles();
+      const {
+        active: [active],
+        standbys: [first, second],
+      } = await roles();
       first.proxy.setLatency(ms, jitter);
       // let the latency settle in (the next heartbeats of the slow standby go through it)
       await new Promise((resolve) => setTimeout(resolve, 2 * INTERVAL));
       const frozenAt = Date.now();
       active.node.killGroup('SIGSTOP');
       let tookMs = 0;
-      await longestWithoutActive([first, second], async () => {
-        const now = await roles([first, second]);
-        if (now.active.length === 1) tookMs = Date.now() - frozenAt;
-        return now.active.length === 1;
-      }, 30_000);
+      await longestWithoutActive(
+        [first, second],
+        async () => {
+          const now = await roles([first, second]);
+          if (now.active.length === 1) tookMs = Date.now() - frozenAt;
+          return now.active.length === 1;
+        },
+        30_000,
+      );
       figures[`first standby ${label} away: takeover after freezing the active`] = tookMs;
       expect(tookMs).toBeGreaterThan(0);
       expect(tookMs).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);
@@ -112,17 +137,23 @@ describe('a slow node holds nobody back', () => {
 
   it('with the active node 800 ms from the database, the cluster is never without an active node for longer than window + interval', async () => {
     await settle();
-    const { active: [slow] } = await roles();
+    const {
+      active: [slow],
+    } = await roles();
     slow.proxy.setLatency(800);
     const others = members.filter((member) => member !== slow);
     let healthyActiveSince = 0;
     // until a healthy node has been active for two windows
-    const longest = await longestWithoutActive(members, async () => {
-      const now = await roles(others);
-      if (now.active.length === 0) healthyActiveSince = 0;
-      else healthyActiveSince ||= Date.now();
-      return healthyActiveSince > 0 && Date.now() - healthyActiveSince > 2 * WINDOW;
-    }, 60_000);
+    const longest = await longestWithoutActive(
+      members,
+      async () => {
+        const now = await roles(others);
+        if (now.active.length === 0) healthyActiveSince = 0;
+        else healthyActiveSince ||= Date.now();
+        return healthyActiveSince > 0 && Date.now() - healthyActiveSince > 2 * WINDOW;
+      },
+      60_000,
+    );
     figures['active 800 ms away: longest without an active node'] = longest;
     expect(healthyActiveSince).toBeGreaterThan(0);
     expect(longest).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);

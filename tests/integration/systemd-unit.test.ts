@@ -24,7 +24,10 @@ function serviceDirectives(): [string, string][] {
     .filter((line) => line && !line.startsWith('#') && line.includes('='))
     .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
 }
-const directive = (key: string) => serviceDirectives().filter(([name]) => name === key).map(([, value]) => value);
+const directive = (key: string) =>
+  serviceDirectives()
+    .filter(([name]) => name === key)
+    .map(([, value]) => value);
 
 let instance: string;
 
@@ -47,7 +50,7 @@ describe('deploy/systemd/orchestrator-node@.service', () => {
     expect(result.stderr.trim()).toBe('');
   });
 
-  it('a local user reading the launcher\'s command line does not see the database password', () => {
+  it("a local user reading the launcher's command line does not see the database password", () => {
     const [execStart] = directive('ExecStart');
     expect(execStart).toMatch(/ --database-url-file %d\/database-url /);
     expect(execStart).not.toMatch(/--database-url /);
@@ -76,7 +79,9 @@ describe('deploy/systemd/orchestrator-node@.service', () => {
     expect(directive('RestrictAddressFamilies')[0].split(' ').sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_UNIX']);
     // V8 compiles to memory that is written and then executed
     expect(directive('MemoryDenyWriteExecute')).toEqual([]);
-    const output = execFileSync(SYSTEMD_ANALYZE, ['security', '--offline=true', '--threshold=25', instance], { encoding: 'utf8' });
+    const output = execFileSync(SYSTEMD_ANALYZE, ['security', '--offline=true', '--threshold=25', instance], {
+      encoding: 'utf8',
+    });
     const exposure = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(output)?.[1]);
     expect(exposure).toBeLessThan(2.5);
   });

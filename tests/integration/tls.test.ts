@@ -81,7 +81,12 @@ describe('the HTTPS certificate of a node', () => {
 
   it('starts without one, serving plain HTTP', async () => {
     const view = await certificateView();
-    expect(view).toEqual({ served: { state: 'http' }, onDisk: { state: 'none' }, keepOwnCertificate: false, restartPending: false });
+    expect(view).toEqual({
+      served: { state: 'http' },
+      onDisk: { state: 'none' },
+      keepOwnCertificate: false,
+      restartPending: false,
+    });
     await expect(peerFingerprint(node.port)).rejects.toThrow();
   });
 
@@ -103,9 +108,12 @@ describe('the HTTPS certificate of a node', () => {
     expect(await certificateView()).toMatchObject({ served: { state: 'http' }, restartPending: true });
   });
 
-  it('refuses an import whose key is not the certificate\'s, naming privateKey, and changes nothing', async () => {
+  it("refuses an import whose key is not the certificate's, naming privateKey, and changes nothing", async () => {
     const before = await filesOnDisk();
-    const [a, b] = await Promise.all([generateCertificate({ commonName: 'a', hosts: ['localhost'] }), generateCertificate({ commonName: 'b', hosts: ['localhost'] })]);
+    const [a, b] = await Promise.all([
+      generateCertificate({ commonName: 'a', hosts: ['localhost'] }),
+      generateCertificate({ commonName: 'b', hosts: ['localhost'] }),
+    ]);
     const refused = await send('POST', { action: 'import', certificate: a.certificate, privateKey: b.privateKey });
     expect(refused.status).toBe(400);
     expect(refused.json.error).toMatchObject({ code: 'VALIDATION', field: 'privateKey' });
@@ -118,7 +126,17 @@ describe('the HTTPS certificate of a node', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'orch-tls-cli-'));
     await writeFile(path.join(dir, 'cert.pem'), a.certificate);
     await writeFile(path.join(dir, 'key.pem'), b.privateKey);
-    const cli = await runOrchctl(['certificate', 'import', '--url', node.url, ...asRoot, '--cert', path.join(dir, 'cert.pem'), '--key', path.join(dir, 'key.pem')]);
+    const cli = await runOrchctl([
+      'certificate',
+      'import',
+      '--url',
+      node.url,
+      ...asRoot,
+      '--cert',
+      path.join(dir, 'cert.pem'),
+      '--key',
+      path.join(dir, 'key.pem'),
+    ]);
     expect(cli.code).not.toBe(0);
     expect(cli.stderr.trim()).toMatch(/^orchctl: privateKey does not belong to the certificate .*\(HTTP 400\)$/);
 
@@ -139,16 +157,24 @@ describe('the HTTPS certificate of a node', () => {
     expect((await send('PUT', { keepOwnCertificate: true }, viewer)).status).toBe(403);
   });
 
-  it('keeps the keep-own-certificate option in the node\'s local.json', async () => {
+  it("keeps the keep-own-certificate option in the node's local.json", async () => {
     expect(await send('PUT', { keepOwnCertificate: true })).toMatchObject({ status: 200, json: { keepOwnCertificate: true } });
-    expect(JSON.parse(await readFile(path.join(node.dataDir, 'config', 'local.json'), 'utf8'))).toEqual({ keepOwnCertificate: true });
+    expect(JSON.parse(await readFile(path.join(node.dataDir, 'config', 'local.json'), 'utf8'))).toEqual({
+      keepOwnCertificate: true,
+    });
     const shown = await runOrchctl(['certificate', 'show', '--url', node.url, ...asRoot, '--json']);
     expect(shown.code, shown.stderr).toBe(0);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ keepOwnCertificate: true, onDisk: { certificate: { fingerprint: generated } } });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      keepOwnCertificate: true,
+      onDisk: { certificate: { fingerprint: generated } },
+    });
     const off = await runOrchctl(['certificate', 'keep-own', 'off', '--url', node.url, ...asRoot]);
     expect(off.code, off.stderr).toBe(0);
     expect((await certificateView()).keepOwnCertificate).toBe(false);
-    expect((await send('PUT', { keepOwnCertificate: 'yes' })).json.error).toMatchObject({ code: 'VALIDATION', field: 'keepOwnCertificate' });
+    expect((await send('PUT', { keepOwnCertificate: 'yes' })).json.error).toMatchObject({
+      code: 'VALIDATION',
+      field: 'keepOwnCertificate',
+    });
   });
 
   it('serves exactly the generated certificate over HTTPS after a restart, and plain HTTP from loopback still', async () => {

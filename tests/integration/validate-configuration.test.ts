@@ -30,10 +30,20 @@ beforeAll(async () => {
   // a certificate for this host's loopback names only: the advertised name is not in it
   await writeCertificateFiles(dataDir, await generateCertificate({ commonName: 'localhost', hosts: ['localhost', '127.0.0.1'] }));
   const port = await findFreePort();
-  node = await startNode({ databaseUrl: pair.url([pair.primary], 'orch'), name: 'v1', dataDir, port, advertise: `https://${ADVERTISED}:${port}` });
-  await pollUntil(async () => (await clusterStatus(node)).nodes.some((member) => member.activeFingerprint !== null && member.clockSkewMs !== null), {
-    what: 'the node to report its configuration and clock',
+  node = await startNode({
+    databaseUrl: pair.url([pair.primary], 'orch'),
+    name: 'v1',
+    dataDir,
+    port,
+    advertise: `https://${ADVERTISED}:${port}`,
   });
+  await pollUntil(
+    async () =>
+      (await clusterStatus(node)).nodes.some((member) => member.activeFingerprint !== null && member.clockSkewMs !== null),
+    {
+      what: 'the node to report its configuration and clock',
+    },
+  );
 }, 180_000);
 afterAll(async () => {
   await stopAllNodes();
@@ -49,11 +59,22 @@ describe('validate configuration', () => {
     expect(report.ok).toBe(false);
     const byName = new Map(report.checks.map((item) => [item.name, item]));
 
-    expect(byName.get('database max_connections')).toMatchObject({ status: 'fail', detail: expect.stringContaining('max_connections 20'), action: expect.stringMatching(/raise max_connections/) });
+    expect(byName.get('database max_connections')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('max_connections 20'),
+      action: expect.stringMatching(/raise max_connections/),
+    });
     expect(byName.get('database version')).toMatchObject({ status: 'pass', detail: expect.stringContaining('PostgreSQL 15') });
     expect(byName.get('database privileges')?.status).toBe('pass');
-    expect(byName.get('certificate covers v1')).toMatchObject({ status: 'fail', detail: expect.stringContaining(ADVERTISED), action: expect.stringMatching(/generate the certificate again/) });
-    expect(byName.get(`v1 reachable at https://${ADVERTISED}:${node.port}`)).toMatchObject({ status: 'fail', action: expect.stringMatching(/advertised address/) });
+    expect(byName.get('certificate covers v1')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining(ADVERTISED),
+      action: expect.stringMatching(/generate the certificate again/),
+    });
+    expect(byName.get(`v1 reachable at https://${ADVERTISED}:${node.port}`)).toMatchObject({
+      status: 'fail',
+      action: expect.stringMatching(/advertised address/),
+    });
     expect(byName.get('same product version')?.status).toBe('pass');
     expect(byName.get('clock of v1')?.status).toBe('pass');
     expect(byName.get("free disk of v1's data directory")?.status).not.toBe('fail');

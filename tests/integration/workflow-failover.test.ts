@@ -8,7 +8,16 @@ import { activeNodes, seedCluster, startNodes, theActiveNode } from '../helpers/
 import { createTestDatabase, withClient } from '../helpers/database';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes } from '../helpers/node-process';
 import { pollUntil } from '../helpers/poll';
-import { eventsOf, importDefinition, nodeIdOf, startRun, systemCounts, systemLog, waitForStatus, type TEventRow } from '../helpers/workflows';
+import {
+  eventsOf,
+  importDefinition,
+  nodeIdOf,
+  startRun,
+  systemCounts,
+  systemLog,
+  waitForStatus,
+  type TEventRow,
+} from '../helpers/workflows';
 
 afterEach(stopAllNodes);
 
@@ -17,9 +26,9 @@ const asRoot = ['--user', 'root', '--password', ROOT_PASSWORD];
 
 async function serverCounts(databaseUrl: string, runId: string): Promise<number[]> {
   return withClient(databaseUrl, async (client) =>
-    (await client.query<{ message: string }>('SELECT message FROM workflow_log_entry WHERE run_id = $1 ORDER BY id', [runId])).rows.map((row) =>
-      Number(row.message.replace('count ', '')),
-    ),
+    (
+      await client.query<{ message: string }>('SELECT message FROM workflow_log_entry WHERE run_id = $1 ORDER BY id', [runId])
+    ).rows.map((row) => Number(row.message.replace('count ', ''))),
   );
 }
 
@@ -63,7 +72,9 @@ describe('workflow runs and failover', () => {
     expect(resumed[0].message).toMatch(/^resumed by node n\d at element [\w-]+, attempt 2, epoch \d+$/);
     // every element after the takeover ran on the new node under its epoch
     const after = events.filter((event) => event.id > resumed[0].id && event.kind === 'ELEMENT');
-    expect(new Set(after.map((event) => `${event.node_id}/${event.epoch}`))).toEqual(new Set([`${nodeIdOf(second)}/${resumed[0].epoch}`]));
+    expect(new Set(after.map((event) => `${event.node_id}/${event.epoch}`))).toEqual(
+      new Set([`${nodeIdOf(second)}/${resumed[0].epoch}`]),
+    );
 
     // the system logs: the killed node's holds the first counts, the new node's only those after the takeover
     const before = systemCounts(first, runId);
@@ -76,7 +87,11 @@ describe('workflow runs and failover', () => {
 
     const shown = await runOrchctl(['workflow', 'show', '--url', second.url, ...asRoot, runId, '--json']);
     expect(shown.code, shown.stderr).toBe(0);
-    const run = JSON.parse(shown.stdout) as { status: string; events: unknown[]; timeline: { nodeName: string; epoch: number }[] };
+    const run = JSON.parse(shown.stdout) as {
+      status: string;
+      events: unknown[];
+      timeline: { nodeName: string; epoch: number }[];
+    };
     expect(run.status).toBe('COMPLETED');
     expect(run.events.length).toBe(events.length);
     expect(run.timeline.at(-1)?.nodeName).toBe(second === nodes[0] ? 'n1' : 'n2');
@@ -95,7 +110,9 @@ describe('workflow runs and failover', () => {
     process.kill(serverPid, 'SIGSTOP');
     let continuedAt: number;
     try {
-      await pollUntil(async () => (await eventsOf(databaseUrl, runId)).some((event) => event.kind === 'RESUMED'), { what: 'the other node to resume the run' });
+      await pollUntil(async () => (await eventsOf(databaseUrl, runId)).some((event) => event.kind === 'RESUMED'), {
+        what: 'the other node to resume the run',
+      });
     } finally {
       continuedAt = Date.now();
       process.kill(serverPid, 'SIGCONT');
@@ -140,7 +157,10 @@ describe('workflow runs and failover', () => {
     expect(events.filter((event) => event.kind === 'RESUMED')).toEqual([]);
     const byNode = new Set(elements.map((event) => event.node_id));
     expect(byNode).toEqual(new Set(nodes.map(nodeIdOf)));
-    const logs = await withClient(databaseUrl, async (client) => (await client.query('SELECT count(*)::int AS n FROM workflow_log_entry')).rows[0].n);
+    const logs = await withClient(
+      databaseUrl,
+      async (client) => (await client.query('SELECT count(*)::int AS n FROM workflow_log_entry')).rows[0].n,
+    );
     expect(logs).toBe(20);
   });
 });

@@ -18,7 +18,16 @@ const CALL = {
   name: 'Call',
   inputs: [{ name: 'target', type: 'string' }],
   elements: [
-    { id: 'call', type: 'http', method: 'POST', url: 'target', headers: { 'x-run-label': '"orch"' }, body: '"payload"', timeoutSeconds: 120, output: 'answer' },
+    {
+      id: 'call',
+      type: 'http',
+      method: 'POST',
+      url: 'target',
+      headers: { 'x-run-label': '"orch"' },
+      body: '"payload"',
+      timeoutSeconds: 120,
+      output: 'answer',
+    },
     { id: 'done', type: 'end' },
   ],
 };
@@ -54,38 +63,49 @@ describe('the HTTP element', () => {
     expect(run.error).toContain('trusted CA certificates');
     expect(receiver.effects).toHaveLength(0);
     // a PEM that is not a CA is refused, naming the field
-    const refused = await api<{ error: { field: string; message: string } }>(nodes[0], '/api/config/trusted-cas', { method: 'POST', body: { name: 'not-a-ca', pem: 'hello' } });
+    const refused = await api<{ error: { field: string; message: string } }>(nodes[0], '/api/config/trusted-cas', {
+      method: 'POST',
+      body: { name: 'not-a-ca', pem: 'hello' },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.error.field).toBe('pem');
   });
 
-  it('after the CA is pushed, survives kill -9 during a slow call with one effect at the receiver', { timeout: 240_000 }, async () => {
-    const added = await api(nodes[0], '/api/config/trusted-cas', { method: 'POST', body: { name: 'test-ca', pem: caPem } });
-    expect(added.status).toBe(201);
-    const pushed = await api(nodes[0], '/api/config/push', { method: 'POST', body: {} });
-    expect(pushed.status, JSON.stringify(pushed.body)).toBe(201);
-    await pollUntil(() => nodes.every((node) => existsSync(path.join(node.dataDir, 'config', 'trusted-cas.json'))), { what: 'the CA on every node' });
+  it(
+    'after the CA is pushed, survives kill -9 during a slow call with one effect at the receiver',
+    { timeout: 240_000 },
+    async () => {
+      const added = await api(nodes[0], '/api/config/trusted-cas', { method: 'POST', body: { name: 'test-ca', pem: caPem } });
+      expect(added.status).toBe(201);
+      const pushed = await api(nodes[0], '/api/config/push', { method: 'POST', body: {} });
+      expect(pushed.status, JSON.stringify(pushed.body)).toBe(201);
+      await pollUntil(() => nodes.every((node) => existsSync(path.join(node.dataDir, 'config', 'trusted-cas.json'))), {
+        what: 'the CA on every node',
+      });
 
-    const [first] = await activeNodes(nodes);
-    const second = nodes.find((node) => node !== first)!;
-    const runId = await startRun(first, 'Call', { target: `${receiver.url}/effect?delayMs=600000` });
-    const key = `${runId}/call`;
-    await pollUntil(() => receiver.requests.some((request) => request.key === key), { what: 'the slow call to reach the receiver' });
-    first.killGroup('SIGKILL');
-    await first.exited;
+      const [first] = await activeNodes(nodes);
+      const second = nodes.find((node) => node !== first)!;
+      const runId = await startRun(first, 'Call', { target: `${receiver.url}/effect?delayMs=600000` });
+      const key = `${runId}/call`;
+      await pollUntil(() => receiver.requests.some((request) => request.key === key), {
+        what: 'the slow call to reach the receiver',
+      });
+      first.killGroup('SIGKILL');
+      await first.exited;
 
-    await waitForStatus(databaseUrl, [runId], 'COMPLETED', 90_000);
-    const run = await getRun(second, runId);
-    expect(receiver.effects.filter((effect) => effect.key === key)).toHaveLength(1);
-    expect(receiver.requests.filter((request) => request.key === key).length).toBeGreaterThanOrEqual(2);
-    expect(receiver.effects.find((effect) => effect.key === key)?.body).toBe('payload');
-    expect(run.variables.answer).toMatchObject({ status: 200, body: { key, effect: expect.any(Number) } });
-    // the call ran again on the other node, as attempt 2 of the same element
-    const events = await eventsOf(databaseUrl, runId);
-    const calls = events.filter((event) => event.kind === 'ELEMENT' && event.element_id === 'call');
-    expect(calls.map((event) => [event.node_id, event.attempt])).toEqual([
-      [nodeIdOf(first), 1],
-      [nodeIdOf(second), 2],
-    ]);
-  });
+      await waitForStatus(databaseUrl, [runId], 'COMPLETED', 90_000);
+      const run = await getRun(second, runId);
+      expect(receiver.effects.filter((effect) => effect.key === key)).toHaveLength(1);
+      expect(receiver.requests.filter((request) => request.key === key).length).toBeGreaterThanOrEqual(2);
+      expect(receiver.effects.find((effect) => effect.key === key)?.body).toBe('payload');
+      expect(run.variables.answer).toMatchObject({ status: 200, body: { key, effect: expect.any(Number) } });
+      // the call ran again on the other node, as attempt 2 of the same element
+      const events = await eventsOf(databaseUrl, runId);
+      const calls = events.filter((event) => event.kind === 'ELEMENT' && event.element_id === 'call');
+      expect(calls.map((event) => [event.node_id, event.attempt])).toEqual([
+        [nodeIdOf(first), 1],
+        [nodeIdOf(second), 2],
+      ]);
+    },
+  );
 });

@@ -21,7 +21,11 @@ beforeAll(async () => {
 afterAll(stopAllNodes);
 
 const lockHolders = () =>
-  withClient(databaseUrl, async (client) => (await client.query<{ run_id: string }>('SELECT run_id FROM workflow_lock WHERE resource = $1', ['printer'])).rows.map((row) => row.run_id));
+  withClient(databaseUrl, async (client) =>
+    (await client.query<{ run_id: string }>('SELECT run_id FROM workflow_lock WHERE resource = $1', ['printer'])).rows.map(
+      (row) => row.run_id,
+    ),
+  );
 
 describe('workflow definitions', () => {
   it('refuses an invalid definition with 400 naming the element and field, and stores nothing', async () => {
@@ -39,7 +43,10 @@ describe('workflow definitions', () => {
     expect(body.error.code).toBe('VALIDATION');
     expect(body.error.field).toBe('elements.1.seconds');
     expect(body.error.message).toMatch(/^element "wait" \(elements\.1\), field "seconds": /);
-    const stored = await withClient(databaseUrl, async (client) => (await client.query(`SELECT 1 FROM workflow_definition WHERE name = 'Broken'`)).rowCount);
+    const stored = await withClient(
+      databaseUrl,
+      async (client) => (await client.query(`SELECT 1 FROM workflow_definition WHERE name = 'Broken'`)).rowCount,
+    );
     expect(stored).toBe(0);
 
     const listed = await api<{ name: string }[]>(nodes[1], '/api/workflows');
@@ -58,16 +65,21 @@ describe('workflow locks', () => {
         { id: 'after', type: 'log', target: 'server', message: "'printed'" },
       ],
     });
-    const [holder] = await pollUntil(async () => {
-      const found = await activeNodes(nodes);
-      return found.length === 1 ? found : undefined;
-    }, { what: 'one active node' });
+    const [holder] = await pollUntil(
+      async () => {
+        const found = await activeNodes(nodes);
+        return found.length === 1 ? found : undefined;
+      },
+      { what: 'one active node' },
+    );
     const survivor = nodes.find((node) => node !== holder)!;
     const first = await startRun(holder, 'Printer');
     await pollUntil(async () => (await lockHolders()).includes(first), { what: 'the first run to hold the lock' });
     const second = await startRun(holder, 'Printer');
     // the second run waits at the lock while the first holds it
-    await pollUntil(async () => (await eventsOf(databaseUrl, second)).some((event) => event.element_id === 'take'), { what: 'the second run at the lock' });
+    await pollUntil(async () => (await eventsOf(databaseUrl, second)).some((event) => event.element_id === 'take'), {
+      what: 'the second run at the lock',
+    });
     expect(await lockHolders()).toEqual([first]);
 
     holder.killGroup('SIGKILL'); // while the first run holds the lock, in its sleep

@@ -17,10 +17,13 @@ describe('maintenance', () => {
     const databaseUrl = await createTestDatabase();
     await seedCluster(databaseUrl, { intervalMs: 1_000, failoverHeartbeats: 3 });
     const nodes = await startNodes(databaseUrl, 2);
-    const [first] = await pollUntil(async () => {
-      const found = await activeNodes(nodes);
-      return found.length === 1 ? found : undefined;
-    }, { what: 'one active node' });
+    const [first] = await pollUntil(
+      async () => {
+        const found = await activeNodes(nodes);
+        return found.length === 1 ? found : undefined;
+      },
+      { what: 'one active node' },
+    );
     const second = nodes.find((node) => node !== first)!;
 
     const runId = await startRun(first, 'Cluster Test', { count: 6 });
@@ -39,12 +42,21 @@ describe('maintenance', () => {
     const handedOver = events.find((event) => event.kind === 'HANDED_OVER');
     expect(handedOver?.node_id).toBe(nodeIdOf(first));
     // handed over while the node still held its slot: before it gave the slot back
-    const [released] = await withClient(databaseUrl, async (client) =>
-      (await client.query(`SELECT at FROM cluster_event WHERE kind = 'BECAME_STANDBY' AND node_id = $1 AND details ->> 'reason' = 'maintenance'`, [nodeIdOf(first)])).rows,
+    const [released] = await withClient(
+      databaseUrl,
+      async (client) =>
+        (
+          await client.query(
+            `SELECT at FROM cluster_event WHERE kind = 'BECAME_STANDBY' AND node_id = $1 AND details ->> 'reason' = 'maintenance'`,
+            [nodeIdOf(first)],
+          )
+        ).rows,
     );
     expect(handedOver!.at.getTime()).toBeLessThanOrEqual((released.at as Date).getTime());
     // a sleep cut short by the hand-over goes on (to its stored end) on the new node; nothing else runs again
-    expect(events.filter((event) => event.kind === 'ELEMENT' && (event.attempt ?? 1) > 1 && event.element_id !== 'wait')).toEqual([]);
+    expect(events.filter((event) => event.kind === 'ELEMENT' && (event.attempt ?? 1) > 1 && event.element_id !== 'wait')).toEqual(
+      [],
+    );
     expect(systemCounts(second, runId).length).toBeGreaterThan(0);
   });
 });

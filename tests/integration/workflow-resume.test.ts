@@ -35,7 +35,11 @@ beforeAll(async () => {
 afterAll(stopAllNodes);
 
 async function serverLog(runId: string): Promise<string[]> {
-  return withClient(databaseUrl, async (client) => (await client.query<{ message: string }>('SELECT message FROM workflow_log_entry WHERE run_id = $1 ORDER BY id', [runId])).rows.map((row) => row.message));
+  return withClient(databaseUrl, async (client) =>
+    (
+      await client.query<{ message: string }>('SELECT message FROM workflow_log_entry WHERE run_id = $1 ORDER BY id', [runId])
+    ).rows.map((row) => row.message),
+  );
 }
 
 describe('resuming a failed run', () => {
@@ -64,21 +68,38 @@ describe('resuming a failed run', () => {
       ['needs', 2],
       ['last', 1],
     ]);
-    expect(events.map((event) => event.kind)).toEqual(expect.arrayContaining(['WAITING', 'RESUME_REQUESTED', 'RESUMED', 'COMPLETED']));
-    expect(events.find((event) => event.kind === 'RESUME_REQUESTED')?.message).toBe('resumed by root at element needs; variables set: token');
+    expect(events.map((event) => event.kind)).toEqual(
+      expect.arrayContaining(['WAITING', 'RESUME_REQUESTED', 'RESUMED', 'COMPLETED']),
+    );
+    expect(events.find((event) => event.kind === 'RESUME_REQUESTED')?.message).toBe(
+      'resumed by root at element needs; variables set: token',
+    );
 
     // audited, and a finished run cannot be resumed
-    const audited = await withClient(databaseUrl, async (client) =>
-      (await client.query<{ actor: string; status: number }>(`SELECT actor, status FROM audit_entry WHERE method = 'POST' AND path = $1`, [`/api/runs/${runId}/resume`])).rows,
+    const audited = await withClient(
+      databaseUrl,
+      async (client) =>
+        (
+          await client.query<{ actor: string; status: number }>(
+            `SELECT actor, status FROM audit_entry WHERE method = 'POST' AND path = $1`,
+            [`/api/runs/${runId}/resume`],
+          )
+        ).rows,
     );
     expect(audited).toEqual([{ actor: 'root', status: 200 }]);
-    const again = await api<{ error: { code: string; message: string } }>(node, `/api/runs/${runId}/resume`, { method: 'POST', body: {} });
+    const again = await api<{ error: { code: string; message: string } }>(node, `/api/runs/${runId}/resume`, {
+      method: 'POST',
+      body: {},
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toContain('the run is COMPLETED');
   });
 
   it('a run started with onFailure "end" fails for good, whatever the definition says', async () => {
-    const { status, body } = await api<{ id: string }>(node, '/api/workflows/Fragile/runs', { method: 'POST', body: { inputs: {}, onFailure: 'end' } });
+    const { status, body } = await api<{ id: string }>(node, '/api/workflows/Fragile/runs', {
+      method: 'POST',
+      body: { inputs: {}, onFailure: 'end' },
+    });
     expect(status).toBe(201);
     await waitForStatus(databaseUrl, [body.id], 'FAILED');
     expect((await getRun(node, body.id)).finishedAt).not.toBeNull();

@@ -23,17 +23,31 @@ describe('retention', () => {
       body: JSON.stringify({ runRetentionDays: 7 }),
     });
     expect(settings.status).toBe(200);
-    const [old, recent] = [await startRun(node, 'Cluster Test', { count: 1 }), await startRun(node, 'Cluster Test', { count: 1 })];
+    const [old, recent] = [
+      await startRun(node, 'Cluster Test', { count: 1 }),
+      await startRun(node, 'Cluster Test', { count: 1 }),
+    ];
     await waitForStatus(databaseUrl, [old, recent], 'COMPLETED');
     // one of them finished eight days ago, as far as the database knows
-    await withClient(databaseUrl, (client) => client.query(`UPDATE workflow_run SET finished_at = now() - interval '8 days' WHERE id = $1`, [old]));
+    await withClient(databaseUrl, (client) =>
+      client.query(`UPDATE workflow_run SET finished_at = now() - interval '8 days' WHERE id = $1`, [old]),
+    );
 
     // a node prunes when it becomes active and then at most once a minute: restart it to prune now
     const { dataDir, port } = node;
     await node.stop();
     node = await startNode({ databaseUrl, dataDir, port, name: 'keeper' });
     const count = (table: string, runId: string) =>
-      withClient(databaseUrl, async (client) => (await client.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${table === 'workflow_run' ? 'id' : 'run_id'} = $1`, [runId])).rows[0].n as number);
+      withClient(
+        databaseUrl,
+        async (client) =>
+          (
+            await client.query(
+              `SELECT count(*)::int AS n FROM ${table} WHERE ${table === 'workflow_run' ? 'id' : 'run_id'} = $1`,
+              [runId],
+            )
+          ).rows[0].n as number,
+      );
     await pollUntil(async () => (await count('workflow_run', old)) === 0, { what: 'the old run to be pruned' });
     expect([await count('workflow_run_event', old), await count('workflow_log_entry', old)]).toEqual([0, 0]);
     expect(await count('workflow_run', recent)).toBe(1);

@@ -51,7 +51,11 @@ describe('certificate coverage', () => {
 });
 
 describe('host alarms', () => {
-  const member = (name: string, url: string, extra: { certificateSans?: string[] | null; state?: 'ACTIVE' | 'STANDBY' | 'NOT_RESPONDING' } = {}) => ({
+  const member = (
+    name: string,
+    url: string,
+    extra: { certificateSans?: string[] | null; state?: 'ACTIVE' | 'STANDBY' | 'NOT_RESPONDING' } = {},
+  ) => ({
     id: name,
     name,
     url,
@@ -63,7 +67,11 @@ describe('host alarms', () => {
   it('a live node other hosts reach over plain HTTP', () => {
     const alarms = deriveAlarms({
       activeNodeCount: 1,
-      nodes: [member('a', 'http://10.0.0.5:3000', { state: 'ACTIVE' }), member('b', 'http://localhost:3001'), member('c', 'http://10.0.0.7:3000', { state: 'NOT_RESPONDING' })],
+      nodes: [
+        member('a', 'http://10.0.0.5:3000', { state: 'ACTIVE' }),
+        member('b', 'http://localhost:3001'),
+        member('c', 'http://10.0.0.7:3000', { state: 'NOT_RESPONDING' }),
+      ],
     });
     expect(alarms.map((alarm) => [alarm.code, alarm.nodeId])).toEqual([['PLAIN_HTTP', 'a']]);
     expect(alarms[0].message).toContain('a serves plain HTTP to other hosts (http://10.0.0.5:3000)');

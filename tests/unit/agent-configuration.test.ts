@@ -8,7 +8,14 @@ import { ClusterAgent } from '@/lib/cluster/agent';
 import type { TReportedConfiguration } from '@/lib/cluster/store';
 import { MemoryStore, Timeline } from '../helpers/fake-cluster';
 
-const REPORT: TReportedConfiguration = { active: 'a', pending: 'a', activeDocument: {}, pendingDocument: {}, localChanges: false, keepsOwnCertificate: false };
+const REPORT: TReportedConfiguration = {
+  active: 'a',
+  pending: 'a',
+  activeDocument: {},
+  pendingDocument: {},
+  localChanges: false,
+  keepsOwnCertificate: false,
+};
 
 describe('a configuration that cannot be read', () => {
   it('is logged and recorded once per reason, and the heartbeats go on', async () => {

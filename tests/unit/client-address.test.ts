@@ -35,7 +35,13 @@ describe('classifying a request', () => {
     classifyRequest({ peer, encrypted, headers: { host: 'node-1:3000', ...headers } }, trusted);
 
   it('a direct loopback connection without forwarding headers is the only "loopback" one', () => {
-    expect(classify('127.0.0.1', {})).toEqual({ connection: 'loopback', clientAddress: '127.0.0.1', protocol: 'http', host: 'node-1:3000', untrustedForwarding: false });
+    expect(classify('127.0.0.1', {})).toEqual({
+      connection: 'loopback',
+      clientAddress: '127.0.0.1',
+      protocol: 'http',
+      host: 'node-1:3000',
+      untrustedForwarding: false,
+    });
     expect(classify('::1', {}).connection).toBe('loopback');
     expect(classify('::ffff:127.0.0.1', {}, none, true)).toMatchObject({ connection: 'loopback', protocol: 'https' });
     expect(classify('203.0.113.9', {}).connection).toBe('direct');
@@ -55,7 +61,13 @@ describe('classifying a request', () => {
   });
 
   it('forged forwarding headers from another machine change nothing', () => {
-    expect(classify('203.0.113.9', { 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' })).toEqual({
+    expect(
+      classify('203.0.113.9', {
+        'x-forwarded-for': '127.0.0.1',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'evil.example',
+      }),
+    ).toEqual({
       connection: 'direct',
       clientAddress: '203.0.113.9',
       protocol: 'http',
@@ -66,11 +78,21 @@ describe('classifying a request', () => {
 
   it('a trusted proxy: never loopback, even on this machine and naming a loopback client', () => {
     expect(classify('127.0.0.1', {}, localProxy).connection).toBe('proxied');
-    expect(classify('127.0.0.1', { 'x-forwarded-for': '127.0.0.1' }, localProxy)).toMatchObject({ connection: 'proxied', clientAddress: '127.0.0.1', untrustedForwarding: false });
+    expect(classify('127.0.0.1', { 'x-forwarded-for': '127.0.0.1' }, localProxy)).toMatchObject({
+      connection: 'proxied',
+      clientAddress: '127.0.0.1',
+      untrustedForwarding: false,
+    });
   });
 
   it('a trusted proxy tells the client, its protocol and the host it asked for', () => {
-    expect(classify('10.0.0.5', { 'x-forwarded-for': '1.2.3.4, 198.51.100.7', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'console.example' }, remoteProxy)).toEqual({
+    expect(
+      classify(
+        '10.0.0.5',
+        { 'x-forwarded-for': '1.2.3.4, 198.51.100.7', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'console.example' },
+        remoteProxy,
+      ),
+    ).toEqual({
       connection: 'proxied',
       clientAddress: '198.51.100.7',
       protocol: 'https',

@@ -9,7 +9,9 @@ describe('configuration fingerprint', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"e":0,"f":1}]},"b":1}');
     const reordered = { settings: base.settings, certificate: null, plugins: [] } as TConfigDocument;
     expect(configFingerprint(reordered)).toBe(configFingerprint(base));
-    expect(configFingerprint({ ...base, plugins: [{ name: 'greeting', version: '1.0.0', sha256: 'ab' }] })).not.toBe(configFingerprint(base));
+    expect(configFingerprint({ ...base, plugins: [{ name: 'greeting', version: '1.0.0', sha256: 'ab' }] })).not.toBe(
+      configFingerprint(base),
+    );
     expect(configFingerprint(base)).toMatch(/^[0-9a-f]{64}$/);
   });
 });
@@ -40,7 +42,13 @@ describe('sync states (before any push)', () => {
 });
 
 describe('sync states against a pushed reference', () => {
-  const node = (id: string, active: string, pending: string, localChanges = false) => ({ id, live: true, activeFingerprint: active, pendingFingerprint: pending, localChanges });
+  const node = (id: string, active: string, pending: string, localChanges = false) => ({
+    id,
+    live: true,
+    activeFingerprint: active,
+    pendingFingerprint: pending,
+    localChanges,
+  });
 
   it('the reference scenario: after the push both wait for a restart, after the reset both are in sync', () => {
     const pushed = deriveSyncStates([node('a', 'x', 'y'), node('b', 'x', 'y')], 'y');
@@ -61,6 +69,11 @@ describe('sync states against a pushed reference', () => {
   it('a node that cannot read its configuration is UNREADABLE, whatever it reported before, and the cluster is not converged', () => {
     const states = deriveSyncStates([node('a', 'y', 'y'), { ...node('b', 'y', 'y'), unreadable: true }], 'y');
     expect([states.get('a'), states.get('b')]).toEqual(['IN_SYNC', 'UNREADABLE']);
-    expect(isConverged([{ live: true, syncState: states.get('a')! }, { live: true, syncState: states.get('b')! }])).toBe(false);
+    expect(
+      isConverged([
+        { live: true, syncState: states.get('a')! },
+        { live: true, syncState: states.get('b')! },
+      ]),
+    ).toBe(false);
   });
 });

@@ -66,7 +66,9 @@ describe('configuration sync (injected clock and stores)', () => {
     expect(sync.snapshot()).toMatchObject({ appliedVersion: 7, apply: { kind: 'idle' } });
     sync.onHeartbeat(heartbeat({ referenceVersion: 7 }));
     expect(dataDir.writes).toHaveLength(1); // nothing newer
-    expect(logged.map((line) => line.message)).toEqual(['configuration version 7 written; it takes effect at the next restart (hot settings at once)']);
+    expect(logged.map((line) => line.message)).toEqual([
+      'configuration version 7 written; it takes effect at the next restart (hot settings at once)',
+    ]);
     await sync.stop();
   });
 
@@ -120,19 +122,34 @@ describe('configuration sync (injected clock and stores)', () => {
 });
 
 describe('what a heartbeat asks of configuration sync (pure)', () => {
-  const state = (change: Partial<TSyncState> = {}): TSyncState => ({ lifecycle: 'running', apply: { kind: 'idle' }, appliedVersion: 3, restart: 'none', ...change });
+  const state = (change: Partial<TSyncState> = {}): TSyncState => ({
+    lifecycle: 'running',
+    apply: { kind: 'idle' },
+    appliedVersion: 3,
+    restart: 'none',
+    ...change,
+  });
 
   it('writes a newer version only when no write is in flight or waiting to be tried again', () => {
     expect(nextSyncStep(state(), heartbeat({ referenceVersion: 4 }), 0)).toEqual({ restart: false, apply: true });
     expect(nextSyncStep(state(), heartbeat({ referenceVersion: 3 }), 0)).toEqual({ restart: false, apply: false });
     expect(nextSyncStep(state({ apply: { kind: 'applying' } }), heartbeat({ referenceVersion: 4 }), 0).apply).toBe(false);
-    expect(nextSyncStep(state({ apply: { kind: 'retrying', afterMs: 100 } }), heartbeat({ referenceVersion: 4 }), 99).apply).toBe(false);
-    expect(nextSyncStep(state({ apply: { kind: 'retrying', afterMs: 100 } }), heartbeat({ referenceVersion: 4 }), 100).apply).toBe(true);
+    expect(nextSyncStep(state({ apply: { kind: 'retrying', afterMs: 100 } }), heartbeat({ referenceVersion: 4 }), 99).apply).toBe(
+      false,
+    );
+    expect(
+      nextSyncStep(state({ apply: { kind: 'retrying', afterMs: 100 } }), heartbeat({ referenceVersion: 4 }), 100).apply,
+    ).toBe(true);
   });
 
   it('answers heartbeats before start (the agent starts first), but none once stopping', () => {
-    expect(nextSyncStep(state({ lifecycle: 'idle' }), heartbeat({ restartRequested: true }), 0)).toEqual({ restart: true, apply: false });
+    expect(nextSyncStep(state({ lifecycle: 'idle' }), heartbeat({ restartRequested: true }), 0)).toEqual({
+      restart: true,
+      apply: false,
+    });
     expect(nextSyncStep(state({ restart: 'requested' }), heartbeat({ restartRequested: true }), 0).restart).toBe(false);
-    expect(nextSyncStep(state({ lifecycle: 'stopping' }), heartbeat({ restartRequested: true, referenceVersion: 9 }), 0)).toEqual({ restart: false, apply: false });
+    expect(nextSyncStep(state({ lifecycle: 'stopping' }), heartbeat({ restartRequested: true, referenceVersion: 9 }), 0)).toEqual(
+      { restart: false, apply: false },
+    );
   });
 });

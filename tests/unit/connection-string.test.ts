@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '@/lib/api/app-error';
-import { hostClientConfig, parseConnectionString, redactConnectionString, redactConnectionText, satisfiesTarget } from '@/lib/db/connection-string';
+import {
+  hostClientConfig,
+  parseConnectionString,
+  redactConnectionString,
+  redactConnectionText,
+  satisfiesTarget,
+} from '@/lib/db/connection-string';
 
 function refusal(text: string): string {
   try {
@@ -14,12 +20,18 @@ function refusal(text: string): string {
 
 describe('parseConnectionString', () => {
   it('reads several hosts, their ports and target_session_attrs', () => {
-    const parsed = parseConnectionString('postgresql://orch:s%40cret@db1:5433,db2,[::1]:6000/orch?target_session_attrs=read-write&sslmode=disable');
+    const parsed = parseConnectionString(
+      'postgresql://orch:s%40cret@db1:5433,db2,[::1]:6000/orch?target_session_attrs=read-write&sslmode=disable',
+    );
     expect(parsed).toMatchObject({
       user: 'orch',
       password: 's@cret',
       database: 'orch',
-      hosts: [{ host: 'db1', port: 5433 }, { host: 'db2', port: 5432 }, { host: '::1', port: 6000 }],
+      hosts: [
+        { host: 'db1', port: 5433 },
+        { host: 'db2', port: 5432 },
+        { host: '::1', port: 6000 },
+      ],
       targetSessionAttrs: 'read-write',
       sslMode: 'disable',
     });
@@ -31,7 +43,14 @@ describe('parseConnectionString', () => {
 
   it('gives each host its own pg config with the shared credentials', () => {
     const parsed = parseConnectionString('postgresql://u:p@a:1,b:2/d?connect_timeout=2');
-    expect(hostClientConfig(parsed, parsed.hosts[1])).toMatchObject({ host: 'b', port: 2, user: 'u', password: 'p', database: 'd', connectionTimeoutMillis: 2000 });
+    expect(hostClientConfig(parsed, parsed.hosts[1])).toMatchObject({
+      host: 'b',
+      port: 2,
+      user: 'u',
+      password: 'p',
+      database: 'd',
+      connectionTimeoutMillis: 2000,
+    });
   });
 
   it('redacts the password and keeps the host list', () => {

@@ -9,7 +9,11 @@ import type { TClock } from '@/lib/cluster/clock';
 import { claimGraceMs, decide, fenceDeadline, heartbeatDelay } from '@/lib/cluster/election';
 import { heartbeatResult, MemoryStore, Timeline } from '../helpers/fake-cluster';
 
-function cluster(count: number, settings: Partial<MemoryStore['settings']> = {}, clockFor?: (timeline: Timeline, id: string) => TClock) {
+function cluster(
+  count: number,
+  settings: Partial<MemoryStore['settings']> = {},
+  clockFor?: (timeline: Timeline, id: string) => TClock,
+) {
   const timeline = new Timeline();
   const store = new MemoryStore(timeline);
   Object.assign(store.settings, settings, { previousIntervalMs: settings.intervalMs ?? 1_000 });
@@ -276,7 +280,8 @@ describe('no single node stalls the election', () => {
     expect(active()).toEqual([agents[0]]);
     // the second node keeps heartbeating but its claims never arrive (a slow link to the database)
     const claim = store.claim.bind(store);
-    store.claim = (nodeId, lateAfterMs, graceMs) => (nodeId === ids[1] ? new Promise(() => {}) : claim(nodeId, lateAfterMs, graceMs));
+    store.claim = (nodeId, lateAfterMs, graceMs) =>
+      nodeId === ids[1] ? new Promise(() => {}) : claim(nodeId, lateAfterMs, graceMs);
     const killedAt = timeline.now;
     timeline.kill(ids[0]);
     const survivors = () => active().filter((agent) => agent !== agents[0]);

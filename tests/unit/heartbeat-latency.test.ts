@@ -17,7 +17,17 @@ describe('histogramQuantile', () => {
   });
 
   it('says nothing without samples, and the top bound when the rank is in +Inf', () => {
-    expect(histogramQuantile(0.5, [{ le: 1, count: 0 }, { le: Number.POSITIVE_INFINITY, count: 0 }])).toBeNull();
-    expect(histogramQuantile(0.99, [{ le: 1, count: 1 }, { le: Number.POSITIVE_INFINITY, count: 10 }])).toBe(1);
+    expect(
+      histogramQuantile(0.5, [
+        { le: 1, count: 0 },
+        { le: Number.POSITIVE_INFINITY, count: 0 },
+      ]),
+    ).toBeNull();
+    expect(
+      histogramQuantile(0.99, [
+        { le: 1, count: 1 },
+        { le: Number.POSITIVE_INFINITY, count: 10 },
+      ]),
+    ).toBe(1);
   });
 });

@@ -4,7 +4,11 @@ import { MEMBER_STATES } from '@/lib/cluster/node-state';
 
 describe('allowed node actions (what the cluster page offers and the API accepts)', () => {
   it('offers a standby to be made active, maintenance and restart to an administrator', () => {
-    expect(allowedNodeActions({ state: 'STANDBY', maintenance: false }, 'admin')).toEqual(['activate', 'maintenance-on', 'restart']);
+    expect(allowedNodeActions({ state: 'STANDBY', maintenance: false }, 'admin')).toEqual([
+      'activate',
+      'maintenance-on',
+      'restart',
+    ]);
   });
 
   it('gives an operator the same without restart, which needs an administrator', () => {

@@ -36,7 +36,9 @@ describe('the Patroni and HAProxy example in docs/operations.md', () => {
 
   it('explains every placeholder of both files in its prose (numbered ones as {{NAMEn}})', () => {
     for (const file of ['deploy/patroni/patroni.yml', 'deploy/patroni/haproxy.cfg']) {
-      const placeholders = new Set([...read(file).matchAll(/\{\{(\w+?)(\d*)\}\}/g)].map(([, name, number]) => `{{${name}${number ? 'n' : ''}}}`));
+      const placeholders = new Set(
+        [...read(file).matchAll(/\{\{(\w+?)(\d*)\}\}/g)].map(([, name, number]) => `{{${name}${number ? 'n' : ''}}}`),
+      );
       expect(placeholders.size, file).toBeGreaterThan(0);
       for (const placeholder of placeholders) expect(prose, `${file}: ${placeholder}`).toContain(placeholder);
     }

@@ -8,7 +8,11 @@ const NOW = 1_800_000_000_000;
 describe('peer tokens', () => {
   it('are valid for their purpose, their node and their lifetime only', () => {
     const move = issuePeerToken(SECRET, { from: 'a', to: 'b', purpose: 'database-move' }, NOW);
-    expect(verifyPeerToken(SECRET, move, 'b', NOW, 'database-move')).toMatchObject({ purpose: 'database-move', from: 'a', to: 'b' });
+    expect(verifyPeerToken(SECRET, move, 'b', NOW, 'database-move')).toMatchObject({
+      purpose: 'database-move',
+      from: 'a',
+      to: 'b',
+    });
     expect(verifyPeerToken(SECRET, move, 'b', NOW)).toBeNull();
     expect(verifyPeerToken(SECRET, move, 'c', NOW, 'database-move')).toBeNull();
     expect(verifyPeerToken(SECRET, move, 'b', NOW + PEER_TOKEN_TTL_MS + 1, 'database-move')).toBeNull();

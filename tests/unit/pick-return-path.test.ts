@@ -12,7 +12,13 @@ describe('where sign-in returns to', () => {
   });
 
   it('never leaves the site or loops back to the sign-in page', () => {
-    for (const target of ['https://evil.example/x', '//evil.example/x', '/\\evil.example', '/login?callbackUrl=/users', undefined]) {
+    for (const target of [
+      'https://evil.example/x',
+      '//evil.example/x',
+      '/\\evil.example',
+      '/login?callbackUrl=/users',
+      undefined,
+    ]) {
       expect(pickReturnPath(target, origin)).toBe('/cluster');
     }
   });

@@ -22,8 +22,21 @@ const hostile = {
     version: '1.0.0',
     description: 'Tries to get out.',
     actions: [
-      'viaConstructor', 'viaGlobals', 'viaEval', 'forever', 'foreverAsync', 'getterForever', 'toJsonForever', 'allocateForever',
-      'fillHugeArray', 'hugeString', 'hugeResult', 'longString', 'never', 'buffers', 'behindHostGetters',
+      'viaConstructor',
+      'viaGlobals',
+      'viaEval',
+      'forever',
+      'foreverAsync',
+      'getterForever',
+      'toJsonForever',
+      'allocateForever',
+      'fillHugeArray',
+      'hugeString',
+      'hugeResult',
+      'longString',
+      'never',
+      'buffers',
+      'behindHostGetters',
     ].map((name) => ({ name, description: name, inputs: {}, output: 'json' })),
   },
   code: [
@@ -31,13 +44,13 @@ const hostile = {
     "for (const name of ['__result', '__action', '__input']) Object.defineProperty(globalThis, name, { get() { for (;;) {} }, set(value) { for (;;) {} } });",
     'exports.behindHostGetters = () => 42;',
     "exports.viaConstructor = () => this.constructor.constructor('return process')().pid;",
-    "exports.viaGlobals = () => typeof process + typeof require + typeof setTimeout;",
+    'exports.viaGlobals = () => typeof process + typeof require + typeof setTimeout;',
     "exports.viaEval = () => eval('1 + 1');",
     'exports.forever = () => { for (;;) {} };',
     'exports.foreverAsync = async () => { for (;;) { await null; } };',
-    "exports.getterForever = () => ({ get ok() { for (;;) {} }, get error() { for (;;) {} }, get value() { for (;;) {} } });",
+    'exports.getterForever = () => ({ get ok() { for (;;) {} }, get error() { for (;;) {} }, get value() { for (;;) {} } });',
     'exports.toJsonForever = () => ({ toJSON() { for (;;) {} } });',
-    "exports.allocateForever = () => { const all = []; for (;;) all.push(new Array(100000).fill(all.length)); };",
+    'exports.allocateForever = () => { const all = []; for (;;) all.push(new Array(100000).fill(all.length)); };',
     'exports.fillHugeArray = () => new Array(1e9).fill(0).length;',
     "exports.hugeString = () => { let s = 'x'; for (;;) s = s + s + Math.random(); };",
     `exports.hugeResult = () => 'x'.repeat(${MAX_PLUGIN_OUTPUT_BYTES + 10});`,
@@ -87,7 +100,7 @@ describe('plugin sandbox', { timeout: 60_000 }, () => {
     expect(await call('arithmetic', 'multiply', { a: 6, b: 7 })).toEqual({ value: 42 });
   });
 
-  it('gives an action no way to this realm\'s process, require, timers or code generation', async () => {
+  it("gives an action no way to this realm's process, require, timers or code generation", async () => {
     expect(await call('hostile', 'viaConstructor')).toHaveProperty('error');
     expect(await call('hostile', 'viaGlobals')).toEqual({ value: 'undefinedundefinedundefined' });
     expect(await call('hostile', 'viaEval')).toHaveProperty('error');
@@ -105,7 +118,11 @@ describe('plugin sandbox', { timeout: 60_000 }, () => {
     for (const action of ['getterForever', 'toJsonForever']) {
       const { result, maxGapMs } = await withLoopGap(() => call('hostile', action));
       expect(result).toEqual({
-        error: expect.stringMatching(new RegExp(`hostile\\.${action} failed: it (used more than ${PLUGIN_ACTION_CPU_MS} ms of CPU time|did not answer within ${PLUGIN_ACTION_TIMEOUT_MS} ms) and was stopped`)),
+        error: expect.stringMatching(
+          new RegExp(
+            `hostile\\.${action} failed: it (used more than ${PLUGIN_ACTION_CPU_MS} ms of CPU time|did not answer within ${PLUGIN_ACTION_TIMEOUT_MS} ms) and was stopped`,
+          ),
+        ),
       });
       // the event loop that heartbeats never waited for the plugin (generous for a busy 2-core host)
       expect(maxGapMs).toBeLessThan(250);
@@ -120,11 +137,16 @@ describe('plugin sandbox', { timeout: 60_000 }, () => {
 
   it('stops an action that allocates without bound, naming memory, and this process lives on', async () => {
     const { result, maxGapMs } = await withLoopGap(() => call('hostile', 'allocateForever'));
-    expect(result).toEqual({ error: 'hostile.allocateForever failed: it ran out of memory (a plugin action may use 64 MiB of heap, 112 MiB in all) and was stopped' });
+    expect(result).toEqual({
+      error:
+        'hostile.allocateForever failed: it ran out of memory (a plugin action may use 64 MiB of heap, 112 MiB in all) and was stopped',
+    });
     expect(maxGapMs).toBeLessThan(250);
     // this one aborts a whole process (a worker thread's resourceLimits do not stop it): here only the plugin's
     expect(await call('hostile', 'fillHugeArray')).toEqual({ error: expect.stringMatching(/ran out of memory|was stopped/) });
-    expect(await call('hostile', 'hugeString')).toEqual({ error: expect.stringMatching(/Invalid string length|ran out of memory|was stopped/) });
+    expect(await call('hostile', 'hugeString')).toEqual({
+      error: expect.stringMatching(/Invalid string length|ran out of memory|was stopped/),
+    });
     expect(await call('arithmetic', 'add', { a: 1, b: 1 })).toEqual({ value: 2 });
   });
 
@@ -133,8 +155,12 @@ describe('plugin sandbox', { timeout: 60_000 }, () => {
   });
 
   it('caps what an action returns: 1 MiB of JSON, 64 KiB for a string', async () => {
-    expect(await call('hostile', 'hugeResult')).toEqual({ error: expect.stringMatching(/the result is \d+ bytes as JSON; an action's result is at most 1048576 bytes/) });
-    expect(await call('hostile', 'longString')).toEqual({ error: expect.stringMatching(/returned a string of 70000 bytes; a string value is at most 64 KiB/) });
+    expect(await call('hostile', 'hugeResult')).toEqual({
+      error: expect.stringMatching(/the result is \d+ bytes as JSON; an action's result is at most 1048576 bytes/),
+    });
+    expect(await call('hostile', 'longString')).toEqual({
+      error: expect.stringMatching(/returned a string of 70000 bytes; a string value is at most 64 KiB/),
+    });
   });
 
   it('says so when an action waits for something that never comes', async () => {

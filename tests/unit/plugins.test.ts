@@ -17,7 +17,11 @@ const SAMPLES = path.resolve(import.meta.dirname, '..', '..', 'samples', 'plugin
 const greetingText = readFileSync(path.join(SAMPLES, 'greeting.orchplugin'), 'utf8');
 const arithmeticText = readFileSync(path.join(SAMPLES, 'arithmetic.orchplugin'), 'utf8');
 
-type TPackageJson = { format: unknown; manifest: Record<string, unknown> & { actions: Record<string, unknown>[] }; code: unknown };
+type TPackageJson = {
+  format: unknown;
+  manifest: Record<string, unknown> & { actions: Record<string, unknown>[] };
+  code: unknown;
+};
 
 /** The greeting sample with CHANGE applied to a copy of it, as package text. */
 function greetingWith(change: (pkg: TPackageJson) => void): string {
@@ -55,7 +59,9 @@ describe('the samples', () => {
   it('greeting parses and greets', async () => {
     const pkg = parsePluginPackage(greetingText);
     expect(pkg.manifest).toMatchObject({ name: 'greeting', version: '1.0.0' });
-    expect(pkg.manifest.actions).toEqual([expect.objectContaining({ name: 'greet', inputs: { name: 'string' }, output: 'string' })]);
+    expect(pkg.manifest.actions).toEqual([
+      expect.objectContaining({ name: 'greet', inputs: { name: 'string' }, output: 'string' }),
+    ]);
     expect(await loadActions(pkg.code).greet({ name: 'Ann' })).toBe('Hello, Ann!');
   });
 
@@ -81,28 +87,52 @@ describe('a malformed package is refused, naming the field', () => {
   });
 
   it('a wrong or missing format tag', () => {
-    expectRefused(greetingWith((pkg) => (pkg.format = 'orch-plugin/2')), { field: 'format', message: /^format must be "orch-plugin\/1", not "orch-plugin\/2"$/ });
-    expectRefused(greetingWith((pkg) => delete (pkg as Partial<TPackageJson>).format), { field: 'format', message: /^format is missing/ });
+    expectRefused(
+      greetingWith((pkg) => (pkg.format = 'orch-plugin/2')),
+      { field: 'format', message: /^format must be "orch-plugin\/1", not "orch-plugin\/2"$/ },
+    );
+    expectRefused(
+      greetingWith((pkg) => delete (pkg as Partial<TPackageJson>).format),
+      { field: 'format', message: /^format is missing/ },
+    );
   });
 
   it('a name that is not kebab-case or too long', () => {
     for (const name of ['Greeting', 'greeting_tool', '-greeting', 'greeting--tool', '9lives', '']) {
-      expectRefused(greetingWith((pkg) => (pkg.manifest.name = name)), { field: 'manifest.name', message: /^manifest\.name must (be kebab-case|not be empty)/ });
+      expectRefused(
+        greetingWith((pkg) => (pkg.manifest.name = name)),
+        { field: 'manifest.name', message: /^manifest\.name must (be kebab-case|not be empty)/ },
+      );
     }
-    expectRefused(greetingWith((pkg) => (pkg.manifest.name = 'a'.repeat(65))), { field: 'manifest.name', message: /at most 64 characters/ });
+    expectRefused(
+      greetingWith((pkg) => (pkg.manifest.name = 'a'.repeat(65))),
+      { field: 'manifest.name', message: /at most 64 characters/ },
+    );
     expect(parsePluginPackage(greetingWith((pkg) => (pkg.manifest.name = `a-${'b'.repeat(62)}`))).manifest.name).toHaveLength(64);
   });
 
   it('a version that is not x.y.z', () => {
     for (const version of ['1.0', 'v1.0.0', '1.0.0-beta', '01.0.0']) {
-      expectRefused(greetingWith((pkg) => (pkg.manifest.version = version)), { field: 'manifest.version', message: /^manifest\.version must look like 1\.2\.3$/ });
+      expectRefused(
+        greetingWith((pkg) => (pkg.manifest.version = version)),
+        { field: 'manifest.version', message: /^manifest\.version must look like 1\.2\.3$/ },
+      );
     }
-    expectRefused(greetingWith((pkg) => (pkg.manifest.version = 1 as unknown as string)), { field: 'manifest.version', message: /^manifest\.version must be a string$/ });
+    expectRefused(
+      greetingWith((pkg) => (pkg.manifest.version = 1 as unknown as string)),
+      { field: 'manifest.version', message: /^manifest\.version must be a string$/ },
+    );
   });
 
   it('no actions', () => {
-    expectRefused(greetingWith((pkg) => (pkg.manifest.actions = [])), { field: 'manifest.actions', message: /^manifest\.actions must declare at least one action$/ });
-    expectRefused(greetingWith((pkg) => delete (pkg.manifest as Partial<TPackageJson['manifest']>).actions), { field: 'manifest.actions', message: /^manifest\.actions is missing$/ });
+    expectRefused(
+      greetingWith((pkg) => (pkg.manifest.actions = [])),
+      { field: 'manifest.actions', message: /^manifest\.actions must declare at least one action$/ },
+    );
+    expectRefused(
+      greetingWith((pkg) => delete (pkg.manifest as Partial<TPackageJson['manifest']>).actions),
+      { field: 'manifest.actions', message: /^manifest\.actions is missing$/ },
+    );
   });
 
   it('an action declared twice', () => {
@@ -111,17 +141,32 @@ describe('a malformed package is refused, naming the field', () => {
   });
 
   it('an action name, input name or type that is not allowed', () => {
-    expectRefused(greetingWith((pkg) => (pkg.manifest.actions[0].name = 'say-hello')), { field: 'manifest.actions.0.name', message: /must start with a letter/ });
-    expectRefused(greetingWith((pkg) => (pkg.manifest.actions[0].inputs = { 'first-name': 'string' })), {
-      field: 'manifest.actions.0.inputs.first-name',
-      message: /^manifest\.actions\.0\.inputs has the name "first-name", which must start with a letter/,
-    });
-    expectRefused(greetingWith((pkg) => (pkg.manifest.actions[0].inputs = { name: 'text' })), {
-      field: 'manifest.actions.0.inputs.name',
-      message: /must be one of "string", "number", "boolean", "json", not "text"$/,
-    });
-    expectRefused(greetingWith((pkg) => (pkg.manifest.actions[0].output = 'void')), { field: 'manifest.actions.0.output', message: /must be one of/ });
-    expectRefused(greetingWith((pkg) => (pkg.manifest.actions[0].timeout = 5)), { field: 'manifest.actions.0', message: /has an unknown field "timeout"/ });
+    expectRefused(
+      greetingWith((pkg) => (pkg.manifest.actions[0].name = 'say-hello')),
+      { field: 'manifest.actions.0.name', message: /must start with a letter/ },
+    );
+    expectRefused(
+      greetingWith((pkg) => (pkg.manifest.actions[0].inputs = { 'first-name': 'string' })),
+      {
+        field: 'manifest.actions.0.inputs.first-name',
+        message: /^manifest\.actions\.0\.inputs has the name "first-name", which must start with a letter/,
+      },
+    );
+    expectRefused(
+      greetingWith((pkg) => (pkg.manifest.actions[0].inputs = { name: 'text' })),
+      {
+        field: 'manifest.actions.0.inputs.name',
+        message: /must be one of "string", "number", "boolean", "json", not "text"$/,
+      },
+    );
+    expectRefused(
+      greetingWith((pkg) => (pkg.manifest.actions[0].output = 'void')),
+      { field: 'manifest.actions.0.output', message: /must be one of/ },
+    );
+    expectRefused(
+      greetingWith((pkg) => (pkg.manifest.actions[0].timeout = 5)),
+      { field: 'manifest.actions.0', message: /has an unknown field "timeout"/ },
+    );
   });
 
   it('an action the code never assigns', () => {
@@ -129,22 +174,38 @@ describe('a malformed package is refused, naming the field', () => {
     expectRefused(text, { field: 'code', message: /^action "wave" is declared but the code never assigns exports\.wave$/ });
     // a longer name, a comparison or another object's property do not count
     for (const code of ['exports.greeter = 1;', 'if (exports.greet == null) {}', 'myexports.greet = 1;']) {
-      expectRefused(greetingWith((pkg) => (pkg.code = code)), { field: 'code', message: /never assigns exports\.greet$/ });
+      expectRefused(
+        greetingWith((pkg) => (pkg.code = code)),
+        { field: 'code', message: /never assigns exports\.greet$/ },
+      );
     }
-    expect(parsePluginPackage(greetingWith((pkg) => (pkg.code = 'module.exports.greet = async () => "hi";'))).manifest.name).toBe('greeting');
+    expect(parsePluginPackage(greetingWith((pkg) => (pkg.code = 'module.exports.greet = async () => "hi";'))).manifest.name).toBe(
+      'greeting',
+    );
   });
 
   it('code with a syntax error, without running it', () => {
     const code = 'exports.greet = async ({ name }) => {\n  return `Hello, ${name}!` +;\n};';
-    expectRefused(greetingWith((pkg) => (pkg.code = code)), { field: 'code', message: /^the code does not parse: Unexpected token ';' \(line 2\)$/ });
-    expectRefused(greetingWith((pkg) => (pkg.code = 'import fs from "node:fs"; exports.greet = 1;')), { field: 'code', message: /^the code does not parse/ });
+    expectRefused(
+      greetingWith((pkg) => (pkg.code = code)),
+      { field: 'code', message: /^the code does not parse: Unexpected token ';' \(line 2\)$/ },
+    );
+    expectRefused(
+      greetingWith((pkg) => (pkg.code = 'import fs from "node:fs"; exports.greet = 1;')),
+      { field: 'code', message: /^the code does not parse/ },
+    );
     // compiled, never run: a package whose code would throw (or loop) at load is accepted here
-    expect(parsePluginPackage(greetingWith((pkg) => (pkg.code = 'while (true) {}\nexports.greet = 1;'))).manifest.name).toBe('greeting');
+    expect(parsePluginPackage(greetingWith((pkg) => (pkg.code = 'while (true) {}\nexports.greet = 1;'))).manifest.name).toBe(
+      'greeting',
+    );
   });
 
   it('larger than 1 MiB', () => {
     const padding = 'x'.repeat(PLUGIN_PACKAGE_MAX_BYTES);
-    expectRefused(greetingWith((pkg) => (pkg.manifest.description = padding)), { code: 'PAYLOAD_TOO_LARGE', field: 'package', message: /at most 1048576 bytes \(1 MiB\)/ });
+    expectRefused(
+      greetingWith((pkg) => (pkg.manifest.description = padding)),
+      { code: 'PAYLOAD_TOO_LARGE', field: 'package', message: /at most 1048576 bytes \(1 MiB\)/ },
+    );
     expect(refusal(greetingWith((pkg) => (pkg.manifest.description = padding))).status).toBe(413);
     // the limit is in UTF-8 bytes, not characters
     const text = greetingWith((pkg) => (pkg.code = `${pkg.code as string}// ${'é'.repeat(PLUGIN_PACKAGE_MAX_BYTES / 2)}`));
@@ -153,7 +214,10 @@ describe('a malformed package is refused, naming the field', () => {
   });
 
   it('unknown top-level fields', () => {
-    expectRefused(greetingWith((pkg) => ((pkg as Record<string, unknown>).signature = 'x')), { field: 'package', message: /^the package has an unknown field "signature"$/ });
+    expectRefused(
+      greetingWith((pkg) => ((pkg as Record<string, unknown>).signature = 'x')),
+      { field: 'package', message: /^the package has an unknown field "signature"$/ },
+    );
   });
 });
 
@@ -184,20 +248,31 @@ describe('installing into a data directory', () => {
     const results = await Promise.allSettled([installPlugin(dataDir, greetingText), installPlugin(dataDir, greetingText)]);
     expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
     const conflict = (results.find((result) => result.status === 'rejected') as PromiseRejectedResult).reason as AppError;
-    expect(conflict).toMatchObject({ code: 'CONFLICT', field: 'manifest.version', message: 'greeting 1.0.0 is already installed' });
+    expect(conflict).toMatchObject({
+      code: 'CONFLICT',
+      field: 'manifest.version',
+      message: 'greeting 1.0.0 is already installed',
+    });
 
     const upgrade = greetingWith((pkg) => {
       pkg.manifest.version = '1.1.0';
       pkg.code = 'exports.greet = async ({ name }) => `Hi, ${name}!`;';
     });
     expect((await installPlugin(dataDir, upgrade)).version).toBe('1.1.0');
-    expect(await listInstalledPlugins(dataDir)).toEqual([expect.objectContaining({ name: 'greeting', version: '1.1.0', sha256: packageSha256(upgrade) })]);
+    expect(await listInstalledPlugins(dataDir)).toEqual([
+      expect.objectContaining({ name: 'greeting', version: '1.1.0', sha256: packageSha256(upgrade) }),
+    ]);
     // and back: a rollback is another version too
     expect((await installPlugin(dataDir, greetingText)).version).toBe('1.0.0');
   });
 
   it('refuses a malformed package and writes nothing', async () => {
-    await expect(installPlugin(dataDir, greetingWith((pkg) => (pkg.manifest.version = 'one')))).rejects.toMatchObject({ code: 'VALIDATION', field: 'manifest.version' });
+    await expect(
+      installPlugin(
+        dataDir,
+        greetingWith((pkg) => (pkg.manifest.version = 'one')),
+      ),
+    ).rejects.toMatchObject({ code: 'VALIDATION', field: 'manifest.version' });
     expect(await readInstalledPlugins(dataDir)).toEqual({ plugins: [], errors: [] });
   });
 

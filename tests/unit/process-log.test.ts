@@ -29,12 +29,18 @@ describe('process log', () => {
     configureProcessLog({ node: 'n1', format: 'text' });
     const text = capture(() => {
       logInfo('agent', 'registered');
-      logError('server', 'cannot connect to postgresql://orch:hunter2-secret@db:5432/orch', new Error('refused by postgresql://orch:hunter2-secret@db/orch'));
+      logError(
+        'server',
+        'cannot connect to postgresql://orch:hunter2-secret@db:5432/orch',
+        new Error('refused by postgresql://orch:hunter2-secret@db/orch'),
+      );
       logDebug('api', 'hidden at info');
     });
     const lines = text.trim().split('\n');
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z info  \[agent\] registered$/);
-    expect(lines[1]).toMatch(/ error \[server\] cannot connect to postgresql:\/\/orch:\[redacted\]@db:5432\/orch: Error: refused by postgresql:\/\/orch:\[redacted\]@db\/orch/);
+    expect(lines[1]).toMatch(
+      / error \[server\] cannot connect to postgresql:\/\/orch:\[redacted\]@db:5432\/orch: Error: refused by postgresql:\/\/orch:\[redacted\]@db\/orch/,
+    );
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('hidden at info');
     setLogLevel('debug');

@@ -34,7 +34,9 @@ describe('deploy/grafana/orchestrator-dashboard.json', () => {
     const dashboard = JSON.parse(await readFile(file, 'utf8')) as { panels: { targets: { expr: string }[] }[] };
     const source = await readFile(path.resolve(import.meta.dirname, '..', '..', 'lib', 'metrics', 'cluster-metrics.ts'), 'utf8');
     const registry = await readFile(path.resolve(import.meta.dirname, '..', '..', 'lib', 'metrics', 'registry.ts'), 'utf8');
-    const series = new Set(dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => target.expr.match(/orch_[a-z_]+/g) ?? [])));
+    const series = new Set(
+      dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => target.expr.match(/orch_[a-z_]+/g) ?? [])),
+    );
     expect(series.size).toBeGreaterThan(10);
     for (const name of series) {
       const base = name.replace(/_(bucket|count|sum)$/, '');

@@ -21,8 +21,24 @@ const mkdtemp = async (prefix: string) => {
   return dir;
 };
 afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
-const document: TConfigDocument = { plugins: [], certificate: null, settings: { logLevel: 'info', maxConcurrentRuns: 10, runRetentionDays: 30, auditRetentionDays: 365, eventRetentionDays: 90, configVersionsKept: 20 } };
-const row = (files: unknown, doc: unknown = document) => ({ version: 7, fingerprint: configFingerprint(doc as TConfigDocument), document: doc, files });
+const document: TConfigDocument = {
+  plugins: [],
+  certificate: null,
+  settings: {
+    logLevel: 'info',
+    maxConcurrentRuns: 10,
+    runRetentionDays: 30,
+    auditRetentionDays: 365,
+    eventRetentionDays: 90,
+    configVersionsKept: 20,
+  },
+};
+const row = (files: unknown, doc: unknown = document) => ({
+  version: 7,
+  fingerprint: configFingerprint(doc as TConfigDocument),
+  document: doc,
+  files,
+});
 
 function refusal(work: () => unknown): { field?: string; message: string } {
   try {
@@ -43,9 +59,10 @@ describe('a pushed configuration version read from the database', () => {
   it('refuses a hash that is not a SHA-256, a fingerprint not of its document, and settings out of range', () => {
     expect(refusal(() => parseConfigVersion(row([{ kind: 'certificate', sha256: 'xyz' }]))).field).toBe('files.0.sha256');
     expect(refusal(() => parseConfigVersion({ ...row([]), fingerprint: SHA })).field).toBe('fingerprint');
-    expect(refusal(() => parseConfigVersion(row([], { ...document, settings: { ...document.settings, maxConcurrentRuns: 10_000 } }))).field).toBe(
-      'document.settings.maxConcurrentRuns',
-    );
+    expect(
+      refusal(() => parseConfigVersion(row([], { ...document, settings: { ...document.settings, maxConcurrentRuns: 10_000 } })))
+        .field,
+    ).toBe('document.settings.maxConcurrentRuns');
   });
 
   it('accepts a version whose plugins all have their file', () => {
@@ -61,7 +78,9 @@ describe('writing a file received from the database', () => {
     await mkdir(path.join(dataDir, 'plugins'));
     await writeReceivedFile(dataDir, path.join(dataDir, 'plugins', 'a.orchplugin'), 'ok');
     expect(await readFile(path.join(dataDir, 'plugins', 'a.orchplugin'), 'utf8')).toBe('ok');
-    await expect(writeReceivedFile(dataDir, path.join(dataDir, 'plugins', '..', '..', 'escaped'), 'no')).rejects.toThrow(/is not inside the data directory/);
+    await expect(writeReceivedFile(dataDir, path.join(dataDir, 'plugins', '..', '..', 'escaped'), 'no')).rejects.toThrow(
+      /is not inside the data directory/,
+    );
     expect(existsSync(path.join(dataDir, '..', 'escaped'))).toBe(false);
   });
 
@@ -69,18 +88,24 @@ describe('writing a file received from the database', () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-unit-'));
     const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'orch-unit-elsewhere-'));
     await symlink(elsewhere, path.join(dataDir, 'plugins'));
-    await expect(writeReceivedFile(dataDir, path.join(dataDir, 'plugins', 'a.orchplugin'), 'no')).rejects.toThrow(/is not inside the data directory/);
+    await expect(writeReceivedFile(dataDir, path.join(dataDir, 'plugins', 'a.orchplugin'), 'no')).rejects.toThrow(
+      /is not inside the data directory/,
+    );
     expect(existsSync(path.join(elsewhere, 'a.orchplugin'))).toBe(false);
   });
 });
 
 describe('the join bundle and the database host shown for confirmation', () => {
   it('takes only postgres:// URLs, and shows host, port and database without credentials or options', () => {
-    expect(describeDatabaseHost('postgresql://orch:s3cret@db.example/orch?sslmode=require&password=x')).toBe('db.example:5432/orch');
+    expect(describeDatabaseHost('postgresql://orch:s3cret@db.example/orch?sslmode=require&password=x')).toBe(
+      'db.example:5432/orch',
+    );
     expect(describeDatabaseHost('postgres://u:p@h1:5433,h2/orch')).toBe('h1:5433,h2:5432/orch');
     expect(describeDatabaseHost('mysql://u:p@db/orch')).toBeUndefined();
     expect(describeDatabaseHost('postgresql:///orch?host=/var/run/postgresql')).toBeUndefined();
-    const issue = ZJoinBundle.safeParse({ databaseUrl: 'http://127.0.0.1:8080/' }).error?.issues.find((item) => item.path[0] === 'databaseUrl');
+    const issue = ZJoinBundle.safeParse({ databaseUrl: 'http://127.0.0.1:8080/' }).error?.issues.find(
+      (item) => item.path[0] === 'databaseUrl',
+    );
     expect(issue?.message).toBe('must be a postgres:// or postgresql:// URL naming its host');
   });
 });

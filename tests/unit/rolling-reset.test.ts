@@ -35,7 +35,11 @@ function setUp(count: number, active: number, coordinator: string) {
   /** Advances until the rollout is no longer RUNNING or the coordinator asked for its restart, checking the cluster on the way. */
   const runUntilSettled = async (limitMs = 120_000) => {
     const asked = restartsOfCoordinator.length;
-    for (let elapsed = 0; elapsed < limitMs && rollout().status === 'RUNNING' && restartsOfCoordinator.length === asked; elapsed += 250) {
+    for (
+      let elapsed = 0;
+      elapsed < limitMs && rollout().status === 'RUNNING' && restartsOfCoordinator.length === asked;
+      elapsed += 250
+    ) {
       await timeline.advance(250);
       expect(store.actives().length).toBeGreaterThanOrEqual(1);
     }
@@ -89,7 +93,9 @@ describe('rolling reset driver (injected clock and store)', () => {
     expect(store.activeCounts).toEqual([2, 1]);
     expect(rollout().restoreActiveNodeCount).toBeNull();
     expect(store.events.map((event) => event.kind)).toEqual(['ROLLOUT_FAILED']);
-    expect(logged.filter((line) => line.level === 'error').map((line) => line.message)).toEqual(['rolling reset #1 failed: n1 did not come back in sync within 20 s']);
+    expect(logged.filter((line) => line.level === 'error').map((line) => line.message)).toEqual([
+      'rolling reset #1 failed: n1 did not come back in sync within 20 s',
+    ]);
   });
 
   it('records a failed restore of the active count, and keeps it owed for the settle pass', async () => {
@@ -144,7 +150,15 @@ describe('rolling reset driver (injected clock and store)', () => {
 
   it('drives one rollout to its end and stops (driveOnce, behind driveRollout)', async () => {
     const { timeline, store, rollout, logged } = setUp(3, 2, 'n1');
-    const once = new RolloutDriver({ store, clock: timeline.clock('n1'), nodeId: 'n1', requestRestart: () => {}, log: (level, message) => logged.push({ level, message }), timeouts: TIMEOUTS, settleEveryMs: null });
+    const once = new RolloutDriver({
+      store,
+      clock: timeline.clock('n1'),
+      nodeId: 'n1',
+      requestRestart: () => {},
+      log: (level, message) => logged.push({ level, message }),
+      timeouts: TIMEOUTS,
+      settleEveryMs: null,
+    });
     const driving = once.driveOnce(1);
     for (let elapsed = 0; elapsed < 60_000 && store.restarts.length < 3; elapsed += 250) await timeline.advance(250);
     await driving;
@@ -156,7 +170,14 @@ describe('rolling reset driver (injected clock and store)', () => {
   it('settles stalled rollouts on its timer, and not after stop()', async () => {
     const timeline = new Timeline();
     const store = new FakeRolloutStore(timeline);
-    const driver = new RolloutDriver({ store, clock: timeline.clock('n1'), nodeId: 'n1', requestRestart: () => {}, log: () => {}, settleEveryMs: 10_000 });
+    const driver = new RolloutDriver({
+      store,
+      clock: timeline.clock('n1'),
+      nodeId: 'n1',
+      requestRestart: () => {},
+      log: () => {},
+      settleEveryMs: 10_000,
+    });
     driver.start();
     await timeline.advance(35_000);
     expect(store.settled).toBe(3);
@@ -185,7 +206,11 @@ describe('the next step of a rolling reset (pure)', () => {
     ...extra,
   });
   const progress = (statuses: string[], extra: Partial<TRolloutProgress> = {}): TRolloutProgress => ({
-    steps: statuses.map((status, index) => ({ nodeId: `n${index + 1}`, name: `n${index + 1}`, status: status as TRolloutProgress['steps'][number]['status'] })),
+    steps: statuses.map((status, index) => ({
+      nodeId: `n${index + 1}`,
+      name: `n${index + 1}`,
+      status: status as TRolloutProgress['steps'][number]['status'],
+    })),
     restoreActiveNodeCount: null,
     phase: 'steps',
     releasingTo: null,
@@ -197,13 +222,23 @@ describe('the next step of a rolling reset (pure)', () => {
   const context = { restartMs: 20_000, nowMs: 1_000 };
 
   it('skips a node that is not responding, and marks one already in sync', () => {
-    expect(nextRolloutAction(progress(['WAITING']), facts([{ state: 'NOT_RESPONDING' }]), context)).toEqual({ kind: 'skip', index: 0, message: 'not responding' });
-    expect(nextRolloutAction(progress(['WAITING']), facts([{ activeFingerprint: 'v2' }]), context)).toEqual({ kind: 'in-sync', index: 0 });
+    expect(nextRolloutAction(progress(['WAITING']), facts([{ state: 'NOT_RESPONDING' }]), context)).toEqual({
+      kind: 'skip',
+      index: 0,
+      message: 'not responding',
+    });
+    expect(nextRolloutAction(progress(['WAITING']), facts([{ activeFingerprint: 'v2' }]), context)).toEqual({
+      kind: 'in-sync',
+      index: 0,
+    });
   });
 
   it('restarts a node in sync when its step says to restart always (a database move)', () => {
     const steps = progress(['WAITING']).steps.map((step) => ({ ...step, restartAlways: true }));
-    expect(nextRolloutAction({ ...progress([]), steps }, facts([{ activeFingerprint: 'v2' }]), context)).toEqual({ kind: 'restart', index: 0 });
+    expect(nextRolloutAction({ ...progress([]), steps }, facts([{ activeFingerprint: 'v2' }]), context)).toEqual({
+      kind: 'restart',
+      index: 0,
+    });
   });
 
   it('waits for the reference to be written, keeps the deadline across polls, and fails after it', () => {
@@ -220,8 +255,13 @@ describe('the next step of a rolling reset (pure)', () => {
   });
 
   it('restarts the only node of a cluster of one, but refuses to leave a larger cluster without a node to take over', () => {
-    expect(nextRolloutAction(progress(['WAITING']), facts([{ state: 'ACTIVE' }]), context)).toEqual({ kind: 'restart', index: 0 });
-    expect(nextRolloutAction(progress(['WAITING', 'WAITING']), facts([{ state: 'ACTIVE' }, { state: 'MAINTENANCE' }]), context)).toEqual({
+    expect(nextRolloutAction(progress(['WAITING']), facts([{ state: 'ACTIVE' }]), context)).toEqual({
+      kind: 'restart',
+      index: 0,
+    });
+    expect(
+      nextRolloutAction(progress(['WAITING', 'WAITING']), facts([{ state: 'ACTIVE' }, { state: 'MAINTENANCE' }]), context),
+    ).toEqual({
       kind: 'fail',
       index: 0,
       message: 'no standby node can take over while n1 restarts',
@@ -231,17 +271,29 @@ describe('the next step of a rolling reset (pure)', () => {
   it('adds a slot before an only active node restarts, then waits for another node to be active', () => {
     const alone = facts([{ state: 'ACTIVE' }, { state: 'STANDBY' }]);
     expect(nextRolloutAction(progress(['WAITING', 'WAITING']), alone, context)).toEqual({ kind: 'add-slot', from: 1 });
-    expect(nextRolloutAction(progress(['WAITING', 'WAITING'], { restoreActiveNodeCount: 1 }), alone, context)).toMatchObject({ kind: 'wait', wait: { key: 'other-active:n1' } });
+    expect(nextRolloutAction(progress(['WAITING', 'WAITING'], { restoreActiveNodeCount: 1 }), alone, context)).toMatchObject({
+      kind: 'wait',
+      wait: { key: 'other-active:n1' },
+    });
     const covered = facts([{ state: 'ACTIVE' }, { state: 'ACTIVE' }], { activeNodeCount: 2 });
-    expect(nextRolloutAction(progress(['WAITING', 'WAITING'], { restoreActiveNodeCount: 1 }), covered, context)).toEqual({ kind: 'restart', index: 0 });
+    expect(nextRolloutAction(progress(['WAITING', 'WAITING'], { restoreActiveNodeCount: 1 }), covered, context)).toEqual({
+      kind: 'restart',
+      index: 0,
+    });
   });
 
   it('puts the count back once the restarted node is active again, or after 30 s without it', () => {
     const restoring = progress(['IN_SYNC'], { phase: 'restoring', restoreActiveNodeCount: 1 });
-    expect(nextRolloutAction(restoring, facts([{ state: 'ACTIVE' }, { state: 'ACTIVE' }]), context)).toEqual({ kind: 'restore', to: 1 });
+    expect(nextRolloutAction(restoring, facts([{ state: 'ACTIVE' }, { state: 'ACTIVE' }]), context)).toEqual({
+      kind: 'restore',
+      to: 1,
+    });
     const one = facts([{ state: 'ACTIVE' }, { state: 'STANDBY' }]);
     expect(nextRolloutAction(restoring, one, context)).toMatchObject({ kind: 'wait' });
-    expect(nextRolloutAction({ ...restoring, wait: { key: 'restore:back', deadlineMs: 500 } }, one, context)).toEqual({ kind: 'restore', to: 1 });
+    expect(nextRolloutAction({ ...restoring, wait: { key: 'restore:back', deadlineMs: 500 } }, one, context)).toEqual({
+      kind: 'restore',
+      to: 1,
+    });
     expect(nextRolloutAction(progress(['IN_SYNC'], { phase: 'restoring' }), one, context)).toEqual({ kind: 'finish' });
   });
 });

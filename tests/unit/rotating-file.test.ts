@@ -28,8 +28,12 @@ describe('appendRotating', () => {
     const files = readdirSync(path.dirname(file)).sort();
     expect(files).toEqual(['system.log', 'system.log.1', 'system.log.2', 'system.log.3']);
     for (const name of files) expect(statSync(path.join(path.dirname(file), name)).size).toBeLessThanOrEqual(1_000);
-    const kept = [3, 2, 1].map((index) => readFileSync(rotatedName(file, index), 'utf8')).join('') + (await readFile(file, 'utf8'));
-    const indexes = kept.trim().split('\n').map((text) => (JSON.parse(text) as { index: number }).index);
+    const kept =
+      [3, 2, 1].map((index) => readFileSync(rotatedName(file, index), 'utf8')).join('') + (await readFile(file, 'utf8'));
+    const indexes = kept
+      .trim()
+      .split('\n')
+      .map((text) => (JSON.parse(text) as { index: number }).index);
     // the newest lines survive, consecutive and in order
     expect(indexes.at(-1)).toBe(199);
     expect(indexes).toEqual(Array.from({ length: indexes.length }, (_, offset) => 200 - indexes.length + offset));
@@ -40,7 +44,13 @@ describe('appendRotating', () => {
     for (let index = 0; index < 100; index += 1) appendRotatingSync(file, line(index), { maxBytes: 500, keep: 2 });
     expect(existsSync(rotatedName(file, 2))).toBe(true);
     expect(existsSync(rotatedName(file, 3))).toBe(false);
-    expect(readFileSync(file, 'utf8').trim().split('\n').map((text) => JSON.parse(text).index).at(-1)).toBe(99);
+    expect(
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((text) => JSON.parse(text).index)
+        .at(-1),
+    ).toBe(99);
   });
 });
 
@@ -51,13 +61,18 @@ describe('log level and redaction', () => {
     await appendSystemLog(dir, { level: 'error', runId: null, message: 'loud' });
     setLogLevel('debug');
     await appendSystemLog(dir, { level: 'debug', runId: null, message: 'detail' });
-    const messages = readFileSync(systemLogPath(dir), 'utf8').trim().split('\n').map((text) => JSON.parse(text).message);
+    const messages = readFileSync(systemLogPath(dir), 'utf8')
+      .trim()
+      .split('\n')
+      .map((text) => JSON.parse(text).message);
     expect(messages).toEqual(['loud', 'detail']);
     expect(isLogLevelEnabled('info')).toBe(true);
   });
 
   it('redacts passwords in URLs', () => {
-    expect(redactText('connect to postgresql://orch:s3cret-pw@db1:5432,db2:5432/orch failed')).toBe('connect to postgresql://orch:[redacted]@db1:5432,db2:5432/orch failed');
+    expect(redactText('connect to postgresql://orch:s3cret-pw@db1:5432,db2:5432/orch failed')).toBe(
+      'connect to postgresql://orch:[redacted]@db1:5432,db2:5432/orch failed',
+    );
     expect(redactText('https://hooks.example.com/x')).toBe('https://hooks.example.com/x');
   });
 });

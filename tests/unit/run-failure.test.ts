@@ -56,7 +56,11 @@ describe('what fails a run for good', () => {
 
   it('fails the run when a plugin action fails, whatever error the sandbox gave', async () => {
     const element: TElement = { id: 'call', type: 'action', plugin: 'p', action: 'a', inputs: {} } as TElement;
-    const plugins: TPluginSandbox = { call: () => Promise.reject(new AppError('BAD_REQUEST', 'p.a failed: boom')), errors: [], close: () => {} };
+    const plugins: TPluginSandbox = {
+      call: () => Promise.reject(new AppError('BAD_REQUEST', 'p.a failed: boom')),
+      errors: [],
+      close: () => {},
+    };
     const error = await rejectionOf(runElement(element, contextFor(element, { plugins })));
     expect(failsTheRun(error)).toBe(true);
     expect((error as Error).message).toBe('element "call": p.a failed: boom');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkTiming, MISFIRE_GRACE_MS, nextSlot, nextSlots, planFiring, type TScheduleTiming } from '@/lib/workflow/schedule-times';
+import {
+  checkTiming,
+  MISFIRE_GRACE_MS,
+  nextSlot,
+  nextSlots,
+  planFiring,
+  type TScheduleTiming,
+} from '@/lib/workflow/schedule-times';
 
 const iso = (dates: (Date | null)[]) => dates.map((date) => date?.toISOString() ?? null);
 const at = (text: string) => new Date(text);
@@ -40,12 +47,20 @@ describe('the slots of a cron schedule in a time zone', () => {
 
   it('a zone without DST keeps its offset; a seconds field is allowed', () => {
     const timing: TScheduleTiming = { kind: 'cron', cron: '*/20 * * * * *', timeZone: 'Asia/Kolkata' };
-    expect(iso(nextSlots(timing, at('2026-03-29T00:00:00Z'), 3))).toEqual(['2026-03-29T00:00:20.000Z', '2026-03-29T00:00:40.000Z', '2026-03-29T00:01:00.000Z']);
+    expect(iso(nextSlots(timing, at('2026-03-29T00:00:00Z'), 3))).toEqual([
+      '2026-03-29T00:00:20.000Z',
+      '2026-03-29T00:00:40.000Z',
+      '2026-03-29T00:01:00.000Z',
+    ]);
   });
 
   it('refuses an unknown zone or a malformed expression with a clear message', () => {
-    expect(() => checkTiming({ kind: 'cron', cron: '0 9 * * *', timeZone: 'Mars/Olympus' })).toThrow('"Mars/Olympus" is not an IANA time zone');
-    expect(() => checkTiming({ kind: 'cron', cron: 'every day', timeZone: 'UTC' })).toThrow('"every day" is not a cron expression');
+    expect(() => checkTiming({ kind: 'cron', cron: '0 9 * * *', timeZone: 'Mars/Olympus' })).toThrow(
+      '"Mars/Olympus" is not an IANA time zone',
+    );
+    expect(() => checkTiming({ kind: 'cron', cron: 'every day', timeZone: 'UTC' })).toThrow(
+      '"every day" is not a cron expression',
+    );
     expect(() => checkTiming({ kind: 'cron', cron: '0 61 * * *', timeZone: 'UTC' })).toThrow('is not a cron expression');
     expect(() => checkTiming({ kind: 'every', everySeconds: 0, anchor: new Date() })).toThrow('1 or more');
     expect(() => checkTiming({ kind: 'cron', cron: '0 9 * * 1-5', timeZone: 'Europe/Berlin' })).not.toThrow();
@@ -81,7 +96,13 @@ describe('what fires after a time without an active node (misfire policy)', () =
   it('fire-once: a ten-minute outage fires one run for the latest missed slot, then the on-time ones', () => {
     const plan = planFiring(every, { policy: 'fire-once', catchUpSeconds: 0 }, at('2026-01-01T00:50:00Z'), now);
     expect(plan.fire[0].toISOString()).toBe('2026-01-01T00:59:55.000Z');
-    expect(iso(plan.fire.slice(1))).toEqual(['2026-01-01T00:59:56.000Z', '2026-01-01T00:59:57.000Z', '2026-01-01T00:59:58.000Z', '2026-01-01T00:59:59.000Z', '2026-01-01T01:00:00.000Z']);
+    expect(iso(plan.fire.slice(1))).toEqual([
+      '2026-01-01T00:59:56.000Z',
+      '2026-01-01T00:59:57.000Z',
+      '2026-01-01T00:59:58.000Z',
+      '2026-01-01T00:59:59.000Z',
+      '2026-01-01T01:00:00.000Z',
+    ]);
     expect(plan.skipped).toBe(595);
   });
 
@@ -108,7 +129,12 @@ describe('what fires after a time without an active node (misfire policy)', () =
 
   it('a daily cron schedule missed over a DST change fires once for the latest missed day', () => {
     const daily: TScheduleTiming = { kind: 'cron', cron: '30 2 * * *', timeZone: 'Europe/Berlin' };
-    const plan = planFiring(daily, { policy: 'fire-once', catchUpSeconds: 0 }, at('2026-03-27T01:30:00Z'), at('2026-03-30T12:00:00Z'));
+    const plan = planFiring(
+      daily,
+      { policy: 'fire-once', catchUpSeconds: 0 },
+      at('2026-03-27T01:30:00Z'),
+      at('2026-03-30T12:00:00Z'),
+    );
     expect(iso(plan.fire)).toEqual(['2026-03-30T00:30:00.000Z']);
     expect(plan.skipped).toBe(3);
     expect(plan.nextFireAt?.toISOString()).toBe('2026-03-31T00:30:00.000Z');

@@ -32,6 +32,8 @@ describe('sealed export file', () => {
     await expect(openContent('not json', PASSWORD)).rejects.toThrow(/not a configuration export \(not JSON\)/);
     await expect(openContent('{"format":"something else"}', PASSWORD)).rejects.toThrow(/not a configuration export/);
     const envelope = JSON.parse(await sealContent('{}', PASSWORD)) as { kdf: Record<string, unknown> };
-    await expect(openContent(JSON.stringify({ ...envelope, kdf: { ...envelope.kdf, N: 2 ** 24 } }), PASSWORD)).rejects.toThrow(/kdf\.N/);
+    await expect(openContent(JSON.stringify({ ...envelope, kdf: { ...envelope.kdf, N: 2 ** 24 } }), PASSWORD)).rejects.toThrow(
+      /kdf\.N/,
+    );
   });
 });

@@ -36,12 +36,15 @@ async function roundTripMs(connection: Awaited<ReturnType<typeof connect>>, mess
   const before = connection.received().length;
   const startedAt = performance.now();
   connection.socket.write(message);
-  await pollUntil(() => connection.received().length >= before + message.length, { intervalMs: 5, what: `the echo of ${message}` });
+  await pollUntil(() => connection.received().length >= before + message.length, {
+    intervalMs: 5,
+    what: `the echo of ${message}`,
+  });
   return performance.now() - startedAt;
 }
 
-describe('the tests\' TCP proxy', () => {
-  it('delays only what the client sends with \'to-target\': the round trip grows by the latency once', async () => {
+describe("the tests' TCP proxy", () => {
+  it("delays only what the client sends with 'to-target': the round trip grows by the latency once", async () => {
     const connection = await connect();
     proxy.setLatency(150, 0, 'to-target');
     const oneWay = await roundTripMs(connection, 'a');

@@ -80,25 +80,38 @@ describe('describeCertificate', () => {
 
   it('warns 30 days ahead, and says when it has expired', () => {
     const notAfter = new Date(describeCertificate(pair.certificate).notAfter).getTime();
-    expect(describeCertificate(pair.certificate, new Date(notAfter - 31 * DAY_MS))).toMatchObject({ daysLeft: 31, expiresSoon: false, expired: false });
-    expect(describeCertificate(pair.certificate, new Date(notAfter - 29.5 * DAY_MS))).toMatchObject({ daysLeft: 29, expiresSoon: true, expired: false });
-    expect(describeCertificate(pair.certificate, new Date(notAfter + DAY_MS))).toMatchObject({ daysLeft: -1, expiresSoon: true, expired: true });
+    expect(describeCertificate(pair.certificate, new Date(notAfter - 31 * DAY_MS))).toMatchObject({
+      daysLeft: 31,
+      expiresSoon: false,
+      expired: false,
+    });
+    expect(describeCertificate(pair.certificate, new Date(notAfter - 29.5 * DAY_MS))).toMatchObject({
+      daysLeft: 29,
+      expiresSoon: true,
+      expired: false,
+    });
+    expect(describeCertificate(pair.certificate, new Date(notAfter + DAY_MS))).toMatchObject({
+      daysLeft: -1,
+      expiresSoon: true,
+      expired: true,
+    });
     expect(describeCertificate(expired.certificate)).toMatchObject({ expiresSoon: true, expired: true });
   });
 
   it('reads quoted subjectAltName values and leaves out other kinds', () => {
-    expect(subjectAltNames('DNS:a.example, DNS:"odd,name", IP Address:0:0:0:0:0:0:0:1, email:x@example.com, URI:https://x')).toEqual([
-      'a.example',
-      'odd,name',
-      '::1',
-    ]);
+    expect(
+      subjectAltNames('DNS:a.example, DNS:"odd,name", IP Address:0:0:0:0:0:0:0:1, email:x@example.com, URI:https://x'),
+    ).toEqual(['a.example', 'odd,name', '::1']);
     expect(subjectAltNames(undefined)).toEqual([]);
   });
 });
 
 describe('checkCertificatePair and importCertificate', () => {
   it('accepts a matching pair, in a normal form, and describes it', () => {
-    const { pair: normal, description } = checkCertificatePair({ certificate: `\n  ${pair.certificate}\n\n`, privateKey: `junk before\n${pair.privateKey}` });
+    const { pair: normal, description } = checkCertificatePair({
+      certificate: `\n  ${pair.certificate}\n\n`,
+      privateKey: `junk before\n${pair.privateKey}`,
+    });
     expect(normal.certificate.startsWith('-----BEGIN CERTIFICATE-----')).toBe(true);
     expect(normal.certificate.endsWith('-----END CERTIFICATE-----\n')).toBe(true);
     expect(normal.privateKey.startsWith('-----BEGIN PRIVATE KEY-----')).toBe(true);
@@ -122,8 +135,16 @@ describe('checkCertificatePair and importCertificate', () => {
   });
 
   it('refuses an encrypted key', () => {
-    const encrypted = createPrivateKey(pair.privateKey).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }) as string;
-    expect(refusal({ certificate: pair.certificate, privateKey: encrypted })).toMatchObject({ field: 'privateKey', message: expect.stringMatching(/encrypted/) });
+    const encrypted = createPrivateKey(pair.privateKey).export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: 'secret',
+    }) as string;
+    expect(refusal({ certificate: pair.certificate, privateKey: encrypted })).toMatchObject({
+      field: 'privateKey',
+      message: expect.stringMatching(/encrypted/),
+    });
   });
 
   it('refuses an expired certificate, naming certificate (a node that has one still serves it)', () => {
@@ -135,7 +156,9 @@ describe('checkCertificatePair and importCertificate', () => {
 
   it('writes nothing when refused, and the key with mode 0600 when accepted', async () => {
     const dataDir = await tempDir();
-    await expect(importCertificate(dataDir, { certificate: pair.certificate, privateKey: other.privateKey })).rejects.toMatchObject({ field: 'privateKey' });
+    await expect(
+      importCertificate(dataDir, { certificate: pair.certificate, privateKey: other.privateKey }),
+    ).rejects.toMatchObject({ field: 'privateKey' });
     expect(existsSync(tlsDir(dataDir))).toBe(false);
     expect(await readCertificateOnDisk(dataDir)).toEqual({ state: 'none' });
 
@@ -155,17 +178,27 @@ describe('checkCertificatePair and importCertificate', () => {
     const dataDir = await tempDir();
     await mkdir(tlsDir(dataDir), { recursive: true });
     await writeFile(certificateFiles(dataDir).certificate, pair.certificate);
-    expect(await readCertificateOnDisk(dataDir)).toMatchObject({ state: 'unusable', problem: expect.stringMatching(/private-key\.pem is missing/) });
+    expect(await readCertificateOnDisk(dataDir)).toMatchObject({
+      state: 'unusable',
+      problem: expect.stringMatching(/private-key\.pem is missing/),
+    });
     await writeFile(certificateFiles(dataDir).privateKey, other.privateKey);
-    expect(await readCertificateOnDisk(dataDir)).toMatchObject({ state: 'unusable', problem: expect.stringMatching(/does not belong/) });
+    expect(await readCertificateOnDisk(dataDir)).toMatchObject({
+      state: 'unusable',
+      problem: expect.stringMatching(/does not belong/),
+    });
   });
 });
 
 describe('the request body', () => {
   it('is generate, or import with both PEM texts', () => {
     expect(ZCertificateChange.parse({ action: 'generate' })).toEqual({ action: 'generate' });
-    expect(ZCertificateChange.safeParse({ action: 'import', certificate: 'x' }).error?.issues[0]).toMatchObject({ path: ['privateKey'] });
-    expect(ZCertificateChange.safeParse({ action: 'renew' }).error?.issues[0].message).toBe('action must be "generate" or "import"');
+    expect(ZCertificateChange.safeParse({ action: 'import', certificate: 'x' }).error?.issues[0]).toMatchObject({
+      path: ['privateKey'],
+    });
+    expect(ZCertificateChange.safeParse({ action: 'renew' }).error?.issues[0].message).toBe(
+      'action must be "generate" or "import"',
+    );
     expect(ZCertificateChange.safeParse({ action: 'generate', certificate: 'x' }).success).toBe(false);
   });
 });
@@ -178,7 +211,10 @@ describe('keep-own-certificate', () => {
     expect(await readKeepOwnCertificate(dataDir)).toBe(true);
     await writeFile(localOptionsFile(dataDir), JSON.stringify({ keepOwnCertificate: true, somethingElse: 3 }));
     await writeKeepOwnCertificate(dataDir, false);
-    expect(JSON.parse(await readFile(localOptionsFile(dataDir), 'utf8'))).toEqual({ keepOwnCertificate: false, somethingElse: 3 });
+    expect(JSON.parse(await readFile(localOptionsFile(dataDir), 'utf8'))).toEqual({
+      keepOwnCertificate: false,
+      somethingElse: 3,
+    });
   });
 
   it('refuses to guess from a damaged file', async () => {

@@ -58,12 +58,26 @@ function verdict(req: http.IncomingMessage, res: http.ServerResponse): void {
   res.setHeader('content-type', 'application/json');
   res.end(
     JSON.stringify(
-      pick(['x-orch-connection', 'x-orch-client-address', 'x-orch-protocol', 'x-orch-host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'forwarded']),
+      pick([
+        'x-orch-connection',
+        'x-orch-client-address',
+        'x-orch-protocol',
+        'x-orch-host',
+        'x-forwarded-for',
+        'x-forwarded-proto',
+        'x-forwarded-host',
+        'x-real-ip',
+        'forwarded',
+      ]),
     ),
   );
 }
 
-async function start(dataDir: string, handler: (req: http.IncomingMessage, res: http.ServerResponse) => void = echo, trusted: string[] = []): Promise<number> {
+async function start(
+  dataDir: string,
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => void = echo,
+  trusted: string[] = [],
+): Promise<number> {
   const listener = await createNodeListener(dataDir, handler, { trustedProxies: trustedProxySet(trusted) });
   const port = await findFreePort();
   await new Promise<void>((resolve) => listener.listen(port, resolve));
@@ -93,7 +107,12 @@ function request(
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body, location: res.headers.location, hsts: res.headers['strict-transport-security'] as string | undefined }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body,
+            location: res.headers.location,
+            hsts: res.headers['strict-transport-security'] as string | undefined,
+          }),
         );
       },
     );
@@ -141,10 +160,22 @@ describe('createNodeListener', () => {
     const plainAgent = new http.Agent({ keepAlive: true });
     const secureAgent = new https.Agent({ keepAlive: true });
     for (let round = 0; round < 3; round += 1) {
-      expect(await request(http, { port, path: '/a?b=1', agent: plainAgent })).toMatchObject({ status: 200, body: 'http GET /a?b=1 0' });
-      expect(await request(http, { port, body, agent: plainAgent })).toMatchObject({ status: 200, body: `http POST / ${body.length}` });
-      expect(await request(https, { port, path: '/api/cluster', agent: secureAgent })).toMatchObject({ status: 200, body: 'https GET /api/cluster 0' });
-      expect(await request(https, { port, body, agent: secureAgent })).toMatchObject({ status: 200, body: `https POST / ${body.length}` });
+      expect(await request(http, { port, path: '/a?b=1', agent: plainAgent })).toMatchObject({
+        status: 200,
+        body: 'http GET /a?b=1 0',
+      });
+      expect(await request(http, { port, body, agent: plainAgent })).toMatchObject({
+        status: 200,
+        body: `http POST / ${body.length}`,
+      });
+      expect(await request(https, { port, path: '/api/cluster', agent: secureAgent })).toMatchObject({
+        status: 200,
+        body: 'https GET /api/cluster 0',
+      });
+      expect(await request(https, { port, body, agent: secureAgent })).toMatchObject({
+        status: 200,
+        body: `https POST / ${body.length}`,
+      });
     }
     plainAgent.destroy();
     secureAgent.destroy();
@@ -155,9 +186,15 @@ describe('createNodeListener', () => {
     expect(externalAddress, 'this test needs a network interface with a non-loopback IPv4 address').toBeDefined();
     const port = await start(await dataDirWith(pair));
     const host = externalAddress!;
-    expect(await request(http, { host, port, path: '/cluster?x=1' })).toMatchObject({ status: 308, location: `https://${host}:${port}/cluster?x=1` });
+    expect(await request(http, { host, port, path: '/cluster?x=1' })).toMatchObject({
+      status: 308,
+      location: `https://${host}:${port}/cluster?x=1`,
+    });
     expect(await request(http, { host, port, path: '/api/users', body: '{}' })).toMatchObject({ status: 308 });
-    expect(await request(http, { host, port, path: '/api/health' })).toMatchObject({ status: 200, body: 'http GET /api/health 0' });
+    expect(await request(http, { host, port, path: '/api/health' })).toMatchObject({
+      status: 200,
+      body: 'http GET /api/health 0',
+    });
     expect(await request(http, { host, port, path: '/api/health/active' })).toMatchObject({ status: 200 });
     expect(await request(https, { host, port, path: '/cluster' })).toMatchObject({ status: 200, body: 'https GET /cluster 0' });
   });
@@ -219,8 +256,22 @@ describe('the front door', () => {
 
   it('replaces the forwarding headers of an untrusted peer with what it decided', async () => {
     const port = await start(await dataDirWith(pair), verdict);
-    const forged = { 'x-forwarded-for': '198.51.100.7', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example', 'x-real-ip': '198.51.100.8', forwarded: 'for=198.51.100.9' };
-    expect(json(await request(https, { port, path: '/api/health', headers: { ...forged, 'x-orch-connection': 'loopback', 'x-orch-host': 'evil.example' } }))).toEqual({
+    const forged = {
+      'x-forwarded-for': '198.51.100.7',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'evil.example',
+      'x-real-ip': '198.51.100.8',
+      forwarded: 'for=198.51.100.9',
+    };
+    expect(
+      json(
+        await request(https, {
+          port,
+          path: '/api/health',
+          headers: { ...forged, 'x-orch-connection': 'loopback', 'x-orch-host': 'evil.example' },
+        }),
+      ),
+    ).toEqual({
       'x-orch-connection': 'proxied',
       'x-orch-client-address': '127.0.0.1',
       'x-orch-protocol': 'https',
@@ -229,19 +280,31 @@ describe('the front door', () => {
       'x-forwarded-proto': 'https',
       'x-forwarded-host': `127.0.0.1:${port}`,
     });
-    expect(json(await request(http, { port, path: '/api/health', headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' } }))).toMatchObject({
+    expect(
+      json(
+        await request(http, {
+          port,
+          path: '/api/health',
+          headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' },
+        }),
+      ),
+    ).toMatchObject({
       'x-orch-protocol': 'http',
       'x-orch-host': `127.0.0.1:${port}`,
       'x-forwarded-proto': 'http',
       'x-forwarded-host': `127.0.0.1:${port}`,
     });
-    expect(json(await request(http, { port, path: '/x', headers: { 'x-orch-connection': 'proxied' } }))).toMatchObject({ 'x-orch-connection': 'loopback' });
+    expect(json(await request(http, { port, path: '/x', headers: { 'x-orch-connection': 'proxied' } }))).toMatchObject({
+      'x-orch-connection': 'loopback',
+    });
   });
 
   it('redirects a loopback client that sends X-Forwarded-For without being a trusted proxy, to its own Host', async () => {
     const port = await start(await dataDirWith(pair), verdict);
     // plain HTTP from loopback is the local CLI's exemption; through a proxy it is anyone's request
-    expect(await request(http, { port, path: '/api/cluster/join-bundle', body: '{}', headers: { 'x-forwarded-for': '203.0.113.5' } })).toMatchObject({
+    expect(
+      await request(http, { port, path: '/api/cluster/join-bundle', body: '{}', headers: { 'x-forwarded-for': '203.0.113.5' } }),
+    ).toMatchObject({
       status: 308,
       location: `https://127.0.0.1:${port}/api/cluster/join-bundle`,
     });
@@ -249,14 +312,20 @@ describe('the front door', () => {
       status: 308,
       location: `https://127.0.0.1:${port}/cluster`,
     });
-    expect(await request(http, { port, path: '/api/health', headers: { 'x-forwarded-for': '203.0.113.5' } })).toMatchObject({ status: 200 });
+    expect(await request(http, { port, path: '/api/health', headers: { 'x-forwarded-for': '203.0.113.5' } })).toMatchObject({
+      status: 200,
+    });
   });
 
   it('behind a trusted proxy, takes the client, protocol and host from its headers', async () => {
     expect(externalAddress, 'this test needs a network interface with a non-loopback IPv4 address').toBeDefined();
     const host = externalAddress!;
     const port = await start(await dataDirWith(pair), verdict, [host]);
-    const proxied = { 'x-forwarded-for': '127.0.0.1, 198.51.100.7', 'x-forwarded-host': 'console.example', host: 'node-1.internal' };
+    const proxied = {
+      'x-forwarded-for': '127.0.0.1, 198.51.100.7',
+      'x-forwarded-host': 'console.example',
+      host: 'node-1.internal',
+    };
     // the proxy received it over HTTPS and passes it on over plain HTTP: served, as HTTPS
     const secure = await request(http, { host, port, path: '/cluster', headers: { ...proxied, 'x-forwarded-proto': 'https' } });
     expect(secure).toMatchObject({ status: 200, hsts: HSTS_VALUE });
@@ -270,7 +339,9 @@ describe('the front door', () => {
       'x-forwarded-host': 'console.example',
     });
     // the proxy received it over plain HTTP: off to HTTPS at the name the client used
-    expect(await request(http, { host, port, path: '/cluster', headers: { ...proxied, 'x-forwarded-proto': 'http' } })).toMatchObject({
+    expect(
+      await request(http, { host, port, path: '/cluster', headers: { ...proxied, 'x-forwarded-proto': 'http' } }),
+    ).toMatchObject({
       status: 308,
       location: 'https://console.example/cluster',
       hsts: undefined,

@@ -24,7 +24,9 @@ describe('error responses', () => {
   it('maps AppError codes to statuses with the field', async () => {
     const response = errorResponse(new AppError('STALE_VERSION', 'changed by someone else', { field: 'version' }));
     expect(response.status).toBe(409);
-    expect(await response.json()).toEqual({ error: { code: 'STALE_VERSION', message: 'changed by someone else', field: 'version' } });
+    expect(await response.json()).toEqual({
+      error: { code: 'STALE_VERSION', message: 'changed by someone else', field: 'version' },
+    });
   });
 
   it('maps validation errors to 400 naming the field path', async () => {

@@ -15,12 +15,20 @@ function refusal(raw: unknown): string {
   throw new Error('the definition was accepted');
 }
 
-const call = (element: Record<string, unknown>) => ({ name: 'Http', elements: [{ id: 'call', type: 'http', url: "'http://localhost/'", ...element }] });
+const call = (element: Record<string, unknown>) => ({
+  name: 'Http',
+  elements: [{ id: 'call', type: 'http', url: "'http://localhost/'", ...element }],
+});
 
 describe('the HTTP element in a definition', () => {
   it('is accepted with defaults: GET, 30 s, any 2xx', () => {
     const [element] = parseDefinition(call({ headers: { authorization: "'Bearer ' + token" }, output: 'answer' })).elements;
-    expect(element).toMatchObject({ type: 'http', method: 'GET', timeoutSeconds: 30, headers: { authorization: "'Bearer ' + token" } });
+    expect(element).toMatchObject({
+      type: 'http',
+      method: 'GET',
+      timeoutSeconds: 30,
+      headers: { authorization: "'Bearer ' + token" },
+    });
   });
 
   it('refuses a bad expression, method, header name or timeout, naming the field', () => {

@@ -25,7 +25,9 @@ function errorOf(work: () => unknown): string {
 describe('string values', () => {
   it('refuses a concatenation over 64 KiB before building it, and allows one at the cap', () => {
     const s = 'x'.repeat(100);
-    expect(errorOf(() => evaluateText(timesS(999), { s }))).toMatch(/^"\+" would make a string of \d+ characters or more; a string value is at most 64 KiB \(65536 bytes\)$/);
+    expect(errorOf(() => evaluateText(timesS(999), { s }))).toMatch(
+      /^"\+" would make a string of \d+ characters or more; a string value is at most 64 KiB \(65536 bytes\)$/,
+    );
     expect((evaluateText('s + s', { s: 'x'.repeat(MAX_STRING_BYTES / 2) }) as string).length).toBe(MAX_STRING_BYTES);
   });
 
@@ -65,7 +67,12 @@ describe('log lines', () => {
 });
 
 describe('run inputs', () => {
-  const definition = { name: 'echo', description: '', inputs: [{ name: 'text', type: 'string' }], elements: [{ id: 'end', type: 'end' }] } as TWorkflowDefinition;
+  const definition = {
+    name: 'echo',
+    description: '',
+    inputs: [{ name: 'text', type: 'string' }],
+    elements: [{ id: 'end', type: 'end' }],
+  } as TWorkflowDefinition;
 
   it('refuses a string input over 64 KiB, naming the field', () => {
     try {
@@ -73,21 +80,34 @@ describe('run inputs', () => {
       throw new Error('expected a refusal');
     } catch (error) {
       expect(isAppError(error, 'VALIDATION')).toBe(true);
-      expect(error).toMatchObject({ field: 'inputs.text', message: 'inputs.text is 70000 bytes; a string value is at most 64 KiB (65536 bytes)' });
+      expect(error).toMatchObject({
+        field: 'inputs.text',
+        message: 'inputs.text is 70000 bytes; a string value is at most 64 KiB (65536 bytes)',
+      });
     }
     expect(resolveInputs(definition, { text: 'y'.repeat(MAX_STRING_BYTES) }).text).toHaveLength(MAX_STRING_BYTES);
   });
 
   it('refuses U+0000 in a string input, which the database cannot store', () => {
-    expect(errorOf(() => resolveInputs(definition, { text: 'a\u0000b' }))).toBe('inputs.text must not contain the character U+0000');
+    expect(errorOf(() => resolveInputs(definition, { text: 'a\u0000b' }))).toBe(
+      'inputs.text must not contain the character U+0000',
+    );
   });
 });
 
 describe('database refusals', () => {
   it('tell a refusal of the data (for good) from a lost connection or a timeout (for now)', () => {
-    expect(isPermanentDatabaseError(Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }))).toBe(true);
-    expect(isPermanentDatabaseError(Object.assign(new Error('total size of jsonb array elements exceeds the maximum'), { code: '54000' }))).toBe(true);
-    expect(isPermanentDatabaseError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))).toBe(false);
+    expect(isPermanentDatabaseError(Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }))).toBe(
+      true,
+    );
+    expect(
+      isPermanentDatabaseError(
+        Object.assign(new Error('total size of jsonb array elements exceeds the maximum'), { code: '54000' }),
+      ),
+    ).toBe(true);
+    expect(
+      isPermanentDatabaseError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' })),
+    ).toBe(false);
     expect(isPermanentDatabaseError(Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' }))).toBe(false);
     expect(isPermanentDatabaseError(new Error('Query read timeout'))).toBe(false);
   });

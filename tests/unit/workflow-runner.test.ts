@@ -33,11 +33,23 @@ class FakeRunStore implements TRunStore {
   lockAnswer: 'held' | 'busy' | 'lost' = 'held';
 
   addRun(id: string, workflowName: string): void {
-    this.runs.set(id, { id, workflowName, status: 'RUNNING', elementId: this.definitions.get(workflowName)?.elements[0].id ?? 'start', variables: {}, owner: null, step: 0, events: [], error: null });
+    this.runs.set(id, {
+      id,
+      workflowName,
+      status: 'RUNNING',
+      elementId: this.definitions.get(workflowName)?.elements[0].id ?? 'start',
+      variables: {},
+      owner: null,
+      step: 0,
+      events: [],
+      error: null,
+    });
   }
 
   async claim(lease: TLease, limit: number, executing: string[]): Promise<TClaimedRun[]> {
-    const free = [...this.runs.values()].filter((run) => run.status === 'RUNNING' && run.owner === null && !executing.includes(run.id)).slice(0, Math.max(0, limit));
+    const free = [...this.runs.values()]
+      .filter((run) => run.status === 'RUNNING' && run.owner === null && !executing.includes(run.id))
+      .slice(0, Math.max(0, limit));
     return free.map((run) => {
       run.owner = lease;
       return {
@@ -56,11 +68,20 @@ class FakeRunStore implements TRunStore {
     });
   }
 
-  async checkpoint(lease: TLease, checkpoint: TCheckpoint): Promise<{ wakeInMs: number | null; step: number; eventId: string | null } | null> {
+  async checkpoint(
+    lease: TLease,
+    checkpoint: TCheckpoint,
+  ): Promise<{ wakeInMs: number | null; step: number; eventId: string | null } | null> {
     const run = this.runs.get(checkpoint.runId);
     // as the SQL: zero rows unless the run is still owned under this lease
     if (!run || run.status !== 'RUNNING' || !sameLease(run.owner, lease)) return null;
-    Object.assign(run, { status: checkpoint.status, elementId: checkpoint.elementId, variables: checkpoint.variables, step: run.step + 1, error: checkpoint.error ?? null });
+    Object.assign(run, {
+      status: checkpoint.status,
+      elementId: checkpoint.elementId,
+      variables: checkpoint.variables,
+      step: run.step + 1,
+      error: checkpoint.error ?? null,
+    });
     run.events.push(...checkpoint.events);
     if (checkpoint.status !== 'RUNNING') run.owner = null;
     return { wakeInMs: null, step: run.step, eventId: String(run.events.length) };
@@ -103,8 +124,14 @@ class FakeRunStore implements TRunStore {
   async close(): Promise<void> {}
 
   /** a database failover is not part of these tests: every checkpoint is still there */
-  async heldCheckpoints(_nodeId: string, checkpoints: { runId: string; eventId: string }[]): Promise<{ events: Set<string>; runs: Set<string> }> {
-    return { events: new Set(checkpoints.map((checkpoint) => checkpoint.eventId)), runs: new Set(checkpoints.map((checkpoint) => checkpoint.runId)) };
+  async heldCheckpoints(
+    _nodeId: string,
+    checkpoints: { runId: string; eventId: string }[],
+  ): Promise<{ events: Set<string>; runs: Set<string> }> {
+    return {
+      events: new Set(checkpoints.map((checkpoint) => checkpoint.eventId)),
+      runs: new Set(checkpoints.map((checkpoint) => checkpoint.runId)),
+    };
   }
 
   async recordLostWork(): Promise<void> {}
@@ -172,7 +199,16 @@ describe('workflow runner (injected clock and store)', () => {
     const run = store.runs.get('r1')!;
     expect(run.status).toBe('COMPLETED');
     expect(run.variables).toEqual({ n: 3 });
-    expect(run.events.map((event) => event.kind)).toEqual(['STARTED', 'ELEMENT', 'ELEMENT', 'ELEMENT', 'ELEMENT', 'ELEMENT', 'ELEMENT', 'COMPLETED']);
+    expect(run.events.map((event) => event.kind)).toEqual([
+      'STARTED',
+      'ELEMENT',
+      'ELEMENT',
+      'ELEMENT',
+      'ELEMENT',
+      'ELEMENT',
+      'ELEMENT',
+      'COMPLETED',
+    ]);
     expect(run.events[0].message).toBe('started on node n1, epoch 4');
     await runner.stop();
   });
@@ -200,7 +236,9 @@ describe('workflow runner (injected clock and store)', () => {
     agent.active = false;
     await timeline.advance(2 * CLAIM_EVERY_MS);
     expect(runner.executing()).toBe(0);
-    expect(store.handOvers).toEqual([{ lease: { nodeId: 'n1', epoch: 2 }, message: 'handed over by node n1 (the node is not active)', runs: ['r1'] }]);
+    expect(store.handOvers).toEqual([
+      { lease: { nodeId: 'n1', epoch: 2 }, message: 'handed over by node n1 (the node is not active)', runs: ['r1'] },
+    ]);
     expect(store.runs.get('r1')).toMatchObject({ status: 'RUNNING', owner: null, elementId: 'take' });
     await runner.stop();
   });

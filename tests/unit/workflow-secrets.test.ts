@@ -43,7 +43,9 @@ describe('the cluster key in the data directory', () => {
       expect((await readClusterKey(dataDir))?.key.toString('base64')).toBe(received);
       // a secret sealed with another key names both keys, not a value
       const rows = [{ name: 'token', sealed: sealSecret(made.key, 'token', 'v'), keyId: made.id }];
-      await expect(openSecrets(rows, ['token'], dataDir)).rejects.toThrow(`sealed with cluster key ${made.id}, which this node does not hold`);
+      await expect(openSecrets(rows, ['token'], dataDir)).rejects.toThrow(
+        `sealed with cluster key ${made.id}, which this node does not hold`,
+      );
       await expect(openSecrets(rows, ['missing'], dataDir)).rejects.toThrow('no secret is named "missing"');
     } finally {
       await rm(dataDir, { recursive: true, force: true });
@@ -54,7 +56,7 @@ describe('the cluster key in the data directory', () => {
 describe('secret("name") in expressions', () => {
   it('parses as a call with a string name, and reads only from a scope given the secrets', () => {
     expect([...secretsOf(parseExpression('"Bearer " + secret("api") + secret(\'other\')'))]).toEqual(['api', 'other']);
-    expect(() => parseExpression('secret(name)')).toThrow('takes the secret\'s name as a string');
+    expect(() => parseExpression('secret(name)')).toThrow("takes the secret's name as a string");
     expect(() => parseExpression('upper("x")')).toThrow('"upper" is not a function');
     expect(evaluateText('"Bearer " + secret("api")', withSecrets({}, new Map([['api', 'v1']])))).toBe('Bearer v1');
     expect(() => evaluateText('secret("api")', {})).toThrow('can be read only by an http element');

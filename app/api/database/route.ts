@@ -5,5 +5,9 @@ import { readDatabaseView } from '@/lib/database/read-database-view';
 import { serverEnv } from '@/lib/env';
 
 export const GET = withApi({ role: ACTION_ROLES.view }, () =>
-  readDatabaseView({ databaseUrl: serverEnv().DATABASE_URL, mode: serverEnv().ORCH_DATABASE_MODE, dataDir: serverEnv().ORCH_DATA_DIR }),
+  readDatabaseView({
+    databaseUrl: serverEnv().DATABASE_URL,
+    mode: serverEnv().ORCH_DATABASE_MODE,
+    dataDir: serverEnv().ORCH_DATA_DIR,
+  }),
 );

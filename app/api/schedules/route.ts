@@ -7,4 +7,6 @@ import { createSchedule, listSchedules, ZScheduleCreate } from '@/lib/workflow/s
 
 export const dynamic = 'force-dynamic';
 export const GET = withApi({ role: ACTION_ROLES.view }, () => listSchedules(db()));
-export const POST = withApi({ role: ACTION_ROLES.manageSchedules, body: ZScheduleCreate, status: 201 }, ({ body, user }) => createSchedule(db(), body, user.name));
+export const POST = withApi({ role: ACTION_ROLES.manageSchedules, body: ZScheduleCreate, status: 201 }, ({ body, user }) =>
+  createSchedule(db(), body, user.name),
+);

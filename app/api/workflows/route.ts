@@ -7,4 +7,6 @@ import { ZWorkflowImport } from '@/lib/workflow/schemas';
 
 export const dynamic = 'force-dynamic';
 export const GET = withApi({ role: 'viewer' }, () => listWorkflows(db()));
-export const POST = withApi({ role: 'operator', body: ZWorkflowImport, status: 201 }, ({ body, user }) => importWorkflow(db(), body, user.name));
+export const POST = withApi({ role: 'operator', body: ZWorkflowImport, status: 201 }, ({ body, user }) =>
+  importWorkflow(db(), body, user.name),
+);

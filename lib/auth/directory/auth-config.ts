@@ -74,7 +74,9 @@ export function toAuthConfigView(config: TAuthConfig): TAuthConfigView {
     localAccountsEnabled: config.localAccountsEnabled,
     roleRecheckSeconds: config.roleRecheckSeconds,
     ldap: config.ldap ? { ...config.ldap, hasBindPassword: config.ldapBindPassword !== null } : null,
-    oidc: config.oidc ? { ...config.oidc, hasClientSecret: config.oidcClientSecret !== null, callbackPath: OIDC_CALLBACK_PATH } : null,
+    oidc: config.oidc
+      ? { ...config.oidc, hasClientSecret: config.oidcClientSecret !== null, callbackPath: OIDC_CALLBACK_PATH }
+      : null,
     updatedAt: config.updatedAt.toISOString(),
     updatedBy: config.updatedBy,
   };
@@ -92,16 +94,24 @@ export async function showAuthConfig(db: TDb): Promise<TAuthConfigView> {
 export async function updateAuthConfig(db: TDb, input: TAuthConfigUpdate, actor: string): Promise<TAuthConfigView> {
   const current = await readAuthConfig(db);
   const stale = () =>
-    new AppError('STALE_VERSION', `the authentication configuration was changed by someone else (now version ${current.version}); reload and try again`, {
-      field: 'version',
-    });
+    new AppError(
+      'STALE_VERSION',
+      `the authentication configuration was changed by someone else (now version ${current.version}); reload and try again`,
+      {
+        field: 'version',
+      },
+    );
   if (input.version !== current.version) throw stale();
 
   if (input.ldap && input.ldapBindPassword === undefined && current.ldapBindPassword === null) {
-    throw new AppError('VALIDATION', 'ldapBindPassword is required: no bind password is stored yet', { field: 'ldapBindPassword' });
+    throw new AppError('VALIDATION', 'ldapBindPassword is required: no bind password is stored yet', {
+      field: 'ldapBindPassword',
+    });
   }
   if (input.oidc && input.oidcClientSecret === undefined && current.oidcClientSecret === null) {
-    throw new AppError('VALIDATION', 'oidcClientSecret is required: no client secret is stored yet', { field: 'oidcClientSecret' });
+    throw new AppError('VALIDATION', 'oidcClientSecret is required: no client secret is stored yet', {
+      field: 'oidcClientSecret',
+    });
   }
   if (input.ldapBindPassword !== undefined && !(input.ldap ?? current.ldap)) {
     throw new AppError('VALIDATION', 'ldapBindPassword goes with an LDAP configuration', { field: 'ldapBindPassword' });
@@ -111,8 +121,12 @@ export async function updateAuthConfig(db: TDb, input: TAuthConfigUpdate, actor:
   }
 
   const changed = [
-    input.localAccountsEnabled !== undefined && input.localAccountsEnabled !== current.localAccountsEnabled ? 'localAccountsEnabled' : null,
-    input.roleRecheckSeconds !== undefined && input.roleRecheckSeconds !== current.roleRecheckSeconds ? 'roleRecheckSeconds' : null,
+    input.localAccountsEnabled !== undefined && input.localAccountsEnabled !== current.localAccountsEnabled
+      ? 'localAccountsEnabled'
+      : null,
+    input.roleRecheckSeconds !== undefined && input.roleRecheckSeconds !== current.roleRecheckSeconds
+      ? 'roleRecheckSeconds'
+      : null,
     input.ldap !== undefined ? 'ldap' : null,
     input.ldapBindPassword !== undefined ? 'ldapBindPassword' : null,
     input.oidc !== undefined ? 'oidc' : null,
@@ -126,8 +140,12 @@ export async function updateAuthConfig(db: TDb, input: TAuthConfigUpdate, actor:
         version: { increment: 1 },
         localAccountsEnabled: input.localAccountsEnabled,
         roleRecheckSeconds: input.roleRecheckSeconds,
-        ...(input.ldap !== undefined ? { ldap: input.ldap ?? Prisma.DbNull, ldapBindPassword: input.ldap === null ? null : input.ldapBindPassword } : {}),
-        ...(input.oidc !== undefined ? { oidc: input.oidc ?? Prisma.DbNull, oidcClientSecret: input.oidc === null ? null : input.oidcClientSecret } : {}),
+        ...(input.ldap !== undefined
+          ? { ldap: input.ldap ?? Prisma.DbNull, ldapBindPassword: input.ldap === null ? null : input.ldapBindPassword }
+          : {}),
+        ...(input.oidc !== undefined
+          ? { oidc: input.oidc ?? Prisma.DbNull, oidcClientSecret: input.oidc === null ? null : input.oidcClientSecret }
+          : {}),
         ...(input.ldap === undefined && input.ldapBindPassword !== undefined ? { ldapBindPassword: input.ldapBindPassword } : {}),
         ...(input.oidc === undefined && input.oidcClientSecret !== undefined ? { oidcClientSecret: input.oidcClientSecret } : {}),
         updatedAt: new Date(),

@@ -21,7 +21,12 @@ export type TSignedInUser = TUser & { sessionVersion: number };
  * The row for a directory user who just signed in with `role`. A name that belongs to a local
  * account (or to the other directory) is not taken over.
  */
-export async function recordDirectorySignIn(db: TDb, source: TDirectorySource, name: string, role: TRole): Promise<TSignedInUser> {
+export async function recordDirectorySignIn(
+  db: TDb,
+  source: TDirectorySource,
+  name: string,
+  role: TRole,
+): Promise<TSignedInUser> {
   const rows = await db.$queryRaw<{ id: string; name: string; role: TRole; sessionVersion: number }[]>`
     INSERT INTO app_user (id, name, role, source, password_hash, role_checked_at, refused_at, updated_at)
     VALUES (gen_random_uuid(), ${name}, ${role}::"Role", ${source}, NULL, now(), NULL, now())
@@ -29,7 +34,11 @@ export async function recordDirectorySignIn(db: TDb, source: TDirectorySource, n
      WHERE app_user.source = EXCLUDED.source
     RETURNING id::text AS id, name, role::text AS role, session_version AS "sessionVersion"`;
   const row = rows[0];
-  if (!row) throw new AppError('CONFLICT', `the name ${name} belongs to an account that does not sign in through ${source === 'ldap' ? 'the directory' : 'OpenID Connect'}`);
+  if (!row)
+    throw new AppError(
+      'CONFLICT',
+      `the name ${name} belongs to an account that does not sign in through ${source === 'ldap' ? 'the directory' : 'OpenID Connect'}`,
+    );
   return row;
 }
 
@@ -61,7 +70,8 @@ export async function recheckDirectoryRole(db: TDb, user: TUser): Promise<TUser 
     const entry = await lookUpLdapUser(config.ldap, config.ldapBindPassword, user.name);
     const role = entry ? roleForGroups(entry.groups, config.ldap.roles) : null;
     if (role === null) return refuse(db, user.id);
-    if (role !== user.role) await db.$executeRaw`UPDATE app_user SET role = ${role}::"Role", updated_at = now() WHERE id = ${user.id}::uuid`;
+    if (role !== user.role)
+      await db.$executeRaw`UPDATE app_user SET role = ${role}::"Role", updated_at = now() WHERE id = ${user.id}::uuid`;
     return { ...user, role };
   } catch (error) {
     if (!isAppError(error, 'DIRECTORY_UNREACHABLE')) throw error;

@@ -45,23 +45,37 @@ function describe(error: unknown): string {
  * and runs `work` on it. An LDAP answer (even a refusal) is an answer: only failures to connect
  * or to agree on TLS move on to the next server.
  */
-async function withServiceAccount<T>(settings: TLdapSettings, bindPassword: string, work: (client: Client, server: string) => Promise<T>): Promise<T> {
+async function withServiceAccount<T>(
+  settings: TLdapSettings,
+  bindPassword: string,
+  work: (client: Client, server: string) => Promise<T>,
+): Promise<T> {
   const failures: string[] = [];
   const timeoutMs = settings.timeoutSeconds * 1000;
   const tlsOptions = { minVersion: 'TLSv1.2' as const, ...(settings.caCertificate ? { ca: [settings.caCertificate] } : {}) };
   for (const server of settings.servers) {
     // ldapts speaks TLS from the first byte whenever it is given TLS options: only for ldaps://
     const secure = server.startsWith('ldaps://');
-    const client = new Client({ url: server, timeout: timeoutMs, connectTimeout: timeoutMs, ...(secure ? { tlsOptions } : {}), strictDN: false });
+    const client = new Client({
+      url: server,
+      timeout: timeoutMs,
+      connectTimeout: timeoutMs,
+      ...(secure ? { tlsOptions } : {}),
+      strictDN: false,
+    });
     try {
       if (settings.startTls && !secure) await client.startTLS({ ...tlsOptions });
       try {
         await client.bind(settings.bindDn, bindPassword);
       } catch (error) {
         if (error instanceof ResultCodeError) {
-          throw new AppError('DIRECTORY_UNREACHABLE', `${DIRECTORY_UNREACHABLE}: ${server} refused the service account (${settings.bindDn}): ${describe(error)}`, {
-            cause: error,
-          });
+          throw new AppError(
+            'DIRECTORY_UNREACHABLE',
+            `${DIRECTORY_UNREACHABLE}: ${server} refused the service account (${settings.bindDn}): ${describe(error)}`,
+            {
+              cause: error,
+            },
+          );
         }
         throw error;
       }
@@ -70,7 +84,9 @@ async function withServiceAccount<T>(settings: TLdapSettings, bindPassword: stri
       if (error instanceof AppError) throw error;
       // the server answered, with an error (a base that does not exist, a filter it cannot run)
       if (error instanceof ResultCodeError) {
-        throw new AppError('DIRECTORY_UNREACHABLE', `the directory at ${server} answered with an error: ${describe(error)}`, { cause: error });
+        throw new AppError('DIRECTORY_UNREACHABLE', `the directory at ${server} answered with an error: ${describe(error)}`, {
+          cause: error,
+        });
       }
       failures.push(`${server}: ${describe(error)}`);
     } finally {
@@ -83,7 +99,12 @@ async function withServiceAccount<T>(settings: TLdapSettings, bindPassword: stri
 async function findEntry(client: Client, settings: TLdapSettings, name: string): Promise<Entry | null> {
   const attributes = settings.memberOfAttribute ? [settings.memberOfAttribute] : ['1.1'];
   try {
-    const { searchEntries } = await client.search(settings.userBase, { scope: 'sub', filter: userFilterFor(settings, name), sizeLimit: 2, attributes });
+    const { searchEntries } = await client.search(settings.userBase, {
+      scope: 'sub',
+      filter: userFilterFor(settings, name),
+      sizeLimit: 2,
+      attributes,
+    });
     // two entries for one name: the filter is too loose, and nobody may sign in as "one of them"
     return searchEntries.length === 1 ? searchEntries[0] : null;
   } catch (error) {
@@ -111,7 +132,12 @@ async function groupsOf(client: Client, settings: TLdapSettings, entry: Entry): 
  * the wrong password. The password is checked by binding as the user, after the groups are read
  * with the service account (users often cannot read group entries themselves).
  */
-export async function authenticateLdapUser(settings: TLdapSettings, bindPassword: string, name: string, password: string): Promise<TDirectoryEntry | null> {
+export async function authenticateLdapUser(
+  settings: TLdapSettings,
+  bindPassword: string,
+  name: string,
+  password: string,
+): Promise<TDirectoryEntry | null> {
   // an empty password would be an unauthenticated bind, which LDAP servers answer with success
   if (password.length === 0 || name.length === 0) return null;
   return withServiceAccount(settings, bindPassword, async (client, server) => {
@@ -129,7 +155,11 @@ export async function authenticateLdapUser(settings: TLdapSettings, bindPassword
 }
 
 /** The user's entry and groups as the directory has them now, without their password (the periodic re-check). */
-export async function lookUpLdapUser(settings: TLdapSettings, bindPassword: string, name: string): Promise<TDirectoryEntry | null> {
+export async function lookUpLdapUser(
+  settings: TLdapSettings,
+  bindPassword: string,
+  name: string,
+): Promise<TDirectoryEntry | null> {
   return withServiceAccount(settings, bindPassword, async (client, server) => {
     const entry = await findEntry(client, settings, name);
     return entry ? { server, dn: entry.dn, groups: await groupsOf(client, settings, entry) } : null;

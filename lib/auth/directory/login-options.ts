@@ -10,7 +10,10 @@ export async function openIdSignInLabel(db: TDb): Promise<string | null> {
     const config = await readAuthConfig(db);
     return config.oidc?.enabled && config.oidcClientSecret !== null ? config.oidc.label : null;
   } catch (error) {
-    logWarn('auth', `the sign-in page could not read the authentication configuration: ${error instanceof Error ? error.message : String(error)}`);
+    logWarn(
+      'auth',
+      `the sign-in page could not read the authentication configuration: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return null;
   }
 }

@@ -4,7 +4,10 @@ import type { TRoleMapping } from '@/lib/auth/directory/schemas';
 
 /** One spelling per DN or group name: case and the blanks around , and = do not matter. */
 export function normalizeGroup(group: string): string {
-  return group.trim().replace(/\s*([,=+])\s*/g, '$1').toLowerCase();
+  return group
+    .trim()
+    .replace(/\s*([,=+])\s*/g, '$1')
+    .toLowerCase();
 }
 
 export function roleForGroups(groups: readonly string[], mappings: readonly TRoleMapping[]): TRole | null {

@@ -40,11 +40,17 @@ const ZLdapUrl = z
 const ZPem = z
   .string()
   .max(50_000, 'the CA certificate is at most 50000 characters')
-  .refine((value) => /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(value), 'the CA certificate must be PEM (-----BEGIN CERTIFICATE-----)');
+  .refine(
+    (value) => /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(value),
+    'the CA certificate must be PEM (-----BEGIN CERTIFICATE-----)',
+  );
 
 const ZDn = (name: string) => z.string().trim().min(1, `${name} is required`).max(1000, `${name} is at most 1000 characters`);
 const ZAttribute = (name: string) =>
-  z.string().trim().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, `${name} must be an attribute name (letters, digits, -)`);
+  z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, `${name} must be an attribute name (letters, digits, -)`);
 
 export const ZLdapSettings = z
   .object({
@@ -62,7 +68,10 @@ export const ZLdapSettings = z
       .string()
       .trim()
       .max(1000, 'userFilter is at most 1000 characters')
-      .refine((value) => value.startsWith('(') && value.endsWith(')'), 'userFilter must be an LDAP filter in parentheses, e.g. (uid={user})')
+      .refine(
+        (value) => value.startsWith('(') && value.endsWith(')'),
+        'userFilter must be an LDAP filter in parentheses, e.g. (uid={user})',
+      )
       .refine((value) => value.includes('{user}'), 'userFilter must contain {user}, where the sign-in name goes'),
     /** groups listed on the user's entry (Active Directory and OpenLDAP's memberof overlay) */
     memberOfAttribute: ZAttribute('memberOfAttribute').optional(),
@@ -71,7 +80,12 @@ export const ZLdapSettings = z
     memberAttribute: ZAttribute('memberAttribute').default('member'),
     /** Active Directory: follow nested groups (the LDAP_MATCHING_RULE_IN_CHAIN rule) in the group search */
     nestedGroups: z.boolean().default(false),
-    timeoutSeconds: z.number().int('timeoutSeconds must be a whole number').min(1, 'timeoutSeconds must be at least 1').max(60, 'timeoutSeconds must be at most 60').default(5),
+    timeoutSeconds: z
+      .number()
+      .int('timeoutSeconds must be a whole number')
+      .min(1, 'timeoutSeconds must be at least 1')
+      .max(60, 'timeoutSeconds must be at most 60')
+      .default(5),
     roles: ZRoleMappings,
   })
   .strict()
@@ -106,9 +120,21 @@ export const ZOidcSettings = z
       .refine((value) => value.split(' ').includes('openid'), 'scopes must include openid')
       .default('openid profile email groups'),
     /** the ID token claim that lists the user's groups */
-    groupsClaim: z.string().trim().min(1).max(100).regex(/^[\w:./-]+$/, 'groupsClaim must be a claim name').default('groups'),
+    groupsClaim: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/^[\w:./-]+$/, 'groupsClaim must be a claim name')
+      .default('groups'),
     /** the claim that names the user (the user row's name) */
-    nameClaim: z.string().trim().min(1).max(100).regex(/^[\w:./-]+$/, 'nameClaim must be a claim name').default('preferred_username'),
+    nameClaim: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/^[\w:./-]+$/, 'nameClaim must be a claim name')
+      .default('preferred_username'),
     /** the text of the sign-in button */
     label: z.string().trim().min(1).max(60, 'label is at most 60 characters').default('Sign in with OpenID Connect'),
     roles: ZRoleMappings,
@@ -135,10 +161,18 @@ export const ZAuthConfigUpdate = z
       .optional(),
     ldap: ZLdapSettings.nullable().optional(),
     /** write-only */
-    ldapBindPassword: z.string().min(1, 'ldapBindPassword must not be empty').max(512, 'ldapBindPassword is at most 512 characters').optional(),
+    ldapBindPassword: z
+      .string()
+      .min(1, 'ldapBindPassword must not be empty')
+      .max(512, 'ldapBindPassword is at most 512 characters')
+      .optional(),
     oidc: ZOidcSettings.nullable().optional(),
     /** write-only */
-    oidcClientSecret: z.string().min(1, 'oidcClientSecret must not be empty').max(512, 'oidcClientSecret is at most 512 characters').optional(),
+    oidcClientSecret: z
+      .string()
+      .min(1, 'oidcClientSecret must not be empty')
+      .max(512, 'oidcClientSecret is at most 512 characters')
+      .optional(),
   })
   .strict();
 export type TAuthConfigUpdate = z.infer<typeof ZAuthConfigUpdate>;

@@ -13,13 +13,19 @@ import type { TDirectoryTest, TDirectoryTestResult } from '@/lib/auth/directory/
 
 export async function testDirectoryUser(db: TDb, input: TDirectoryTest): Promise<TDirectoryTestResult> {
   const config = await readAuthConfig(db);
-  if (!config.ldap || config.ldapBindPassword === null) throw new AppError('VALIDATION', 'LDAP is not configured', { field: 'ldap' });
+  if (!config.ldap || config.ldapBindPassword === null)
+    throw new AppError('VALIDATION', 'LDAP is not configured', { field: 'ldap' });
   const found = await lookUpLdapUser(config.ldap, config.ldapBindPassword, input.name);
   if (!found) {
-    throw new AppError('NOT_FOUND', `no single entry under ${config.ldap.userBase} matches ${userFilterFor(config.ldap, input.name)}`, { field: 'name' });
+    throw new AppError(
+      'NOT_FOUND',
+      `no single entry under ${config.ldap.userBase} matches ${userFilterFor(config.ldap, input.name)}`,
+      { field: 'name' },
+    );
   }
   const checked = await authenticateLdapUser(config.ldap, config.ldapBindPassword, input.name, input.password);
-  if (!checked) throw new AppError('VALIDATION', `found ${found.dn}, but the directory refused this password`, { field: 'password' });
+  if (!checked)
+    throw new AppError('VALIDATION', `found ${found.dn}, but the directory refused this password`, { field: 'password' });
   const role = roleForGroups(checked.groups, config.ldap.roles);
   return {
     server: checked.server,

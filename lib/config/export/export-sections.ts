@@ -27,7 +27,14 @@ export type TExportSource = {
 };
 
 /** One line of the import preview: what the import would change, field by field. */
-export type TImportChange = { section: string; field: string; change: 'added' | 'removed' | 'changed'; current: string | null; incoming: string | null; note?: string };
+export type TImportChange = {
+  section: string;
+  field: string;
+  change: 'added' | 'removed' | 'changed';
+  current: string | null;
+  incoming: string | null;
+  note?: string;
+};
 
 /** What an import writes: the parts of the new configuration version, and database writes in the same transaction. */
 export type TImportPlan = {
@@ -49,9 +56,16 @@ function section<T>(definition: TSection<T>): TSection<unknown> {
   return definition as TSection<unknown>;
 }
 
-const show = (value: unknown) => (value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value));
+const show = (value: unknown) =>
+  value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value);
 
-function compareByName<T extends { name: string }>(sectionName: string, label: string, current: T[], incoming: T[], describe: (item: T) => string): TImportChange[] {
+function compareByName<T extends { name: string }>(
+  sectionName: string,
+  label: string,
+  current: T[],
+  incoming: T[],
+  describe: (item: T) => string,
+): TImportChange[] {
   const changes: TImportChange[] = [];
   const before = new Map(current.map((item) => [item.name, item]));
   const after = new Map(incoming.map((item) => [item.name, item]));
@@ -60,7 +74,8 @@ function compareByName<T extends { name: string }>(sectionName: string, label: s
     const field = `${label} ${name}`;
     if (!a && b) changes.push({ section: sectionName, field, change: 'added', current: null, incoming: describe(b) });
     else if (a && !b) changes.push({ section: sectionName, field, change: 'removed', current: describe(a), incoming: null });
-    else if (a && b && describe(a) !== describe(b)) changes.push({ section: sectionName, field, change: 'changed', current: describe(a), incoming: describe(b) });
+    else if (a && b && describe(a) !== describe(b))
+      changes.push({ section: sectionName, field, change: 'changed', current: describe(a), incoming: describe(b) });
   }
   return changes;
 }
@@ -74,21 +89,36 @@ const serverSettings = section<TServerSettings>({
   compare: (current, incoming) =>
     (Object.keys(incoming) as (keyof TServerSettings)[])
       .filter((key) => current[key] !== incoming[key])
-      .map((key) => ({ section: 'serverSettings', field: `setting ${key}`, change: 'changed', current: show(current[key]), incoming: show(incoming[key]) })),
+      .map((key) => ({
+        section: 'serverSettings',
+        field: `setting ${key}`,
+        change: 'changed',
+        current: show(current[key]),
+        incoming: show(incoming[key]),
+      })),
   stage: (incoming, plan) => {
     plan.document.settings = incoming;
   },
 });
 
 const ZExportedPlugin = z
-  .object({ name: ZPluginName, version: ZPluginVersion, disabled: z.boolean().optional(), content: z.string().max(PLUGIN_PACKAGE_MAX_BYTES, 'plugin package is too large') })
+  .object({
+    name: ZPluginName,
+    version: ZPluginVersion,
+    disabled: z.boolean().optional(),
+    content: z.string().max(PLUGIN_PACKAGE_MAX_BYTES, 'plugin package is too large'),
+  })
   .strict()
   .superRefine((plugin, ctx) => {
     try {
       const { manifest } = parsePluginPackage(plugin.content);
-      if (manifest.name !== plugin.name || manifest.version !== plugin.version) ctx.addIssue({ code: 'custom', message: `holds ${manifest.name} ${manifest.version}` });
+      if (manifest.name !== plugin.name || manifest.version !== plugin.version)
+        ctx.addIssue({ code: 'custom', message: `holds ${manifest.name} ${manifest.version}` });
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `is not a valid plugin package (${error instanceof Error ? error.message : String(error)})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `is not a valid plugin package (${error instanceof Error ? error.message : String(error)})`,
+      });
     }
   });
 type TExportedPlugin = z.infer<typeof ZExportedPlugin>;
@@ -104,7 +134,13 @@ const plugins = section<TExportedPlugin[]>({
       content: content({ kind: 'plugin', name: plugin.name, sha256: plugin.sha256 }),
     })),
   compare: (current, incoming) =>
-    compareByName('plugins', 'plugin', current, incoming, (plugin) => `${plugin.version} (${sha256Hex(plugin.content).slice(0, 12)})${plugin.disabled ? ' disabled' : ''}`),
+    compareByName(
+      'plugins',
+      'plugin',
+      current,
+      incoming,
+      (plugin) => `${plugin.version} (${sha256Hex(plugin.content).slice(0, 12)})${plugin.disabled ? ' disabled' : ''}`,
+    ),
   stage: (incoming, plan) => {
     const sorted = [...incoming].sort((a, b) => (a.name < b.name ? -1 : 1));
     plan.document.plugins = sorted.map((plugin) => ({
@@ -113,7 +149,11 @@ const plugins = section<TExportedPlugin[]>({
       sha256: sha256Hex(plugin.content),
       ...(plugin.disabled ? { disabled: true as const } : {}),
     }));
-    for (const plugin of sorted) plan.files.push({ file: { kind: 'plugin', name: plugin.name, sha256: sha256Hex(plugin.content) }, content: plugin.content });
+    for (const plugin of sorted)
+      plan.files.push({
+        file: { kind: 'plugin', name: plugin.name, sha256: sha256Hex(plugin.content) },
+        content: plugin.content,
+      });
   },
 });
 
@@ -128,14 +168,19 @@ const ZExportedCertificate = z
     try {
       const certificate = new X509Certificate(pair.certificate);
       const key = createPrivateKey(pair.privateKey);
-      if (!certificate.checkPrivateKey(key)) ctx.addIssue({ code: 'custom', message: 'the private key does not belong to the certificate' });
+      if (!certificate.checkPrivateKey(key))
+        ctx.addIssue({ code: 'custom', message: 'the private key does not belong to the certificate' });
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `is not a PEM certificate and key (${error instanceof Error ? error.message : String(error)})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `is not a PEM certificate and key (${error instanceof Error ? error.message : String(error)})`,
+      });
     }
   });
 type TExportedCertificate = z.infer<typeof ZExportedCertificate>;
 
-const certificateFingerprint = (pair: TExportedCertificate) => (pair ? new X509Certificate(pair.certificate).fingerprint256 : null);
+const certificateFingerprint = (pair: TExportedCertificate) =>
+  pair ? new X509Certificate(pair.certificate).fingerprint256 : null;
 
 const certificate = section<TExportedCertificate>({
   name: 'certificate',
@@ -149,7 +194,15 @@ const certificate = section<TExportedCertificate>({
   compare: (current, incoming) => {
     const [a, b] = [certificateFingerprint(current), certificateFingerprint(incoming)];
     if (a === b) return [];
-    return [{ section: 'certificate', field: 'certificate', change: !a ? 'added' : !b ? 'removed' : 'changed', current: a, incoming: b }];
+    return [
+      {
+        section: 'certificate',
+        field: 'certificate',
+        change: !a ? 'added' : !b ? 'removed' : 'changed',
+        current: a,
+        incoming: b,
+      },
+    ];
   },
   stage: (incoming, plan) => {
     if (!incoming) {
@@ -165,7 +218,11 @@ const certificate = section<TExportedCertificate>({
 
 const limit = (name: keyof typeof SETTINGS_LIMITS) => z.number().min(SETTINGS_LIMITS[name].min).max(SETTINGS_LIMITS[name].max);
 const ZExportedClusterSettings = z
-  .object({ heartbeatIntervalSeconds: limit('heartbeatIntervalSeconds'), failoverHeartbeats: limit('failoverHeartbeats').int(), activeNodeCount: limit('activeNodeCount').int() })
+  .object({
+    heartbeatIntervalSeconds: limit('heartbeatIntervalSeconds'),
+    failoverHeartbeats: limit('failoverHeartbeats').int(),
+    activeNodeCount: limit('activeNodeCount').int(),
+  })
   .strict();
 type TExportedClusterSettings = z.infer<typeof ZExportedClusterSettings>;
 
@@ -174,16 +231,29 @@ const clusterSettings = section<TExportedClusterSettings>({
   schema: ZExportedClusterSettings,
   read: async ({ db }) => {
     const cluster = await readCluster(db);
-    return { heartbeatIntervalSeconds: cluster.intervalMs / 1000, failoverHeartbeats: cluster.failoverHeartbeats, activeNodeCount: cluster.activeNodeCount };
+    return {
+      heartbeatIntervalSeconds: cluster.intervalMs / 1000,
+      failoverHeartbeats: cluster.failoverHeartbeats,
+      activeNodeCount: cluster.activeNodeCount,
+    };
   },
   compare: (current, incoming) =>
     (Object.keys(incoming) as (keyof TExportedClusterSettings)[])
       .filter((key) => current[key] !== incoming[key])
-      .map((key) => ({ section: 'clusterSettings', field: `cluster ${key}`, change: 'changed', current: show(current[key]), incoming: show(incoming[key]) })),
+      .map((key) => ({
+        section: 'clusterSettings',
+        field: `cluster ${key}`,
+        change: 'changed',
+        current: show(current[key]),
+        incoming: show(incoming[key]),
+      })),
   stage: (incoming, plan) => {
     plan.writes.push(async (tx, actor) => {
       const cluster = await readCluster(tx);
-      const same = cluster.intervalMs === Math.round(incoming.heartbeatIntervalSeconds * 1000) && cluster.failoverHeartbeats === incoming.failoverHeartbeats && cluster.activeNodeCount === incoming.activeNodeCount;
+      const same =
+        cluster.intervalMs === Math.round(incoming.heartbeatIntervalSeconds * 1000) &&
+        cluster.failoverHeartbeats === incoming.failoverHeartbeats &&
+        cluster.activeNodeCount === incoming.activeNodeCount;
       if (!same) await updateSettings(tx, { ...incoming, version: cluster.settingsVersion }, actor);
     });
   },
@@ -206,8 +276,22 @@ const notificationTargets = section<TExportedTarget[]>({
     return rows.map((row) =>
       ZExportedTarget.parse(
         row.kind === 'WEBHOOK'
-          ? { kind: 'WEBHOOK', name: row.name, url: row.url, events: row.events, enabled: row.enabled, hasSecret: row.secret !== null }
-          : { kind: 'EMAIL', name: row.name, smtp: row.smtp, events: row.events, enabled: row.enabled, hasSecret: row.smtpPassword !== null },
+          ? {
+              kind: 'WEBHOOK',
+              name: row.name,
+              url: row.url,
+              events: row.events,
+              enabled: row.enabled,
+              hasSecret: row.secret !== null,
+            }
+          : {
+              kind: 'EMAIL',
+              name: row.name,
+              smtp: row.smtp,
+              events: row.events,
+              enabled: row.enabled,
+              hasSecret: row.smtpPassword !== null,
+            },
       ),
     );
   },
@@ -228,9 +312,15 @@ const notificationTargets = section<TExportedTarget[]>({
         const existing = await tx.notificationTarget.findUnique({ where: { name: target.name } });
         // a target of the same name and kind keeps its secret (and delivery log); one of another kind is replaced
         if (existing && existing.kind !== target.kind) await tx.notificationTarget.delete({ where: { id: existing.id } });
-        const fields = target.kind === 'WEBHOOK' ? { url: target.url, events: target.events, enabled } : { smtp: target.smtp, events: target.events, enabled };
+        const fields =
+          target.kind === 'WEBHOOK'
+            ? { url: target.url, events: target.events, enabled }
+            : { smtp: target.smtp, events: target.events, enabled };
         if (existing?.kind === target.kind) await tx.notificationTarget.update({ where: { id: existing.id }, data: fields });
-        else await tx.notificationTarget.create({ data: { id: randomUUID(), name: target.name, kind: target.kind, createdBy: actor, ...fields } });
+        else
+          await tx.notificationTarget.create({
+            data: { id: randomUUID(), name: target.name, kind: target.kind, createdBy: actor, ...fields },
+          });
       }
     });
   },
@@ -241,6 +331,11 @@ export const EXPORT_SECTIONS: TSection<unknown>[] = [serverSettings, plugins, ce
 
 export function findSection(name: string): TSection<unknown> {
   const found = EXPORT_SECTIONS.find((candidate) => candidate.name === name);
-  if (!found) throw new AppError('VALIDATION', `the file holds a section "${name}" this version does not know; import it with a newer version`, { field: 'file' });
+  if (!found)
+    throw new AppError(
+      'VALIDATION',
+      `the file holds a section "${name}" this version does not know; import it with a newer version`,
+      { field: 'file' },
+    );
   return found;
 }

@@ -11,7 +11,12 @@ import { ZConfigDocument } from '@/lib/config/config-version';
 import { configFingerprint, ZServerSettings, type TConfigDocument } from '@/lib/config/document';
 import { writeReference, type TPushResult } from '@/lib/config/push-configuration';
 import { findSection, type TImportChange, type TImportPlan } from '@/lib/config/export/export-sections';
-import { readExportSource, readSections, ZExportedContent, type TExportedContent } from '@/lib/config/export/export-configuration';
+import {
+  readExportSource,
+  readSections,
+  ZExportedContent,
+  type TExportedContent,
+} from '@/lib/config/export/export-configuration';
 import { openContent } from '@/lib/config/export/sealed-file';
 
 export type TImportPreview = {
@@ -24,10 +29,22 @@ export type TImportPreview = {
   notInFile: string[];
 };
 
-export type TImportRequest = { file: string; password: string; basedOn?: number | null; reset: boolean; node: { id: string; name: string }; actor: string };
+export type TImportRequest = {
+  file: string;
+  password: string;
+  basedOn?: number | null;
+  reset: boolean;
+  node: { id: string; name: string };
+  actor: string;
+};
 export type TImportResult = TPushResult & { changes: TImportChange[] };
 
-type TOpened = { content: TExportedContent; incoming: Map<string, unknown>; current: Record<string, unknown>; basedOn: number | null };
+type TOpened = {
+  content: TExportedContent;
+  incoming: Map<string, unknown>;
+  current: Record<string, unknown>;
+  basedOn: number | null;
+};
 
 async function openImport(db: TDb, file: string, password: string): Promise<TOpened> {
   const plaintext = await openContent(file, password);
@@ -35,16 +52,23 @@ async function openImport(db: TDb, file: string, password: string): Promise<TOpe
   try {
     json = JSON.parse(plaintext);
   } catch {
-    throw new AppError('VALIDATION', 'the export\'s content is not JSON', { field: 'file' });
+    throw new AppError('VALIDATION', "the export's content is not JSON", { field: 'file' });
   }
   const parsed = ZExportedContent.safeParse(json);
-  if (!parsed.success) throw new AppError('VALIDATION', `the export's content is not valid: ${parsed.error.issues[0].path.join('.')} ${parsed.error.issues[0].message}`, { field: 'file' });
+  if (!parsed.success)
+    throw new AppError(
+      'VALIDATION',
+      `the export's content is not valid: ${parsed.error.issues[0].path.join('.')} ${parsed.error.issues[0].message}`,
+      { field: 'file' },
+    );
   const incoming = new Map<string, unknown>();
   for (const [name, value] of Object.entries(parsed.data.sections)) {
     const checked = findSection(name).schema.safeParse(value);
     if (!checked.success) {
       const issue = checked.error.issues[0];
-      throw new AppError('VALIDATION', `the export's ${[name, ...issue.path].join('.')} is refused: ${issue.message}`, { field: 'file' });
+      throw new AppError('VALIDATION', `the export's ${[name, ...issue.path].join('.')} is refused: ${issue.message}`, {
+        field: 'file',
+      });
     }
     incoming.set(name, checked.data);
   }
@@ -70,7 +94,11 @@ export async function previewImport(db: TDb, request: { file: string; password: 
 export async function importConfiguration(db: TDb, request: TImportRequest): Promise<TImportResult> {
   const opened = await openImport(db, request.file, request.password);
   if (request.basedOn !== undefined && request.basedOn !== opened.basedOn) {
-    throw new AppError('CONFLICT', `the reference changed since the preview (version ${request.basedOn ?? 'none'}, now ${opened.basedOn ?? 'none'}); preview the import again`, { field: 'basedOn' });
+    throw new AppError(
+      'CONFLICT',
+      `the reference changed since the preview (version ${request.basedOn ?? 'none'}, now ${opened.basedOn ?? 'none'}); preview the import again`,
+      { field: 'basedOn' },
+    );
   }
   const plan: TImportPlan = { document: {}, files: [], writes: [] };
   for (const [name, value] of Object.entries(opened.current)) {

@@ -39,7 +39,10 @@ function text(value: TScalar): string {
  * most three times the cap and is measured.
  */
 function concatenate(left: string, right: string): string {
-  const refuse = (size: string) => new ExpressionError(`"+" would make a string of ${size}; a string value is at most ${describeBytes(MAX_STRING_BYTES)} (${MAX_STRING_BYTES} bytes)`);
+  const refuse = (size: string) =>
+    new ExpressionError(
+      `"+" would make a string of ${size}; a string value is at most ${describeBytes(MAX_STRING_BYTES)} (${MAX_STRING_BYTES} bytes)`,
+    );
   if (left.length + right.length > MAX_STRING_BYTES) throw refuse(`${left.length + right.length} characters or more`);
   const joined = left + right;
   const bytes = byteLength(joined);
@@ -73,7 +76,8 @@ export function evaluate(expression: TExpression, variables: TVariables): TScala
       return expression.value;
     case 'secret': {
       const secrets = (variables as { [SECRET_VALUES]?: ReadonlyMap<string, string> })[SECRET_VALUES];
-      if (!secrets) throw new ExpressionError(`secret("${expression.name}") can be read only by an http element (url, headers, body)`);
+      if (!secrets)
+        throw new ExpressionError(`secret("${expression.name}") can be read only by an http element (url, headers, body)`);
       const value = secrets.get(expression.name);
       if (value === undefined) throw new ExpressionError(`no secret is named "${expression.name}"`);
       return value;
@@ -88,8 +92,10 @@ export function evaluate(expression: TExpression, variables: TVariables): TScala
     case 'binary': {
       const { operator } = expression;
       // && and || short-circuit: the right side is only evaluated when it decides
-      if (operator === '&&') return boolean(evaluate(expression.left, variables), '&&') && boolean(evaluate(expression.right, variables), '&&');
-      if (operator === '||') return boolean(evaluate(expression.left, variables), '||') || boolean(evaluate(expression.right, variables), '||');
+      if (operator === '&&')
+        return boolean(evaluate(expression.left, variables), '&&') && boolean(evaluate(expression.right, variables), '&&');
+      if (operator === '||')
+        return boolean(evaluate(expression.left, variables), '||') || boolean(evaluate(expression.right, variables), '||');
       const left = evaluate(expression.left, variables);
       const right = evaluate(expression.right, variables);
       switch (operator) {
@@ -121,7 +127,8 @@ export function evaluate(expression: TExpression, variables: TVariables): TScala
 function compare(left: TScalar, right: TScalar, operator: '<' | '<=' | '>' | '>='): boolean {
   const bothNumbers = typeof left === 'number' && typeof right === 'number';
   const bothStrings = typeof left === 'string' && typeof right === 'string';
-  if (!bothNumbers && !bothStrings) throw new ExpressionError(`"${operator}" compares two numbers or two strings, not a ${typeof left} and a ${typeof right}`);
+  if (!bothNumbers && !bothStrings)
+    throw new ExpressionError(`"${operator}" compares two numbers or two strings, not a ${typeof left} and a ${typeof right}`);
   switch (operator) {
     case '<':
       return left < right;

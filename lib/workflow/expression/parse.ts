@@ -26,7 +26,8 @@ export function parseExpression(source: string): TExpression {
 
   const peek = (): TToken => tokens[position];
   const isOperator = (token: TToken, ...values: TOperator[]) => token.kind === 'operator' && values.includes(token.value);
-  const describe = (token: TToken) => (token.kind === 'end' ? 'the end' : `"${'value' in token ? String(token.value) : ''}" at position ${token.at + 1}`);
+  const describe = (token: TToken) =>
+    token.kind === 'end' ? 'the end' : `"${'value' in token ? String(token.value) : ''}" at position ${token.at + 1}`;
 
   function deeper<T>(parse: () => T): T {
     depth += 1;
@@ -67,10 +68,12 @@ export function parseExpression(source: string): TExpression {
         return { kind: 'literal', value: token.value };
       case 'name': {
         if (!isOperator(peek(), '(')) return { kind: 'variable', name: token.value };
-        if (token.value !== 'secret') throw new ExpressionError(`"${token.value}" is not a function (the one function is secret("name"))`);
+        if (token.value !== 'secret')
+          throw new ExpressionError(`"${token.value}" is not a function (the one function is secret("name"))`);
         position += 1;
         const name = tokens[position++];
-        if (name.kind !== 'string') throw new ExpressionError(`secret( takes the secret's name as a string, not ${describe(name)}`);
+        if (name.kind !== 'string')
+          throw new ExpressionError(`secret( takes the secret's name as a string, not ${describe(name)}`);
         const close = tokens[position++];
         if (!isOperator(close, ')')) throw new ExpressionError(`expected ")" but found ${describe(close)}`);
         return { kind: 'secret', name: name.value };

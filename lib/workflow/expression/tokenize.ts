@@ -31,7 +31,8 @@ export class ExpressionError extends AppError {
 }
 
 export function tokenize(source: string): TToken[] {
-  if (source.length > MAX_EXPRESSION_LENGTH) throw new ExpressionError(`an expression is at most ${MAX_EXPRESSION_LENGTH} characters`);
+  if (source.length > MAX_EXPRESSION_LENGTH)
+    throw new ExpressionError(`an expression is at most ${MAX_EXPRESSION_LENGTH} characters`);
   const tokens: TToken[] = [];
   let i = 0;
   while (i < source.length) {
@@ -45,7 +46,8 @@ export function tokenize(source: string): TToken[] {
         i += 1;
         while (i < source.length && DIGIT.test(source[i])) i += 1;
       }
-      if (i < source.length && NAME_PART.test(source[i])) throw new ExpressionError(`unexpected "${source[i]}" after a number at position ${i + 1}`);
+      if (i < source.length && NAME_PART.test(source[i]))
+        throw new ExpressionError(`unexpected "${source[i]}" after a number at position ${i + 1}`);
       tokens.push({ kind: 'number', value: Number(source.slice(start, i)), at: start });
     } else if (char === "'" || char === '"') {
       const start = i;

@@ -6,4 +6,6 @@ import { ZAuthConfigUpdate } from '@/lib/auth/directory/schemas';
 import { showAuthConfig, updateAuthConfig } from '@/lib/auth/directory/auth-config';
 
 export const GET = withApi({ role: ACTION_ROLES.manageAuthentication }, () => showAuthConfig(db()));
-export const PUT = withApi({ role: ACTION_ROLES.manageAuthentication, body: ZAuthConfigUpdate }, ({ body, user }) => updateAuthConfig(db(), body, user.name));
+export const PUT = withApi({ role: ACTION_ROLES.manageAuthentication, body: ZAuthConfigUpdate }, ({ body, user }) =>
+  updateAuthConfig(db(), body, user.name),
+);

@@ -5,4 +5,6 @@ import { db } from '@/lib/db/client';
 import { ZDirectoryTest } from '@/lib/auth/directory/schemas';
 import { testDirectoryUser } from '@/lib/auth/directory/test-directory-user';
 
-export const POST = withApi({ role: ACTION_ROLES.manageAuthentication, body: ZDirectoryTest }, ({ body }) => testDirectoryUser(db(), body));
+export const POST = withApi({ role: ACTION_ROLES.manageAuthentication, body: ZDirectoryTest }, ({ body }) =>
+  testDirectoryUser(db(), body),
+);

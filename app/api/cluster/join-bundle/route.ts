@@ -5,4 +5,6 @@ import { issueJoinBundle } from '@/lib/join/issue-join-bundle';
 import { ZJoinBundleRequest } from '@/lib/join/schemas';
 import { seedOf, transportOf } from '@/lib/join/seed';
 
-export const POST = withApi({ role: 'public', body: ZJoinBundleRequest }, ({ req, body }) => issueJoinBundle(db(), seedOf(), body, transportOf(req)));
+export const POST = withApi({ role: 'public', body: ZJoinBundleRequest }, ({ req, body }) =>
+  issueJoinBundle(db(), seedOf(), body, transportOf(req)),
+);

@@ -4,4 +4,6 @@ import { db } from '@/lib/db/client';
 import { createJoinToken } from '@/lib/join/join-tokens';
 import { ZJoinTokenCreate } from '@/lib/join/schemas';
 
-export const POST = withApi({ role: 'admin', body: ZJoinTokenCreate, status: 201 }, ({ body, user }) => createJoinToken(db(), user.name, body.ttlMinutes));
+export const POST = withApi({ role: 'admin', body: ZJoinTokenCreate, status: 201 }, ({ body, user }) =>
+  createJoinToken(db(), user.name, body.ttlMinutes),
+);

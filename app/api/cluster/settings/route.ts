@@ -5,4 +5,6 @@ import { db } from '@/lib/db/client';
 import { ZSettingsUpdate } from '@/lib/cluster/settings';
 import { updateSettings } from '@/lib/cluster/update-settings';
 
-export const PUT = withApi({ role: ACTION_ROLES.changeClusterSettings, body: ZSettingsUpdate }, ({ body, user }) => updateSettings(db(), body, user.name));
+export const PUT = withApi({ role: ACTION_ROLES.changeClusterSettings, body: ZSettingsUpdate }, ({ body, user }) =>
+  updateSettings(db(), body, user.name),
+);

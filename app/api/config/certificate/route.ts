@@ -11,7 +11,13 @@ export const dynamic = 'force-dynamic';
 export const GET = withApi({ role: 'viewer' }, () => readCertificateView(nodeRuntime().dataDir));
 export const POST = withApi({ role: 'admin', body: ZCertificateChange, status: 201 }, ({ body, user }) => {
   const { dataDir, identity } = nodeRuntime();
-  return replaceCertificate({ db: db(), dataDir, self: { name: identity.name, url: identity.advertiseUrl }, actor: user.name, change: body });
+  return replaceCertificate({
+    db: db(),
+    dataDir,
+    self: { name: identity.name, url: identity.advertiseUrl },
+    actor: user.name,
+    change: body,
+  });
 });
 export const PUT = withApi({ role: 'admin', body: ZKeepOwnCertificateUpdate }, async ({ body }) => ({
   keepOwnCertificate: await writeKeepOwnCertificate(nodeRuntime().dataDir, body.keepOwnCertificate),

@@ -6,9 +6,16 @@ import { importConfiguration } from '@/lib/config/export/import-configuration';
 import { IMPORT_MAX_BODY_BYTES, ZImportRequest } from '@/lib/config/schemas';
 import { nodeRuntime } from '@/lib/node/runtime';
 
-export const POST = withApi({ role: ACTION_ROLES.importConfiguration, body: ZImportRequest, maxBodyBytes: IMPORT_MAX_BODY_BYTES, status: 201 }, async ({ body, user }) => {
-  const runtime = nodeRuntime();
-  const result = await importConfiguration(db(), { ...body, node: { id: runtime.identity.id, name: runtime.identity.name }, actor: user.name });
-  if (result.rolloutId !== null) runtime.resumeRollouts();
-  return result;
-});
+export const POST = withApi(
+  { role: ACTION_ROLES.importConfiguration, body: ZImportRequest, maxBodyBytes: IMPORT_MAX_BODY_BYTES, status: 201 },
+  async ({ body, user }) => {
+    const runtime = nodeRuntime();
+    const result = await importConfiguration(db(), {
+      ...body,
+      node: { id: runtime.identity.id, name: runtime.identity.name },
+      actor: user.name,
+    });
+    if (result.rolloutId !== null) runtime.resumeRollouts();
+    return result;
+  },
+);

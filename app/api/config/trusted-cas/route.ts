@@ -7,4 +7,7 @@ import { nodeRuntime } from '@/lib/node/runtime';
 
 export const dynamic = 'force-dynamic';
 export const GET = withApi({ role: ACTION_ROLES.view }, () => listTrustedCas(nodeRuntime().dataDir));
-export const POST = withApi({ role: ACTION_ROLES.manageTrustedCas, body: ZTrustedCa, status: 201, maxBodyBytes: 32 * 1024 }, ({ body }) => addTrustedCa(nodeRuntime().dataDir, body));
+export const POST = withApi(
+  { role: ACTION_ROLES.manageTrustedCas, body: ZTrustedCa, status: 201, maxBodyBytes: 32 * 1024 },
+  ({ body }) => addTrustedCa(nodeRuntime().dataDir, body),
+);

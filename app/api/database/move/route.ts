@@ -5,6 +5,7 @@ import { db } from '@/lib/db/client';
 import { moveCluster, ZDatabaseMove } from '@/lib/database/move-database';
 import { nodeRuntime } from '@/lib/node/runtime';
 
-export const POST = withApi({ role: ACTION_ROLES.moveDatabase, body: ZDatabaseMove, maxBodyBytes: 8 * 1024, status: 202 }, ({ body, user }) =>
-  moveCluster(nodeRuntime(), db(), body, user.name),
+export const POST = withApi(
+  { role: ACTION_ROLES.moveDatabase, body: ZDatabaseMove, maxBodyBytes: 8 * 1024, status: 202 },
+  ({ body, user }) => moveCluster(nodeRuntime(), db(), body, user.name),
 );

@@ -5,6 +5,7 @@ import { db } from '@/lib/db/client';
 import { requestUseDatabase, ZDatabaseUse } from '@/lib/database/use-database';
 import { nodeRuntime } from '@/lib/node/runtime';
 
-export const POST = withApi({ role: ACTION_ROLES.useDatabase, body: ZDatabaseUse, maxBodyBytes: 8 * 1024, status: 202 }, ({ body, user }) =>
-  requestUseDatabase(nodeRuntime(), db(), body, user.name),
+export const POST = withApi(
+  { role: ACTION_ROLES.useDatabase, body: ZDatabaseUse, maxBodyBytes: 8 * 1024, status: 202 },
+  ({ body, user }) => requestUseDatabase(nodeRuntime(), db(), body, user.name),
 );

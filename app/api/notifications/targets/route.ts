@@ -5,4 +5,6 @@ import { ZTargetCreate } from '@/lib/notify/schemas';
 import { createTarget, listTargets } from '@/lib/notify/targets';
 
 export const GET = withApi({ role: 'admin' }, () => listTargets(db()));
-export const POST = withApi({ role: 'admin', body: ZTargetCreate, status: 201 }, ({ body, user }) => createTarget(db(), body, user.name));
+export const POST = withApi({ role: 'admin', body: ZTargetCreate, status: 201 }, ({ body, user }) =>
+  createTarget(db(), body, user.name),
+);

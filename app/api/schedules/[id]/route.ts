@@ -6,5 +6,10 @@ import { deleteSchedule, getSchedule, setSchedulePaused, ZScheduleId, ZScheduleU
 
 export const dynamic = 'force-dynamic';
 export const GET = withApi({ role: ACTION_ROLES.view, params: ZScheduleId }, ({ params }) => getSchedule(db(), params.id));
-export const PATCH = withApi({ role: ACTION_ROLES.manageSchedules, params: ZScheduleId, body: ZScheduleUpdate }, ({ params, body }) => setSchedulePaused(db(), params.id, body.paused));
-export const DELETE = withApi({ role: ACTION_ROLES.manageSchedules, params: ZScheduleId }, ({ params }) => deleteSchedule(db(), params.id));
+export const PATCH = withApi(
+  { role: ACTION_ROLES.manageSchedules, params: ZScheduleId, body: ZScheduleUpdate },
+  ({ params, body }) => setSchedulePaused(db(), params.id, body.paused),
+);
+export const DELETE = withApi({ role: ACTION_ROLES.manageSchedules, params: ZScheduleId }, ({ params }) =>
+  deleteSchedule(db(), params.id),
+);

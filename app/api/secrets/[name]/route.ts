@@ -5,7 +5,10 @@ import { db } from '@/lib/db/client';
 import { nodeRuntime } from '@/lib/node/runtime';
 import { deleteSecret, putSecret, ZSecretNameParam, ZSecretPut } from '@/lib/secrets/secrets';
 
-export const PUT = withApi({ role: ACTION_ROLES.manageSecrets, params: ZSecretNameParam, body: ZSecretPut, maxBodyBytes: 32 * 1024 }, ({ params, body, user }) =>
-  putSecret(db(), nodeRuntime().dataDir, params.name, body.value, user.name),
+export const PUT = withApi(
+  { role: ACTION_ROLES.manageSecrets, params: ZSecretNameParam, body: ZSecretPut, maxBodyBytes: 32 * 1024 },
+  ({ params, body, user }) => putSecret(db(), nodeRuntime().dataDir, params.name, body.value, user.name),
 );
-export const DELETE = withApi({ role: ACTION_ROLES.manageSecrets, params: ZSecretNameParam }, ({ params }) => deleteSecret(db(), params.name));
+export const DELETE = withApi({ role: ACTION_ROLES.manageSecrets, params: ZSecretNameParam }, ({ params }) =>
+  deleteSecret(db(), params.name),
+);

@@ -8,5 +8,9 @@ import { readNodeDetail } from '@/lib/cluster/status';
 import { ZNodeParams } from '@/lib/cluster/node-params';
 
 export const dynamic = 'force-dynamic';
-export const GET = withApi({ role: ACTION_ROLES.view, params: ZNodeParams }, ({ params, user }) => readNodeDetail(db(), params.id, user.role));
-export const DELETE = withApi({ role: ACTION_ROLES.removeNode, params: ZNodeParams }, ({ params, user }) => removeNode(db(), params.id, user.name));
+export const GET = withApi({ role: ACTION_ROLES.view, params: ZNodeParams }, ({ params, user }) =>
+  readNodeDetail(db(), params.id, user.role),
+);
+export const DELETE = withApi({ role: ACTION_ROLES.removeNode, params: ZNodeParams }, ({ params, user }) =>
+  removeNode(db(), params.id, user.name),
+);

@@ -5,6 +5,7 @@ import { db } from '@/lib/db/client';
 import { previewImport } from '@/lib/config/export/import-configuration';
 import { IMPORT_MAX_BODY_BYTES, ZImportPreviewRequest } from '@/lib/config/schemas';
 
-export const POST = withApi({ role: ACTION_ROLES.importConfiguration, body: ZImportPreviewRequest, maxBodyBytes: IMPORT_MAX_BODY_BYTES }, ({ body }) =>
-  previewImport(db(), body),
+export const POST = withApi(
+  { role: ACTION_ROLES.importConfiguration, body: ZImportPreviewRequest, maxBodyBytes: IMPORT_MAX_BODY_BYTES },
+  ({ body }) => previewImport(db(), body),
 );

@@ -8,4 +8,6 @@ import { nodeRuntime } from '@/lib/node/runtime';
 export const PUT = withApi({ role: ACTION_ROLES.disablePlugin, params: ZPluginParams, body: ZPluginSwitch }, ({ params, body }) =>
   setPluginEnabled(nodeRuntime().dataDir, params.name, body.enabled),
 );
-export const DELETE = withApi({ role: ACTION_ROLES.uninstallPlugin, params: ZPluginParams }, ({ params }) => uninstallPlugin(nodeRuntime().dataDir, params.name));
+export const DELETE = withApi({ role: ACTION_ROLES.uninstallPlugin, params: ZPluginParams }, ({ params }) =>
+  uninstallPlugin(nodeRuntime().dataDir, params.name),
+);

@@ -5,6 +5,13 @@ import { ACTION_ROLES } from '@/lib/auth/permissions';
 import { removeTrustedCa, ZTrustedCaName } from '@/lib/config/trusted-cas';
 import { nodeRuntime } from '@/lib/node/runtime';
 
-const ZParams = z.object({ name: z.string().transform((name) => decodeURIComponent(name)).pipe(ZTrustedCaName) });
+const ZParams = z.object({
+  name: z
+    .string()
+    .transform((name) => decodeURIComponent(name))
+    .pipe(ZTrustedCaName),
+});
 
-export const DELETE = withApi({ role: ACTION_ROLES.manageTrustedCas, params: ZParams }, ({ params }) => removeTrustedCa(nodeRuntime().dataDir, params.name));
+export const DELETE = withApi({ role: ACTION_ROLES.manageTrustedCas, params: ZParams }, ({ params }) =>
+  removeTrustedCa(nodeRuntime().dataDir, params.name),
+);

@@ -5,4 +5,6 @@ import { db } from '@/lib/db/client';
 import { compareConfigVersions } from '@/lib/config/config-history';
 import { ZCompareQuery } from '@/lib/config/schemas';
 
-export const GET = withApi({ role: ACTION_ROLES.view, query: ZCompareQuery }, ({ query }) => compareConfigVersions(db(), query.from, query.to));
+export const GET = withApi({ role: ACTION_ROLES.view, query: ZCompareQuery }, ({ query }) =>
+  compareConfigVersions(db(), query.from, query.to),
+);

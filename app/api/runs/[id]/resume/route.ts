@@ -5,4 +5,6 @@ import { db } from '@/lib/db/client';
 import { resumeRun } from '@/lib/workflow/resume-run';
 import { ZRunId, ZRunResume } from '@/lib/workflow/schemas';
 
-export const POST = withApi({ role: ACTION_ROLES.runWorkflows, params: ZRunId, body: ZRunResume }, ({ params, body, user }) => resumeRun(db(), params.id, body, user.name));
+export const POST = withApi({ role: ACTION_ROLES.runWorkflows, params: ZRunId, body: ZRunResume }, ({ params, body, user }) =>
+  resumeRun(db(), params.id, body, user.name),
+);

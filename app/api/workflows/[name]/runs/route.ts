@@ -4,6 +4,7 @@ import { db } from '@/lib/db/client';
 import { ZRunStart, ZWorkflowNameParam } from '@/lib/workflow/schemas';
 import { startRun } from '@/lib/workflow/start-run';
 
-export const POST = withApi({ role: 'operator', params: ZWorkflowNameParam, body: ZRunStart, status: 201 }, ({ params, body, user }) =>
-  startRun(db(), params.name, body, user.name),
+export const POST = withApi(
+  { role: 'operator', params: ZWorkflowNameParam, body: ZRunStart, status: 201 },
+  ({ params, body, user }) => startRun(db(), params.name, body, user.name),
 );

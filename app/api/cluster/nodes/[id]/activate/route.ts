@@ -5,4 +5,6 @@ import { db } from '@/lib/db/client';
 import { makeActive } from '@/lib/cluster/make-active';
 import { ZNodeParams } from '@/lib/cluster/node-params';
 
-export const POST = withApi({ role: ACTION_ROLES.activateNode, params: ZNodeParams }, ({ params, user }) => makeActive(db(), params.id, user.name));
+export const POST = withApi({ role: ACTION_ROLES.activateNode, params: ZNodeParams }, ({ params, user }) =>
+  makeActive(db(), params.id, user.name),
+);

@@ -8,6 +8,7 @@ import { ZNodeParams } from '@/lib/cluster/node-params';
 
 const ZMaintenance = z.object({ enabled: z.boolean({ error: 'enabled must be true or false' }) }).strict();
 
-export const PUT = withApi({ role: ACTION_ROLES.setMaintenance, params: ZNodeParams, body: ZMaintenance }, ({ params, body, user }) =>
-  setMaintenance(db(), params.id, body.enabled, user.name),
+export const PUT = withApi(
+  { role: ACTION_ROLES.setMaintenance, params: ZNodeParams, body: ZMaintenance },
+  ({ params, body, user }) => setMaintenance(db(), params.id, body.enabled, user.name),
 );

@@ -5,4 +5,6 @@ import { db } from '@/lib/db/client';
 import { ZNodeParams } from '@/lib/cluster/node-params';
 import { requestNodeRestart } from '@/lib/cluster/request-restart';
 
-export const POST = withApi({ role: ACTION_ROLES.restartNode, params: ZNodeParams }, ({ params, user }) => requestNodeRestart(db(), params.id, user.name));
+export const POST = withApi({ role: ACTION_ROLES.restartNode, params: ZNodeParams }, ({ params, user }) =>
+  requestNodeRestart(db(), params.id, user.name),
+);
