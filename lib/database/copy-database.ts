@@ -14,8 +14,8 @@ export type TCopiedTable = { table: string; rows: number };
 
 /** Prisma's own bookkeeping: the target has its own, written by the migrations. */
 const NOT_COPIED = new Set(['_prisma_migrations']);
-/** Rows the migrations themselves insert (the active slots): the copy replaces them with the source's. */
-const SEEDED_BY_MIGRATIONS = new Set(['active_slot']);
+/** Rows the migrations themselves insert (the active slots, the one authentication row): the copy replaces them with the source's. */
+const SEEDED_BY_MIGRATIONS = new Set(['active_slot', 'auth_config']);
 const BATCH_ROWS = 200;
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;

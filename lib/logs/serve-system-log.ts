@@ -4,6 +4,7 @@
  * its advertised address, with a peer token (lib/logs/peer-token.ts), and says so when it does
  * not answer. A member answers a peer token without its database.
  */
+import { statfs } from 'node:fs/promises';
 import type { NextRequest } from 'next/server';
 import { z } from 'zod';
 import { AppError } from '@/lib/api/app-error';
@@ -24,7 +25,14 @@ export const ZMemberSystemLogQuery = z
   .strict();
 export type TMemberSystemLogQuery = z.infer<typeof ZMemberSystemLogQuery>;
 
-export type TMemberSystemLog = TSystemLogView & { node: { id: string; name: string } };
+/** the free space of the member's data directory comes with its log: validation reads it from every member */
+export type TMemberDisk = { dataDir: string; freeBytes: number };
+export type TMemberSystemLog = TSystemLogView & { node: { id: string; name: string }; disk?: TMemberDisk };
+
+export async function dataDirDisk(dataDir: string): Promise<TMemberDisk> {
+  const stats = await statfs(dataDir);
+  return { dataDir, freeBytes: Number(stats.bavail) * Number(stats.bsize) };
+}
 
 const PEER_TIMEOUT_MS = 4_000;
 const MAX_PEER_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -36,7 +44,11 @@ export async function serveSystemLog(req: NextRequest, query: TMemberSystemLogQu
   if (bearer && isPeerToken(bearer)) {
     if (!verifyPeerToken(serverEnv().NEXTAUTH_SECRET, bearer, self.id))
       throw new AppError('UNAUTHENTICATED', 'the peer token is not valid here or has expired');
-    return { ...(await readSystemLog(runtime.dataDir, { lines: query.lines })), node: self };
+    return {
+      ...(await readSystemLog(runtime.dataDir, { lines: query.lines })),
+      node: self,
+      disk: await dataDirDisk(runtime.dataDir),
+    };
   }
   const user = await authenticateRequest(req);
   if (!user) throw new AppError('UNAUTHENTICATED', 'sign in or send an API token');
@@ -78,7 +90,12 @@ export async function readMemberLog(selfId: string, nodeId: string, lines: numbe
   if (!parsed.success)
     throw new AppError('MEMBER_UNREACHABLE', `${member.name} answered with something that is not a system log`);
   const body = parsed.data;
-  return { file: body.file, lines: body.lines, node: { id: member.id, name: member.name } };
+  return {
+    file: body.file,
+    lines: body.lines,
+    node: { id: member.id, name: member.name },
+    ...(body.disk ? { disk: body.disk } : {}),
+  };
 }
 
 const ZPeerAnswer = z.object({
@@ -86,6 +103,10 @@ const ZPeerAnswer = z.object({
   lines: z
     .array(z.object({ time: z.string(), level: z.string(), runId: z.string().nullable(), message: z.string() }).passthrough())
     .max(5_000),
+  disk: z
+    .object({ dataDir: z.string().max(4_096), freeBytes: z.number().nonnegative() })
+    .strict()
+    .optional(),
 });
 
 function parseJson(text: string): unknown {

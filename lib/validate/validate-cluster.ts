@@ -2,9 +2,8 @@
  * Validate configuration: the cluster's set-up checked as a whole from this node. Each check
  * passes, warns or fails, with the reason and what to do. Facts come from where they already
  * live (the database test, the cluster status and its alarms, the sync state, the heartbeat
- * histogram); only reachability and free disk are measured here.
+ * histogram); reachability and free disk are measured here (another member's disk as it reports it).
  */
-import { statfs } from 'node:fs/promises';
 import type { TDb } from '@/lib/db/client';
 import { readClusterStatus, type TClusterStatus } from '@/lib/cluster/status';
 import type { TRole } from '@/lib/auth/roles';
@@ -17,6 +16,7 @@ import { testDatabase, type TCheck } from '@/lib/database/test-database';
 import { formatBytes } from '@/lib/database/format-bytes';
 import { readHeartbeatLatency, type THeartbeatLatency } from '@/lib/database/heartbeat-latency';
 import { getFromMember } from '@/lib/logs/member-request';
+import { dataDirDisk, readMemberLog, type TMemberDisk } from '@/lib/logs/serve-system-log';
 
 export type TValidationStatus = 'pass' | 'warn' | 'fail';
 export type TValidationCheck = {
@@ -33,6 +33,8 @@ export type TValidationInput = {
   status: TClusterStatus;
   databaseUrl: string;
   dataDir: string;
+  /** another member's free disk, as it reports it (undefined: it does not) */
+  memberDisk(nodeId: string): Promise<TMemberDisk | undefined>;
   appVersion: string;
   heartbeat: THeartbeatLatency;
 };
@@ -68,7 +70,7 @@ export async function validateCluster(input: TValidationInput): Promise<TValidat
     versionCheck(live, input.appVersion),
     convergenceCheck(input.status, live),
     failoverCheck(input.status, input.heartbeat),
-    await diskCheck(input.status, input.dataDir),
+    ...(await Promise.all(live.map((node) => diskCheck(node, input)))),
   ];
   const self = input.status.nodes.find((node) => node.id === input.status.local.id);
   return {
@@ -215,19 +217,30 @@ function failoverCheck(status: TClusterStatus, heartbeat: THeartbeatLatency): TV
 }
 
 /**
- * Free disk of this node's data directory. Other members' disks are not measured from here (no
- * member reports it yet): run the validation on each node to see its own.
+ * Free disk of each live member's data directory: this node's measured here, another member's as
+ * it reports it with its system log (asked with a peer token, like the cross-node Logs page).
  */
-async function diskCheck(status: TClusterStatus, dataDir: string): Promise<TValidationCheck> {
-  const self = status.nodes.find((node) => node.id === status.local.id);
-  const name = `free disk of ${self?.name ?? 'this node'}'s data directory`;
-  const stats = await statfs(dataDir);
-  const free = Number(stats.bavail) * Number(stats.bsize);
-  const detail = `${formatBytes(free)} free in ${dataDir}`;
+async function diskCheck(node: TClusterStatus['nodes'][number], input: TValidationInput): Promise<TValidationCheck> {
+  const name = `free disk of ${node.name}'s data directory`;
+  let disk: TMemberDisk | undefined;
+  try {
+    disk = node.id === input.status.local.id ? await dataDirDisk(input.dataDir) : await input.memberDisk(node.id);
+  } catch (error) {
+    return check(
+      name,
+      'warn',
+      `not measured: ${error instanceof Error ? error.message : String(error)}`,
+      'run the validation on that node',
+      node.id,
+    );
+  }
+  if (!disk)
+    return check(name, 'warn', 'not measured: the member does not report it (an older version)', 'upgrade the member', node.id);
+  const detail = `${formatBytes(disk.freeBytes)} free in ${disk.dataDir}`;
   const action = 'free space or grow the file system: the system log, plugins and a built-in database live there';
-  if (free < DISK_FAIL_BYTES) return check(name, 'fail', detail, action, self?.id);
-  if (free < DISK_WARN_BYTES) return check(name, 'warn', detail, action, self?.id);
-  return check(name, 'pass', detail, null, self?.id);
+  if (disk.freeBytes < DISK_FAIL_BYTES) return check(name, 'fail', detail, action, node.id);
+  if (disk.freeBytes < DISK_WARN_BYTES) return check(name, 'warn', detail, action, node.id);
+  return check(name, 'pass', detail, null, node.id);
 }
 
 /** The validation as the API runs it: from this node, on its database and data directory. */
@@ -237,6 +250,7 @@ export async function validateFromThisNode(db: TDb, viewer: TRole): Promise<TVal
     status: await readClusterStatus(db, viewer),
     databaseUrl: serverEnv().DATABASE_URL,
     dataDir: nodeRuntime().dataDir,
+    memberDisk: async (nodeId) => (await readMemberLog(nodeRuntime().identity.id, nodeId, 1)).disk,
     appVersion: APP_VERSION,
     heartbeat: await readHeartbeatLatency(),
   });

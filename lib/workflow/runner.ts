@@ -112,6 +112,7 @@ export class WorkflowRunner {
   /** set while handing over before the slot is given back: claim nothing */
   private handingOver = false;
   private inTick = false;
+  private lastLostCheckAt = Number.NEGATIVE_INFINITY;
   /** a run ended during a tick: claim again as soon as the tick is over */
   private wakeRequested = false;
   /** element completions the database acknowledged lately, to tell what a database failover lost */
@@ -227,8 +228,14 @@ export class WorkflowRunner {
       if (!active) return;
       this.lease ??= { nodeId: node.id, epoch };
       const lease = this.lease;
-      for (const id of await store.lostRuns(lease, [...this.held.keys()])) this.held.get(id)?.abort.abort();
-      const claimed = await store.claim(lease, this.options.maxConcurrentRuns - this.held.size, [...this.held.keys()]);
+      // whether a run in flight was taken from this node (cancelled, or owned under a newer epoch)
+      // is asked at the tick's pace, not on every tick a run's end brings forward
+      if (this.clock.monotonicMs() - this.lastLostCheckAt >= CLAIM_EVERY_MS) {
+        this.lastLostCheckAt = this.clock.monotonicMs();
+        for (const id of await store.lostRuns(lease, [...this.held.keys()])) this.held.get(id)?.abort.abort();
+      }
+      const room = this.options.maxConcurrentRuns - this.held.size;
+      const claimed = room > 0 ? await store.claim(lease, room, [...this.held.keys()]) : [];
       for (const run of claimed) this.execute(run, lease);
       await this.prune(lease);
     } catch (error) {

@@ -16,11 +16,13 @@ import { createTestDatabase } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { clusterStatus, ROOT, seedCluster, startNodes } from '../helpers/cluster';
+import { makeTestCa } from '../helpers/receivers';
 
 const SAMPLE = path.resolve(import.meta.dirname, '..', '..', 'samples', 'plugins', 'greeting.orchplugin');
 const AS_ROOT = { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD };
 const FILE_PASSWORD = 'export-password-for-tests-1';
 const WEBHOOK_SECRET = 'webhook-secret-that-stays-home-42';
+const OIDC_SECRET = 'oidc-client-secret-that-stays-home-7';
 const work = mkdtempSync(path.join(tmpdir(), 'orch-export-'));
 const passwordFile = path.join(work, 'password');
 const wrongPasswordFile = path.join(work, 'wrong-password');
@@ -85,6 +87,22 @@ describe('configuration export and import between two clusters', () => {
       '--name',
       'ops',
     ]);
+    // a trusted CA for HTTP elements (pushed with the configuration) and how users sign in (in the database)
+    const { caPem } = await makeTestCa();
+    expect(
+      (await api(a[0], '/api/config/trusted-cas', { method: 'POST', body: { name: 'internal-pki', pem: caPem } })).status,
+    ).toBe(201);
+    const auth = await api<{ version: number }>(a[0], '/api/auth/config');
+    const edited = await api(a[0], '/api/auth/config', {
+      method: 'PUT',
+      body: {
+        version: auth.body.version,
+        roleRecheckSeconds: 120,
+        oidc: { issuer: 'https://id.example.test', clientId: 'orchestrator', roles: [{ group: 'ops', role: 'admin' }] },
+        oidcClientSecret: OIDC_SECRET,
+      },
+    });
+    expect(edited.status).toBe(200);
     await orchctl(['push', '--url', a[0].url, '--reset', '--timeout', '180']);
     await pollUntil(() => allInSync(a), { what: 'cluster A in sync' });
   });
@@ -98,7 +116,16 @@ describe('configuration export and import between two clusters', () => {
       cipher: 'aes-256-gcm',
       kdf: { name: 'scrypt' },
     });
-    for (const plain of ['PRIVATE KEY', 'CERTIFICATE', WEBHOOK_SECRET, 'greeting', 'logLevel', '127.0.0.1:9'])
+    for (const plain of [
+      'PRIVATE KEY',
+      'CERTIFICATE',
+      WEBHOOK_SECRET,
+      OIDC_SECRET,
+      'greeting',
+      'logLevel',
+      '127.0.0.1:9',
+      'id.example.test',
+    ])
       expect(text).not.toContain(plain);
     const short = await api<{ error: { field: string } }>(a[0], '/api/config/export', {
       method: 'POST',
@@ -161,8 +188,16 @@ describe('configuration export and import between two clusters', () => {
         'certificate added',
         'cluster failoverHeartbeats changed',
         'notification target ops added',
+        'trusted CA internal-pki added',
+        'roleRecheckSeconds changed',
+        'OpenID Connect added',
       ]),
     );
+    // cluster B holds no client secret: the provider is not imported, and the preview says why
+    expect(preview.body.changes.find((change) => change.field === 'OpenID Connect')?.note).toMatch(
+      /its secret is not in the file/,
+    );
+    expect(JSON.stringify(preview.body)).not.toContain(OIDC_SECRET);
     expect(preview.body.changes.find((change) => change.field === 'notification target ops')?.note).toMatch(
       /secret is not in the file/,
     );
@@ -198,6 +233,10 @@ describe('configuration export and import between two clusters', () => {
     expect(readFileSync(path.join(b[1].dataDir, 'config', 'tls', 'private-key.pem'), 'utf8')).toBe(
       readFileSync(path.join(a[0].dataDir, 'config', 'tls', 'private-key.pem'), 'utf8'),
     );
+    const cas = await api<{ name: string }[]>(b[1], '/api/config/trusted-cas');
+    expect(cas.body.map((ca) => ca.name)).toEqual(['internal-pki']);
+    const authB = await api<{ roleRecheckSeconds: number; oidc: unknown }>(b[0], '/api/auth/config');
+    expect(authB.body).toMatchObject({ roleRecheckSeconds: 120, oidc: null });
     const audit = await api<{ path: string; status: number }[]>(b[0], '/api/audit?limit=50');
     expect(audit.body).toContainEqual(expect.objectContaining({ path: '/api/config/import', status: 201 }));
   });

@@ -22,6 +22,7 @@ const AS_ROOT = { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD };
 const ADVERTISED = 'validate-me.invalid';
 let pair: ReplicaPair;
 let node: NodeProcess;
+let other: NodeProcess;
 
 beforeAll(async () => {
   pair = await startReplicaPair({ maxConnections: 20 });
@@ -37,9 +38,12 @@ beforeAll(async () => {
     port,
     advertise: `https://${ADVERTISED}:${port}`,
   });
+  // a second member, reachable: its free disk is asked from it (it reports it with its system log)
+  other = await startNode({ databaseUrl: pair.url([pair.primary], 'orch'), name: 'v2' });
   await pollUntil(
     async () =>
-      (await clusterStatus(node)).nodes.some((member) => member.activeFingerprint !== null && member.clockSkewMs !== null),
+      (await clusterStatus(node)).nodes.filter((member) => member.activeFingerprint !== null && member.clockSkewMs !== null)
+        .length === 2,
     {
       what: 'the node to report its configuration and clock',
     },
@@ -78,6 +82,11 @@ describe('validate configuration', () => {
     expect(byName.get('same product version')?.status).toBe('pass');
     expect(byName.get('clock of v1')?.status).toBe('pass');
     expect(byName.get("free disk of v1's data directory")?.status).not.toBe('fail');
+    // another member's disk, measured there: its own data directory
+    expect(byName.get("free disk of v2's data directory")).toMatchObject({
+      detail: expect.stringContaining(`free in ${other.dataDir}`),
+    });
+    expect(byName.get("free disk of v2's data directory")?.status).not.toBe('fail');
     for (const item of report.checks) {
       expect(['pass', 'warn', 'fail']).toContain(item.status);
       if (item.status !== 'pass') expect(item.action, item.name).toBeTruthy();

@@ -4,7 +4,7 @@
  * stale-version rule of the cluster settings. Secrets stay in their own columns: `readAuthConfig`
  * hands them to the code that signs in, `toAuthConfigView` never includes them.
  */
-import type { TDb } from '@/lib/db/client';
+import type { TDb, TTx } from '@/lib/db/client';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { AppError } from '@/lib/api/app-error';
 import {
@@ -61,7 +61,7 @@ function fromRow(row: TRow): TAuthConfig {
 }
 
 /** The configuration with its secrets, for the sign-in code only. */
-export async function readAuthConfig(db: TDb): Promise<TAuthConfig> {
+export async function readAuthConfig(db: TDb | TTx): Promise<TAuthConfig> {
   const row = await db.authConfig.findUnique({ where: { id: 1 } });
   if (!row) throw new AppError('INTERNAL', 'the authentication configuration row is missing (migrations not applied?)');
   return fromRow(row);
@@ -133,41 +133,75 @@ export async function updateAuthConfig(db: TDb, input: TAuthConfigUpdate, actor:
     input.oidcClientSecret !== undefined ? 'oidcClientSecret' : null,
   ].filter((part): part is string => part !== null);
 
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.authConfig.updateMany({
-      where: { id: 1, version: input.version },
-      data: {
-        version: { increment: 1 },
-        localAccountsEnabled: input.localAccountsEnabled,
-        roleRecheckSeconds: input.roleRecheckSeconds,
-        ...(input.ldap !== undefined
-          ? { ldap: input.ldap ?? Prisma.DbNull, ldapBindPassword: input.ldap === null ? null : input.ldapBindPassword }
-          : {}),
-        ...(input.oidc !== undefined
-          ? { oidc: input.oidc ?? Prisma.DbNull, oidcClientSecret: input.oidc === null ? null : input.oidcClientSecret }
-          : {}),
-        ...(input.ldap === undefined && input.ldapBindPassword !== undefined ? { ldapBindPassword: input.ldapBindPassword } : {}),
-        ...(input.oidc === undefined && input.oidcClientSecret !== undefined ? { oidcClientSecret: input.oidcClientSecret } : {}),
-        updatedAt: new Date(),
-        updatedBy: actor,
-      },
-    });
-    if (count === 0) throw stale();
-    const row = await tx.authConfig.findUniqueOrThrow({ where: { id: 1 } });
-    const after = fromRow(row);
-    await tx.clusterEvent.create({
-      data: {
-        kind: 'AUTH_CONFIG_CHANGED',
-        actor,
-        details: {
-          version: after.version,
-          changed,
-          localAccountsEnabled: after.localAccountsEnabled,
-          ldap: after.ldap ? (after.ldap.enabled ? 'on' : 'off') : 'not configured',
-          oidc: after.oidc ? (after.oidc.enabled ? 'on' : 'off') : 'not configured',
-        },
-      },
-    });
-    return toAuthConfigView(after);
+  return db.$transaction((tx) => writeAuthConfig(tx, input, actor, changed, stale));
+}
+
+/**
+ * The configuration import's way in (lib/config/export): the same edit, inside the import's
+ * transaction, made against the version current there. Secrets are not in an export: a section
+ * whose secret is not stored here is left as it is (the import's preview says so).
+ */
+export async function importAuthConfig(
+  tx: TTx,
+  incoming: Pick<TAuthConfigUpdate, 'localAccountsEnabled' | 'roleRecheckSeconds' | 'ldap' | 'oidc'>,
+  actor: string,
+): Promise<void> {
+  const current = await readAuthConfig(tx);
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const input: TAuthConfigUpdate = { version: current.version };
+  if (incoming.localAccountsEnabled !== current.localAccountsEnabled) input.localAccountsEnabled = incoming.localAccountsEnabled;
+  if (incoming.roleRecheckSeconds !== current.roleRecheckSeconds) input.roleRecheckSeconds = incoming.roleRecheckSeconds;
+  if (!same(incoming.ldap, current.ldap) && (incoming.ldap === null || current.ldapBindPassword !== null))
+    input.ldap = incoming.ldap;
+  if (!same(incoming.oidc, current.oidc) && (incoming.oidc === null || current.oidcClientSecret !== null))
+    input.oidc = incoming.oidc;
+  const changed = Object.keys(input).filter((key) => key !== 'version');
+  if (changed.length === 0) return;
+  const stale = () =>
+    new AppError('STALE_VERSION', 'the authentication configuration changed during the import; try again', { field: 'version' });
+  await writeAuthConfig(tx, input, actor, changed, stale);
+}
+
+async function writeAuthConfig(
+  tx: TTx,
+  input: TAuthConfigUpdate,
+  actor: string,
+  changed: string[],
+  stale: () => AppError,
+): Promise<TAuthConfigView> {
+  const { count } = await tx.authConfig.updateMany({
+    where: { id: 1, version: input.version },
+    data: {
+      version: { increment: 1 },
+      localAccountsEnabled: input.localAccountsEnabled,
+      roleRecheckSeconds: input.roleRecheckSeconds,
+      ...(input.ldap !== undefined
+        ? { ldap: input.ldap ?? Prisma.DbNull, ldapBindPassword: input.ldap === null ? null : input.ldapBindPassword }
+        : {}),
+      ...(input.oidc !== undefined
+        ? { oidc: input.oidc ?? Prisma.DbNull, oidcClientSecret: input.oidc === null ? null : input.oidcClientSecret }
+        : {}),
+      ...(input.ldap === undefined && input.ldapBindPassword !== undefined ? { ldapBindPassword: input.ldapBindPassword } : {}),
+      ...(input.oidc === undefined && input.oidcClientSecret !== undefined ? { oidcClientSecret: input.oidcClientSecret } : {}),
+      updatedAt: new Date(),
+      updatedBy: actor,
+    },
   });
+  if (count === 0) throw stale();
+  const row = await tx.authConfig.findUniqueOrThrow({ where: { id: 1 } });
+  const after = fromRow(row);
+  await tx.clusterEvent.create({
+    data: {
+      kind: 'AUTH_CONFIG_CHANGED',
+      actor,
+      details: {
+        version: after.version,
+        changed,
+        localAccountsEnabled: after.localAccountsEnabled,
+        ldap: after.ldap ? (after.ldap.enabled ? 'on' : 'off') : 'not configured',
+        oidc: after.oidc ? (after.oidc.enabled ? 'on' : 'off') : 'not configured',
+      },
+    },
+  });
+  return toAuthConfigView(after);
 }

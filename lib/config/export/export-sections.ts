@@ -3,7 +3,7 @@
  * this cluster, what a file may hold (zod: the file is untrusted until it passes), how it differs
  * from what this cluster has (the import preview), and how an import applies it: into the new
  * pushed configuration version (document and files) or as a database write in the same
- * transaction. A later issue adds its section with one line in EXPORT_SECTIONS.
+ * transaction. A new section is one definition and one line in EXPORT_SECTIONS.
  */
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
@@ -18,6 +18,9 @@ import { canonicalJson, ZServerSettings, type TConfigDocument, type TServerSetti
 import { ZEmailTargetCreate, ZWebhookTargetCreate } from '@/lib/notify/schemas';
 import { PLUGIN_PACKAGE_MAX_BYTES, parsePluginPackage, ZPluginName, ZPluginVersion } from '@/lib/plugins/package';
 import { describeCertificate } from '@/lib/tls/describe-certificate';
+import { describeTrustedCa, ZTrustedCas, type TTrustedCa } from '@/lib/config/trusted-cas';
+import { importAuthConfig, readAuthConfig } from '@/lib/auth/directory/auth-config';
+import { ROLE_RECHECK_LIMITS, ZLdapSettings, ZOidcSettings } from '@/lib/auth/directory/schemas';
 
 export type TExportSource = {
   db: TDb;
@@ -326,8 +329,105 @@ const notificationTargets = section<TExportedTarget[]>({
   },
 });
 
+/** CA certificates are public: they travel whole, in the pushed document (lib/config/trusted-cas.ts). */
+const trustedCas = section<TTrustedCa[]>({
+  name: 'trustedCas',
+  schema: ZTrustedCas.superRefine((cas, ctx) => {
+    for (const [index, ca] of cas.entries()) {
+      try {
+        describeTrustedCa(ca);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: [index], message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }),
+  read: async ({ reference }) => reference?.document.trustedCas ?? [],
+  compare: (current, incoming) =>
+    compareByName('trustedCas', 'trusted CA', current, incoming, (ca) => describeTrustedCa(ca).fingerprint),
+  stage: (incoming, plan) => {
+    plan.document.trustedCas = [...incoming].sort((a, b) => (a.name < b.name ? -1 : 1));
+  },
+});
+
+/**
+ * How users sign in (lib/auth/directory). The bind password and the client secret are not in the
+ * file: a configuration whose secret this cluster does not hold yet is left as it is, and the
+ * preview says to set the secret first.
+ */
+const ZExportedAuthentication = z
+  .object({
+    localAccountsEnabled: z.boolean(),
+    roleRecheckSeconds: z.number().int().min(ROLE_RECHECK_LIMITS.min).max(ROLE_RECHECK_LIMITS.max),
+    ldap: ZLdapSettings.nullable(),
+    oidc: ZOidcSettings.nullable(),
+    /** read from this cluster for the preview; never taken from a file */
+    hasLdapBindPassword: z.boolean().optional(),
+    hasOidcClientSecret: z.boolean().optional(),
+  })
+  .strict();
+type TExportedAuthentication = z.infer<typeof ZExportedAuthentication>;
+
+const authentication = section<TExportedAuthentication>({
+  name: 'authentication',
+  schema: ZExportedAuthentication,
+  read: async ({ db }) => {
+    const config = await readAuthConfig(db);
+    return {
+      localAccountsEnabled: config.localAccountsEnabled,
+      roleRecheckSeconds: config.roleRecheckSeconds,
+      ldap: config.ldap,
+      oidc: config.oidc,
+      hasLdapBindPassword: config.ldapBindPassword !== null,
+      hasOidcClientSecret: config.oidcClientSecret !== null,
+    };
+  },
+  compare: (current, incoming) => {
+    const changes: TImportChange[] = [];
+    for (const key of ['localAccountsEnabled', 'roleRecheckSeconds'] as const) {
+      if (current[key] !== incoming[key])
+        changes.push({
+          section: 'authentication',
+          field: key,
+          change: 'changed',
+          current: show(current[key]),
+          incoming: show(incoming[key]),
+        });
+    }
+    const parts = [
+      ['ldap', 'LDAP', current.hasLdapBindPassword, 'orchctl auth ldap --bind-password-file'],
+      ['oidc', 'OpenID Connect', current.hasOidcClientSecret, 'orchctl auth oidc --client-secret-file'],
+    ] as const;
+    for (const [key, label, secretHeld, how] of parts) {
+      const [a, b] = [show(current[key]), show(incoming[key])];
+      if (a === b) continue;
+      const change: TImportChange = {
+        section: 'authentication',
+        field: label,
+        change: !a ? 'added' : !b ? 'removed' : 'changed',
+        current: a,
+        incoming: b,
+      };
+      if (b && !secretHeld)
+        change.note = `not imported: its secret is not in the file and none is stored here; set one first (${how})`;
+      changes.push(change);
+    }
+    return changes;
+  },
+  stage: (incoming, plan) => {
+    plan.writes.push((tx, actor) => importAuthConfig(tx, incoming, actor));
+  },
+});
+
 /** Every section an export holds, in the order the preview lists them. Add a section here. */
-export const EXPORT_SECTIONS: TSection<unknown>[] = [serverSettings, plugins, certificate, clusterSettings, notificationTargets];
+export const EXPORT_SECTIONS: TSection<unknown>[] = [
+  serverSettings,
+  plugins,
+  certificate,
+  clusterSettings,
+  notificationTargets,
+  trustedCas,
+  authentication,
+];
 
 export function findSection(name: string): TSection<unknown> {
   const found = EXPORT_SECTIONS.find((candidate) => candidate.name === name);

@@ -116,6 +116,7 @@ export async function importConfiguration(db: TDb, request: TImportRequest): Pro
     plugins: plan.document.plugins ?? [],
     certificate: plan.document.certificate ?? null,
     settings: plan.document.settings ?? ZServerSettings.parse({}),
+    ...(plan.document.trustedCas?.length ? { trustedCas: plan.document.trustedCas } : {}),
   });
   ZConfigFiles.parse(plan.files.map(({ file }) => file));
   const result = await writeReference(db, {
