@@ -52,8 +52,9 @@ describe("the tests' TCP proxy", () => {
     const both = await roundTripMs(connection, 'b');
     proxy.setLatency(0);
     connection.socket.destroy();
-    expect(oneWay).toBeGreaterThanOrEqual(150);
-    expect(both).toBeGreaterThanOrEqual(300);
+    // a timer may fire up to a millisecond before its time as performance.now() counts it
+    expect(oneWay).toBeGreaterThanOrEqual(150 - 2);
+    expect(both).toBeGreaterThanOrEqual(300 - 4);
     expect(oneWay).toBeLessThan(both);
   });
 
