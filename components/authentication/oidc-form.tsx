@@ -29,7 +29,7 @@ export function OidcForm({ config, onSaved }: { config: TAuthConfigView; onSaved
     issuer: oidc?.issuer ?? '',
     clientId: oidc?.clientId ?? '',
     clientSecret: '',
-    scopes: oidc?.scopes ?? 'openid profile email groups',
+    scopes: oidc?.scopes ?? 'openid profile email groups offline_access',
     groupsClaim: oidc?.groupsClaim ?? 'groups',
     nameClaim: oidc?.nameClaim ?? 'preferred_username',
     label: oidc?.label ?? 'Sign in with OpenID Connect',
