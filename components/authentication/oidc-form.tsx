@@ -29,7 +29,7 @@ export function OidcForm({ config, onSaved }: { config: TAuthConfigView; onSaved
     issuer: oidc?.issuer ?? '',
     clientId: oidc?.clientId ?? '',
     clientSecret: '',
-    scopes: oidc?.scopes ?? 'openid profile email groups',
+    scopes: oidc?.scopes ?? 'openid profile email groups offline_access',
     groupsClaim: oidc?.groupsClaim ?? 'groups',
     nameClaim: oidc?.nameClaim ?? 'preferred_username',
     label: oidc?.label ?? 'Sign in with OpenID Connect',
@@ -108,7 +108,14 @@ export function OidcForm({ config, onSaved }: { config: TAuthConfigView; onSaved
           error={failure?.messageFor('oidcClientSecret')}
           onChange={set('clientSecret')}
         />
-        <FormField label="Scopes" name="scopes" value={draft.scopes} error={fieldError('scopes')} onChange={set('scopes')} />
+        <FormField
+          label="Scopes"
+          name="scopes"
+          value={draft.scopes}
+          error={fieldError('scopes')}
+          hint="Keep offline_access: its refresh token is how a user's groups are re-checked while they are signed in; without one they are signed out at the first re-check."
+          onChange={set('scopes')}
+        />
         <FormField
           label="Groups claim"
           name="groupsClaim"

@@ -43,7 +43,7 @@ export const ACCOUNT_ALLOWED = Prisma.sql`(u.refused_at IS NULL
   AND (u.source <> 'oidc' OR (c.oidc IS NOT NULL AND (c.oidc->>'enabled')::boolean IS NOT FALSE)))`;
 
 /** SQL over `u` (app_user) and `c` (auth_config): whether this directory user's role is due a re-check. */
-export const RECHECK_DUE = Prisma.sql`(u.source = 'ldap' AND (u.role_checked_at IS NULL OR u.role_checked_at <= now() - make_interval(secs => c.role_recheck_seconds)))`;
+export const RECHECK_DUE = Prisma.sql`(u.source IN ('ldap', 'oidc') AND (u.role_checked_at IS NULL OR u.role_checked_at <= now() - make_interval(secs => c.role_recheck_seconds)))`;
 
 /** The user as found, or, when their re-check is due, with their role as the directory says now. */
 export async function withCurrentRole(db: TDb, row: (TUser & { recheckDue: boolean }) | undefined): Promise<TUser | null> {

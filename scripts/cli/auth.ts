@@ -176,7 +176,7 @@ export async function configureOidc(options: TAuthOidcOptions): Promise<void> {
     enabled: !options.disable,
     issuer: required(options.issuer ?? before?.issuer, '--issuer'),
     clientId: required(options.clientId ?? before?.clientId, '--client-id'),
-    scopes: options.scopes ?? before?.scopes ?? 'openid profile email groups',
+    scopes: options.scopes ?? before?.scopes ?? 'openid profile email groups offline_access',
     groupsClaim: options.groupsClaim ?? before?.groupsClaim ?? 'groups',
     nameClaim: options.nameClaim ?? before?.nameClaim ?? 'preferred_username',
     label: options.label ?? before?.label ?? 'Sign in with OpenID Connect',

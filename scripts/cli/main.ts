@@ -422,7 +422,10 @@ withCredentials(auth.command('oidc').description('configure OpenID Connect sign-
   .option('--issuer <url>', "the provider's issuer URL (discovery)")
   .option('--client-id <id>', 'the client id registered at the provider')
   .option('--client-secret-file <file>', 'a file holding the client secret')
-  .option('--scopes <scopes>', 'scopes, separated by spaces (default "openid profile email groups")')
+  .option(
+    '--scopes <scopes>',
+    'scopes, separated by spaces (default "openid profile email groups offline_access"; offline_access brings the refresh token that re-checks groups)',
+  )
   .option('--groups-claim <claim>', 'the ID token claim with the groups (default groups)')
   .option('--name-claim <claim>', 'the claim with the user name (default preferred_username)')
   .option('--label <text>', 'the text of the sign-in button')

@@ -28,6 +28,7 @@ import path from 'node:path';
 import { extract as extractTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openContent } from '@/lib/config/export/sealed-file';
+import { sealRefreshToken } from '@/lib/auth/directory/oidc-refresh';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, runOrchctl, startNode, stopAllNodes, type NodeProcess } from '../helpers/node-process';
@@ -112,6 +113,17 @@ beforeAll(async () => {
     },
   });
   expect(directory.status, directory.text).toBe(200);
+  // an OpenID user's refresh token, stored sealed as a sign-in stores it (the round trip through a
+  // real provider is tests/e2e/oidc-sign-in.test.ts)
+  secrets['OpenID refresh token'] = `oidc-refresh-${randomBytes(16).toString('hex')}`;
+  await withClient(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO app_user (id, name, role, source, role_checked_at, updated_at)
+       VALUES (gen_random_uuid(), 'oidc-secrets-user', 'viewer', 'oidc', now(), now()) RETURNING id::text AS id`,
+    );
+    const sealed = sealRefreshToken(row.value, rows[0].id, secrets['OpenID refresh token']);
+    await client.query('UPDATE app_user SET oidc_refresh_token = $1 WHERE id = $2::uuid', [sealed, rows[0].id]);
+  });
   secrets['cluster private key (a line of it)'] = String(row.cluster_key).split('\n')[5];
 
   const reset = await runOrchctl(['push', '--url', nodes[0].url, '--reset', '--timeout', '120'], {

@@ -1,7 +1,8 @@
 /**
  * The user rows of directory users (source `ldap` or `oidc`, no password): created at the first
- * sign-in, their role set from their groups at every sign-in, and, for LDAP users, re-checked
- * while their sessions and API tokens are in use, at most once per `roleRecheckSeconds` per user
+ * sign-in, their role set from their groups at every sign-in, and re-checked while their
+ * sessions and API tokens are in use (LDAP: the directory; OpenID: the provider, through the
+ * refresh token of the user's latest sign-in), at most once per `roleRecheckSeconds` per user
  * across the whole cluster (the claim is a conditional write on the database clock). A user the
  * directory no longer grants a role is marked refused: their sessions and tokens stop working
  * until a sign-in finds a group again.
@@ -12,6 +13,8 @@ import type { TRole, TUser } from '@/lib/auth/roles';
 import { readAuthConfig } from '@/lib/auth/directory/auth-config';
 import { lookUpLdapUser } from '@/lib/auth/directory/ldap-directory';
 import { roleForGroups } from '@/lib/auth/directory/role-mapping';
+import { readOidcGroups } from '@/lib/auth/directory/oidc-refresh';
+import type { TRoleMapping } from '@/lib/auth/directory/schemas';
 import { logWarn } from '@/lib/node/log';
 
 export type TDirectorySource = 'ldap' | 'oidc';
@@ -42,33 +45,53 @@ export async function recordDirectorySignIn(
   return row;
 }
 
-/** The directory grants this user nothing any more: their sessions and tokens stop at the next request. */
+/**
+ * The directory grants this user nothing any more: their sessions and tokens stop at the next
+ * request. An OpenID user's refresh token goes too (a new sign-in brings a new one).
+ */
 async function refuse(db: TDb, id: string): Promise<null> {
-  await db.$executeRaw`UPDATE app_user SET refused_at = now() WHERE id = ${id}::uuid AND refused_at IS NULL`;
+  await db.$executeRaw`UPDATE app_user SET refused_at = now(), oidc_refresh_token = NULL WHERE id = ${id}::uuid AND refused_at IS NULL`;
   return null;
 }
 
+/** The groups the directory or the OpenID provider lists for this user now; null: it no longer knows them. */
+async function currentGroups(
+  db: TDb,
+  user: TUser,
+  source: TDirectorySource,
+): Promise<{ groups: string[]; roles: TRoleMapping[] } | null> {
+  const config = await readAuthConfig(db);
+  if (source === 'ldap') {
+    if (!config.ldap?.enabled || config.ldapBindPassword === null) return null;
+    const entry = await lookUpLdapUser(config.ldap, config.ldapBindPassword, user.name);
+    return entry ? { groups: entry.groups, roles: config.ldap.roles } : null;
+  }
+  if (!config.oidc?.enabled || config.oidcClientSecret === null) return null;
+  const groups = await readOidcGroups(db, user, config.oidc, config.oidcClientSecret);
+  return groups ? { groups, roles: config.oidc.roles } : null;
+}
+
 /**
- * The user with their current role, re-read from the directory when their last check is older
- * than the configured interval; null when the directory no longer grants them a role. While the
- * directory cannot be reached, the role last read stays in force (an outage of the directory
- * must not lock every operator out) and the next check comes one interval later.
+ * The user with their current role, re-read from the directory (LDAP: a search as the bind user;
+ * OpenID: a refresh-token grant at the provider) when their last check is older than the
+ * configured interval; null when the directory no longer grants them a role. While the directory
+ * cannot be reached, the role last read stays in force (an outage of the directory must not lock
+ * every operator out) and the next check comes one interval later.
  */
 export async function recheckDirectoryRole(db: TDb, user: TUser): Promise<TUser | null> {
   // one request in the whole cluster does the check; the others go on with the role read last
-  const claimed = await db.$queryRaw<{ id: string }[]>`
+  const claimed = await db.$queryRaw<{ source: TDirectorySource }[]>`
     UPDATE app_user u SET role_checked_at = now()
       FROM auth_config c
-     WHERE u.id = ${user.id}::uuid AND c.id = 1 AND u.source = 'ldap'
+     WHERE u.id = ${user.id}::uuid AND c.id = 1 AND u.source IN ('ldap', 'oidc')
        AND (u.role_checked_at IS NULL OR u.role_checked_at <= now() - make_interval(secs => c.role_recheck_seconds))
-    RETURNING u.id::text AS id`;
-  if (claimed.length === 0) return user;
+    RETURNING u.source`;
+  const source = claimed[0]?.source;
+  if (!source) return user;
 
-  const config = await readAuthConfig(db);
-  if (!config.ldap?.enabled || config.ldapBindPassword === null) return refuse(db, user.id);
   try {
-    const entry = await lookUpLdapUser(config.ldap, config.ldapBindPassword, user.name);
-    const role = entry ? roleForGroups(entry.groups, config.ldap.roles) : null;
+    const found = await currentGroups(db, user, source);
+    const role = found ? roleForGroups(found.groups, found.roles) : null;
     if (role === null) return refuse(db, user.id);
     if (role !== user.role)
       await db.$executeRaw`UPDATE app_user SET role = ${role}::"Role", updated_at = now() WHERE id = ${user.id}::uuid`;

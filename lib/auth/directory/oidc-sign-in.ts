@@ -4,13 +4,16 @@
  * URL is the node the user opened (next-auth takes the origin from the request, which the front
  * door sets), so every node's URL + OIDC_CALLBACK_PATH is registered at the provider and sign-in
  * works on any of them. The groups claim maps to a role at every sign-in; a user in no mapped
- * group is sent back to the sign-in page with a reason code, never a session.
+ * group is sent back to the sign-in page with a reason code, never a session. The refresh token
+ * the sign-in receives (scope offline_access) is kept, sealed, for the re-check of the user's
+ * groups while their sessions live (lib/auth/directory/oidc-refresh.ts).
  */
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import type { TDb } from '@/lib/db/client';
 import { isAppError } from '@/lib/api/app-error';
 import { OIDC_PROVIDER_ID, type TAuthConfig } from '@/lib/auth/directory/auth-config';
 import { recordDirectorySignIn } from '@/lib/auth/directory/directory-users';
+import { storeRefreshToken } from '@/lib/auth/directory/oidc-refresh';
 import { roleForGroups } from '@/lib/auth/directory/role-mapping';
 import type { TOidcSettings } from '@/lib/auth/directory/schemas';
 
@@ -37,8 +40,13 @@ function claimList(claims: TClaims, name: string): string[] {
   return typeof value === 'string' ? [value] : [];
 }
 
-/** The user row for the ID token's claims, or the reason they are refused. */
-export async function signInOidcUser(db: TDb, settings: TOidcSettings, claims: TClaims): Promise<TOidcUser> {
+/** The user row for the ID token's claims, or the reason they are refused; keeps the refresh token if one came. */
+export async function signInOidcUser(
+  db: TDb,
+  settings: TOidcSettings,
+  claims: TClaims,
+  refreshToken?: string,
+): Promise<TOidcUser> {
   const subject = claimText(claims, 'sub') ?? 'unknown';
   const name = (claimText(claims, settings.nameClaim) ?? claimText(claims, 'sub'))?.slice(0, 64);
   if (!name) return { id: subject, refusal: 'NoName' };
@@ -46,6 +54,7 @@ export async function signInOidcUser(db: TDb, settings: TOidcSettings, claims: T
   if (role === null) return { id: subject, refusal: 'NoGroup' };
   try {
     const user = await recordDirectorySignIn(db, 'oidc', name, role);
+    await storeRefreshToken(db, user.id, refreshToken);
     return { id: user.id, name: user.name, sessionVersion: user.sessionVersion };
   } catch (error) {
     if (isAppError(error, 'CONFLICT')) return { id: subject, refusal: 'NameTaken' };
@@ -64,9 +73,13 @@ export function oidcProvider(db: TDb, config: Pick<TAuthConfig, 'oidc' | 'oidcCl
     wellKnown: `${settings.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
     clientId: settings.clientId,
     clientSecret: config.oidcClientSecret,
-    authorization: { params: { scope: settings.scopes } },
+    // a refresh token (offline_access) is granted only on an explicit consent prompt (OpenID
+    // Connect Core, section 11)
+    authorization: {
+      params: { scope: settings.scopes, ...(settings.scopes.split(' ').includes('offline_access') ? { prompt: 'consent' } : {}) },
+    },
     checks: ['pkce', 'state'],
     idToken: true,
-    profile: (claims) => signInOidcUser(db, settings, claims) as never,
+    profile: (claims, tokens) => signInOidcUser(db, settings, claims, tokens.refresh_token) as never,
   };
 }

@@ -118,7 +118,7 @@ export const ZOidcSettings = z
       .max(500, 'scopes is at most 500 characters')
       .regex(/^[\w:./-]+( [\w:./-]+)*$/, 'scopes are names separated by single spaces')
       .refine((value) => value.split(' ').includes('openid'), 'scopes must include openid')
-      .default('openid profile email groups'),
+      .default('openid profile email groups offline_access'),
     /** the ID token claim that lists the user's groups */
     groupsClaim: z
       .string()
