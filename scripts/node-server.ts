@@ -28,6 +28,8 @@ import { PROJECT_ROOT } from '@/lib/node/paths';
 import { setNodeRuntime } from '@/lib/node/runtime';
 import { createNodeListener } from '@/lib/tls/listener';
 import { warnIfPlainHttpBeyondLoopback } from '@/lib/tls/plain-http-warning';
+import { servedCertificate } from '@/lib/tls/served-certificate';
+import { advertisedUrlAtStart } from '@/lib/node/advertise';
 import { startWorkflowRunner, type TWorkflowRunner } from '@/lib/workflow/node-runner';
 import { APP_VERSION } from '@/lib/node/version';
 
@@ -40,13 +42,13 @@ try {
   logError('server', `invalid environment: ${reason}`);
   process.exit(EXIT_FATAL_CONFIG);
 }
-const identity = await readIdentity(env.ORCH_DATA_DIR);
-if (!identity) {
+const storedIdentity = await readIdentity(env.ORCH_DATA_DIR);
+if (!storedIdentity) {
   logError('server', `no node identity in ${env.ORCH_DATA_DIR}; start the node with "orchctl node start"`);
   process.exit(EXIT_FATAL_CONFIG);
 }
 // from here on the process log is pino: JSON lines (or text for the demo) naming this node
-configureProcessLog({ node: identity.name, format: env.ORCH_LOG_FORMAT });
+configureProcessLog({ node: storedIdentity.name, format: env.ORCH_LOG_FORMAT });
 // the scrape credential that works without the database (lib/metrics/metrics-token.ts)
 await ensureMetricsToken(env.ORCH_DATA_DIR);
 const cluster = await readClusterIdentity(db());
@@ -58,7 +60,7 @@ const requestRestart = (reason: string) => setTimeout(() => void shutdown(`resta
 const configSync = new ConfigSync({
   db: db(),
   dataDir: env.ORCH_DATA_DIR,
-  nodeId: identity.id,
+  nodeId: storedIdentity.id,
   requestRestart,
   log: logAs('config'),
   watchRollouts: !standalone,
@@ -74,6 +76,21 @@ const logLevel = new LogLevelFollower({
   onError: (error) => logWarn('server', `cannot read the log level setting: ${String(error)}`),
 });
 await logLevel.start();
+
+// HTTP, or HTTPS when the node has a certificate (a pushed one is on disk by now); each request is
+// classified there (direct, loopback or proxied, client address, protocol, host) before the app
+// sees it (lib/tls/listener.ts). Made before the agent: what it serves decides what it advertises.
+// (Next.js hands out its request handler before it is prepared; the server listens after that.)
+const app = next({ dev: env.ORCH_DEV === '1', dir: PROJECT_ROOT, port: env.ORCH_PORT });
+const handle = app.getRequestHandler();
+const server = await createNodeListener(env.ORCH_DATA_DIR, (req, res) => void handle(req, res), {
+  trustedProxies: trustedProxySet(env.ORCH_TRUSTED_PROXIES),
+});
+// without --advertise, https:// from the start that serves a certificate (lib/node/advertise.ts)
+const identity = {
+  ...storedIdentity,
+  advertiseUrl: advertisedUrlAtStart(storedIdentity, servedCertificate().state === 'https'),
+};
 
 // the agent's database reads time out after about one heartbeat interval (1–10 s), so that a
 // database that stops answering never stalls its loop past the fence deadline
@@ -113,15 +130,7 @@ setNodeRuntime({
 let workflows: TWorkflowRunner | undefined = undefined;
 let notifications: { stop(): Promise<void> } | undefined = undefined;
 let retention: RetentionPruner | undefined = undefined;
-const app = next({ dev: env.ORCH_DEV === '1', dir: PROJECT_ROOT, port: env.ORCH_PORT });
 await app.prepare();
-const handle = app.getRequestHandler();
-
-// HTTP, or HTTPS when the node has a certificate; each request is classified there (direct,
-// loopback or proxied, client address, protocol, host) before the app sees it (lib/tls/listener.ts)
-const server = await createNodeListener(env.ORCH_DATA_DIR, (req, res) => void handle(req, res), {
-  trustedProxies: trustedProxySet(env.ORCH_TRUSTED_PROXIES),
-});
 
 server.on('error', (error: NodeJS.ErrnoException) => {
   logError('server', error.code === 'EADDRINUSE' ? `port ${env.ORCH_PORT} is already in use` : 'listen failed', error);

@@ -98,7 +98,7 @@ function hostAlarms(node: TAlarmInput['nodes'][number], live: boolean): TAlarm[]
       {
         code: 'PLAIN_HTTP',
         nodeId: node.id,
-        message: `${node.name} serves plain HTTP to other hosts (${node.url}): passwords and sessions cross the network unencrypted. Generate a certificate on the Configuration page and advertise https://.`,
+        message: `${node.name} serves plain HTTP to other hosts (${node.url}): passwords and sessions cross the network unencrypted. Generate a certificate on the Configuration page and push it with a reset: a node without --advertise then advertises https://.`,
       },
     ];
   }

@@ -1,7 +1,9 @@
 /**
  * The address a node listens on (--listen) and the URL it advertises when no --advertise is
  * given. Other hosts must be able to reach what a node advertises, so the default is never a
- * loopback name unless the node listens on loopback only.
+ * loopback name unless the node listens on loopback only; and its scheme is what the server
+ * serves: https:// once it serves a certificate, so a certificate pushed with a reset is
+ * advertised without restarting the launcher.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -57,16 +59,40 @@ function hostForUrl(host: string): string {
   return isIP(host) === 6 ? `[${host}]` : host;
 }
 
+export type TScheme = 'http' | 'https';
+
 /**
  * The default advertised URL: for a node listening on loopback only, localhost; on one address,
  * that address; on every interface, the fully qualified host name, else the first non-loopback
- * address, else (a host with loopback only) localhost.
+ * address, else (a host with loopback only) localhost. The scheme is https when the node has a
+ * certificate.
  */
-export function chooseAdvertiseUrl(port: number, listen: string | undefined, facts: THostFacts): string {
-  if (listen !== undefined && isLoopbackHost(listen)) return `http://localhost:${port}`;
-  if (!isAllInterfaces(listen)) return `http://${hostForUrl(listen!)}:${port}`;
+export function chooseAdvertiseUrl(
+  port: number,
+  listen: string | undefined,
+  facts: THostFacts,
+  scheme: TScheme = 'http',
+): string {
+  if (listen !== undefined && isLoopbackHost(listen)) return `${scheme}://localhost:${port}`;
+  if (!isAllInterfaces(listen)) return `${scheme}://${hostForUrl(listen!)}:${port}`;
   const host = facts.qualifiedName ?? facts.addresses[0];
-  return host ? `http://${hostForUrl(host)}:${port}` : `http://localhost:${port}`;
+  return host ? `${scheme}://${hostForUrl(host)}:${port}` : `${scheme}://localhost:${port}`;
+}
+
+/**
+ * The URL a server advertises from its start: one given with --advertise exactly as given; the
+ * node's own choice with https:// when this server serves a certificate and http:// when it does
+ * not (none, or one it cannot use). The launcher chooses before the server starts, and a
+ * certificate pushed with a reset arrives after that: the server has the last word.
+ */
+export function advertisedUrlAtStart(
+  identity: { advertiseUrl: string; advertiseChosen?: boolean },
+  servesHttps: boolean,
+): string {
+  // absent only in files the launcher has not rewritten yet: kept as it was
+  if (identity.advertiseChosen !== false) return identity.advertiseUrl;
+  // the node's own choice always names its port, so only the scheme changes (not through URL, which drops :80 and :443)
+  return identity.advertiseUrl.replace(/^https?:/i, servesHttps ? 'https:' : 'http:');
 }
 
 /** Whether a node listening there can be reached from other hosts. */

@@ -2,7 +2,10 @@
  * This node's identity: a stable id, a name and the URL other nodes and browsers reach it at.
  * It lives in the data directory (node.json), so it survives restarts; --name and --advertise
  * given on a later start replace the stored values. An advertised URL the node chose itself (no
- * --advertise ever given) is chosen again on every start, so it follows --listen and the host.
+ * --advertise ever given) is chosen again on every start, so it follows --listen and the host;
+ * its scheme is set again by the server at each of its starts, from the certificate it serves
+ * (advertisedUrlAtStart in lib/node/advertise.ts), so node.json may still say http:// for a
+ * server that advertises https:// since a certificate pushed with a reset.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';

@@ -34,6 +34,7 @@ import {
 } from '@/lib/node/database-choice';
 import { SERVER_ENTRY, PROJECT_ROOT } from '@/lib/node/paths';
 import { listenProblem } from '@/lib/node/ports';
+import { readCertificateFiles } from '@/lib/tls/certificate-files';
 
 export type TNodeStartOptions = {
   port: number;
@@ -107,7 +108,13 @@ export class NodeSupervisor {
         port: this.options.port,
         name: this.options.name,
         advertiseUrl: this.options.advertiseUrl,
-        defaultAdvertiseUrl: chooseAdvertiseUrl(this.options.port, this.options.listen, await readHostFacts()),
+        // the server sets the scheme again at each start, from the certificate it serves (advertisedUrlAtStart)
+        defaultAdvertiseUrl: chooseAdvertiseUrl(
+          this.options.port,
+          this.options.listen,
+          await readHostFacts(),
+          (await hasCertificate(this.dataDir)) ? 'https' : 'http',
+        ),
       });
       const launch = await this.prepareLaunch();
       this.spawnServer(launch);
@@ -335,4 +342,9 @@ export class NodeSupervisor {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFile(path.join(dir, name), `${pid}\n`, { mode: 0o600 });
   }
+}
+
+/** Whether the data directory holds a certificate pair (whether the server can use it, it decides itself). */
+async function hasCertificate(dataDir: string): Promise<boolean> {
+  return (await readCertificateFiles(dataDir).catch(() => null)) !== null;
 }

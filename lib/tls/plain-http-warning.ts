@@ -14,7 +14,7 @@ export function warnIfPlainHttpBeyondLoopback(listen: string | undefined, advert
     'tls',
     `PLAIN HTTP TO OTHER HOSTS: this node listens on ${where} and serves no certificate, so passwords, ` +
       `session cookies and join tokens cross the network unencrypted (advertised as ${advertiseUrl}). ` +
-      'Generate or import a certificate on the Configuration page (`orchctl certificate generate`), restart, ' +
-      'and advertise https://; or listen on loopback only (--listen 127.0.0.1) behind a TLS proxy.',
+      'Generate or import a certificate on the Configuration page (`orchctl certificate generate`) and restart ' +
+      '(without --advertise, the node then advertises https://); or listen on loopback only (--listen 127.0.0.1) behind a TLS proxy.',
   );
 }

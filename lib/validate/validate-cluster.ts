@@ -138,7 +138,14 @@ function certificateChecks(status: TClusterStatus): TValidationCheck[] {
         node.id,
       );
     const plain = status.alarms.find((alarm) => alarm.code === 'PLAIN_HTTP' && alarm.nodeId === node.id);
-    if (plain) return check(name, 'warn', plain.message, 'generate a certificate and advertise https://', node.id);
+    if (plain)
+      return check(
+        name,
+        'warn',
+        plain.message,
+        'generate a certificate and push it with a reset (without --advertise, a node then advertises https://)',
+        node.id,
+      );
     return check(name, 'pass', `${node.url}: covered, or only reached on this host's loopback`, null, node.id);
   });
 }

@@ -2,18 +2,21 @@
  * A cluster on separate hosts: the database and each node in a network namespace of its own,
  * on a private /24 made by this test (tests/helpers/host-network.ts). Each node is known to the
  * others by its own address, which it advertises without being told (A listens on its address,
- * B on every interface). Where namespaces cannot be made, the file fails and says why.
+ * B on every interface), at http:// until it serves a certificate and at https:// from the
+ * server start that serves one (a certificate pushed with a reset: no launcher restarts). Where
+ * namespaces cannot be made, the file fails and says why.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { THealth } from '@/lib/cluster/health';
+import type { TClusterStatus } from '@/lib/cluster/status';
 import { pollUntil } from '../helpers/poll';
-import { basicAuth, ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
+import { basicAuth, isAlive, ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { clusterStatus, health, maxBelievedActive, ROOT, seedCluster, stateOf } from '../helpers/cluster';
 import { rawRequest } from '../helpers/https-request';
 import { HostDatabase, HostNetwork, startHostNode } from '../helpers/host-network';
@@ -268,4 +271,87 @@ describe('nodes on separate hosts', () => {
     // it was the active node of its own one-node cluster
     expect(maxBelievedActive([node('a'), node('b')])).toBe(1);
   });
+
+  it(
+    'a certificate pushed with a reset: every node advertises https:// and PLAIN_HTTP clears, without restarting a launcher',
+    { timeout: 330_000 },
+    async () => {
+      const members = ['a', 'b', 'c'];
+      const address = (name: string) => network!.host(name).address;
+      const urlsOf = (status: TClusterStatus) => Object.fromEntries(status.nodes.map((member) => [member.name, member.url]));
+      // before: A advertises https:// since the restart that made it serve its own certificate (the
+      // join above), never told to; B and C serve none and advertise http://
+      const before = await clusterStatus(node('b'));
+      expect(urlsOf(before)).toEqual({
+        A: `https://${address('a')}:3000`,
+        B: `http://${address('b')}:3000`,
+        C: `http://${address('c')}:3000`,
+      });
+      const plainBefore = before.alarms.filter((alarm) => alarm.code === 'PLAIN_HTTP');
+      expect(plainBefore.map((alarm) => alarm.message.split(' ')[0]).sort()).toEqual(['B', 'C']);
+      const launchers = new Map(members.map((name) => [name, node(name)]));
+      const restartsBefore = new Map(members.map((name) => [name, restartsOf(node(name))]));
+
+      // the operator's steps (docs/operations.md): generate on one node, push to all with a reset
+      const credentials = { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD };
+      const generated = await runOrchctl(['certificate', 'generate', '--url', node('b').url], credentials);
+      expect(generated.code, generated.stderr).toBe(0);
+      const pushed = await runOrchctl(['push', '--url', node('b').url, '--reset', '--no-wait'], credentials);
+      expect(pushed.code, pushed.stderr).toBe(0);
+      const certificate = readFileSync(path.join(node('b').dataDir, 'config', 'tls', 'certificate.pem'), 'utf8');
+      const trustDir = await mkdtemp(path.join(os.tmpdir(), 'orch-cluster-trust-'));
+      try {
+        const trusted = path.join(trustDir, 'cluster.crt');
+        await writeFile(trusted, certificate);
+        const bHttps = `https://${address('b')}:3000`;
+        // every member advertised at https:// and no PLAIN_HTTP alarm, as B (serving the pushed certificate) reports it
+        const after = await pollUntil(
+          async () => {
+            // throws while B restarts or still serves plain HTTP; the last answer is in the timeout's message
+            const response = await rawRequest(`${bHttps}/api/cluster`, {
+              ca: certificate,
+              headers: { authorization: ROOT },
+              timeoutMs: 5_000,
+            });
+            if (response.status !== 200) throw new Error(`HTTP ${response.status} from B`);
+            const status = response.json<TClusterStatus>();
+            const allHttps = status.nodes.length === 3 && status.nodes.every((member) => member.url.startsWith('https://'));
+            if (allHttps && !status.alarms.some((alarm) => alarm.code === 'PLAIN_HTTP')) return status;
+            throw new Error(`B reports ${JSON.stringify(urlsOf(status))}, alarms ${status.alarms.map((alarm) => alarm.code)}`);
+          },
+          { what: 'every member to advertise https:// with the PLAIN_HTTP alarm cleared', timeoutMs: 240_000 },
+        );
+        expect(urlsOf(after)).toEqual({
+          A: `https://${address('a')}:3000`,
+          B: `https://${address('b')}:3000`,
+          C: `https://${address('c')}:3000`,
+        });
+        // the pushed certificate covers each member's advertised host
+        expect(after.alarms.map((alarm) => alarm.code)).not.toContain('CERTIFICATE_HOST_NOT_COVERED');
+
+        // what orchctl status --json shows, over HTTPS trusting the cluster certificate: the members' own addresses
+        const shown = await runOrchctl(['status', '--url', bHttps, '--json'], { ...credentials, NODE_EXTRA_CA_CERTS: trusted });
+        expect(shown.code, shown.stderr).toBe(0);
+        const status = JSON.parse(shown.stdout) as TClusterStatus;
+        for (const member of status.nodes) {
+          expect(member.url).toMatch(/^https:\/\//);
+          expect(new URL(member.url).hostname).not.toMatch(/^(localhost|127\.|\[::1\])/);
+        }
+        expect(status.alarms.map((alarm) => alarm.code)).not.toContain('PLAIN_HTTP');
+      } finally {
+        await rm(trustDir, { recursive: true, force: true });
+      }
+      // the same launchers, still running: only their servers restarted (the rolling reset)
+      for (const name of members) {
+        expect(node(name)).toBe(launchers.get(name));
+        expect(isAlive(node(name).pid), `${name}'s launcher`).toBe(true);
+        expect(restartsOf(node(name)), `${name}'s server restarts`).toBeGreaterThan(restartsBefore.get(name)!);
+      }
+    },
+  );
 });
+
+/** How often the launcher has started its server again on request (a join, a reset). */
+function restartsOf(started: NodeProcess): number {
+  return started.output().split('server asked for a restart').length - 1;
+}

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { deriveAlarms } from '@/lib/cluster/alarms';
-import { checkListenAddress, chooseAdvertiseUrl, isLoopbackHost, listensBeyondLoopback } from '@/lib/node/advertise';
+import {
+  advertisedUrlAtStart,
+  checkListenAddress,
+  chooseAdvertiseUrl,
+  isLoopbackHost,
+  listensBeyondLoopback,
+} from '@/lib/node/advertise';
 import { certificateCovers } from '@/lib/tls/certificate-coverage';
 
 const host = { qualifiedName: 'orch-1.example.org', addresses: ['10.0.0.5', 'fd00::5'] };
@@ -20,6 +26,35 @@ describe('the advertised URL a node chooses without --advertise', () => {
 
   it('on one address: that address', () => {
     expect(chooseAdvertiseUrl(3000, '10.203.7.11', host)).toBe('http://10.203.7.11:3000');
+  });
+
+  it('https:// when the node has a certificate, on the same host and port', () => {
+    expect(chooseAdvertiseUrl(3000, undefined, host, 'https')).toBe('https://orch-1.example.org:3000');
+    expect(chooseAdvertiseUrl(3000, '10.203.7.11', host, 'https')).toBe('https://10.203.7.11:3000');
+    expect(chooseAdvertiseUrl(3000, '::', { addresses: ['fd00::5'] }, 'https')).toBe('https://[fd00::5]:3000');
+    expect(chooseAdvertiseUrl(3000, '127.0.0.1', host, 'https')).toBe('https://localhost:3000');
+  });
+
+  it('at server start: its own choice follows what the server serves; --advertise is kept as given', () => {
+    const own = { advertiseUrl: 'http://10.0.0.5:3000', advertiseChosen: false };
+    expect(advertisedUrlAtStart(own, true)).toBe('https://10.0.0.5:3000');
+    expect(advertisedUrlAtStart(own, false)).toBe('http://10.0.0.5:3000');
+    // a certificate removed (or unusable): back to http://
+    expect(advertisedUrlAtStart({ advertiseUrl: 'https://[fd00::5]:3000', advertiseChosen: false }, false)).toBe(
+      'http://[fd00::5]:3000',
+    );
+    // the port stays, even where it is the other scheme's default
+    expect(advertisedUrlAtStart({ advertiseUrl: 'http://10.0.0.5:443', advertiseChosen: false }, true)).toBe(
+      'https://10.0.0.5:443',
+    );
+    expect(advertisedUrlAtStart({ advertiseUrl: 'http://10.0.0.5:80', advertiseChosen: false }, true)).toBe(
+      'https://10.0.0.5:80',
+    );
+    const given = { advertiseUrl: 'http://lb.example.org:8080', advertiseChosen: true };
+    expect(advertisedUrlAtStart(given, true)).toBe('http://lb.example.org:8080');
+    expect(advertisedUrlAtStart({ advertiseUrl: 'https://node-1.example:3000', advertiseChosen: true }, false)).toBe(
+      'https://node-1.example:3000',
+    );
   });
 
   it('--listen takes an IP address, with one clear line otherwise', () => {
