@@ -35,6 +35,10 @@ beforeAll(async () => {
     what: 'the node to report its configuration',
   });
   await api('/api/config/push', 'POST', {});
+  // the node applies version 1 on a heartbeat: an edit made before that would be written over by it
+  await pollUntil(async () => (await clusterStatus(node)).nodes.every((member) => member.syncState === 'IN_SYNC'), {
+    what: 'the node in sync on version 1',
+  });
   await api('/api/config/settings', 'PUT', { logLevel: 'debug' });
   await pollUntil(async () => (await clusterStatus(node)).nodes[0].localChanges, {
     what: 'the setting to show as a local change',
