@@ -35,9 +35,10 @@ beforeAll(async () => {
     what: 'the node to report its configuration',
   });
   await api('/api/config/push', 'POST', {});
-  // the node applies version 1 on a heartbeat: an edit made before that would be written over by it
-  await pollUntil(async () => (await clusterStatus(node)).nodes.every((member) => member.syncState === 'IN_SYNC'), {
-    what: 'the node in sync on version 1',
+  // the node writes version 1 to its disk on a heartbeat (CONFIG_APPLIED); an edit made before
+  // that would be written over by it
+  await pollUntil(async () => (await api<unknown[]>('/api/cluster/events?kind=CONFIG_APPLIED', 'GET')).length > 0, {
+    what: 'the node to apply version 1',
   });
   await api('/api/config/settings', 'PUT', { logLevel: 'debug' });
   await pollUntil(async () => (await clusterStatus(node)).nodes[0].localChanges, {
