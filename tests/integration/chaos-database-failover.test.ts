@@ -5,26 +5,9 @@
  * standby). No run lost, no element executed twice beyond the retry of an interrupted one, never
  * more than one node believing itself active.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TChaosReport } from '../../scripts/chaos';
-
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-
-function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'chaos.ts'), ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runChaos } from '../helpers/chaos';
 
 describe('chaos with database failovers, two minutes', () => {
   it('keeps every guarantee across a database failover among the other faults', { timeout: 600_000 }, async () => {

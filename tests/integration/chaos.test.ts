@@ -3,26 +3,9 @@
  * and, where namespaces can be made, partitions, latency and loss; with a steady stream of runs): no run lost, no element executed twice beyond the retry of an
  * interrupted one, never more than one node believing itself active.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TChaosReport } from '../../scripts/chaos';
-
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-
-function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'chaos.ts'), ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runChaos } from '../helpers/chaos';
 
 describe('chaos, one minute', () => {
   it(
