@@ -15,7 +15,8 @@ import type { TTargetView } from '@/lib/notify/schemas';
 import { createTestDatabase } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { clusterStatus, ROOT, seedCluster, startNodes } from '../helpers/cluster';
+import { clusterStatus, seedCluster, startNodes } from '../helpers/cluster';
+import { api as sharedApi, type TApiInit } from '../helpers/http';
 import { makeTestCa } from '../helpers/receivers';
 
 const SAMPLE = path.resolve(import.meta.dirname, '..', '..', 'samples', 'plugins', 'greeting.orchplugin');
@@ -30,19 +31,9 @@ const exportFile = path.join(work, 'cluster-a.orchexport');
 let a: NodeProcess[];
 let b: NodeProcess[];
 
-async function api<T>(
-  node: NodeProcess,
-  route: string,
-  init: { method?: string; body?: unknown } = {},
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${node.url}${route}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: ROOT, 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+// an import derives its key with scrypt and writes a version: more time than the helper's default
+const api = <T>(node: NodeProcess, route: string, init: TApiInit = {}) =>
+  sharedApi<T>(node, route, { timeoutMs: 30_000, ...init });
 
 async function orchctl(args: string[]): Promise<string> {
   const result = await runOrchctl(args, AS_ROOT);

@@ -18,25 +18,12 @@ import { getRun, importDefinition, startRun } from '../helpers/workflows';
 import { createTestDatabase } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { clusterStatus, ROOT, seedCluster, startNodes } from '../helpers/cluster';
+import { clusterStatus, seedCluster, startNodes } from '../helpers/cluster';
+import { api } from '../helpers/http';
 
 const SAMPLE = path.resolve(import.meta.dirname, '..', '..', 'samples', 'plugins', 'greeting.orchplugin');
 const AS_ROOT = { ORCH_USER: 'root', ORCH_PASSWORD: ROOT_PASSWORD };
 let nodes: NodeProcess[];
-
-async function api<T>(
-  node: NodeProcess,
-  route: string,
-  init: { method?: string; body?: unknown } = {},
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${node.url}${route}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: ROOT, 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
 
 async function orchctl(args: string[]): Promise<string> {
   const result = await runOrchctl(args, AS_ROOT);
