@@ -2,12 +2,13 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { apiSend, ApiError, toApiError } from '@/lib/api/fetcher';
+import { apiSend, ApiError } from '@/lib/api/fetcher';
 import { ZPasswordChange } from '@/lib/users/schemas';
 import { Alert, Notice } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { FormField } from '@/components/ui/form-field';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 const FIELDS = ['currentPassword', 'newPassword'] as const;
 const EMPTY = { currentPassword: '', newPassword: '' };
@@ -15,28 +16,21 @@ const EMPTY = { currentPassword: '', newPassword: '' };
 export function ChangePasswordForm() {
   const router = useRouter();
   const [draft, setDraft] = useState(EMPTY);
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { busy, failure, setFailure, call } = useApiCall();
   const [changed, setChanged] = useState(false);
-  const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setChanged(false);
     const parsed = ZPasswordChange.safeParse(draft);
     if (!parsed.success) return setFailure(ApiError.fromZod(parsed.error));
-    setBusy(true);
-    setFailure(null);
-    try {
+    await call(async () => {
       await apiSend('PUT', '/api/me/password', parsed.data);
       setDraft(EMPTY);
       setChanged(true);
       // the change ended every session, this one too: sign in again with the new password
       router.replace('/login');
-      return;
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

@@ -1,12 +1,13 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { apiSend, ApiError, toApiError } from '@/lib/api/fetcher';
+import { apiSend, ApiError } from '@/lib/api/fetcher';
 import { ZTokenCreate, type TCreatedToken } from '@/lib/tokens/schemas';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, SelectField } from '@/components/ui/form-field';
 import { NewTokenValue } from '@/components/account/new-token-value';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /** Choices of lifetime; "never" keeps the token until it is revoked. */
 const EXPIRY_CHOICES = [
@@ -20,24 +21,18 @@ export function CreateTokenForm({ onCreated }: { onCreated: () => Promise<void> 
   const [name, setName] = useState('');
   const [expiresInDays, setExpiresInDays] = useState<number | null>(90);
   const [created, setCreated] = useState<TCreatedToken | null>(null);
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, setFailure, call } = useApiCall();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const parsed = ZTokenCreate.safeParse({ name, expiresInDays });
     if (!parsed.success) return setFailure(ApiError.fromZod(parsed.error));
-    setBusy(true);
-    setFailure(null);
     setCreated(null);
-    try {
+    await call(async () => {
       setCreated(await apiSend<TCreatedToken>('POST', '/api/tokens', parsed.data));
       setName('');
       await onCreated();
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

@@ -1,25 +1,22 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { ConfirmButton } from '@/components/ui/confirm-button';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /** Ends every console session of the user, this one included (a lost laptop, a shared browser). */
 export function SignOutEverywhere() {
   const router = useRouter();
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { failure, call } = useApiCall();
 
   async function signOutEverywhere() {
-    setFailure(null);
-    try {
+    await call(async () => {
       await apiSend('DELETE', '/api/me/sessions');
       router.replace('/login');
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
+    });
   }
 
   return (

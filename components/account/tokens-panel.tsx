@@ -1,25 +1,20 @@
 'use client';
 
-import { useState } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import { useTokens } from '@/lib/swr/use-tokens';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { CreateTokenForm } from '@/components/account/create-token-form';
 import { TokensTable } from '@/components/account/tokens-table';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /** The user's API tokens, for scripts and the CLI (`ORCH_TOKEN`). */
 export function TokensPanel() {
   const { data: tokens, error: loadError, mutate } = useTokens();
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { failure, call } = useApiCall();
 
   async function revokeToken(id: string) {
-    setFailure(null);
-    try {
-      await apiSend('DELETE', `/api/tokens/${id}`);
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
+    await call(() => apiSend('DELETE', `/api/tokens/${id}`));
     await mutate();
   }
 

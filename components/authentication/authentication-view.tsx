@@ -1,7 +1,6 @@
 'use client';
 
-import { useState } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import { useAuthConfig } from '@/lib/swr/use-auth-config';
 import { PageHeader } from '@/components/shell/page-header';
 import { Alert } from '@/components/ui/alert';
@@ -10,21 +9,17 @@ import { Card } from '@/components/ui/card';
 import { LdapForm } from '@/components/authentication/ldap-form';
 import { DirectoryTestForm } from '@/components/authentication/directory-test-form';
 import { OidcForm } from '@/components/authentication/oidc-form';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /** How users sign in on every node of the cluster: local accounts, LDAP, OpenID Connect. */
 export function AuthenticationView() {
   const config = useAuthConfig();
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { failure, call } = useApiCall();
   const data = config.data;
 
   async function setLocalAccounts(enabled: boolean) {
     if (!data) return;
-    setFailure(null);
-    try {
-      await apiSend('PUT', '/api/auth/config', { version: data.version, localAccountsEnabled: enabled });
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
+    await call(() => apiSend('PUT', '/api/auth/config', { version: data.version, localAccountsEnabled: enabled }));
     await config.mutate();
   }
 

@@ -1,33 +1,28 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import type { TDirectoryTest, TDirectoryTestResult } from '@/lib/auth/directory/schemas';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { FormField } from '@/components/ui/form-field';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /** *Test*: what the directory says about a user name and password, without signing anyone in. */
 export function DirectoryTestForm() {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [result, setResult] = useState<TDirectoryTestResult | null>(null);
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, call } = useApiCall();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setFailure(null);
     setResult(null);
-    try {
+    await call(async () => {
       setResult(await apiSend<TDirectoryTestResult>('POST', '/api/auth/test', { name, password } satisfies TDirectoryTest));
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

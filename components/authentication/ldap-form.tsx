@@ -1,11 +1,12 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import type { TAuthConfigUpdate, TAuthConfigView, TRoleMapping } from '@/lib/auth/directory/schemas';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 const TEXTAREA = 'block w-full rounded-md border border-gray-300 bg-white px-3 py-2 font-mono text-xs text-gray-900 shadow-xs';
 
@@ -40,18 +41,15 @@ export function LdapForm({ config, onSaved }: { config: TAuthConfigView; onSaved
     memberOfAttribute: ldap?.memberOfAttribute ?? '',
     roles: mappingLines(ldap?.roles),
   });
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { busy, failure, call } = useApiCall();
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
   const set = (key: keyof typeof draft) => (event: { target: { value: string } }) =>
     setDraft({ ...draft, [key]: event.target.value });
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setFailure(null);
     setSaved(false);
-    try {
+    await call(async () => {
       await apiSend('PUT', '/api/auth/config', {
         version: config.version,
         ldap: {
@@ -74,10 +72,7 @@ export function LdapForm({ config, onSaved }: { config: TAuthConfigView; onSaved
       setDraft({ ...draft, bindPassword: '' });
       setSaved(true);
       await onSaved();
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   const fieldError = (field: string) =>

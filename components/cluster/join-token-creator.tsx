@@ -1,29 +1,24 @@
 'use client';
 
 import { useState } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { DateTime } from '@/components/ui/date-time';
 import { CopyField } from '@/components/cluster/copy-field';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 type TJoinToken = { token: string; fingerprint: string; expiresAt: string };
 
 /** A one-time join token, shown once: the safer alternative to typing an administrator's password on the joining node. */
 export function JoinTokenCreator() {
   const [created, setCreated] = useState<TJoinToken | null>(null);
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, call } = useApiCall();
 
   async function create() {
-    setBusy(true);
-    setFailure(null);
-    try {
+    await call(async () => {
       setCreated(await apiSend<TJoinToken>('POST', '/api/cluster/join-tokens', {}));
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

@@ -1,11 +1,12 @@
 'use client';
 
 import { useId, useState, type FormEvent } from 'react';
-import { apiSend, ApiError, toApiError } from '@/lib/api/fetcher';
+import { apiSend, ApiError } from '@/lib/api/fetcher';
 import type { TCertificateView } from '@/lib/tls/certificate-view';
 import { ZCertificateChange } from '@/lib/tls/schemas';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 const FIELDS = ['certificate', 'privateKey'] as const;
 
@@ -13,25 +14,19 @@ const FIELDS = ['certificate', 'privateKey'] as const;
 export function CertificateImportForm({ onImported }: { onImported: (view: TCertificateView) => Promise<void> }) {
   const [certificate, setCertificate] = useState('');
   const [privateKey, setPrivateKey] = useState('');
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, setFailure, call } = useApiCall();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const parsed = ZCertificateChange.safeParse({ action: 'import', certificate, privateKey });
     if (!parsed.success) return setFailure(ApiError.fromZod(parsed.error));
-    setBusy(true);
-    setFailure(null);
-    try {
+    await call(async () => {
       const view = await apiSend<TCertificateView>('POST', '/api/config/certificate', parsed.data);
       // the key is on the node now; it does not stay in the page
       setCertificate('');
       setPrivateKey('');
       await onImported(view);
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

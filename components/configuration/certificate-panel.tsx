@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type ReactNode } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import type { TCertificateOnDisk, TCertificateView } from '@/lib/tls/certificate-view';
 import type { TServedCertificate } from '@/lib/tls/served-certificate';
 import { useCertificate } from '@/lib/swr/use-certificate';
@@ -10,6 +10,7 @@ import { Card } from '@/components/ui/card';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { CertificateDetails } from '@/components/configuration/certificate-details';
 import { CertificateImportForm } from '@/components/configuration/certificate-import-form';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /**
  * This node's HTTPS certificate: what it serves (read at start) next to what is on disk (served
@@ -17,9 +18,8 @@ import { CertificateImportForm } from '@/components/configuration/certificate-im
  */
 export function CertificatePanel({ canEdit }: { canEdit: boolean }) {
   const { data: view, error: loadError, mutate } = useCertificate();
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { busy, failure, call } = useApiCall();
   const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
   async function changed(next: TCertificateView, message: string) {
     setNotice(message);
@@ -27,28 +27,20 @@ export function CertificatePanel({ canEdit }: { canEdit: boolean }) {
   }
 
   async function generate() {
-    setFailure(null);
     setNotice(null);
-    try {
-      await changed(
+    await call(async () =>
+      changed(
         await apiSend<TCertificateView>('POST', '/api/config/certificate', { action: 'generate' }),
         'Generated a self-signed certificate. It is served after this node restarts.',
-      );
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
+      ),
+    );
   }
 
   async function setKeepOwn(keepOwnCertificate: boolean) {
-    setFailure(null);
-    setBusy(true);
-    try {
+    await call(async () => {
       await apiSend('PUT', '/api/config/certificate', { keepOwnCertificate });
       await mutate();
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import type { THistoryEntry } from '@/lib/config/config-history';
 import type { TConfigDifference } from '@/lib/config/config-diff';
 import type { TPushResult } from '@/lib/config/push-configuration';
@@ -15,6 +15,7 @@ import { SelectField } from '@/components/ui/form-field';
 import { Table, Td, Th, WideRow } from '@/components/ui/table';
 import { ConfigDiffTable } from '@/components/cluster/config-diff-table';
 import { shortFingerprint } from '@/components/cluster/format';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 type TProps = {
   referenceVersion: number | null | undefined;
@@ -33,12 +34,11 @@ export function ConfigHistoryCard({ referenceVersion, canRollback, onPushed }: T
   const comparison = useVersionComparison(compared);
   const [reset, setReset] = useState(false);
   const [result, setResult] = useState<string | null>(null);
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { failure, call } = useApiCall();
 
   async function pushAgain(version: number) {
     setResult(null);
-    setFailure(null);
-    try {
+    await call(async () => {
       const pushed = await apiSend<TPushResult>('POST', `/api/config/versions/${version}/rollback`, { reset });
       setResult(
         `Version ${version} pushed again as version ${pushed.version}.` +
@@ -46,9 +46,7 @@ export function ConfigHistoryCard({ referenceVersion, canRollback, onPushed }: T
             ? ` Rolling reset #${pushed.rolloutId} started.`
             : ' Every node writes it within one heartbeat and then waits for a restart.'),
       );
-    } catch (caught) {
-      setFailure(toApiError(caught));
-    }
+    });
     await Promise.all([mutate(), onPushed()]);
   }
 

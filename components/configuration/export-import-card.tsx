@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import type { TExportFile } from '@/lib/config/export/export-configuration';
 import type { TImportPreview, TImportResult } from '@/lib/config/export/import-configuration';
 import { Alert, Notice } from '@/components/ui/alert';
@@ -9,6 +9,7 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { FormField } from '@/components/ui/form-field';
 import { Table, Td, Th } from '@/components/ui/table';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /** Export the cluster's configuration as one encrypted file; import such a file after a preview of what it changes (admins). */
 export function ExportImportCard({ onImported }: { onImported: () => Promise<unknown> }) {
@@ -27,14 +28,11 @@ export function ExportImportCard({ onImported }: { onImported: () => Promise<unk
 
 function ExportForm() {
   const [password, setPassword] = useState('');
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, call } = useApiCall();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setFailure(null);
-    try {
+    await call(async () => {
       const exported = await apiSend<TExportFile>('POST', '/api/config/export', { password });
       const link = document.createElement('a');
       link.href = URL.createObjectURL(new Blob([exported.content], { type: 'application/json' }));
@@ -42,10 +40,7 @@ function ExportForm() {
       link.click();
       URL.revokeObjectURL(link.href);
       setPassword('');
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (
@@ -73,19 +68,7 @@ function ImportForm({ onImported }: { onImported: () => Promise<unknown> }) {
   const [preview, setPreview] = useState<(TImportPreview & { file: string }) | null>(null);
   const [reset, setReset] = useState(false);
   const [result, setResult] = useState<TImportResult | null>(null);
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function run(action: () => Promise<void>) {
-    setBusy(true);
-    setFailure(null);
-    try {
-      await action();
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
-  }
+  const { busy, failure, call: run } = useApiCall();
 
   const showPreview = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

@@ -1,9 +1,9 @@
 'use client';
 
-import { useState } from 'react';
-import { apiSend, toApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import { Button } from '@/components/ui/button';
 import { ConfirmButton } from '@/components/ui/confirm-button';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /** Disable/enable and uninstall one plugin on this node (administrators); a local change until pushed. */
 export function PluginActions({
@@ -15,19 +15,13 @@ export function PluginActions({
   enabled: boolean;
   onChanged: () => Promise<unknown>;
 }) {
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, call } = useApiCall();
 
   async function send(method: 'PUT' | 'DELETE', body?: unknown) {
-    setBusy(true);
-    setFailure(null);
-    try {
+    await call(async () => {
       await apiSend(method, `/api/config/plugins/${encodeURIComponent(name)}`, body);
       await onChanged();
-    } catch (error) {
-      setFailure(toApiError(error).message);
-    }
-    setBusy(false);
+    });
   }
 
   return (
@@ -44,7 +38,7 @@ export function PluginActions({
       />
       {failure && (
         <span role="alert" className="text-sm text-red-700">
-          {failure}
+          {failure.message}
         </span>
       )}
     </span>

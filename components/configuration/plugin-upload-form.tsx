@@ -1,10 +1,11 @@
 'use client';
 
 import { useId, useRef, useState, type FormEvent } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import type { TInstalledPlugin } from '@/lib/plugins/installed-plugins';
 import { Alert, Notice } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /**
  * Installs a `.orchplugin` package on this node: the file is read here as text and sent as is;
@@ -14,25 +15,19 @@ export function PluginUploadForm({ onInstalled }: { onInstalled: () => Promise<u
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { busy, failure, setFailure, call } = useApiCall();
   const [installed, setInstalled] = useState<TInstalledPlugin | null>(null);
-  const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (!file) return;
-    setBusy(true);
-    setFailure(null);
     setInstalled(null);
-    try {
+    await call(async () => {
       setInstalled(await apiSend<TInstalledPlugin>('POST', '/api/config/plugins', { package: await file.text() }));
       setFile(null);
       if (input.current) input.current.value = '';
       await onInstalled();
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

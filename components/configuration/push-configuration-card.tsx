@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend, type ApiError } from '@/lib/api/fetcher';
 import type { TClusterStatus } from '@/lib/cluster/status';
 import type { TPushResult } from '@/lib/config/push-configuration';
 import { Alert, Notice } from '@/components/ui/alert';
@@ -12,6 +12,7 @@ import { ConvergedIndicator } from '@/components/cluster/converged-indicator';
 import { RolloutProgress } from '@/components/cluster/rollout-progress';
 import { shortFingerprint } from '@/components/cluster/format';
 import { ReferenceSummary } from '@/components/configuration/reference-summary';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 type TProps = {
   status: TClusterStatus | undefined;
@@ -26,20 +27,12 @@ type TProps = {
 /** The reference, whether the cluster runs it, the two push buttons and the rolling reset's progress. */
 export function PushConfigurationCard({ status, statusError, canPush, onPushed }: TProps) {
   const [result, setResult] = useState<string | null>(null);
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, call } = useApiCall();
 
   async function push(reset: boolean) {
-    setBusy(true);
     setResult(null);
-    setFailure(null);
-    try {
-      setResult(describePush(await apiSend<TPushResult>('POST', '/api/config/push', { reset })));
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
+    await call(async () => setResult(describePush(await apiSend<TPushResult>('POST', '/api/config/push', { reset }))));
     await onPushed();
-    setBusy(false);
   }
 
   return (

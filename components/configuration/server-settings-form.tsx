@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import type { TServerSettings } from '@/lib/config/document';
 import type { TServerSettingsView } from '@/lib/config/update-server-settings';
 import { useServerSettings } from '@/lib/swr/use-server-settings';
@@ -11,6 +11,7 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { FormField, SelectField } from '@/components/ui/form-field';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 type TField = keyof TServerSettings;
 type TDraft = Record<TField, string>;
@@ -52,9 +53,8 @@ export function ServerSettingsForm({ canEdit }: { canEdit: boolean }) {
   const refreshCluster = useRefreshCluster();
   // null: show what is on disk; the form keeps its own copy only once someone types
   const [edited, setEdited] = useState<TDraft | null>(null);
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { busy, failure, setFailure, call } = useApiCall();
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
   const draft = edited ?? (data ? toDraft(data.onDisk) : null);
 
   function setField(field: TField, value: string) {
@@ -67,10 +67,8 @@ export function ServerSettingsForm({ canEdit }: { canEdit: boolean }) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (!draft) return;
-    setBusy(true);
-    setFailure(null);
     setSaved(false);
-    try {
+    await call(async () => {
       const body = {
         logLevel: draft.logLevel,
         maxConcurrentRuns: toNumber(draft.maxConcurrentRuns),
@@ -83,10 +81,7 @@ export function ServerSettingsForm({ canEdit }: { canEdit: boolean }) {
       setEdited(null);
       setSaved(true);
       await refreshCluster();
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

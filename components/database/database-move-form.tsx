@@ -2,31 +2,26 @@
 
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import type { TDatabaseMove, TDatabaseMoveStarted } from '@/lib/database/move-database';
 import { Alert, Notice } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { FormField } from '@/components/ui/form-field';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /** Admins: the whole cluster to new credentials or a new address of the same database. */
 export function DatabaseMoveForm() {
   const [url, setUrl] = useState('');
   const [started, setStarted] = useState<TDatabaseMoveStarted | null>(null);
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, call } = useApiCall();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setFailure(null);
-    try {
+    await call(async () => {
       setStarted(await apiSend<TDatabaseMoveStarted>('POST', '/api/database/move', { url } satisfies TDatabaseMove));
       setUrl('');
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import type { TDatabaseTest, TDatabaseTestResult } from '@/lib/database/test-database';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -9,25 +9,20 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { FormField } from '@/components/ui/form-field';
 import { DatabaseTestResults } from '@/components/database/database-test-results';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /** Admins try a connection string: this node runs the checks and answers one line per check. */
 export function DatabaseTestForm() {
   const [url, setUrl] = useState('');
   const [result, setResult] = useState<TDatabaseTestResult | null>(null);
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, call } = useApiCall();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setFailure(null);
     setResult(null);
-    try {
+    await call(async () => {
       setResult(await apiSend<TDatabaseTestResult>('POST', '/api/database/test', { url } satisfies TDatabaseTest));
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

@@ -1,13 +1,14 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import type { TDatabaseUse, TDatabaseUseAccepted } from '@/lib/database/use-database';
 import { useDatabase } from '@/lib/swr/use-database';
 import { Alert, Notice } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { FormField } from '@/components/ui/form-field';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /**
  * Admins of a standalone node: leave the built-in database for an external one. The node checks
@@ -17,23 +18,17 @@ export function DatabaseUseForm() {
   const [url, setUrl] = useState('');
   const [copyData, setCopyData] = useState(true);
   const [accepted, setAccepted] = useState<TDatabaseUseAccepted | null>(null);
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, call } = useApiCall();
   // while the node restarts, its answer is read every second until it says how the switch ended
   const { data } = useDatabase({ fast: accepted !== null });
   const finished = accepted !== null && data?.change?.operation === 'use';
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setFailure(null);
-    try {
+    await call(async () => {
       setAccepted(await apiSend<TDatabaseUseAccepted>('POST', '/api/database/use', { url, copyData } satisfies TDatabaseUse));
       setUrl('');
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

@@ -1,12 +1,13 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { apiSend, ApiError, toApiError } from '@/lib/api/fetcher';
+import { apiSend, ApiError } from '@/lib/api/fetcher';
 import { NOTIFY_EVENT_KINDS } from '@/lib/notify/event-kinds';
 import { ZTargetCreate } from '@/lib/notify/schemas';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField, SelectField } from '@/components/ui/form-field';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 const EMPTY = {
   kind: 'WEBHOOK',
@@ -27,8 +28,7 @@ const FIELDS = ['name', 'url', 'secret', 'events', 'smtp.host', 'smtp.port', 'sm
 export function TargetForm({ onCreated }: { onCreated: () => Promise<void> }) {
   const [draft, setDraft] = useState(EMPTY);
   const [events, setEvents] = useState<string[]>([...NOTIFY_EVENT_KINDS]);
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, setFailure, call } = useApiCall();
   const set = (field: keyof typeof EMPTY) => (event: { target: { value: string } }) =>
     setDraft({ ...draft, [field]: event.target.value });
 
@@ -56,16 +56,11 @@ export function TargetForm({ onCreated }: { onCreated: () => Promise<void> }) {
           };
     const parsed = ZTargetCreate.safeParse(input);
     if (!parsed.success) return setFailure(ApiError.fromZod(parsed.error));
-    setBusy(true);
-    setFailure(null);
-    try {
+    await call(async () => {
       await apiSend('POST', '/api/notifications/targets', parsed.data);
       setDraft({ ...EMPTY, kind: draft.kind });
       await onCreated();
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

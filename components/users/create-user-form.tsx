@@ -2,35 +2,30 @@
 
 import { useState, type FormEvent } from 'react';
 import { ROLES, type TRole } from '@/lib/auth/roles';
-import { apiSend, ApiError, toApiError } from '@/lib/api/fetcher';
+import { apiSend, ApiError } from '@/lib/api/fetcher';
 import { ZUserCreate } from '@/lib/users/schemas';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { FormField, SelectField } from '@/components/ui/form-field';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 const FIELDS = ['name', 'role', 'password'] as const;
 const EMPTY = { name: '', role: 'viewer' as TRole, password: '' };
 
 export function CreateUserForm({ onCreated }: { onCreated: (name: string) => Promise<void> }) {
   const [draft, setDraft] = useState(EMPTY);
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, setFailure, call } = useApiCall();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const parsed = ZUserCreate.safeParse(draft);
     if (!parsed.success) return setFailure(ApiError.fromZod(parsed.error));
-    setBusy(true);
-    setFailure(null);
-    try {
+    await call(async () => {
       await apiSend('POST', '/api/users', parsed.data);
       setDraft(EMPTY);
       await onCreated(parsed.data.name);
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

@@ -1,11 +1,12 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { apiSend, ApiError, toApiError } from '@/lib/api/fetcher';
+import { apiSend, ApiError } from '@/lib/api/fetcher';
 import { ZUserUpdate, type TUserView } from '@/lib/users/schemas';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 type TProps = { user: TUserView; onDone: () => Promise<void>; onCancel: () => void };
 
@@ -13,22 +14,16 @@ type TProps = { user: TUserView; onDone: () => Promise<void>; onCancel: () => vo
 export function ResetPasswordForm({ user, onDone, onCancel }: TProps) {
   const [password, setPassword] = useState('');
   const [revokeTokens, setRevokeTokens] = useState(false);
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, setFailure, call } = useApiCall();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const parsed = ZUserUpdate.safeParse({ password, revokeTokens, version: user.version });
     if (!parsed.success) return setFailure(ApiError.fromZod(parsed.error));
-    setBusy(true);
-    setFailure(null);
-    try {
+    await call(async () => {
       await apiSend('PATCH', `/api/users/${user.id}`, parsed.data);
       await onDone();
-    } catch (error) {
-      setFailure(toApiError(error));
-      setBusy(false);
-    }
+    });
   }
 
   return (

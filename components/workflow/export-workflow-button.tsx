@@ -1,9 +1,9 @@
 'use client';
 
-import { useState } from 'react';
-import { fetcher, toApiError } from '@/lib/api/fetcher';
+import { fetcher } from '@/lib/api/fetcher';
 import type { TWorkflowDefinition } from '@/lib/workflow/schemas';
 import { Button } from '@/components/ui/button';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 /** "Cluster Test" → "cluster-test.json" */
 function fileNameOf(name: string): string {
@@ -12,11 +12,10 @@ function fileNameOf(name: string): string {
 
 /** Downloads the latest version's definition as JSON, ready to import on another cluster. */
 export function ExportWorkflowButton({ name }: { name: string }) {
-  const [failure, setFailure] = useState<string | null>(null);
+  const { failure, call } = useApiCall();
 
   async function download() {
-    setFailure(null);
-    try {
+    await call(async () => {
       const definition = await fetcher<TWorkflowDefinition>(`/api/workflows/${encodeURIComponent(name)}`);
       const url = URL.createObjectURL(new Blob([`${JSON.stringify(definition, null, 2)}\n`], { type: 'application/json' }));
       const link = document.createElement('a');
@@ -25,9 +24,7 @@ export function ExportWorkflowButton({ name }: { name: string }) {
       link.click();
       // the download has taken the blob by the next task
       setTimeout(() => URL.revokeObjectURL(url), 0);
-    } catch (error) {
-      setFailure(toApiError(error).message);
-    }
+    });
   }
 
   return (
@@ -35,7 +32,7 @@ export function ExportWorkflowButton({ name }: { name: string }) {
       <Button size="sm" onClick={download} aria-label={`Export ${name}`}>
         Export
       </Button>
-      {failure && <span className="mt-1 text-xs text-red-700">{failure}</span>}
+      {failure && <span className="mt-1 text-xs text-red-700">{failure.message}</span>}
     </span>
   );
 }

@@ -1,11 +1,12 @@
 'use client';
 
 import { useId, useState, type FormEvent } from 'react';
-import { apiSend, ApiError, toApiError } from '@/lib/api/fetcher';
+import { apiSend, ApiError } from '@/lib/api/fetcher';
 import type { TImportResult } from '@/lib/workflow/views';
 import { Alert, Notice } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 const TEXTAREA =
   'block min-h-28 w-full rounded-md border border-gray-300 bg-white px-3 py-2 font-mono text-xs text-gray-900 shadow-xs placeholder:text-gray-400 aria-[invalid=true]:border-red-500';
@@ -26,9 +27,8 @@ export function ImportWorkflowForm({ onImported }: { onImported: () => Promise<u
   const textId = useId();
   const fileId = useId();
   const [text, setText] = useState('');
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { busy, failure, setFailure, call } = useApiCall();
   const [imported, setImported] = useState<TImportResult | null>(null);
-  const [busy, setBusy] = useState(false);
 
   async function readFile(file: File | undefined) {
     setFailure(null);
@@ -38,17 +38,12 @@ export function ImportWorkflowForm({ onImported }: { onImported: () => Promise<u
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setFailure(null);
     setImported(null);
-    try {
+    await call(async () => {
       setImported(await apiSend<TImportResult>('POST', '/api/workflows', parseJson(text)));
       setText('');
       await onImported();
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (

@@ -1,7 +1,6 @@
 'use client';
 
-import { useState } from 'react';
-import { apiSend, toApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import { useSchedules } from '@/lib/swr/use-schedules';
 import type { TScheduleView } from '@/lib/workflow/schedules';
 import { Button } from '@/components/ui/button';
@@ -10,6 +9,7 @@ import { ConfirmButton } from '@/components/ui/confirm-button';
 import { Table, Td, Th, WideRow } from '@/components/ui/table';
 import { EventTime } from '@/components/cluster/event-time';
 import { shortId } from '@/components/workflow/format';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 const COLUMNS = ['Schedule', 'Workflow', 'When', 'Policies', 'Next fire times', 'Last firing', ''];
 
@@ -20,15 +20,10 @@ function when(schedule: TScheduleView): string {
 /** The schedules: when each fires next, its last firing (time, node, epoch, result); operators pause, resume and remove. */
 export function SchedulesSection({ canManage }: { canManage: boolean }) {
   const { data: schedules, error, mutate } = useSchedules();
-  const [failure, setFailure] = useState<string | null>(null);
+  const { failure, call } = useApiCall();
 
   async function send(method: 'PATCH' | 'DELETE', id: string, body?: unknown) {
-    setFailure(null);
-    try {
-      await apiSend(method, `/api/schedules/${id}`, body);
-    } catch (caught) {
-      setFailure(toApiError(caught).message);
-    }
+    await call(() => apiSend(method, `/api/schedules/${id}`, body));
     await mutate();
   }
 
@@ -43,7 +38,7 @@ export function SchedulesSection({ canManage }: { canManage: boolean }) {
       }
     >
       {error && <p className="mb-2 text-sm text-red-700">The schedules could not be read: {error.message}</p>}
-      {failure && <p className="mb-2 text-sm text-red-700">The schedule was not changed: {failure}</p>}
+      {failure && <p className="mb-2 text-sm text-red-700">The schedule was not changed: {failure.message}</p>}
       <Table caption="Schedules">
         <thead>
           <tr>

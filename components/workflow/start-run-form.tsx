@@ -3,13 +3,14 @@
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { useSWRConfig } from 'swr';
-import { apiSend, toApiError, type ApiError } from '@/lib/api/fetcher';
+import { apiSend } from '@/lib/api/fetcher';
 import type { TWorkflowInput } from '@/lib/workflow/schemas';
 import type { TRunSummary, TWorkflowSummary } from '@/lib/workflow/views';
 import { Alert, Notice } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
 import { shortId } from '@/components/workflow/format';
+import { useApiCall } from '@/components/ui/use-api-call';
 
 type TValues = Record<string, string | boolean>;
 
@@ -29,26 +30,20 @@ function initialValues(inputs: TWorkflowInput[]): TValues {
 export function StartRunForm({ workflow }: { workflow: TWorkflowSummary }) {
   const { mutate } = useSWRConfig();
   const [values, setValues] = useState<TValues>(() => initialValues(workflow.inputs));
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { busy, failure, call } = useApiCall();
   const [started, setStarted] = useState<TRunSummary | null>(null);
-  const [busy, setBusy] = useState(false);
   const fields = workflow.inputs.map((input) => `inputs.${input.name}`);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setFailure(null);
     setStarted(null);
-    try {
+    await call(async () => {
       const run = await apiSend<TRunSummary>('POST', `/api/workflows/${encodeURIComponent(workflow.name)}/runs`, {
         inputs: values,
       });
       setStarted(run);
       void mutate((key) => typeof key === 'string' && key.startsWith('/api/runs'));
-    } catch (error) {
-      setFailure(toApiError(error));
-    }
-    setBusy(false);
+    });
   }
 
   return (
