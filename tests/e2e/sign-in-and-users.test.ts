@@ -57,7 +57,9 @@ describe('signing in', () => {
     await freshPage();
     await signInWithForm(page, node.url, 'root', 'not-the-password');
     // (Next.js's route announcer is an alert too: look for ours by its text)
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Wrong user name or password' }).count()).toBe(1);
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'Wrong user name or password' }).count(), { timeout: 10_000 })
+      .toBe(1);
     expect(new URL(page.url()).pathname).toBe('/login');
   });
 
