@@ -20,8 +20,12 @@ export type TSavedCheckpoint = { wakeInMs: number | null; step: number; eventId:
 
 /** Checkpoints per statement at most (their variables are capped, so a statement stays a few MB at worst). */
 export const MAX_BATCH = 64;
-/** Statements under way at once: one being written while the next fills. */
-const MAX_IN_FLIGHT = 2;
+/**
+ * Statements under way at once, so that PostgreSQL works on several while the next fills (its own
+ * group commit still shares WAL flushes between them). On the 2-core bench machine 4 to 5 drained
+ * a node's ten looping runs 20-30 % faster than 2; the runner's pool keeps room for claims and locks.
+ */
+const MAX_IN_FLIGHT = 4;
 
 // $1: the checkpoints (a JSON array); $2, $3: the node and its epoch. The state after the element
 // that just ran, its events and its database effects (a server log entry, an unlock; on the run's
