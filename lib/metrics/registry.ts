@@ -37,7 +37,7 @@ export function metrics(): TMetrics {
       }),
       checkpointSeconds: new client.Histogram({
         name: 'orch_checkpoint_duration_seconds',
-        help: "Round trip of a workflow run checkpoint (one statement, under the owner's epoch)",
+        help: "Round trip of a workflow checkpoint statement (the checkpoints of the runs that fell due together, under the owner's epoch)",
         buckets: LATENCY_BUCKETS,
         registers: [registry],
       }),

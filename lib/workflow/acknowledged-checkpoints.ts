@@ -7,6 +7,8 @@
  * elements run again. Comparing this journal with the new primary is how the cluster is told
  * which ones (a DATABASE_FAILOVER_LOST_WORK event) instead of finding out never.
  */
+import type { RunStore } from '@/lib/workflow/run-store';
+
 export type TAcknowledged = {
   runId: string;
   workflowName: string;
@@ -70,4 +72,38 @@ export function describeLostWork(lost: TLostElement[], maxRuns = 20): string {
   });
   const more = byRun.size > maxRuns ? `; and ${byRun.size - maxRuns} more runs` : '';
   return `the new primary lacks ${lost.length} element completion(s) the old primary acknowledged: ${parts.join('; ')}${more}`;
+}
+
+export type TLostWorkReport = {
+  store: Pick<RunStore, 'heldCheckpoints' | 'recordLostWork'>;
+  nodeId: string;
+  log: (level: 'info' | 'warn', message: string) => void;
+};
+
+/**
+ * The shared database failed over: compares what the old primary acknowledged (the journal's
+ * entries, taken) with what the new primary has, and records the elements that will run again
+ * (asynchronous replication loses the last commits), so that the loss shows. Nothing lost,
+ * nothing recorded.
+ */
+export async function reportLostWork(journal: AcknowledgedCheckpoints, { store, nodeId, log }: TLostWorkReport): Promise<void> {
+  const acknowledged = journal.take();
+  if (acknowledged.length === 0) return;
+  const lost = missingAfterFailover(acknowledged, await store.heldCheckpoints(nodeId, acknowledged));
+  if (lost.length === 0) {
+    log('info', 'database failover: every element completion acknowledged to this node is on the new primary');
+    return;
+  }
+  const message = describeLostWork(lost);
+  log('warn', `database failover: ${message}`);
+  await store.recordLostWork(nodeId, {
+    message,
+    elements: lost.slice(0, 200).map(({ runId, workflowName, elementId, step, runLost }) => ({
+      runId,
+      workflow: workflowName,
+      elementId,
+      step,
+      runLost,
+    })),
+  });
 }

@@ -12,6 +12,7 @@ import { metrics } from '@/lib/metrics/registry';
 import type pg from 'pg';
 import { createPrimaryPool } from '@/lib/db/primary';
 import type { TVariables } from '@/lib/workflow/expression/evaluate';
+import { CheckpointBatcher, writeCheckpoints, type TSavedCheckpoint } from '@/lib/workflow/checkpoint-batch';
 import type { TWorkflowDefinition } from '@/lib/workflow/schemas';
 
 /** `$2`/`$3` are the node and its epoch in every fenced statement. */
@@ -25,9 +26,12 @@ WITH picked AS (
   SELECT r.id, r.owner_node AS previous_node, r.owner_epoch AS previous_epoch
     FROM workflow_run r
    WHERE r.status IN ('PENDING', 'RUNNING')
-     AND (NOT orch_lease_held(r.owner_node, r.owner_epoch)
-          -- this runner's own run that it no longer executes (it gave up after a database error)
-          OR (r.owner_node = $1 AND r.owner_epoch = $2 AND r.id <> ALL($4::uuid[])))
+     -- a CASE, so that the lease check is asked only of runs that name an owner: asked of every
+     -- waiting run, it made the claim as slow as the queue is long
+     AND CASE WHEN r.owner_node IS NULL THEN true
+              -- this runner's own run that it no longer executes (it gave up after a database error)
+              WHEN r.owner_node = $1 AND r.owner_epoch = $2 THEN r.id <> ALL($4::uuid[])
+              ELSE NOT orch_lease_held(r.owner_node, r.owner_epoch) END
      AND orch_lease_held($1, $2)
    ORDER BY r.created_at
    LIMIT $3
@@ -44,47 +48,6 @@ UPDATE workflow_run r
 RETURNING r.id, r.workflow_name, r.workflow_version, r.variables, r.element_id, r.attempt, r.step, r.retries,
           picked.previous_node, picked.previous_epoch::float8 AS previous_epoch,
           (SELECT n.name FROM cluster_node n WHERE n.id = picked.previous_node) AS previous_node_name`;
-
-// One statement per element: the state after the element that just ran (variables, the next
-// element and its attempt), the events, and the database effects of that element (a server log
-// entry, an unlock; on the run's end, every lock it holds) commit together or not at all. So an
-// element whose completion was checkpointed never runs again, and a server log line is never
-// written twice.
-const CHECKPOINT_SQL = `
-WITH run AS (
-  UPDATE workflow_run
-     -- a run set to wait on failure is left WAITING at the failed element instead of ending
-     SET status = CASE WHEN $4::text = 'FAILED' AND wait_on_failure THEN 'WAITING' ELSE $4::text END,
-         element_id = $5, attempt = $6, variables = $7::jsonb, step = step + 1,
-         -- the first checkpoint after a resume is the same element again; any other is progress
-         retries = CASE WHEN $9::boolean THEN retries ELSE 0 END,
-         wake_at = CASE WHEN $9::boolean THEN wake_at
-                        WHEN $8::float8 IS NULL THEN NULL
-                        ELSE now() + make_interval(secs => $8::float8 / 1000.0) END,
-         error = $13::text, updated_at = now(),
-         finished_at = CASE WHEN $4::text = 'RUNNING' OR ($4::text = 'FAILED' AND wait_on_failure) THEN NULL ELSE now() END,
-         owner_node = CASE WHEN $4::text = 'RUNNING' THEN owner_node END,
-         owner_epoch = CASE WHEN $4::text = 'RUNNING' THEN owner_epoch END
-   WHERE id = $1 AND status = 'RUNNING' AND owner_node = $2 AND owner_epoch = $3 AND ${LEASE_HELD}
-  RETURNING id, step, status, (extract(epoch FROM wake_at - now()) * 1000)::float8 AS wake_in_ms
-),
-events AS (
-  INSERT INTO workflow_run_event (run_id, kind, element_id, attempt, node_id, epoch, message, details)
-  SELECT run.id, CASE WHEN e.kind = 'FAILED' AND run.status = 'WAITING' THEN 'WAITING' ELSE e.kind END,
-         e.element_id, e.attempt, $2, $3, e.message, coalesce(e.details, '{}'::jsonb)
-    FROM run, ROWS FROM (jsonb_to_recordset($10::jsonb) AS (kind text, element_id text, attempt int, message text, details jsonb))
-         WITH ORDINALITY AS e(kind, element_id, attempt, message, details, n)
-   ORDER BY e.n
-  RETURNING id
-),
-server_log AS (
-  INSERT INTO workflow_log_entry (run_id, level, message, element_id, node_id)
-  SELECT run.id, $11::jsonb ->> 'level', $11::jsonb ->> 'message', $11::jsonb ->> 'elementId', $2 FROM run WHERE $11::jsonb IS NOT NULL
-),
-unlocked AS (
-  DELETE FROM workflow_lock l USING run WHERE l.run_id = run.id AND ($4::text <> 'RUNNING' OR l.resource = $12::text)
-)
-SELECT wake_in_ms, step, (SELECT max(id) FROM events)::text AS event_id FROM run`;
 
 // Ends a run as FAILED (WAITING when it waits for an operator on failure) without writing its variables or effects: for a run whose checkpoint the
 // database refuses (the refused data is not written again) or that was retried too often. Fenced
@@ -202,6 +165,17 @@ export type TLease = { nodeId: string; epoch: number };
 
 export class RunStore {
   private readonly pool: pg.Pool;
+  private readonly batcher = new CheckpointBatcher({
+    write: async (lease, checkpoints) => {
+      const stopTimer = metrics().checkpointSeconds.startTimer();
+      try {
+        return await writeCheckpoints((name, text, values) => this.query(name, text, values), lease, checkpoints);
+      } finally {
+        stopTimer();
+      }
+    },
+    isPermanent: isPermanentDatabaseError,
+  });
 
   constructor(databaseUrl: string, connections: number) {
     // on the writable primary of a multi-host URL (lib/db/primary.ts)
@@ -242,38 +216,13 @@ export class RunStore {
     }));
   }
 
-  /** Null when the write changed nothing (the run is not this runner's any more); else ms until a stored sleep ends, and the step written. */
-  async checkpoint(
-    lease: TLease,
-    checkpoint: TCheckpoint,
-  ): Promise<{ wakeInMs: number | null; step: number; eventId: string | null } | null> {
-    const stopTimer = metrics().checkpointSeconds.startTimer();
-    const { rows } = await this.query<{ wake_in_ms: number | null; step: number; event_id: string | null }>(
-      'wf-checkpoint',
-      CHECKPOINT_SQL,
-      [
-        checkpoint.runId,
-        lease.nodeId,
-        lease.epoch,
-        checkpoint.status,
-        checkpoint.elementId,
-        checkpoint.attempt,
-        JSON.stringify(checkpoint.variables),
-        checkpoint.sleepMs ?? null,
-        checkpoint.resumed ?? false,
-        JSON.stringify(checkpoint.events),
-        checkpoint.serverLog ? JSON.stringify(checkpoint.serverLog) : null,
-        checkpoint.unlock ?? null,
-        checkpoint.error ?? null,
-      ],
-    );
-    stopTimer();
-    if (rows.length === 0) return null;
-    return {
-      wakeInMs: rows[0].wake_in_ms === null ? null : Number(rows[0].wake_in_ms),
-      step: Number(rows[0].step),
-      eventId: rows[0].event_id,
-    };
+  /**
+   * Null when the write changed nothing (the run is not this runner's any more); else ms until a
+   * stored sleep ends, the step written and its last event. Written together with the other
+   * checkpoints due at the same time (lib/workflow/checkpoint-batch.ts); answered once committed.
+   */
+  checkpoint(lease: TLease, checkpoint: TCheckpoint): Promise<TSavedCheckpoint | null> {
+    return this.batcher.save(lease, checkpoint);
   }
 
   /**

@@ -1,59 +1,33 @@
 /**
  * The workflow runner of one node: a loop object (start/stop) that, while the node's agent says
- * it is active, claims free runs up to the node's maximum and executes them element by element.
+ * it is active, claims free runs and executes them (lib/workflow/run-execution.ts), at most the
+ * node's maximum of concurrent runs at once.
  *
- * - Before each element the run is checkpointed under the owner's epoch (RunStore.checkpoint); a
- *   write that changes nothing means the run is not ours any more, and it is dropped at once.
- * - The agent's own lease check (isActiveNow) is asked before each element and right before any
- *   effect outside the database, so a node that was frozen past its window wakes up fenced and
- *   does nothing more for its former runs.
+ * - One claim statement takes as many runs as there are free places plus a local queue of as
+ *   many again, so that a place freed by a run's end goes to the next run at once, without a
+ *   round trip; the queue is refilled in the background. Queued runs are this node's (owned
+ *   under its epoch) like the executing ones: they are handed over, checked for loss and, when
+ *   the node dies, taken over the same way.
+ * - A run whose last checkpoint (its end) is being written executes no element any more: its
+ *   place goes to the next run, while the run stays this node's until the write is answered.
  * - A node that stops being active (fenced, maintenance, surplus, stopping) stops taking
  *   elements, lets the element in flight end, and hands its runs over, so that an active node
  *   picks them up at its next tick.
  * - Active nodes prune finished runs past the retention, at most once a minute.
  */
-import { AcknowledgedCheckpoints, describeLostWork, missingAfterFailover } from '@/lib/workflow/acknowledged-checkpoints';
+import { AcknowledgedCheckpoints, reportLostWork } from '@/lib/workflow/acknowledged-checkpoints';
 import { systemClock, type TClock } from '@/lib/cluster/clock';
-import type { TVariables } from '@/lib/workflow/expression/evaluate';
 import { CLUSTER_TEST_WORKFLOW } from '@/lib/workflow/cluster-test-workflow';
-import { byteLength, describeBytes, logSafe, MAX_ELEMENT_RETRIES, MAX_VARIABLES_BYTES } from '@/lib/workflow/limits';
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
-import { ElementError, planElement, runElement, type TElementOutcome, type TElementPlan } from '@/lib/workflow/run-element';
-import { failsTheRun, RunFailure } from '@/lib/workflow/run-failure';
-import {
-  isPermanentDatabaseError,
-  type RunStore,
-  type TCheckpoint,
-  type TClaimedRun,
-  type TLease,
-  type TRunEventInput,
-} from '@/lib/workflow/run-store';
-import type { TElement, TWorkflowDefinition } from '@/lib/workflow/schemas';
+import { executeRun, type TExecutionContext, type TRunnerAgent, type TRunStore, type TWorkflow } from '@/lib/workflow/run-execution';
+import { RunFailure } from '@/lib/workflow/run-failure';
+import type { TClaimedRun, TLease } from '@/lib/workflow/run-store';
+
+export type { TRunnerAgent, TRunStore } from '@/lib/workflow/run-execution';
 
 /** How often an active runner looks for free runs: well within one heartbeat interval (≥ 500 ms). */
 export const CLAIM_EVERY_MS = 200;
-const LOCK_RETRY_MS = 200;
 const PRUNE_EVERY_MS = 60_000;
-
-export type TRunnerAgent = { isActiveNow(): boolean; status(): { epoch: number } };
-
-/** What the runner needs of the database: RunStore on PostgreSQL, an in-memory one in unit tests. */
-export type TRunStore = Pick<
-  RunStore,
-  | 'claim'
-  | 'checkpoint'
-  | 'failRun'
-  | 'lock'
-  | 'handOver'
-  | 'lostRuns'
-  | 'definition'
-  | 'prune'
-  | 'ensureDefinition'
-  | 'close'
-  | 'heldCheckpoints'
-  | 'recordLostWork'
-  | 'sealedSecrets'
->;
 
 export type TRunnerOptions = {
   store: TRunStore;
@@ -70,40 +44,17 @@ export type TRunnerOptions = {
 };
 
 type TLifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
-type THeld = { abort: AbortController; done: Promise<void> };
-type TWorkflow = { definition: TWorkflowDefinition; index: Map<string, number> };
-type TDone = Extract<TElementOutcome, { kind: 'done' }>;
-
-/** The database refused a run's checkpoint for good: retrying would fail the same way. */
-class CheckpointRefusedError extends Error {
-  /** `what`: which checkpoint, e.g. `after element "call"` */
-  constructor(what: string, cause: Error) {
-    super(`the database refused the checkpoint ${what} (${cause.message})`, { cause });
-  }
-}
-
-/** The variables after an element, refused over the cap before they reach a checkpoint. */
-function checkVariables(element: TElement, variables: TVariables): void {
-  let json: string;
-  try {
-    json = JSON.stringify(variables);
-  } catch (error) {
-    throw new ElementError(element, `the run's variables cannot be written as JSON (${(error as Error).message})`);
-  }
-  const bytes = byteLength(json);
-  if (bytes > MAX_VARIABLES_BYTES) {
-    throw new ElementError(
-      element,
-      `the run's variables would be ${bytes} bytes as JSON; they are at most ${describeBytes(MAX_VARIABLES_BYTES)} (${MAX_VARIABLES_BYTES} bytes)`,
-    );
-  }
-}
+/** `inSlot`: the run counts against the maximum (it may still run elements) */
+type THeld = { abort: AbortController; done: Promise<void>; inSlot: boolean };
 
 export class WorkflowRunner {
   private lifecycle: TLifecycle = 'idle';
   /** the node and epoch this runner's runs are owned under; null while the node is not active */
   private lease: TLease | null = null;
+  /** runs started on this node and not yet ended (executing, or their last checkpoint being written) */
   private readonly held = new Map<string, THeld>();
+  /** runs claimed under `lease` that wait for a free place */
+  private queued: TClaimedRun[] = [];
   private readonly workflows = new Map<string, TWorkflow>();
   private cancelTimer?: () => void;
   private ticking: Promise<void> = Promise.resolve();
@@ -113,11 +64,10 @@ export class WorkflowRunner {
   private handingOver = false;
   private inTick = false;
   private lastLostCheckAt = Number.NEGATIVE_INFINITY;
-  /** a run ended during a tick: claim again as soon as the tick is over */
+  /** a place was freed during a tick: claim again as soon as the tick is over */
   private wakeRequested = false;
   /** element completions the database acknowledged lately, to tell what a database failover lost */
   private readonly acknowledged = new AcknowledgedCheckpoints();
-
   private readonly clock: TClock;
 
   constructor(private readonly options: TRunnerOptions) {
@@ -155,35 +105,13 @@ export class WorkflowRunner {
     }
   }
 
-  /**
-   * The shared database failed over: compare what the old primary acknowledged to this runner
-   * with what the new primary has, and record the elements that will run again (asynchronous
-   * replication loses the last commits), so that the loss shows. Nothing lost, nothing recorded.
-   */
-  async reportLostWork(): Promise<void> {
+  /** The shared database failed over: record the element completions acknowledged to this node that the new primary lacks. */
+  reportLostWork(): Promise<void> {
     const { store, node, log } = this.options;
-    const acknowledged = this.acknowledged.take();
-    if (acknowledged.length === 0) return;
-    const lost = missingAfterFailover(acknowledged, await store.heldCheckpoints(node.id, acknowledged));
-    if (lost.length === 0) {
-      log('info', 'database failover: every element completion acknowledged to this node is on the new primary');
-      return;
-    }
-    const message = describeLostWork(lost);
-    log('warn', `database failover: ${message}`);
-    await store.recordLostWork(node.id, {
-      message,
-      elements: lost.slice(0, 200).map(({ runId, workflowName, elementId, step, runLost }) => ({
-        runId,
-        workflow: workflowName,
-        elementId,
-        step,
-        runLost,
-      })),
-    });
+    return reportLostWork(this.acknowledged, { store, nodeId: node.id, log });
   }
 
-  /** Runs executing on this node now. */
+  /** Runs started on this node and not yet ended. */
   executing(): number {
     return this.held.size;
   }
@@ -203,17 +131,29 @@ export class WorkflowRunner {
   }
 
   /**
-   * A run ended and freed a place: claim the next one now instead of at the next tick, so that a
-   * queue of short runs is not paced by the claim interval. Ends that come together share one
-   * tick (the timer is set again, not added to).
+   * A place was freed: claim again now instead of at the next tick, so that a queue of short
+   * runs is not paced by the claim interval. Places freed together share one tick (the timer is
+   * set again, not added to).
    */
   private wake(): void {
     if (this.inTick) this.wakeRequested = true;
     else this.schedule(0);
   }
 
+  /** Runs that count against the maximum now. */
+  private inSlots(): number {
+    let count = 0;
+    for (const run of this.held.values()) if (run.inSlot) count += 1;
+    return count;
+  }
+
+  /** Every run this runner owns now: the claim must not take them again, and each is checked for loss. */
+  private ownedIds(): string[] {
+    return [...this.held.keys(), ...this.queued.map((run) => run.id)];
+  }
+
   private async tick(): Promise<void> {
-    const { agent, store, node } = this.options;
+    const { agent, store, node, maxConcurrentRuns } = this.options;
     try {
       if (!this.clusterTestEnsured) {
         if (await store.ensureDefinition(CLUSTER_TEST_WORKFLOW, 'system'))
@@ -228,18 +168,34 @@ export class WorkflowRunner {
       if (!active) return;
       this.lease ??= { nodeId: node.id, epoch };
       const lease = this.lease;
-      // whether a run in flight was taken from this node (cancelled, or owned under a newer epoch)
-      // is asked at the tick's pace, not on every tick a run's end brings forward
+      // whether a run of this node was taken from it (cancelled, or owned under a newer epoch) is
+      // asked at the tick's pace, not on every tick a run's end brings forward
       if (this.clock.monotonicMs() - this.lastLostCheckAt >= CLAIM_EVERY_MS) {
         this.lastLostCheckAt = this.clock.monotonicMs();
-        for (const id of await store.lostRuns(lease, [...this.held.keys()])) this.held.get(id)?.abort.abort();
+        const lost = new Set(await store.lostRuns(lease, this.ownedIds()));
+        this.queued = this.queued.filter((run) => !lost.has(run.id));
+        for (const id of lost) this.held.get(id)?.abort.abort();
       }
-      const room = this.options.maxConcurrentRuns - this.held.size;
-      const claimed = room > 0 ? await store.claim(lease, room, [...this.held.keys()]) : [];
-      for (const run of claimed) this.execute(run, lease);
+      // free places, and a local queue of as many runs as the maximum
+      const room = 2 * maxConcurrentRuns - this.inSlots() - this.queued.length;
+      const claimed = room > 0 ? await store.claim(lease, room, this.ownedIds()) : [];
+      // the lease may have ended (and the runs been handed over) while the claim was under way
+      if (this.lease === lease) this.queued.push(...claimed);
+      this.startQueued();
       await this.prune(lease);
     } catch (error) {
       this.options.log('warn', `workflow runner: ${(error as Error).message}`);
+    }
+  }
+
+  /** Starts queued runs while there are free places. */
+  private startQueued(): void {
+    const lease = this.lease;
+    if (!lease || this.handingOver) return;
+    let free = this.options.maxConcurrentRuns - this.inSlots();
+    while (free > 0 && this.queued.length > 0) {
+      this.execute(this.queued.shift()!, lease);
+      free -= 1;
     }
   }
 
@@ -247,6 +203,8 @@ export class WorkflowRunner {
   private async drain(reason: string): Promise<void> {
     const lease = this.lease;
     this.lease = null;
+    // queued runs are owned under the lease too: the hand-over below gives them back
+    this.queued = [];
     if (!lease) return;
     for (const run of this.held.values()) run.abort.abort();
     await Promise.all([...this.held.values()].map((run) => run.done));
@@ -269,27 +227,40 @@ export class WorkflowRunner {
     if (deleted > 0) this.options.log('info', `pruned ${deleted} finished run(s) past the retention`);
   }
 
+  /** A place was freed: the next queued run takes it, and the queue is refilled. */
+  private placeFreed(): void {
+    this.startQueued();
+    this.wake();
+  }
+
   private execute(run: TClaimedRun, lease: TLease): void {
     const abort = new AbortController();
-    const done = this.runToEnd(run, lease, abort.signal)
-      .catch(async (error) => {
-        if (error instanceof CheckpointRefusedError) {
-          // the refused data is not written again: the run ends with the variables it last stored
-          this.options.log('warn', `run ${run.id}: ${error.message}; the run fails`);
-          await this.options.store.failRun(lease, run.id, logSafe(error.message)).catch((failure) => {
-            this.options.log('warn', `run ${run.id}: could not be failed (${(failure as Error).message}); it is taken up again`);
-          });
-          return;
-        }
-        // a database error: the run stays ours, and the next tick takes it up again as a resume
-        // (counted in its retries, so not for ever)
-        this.options.log('warn', `run ${run.id}: ${(error as Error).message}; it is taken up again`);
-      })
-      .finally(() => {
-        this.held.delete(run.id);
-        if (!abort.signal.aborted) this.wake();
-      });
-    this.held.set(run.id, { abort, done });
+    const held: THeld = { abort, done: Promise.resolve(), inSlot: true };
+    const leaveSlot = () => {
+      if (!held.inSlot) return;
+      held.inSlot = false;
+      if (!abort.signal.aborted) this.placeFreed();
+    };
+    this.held.set(run.id, held);
+    held.done = executeRun(this.context(leaveSlot), run, lease, abort.signal).finally(() => {
+      this.held.delete(run.id);
+      leaveSlot();
+    });
+  }
+
+  private context(leaveSlot: () => void): TExecutionContext {
+    const { store, agent, node, dataDir, plugins, log } = this.options;
+    return {
+      store,
+      agent,
+      node,
+      dataDir,
+      plugins,
+      log,
+      acknowledged: this.acknowledged,
+      workflow: (name, version) => this.workflow(name, version),
+      leaveSlot,
+    };
   }
 
   private async workflow(name: string, version: number): Promise<TWorkflow> {
@@ -303,198 +274,4 @@ export class WorkflowRunner {
     }
     return workflow;
   }
-
-  private async runToEnd(run: TClaimedRun, lease: TLease, signal: AbortSignal): Promise<void> {
-    const { store, agent, node } = this.options;
-    /** `after`: the element whose outcome this checkpoint records, if it records one */
-    const save = async (checkpoint: TCheckpoint, after?: TElement) => {
-      try {
-        const saved = await store.checkpoint(lease, checkpoint);
-        if (saved?.eventId && after)
-          this.acknowledged.record({
-            runId: run.id,
-            workflowName: run.workflowName,
-            step: saved.step,
-            elementId: after.id,
-            eventId: saved.eventId,
-            epoch: lease.epoch,
-          });
-        return saved;
-      } catch (error) {
-        if (isPermanentDatabaseError(error))
-          throw new CheckpointRefusedError(after ? `after element "${after.id}"` : `of element "${checkpoint.elementId}"`, error);
-        throw error;
-      }
-    };
-    const fail = async (error: RunFailure, variables: TVariables, elementId: string, attempt: number, outcome?: TDone) => {
-      const reason = logSafe(error.message);
-      await save({
-        runId: run.id,
-        status: 'FAILED',
-        elementId,
-        attempt,
-        variables,
-        events: [{ kind: 'FAILED', element_id: elementId, attempt, message: reason }],
-        serverLog: outcome?.serverLog ? { ...outcome.serverLog, elementId } : null,
-        error: reason,
-      });
-    };
-
-    if (run.retries > MAX_ELEMENT_RETRIES) {
-      const reason = `element "${run.elementId}" was taken up again ${run.retries} times without completing (its node stopped, or its checkpoint failed, each time); a run is retried at most ${MAX_ELEMENT_RETRIES} times at one element`;
-      this.options.log('warn', `run ${run.id}: ${reason}; the run fails`);
-      await store.failRun(lease, run.id, reason);
-      return;
-    }
-
-    let workflow: TWorkflow;
-    try {
-      workflow = await this.workflow(run.workflowName, run.workflowVersion);
-    } catch (error) {
-      if (failsTheRun(error)) return fail(error, run.variables, run.elementId, run.attempt);
-      throw error;
-    }
-    const elementAt = (id: string): TElement | undefined => {
-      const index = workflow.index.get(id);
-      return index === undefined ? undefined : workflow.definition.elements[index];
-    };
-
-    // the first checkpoint under this owner: the element the run is at starts (again)
-    const resumed = run.step > 0;
-    let attempt = resumed ? run.attempt + 1 : 1;
-    let variables = run.variables;
-    const current = elementAt(run.elementId);
-    if (!current) return fail(new RunFailure(`element "${run.elementId}" does not exist`), variables, run.elementId, attempt);
-    let element: TElement = current;
-    const opening: TRunEventInput[] = resumed
-      ? [
-          {
-            kind: 'RESUMED',
-            element_id: element.id,
-            attempt,
-            message: `resumed by node ${node.name} at element ${element.id}, attempt ${attempt}, epoch ${lease.epoch}`,
-            details: { previousNode: run.previousNode, previousNodeName: run.previousNodeName, previousEpoch: run.previousEpoch },
-          },
-        ]
-      : [{ kind: 'STARTED', message: `started on node ${node.name}, epoch ${lease.epoch}` }];
-    let plan: TElementPlan;
-    try {
-      plan = planElement(element, variables);
-    } catch (error) {
-      if (failsTheRun(error)) return fail(error, variables, element.id, attempt);
-      throw error;
-    }
-    let checkpoint = await save({
-      runId: run.id,
-      status: 'RUNNING',
-      elementId: element.id,
-      attempt,
-      variables,
-      sleepMs: plan.sleepMs,
-      resumed,
-      events: [...opening, elementEvent(element, attempt, plan)],
-    });
-    if (!checkpoint) return;
-    if (resumed) this.options.log('info', `run ${run.id}: ${opening[0].message}`);
-
-    for (;;) {
-      if (signal.aborted || !agent.isActiveNow()) return;
-      let outcome: TElementOutcome;
-      try {
-        outcome = await runElement(element, {
-          runId: run.id,
-          dataDir: this.options.dataDir,
-          variables,
-          plan,
-          wakeInMs: checkpoint.wakeInMs,
-          signal,
-          plugins: this.options.plugins,
-          isActive: () => agent.isActiveNow(),
-          lock: (resource) => store.lock(lease, run.id, resource),
-          lockRetryMs: LOCK_RETRY_MS,
-          sealedSecrets: (names) => store.sealedSecrets(names),
-        });
-      } catch (error) {
-        if (failsTheRun(error)) return fail(error, variables, element.id, attempt);
-        throw error;
-      }
-      if (outcome.kind === 'dropped') return;
-      try {
-        checkVariables(element, outcome.variables);
-      } catch (error) {
-        // the run ends with the variables it had before this element
-        if (failsTheRun(error)) return fail(error, variables, element.id, attempt);
-        throw error;
-      }
-
-      const nextId: string | null =
-        outcome.next === undefined
-          ? (workflow.definition.elements[workflow.index.get(element.id)! + 1]?.id ?? null)
-          : outcome.next;
-      const next: TElement | undefined = nextId === null ? undefined : elementAt(nextId);
-      const effects = {
-        serverLog: outcome.serverLog ? { ...outcome.serverLog, elementId: element.id } : null,
-        unlock: outcome.unlock ?? null,
-      };
-      if (nextId === null || next?.type === 'end') {
-        // the end: completed with the element's effects; every lock the run still holds goes with it
-        const events: TRunEventInput[] = next ? [elementEvent(next, 1, { message: null, sleepMs: null, details: {} })] : [];
-        events.push({ kind: 'COMPLETED', element_id: next?.id ?? element.id, message: `completed on node ${node.name}` });
-        await save(
-          {
-            runId: run.id,
-            status: 'COMPLETED',
-            elementId: next?.id ?? element.id,
-            attempt: 1,
-            variables: outcome.variables,
-            events,
-            ...effects,
-          },
-          element,
-        );
-        return;
-      }
-      if (!next)
-        return fail(
-          new ElementError(element, `the next element "${nextId}" does not exist`),
-          outcome.variables,
-          element.id,
-          attempt,
-          outcome,
-        );
-      try {
-        plan = planElement(next, outcome.variables);
-      } catch (error) {
-        if (failsTheRun(error)) return fail(error, outcome.variables, next.id, 1, outcome);
-        throw error;
-      }
-      checkpoint = await save(
-        {
-          runId: run.id,
-          status: 'RUNNING',
-          elementId: next.id,
-          attempt: 1,
-          variables: outcome.variables,
-          sleepMs: plan.sleepMs,
-          events: [elementEvent(next, 1, plan)],
-          ...effects,
-        },
-        element,
-      );
-      if (!checkpoint) return;
-      element = next;
-      variables = outcome.variables;
-      attempt = 1;
-    }
-  }
-}
-
-function elementEvent(element: TElement, attempt: number, plan: TElementPlan): TRunEventInput {
-  return {
-    kind: 'ELEMENT',
-    element_id: element.id,
-    attempt,
-    message: plan.message ?? undefined,
-    details: { type: element.type, ...plan.details },
-  };
 }

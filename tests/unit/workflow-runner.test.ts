@@ -274,4 +274,38 @@ describe('workflow runner (injected clock and store)', () => {
     expect(store.runs.get('r2')!.owner).toBeNull();
     expect(store.runs.get('r1')!.owner).toBeNull();
   });
+  it('claims a local queue beyond its places, runs at most its maximum at once, and hands queued runs over too', async () => {
+    const { timeline, store, agent, runner } = setUp();
+    store.lockAnswer = 'busy'; // every run waits at its lock element, holding its place
+    for (let i = 1; i <= 10; i += 1) store.addRun(`r${i}`, 'locked');
+    Object.assign(agent, { active: true, epoch: 3 });
+    runner.start();
+    await timeline.advance(2 * CLAIM_EVERY_MS);
+    expect(runner.executing()).toBe(4);
+    const owned = () => [...store.runs.values()].filter((run) => run.owner !== null).map((run) => run.id);
+    // four executing and four queued, owned under the epoch; the rest left for other nodes
+    expect(owned()).toHaveLength(8);
+
+    agent.active = false;
+    await timeline.advance(2 * CLAIM_EVERY_MS);
+    expect(runner.executing()).toBe(0);
+    expect(store.handOvers).toHaveLength(1);
+    expect(store.handOvers[0].runs.sort()).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8'].sort());
+    expect(owned()).toEqual([]);
+    await runner.stop();
+  });
+
+  it('completes many more runs than its places, each exactly once', async () => {
+    const { timeline, store, agent, runner } = setUp();
+    for (let i = 1; i <= 30; i += 1) store.addRun(`r${i}`, 'counter');
+    Object.assign(agent, { active: true, epoch: 1 });
+    runner.start();
+    await timeline.advance(10 * CLAIM_EVERY_MS);
+    for (const run of store.runs.values()) {
+      expect(run.status).toBe('COMPLETED');
+      expect(run.events.filter((event) => event.kind === 'COMPLETED')).toHaveLength(1);
+      expect(run.events.filter((event) => event.kind === 'STARTED')).toHaveLength(1);
+    }
+    await runner.stop();
+  });
 });
