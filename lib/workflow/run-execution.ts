@@ -96,7 +96,12 @@ function checkVariables(element: TElement, variables: TVariables): void {
  * database refuses fails the run; any other database error leaves the run this node's, and the
  * next claim takes it up again as a resume (counted in its retries, so not for ever).
  */
-export async function executeRun(context: TExecutionContext, run: TClaimedRun, lease: TLease, signal: AbortSignal): Promise<void> {
+export async function executeRun(
+  context: TExecutionContext,
+  run: TClaimedRun,
+  lease: TLease,
+  signal: AbortSignal,
+): Promise<void> {
   try {
     await runToEnd(context, run, lease, signal);
   } catch (error) {
@@ -237,9 +242,7 @@ async function runToEnd(context: TExecutionContext, run: TClaimedRun, lease: TLe
     }
 
     const nextId: string | null =
-      outcome.next === undefined
-        ? (workflow.definition.elements[workflow.index.get(element.id)! + 1]?.id ?? null)
-        : outcome.next;
+      outcome.next === undefined ? (workflow.definition.elements[workflow.index.get(element.id)! + 1]?.id ?? null) : outcome.next;
     const next: TElement | undefined = nextId === null ? undefined : elementAt(nextId);
     const effects = {
       serverLog: outcome.serverLog ? { ...outcome.serverLog, elementId: element.id } : null,

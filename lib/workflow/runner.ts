@@ -19,7 +19,13 @@ import { AcknowledgedCheckpoints, reportLostWork } from '@/lib/workflow/acknowle
 import { systemClock, type TClock } from '@/lib/cluster/clock';
 import { CLUSTER_TEST_WORKFLOW } from '@/lib/workflow/cluster-test-workflow';
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
-import { executeRun, type TExecutionContext, type TRunnerAgent, type TRunStore, type TWorkflow } from '@/lib/workflow/run-execution';
+import {
+  executeRun,
+  type TExecutionContext,
+  type TRunnerAgent,
+  type TRunStore,
+  type TWorkflow,
+} from '@/lib/workflow/run-execution';
 import { RunFailure } from '@/lib/workflow/run-failure';
 import type { TClaimedRun, TLease } from '@/lib/workflow/run-store';
 
