@@ -184,6 +184,23 @@ INSERT INTO cluster_event (kind, node_id, details)
 SELECT $1, $2, $3::jsonb
  WHERE NOT EXISTS (SELECT 1 FROM cluster_event WHERE kind = $1 AND node_id = $2 AND details = $3::jsonb)`;
 
+/**
+ * The configuration documents as JSON, written once per document: the agent reports the same
+ * objects on every heartbeat until a file changes (lib/config/local-configuration.ts), and
+ * stringifying them again each time would be work on the heartbeat's path for nothing.
+ */
+const documentTexts = new WeakMap<object, string>();
+
+function documentText(document: unknown): string {
+  if (typeof document !== 'object' || document === null) return JSON.stringify(document);
+  let text = documentTexts.get(document);
+  if (text === undefined) {
+    text = JSON.stringify(document);
+    documentTexts.set(document, text);
+  }
+  return text;
+}
+
 export class PgClusterStore implements TClusterStore {
   private readonly pool: pg.Pool;
 
@@ -250,8 +267,8 @@ export class PgClusterStore implements TClusterStore {
         input.skewMs === null ? null : Math.round(input.skewMs),
         input.configuration?.active ?? null,
         input.configuration?.pending ?? null,
-        input.configuration ? JSON.stringify(input.configuration.activeDocument) : null,
-        input.configuration ? JSON.stringify(input.configuration.pendingDocument) : null,
+        input.configuration ? documentText(input.configuration.activeDocument) : null,
+        input.configuration ? documentText(input.configuration.pendingDocument) : null,
         input.configuration?.localChanges ?? null,
         input.configuration?.keepsOwnCertificate ?? null,
         // capped: the reason is an error message from the file system or a parser
