@@ -221,7 +221,10 @@ export async function runFailoverBench(options: TFailoverBenchOptions): Promise<
       const victim = await findActive(nodes);
       // the run is in flight on the victim (started, or resumed after the previous kill)
       let progress = await runProgress(resumePool, resumeRunId);
+      const inFlightBy = performance.now() + TAKEOVER_TIMEOUT_MS;
       while (progress.starts < round) {
+        if (performance.now() > inFlightBy)
+          throw new Error(`the ${RESUME_WORKFLOW.name} run is not in flight before kill ${round}`);
         await sleep(POLL_MS);
         progress = await runProgress(resumePool, resumeRunId);
       }
