@@ -203,10 +203,9 @@ export class WorkflowRunner {
   }
 
   /**
-   * A run ended and freed a place, or the node just became active: claim now instead of at the
-   * next tick, so that a queue of short runs is not paced by the claim interval and a killed
-   * node's runs are taken over as soon as the slot is. Wakes that come together share one tick
-   * (the timer is set again, not added to).
+   * A run ended and freed a place: claim the next one now instead of at the next tick, so that a
+   * queue of short runs is not paced by the claim interval. Ends that come together share one
+   * tick (the timer is set again, not added to).
    */
   wake(): void {
     if (this.inTick) this.wakeRequested = true;
