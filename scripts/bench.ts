@@ -14,6 +14,7 @@
  *
  *   npm run bench -- [--only api|heartbeat|failover|latency|page|workflows|throughput|database-failover] [--seconds 60]
  *                    [--members 200] [--kills 10] [--interval 1] [--heartbeats 3] [--watch 60] [--jobs 10000] [--failovers 5]
+ *   --kills and --watch default to 20 kills and 600 s (issue 21's figures) when --interval is below 1 s.
  *
  * Exits with 1 when a figure misses its goal.
  */
@@ -54,10 +55,11 @@ function readOptions() {
       seconds: { type: 'string', default: '60' },
       members: { type: 'string', default: '200' },
       'members-per-store': { type: 'string', default: '20' },
-      kills: { type: 'string', default: '10' },
+      // defaults below: issue 21's 20 kills and 10 minutes watched at sub-second intervals
+      kills: { type: 'string' },
       interval: { type: 'string', default: '1' },
       heartbeats: { type: 'string', default: '3' },
-      watch: { type: 'string', default: '60' },
+      watch: { type: 'string' },
       jobs: { type: 'string', default: '10000' },
       failovers: { type: 'string', default: '5' },
     },
@@ -66,15 +68,17 @@ function readOptions() {
   if (values.only !== undefined && !PARTS.includes(values.only as TPart)) {
     throw new Error(`--only must be one of ${PARTS.join(', ')}, not "${values.only}"`);
   }
+  const interval = intervalMs(values.interval);
+  const subSecond = interval < 1_000;
   return {
     parts: values.only ? [values.only as TPart] : [...PARTS],
     seconds: positiveInteger('seconds', values.seconds),
     members: positiveInteger('members', values.members),
     membersPerStore: positiveInteger('members-per-store', values['members-per-store']),
-    kills: positiveInteger('kills', values.kills),
-    intervalMs: intervalMs(values.interval),
+    kills: values.kills === undefined ? (subSecond ? 20 : 10) : positiveInteger('kills', values.kills),
+    intervalMs: interval,
     heartbeats: positiveInteger('heartbeats', values.heartbeats),
-    watchSeconds: positiveInteger('watch', values.watch),
+    watchSeconds: values.watch === undefined ? (subSecond ? 600 : 60) : positiveInteger('watch', values.watch),
     jobs: positiveInteger('jobs', values.jobs),
     failovers: positiveInteger('failovers', values.failovers),
   };

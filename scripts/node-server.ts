@@ -103,6 +103,10 @@ const agent: ClusterAgent = new ClusterAgent({
   configuration: () => configuration.report(),
   // before a slot is given back, the runs on this node finish their current element and are handed over
   beforeRelease: async (reason) => workflows?.handOver(`the node gives its slot back (${reason})`),
+  // a slot just taken: the runs a killed node left are claimed at once, not at the runner's next tick
+  onActiveChange: (active) => {
+    if (active) workflows?.wake();
+  },
   onHeartbeat: (heartbeat, roundTripMs) => {
     observeHeartbeat(roundTripMs);
     configSync.onHeartbeat(heartbeat);

@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
 import { AGENT_SESSION_LIMITS, limitedPoolConfig } from '@/lib/cluster/session-limits';
 import { freezePoint } from '@/lib/cluster/test-freeze';
-import { createPrimaryPool } from '@/lib/db/primary';
+import { createPrimaryPool, readServerIdentity, serverIdentity } from '@/lib/db/primary';
 import type {
   TClaimAnswer,
   TClusterStore,
@@ -26,21 +26,20 @@ import type {
 // One statement per heartbeat: the node's heartbeat, the renewal of its lease (a conditional
 // write naming node and epoch: zero rows means the slot was lost), and what it needs to decide.
 //
-// It also reads the database's identity: the system identifier, and the timeline WAL is written
-// on now (pg_control_checkpoint()'s timeline lags behind a promotion until the next checkpoint).
-// The first heartbeat to meet an identity other than the one the cluster row remembers (which
-// came over with replication) sees a failover: it records DATABASE_FAILOVER once (the
-// conditional update of the cluster row lets one statement win) and frees every active slot
-// without renewing any, so that every active node loses its slot and fences itself, and slots
-// are claimed again with a new epoch. A lease the old primary granted may not exist here.
+// It also compares the database's identity, passed in as $12 and $13: the system identifier,
+// and the timeline WAL is written on now, both read once per connection when it was made
+// (lib/db/primary.ts; neither changes while a connection lasts, and reading them on every
+// heartbeat cost more than the rest of the statement). The first heartbeat to meet an identity
+// other than the one the cluster row remembers (which came over with replication) sees a
+// failover: it records DATABASE_FAILOVER once (the conditional update of the cluster row lets
+// one statement win) and frees every active slot without renewing any, so that every active node
+// loses its slot and fences itself, and slots are claimed again with a new epoch. A lease the
+// old primary granted may not exist here. On a standby (timeline null) the write below fails as
+// read-only (25006), which moves the pool on.
 const HEARTBEAT_SQL = `
 WITH c AS (${CLUSTER_ROW_SQL}),
 prev AS (SELECT observed FROM cluster_node WHERE id = $1 AND removed_at IS NULL),
-ident AS (
-  SELECT (SELECT system_identifier::text FROM pg_control_system()) AS system_id,
-         -- on a standby the write below fails as read-only (25006), which moves the pool on
-         CASE WHEN NOT pg_is_in_recovery() THEN ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END AS timeline
-),
+ident AS (SELECT $12::text AS system_id, $13::int AS timeline),
 seen AS (SELECT database_system_id, database_timeline, database_failovers FROM cluster WHERE id = 1),
 failover AS (
   UPDATE cluster k
@@ -75,8 +74,8 @@ hb AS (
      SET last_heartbeat_at = now(), heartbeat_count = heartbeat_count + 1,
          clock_skew_ms = coalesce($4::float8, clock_skew_ms), observed = 'ALIVE',
          active_fingerprint = coalesce($5::text, active_fingerprint), pending_fingerprint = coalesce($6::text, pending_fingerprint),
-         active_config = CASE WHEN active_config IS NULL OR active_fingerprint IS DISTINCT FROM $5::text THEN coalesce($7::jsonb, active_config) ELSE active_config END,
-         pending_config = CASE WHEN pending_config IS NULL OR pending_fingerprint IS DISTINCT FROM $6::text THEN coalesce($8::jsonb, pending_config) ELSE pending_config END,
+         active_config = CASE WHEN active_config IS NULL OR active_fingerprint IS DISTINCT FROM $5::text THEN coalesce($7::text::jsonb, active_config) ELSE active_config END,
+         pending_config = CASE WHEN pending_config IS NULL OR pending_fingerprint IS DISTINCT FROM $6::text THEN coalesce($8::text::jsonb, pending_config) ELSE pending_config END,
          config_unreadable = $11::text,
          local_changes = coalesce($9::boolean, local_changes), keeps_own_certificate = coalesce($10::boolean, keeps_own_certificate),
          -- the gap since the previous heartbeat, kept for the lag chart (last 120)
@@ -185,6 +184,23 @@ INSERT INTO cluster_event (kind, node_id, details)
 SELECT $1, $2, $3::jsonb
  WHERE NOT EXISTS (SELECT 1 FROM cluster_event WHERE kind = $1 AND node_id = $2 AND details = $3::jsonb)`;
 
+/**
+ * The configuration documents as JSON, written once per document: the agent reports the same
+ * objects on every heartbeat until a file changes (lib/config/local-configuration.ts), and
+ * stringifying them again each time would be work on the heartbeat's path for nothing.
+ */
+const documentTexts = new WeakMap<object, string>();
+
+function documentText(document: unknown): string {
+  if (typeof document !== 'object' || document === null) return JSON.stringify(document);
+  let text = documentTexts.get(document);
+  if (text === undefined) {
+    text = JSON.stringify(document);
+    documentTexts.set(document, text);
+  }
+  return text;
+}
+
 export class PgClusterStore implements TClusterStore {
   private readonly pool: pg.Pool;
 
@@ -199,6 +215,7 @@ export class PgClusterStore implements TClusterStore {
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
       ...limitedPoolConfig(AGENT_SESSION_LIMITS),
+      readIdentity: true,
     }).pool;
     // a connection that breaks while idle (database restart) must not crash the process
     this.pool.on('error', () => {});
@@ -223,20 +240,43 @@ export class PgClusterStore implements TClusterStore {
   }
 
   async heartbeat(input: THeartbeatInput): Promise<THeartbeatResult> {
-    const pending = this.query<TClusterSqlRow & Record<string, unknown>>('orch-heartbeat', HEARTBEAT_SQL, [
-      input.nodeId,
-      input.lease?.slot ?? -1,
-      input.lease?.epoch ?? 0,
-      input.skewMs === null ? null : Math.round(input.skewMs),
-      input.configuration?.active ?? null,
-      input.configuration?.pending ?? null,
-      input.configuration ? JSON.stringify(input.configuration.activeDocument) : null,
-      input.configuration ? JSON.stringify(input.configuration.pendingDocument) : null,
-      input.configuration?.localChanges ?? null,
-      input.configuration?.keepsOwnCertificate ?? null,
-      // capped: the reason is an error message from the file system or a parser
-      input.configurationError ? input.configurationError.slice(0, 500) : null,
-    ]);
+    const client = await this.pool.connect();
+    try {
+      const result = await this.heartbeatOn(client, input);
+      client.release();
+      return result;
+    } catch (error) {
+      // as pool.query does: a connection whose statement failed or timed out is not reused
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }
+
+  private async heartbeatOn(client: pg.PoolClient, input: THeartbeatInput): Promise<THeartbeatResult> {
+    const known = serverIdentity(client);
+    // read at connect; again only on a connection made to a standby, which may have been promoted
+    const identity = known?.timeline != null ? known : await readServerIdentity(client, this.timeoutMs());
+    const pending = client.query<TClusterSqlRow & Record<string, unknown>>({
+      name: 'orch-heartbeat',
+      text: HEARTBEAT_SQL,
+      query_timeout: this.timeoutMs(),
+      values: [
+        input.nodeId,
+        input.lease?.slot ?? -1,
+        input.lease?.epoch ?? 0,
+        input.skewMs === null ? null : Math.round(input.skewMs),
+        input.configuration?.active ?? null,
+        input.configuration?.pending ?? null,
+        input.configuration ? documentText(input.configuration.activeDocument) : null,
+        input.configuration ? documentText(input.configuration.pendingDocument) : null,
+        input.configuration?.localChanges ?? null,
+        input.configuration?.keepsOwnCertificate ?? null,
+        // capped: the reason is an error message from the file system or a parser
+        input.configurationError ? input.configurationError.slice(0, 500) : null,
+        identity.systemId,
+        identity.timeline,
+      ],
+    } as pg.QueryConfig);
     if (input.lease) await freezePoint('renew', pending);
     const row = (await pending).rows[0];
     if (!row) throw new Error('the database holds no cluster (run migrations and bootstrap first)');

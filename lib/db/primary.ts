@@ -110,6 +110,42 @@ export async function findPrimary(
   throw new AppError(allUnfit ? 'BAD_REQUEST' : 'DATABASE_UNREACHABLE', message, { field: 'url' });
 }
 
+/**
+ * Which server a connection reached: its system identifier, and the timeline WAL is written on
+ * (null on a server in recovery, which writes none). Neither can change while the connection
+ * lasts: a running primary never changes timeline, and a promotion or a switch to another server
+ * ends every connection. So it is read once, when the connection is made.
+ */
+export type TServerIdentity = { systemId: string; timeline: number | null };
+
+const identities = new WeakMap<pg.Client, TServerIdentity>();
+
+/** The identity read when this client connected (pools made with `readIdentity`), else undefined. */
+export function serverIdentity(client: pg.Client | pg.PoolClient): TServerIdentity | undefined {
+  return identities.get(client as pg.Client);
+}
+
+// pg_control_checkpoint()'s timeline lags behind a promotion until the next checkpoint; the
+// name of the WAL file written now carries the current one (CASE: the function fails in recovery)
+const CHECK_SQL = `SELECT pg_is_in_recovery() AS in_recovery, current_setting('transaction_read_only') AS read_only`;
+const CHECK_WITH_IDENTITY_SQL = `${CHECK_SQL},
+  (SELECT system_identifier::text FROM pg_control_system()) AS system_id,
+  CASE WHEN NOT pg_is_in_recovery() THEN ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END AS timeline`;
+
+/**
+ * Reads a connection's identity again: for one made to a server in recovery (no timeline then),
+ * which may have been promoted since. Remembered when the server writes WAL now.
+ */
+export async function readServerIdentity(client: pg.Client | pg.PoolClient, timeoutMs: number): Promise<TServerIdentity> {
+  const { rows } = await client.query<{ system_id: string; timeline: number | null }>({
+    text: CHECK_WITH_IDENTITY_SQL,
+    query_timeout: timeoutMs,
+  } as pg.QueryConfig);
+  const identity = { systemId: String(rows[0].system_id), timeline: rows[0].timeline ?? null };
+  if (identity.timeline !== null) identities.set(client as pg.Client, identity);
+  return identity;
+}
+
 /** Remembers the current primary; forgets it when a connection to it fails, so the next connection looks again. */
 export class PrimaryTracker {
   private current: THostPort | undefined;
@@ -148,8 +184,12 @@ export class PrimaryTracker {
  */
 export function createPrimaryPool(
   connectionText: string,
-  options: Omit<pg.PoolConfig, 'connectionString' | 'host' | 'port' | 'Client'> = {},
+  poolOptions: Omit<pg.PoolConfig, 'connectionString' | 'host' | 'port' | 'Client'> & {
+    /** read each connection's server identity with the check (serverIdentity()) */
+    readIdentity?: boolean;
+  } = {},
 ): { pool: pg.Pool; tracker: PrimaryTracker } {
+  const { readIdentity = false, ...options } = poolOptions;
   const connection = parseConnectionString(connectionText);
   const tracker = new PrimaryTracker(connection);
 
@@ -212,9 +252,13 @@ export function createPrimaryPool(
         tracker.forget(target);
         throw error;
       }
-      const { rows } = await this.query<{ in_recovery: boolean; read_only: string }>(
-        `SELECT pg_is_in_recovery() AS in_recovery, current_setting('transaction_read_only') AS read_only`,
-      );
+      const { rows } = await this.query<{
+        in_recovery: boolean;
+        read_only: string;
+        system_id?: string;
+        timeline?: number | null;
+      }>(readIdentity ? CHECK_WITH_IDENTITY_SQL : CHECK_SQL);
+      if (readIdentity) identities.set(this, { systemId: String(rows[0].system_id), timeline: rows[0].timeline ?? null });
       if (
         !satisfiesTarget(connection.targetSessionAttrs, { inRecovery: rows[0].in_recovery, readOnly: rows[0].read_only === 'on' })
       ) {

@@ -29,6 +29,8 @@ export type TWorkflowRunner = {
   handOver(reason: string): Promise<void>;
   /** the shared database failed over: record the element completions the new primary lacks */
   reportLostWork(): Promise<void>;
+  /** the node just took an active slot: claim free runs (a killed node's) now, not at the next tick */
+  wake(): void;
 };
 
 /** A settings file that does not parse must not keep workflows from running: defaults, and a warning. */
@@ -74,5 +76,6 @@ export async function startWorkflowRunner(context: TWorkflowRunnerContext): Prom
     },
     handOver: (reason) => runner.handOver(reason),
     reportLostWork: () => runner.reportLostWork(),
+    wake: () => runner.wake(),
   };
 }

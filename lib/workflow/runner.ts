@@ -141,7 +141,7 @@ export class WorkflowRunner {
    * runs is not paced by the claim interval. Places freed together share one tick (the timer is
    * set again, not added to).
    */
-  private wake(): void {
+  wake(): void {
     if (this.inTick) this.wakeRequested = true;
     else this.schedule(0);
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { isAppError } from '@/lib/api/app-error';
 import { parseConnectionString } from '@/lib/db/connection-string';
-import { createPrimaryPool, findPrimary } from '@/lib/db/primary';
+import { createPrimaryPool, findPrimary, serverIdentity, type TServerIdentity } from '@/lib/db/primary';
 import { pollUntil } from '../helpers/poll';
 import { startReplicaPair, type ReplicaPair } from '../helpers/pg-replication';
 
@@ -24,6 +24,20 @@ describe('following the writable primary of a multi-host URL (real PostgreSQL 15
     expect(found).toEqual({ host: '127.0.0.1', port: pair.primary.port });
   });
 
+  /** The identity a pool made with readIdentity read when it connected, and the server's own answer now. */
+  async function identities(pool: pg.Pool): Promise<{ read: TServerIdentity | undefined; server: TServerIdentity }> {
+    const client = await pool.connect();
+    try {
+      const { rows } = await client.query<{ system_id: string; timeline: number }>(
+        `SELECT (SELECT system_identifier::text FROM pg_control_system()) AS system_id,
+                ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int AS timeline`,
+      );
+      return { read: serverIdentity(client), server: { systemId: rows[0].system_id, timeline: rows[0].timeline } };
+    } finally {
+      client.release();
+    }
+  }
+
   it('refuses a URL whose only host is a standby, with one line saying it is read-only', async () => {
     const error = await findPrimary(parseConnectionString(pair.url([pair.standby]))).catch((caught: unknown) => caught);
     expect(isAppError(error, 'BAD_REQUEST')).toBe(true);
@@ -44,6 +58,16 @@ describe('following the writable primary of a multi-host URL (real PostgreSQL 15
     await pool.query('INSERT INTO marks VALUES (1)');
     const before = await pool.query<{ port: number }>('SELECT inet_server_port() AS port');
     expect(before.rows[0].port).toBe(pair.primary.port);
+    // the heartbeat's pool reads the server's identity once per connection, when it connects
+    const identityPool = createPrimaryPool(pair.url([pair.standby, pair.primary]), {
+      max: 1,
+      connectionTimeoutMillis: 3_000,
+      readIdentity: true,
+    }).pool;
+    identityPool.on('error', () => {});
+    pools.push(identityPool);
+    const first = await identities(identityPool);
+    expect(first.read).toEqual(first.server);
     // the row must reach the standby before the crash (asynchronous replication may lose it otherwise)
     await pollUntil(async () => (await pair.query(pair.standby, 'SELECT count(*)::int AS n FROM marks'))[0]?.n === 1, {
       what: 'the row to replicate',
@@ -63,6 +87,14 @@ describe('following the writable primary of a multi-host URL (real PostgreSQL 15
     );
     expect(after).toEqual({ port: pair.standby.port, in_recovery: false });
     expect(tracker.known()).toEqual({ host: '127.0.0.1', port: pair.standby.port });
+    // a connection to the promoted standby reads its identity anew: the same system, a later timeline
+    const promoted = await pollUntil(async () => (await identities(identityPool).catch(() => undefined)) ?? undefined, {
+      timeoutMs: 30_000,
+      what: 'the identity pool to reach the promoted standby',
+    });
+    expect(promoted.read).toEqual(promoted.server);
+    expect(promoted.read?.systemId).toBe(first.read?.systemId);
+    expect(promoted.read?.timeline).toBeGreaterThan(first.read?.timeline ?? Number.POSITIVE_INFINITY);
     await pool.query('INSERT INTO marks VALUES (2)');
     expect((await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM marks')).rows[0].n).toBe(2);
   });
