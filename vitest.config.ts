@@ -1,26 +1,71 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './tests/setup/sequencer.ts';
 
 const alias = { '@': path.resolve(import.meta.dirname) };
+
+/**
+ * Integration files whose assertions are about time on a 2-core machine: takeovers within
+ * window + interval, gaps in "an ACTIVE node throughout" sampled to the 50 ms, sub-second
+ * heartbeat intervals, no false failover over a hold, wall-clock steps. They run one at a time,
+ * after the parallel files (project integration-serial). Every other integration file is
+ * independent of the others (its own database, free ports, its own temporary folders and
+ * network namespaces) and runs in parallel (project integration). A file that proves flaky in
+ * parallel moves here; it is not retried.
+ */
+const SERIAL_INTEGRATION = [
+  'no-stall',
+  'slow-node',
+  'clock-steps',
+  'database-latency',
+  'cluster-failover',
+  'separate-hosts',
+  'cluster-settings-and-removal',
+  'network-cut',
+  'workflow-schedules',
+  'workflow-failover',
+  'workflow-hostile',
+  'notifications',
+  'nginx',
+  'join',
+].map((name) => `tests/integration/${name}.test.ts`);
+
+const realServers = {
+  globalSetup: ['tests/setup/build.ts', 'tests/setup/postgres.ts'],
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+};
 
 export default defineConfig({
   resolve: { alias },
   test: {
+    // one sequencer for the whole run (Vitest reads it from the root only)
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 0 } },
       },
       {
         resolve: { alias },
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
-          globalSetup: ['tests/setup/build.ts', 'tests/setup/postgres.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          // real node processes on 2 cores: one file at a time keeps timings honest
+          exclude: SERIAL_INTEGRATION,
+          ...realServers,
+          // real node processes on 2 cores: three files at a time (most of a file's time is waiting)
+          maxWorkers: 3,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration-serial',
+          include: SERIAL_INTEGRATION,
+          ...realServers,
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
       {
@@ -28,10 +73,9 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
-          globalSetup: ['tests/setup/build.ts', 'tests/setup/postgres.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
+          ...realServers,
           fileParallelism: false,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

@@ -12,16 +12,16 @@ const reports = mkdtempSync(path.join(os.tmpdir(), 'orch-test-reports-'));
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' };
 const bin = (name, ...rest) => path.join(root, 'node_modules', name, ...rest);
 
-const vitest = (project) => [
+/** One vitest run over PROJECTS (in their sequence.groupOrder), its JSON report named after the first. */
+const vitest = (...projects) => [
   process.execPath,
   [
     bin('vitest', 'vitest.mjs'),
     'run',
-    '--project',
-    project,
+    ...projects.flatMap((project) => ['--project', project]),
     '--reporter=default',
     '--reporter=json',
-    `--outputFile.json=${path.join(reports, `${project}.json`)}`,
+    `--outputFile.json=${path.join(reports, `${projects[0]}.json`)}`,
   ],
 ];
 const steps = [
@@ -31,7 +31,8 @@ const steps = [
   ['format check', process.execPath, [bin('prettier', 'bin', 'prettier.cjs'), '--check', '--log-level', 'warn', '.']],
   ['unit tests', ...vitest('unit')],
   ['production build', process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'ensure-build.ts')]],
-  ['integration tests', ...vitest('integration')],
+  // the independent files three at a time, then the timing-sensitive ones alone (vitest.config.ts)
+  ['integration tests', ...vitest('integration', 'integration-serial')],
   ['browser tests', ...vitest('e2e')],
 ];
 
