@@ -7,11 +7,13 @@ const alias = { '@': path.resolve(import.meta.dirname) };
 /**
  * Integration files whose assertions are about time on a 2-core machine: takeovers within
  * window + interval, gaps in "an ACTIVE node throughout" sampled to the 50 ms, sub-second
- * heartbeat intervals, no false failover over a hold, wall-clock steps. They run one at a time,
- * after the parallel files (project integration-serial). Every other integration file is
- * independent of the others (its own database, free ports, its own temporary folders and
- * network namespaces) and runs in parallel (project integration). A file that proves flaky in
- * parallel moves here; it is not retried.
+ * heartbeat intervals, no false failover over a hold, wall-clock steps, heartbeats under a
+ * hostile plugin. They run one at a time (project integration-serial), never next to one another.
+ * Every other integration file is independent of the others (its own database, free ports, its
+ * own temporary folders and network namespaces) and runs in parallel (project integration).
+ * `npm test` runs the two projects side by side in lanes of their own (scripts/test.mjs); one
+ * vitest run of both runs the parallel files first (sequence.groupOrder). A file that proves
+ * flaky in parallel moves to this list; it is not retried.
  */
 const SERIAL_INTEGRATION = [
   'no-stall',
@@ -53,8 +55,9 @@ export default defineConfig({
           include: ['tests/integration/**/*.test.ts'],
           exclude: SERIAL_INTEGRATION,
           ...realServers,
-          // real node processes on 2 cores: three files at a time (most of a file's time is waiting)
-          maxWorkers: 3,
+          // real node processes on 2 cores: two files at a time next to the serial lane (most of a
+          // file's time is spent waiting on heartbeats and processes, not on the CPU)
+          maxWorkers: 2,
           sequence: { groupOrder: 1 },
         },
       },
@@ -74,7 +77,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           ...realServers,
-          fileParallelism: false,
+          // two browsers at a time: each file has its own nodes, database, ports and browser
+          maxWorkers: 2,
           sequence: { groupOrder: 3 },
         },
       },
