@@ -5,7 +5,7 @@
 // test:integration) runs only the build (when the sources changed) and the integration tests.
 //
 // Steps of one phase run side by side in lanes (2 cores: the checks are single-threaded, and most of an
-// integration file's time is waiting on heartbeats and processes); each lane's lines carry its name.
+// integration file's time is waiting on heartbeats and processes); each line of a lane carries its step's name.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -76,11 +76,10 @@ console.log(
 );
 const failedSteps = [];
 for (const lanes of phases) {
-  const label = lanes.length > 1 ? (lane) => lane[0][0] : () => undefined;
   await Promise.all(
     lanes.map(async (lane) => {
       for (const step of lane) {
-        const failedStep = await run(step, label(lane));
+        const failedStep = await run(step, lanes.length > 1 ? step[0] : undefined);
         if (failedStep) return void failedSteps.push(failedStep);
       }
     }),
