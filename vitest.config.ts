@@ -30,6 +30,9 @@ const SERIAL_INTEGRATION = [
   'notifications',
   'nginx',
   'join',
+  // a minute of chaos with network faults: next to other files on a loaded machine it got through
+  // only 3 of the 4 faults it must show (measured), so it runs alone
+  'chaos',
 ].map((name) => `tests/integration/${name}.test.ts`);
 
 const realServers = {
