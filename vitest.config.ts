@@ -35,6 +35,12 @@ const SERIAL_INTEGRATION = [
   'chaos',
 ].map((name) => `tests/integration/${name}.test.ts`);
 
+/**
+ * Browser files that run alone: next to another browser file on a loaded machine, cancelling a
+ * run from its page did not show CANCELLED within the poll (measured).
+ */
+const SERIAL_E2E = ['tests/e2e/workflow-failover.test.ts'];
+
 const realServers = {
   globalSetup: ['tests/setup/build.ts', 'tests/setup/postgres.ts'],
   testTimeout: 120_000,
@@ -79,10 +85,21 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          exclude: SERIAL_E2E,
           ...realServers,
           // two browsers at a time: each file has its own nodes, database, ports and browser
           maxWorkers: 2,
           sequence: { groupOrder: 3 },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e-serial',
+          include: SERIAL_E2E,
+          ...realServers,
+          fileParallelism: false,
+          sequence: { groupOrder: 4 },
         },
       },
     ],

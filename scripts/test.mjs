@@ -44,12 +44,17 @@ const build = ['production build', process.execPath, ['--import', 'tsx', path.jo
 const integration = vitest('integration tests', 'integration');
 const integrationSerial = vitest('timing-sensitive integration tests', 'integration-serial');
 const browser = vitest('browser tests', 'e2e');
+const browserSerial = vitest('timing-sensitive browser tests', 'e2e-serial');
 
 /** Phases one after the other; in a phase, lanes side by side; in a lane, steps one after the other. */
 const phases =
   process.argv[2] === 'integration'
     ? [[[build]], [[integration], [integrationSerial]]]
-    : [[[typeCheck, format], [lint], [vitest('unit tests', 'unit')]], [[build]], [[integration, browser], [integrationSerial]]];
+    : [
+        [[typeCheck, format], [lint], [vitest('unit tests', 'unit')]],
+        [[build]],
+        [[integration, browser, browserSerial], [integrationSerial]],
+      ];
 
 /** Runs one step; with LABEL, each of its lines is printed with the label in front. */
 function run([name, command, args], label) {
