@@ -1,6 +1,6 @@
 /**
  * Separate hosts on one machine: a network namespace per host, each with one veth link to a
- * bridge on a private /24 that the test owns (10.203.X.0/24, X picked free per run). The test
+ * bridge on a private /24 that the test owns (10.203.X.0/24, X picked free per network). The test
  * process reaches every host through the bridge's own address (.1). Names carry a random id, so
  * runs never collide, and `destroy()` removes every namespace and link, even after a failure.
  *
@@ -56,21 +56,29 @@ export class HostNetwork {
    * cannot be made here (not root, no iproute2, no veth): the test then fails, it is not skipped.
    */
   static async create(names: string[]): Promise<HostNetwork> {
-    const used = await ip('-4', 'addr').catch((error: Error) => {
-      throw new Error(`separate hosts need iproute2 (\`ip\`): ${error.message}`);
-    });
-    const free = Array.from({ length: 254 }, (_, index) => index + 1).filter((x) => !used.includes(`10.203.${x}.`));
-    if (free.length === 0) throw new Error('no free 10.203.X.0/24 for the test network');
-    const third = free[randomBytes(1)[0] % free.length];
-    const network = new HostNetwork(randomBytes(3).toString('hex'), `10.203.${third}`);
-    try {
-      await network.build(names);
-    } catch (error) {
-      await network.destroy();
-      const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
-      throw new Error(`network namespaces cannot be made here (run as root with iproute2 and veth/bridge support): ${detail}`);
+    // test files in parallel may pick the same free /24 at the same moment: the one that finds
+    // its prefix on another link as well after taking it gives it up and picks again
+    for (let attempt = 1; ; attempt += 1) {
+      const used = await ip('-4', 'addr').catch((error: Error) => {
+        throw new Error(`separate hosts need iproute2 (\`ip\`): ${error.message}`);
+      });
+      const free = Array.from({ length: 254 }, (_, index) => index + 1).filter((x) => !used.includes(`10.203.${x}.`));
+      if (free.length === 0) throw new Error('no free 10.203.X.0/24 for the test network');
+      const third = free[randomBytes(1)[0] % free.length];
+      const network = new HostNetwork(randomBytes(3).toString('hex'), `10.203.${third}`);
+      try {
+        await network.build(names);
+      } catch (error) {
+        await network.destroy();
+        const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
+        throw new Error(`network namespaces cannot be made here (run as root with iproute2 and veth/bridge support): ${detail}`);
+      }
+      if (attempt < 5 && (await ip('-4', 'addr')).split(`inet ${network.prefix}.1/`).length > 2) {
+        await network.destroy();
+        continue;
+      }
+      return network;
     }
-    return network;
   }
 
   private async build(names: string[]): Promise<void> {

@@ -23,6 +23,8 @@ const INTERVAL = 1_000;
 const WINDOW = 3_000;
 // a loaded 2-core machine: polling, process scheduling and HTTP answers of the probe itself
 const SLACK = 1_500;
+// a health answer slower than this counts as "not active" for that sample: short, so a gap is measured finely
+const PROBE_TIMEOUT_MS = 400;
 
 type TMember = { node: NodeProcess; proxy: TcpProxy; freezeFile: string; name: string; id: string };
 
@@ -97,13 +99,7 @@ function watch(candidates: TMember[], bystanders: TMember[]) {
   const loop = (async () => {
     await connected;
     while (!stopped) {
-      const states = await Promise.all(
-        candidates.map((member) =>
-          fetch(`${member.node.url}/api/health`, { signal: AbortSignal.timeout(400) })
-            .then((response) => response.json() as Promise<{ state: string }>)
-            .catch(() => undefined),
-        ),
-      );
+      const states = await Promise.all(candidates.map((member) => health(member.node, PROBE_TIMEOUT_MS)));
       const now = Date.now();
       if (states.some((state) => state?.state === 'ACTIVE')) {
         lastActiveAt = now;

@@ -17,6 +17,8 @@ const INTERVAL = 1_000;
 const WINDOW = 3_000;
 // a loaded 2-core machine: polling, process scheduling and HTTP answers of the probe itself
 const SLACK = 1_500;
+// a health answer slower than this counts as "not active" for that sample: short, so a gap is measured finely
+const PROBE_TIMEOUT_MS = 400;
 
 type TMember = { node: NodeProcess; proxy: TcpProxy; name: string; id: string };
 
@@ -82,13 +84,7 @@ async function longestWithoutActive(
   let lastActiveAt = Date.now();
   let longest = 0;
   while (Date.now() < end) {
-    const answers = await Promise.all(
-      candidates.map((member) =>
-        fetch(`${member.node.url}/api/health`, { signal: AbortSignal.timeout(400) })
-          .then((r) => r.json() as Promise<{ state: string }>)
-          .catch(() => undefined),
-      ),
-    );
+    const answers = await Promise.all(candidates.map((member) => health(member.node, PROBE_TIMEOUT_MS)));
     const now = Date.now();
     if (answers.some((answer) => answer?.state === 'ACTIVE')) lastActiveAt = now;
     longest = Math.max(longest, now - lastActiveAt);
