@@ -116,10 +116,13 @@ export type TLastExecutor = { nodeId: string; epoch: number | null };
 /** For each run, the node (and epoch) that recorded its latest event: who executed it last. */
 export async function lastExecutors(db: TDb, runIds: string[]): Promise<Map<string, TLastExecutor>> {
   if (runIds.length === 0) return new Map();
+  // each run's newest events first, through (run_id, id): a run of 10,000 elements costs one row, not 10,000
   const rows = await db.$queryRaw<{ run_id: string; node_id: string; epoch: bigint | null }[]>`
-    SELECT DISTINCT ON (run_id) run_id, node_id, epoch FROM workflow_run_event
-     WHERE run_id = ANY(${runIds}::uuid[]) AND node_id IS NOT NULL
-     ORDER BY run_id, id DESC`;
+    SELECT r.id AS run_id, e.node_id, e.epoch FROM unnest(${runIds}::uuid[]) AS r(id)
+     CROSS JOIN LATERAL (
+       SELECT node_id, epoch FROM workflow_run_event
+        WHERE run_id = r.id AND node_id IS NOT NULL ORDER BY id DESC LIMIT 1
+     ) e`;
   return new Map(rows.map((row) => [row.run_id, { nodeId: row.node_id, epoch: row.epoch === null ? null : Number(row.epoch) }]));
 }
 
