@@ -1,4 +1,7 @@
-/** The server log of a run, oldest first (it is in the database: the same on every node). */
+/**
+ * The server log of a run, oldest first (it is in the database: the same on every node): its
+ * latest MAX_ENTRIES lines, so that a long run's page shows where it is now, not its first hours.
+ */
 import { AppError } from '@/lib/api/app-error';
 import type { TDb } from '@/lib/db/client';
 import { nodeNames, type TRunLogEntryView } from '@/lib/workflow/views';
@@ -8,7 +11,8 @@ const MAX_ENTRIES = 10_000;
 export async function listRunLogs(db: TDb, runId: string): Promise<TRunLogEntryView[]> {
   const run = await db.workflowRun.findUnique({ where: { id: runId }, select: { id: true } });
   if (!run) throw new AppError('NOT_FOUND', `no run has the id ${runId}`);
-  const rows = await db.workflowLogEntry.findMany({ where: { runId }, orderBy: { id: 'asc' }, take: MAX_ENTRIES });
+  const newestFirst = await db.workflowLogEntry.findMany({ where: { runId }, orderBy: { id: 'desc' }, take: MAX_ENTRIES });
+  const rows = newestFirst.reverse();
   const names = await nodeNames(
     db,
     rows.map((row) => row.nodeId),
