@@ -1,13 +1,14 @@
 /** One run with its inputs, variables, events and the timeline of its elements (node and epoch of each). */
 import { AppError } from '@/lib/api/app-error';
 import type { TDb } from '@/lib/db/client';
+import { RUN_PAGE_EVENTS } from '@/lib/workflow/limits';
 import { nodeNames, toRunSummary, type TRunDetail, type TRunEventView, type TTimelineEntry } from '@/lib/workflow/views';
 
 /**
- * A run's events are bounded by its length; the page shows the latest MAX_EVENTS (a long run's
- * current progress, not its first hours) and says how many earlier ones it leaves out.
+ * A run's events are bounded by its length; the page shows the latest RUN_PAGE_EVENTS (a long
+ * run's current progress, not its first hours) and says how many earlier ones it leaves out.
  */
-const MAX_EVENTS = 5_000;
+const MAX_EVENTS = RUN_PAGE_EVENTS;
 
 export async function getRun(db: TDb, id: string): Promise<TRunDetail> {
   const run = await db.workflowRun.findUnique({ where: { id } });

@@ -1,12 +1,13 @@
 /**
  * The server log of a run, oldest first (it is in the database: the same on every node): its
- * latest MAX_ENTRIES lines, so that a long run's page shows where it is now, not its first hours.
+ * latest RUN_PAGE_LOG_LINES lines, so that a long run's page shows where it is now, not its first hours.
  */
 import { AppError } from '@/lib/api/app-error';
 import type { TDb } from '@/lib/db/client';
+import { RUN_PAGE_LOG_LINES } from '@/lib/workflow/limits';
 import { nodeNames, type TRunLogEntryView } from '@/lib/workflow/views';
 
-const MAX_ENTRIES = 10_000;
+const MAX_ENTRIES = RUN_PAGE_LOG_LINES;
 
 export async function listRunLogs(db: TDb, runId: string): Promise<TRunLogEntryView[]> {
   const run = await db.workflowRun.findUnique({ where: { id: runId }, select: { id: true } });

@@ -93,7 +93,7 @@ export async function nodeNames(db: TDb, ids: (string | null)[]): Promise<Map<st
   return new Map(nodes.map((node) => [node.id, node.name]));
 }
 
-type TRunRow = {
+export type TRunRow = {
   id: string;
   workflowName: string;
   workflowVersion: number;
@@ -112,19 +112,6 @@ type TRunRow = {
 };
 
 export type TLastExecutor = { nodeId: string; epoch: number | null };
-
-/** For each run, the node (and epoch) that recorded its latest event: who executed it last. */
-export async function lastExecutors(db: TDb, runIds: string[]): Promise<Map<string, TLastExecutor>> {
-  if (runIds.length === 0) return new Map();
-  // each run's newest events first, through (run_id, id): a run of 10,000 elements costs one row, not 10,000
-  const rows = await db.$queryRaw<{ run_id: string; node_id: string; epoch: bigint | null }[]>`
-    SELECT r.id AS run_id, e.node_id, e.epoch FROM unnest(${runIds}::uuid[]) AS r(id)
-     CROSS JOIN LATERAL (
-       SELECT node_id, epoch FROM workflow_run_event
-        WHERE run_id = r.id AND node_id IS NOT NULL ORDER BY id DESC LIMIT 1
-     ) e`;
-  return new Map(rows.map((row) => [row.run_id, { nodeId: row.node_id, epoch: row.epoch === null ? null : Number(row.epoch) }]));
-}
 
 export function toRunSummary(row: TRunRow, names: Map<string, string>, last?: TLastExecutor): TRunSummary {
   return {
