@@ -242,7 +242,16 @@ async function main(): Promise<void> {
             body: JSON.stringify({ inputs: { ticks: 5 } }),
             signal: AbortSignal.timeout(5_000),
           }).catch(() => null);
-          if (answer?.status === 201) accepted.push(((await answer.json()) as { id: string }).id);
+          // the body can time out after the status arrived (a node frozen mid-answer): then the
+          // run may exist unseen, which the drain below still sees in the database, not as lost
+          const id =
+            answer?.status === 201
+              ? await answer
+                  .json()
+                  .then((body) => (body as { id: string }).id)
+                  .catch(() => null)
+              : null;
+          if (id) accepted.push(id);
           else refused += 1;
         }
         await sleep(SUBMIT_EVERY_MS);
