@@ -12,7 +12,15 @@ const MAX_ENTRIES = RUN_PAGE_LOG_LINES;
 export async function listRunLogs(db: TDb, runId: string): Promise<TRunLogEntryView[]> {
   const run = await db.workflowRun.findUnique({ where: { id: runId }, select: { id: true } });
   if (!run) throw new AppError('NOT_FOUND', `no run has the id ${runId}`);
-  const newestFirst = await db.workflowLogEntry.findMany({ where: { runId }, orderBy: { id: 'desc' }, take: MAX_ENTRIES });
+  // Read backwards through the (run_id, id) index. With "run_id = X ORDER BY id DESC", PostgreSQL
+  // knows a long run has many lines and may walk the whole table's primary key backwards instead,
+  // expecting to meet them soon: for a run older than most of the table that reads every line of
+  // every later run. Compared as an array, the run stays part of the order, which only that index gives.
+  const newestFirst = await db.$queryRaw<
+    { id: bigint; at: Date; level: string; message: string; elementId: string | null; nodeId: string | null }[]
+  >`
+    SELECT id, at, level, message, element_id AS "elementId", node_id AS "nodeId"
+      FROM workflow_log_entry WHERE run_id = ANY(${[runId]}::uuid[]) ORDER BY run_id DESC, id DESC LIMIT ${MAX_ENTRIES}`;
   const rows = newestFirst.reverse();
   const names = await nodeNames(
     db,
