@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --minutes M --nodes K [--seed N] [--network auto|off] [--json]`: a cluster of K real nodes on one PostgreSQL
+ * `npm run chaos -- --minutes M --nodes K [--seed N] [--network auto|off] [--sample-minutes S] [--json]`: a cluster of K real nodes on one PostgreSQL
  * at 1 s × 3, under a steady stream of workflow runs, while nodes are killed (kill -9), frozen
  * (SIGSTOP past the window, then SIGCONT), restarted, frozen exactly inside a claim (the active
  * is frozen and the standby that claims its slot freezes itself right after sending the claim,
@@ -103,7 +103,7 @@ export type TChaosReport = {
   falseFailoversUnderLatencyOrLoss: number;
   ok: boolean;
   /** for a soak: memory and database size at the start and at the end (added by main) */
-  resources?: { start: TResources; end: TResources };
+  resources?: { start: TResources; samples: TResources[]; end: TResources };
 };
 
 /** every random choice of this run: faults, nodes, pauses (seeded in main) */
@@ -118,6 +118,7 @@ async function main(): Promise<void> {
       network: { type: 'string', default: 'auto' },
       json: { type: 'boolean', default: false },
       database: { type: 'string', default: 'builtin' },
+      'sample-minutes': { type: 'string', default: '10' },
     },
   });
   if (values.database !== 'builtin' && values.database !== 'replicated')
@@ -131,6 +132,8 @@ async function main(): Promise<void> {
   const nodeCount = Number(values.nodes);
   if (!(minutes > 0) || !Number.isInteger(nodeCount) || nodeCount < 2)
     throw new Error('--minutes must be > 0 and --nodes a whole number ≥ 2');
+  const sampleMinutes = Number(values['sample-minutes']);
+  if (!(sampleMinutes > 0)) throw new Error(`--sample-minutes must be > 0, not "${values['sample-minutes']}"`);
   if (values.network !== 'auto' && values.network !== 'off')
     throw new Error(`--network takes auto or off, not "${values.network}"`);
   const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
@@ -202,13 +205,31 @@ async function main(): Promise<void> {
     say(
       `chaos: ${nodeCount} nodes at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS}, ${minutes} min of runs and faults (data in ${root})`,
     );
-    const resourcesAtStart = await readResources(nodes, pair ? pair.url([pair.primary], 'orch') : url);
+    const resourcesUrl = pair ? pair.url([pair.primary], 'orch') : url;
+    const resourcesAtStart = await readResources(nodes, resourcesUrl);
     say(`chaos: at the start: ${describeResources(resourcesAtStart)}`);
 
     const frozen = new Set<BenchNode>();
     const accepted: string[] = [];
     let refused = 0;
-    const endAt = Date.now() + minutes * 60_000;
+    const startedAt = Date.now();
+    const endAt = startedAt + minutes * 60_000;
+
+    // a soak's samples in between: a leak shows as growth from sample to sample, not only at the end
+    const samples: TResources[] = [];
+    const sampling = (async () => {
+      for (let next = startedAt + sampleMinutes * 60_000; next < endAt - 30_000; next += sampleMinutes * 60_000) {
+        while (Date.now() < next) await sleep(Math.min(1_000, next - Date.now()));
+        // the database may be down for a fault right now: then this sample is skipped
+        const sample = await readResources(nodes, resourcesUrl).catch(() => null);
+        if (!sample) {
+          say(`  ${clock(Date.now())} sample skipped: database unreachable`);
+          continue;
+        }
+        samples.push(sample);
+        say(`  ${clock(Date.now())} after ${((Date.now() - startedAt) / 60_000).toFixed(1)} min: ${describeResources(sample)}`);
+      }
+    })();
 
     const load = (async () => {
       while (Date.now() < endAt) {
@@ -221,7 +242,16 @@ async function main(): Promise<void> {
             body: JSON.stringify({ inputs: { ticks: 5 } }),
             signal: AbortSignal.timeout(5_000),
           }).catch(() => null);
-          if (answer?.status === 201) accepted.push(((await answer.json()) as { id: string }).id);
+          // the body can time out after the status arrived (a node frozen mid-answer): then the
+          // run may exist unseen, which the drain below still sees in the database, not as lost
+          const id =
+            answer?.status === 201
+              ? await answer
+                  .json()
+                  .then((body) => (body as { id: string }).id)
+                  .catch(() => null)
+              : null;
+          if (id) accepted.push(id);
           else refused += 1;
         }
         await sleep(SUBMIT_EVERY_MS);
@@ -346,6 +376,7 @@ async function main(): Promise<void> {
       }
     }
     await load;
+    await sampling;
     say(`chaos: faults over; waiting for ${accepted.length} accepted runs to finish`);
 
     const client = new pg.Client({ connectionString: pair ? pair.singleUrl(pair.primary, 'orch') : url });
@@ -363,12 +394,12 @@ async function main(): Promise<void> {
       )
     ).rows;
     await client.end();
-    const resourcesAtEnd = await readResources(nodes, pair ? pair.url([pair.primary], 'orch') : url);
+    const resourcesAtEnd = await readResources(nodes, resourcesUrl);
     say(`chaos: at the end:   ${describeResources(resourcesAtEnd)}`);
 
     const report = {
       ...analyse({ seed, minutes, nodes, network: networkNote, faults, accepted, refused, runs, resumes }),
-      resources: { start: resourcesAtStart, end: resourcesAtEnd },
+      resources: { start: resourcesAtStart, samples, end: resourcesAtEnd },
     };
     if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else printReport(report);
@@ -518,31 +549,53 @@ function longestGap(periods: { from: number; to: number }[], start: number, end:
 
 /**
  * What a soak watches for leaks: each node server's resident memory (a node restarted by a fault
- * starts again from nothing) and the database's size with its largest tables.
+ * starts again from nothing), the database's size with its largest tables and their live rows
+ * (PostgreSQL's estimate), and the machine's load average (the machine may be shared).
  */
-type TResources = { rssMb: Record<string, number | null>; databaseMb: number; tablesMb: Record<string, number> };
+type TResources = {
+  rssMb: Record<string, number | null>;
+  /** how long each node server has been running: a fault's restart starts its memory again */
+  upMinutes: Record<string, number | null>;
+  databaseMb: number;
+  tablesMb: Record<string, number>;
+  tableRows: Record<string, number>;
+  loadAverage: number[];
+};
 
 async function readResources(nodes: BenchNode[], url: string): Promise<TResources> {
   const rssMb: Record<string, number | null> = {};
+  const upMinutes: Record<string, number | null> = {};
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  const bootedSecondsAgo = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
   for (const node of nodes) {
     const pidFile = path.join(node.options.dataDir, 'run', 'server.pid');
     const pid = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : '';
     const status = pid && existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
     const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
     rssMb[node.label] = kb ? Math.round(Number(kb) / 1024) : null;
+    const stat = pid && existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+    // field 22 (starttime, in ticks since boot), counted after the command name's closing parenthesis
+    const startTicks = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]) : Number.NaN;
+    upMinutes[node.label] = Number.isFinite(startTicks)
+      ? Math.round((bootedSecondsAgo - startTicks / ticksPerSecond) / 6) / 10
+      : null;
   }
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const mb = (bytes: string) => Math.round(Number(bytes) / 1024 / 102.4) / 10;
     const size = await client.query<{ bytes: string }>('SELECT pg_database_size(current_database())::text AS bytes');
-    const tables = await client.query<{ name: string; bytes: string }>(
-      `SELECT relname AS name, pg_total_relation_size(relid)::text AS bytes FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 6`,
+    const tables = await client.query<{ name: string; bytes: string; rows: string }>(
+      `SELECT relname AS name, pg_total_relation_size(relid)::text AS bytes, n_live_tup::text AS rows
+         FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 8`,
     );
     return {
       rssMb,
+      upMinutes,
       databaseMb: mb(size.rows[0].bytes),
       tablesMb: Object.fromEntries(tables.rows.map((row) => [row.name, mb(row.bytes)])),
+      tableRows: Object.fromEntries(tables.rows.map((row) => [row.name, Number(row.rows)])),
+      loadAverage: os.loadavg().map((value) => Math.round(value * 100) / 100),
     };
   } finally {
     await client.end();
@@ -551,12 +604,12 @@ async function readResources(nodes: BenchNode[], url: string): Promise<TResource
 
 function describeResources(resources: TResources): string {
   const rss = Object.entries(resources.rssMb)
-    .map(([label, value]) => `${label} ${value ?? '–'} MB`)
+    .map(([label, value]) => `${label} ${value ?? '–'} MB (up ${resources.upMinutes[label] ?? '–'} min)`)
     .join(', ');
   const tables = Object.entries(resources.tablesMb)
-    .map(([name, value]) => `${name} ${value} MB`)
+    .map(([name, value]) => `${name} ${value} MB/${resources.tableRows[name] ?? '?'} rows`)
     .join(', ');
-  return `node RSS ${rss}; database ${resources.databaseMb} MB (${tables})`;
+  return `node RSS ${rss}; database ${resources.databaseMb} MB (${tables}); load average ${resources.loadAverage.join(' ')}`;
 }
 
 function printReport(report: TChaosReport): void {

@@ -1,21 +1,36 @@
 /** One run with its inputs, variables, events and the timeline of its elements (node and epoch of each). */
 import { AppError } from '@/lib/api/app-error';
 import type { TDb } from '@/lib/db/client';
+import { RUN_PAGE_EVENTS } from '@/lib/workflow/limits';
 import { nodeNames, toRunSummary, type TRunDetail, type TRunEventView, type TTimelineEntry } from '@/lib/workflow/views';
 
 /**
- * A run's events are bounded by its length; the page shows the latest MAX_EVENTS (a long run's
- * current progress, not its first hours) and says how many earlier ones it leaves out.
+ * A run's events are bounded by its length; the page shows the latest RUN_PAGE_EVENTS (a long
+ * run's current progress, not its first hours) and says how many earlier ones it leaves out.
  */
-const MAX_EVENTS = 5_000;
+const MAX_EVENTS = RUN_PAGE_EVENTS;
+
+type TEventRow = {
+  id: bigint;
+  at: Date;
+  kind: string;
+  elementId: string | null;
+  attempt: number | null;
+  nodeId: string | null;
+  epoch: bigint | null;
+  message: string | null;
+  details: unknown;
+};
 
 export async function getRun(db: TDb, id: string): Promise<TRunDetail> {
   const run = await db.workflowRun.findUnique({ where: { id } });
   if (!run) throw new AppError('NOT_FOUND', `no run has the id ${id}`);
-  const [newestFirst, total] = await Promise.all([
-    db.workflowRunEvent.findMany({ where: { runId: id }, orderBy: { id: 'desc' }, take: MAX_EVENTS }),
-    db.workflowRunEvent.count({ where: { runId: id } }),
-  ]);
+  // through (run_id, id): see list-run-logs.ts for why the run is compared as an array
+  const newestFirst = await db.$queryRaw<TEventRow[]>`
+    SELECT id, at, kind, element_id AS "elementId", attempt, node_id AS "nodeId", epoch, message, details
+      FROM workflow_run_event WHERE run_id = ANY(${[id]}::uuid[]) ORDER BY run_id DESC, id DESC LIMIT ${MAX_EVENTS}`;
+  // only a run with more events than the page shows has earlier ones to count
+  const total = newestFirst.length < MAX_EVENTS ? newestFirst.length : await db.workflowRunEvent.count({ where: { runId: id } });
   const rows = newestFirst.reverse();
   const names = await nodeNames(db, [run.ownerNode, ...rows.map((row) => row.nodeId)]);
   const events: TRunEventView[] = rows.map((row) => ({

@@ -75,3 +75,11 @@ export function truncateText(text: string, maxBytes = MAX_LOG_LINE_BYTES): strin
 export function logSafe(text: string): string {
   return truncateText(text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text, MAX_LOG_LINE_BYTES);
 }
+
+/**
+ * What a run's page shows of a long run: its latest events (and the timeline built from them) and
+ * its latest server-log lines. Enough to see where the run is now, small enough to answer quickly
+ * and to poll while it runs (a run of 10,000 elements would otherwise send megabytes a second).
+ */
+export const RUN_PAGE_EVENTS = 1_000;
+export const RUN_PAGE_LOG_LINES = 2_000;

@@ -93,7 +93,7 @@ export async function nodeNames(db: TDb, ids: (string | null)[]): Promise<Map<st
   return new Map(nodes.map((node) => [node.id, node.name]));
 }
 
-type TRunRow = {
+export type TRunRow = {
   id: string;
   workflowName: string;
   workflowVersion: number;
@@ -112,16 +112,6 @@ type TRunRow = {
 };
 
 export type TLastExecutor = { nodeId: string; epoch: number | null };
-
-/** For each run, the node (and epoch) that recorded its latest event: who executed it last. */
-export async function lastExecutors(db: TDb, runIds: string[]): Promise<Map<string, TLastExecutor>> {
-  if (runIds.length === 0) return new Map();
-  const rows = await db.$queryRaw<{ run_id: string; node_id: string; epoch: bigint | null }[]>`
-    SELECT DISTINCT ON (run_id) run_id, node_id, epoch FROM workflow_run_event
-     WHERE run_id = ANY(${runIds}::uuid[]) AND node_id IS NOT NULL
-     ORDER BY run_id, id DESC`;
-  return new Map(rows.map((row) => [row.run_id, { nodeId: row.node_id, epoch: row.epoch === null ? null : Number(row.epoch) }]));
-}
 
 export function toRunSummary(row: TRunRow, names: Map<string, string>, last?: TLastExecutor): TRunSummary {
   return {
