@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_PAGE_EVENTS, RUN_PAGE_LOG_LINES } from '@/lib/workflow/limits';
 import { activeNodes, seedCluster, startNodes } from '../helpers/cluster';
 import { createTestDatabase } from '../helpers/database';
-import { launchBrowser, signInWithForm } from '../helpers/browser';
+import { launchBrowser, openSignedIn } from '../helpers/browser';
 import { ROOT_PASSWORD, stopAllNodes, type NodeProcess } from '../helpers/node-process';
 import { pollUntil } from '../helpers/poll';
 import { getRun, importDefinition, startRun, waitForStatus } from '../helpers/workflows';
@@ -38,10 +38,7 @@ beforeAll(async () => {
   [[node], browser] = await Promise.all([startNodes(databaseUrl, 1), launchBrowser()]);
   await pollUntil(async () => (await activeNodes([node])).length === 1, { what: 'an active node' });
   await importDefinition(node, LONG);
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  page = await context.newPage();
-  await signInWithForm(page, node.url, 'root', ROOT_PASSWORD);
-  await page.waitForURL(/\/cluster/);
+  page = await openSignedIn(browser, node.url, { password: ROOT_PASSWORD, viewport: { width: 1400, height: 900 } });
 }, 180_000);
 
 afterAll(async () => {
