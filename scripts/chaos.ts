@@ -40,7 +40,7 @@ import { findFreePort } from '@/lib/node/ports';
 import { SYSTEM_LOG_FILE } from '@/lib/workflow/system-log';
 import { startReplicaPair, type ReplicaPair } from '../tests/helpers/pg-replication';
 import { BenchNode } from './bench/bench-node';
-import { onInterrupt } from './bench/interrupt';
+import { handleInterrupts, onInterrupt } from './bench/interrupt';
 import { seconds, sleep } from './bench/stats';
 
 const INTERVAL_MS = 1_000;
@@ -142,6 +142,8 @@ async function main(): Promise<void> {
   // under root, the database runs as the postgres user, which must be able to enter this folder
   await chmod(root, 0o755);
   const databaseDir = path.join(root, 'database');
+  // SIGINT/SIGTERM (a test that timed out, Ctrl-C) stop the nodes, databases and namespaces below
+  handleInterrupts();
   let database: TBuiltInDatabase | undefined = replicated ? undefined : await startBuiltInDatabase({ dataDir: databaseDir });
   const pair: ReplicaPair | undefined = replicated ? await startReplicaPair({ synchronous: true }) : undefined;
   const nodes: BenchNode[] = [];

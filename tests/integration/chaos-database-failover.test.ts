@@ -5,9 +5,11 @@
  * standby). No run lost, no element executed twice beyond the retry of an interrupted one, never
  * more than one node believing itself active.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { TChaosReport } from '../../scripts/chaos';
-import { runChaos } from '../helpers/chaos';
+import { runChaos, stopChaosRuns } from '../helpers/chaos';
+
+afterAll(stopChaosRuns);
 
 describe('chaos with database failovers, two minutes', () => {
   it('keeps every guarantee across a database failover among the other faults', { timeout: 600_000 }, async () => {

@@ -3,9 +3,11 @@
  * and, where namespaces can be made, partitions, latency and loss; with a steady stream of runs): no run lost, no element executed twice beyond the retry of an
  * interrupted one, never more than one node believing itself active.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { TChaosReport } from '../../scripts/chaos';
-import { runChaos } from '../helpers/chaos';
+import { runChaos, stopChaosRuns } from '../helpers/chaos';
+
+afterAll(stopChaosRuns);
 
 describe('chaos, one minute', () => {
   it(
