@@ -218,6 +218,24 @@ class DatabaseCounters {
 }
 
 /**
+ * Updates of cluster_node so far, and how many were HOT (the new row version on the same page, no
+ * index entry written). Read over a connection of its own, closed before the counters are read,
+ * and after every backend that updated has exited (and so reported its counts).
+ */
+async function readNodeUpdates(database: TClusterDatabase): Promise<{ updates: number; hot: number }> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ updates: string; hot: string }>(
+      `SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'cluster_node'`,
+    );
+    return { updates: Number(rows[0].updates), hot: Number(rows[0].hot) };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
  * Transactions PostgreSQL counts for opening a connection (and closing it) with no query on it:
  * through a pool as the store's (its primary check included), or a plain one (the peer's).
  */
@@ -361,6 +379,7 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
     for (let i = 0; i < storeCount; i += 1) stores.push(new PgClusterStore(database.url, () => QUERY_TIMEOUT_MS));
     const simulated = ids.map((id, i) => new SimulatedMember(id, stores[i % storeCount], recorder, i === 0 ? lease : null));
 
+    const updatesBefore = await readNodeUpdates(database);
     const before = await counters.settled();
     const cpuBefore = samplePostgresCpu(database.postmasterPid());
     const ownCpuBefore = process.cpuUsage();
@@ -378,6 +397,9 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
     const loopDelayMs = (p: number) => Math.max(0, loopDelay.percentile(p) / 1e6 - LOOP_DELAY_RESOLUTION_MS);
     await Promise.all(stores.splice(0).map((store) => store.close()));
     const after = await counters.settled();
+    const updatesAfter = await readNodeUpdates(database);
+    const nodeUpdates = updatesAfter.updates - updatesBefore.updates;
+    const hotShare = nodeUpdates === 0 ? 0 : (updatesAfter.hot - updatesBefore.hot) / nodeUpdates;
 
     const heartbeats = recorder.heartbeatMs.length;
     const connections = after.sessions - before.sessions;
@@ -404,6 +426,9 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
     console.log(
       `${pad('PostgreSQL CPU')}${cpu.cores.toFixed(3)} cores (${cpu.cpuSeconds.toFixed(2)} s CPU over ${cpu.wallSeconds.toFixed(1)} s, ` +
         `postmaster and its ${cpuAfter.processes - 1} children)`,
+    );
+    console.log(
+      `${pad('member rows')}${nodeUpdates} updates, ${(hotShare * 100).toFixed(1)} % HOT (no index entry written)`,
     );
     console.log(
       `${pad('load generator')}${((ownCpu.user + ownCpu.system) / 1e6 / cpu.wallSeconds).toFixed(3)} cores (this process, same machine), ` +
