@@ -427,9 +427,7 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
       `${pad('PostgreSQL CPU')}${cpu.cores.toFixed(3)} cores (${cpu.cpuSeconds.toFixed(2)} s CPU over ${cpu.wallSeconds.toFixed(1)} s, ` +
         `postmaster and its ${cpuAfter.processes - 1} children)`,
     );
-    console.log(
-      `${pad('member rows')}${nodeUpdates} updates, ${(hotShare * 100).toFixed(1)} % HOT (no index entry written)`,
-    );
+    console.log(`${pad('member rows')}${nodeUpdates} updates, ${(hotShare * 100).toFixed(1)} % HOT (no index entry written)`);
     console.log(
       `${pad('load generator')}${((ownCpu.user + ownCpu.system) / 1e6 / cpu.wallSeconds).toFixed(3)} cores (this process, same machine), ` +
         `event-loop delay p99 ${ms(loopDelayMs(99))} max ${ms(loopDelayMs(100))}`,
