@@ -175,6 +175,11 @@ export class ClusterAgent {
         skewMs: this.skewMs,
         configuration,
         configurationError: this.configurationUnreadable,
+        // the active node's duty rides on its renewal. The thresholds come from the settings of
+        // the previous heartbeat (an active node always had one: it claimed after it): after a
+        // change they lag by one interval, which never makes a member look late that is not,
+        // since members keep the old interval until their next heartbeat shows them the new one
+        observe: lease && this.lastHeartbeat ? livenessWindow(this.lastHeartbeat.settings) : null,
       });
       const roundTripMs = clock.monotonicMs() - sentAt;
       // database clock minus this node's wall clock; any value is fine, it is shown, never relied on
@@ -264,7 +269,6 @@ export class ClusterAgent {
         this.claimLater(heartbeat, decision.delayMs);
         break;
     }
-    if (this.role.kind === 'active') await store.observe(node.id, this.role.epoch, livenessWindow(heartbeat.settings));
   }
 
   private async beforeRelease(reason: TReleaseReason, intervalMs: number): Promise<void> {

@@ -5,10 +5,14 @@
  */
 import type { TClusterSettingsRow } from '@/lib/cluster/store';
 
-export const CLUSTER_ROW_SQL = `
-  SELECT cluster_id, name, epoch::text AS epoch, heartbeat_interval_ms AS interval_ms, failover_heartbeats,
+/** The columns of TClusterSqlRow, for a statement that reads more of the cluster row in the same scan. */
+export const CLUSTER_ROW_COLUMNS = `
+         cluster_id, name, epoch::text AS epoch, heartbeat_interval_ms AS interval_ms, failover_heartbeats,
          active_node_count, settings_version, previous_interval_ms, previous_window_ms,
-         (extract(epoch FROM now() - settings_changed_at) * 1000)::float8 AS since_change_ms
+         (extract(epoch FROM now() - settings_changed_at) * 1000)::float8 AS since_change_ms`;
+
+export const CLUSTER_ROW_SQL = `
+  SELECT ${CLUSTER_ROW_COLUMNS}
     FROM cluster WHERE id = 1`;
 
 export type TClusterSqlRow = {

@@ -10,7 +10,7 @@
  * carry server-side limits (lib/cluster/session-limits.ts).
  */
 import type pg from 'pg';
-import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
+import { CLUSTER_ROW_COLUMNS, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
 import { AGENT_SESSION_LIMITS, limitedPoolConfig } from '@/lib/cluster/session-limits';
 import { freezePoint } from '@/lib/cluster/test-freeze';
 import { createPrimaryPool, readServerIdentity, serverIdentity } from '@/lib/db/primary';
@@ -23,116 +23,142 @@ import type {
   TReleaseReason,
 } from '@/lib/cluster/store';
 
-// One statement per heartbeat: the node's heartbeat, the renewal of its lease (a conditional
-// write naming node and epoch: zero rows means the slot was lost), and what it needs to decide.
+// One statement per heartbeat: the node's heartbeat, for an active node the renewal of its lease
+// (a conditional write naming node and epoch: zero rows means the slot was lost) and its duty of
+// recording silent members, and what the node needs to decide. Two texts share the parts below:
+// a standby's, with no renewal in it, and an active node's.
 //
-// It also compares the database's identity, passed in as $12 and $13: the system identifier,
+// It also compares the database's identity, passed in as $10 and $11: the system identifier,
 // and the timeline WAL is written on now, both read once per connection when it was made
 // (lib/db/primary.ts; neither changes while a connection lasts, and reading them on every
 // heartbeat cost more than the rest of the statement). The first heartbeat to meet an identity
 // other than the one the cluster row remembers (which came over with replication) sees a
-// failover: it records DATABASE_FAILOVER once (the conditional update of the cluster row lets
-// one statement win) and frees every active slot without renewing any, so that every active node
-// loses its slot and fences itself, and slots are claimed again with a new epoch. A lease the
-// old primary granted may not exist here. On a standby (timeline null) the write below fails as
-// read-only (25006), which moves the pool on.
-const HEARTBEAT_SQL = `
-WITH c AS (${CLUSTER_ROW_SQL}),
-prev AS (SELECT observed FROM cluster_node WHERE id = $1 AND removed_at IS NULL),
-ident AS (SELECT $12::text AS system_id, $13::int AS timeline),
-seen AS (SELECT database_system_id, database_timeline, database_failovers FROM cluster WHERE id = 1),
-failover AS (
-  UPDATE cluster k
-     SET database_system_id = ident.system_id, database_timeline = ident.timeline,
-         database_failovers = k.database_failovers + CASE WHEN seen.database_system_id IS NULL THEN 0 ELSE 1 END,
-         -- the old primary may have granted epochs this one never saw (lost with asynchronous
-         -- replication): epochs on timeline T start at T × 10⁹, above any it can have granted
-         epoch = CASE WHEN seen.database_system_id IS NULL THEN k.epoch ELSE greatest(k.epoch + 1, ident.timeline::bigint * 1000000000) END
-    FROM ident, seen
-   WHERE k.id = 1 AND EXISTS (SELECT 1 FROM prev)
-     AND (k.database_system_id IS DISTINCT FROM ident.system_id OR k.database_timeline IS DISTINCT FROM ident.timeline)
-  RETURNING seen.database_system_id IS NOT NULL AS changed, k.database_failovers
-),
-changed AS (SELECT 1 FROM failover WHERE changed),
-freed AS (
-  UPDATE active_slot s SET node_id = NULL, lease_until = now(), claimed_at = NULL, handover_to = NULL, handover_until = NULL
-   WHERE s.node_id IS NOT NULL AND EXISTS (SELECT 1 FROM changed)
-  RETURNING s.slot, s.node_id, s.epoch
-),
-failover_event AS (
-  INSERT INTO cluster_event (kind, node_id, details)
-  SELECT 'DATABASE_FAILOVER', $1,
-         jsonb_build_object(
-           'from', jsonb_build_object('systemId', seen.database_system_id, 'timeline', seen.database_timeline),
-           'to', jsonb_build_object('systemId', ident.system_id, 'timeline', ident.timeline),
-           'server', coalesce(host(inet_server_addr()) || ':' || inet_server_port(), 'local socket'),
-           'fencedSlots', coalesce((SELECT jsonb_agg(jsonb_build_object('slot', slot, 'nodeId', node_id, 'epoch', epoch) ORDER BY slot) FROM freed), '[]'::jsonb))
-    FROM seen, ident WHERE EXISTS (SELECT 1 FROM changed)
-),
+// failover: orch_note_database_identity (called only then, so its writes are not part of every
+// heartbeat's plan) records DATABASE_FAILOVER once and frees every active slot without renewing
+// any, so that every active node loses its slot and fences itself, and slots are claimed again
+// with a new epoch. A lease the old primary granted may not exist here. On a standby (timeline
+// null) the writes fail as read-only (25006), which moves the pool on.
+const HEARTBEAT_PARTS = `
 hb AS (
-  UPDATE cluster_node
-     SET last_heartbeat_at = now(), heartbeat_count = heartbeat_count + 1,
-         clock_skew_ms = coalesce($4::float8, clock_skew_ms), observed = 'ALIVE',
-         active_fingerprint = coalesce($5::text, active_fingerprint), pending_fingerprint = coalesce($6::text, pending_fingerprint),
-         active_config = CASE WHEN active_config IS NULL OR active_fingerprint IS DISTINCT FROM $5::text THEN coalesce($7::text::jsonb, active_config) ELSE active_config END,
-         pending_config = CASE WHEN pending_config IS NULL OR pending_fingerprint IS DISTINCT FROM $6::text THEN coalesce($8::text::jsonb, pending_config) ELSE pending_config END,
-         config_unreadable = $11::text,
-         local_changes = coalesce($9::boolean, local_changes), keeps_own_certificate = coalesce($10::boolean, keeps_own_certificate),
+  UPDATE cluster_node n
+     SET last_heartbeat_at = now(), heartbeat_count = n.heartbeat_count + 1,
+         clock_skew_ms = coalesce($2::float8, n.clock_skew_ms), observed = 'ALIVE',
+         active_fingerprint = coalesce($3::text, n.active_fingerprint), pending_fingerprint = coalesce($4::text, n.pending_fingerprint),
+         active_config = CASE WHEN n.active_config IS NULL OR n.active_fingerprint IS DISTINCT FROM $3::text THEN coalesce($5::text::jsonb, n.active_config) ELSE n.active_config END,
+         pending_config = CASE WHEN n.pending_config IS NULL OR n.pending_fingerprint IS DISTINCT FROM $4::text THEN coalesce($6::text::jsonb, n.pending_config) ELSE n.pending_config END,
+         config_unreadable = $9::text,
+         local_changes = coalesce($7::boolean, n.local_changes), keeps_own_certificate = coalesce($8::boolean, n.keeps_own_certificate),
          -- the gap since the previous heartbeat, kept for the lag chart (last 120)
-         recent_gaps_ms = (recent_gaps_ms || least(extract(epoch FROM now() - last_heartbeat_at) * 1000, 2147483647)::int)[greatest(1, cardinality(recent_gaps_ms) - 118):]
-   WHERE id = $1 AND removed_at IS NULL
-  RETURNING maintenance, restart_requested_at > started_at AS restart_requested
+         recent_gaps_ms = (n.recent_gaps_ms || least(extract(epoch FROM now() - n.last_heartbeat_at) * 1000, 2147483647)::int)[greatest(1, cardinality(n.recent_gaps_ms) - 118):]
+    FROM cluster_node was -- the row as it was: what the active node had recorded about this member
+   WHERE n.id = $1 AND n.removed_at IS NULL AND was.id = n.id
+  RETURNING n.maintenance, n.restart_requested_at > n.started_at AS restart_requested, was.observed AS was
 ),
 recovered AS (
   INSERT INTO cluster_event (kind, node_id, details)
-  SELECT 'RECOVERED', $1, jsonb_build_object('was', prev.observed) FROM prev WHERE prev.observed <> 'ALIVE'
+  SELECT 'RECOVERED', $1, jsonb_build_object('was', hb.was) FROM hb WHERE hb.was <> 'ALIVE'
+)`;
+
+// What a heartbeat answers, from the cluster row k (read once) and the heartbeat hb (none when
+// the node is unknown or was removed: maintenance is null then, and the heartbeat not accepted).
+const HEARTBEAT_ANSWER = `
+       ${CLUSTER_ROW_COLUMNS}, -- unqualified: of the relations below, only the cluster row has these names
+       k.database_failovers, hb.maintenance, hb.restart_requested,
+       slots.free_slots, slots.handover_for_me,
+       (extract(epoch FROM slots.next_expiry - now()) * 1000)::float8 AS next_expiry_ms,
+       (extract(epoch FROM now()) * 1000)::float8 AS db_now_ms,
+       (SELECT max(version) FROM config_version) AS reference_version,
+       $10::text AS database_system_id, $11::int AS database_timeline`;
+
+// The slots below the active count, in one scan: how many are open to this node, whether one is
+// reserved for it, and when the earliest lease of another node runs out.
+const HEARTBEAT_FROM = `
+  FROM cluster k LEFT JOIN hb ON true,
+       LATERAL (
+         SELECT count(*) FILTER (WHERE open)::int AS free_slots,
+                coalesce(bool_or(open AND handover_to = $1 AND handover_until > now()), false) AS handover_for_me,
+                min(lease_until) FILTER (WHERE node_id IS DISTINCT FROM $1 AND lease_until > now()) AS next_expiry
+           FROM (SELECT s.node_id, s.lease_until, s.handover_to, s.handover_until,
+                        (s.node_id IS NULL OR s.lease_until <= now())
+                          AND (s.handover_to IS NULL OR s.handover_until <= now() OR s.handover_to = $1) AS open
+                   FROM active_slot s WHERE s.slot < k.active_node_count) s
+       ) slots,
+       LATERAL (
+         SELECT hb.maintenance IS NOT NULL
+                AND (k.database_system_id IS DISTINCT FROM $10::text OR k.database_timeline IS DISTINCT FROM $11::int) AS notes_identity
+       ) d
+ WHERE k.id = 1`;
+
+// A standby's heartbeat commits asynchronously (it does not wait for its WAL to reach the disk),
+// unless it notes a database identity: nothing a guarantee rests on is in it. It renews no lease
+// (this text has no renewal), and what it writes is the member's liveness and reports, which its
+// next heartbeat writes again. A PostgreSQL crash can lose at most the last few hundred ms of
+// such commits (wal_writer_delay), and only as a whole transaction: the member then looks up to
+// that much older, as if a heartbeat had been late. Nothing durable can rest on a lost one:
+// whatever another transaction decided from it (a claim checking that the member is alive, which
+// member is ahead in line) commits after it in the WAL, and a synchronous commit flushes the WAL
+// up to its own record, so it is lost with it. Other nodes read last_heartbeat_at only on the
+// database clock, so no clock step on any node changes that, and fencing rests on the active
+// node's own renewals, which stay synchronous.
+//
+// Written as one UPDATE with the rest read around it (no chain of CTEs over the cluster row):
+// the same answer for about three quarters of the PostgreSQL CPU, measured.
+const STANDBY_HEARTBEAT_SQL = `
+WITH ${HEARTBEAT_PARTS}
+SELECT ${HEARTBEAT_ANSWER},
+       CASE WHEN d.notes_identity THEN orch_note_database_identity($1, $10, $11) END AS failovers,
+       false AS renewed, false AS handover_requested, 0 AS observed_changes,
+       coalesce(CASE WHEN NOT d.notes_identity THEN set_config('synchronous_commit', 'off', true) END = 'off', false)
+         AS asynchronous_commit
+${HEARTBEAT_FROM}`;
+
+// An active node's heartbeat renews its lease (unless this heartbeat met a database failover) and,
+// under the renewed lease, records the liveness stage of members that stopped heartbeating (its
+// duty: LATE, then NOT_RESPONDING, each once). Only rows that need a new stage are locked, and
+// SKIP LOCKED: a member's own heartbeat holding its row is looked at next time, never waited for
+// (a member whose heartbeat commits meanwhile no longer qualifies once its row is locked).
+// Committed synchronously, as every write with the lease is.
+const ACTIVE_HEARTBEAT_SQL = `
+WITH ${HEARTBEAT_PARTS},
+noted AS (
+  SELECT orch_note_database_identity($1, $10, $11) AS failovers
+    FROM cluster c
+   WHERE c.id = 1 AND (c.database_system_id IS DISTINCT FROM $10::text OR c.database_timeline IS DISTINCT FROM $11::int)
+     AND EXISTS (SELECT 1 FROM hb)
 ),
 renewed AS (
   UPDATE active_slot s
-     SET lease_until = now() + make_interval(secs => c.interval_ms * c.failover_heartbeats / 1000.0)
-    FROM c
-   WHERE s.slot = $2 AND s.node_id = $1 AND s.epoch = $3 AND s.lease_until > now()
-     AND EXISTS (SELECT 1 FROM hb) AND NOT EXISTS (SELECT 1 FROM changed)
+     SET lease_until = now() + make_interval(secs => c.heartbeat_interval_ms * c.failover_heartbeats / 1000.0)
+    FROM cluster c
+   WHERE c.id = 1 AND s.slot = $12 AND s.node_id = $1 AND s.epoch = $13 AND s.lease_until > now()
+     AND EXISTS (SELECT 1 FROM hb) AND NOT EXISTS (SELECT 1 FROM noted WHERE failovers IS NOT NULL)
   RETURNING s.handover_to
 ),
-open_slots AS (
-  SELECT s.* FROM active_slot s, c
-   WHERE s.slot < c.active_node_count AND (s.node_id IS NULL OR s.lease_until <= now())
-     AND (s.handover_to IS NULL OR s.handover_until <= now() OR s.handover_to = $1)
+silent AS (
+  SELECT n.id, CASE WHEN n.last_heartbeat_at <= now() - make_interval(secs => $15 / 1000.0) THEN 'NOT_RESPONDING' ELSE 'LATE' END AS stage
+    FROM cluster_node n
+   WHERE $14::float8 IS NOT NULL AND EXISTS (SELECT 1 FROM renewed)
+     AND n.removed_at IS NULL AND n.id <> $1
+     AND n.last_heartbeat_at <= now() - make_interval(secs => $14 / 1000.0)
+     AND n.observed <> CASE WHEN n.last_heartbeat_at <= now() - make_interval(secs => $15 / 1000.0) THEN 'NOT_RESPONDING' ELSE 'LATE' END
+     FOR UPDATE SKIP LOCKED
+),
+marked AS (
+  UPDATE cluster_node n SET observed = silent.stage FROM silent WHERE n.id = silent.id
+  RETURNING n.id, n.observed, (extract(epoch FROM now() - n.last_heartbeat_at) * 1000)::int AS age_ms
+),
+marked_events AS (
+  INSERT INTO cluster_event (kind, node_id, actor, details)
+  SELECT observed, id, $1::text, jsonb_build_object('lastHeartbeatAgeMs', age_ms) FROM marked
+  RETURNING 1
 )
-SELECT c.*,
-       (SELECT maintenance FROM hb) AS maintenance,
+SELECT ${HEARTBEAT_ANSWER},
+       (SELECT failovers FROM noted) AS failovers,
        EXISTS (SELECT 1 FROM renewed) AS renewed,
        EXISTS (SELECT 1 FROM renewed WHERE handover_to IS NOT NULL) AS handover_requested,
-       (SELECT count(*)::int FROM open_slots) AS free_slots,
-       EXISTS (SELECT 1 FROM open_slots WHERE handover_to = $1 AND handover_until > now()) AS handover_for_me,
-       (SELECT (extract(epoch FROM min(s.lease_until) - now()) * 1000)::float8 FROM active_slot s
-         WHERE s.slot < c.active_node_count AND s.node_id IS DISTINCT FROM $1 AND s.lease_until > now()) AS next_expiry_ms,
-       (extract(epoch FROM now()) * 1000)::float8 AS db_now_ms,
-       (SELECT restart_requested FROM hb) AS restart_requested,
-       (SELECT max(version) FROM config_version) AS reference_version,
-       ident.system_id AS database_system_id, ident.timeline AS database_timeline,
-       coalesce((SELECT database_failovers FROM failover), seen.database_failovers) AS database_failovers
-  FROM c, ident, seen`;
-
-// An active node's duty: record the liveness stage of members that stopped heartbeating. Guarded
-// by the writer's epoch like every active-only write.
-const OBSERVE_SQL = `
-WITH free AS (
-  -- a row another session holds (its own heartbeat, an operator) is looked at next time: never wait
-  SELECT id FROM cluster_node WHERE removed_at IS NULL AND id <> $1 FOR UPDATE SKIP LOCKED
-),
-changed AS (
-  UPDATE cluster_node n
-     SET observed = CASE WHEN n.last_heartbeat_at <= now() - make_interval(secs => $4 / 1000.0) THEN 'NOT_RESPONDING' ELSE 'LATE' END
-   WHERE n.id IN (SELECT id FROM free)
-     AND n.last_heartbeat_at <= now() - make_interval(secs => $3 / 1000.0)
-     AND n.observed <> CASE WHEN n.last_heartbeat_at <= now() - make_interval(secs => $4 / 1000.0) THEN 'NOT_RESPONDING' ELSE 'LATE' END
-     AND orch_lease_held($1, $2)
-  RETURNING n.id, n.observed, (extract(epoch FROM now() - n.last_heartbeat_at) * 1000)::int AS age_ms
-)
-INSERT INTO cluster_event (kind, node_id, actor, details)
-SELECT observed, id, $1::text, jsonb_build_object('lastHeartbeatAgeMs', age_ms) FROM changed`;
+       (SELECT count(*) FROM marked_events)::int AS observed_changes,
+       false AS asynchronous_commit
+${HEARTBEAT_FROM}`;
 
 const RELEASE_SQL = `
 WITH released AS (
@@ -201,6 +227,19 @@ function documentText(document: unknown): string {
   return text;
 }
 
+/**
+ * The agent's session settings: the limits every agent session carries, and generic plans for
+ * its named statements. PostgreSQL chooses between a generic plan and planning each execution
+ * anew after a connection's first five executions, by the parameters those happened to carry;
+ * planning the heartbeat costs several times what running it does (about 0.5 ms of CPU against
+ * 0.1 ms, measured), and a connection that chose custom plans paid it on every heartbeat. Every
+ * agent statement looks rows up by key, for which the generic plan is the same plan.
+ */
+export function agentPoolConfig() {
+  const config = limitedPoolConfig(AGENT_SESSION_LIMITS);
+  return { ...config, options: `${config.options} -c plan_cache_mode=force_generic_plan` };
+}
+
 export class PgClusterStore implements TClusterStore {
   private readonly pool: pg.Pool;
 
@@ -214,7 +253,7 @@ export class PgClusterStore implements TClusterStore {
       max: 3,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
-      ...limitedPoolConfig(AGENT_SESSION_LIMITS),
+      ...agentPoolConfig(),
       readIdentity: true,
     }).pool;
     // a connection that breaks while idle (database restart) must not crash the process
@@ -256,26 +295,31 @@ export class PgClusterStore implements TClusterStore {
     const known = serverIdentity(client);
     // read at connect; again only on a connection made to a standby, which may have been promoted
     const identity = known?.timeline != null ? known : await readServerIdentity(client, this.timeoutMs());
+    const values = [
+      input.nodeId,
+      input.skewMs === null ? null : Math.round(input.skewMs),
+      input.configuration?.active ?? null,
+      input.configuration?.pending ?? null,
+      input.configuration ? documentText(input.configuration.activeDocument) : null,
+      input.configuration ? documentText(input.configuration.pendingDocument) : null,
+      input.configuration?.localChanges ?? null,
+      input.configuration?.keepsOwnCertificate ?? null,
+      // capped: the reason is an error message from the file system or a parser
+      input.configurationError ? input.configurationError.slice(0, 500) : null,
+      identity.systemId,
+      identity.timeline,
+    ];
+    const { lease } = input;
+    const observe = lease ? (input.observe ?? null) : null;
     const pending = client.query<TClusterSqlRow & Record<string, unknown>>({
-      name: 'orch-heartbeat',
-      text: HEARTBEAT_SQL,
       query_timeout: this.timeoutMs(),
-      values: [
-        input.nodeId,
-        input.lease?.slot ?? -1,
-        input.lease?.epoch ?? 0,
-        input.skewMs === null ? null : Math.round(input.skewMs),
-        input.configuration?.active ?? null,
-        input.configuration?.pending ?? null,
-        input.configuration ? documentText(input.configuration.activeDocument) : null,
-        input.configuration ? documentText(input.configuration.pendingDocument) : null,
-        input.configuration?.localChanges ?? null,
-        input.configuration?.keepsOwnCertificate ?? null,
-        // capped: the reason is an error message from the file system or a parser
-        input.configurationError ? input.configurationError.slice(0, 500) : null,
-        identity.systemId,
-        identity.timeline,
-      ],
+      ...(lease
+        ? {
+            name: 'orch-heartbeat-active',
+            text: ACTIVE_HEARTBEAT_SQL,
+            values: [...values, lease.slot, lease.epoch, observe?.lateAfterMs ?? null, observe?.notRespondingAfterMs ?? null],
+          }
+        : { name: 'orch-heartbeat', text: STANDBY_HEARTBEAT_SQL, values }),
     } as pg.QueryConfig);
     if (input.lease) await freezePoint('renew', pending);
     const row = (await pending).rows[0];
@@ -291,11 +335,14 @@ export class PgClusterStore implements TClusterStore {
       nextExpiryMs: row.next_expiry_ms === null ? null : Number(row.next_expiry_ms),
       dbNowMs: Number(row.db_now_ms),
       restartRequested: row.restart_requested === true,
+      observedChanges: Number(row.observed_changes),
+      asynchronousCommit: row.asynchronous_commit === true,
       referenceVersion: row.reference_version === null ? null : Number(row.reference_version),
       database: {
         systemId: String(row.database_system_id),
         timeline: Number(row.database_timeline),
-        failovers: Number(row.database_failovers),
+        // a failover this heartbeat recorded counts already
+        failovers: Number(row.failovers ?? row.database_failovers),
       },
     };
   }
@@ -326,20 +373,6 @@ export class PgClusterStore implements TClusterStore {
 
   async leave(nodeId: string, lease: { slot: number; epoch: number } | null): Promise<void> {
     await this.query(undefined, LEAVE_SQL, [nodeId, lease?.slot ?? -1, lease?.epoch ?? 0]);
-  }
-
-  async observe(
-    nodeId: string,
-    epoch: number,
-    thresholds: { lateAfterMs: number; notRespondingAfterMs: number },
-  ): Promise<number> {
-    const { rowCount } = await this.query('orch-observe', OBSERVE_SQL, [
-      nodeId,
-      epoch,
-      thresholds.lateAfterMs,
-      thresholds.notRespondingAfterMs,
-    ]);
-    return rowCount ?? 0;
   }
 
   async recordEvent(kind: string, nodeId: string, details: Record<string, unknown>): Promise<void> {

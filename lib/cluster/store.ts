@@ -31,7 +31,16 @@ export type THeartbeatInput = {
    * null or absent when it could, or when the node reports none.
    */
   configurationError?: string | null;
+  /**
+   * With a lease: also record, under the lease this heartbeat renews and in the same statement,
+   * the liveness stage of members that stopped heartbeating (an active node's duty). Ignored
+   * without a lease, and when the renewal fails.
+   */
+  observe?: TObserveThresholds | null;
 };
+
+/** A member is LATE once its last heartbeat is lateAfterMs old, NOT_RESPONDING at notRespondingAfterMs (database clock). */
+export type TObserveThresholds = { lateAfterMs: number; notRespondingAfterMs: number };
 
 /**
  * What a node reports about its configuration on each heartbeat. The documents are stored only
@@ -67,6 +76,13 @@ export type THeartbeatResult = {
   dbNowMs: number;
   /** an operator or a rolling reset asked this process (started before the request) to restart */
   restartRequested: boolean;
+  /** members whose liveness stage this heartbeat recorded (LATE, NOT_RESPONDING): only with observe and a renewed lease */
+  observedChanges: number;
+  /**
+   * This heartbeat committed without waiting for its WAL to reach the disk: only a standby's
+   * (no lease in it) that noted no database identity. Never one that renewed a lease.
+   */
+  asynchronousCommit: boolean;
   /** the newest pushed configuration version (the reference), null before the first push */
   referenceVersion: number | null;
   /**
@@ -90,6 +106,7 @@ export type TReleaseReason = 'stopping' | 'maintenance' | 'surplus' | 'handover'
 
 export interface TClusterStore {
   register(node: TNodeRegistration): Promise<'registered' | 'refused'>;
+  /** One statement: a standby's, or an active node's with its renewal and its observation of silent members. */
   heartbeat(input: THeartbeatInput): Promise<THeartbeatResult>;
   /**
    * Takes a free slot when this node is next in line, or when the members ahead of it let the
@@ -100,8 +117,6 @@ export interface TClusterStore {
   release(nodeId: string, lease: { slot: number; epoch: number }, reason: TReleaseReason): Promise<boolean>;
   /** A clean stop: hands back the slot (if any) and takes the node out of line until it registers again. */
   leave(nodeId: string, lease: { slot: number; epoch: number } | null): Promise<void>;
-  /** Records LATE / NOT_RESPONDING transitions of other members (an active node's duty, under its epoch). */
-  observe(nodeId: string, epoch: number, thresholds: { lateAfterMs: number; notRespondingAfterMs: number }): Promise<number>;
   /** Records an event once: a retry with the same details (after a lost answer) adds nothing. */
   recordEvent(kind: string, nodeId: string, details: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;

@@ -3,7 +3,9 @@
  * postgresql-15, as the tests run them), three real nodes on a multi-host URL
  * (target_session_attrs=read-write) at 1 s × 3.
  * - Heartbeat round trip against this external, synchronously replicated server: one store on the
- *   multi-host URL, sequential heartbeats, p50/p99 (each commit waits for the standby's flush).
+ *   multi-host URL, sequential heartbeats, p50/p99, of an active member (each renewal's commit
+ *   waits for the standby's flush) and of a standby member (its heartbeat commits asynchronously:
+ *   it waits for neither the disk nor the standby).
  * - Failover: the primary's postmaster and backends are killed (SIGKILL); the bench promotes the
  *   standby after a fixed delay (what an operator or Patroni would take, reported separately),
  *   and measures the time from the primary's death to a node ACTIVE under a new epoch, and from
@@ -15,8 +17,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { THealth } from '@/lib/cluster/health';
+import { claimGraceMs } from '@/lib/cluster/election';
 import { ensureCluster } from '@/lib/cluster/ensure-cluster';
 import { PgClusterStore } from '@/lib/cluster/pg-store';
+import { livenessWindow } from '@/lib/cluster/settings';
 import { createDb } from '@/lib/db/client';
 import { applyMigrations } from '@/lib/db/migrate';
 import { findFreePort } from '@/lib/node/ports';
@@ -59,20 +63,31 @@ async function waitForActiveAbove(nodes: BenchNode[], epoch: number, since: numb
   }
 }
 
-async function measureHeartbeats(url: string): Promise<number[]> {
+async function measureHeartbeats(url: string): Promise<{ standby: number[]; active: number[] }> {
   const store = new PgClusterStore(url, () => 5_000);
   try {
     const id = randomUUID();
     await store.register({ id, name: 'bench-heartbeat', url: 'http://bench-heartbeat.invalid', version: 'bench' });
-    await store.heartbeat({ nodeId: id, lease: null, skewMs: null, configuration: null }); // connects, plans
-    const samples: number[] = [];
-    for (let i = 0; i < HEARTBEATS; i += 1) {
-      const startedAt = performance.now();
-      await store.heartbeat({ nodeId: id, lease: null, skewMs: null, configuration: null });
-      samples.push(performance.now() - startedAt);
-    }
-    await store.leave(id, null);
-    return samples;
+    // connects, plans, and notes the database's identity
+    const first = await store.heartbeat({ nodeId: id, lease: null, skewMs: null, configuration: null });
+    const time = async (lease: { slot: number; epoch: number } | null) => {
+      const samples: number[] = [];
+      for (let i = 0; i < HEARTBEATS; i += 1) {
+        const startedAt = performance.now();
+        const heartbeat = await store.heartbeat({ nodeId: id, lease, skewMs: null, configuration: null });
+        samples.push(performance.now() - startedAt);
+        if (lease && !heartbeat.renewed) throw new Error('the bench member lost its lease while renewing it');
+      }
+      return samples;
+    };
+    const standby = await time(null);
+    // the nodes start later: the slot is free, and this member takes it to time its renewals
+    const claim = await store.claim(id, livenessWindow(first.settings).lateAfterMs, claimGraceMs(first.settings.intervalMs));
+    if (!claim || 'waitMs' in claim) throw new Error('the bench member could not take the active slot');
+    const lease = { slot: claim.slot, epoch: claim.epoch };
+    const active = await time(lease);
+    await store.leave(id, lease);
+    return { standby, active };
   } finally {
     await store.close();
   }
@@ -104,10 +119,16 @@ export async function runDatabaseFailoverBench(options: TDatabaseFailoverBenchOp
       await db.$disconnect();
     }
 
-    const heartbeats = summarize(await measureHeartbeats(url));
-    console.log(
-      `  heartbeat round trip (synchronous commit)   n=${heartbeats.count}  p50 ${ms(heartbeats.p50)}  p99 ${ms(heartbeats.p99)}  max ${ms(heartbeats.max)}`,
-    );
+    const measured = await measureHeartbeats(url);
+    for (const [label, samples] of [
+      ['active member (synchronous commit)', measured.active],
+      ['standby (asynchronous commit)', measured.standby],
+    ] as const) {
+      const heartbeats = summarize(samples);
+      console.log(
+        `  heartbeat round trip, ${label.padEnd(36)} n=${heartbeats.count}  p50 ${ms(heartbeats.p50)}  p99 ${ms(heartbeats.p99)}  max ${ms(heartbeats.max)}`,
+      );
+    }
 
     for (let i = 0; i < NODE_COUNT; i += 1) {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'orch-bench-node-'));

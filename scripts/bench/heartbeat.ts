@@ -7,8 +7,8 @@
  * is one transaction, so the change of xact_commit + xact_rollback over the run, less what each
  * connection opened costs (a backend's start-up runs one transaction of its own, and the pool's
  * check that the server is the primary, with its identity, one more; measured here, not
- * assumed), and less the active member's observe calls (its duty once per interval, not part of
- * a heartbeat), is what the heartbeats cost.
+ * assumed), is what the heartbeats cost. The active member's duty of recording silent members
+ * rides on its heartbeat (the same statement), so every statement counted is a heartbeat's.
  *
  * The peer, measured next on the same server: the same members sending a bare heartbeat UPDATE
  * (last_heartbeat_at and the count, nothing else) through plain pools of the same size, on the
@@ -21,10 +21,11 @@ import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { claimGraceMs, heartbeatDelay, type TRole } from '@/lib/cluster/election';
-import { PgClusterStore } from '@/lib/cluster/pg-store';
-import { AGENT_SESSION_LIMITS, limitedPoolConfig } from '@/lib/cluster/session-limits';
+import { agentPoolConfig, PgClusterStore } from '@/lib/cluster/pg-store';
+
 import { createPrimaryPool } from '@/lib/db/primary';
 import { livenessWindow } from '@/lib/cluster/settings';
+import type { TClusterSettingsRow } from '@/lib/cluster/store';
 import { startClusterDatabase, type TClusterDatabase } from './cluster-database';
 import { cpuBetween, samplePostgresCpu } from './postgres-cpu';
 import { ms, sleep, summarize, yesNo } from './stats';
@@ -76,13 +77,14 @@ type TLease = { slot: number; epoch: number };
 /** What the members did, for the cross-check against PostgreSQL's own count. */
 class CallRecorder {
   readonly heartbeatMs: number[] = [];
-  readonly observeMs: number[] = [];
+  /** the active member's heartbeats (lease renewal and observation of silent members) */
+  readonly activeHeartbeatMs: number[] = [];
   failedCalls = 0;
   lostLeases = 0;
   lastError?: unknown;
 
   get calls(): number {
-    return this.heartbeatMs.length + this.observeMs.length + this.failedCalls;
+    return this.heartbeatMs.length + this.failedCalls;
   }
 
   fail(error: unknown): void {
@@ -95,14 +97,15 @@ type TLoopState = 'idle' | 'running' | 'stopping' | 'stopped';
 
 /**
  * One member on the agent's schedule (lib/cluster/agent.ts): a heartbeat every interval, timed
- * from the start of the previous one; an active member renews its lease with the heartbeat and
- * then records other members' liveness (observe), as the agent does.
+ * from the start of the previous one; an active member's heartbeat renews its lease and records
+ * other members' liveness, as the agent's does.
  */
 class SimulatedMember {
   private state: TLoopState = 'idle';
   private timer?: NodeJS.Timeout;
   private inFlight: Promise<void> = Promise.resolve();
   private skewMs: number | null = null;
+  private settings?: TClusterSettingsRow;
 
   constructor(
     readonly id: string,
@@ -141,22 +144,22 @@ class SimulatedMember {
     let next = INTERVAL_MS;
     try {
       const wallBefore = Date.now();
+      const active = this.lease !== null;
       const heartbeat = await this.store.heartbeat({
         nodeId: this.id,
         lease: this.lease,
         skewMs: this.skewMs,
         configuration: SAMPLE_CONFIGURATION,
+        observe: this.lease && this.settings ? livenessWindow(this.settings) : null,
       });
-      this.recorder.heartbeatMs.push(performance.now() - startedAt);
+      const tookMs = performance.now() - startedAt;
+      this.recorder.heartbeatMs.push(tookMs);
+      if (active) this.recorder.activeHeartbeatMs.push(tookMs);
       this.skewMs = heartbeat.dbNowMs - (wallBefore + Date.now()) / 2;
+      this.settings = heartbeat.settings;
       if (this.lease && !heartbeat.renewed) {
         this.recorder.lostLeases += 1;
         this.lease = null;
-      }
-      if (this.lease) {
-        const observeStartedAt = performance.now();
-        await this.store.observe(this.id, this.lease.epoch, livenessWindow(heartbeat.settings));
-        this.recorder.observeMs.push(performance.now() - observeStartedAt);
       }
       const role: TRole = this.lease ? { kind: 'active', ...this.lease } : { kind: 'standby' };
       const { intervalMs, failoverHeartbeats } = heartbeat.settings;
@@ -215,6 +218,24 @@ class DatabaseCounters {
 }
 
 /**
+ * Updates of cluster_node so far, and how many were HOT (the new row version on the same page, no
+ * index entry written). Read over a connection of its own, closed before the counters are read,
+ * and after every backend that updated has exited (and so reported its counts).
+ */
+async function readNodeUpdates(database: TClusterDatabase): Promise<{ updates: number; hot: number }> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ updates: string; hot: string }>(
+      `SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'cluster_node'`,
+    );
+    return { updates: Number(rows[0].updates), hot: Number(rows[0].hot) };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
  * Transactions PostgreSQL counts for opening a connection (and closing it) with no query on it:
  * through a pool as the store's (its primary check included), or a plain one (the peer's).
  */
@@ -226,7 +247,7 @@ async function measureConnectionCost(
   const before = await counters.settled();
   const pool =
     kind === 'primary'
-      ? createPrimaryPool(database.url, { max: 1, ...limitedPoolConfig(AGENT_SESSION_LIMITS), readIdentity: true }).pool
+      ? createPrimaryPool(database.url, { max: 1, ...agentPoolConfig(), readIdentity: true }).pool
       : new pg.Pool({ connectionString: database.url, max: 1 });
   for (let i = 0; i < 3; i += 1) {
     const client = await pool.connect();
@@ -358,6 +379,7 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
     for (let i = 0; i < storeCount; i += 1) stores.push(new PgClusterStore(database.url, () => QUERY_TIMEOUT_MS));
     const simulated = ids.map((id, i) => new SimulatedMember(id, stores[i % storeCount], recorder, i === 0 ? lease : null));
 
+    const updatesBefore = await readNodeUpdates(database);
     const before = await counters.settled();
     const cpuBefore = samplePostgresCpu(database.postmasterPid());
     const ownCpuBefore = process.cpuUsage();
@@ -375,34 +397,37 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
     const loopDelayMs = (p: number) => Math.max(0, loopDelay.percentile(p) / 1e6 - LOOP_DELAY_RESOLUTION_MS);
     await Promise.all(stores.splice(0).map((store) => store.close()));
     const after = await counters.settled();
+    const updatesAfter = await readNodeUpdates(database);
+    const nodeUpdates = updatesAfter.updates - updatesBefore.updates;
+    const hotShare = nodeUpdates === 0 ? 0 : (updatesAfter.hot - updatesBefore.hot) / nodeUpdates;
 
     const heartbeats = recorder.heartbeatMs.length;
     const connections = after.sessions - before.sessions;
     const transactions = after.transactions - before.transactions - connections * connectionCost;
-    const observeCalls = recorder.observeMs.length;
-    const perHeartbeat = (transactions - observeCalls) / heartbeats;
+    const perHeartbeat = transactions / heartbeats;
     const latency = summarize(recorder.heartbeatMs);
-    const observe = summarize(recorder.observeMs);
+    const active = summarize(recorder.activeHeartbeatMs);
     const pad = (label: string) => `  ${label.padEnd(22)}`;
     console.log(
-      `${pad('heartbeats')}${heartbeats} (${(heartbeats / cpu.wallSeconds).toFixed(1)}/s), observe calls ${observe.count}, ` +
+      `${pad('heartbeats')}${heartbeats} (${(heartbeats / cpu.wallSeconds).toFixed(1)}/s), ${active.count} of the active member, ` +
         `failed calls ${recorder.failedCalls}, leases lost ${recorder.lostLeases}`,
     );
     console.log(
       `${pad('statements/heartbeat')}${perHeartbeat.toFixed(3)} by PostgreSQL's count ` +
-        `(${transactions} transactions, less ${observeCalls} observe calls of the active member; ` +
-        `${connections} connections opened, ${connectionCost} each with the primary check, not counted); ` +
-        `${(recorder.calls / heartbeats).toFixed(3)} calls per heartbeat, observe included`,
+        `(${transactions} transactions; ${connections} connections opened, ${connectionCost} each with the primary check, ` +
+        `not counted); ${(recorder.calls / heartbeats).toFixed(3)} calls per heartbeat`,
     );
     console.log(`${pad('heartbeat latency')}p50 ${ms(latency.p50)}  p99 ${ms(latency.p99)}  max ${ms(latency.max)}`);
-    if (observe.count > 0)
+    if (active.count > 0)
       console.log(
-        `${pad('observe latency')}p50 ${ms(observe.p50)}  p99 ${ms(observe.p99)}  max ${ms(observe.max)} (active member)`,
+        `${pad('active member')}p50 ${ms(active.p50)}  p99 ${ms(active.p99)}  max ${ms(active.max)} ` +
+          `(renewal and observation of silent members, committed synchronously)`,
       );
     console.log(
       `${pad('PostgreSQL CPU')}${cpu.cores.toFixed(3)} cores (${cpu.cpuSeconds.toFixed(2)} s CPU over ${cpu.wallSeconds.toFixed(1)} s, ` +
         `postmaster and its ${cpuAfter.processes - 1} children)`,
     );
+    console.log(`${pad('member rows')}${nodeUpdates} updates, ${(hotShare * 100).toFixed(1)} % HOT (no index entry written)`);
     console.log(
       `${pad('load generator')}${((ownCpu.user + ownCpu.system) / 1e6 / cpu.wallSeconds).toFixed(3)} cores (this process, same machine), ` +
         `event-loop delay p99 ${ms(loopDelayMs(99))} max ${ms(loopDelayMs(100))}`,

@@ -283,19 +283,44 @@ export function describeClusterStoreContract(name: string, makeStore: TMakeStore
       expectClaim(await store.claim(A, LATE_AFTER_MS, NO_GRACE));
     });
 
-    it('an active node records a silent member once, and only under its valid epoch', async () => {
+    it('an active node records a silent member once with its renewal, and only under its valid lease', async () => {
       const { store, eventually } = await cluster(LONG, A, B);
       const claim = expectClaim(await store.claim(A, LATE_AFTER_MS, NO_GRACE));
       const thresholds = { lateAfterMs: 50, notRespondingAfterMs: 60_000 };
-      expect(await store.observe(A, claim.epoch + 1, thresholds)).toBe(0);
+      const observe = (nodeId: string, lease: { slot: number; epoch: number } | null, observe = thresholds) =>
+        store.heartbeat({ nodeId, lease, skewMs: null, configuration: null, observe });
+      // a renewal under another epoch fails, and records nothing
+      expect(await observe(A, { slot: claim.slot, epoch: claim.epoch + 1 })).toMatchObject({
+        renewed: false,
+        observedChanges: 0,
+      });
       // B is late once its last heartbeat is 50 ms old: the transition is recorded once
-      await eventually(async () => ((await store.observe(A, claim.epoch, thresholds)) === 1 ? true : null), 5_000);
-      expect(await store.observe(A, claim.epoch, thresholds)).toBe(0);
-      // a heartbeat makes B alive again; a node without the lease records nothing
-      await beat(store, B);
+      await eventually(async () => ((await observe(A, leaseOf(claim))).observedChanges === 1 ? true : null), 5_000);
+      expect(await observe(A, leaseOf(claim))).toMatchObject({ renewed: true, observedChanges: 0 });
+      // a heartbeat makes B alive again; a node without the lease records nothing, with or without one named
       const atOnce = { lateAfterMs: 0, notRespondingAfterMs: 60_000 };
-      expect(await store.observe(B, claim.epoch, atOnce)).toBe(0);
-      expect(await store.observe(A, claim.epoch, atOnce)).toBe(1);
+      expect((await observe(B, null, atOnce)).observedChanges).toBe(0);
+      expect((await observe(B, leaseOf(claim), atOnce)).observedChanges).toBe(0);
+      expect((await observe(A, leaseOf(claim), atOnce)).observedChanges).toBe(1);
+      // then NOT_RESPONDING, once
+      const longSilent = { lateAfterMs: 0, notRespondingAfterMs: 0 };
+      expect((await observe(A, leaseOf(claim), longSilent)).observedChanges).toBe(1);
+      expect((await observe(A, leaseOf(claim), longSilent)).observedChanges).toBe(0);
+    });
+
+    it('only a heartbeat without a lease commits asynchronously: never one that renews', async () => {
+      const { store } = await cluster(LONG, A, B);
+      // the first heartbeat notes the database identity: synchronous, as everything a guarantee rests on
+      await beat(store, A);
+      expect(await beat(store, B)).toMatchObject({ renewed: false, asynchronousCommit: true });
+      const claim = expectClaim(await store.claim(A, LATE_AFTER_MS, NO_GRACE));
+      expect(await beat(store, A, leaseOf(claim))).toMatchObject({ renewed: true, asynchronousCommit: false });
+      // a lease named but not renewed (another epoch) is still committed synchronously
+      expect(await beat(store, A, { slot: claim.slot, epoch: claim.epoch + 1 })).toMatchObject({
+        renewed: false,
+        asynchronousCommit: false,
+      });
+      expect(await beat(store, A)).toMatchObject({ renewed: false, asynchronousCommit: true });
     });
   });
 }

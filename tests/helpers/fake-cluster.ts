@@ -9,6 +9,7 @@ import type {
   THeartbeatInput,
   THeartbeatResult,
   TNodeRegistration,
+  TObserveThresholds,
   TReleaseReason,
 } from '@/lib/cluster/store';
 
@@ -33,6 +34,8 @@ export function heartbeatResult(change: Partial<THeartbeatResult> = {}): THeartb
     nextExpiryMs: null,
     dbNowMs: 0,
     restartRequested: false,
+    observedChanges: 0,
+    asynchronousCommit: false,
     referenceVersion: null,
     database: { systemId: '7000000000000000001', timeline: 1, failovers: 0 },
     ...change,
@@ -206,10 +209,10 @@ export class MemoryStore implements TClusterStore {
     if (accepted) Object.assign(node, { lastHeartbeat: this.now, observed: 'ALIVE' });
     // as in SQL: the first heartbeat to meet a new identity records the failover and frees every slot
     let changed = false;
-    if (
+    const identityNoted =
       accepted &&
-      (this.seenDatabase?.systemId !== this.database.systemId || this.seenDatabase?.timeline !== this.database.timeline)
-    ) {
+      (this.seenDatabase?.systemId !== this.database.systemId || this.seenDatabase?.timeline !== this.database.timeline);
+    if (identityNoted) {
       changed = this.seenDatabase !== null;
       this.seenDatabase = { ...this.database };
       if (changed) {
@@ -225,6 +228,8 @@ export class MemoryStore implements TClusterStore {
       !changed &&
       !!(accepted && held && held.nodeId === input.nodeId && held.epoch === input.lease!.epoch && held.leaseUntil > this.now);
     if (renewed) held!.leaseUntil = this.now + this.windowMs;
+    // as ACTIVE_HEARTBEAT_SQL: the active node's observation rides on a renewal that succeeded
+    const observedChanges = renewed && input.observe ? this.observe(input.nodeId, input.observe) : 0;
     const others = this.slots.filter(
       (slot) =>
         slot.slot < this.settings.activeNodeCount &&
@@ -253,6 +258,9 @@ export class MemoryStore implements TClusterStore {
       nextExpiryMs: others.length ? Math.min(...others.map((slot) => slot.leaseUntil)) - this.now : null,
       dbNowMs: this.now,
       restartRequested: false,
+      observedChanges,
+      // as STANDBY_HEARTBEAT_SQL: no lease in it, and no database identity noted
+      asynchronousCommit: !input.lease && !identityNoted,
       referenceVersion: null,
       database: { ...this.database, failovers: this.databaseFailovers },
     };
@@ -303,14 +311,8 @@ export class MemoryStore implements TClusterStore {
     if (lease) await this.release(nodeId, lease, 'stopping');
   }
 
-  /** As OBSERVE_SQL: only under a valid lease, and each stage of a silent member recorded once. */
-  async observe(
-    nodeId: string,
-    epoch: number,
-    thresholds: { lateAfterMs: number; notRespondingAfterMs: number },
-  ): Promise<number> {
-    this.check();
-    if (!this.slots.some((slot) => slot.nodeId === nodeId && slot.epoch === epoch && slot.leaseUntil > this.now)) return 0;
+  /** Each stage of a silent member recorded once (the caller renewed its lease). */
+  private observe(nodeId: string, thresholds: TObserveThresholds): number {
     let changed = 0;
     for (const node of this.nodes.values()) {
       const silentMs = this.now - node.lastHeartbeat;

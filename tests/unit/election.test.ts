@@ -295,4 +295,24 @@ describe('no single node stalls the election', () => {
     expect(tookOver).toBeLessThanOrEqual(3_000 + 1_000);
     expect(claimGraceMs(1_000)).toBeLessThanOrEqual(1_000);
   });
+  it('the active node records a silent member LATE, then NOT_RESPONDING, once each, with its heartbeats', async () => {
+    const { timeline, store, agents, ids, active } = cluster(3);
+    await startAll(agents, timeline);
+    await timeline.advance(2_000);
+    expect(active()).toEqual([agents[0]]);
+    const stages = () => store.events.filter((event) => event.nodeId === ids[2] && event.kind !== 'REGISTERED');
+    timeline.paused.add(ids[2]); // SIGSTOP: it sends no heartbeat
+    await timeline.advance(2_500); // late after 1.5 intervals
+    expect(stages().map((event) => event.kind)).toEqual(['LATE']);
+    await timeline.advance(4_000); // not responding after the window (5 s)
+    expect(stages().map((event) => event.kind)).toEqual(['LATE', 'NOT_RESPONDING']);
+    await timeline.advance(3_000);
+    expect(stages()).toHaveLength(2);
+    // back: its own heartbeat makes it alive, and the active node records nothing more
+    timeline.paused.delete(ids[2]);
+    await timeline.advance(3_000);
+    expect(store.nodes.get(ids[2])?.observed).toBe('ALIVE');
+    expect(stages()).toHaveLength(2);
+    expect(active()).toEqual([agents[0]]);
+  });
 });
