@@ -59,6 +59,11 @@ export type TExecutionContext = {
   /** a workflow version's definition (cached); a RunFailure when it does not exist */
   workflow: (name: string, version: number) => Promise<TWorkflow>;
   /**
+   * Waits for one of the node's places (at most its maximum of concurrent runs run elements at
+   * once): asked once the run's first checkpoint is written; false when the run was stopped meanwhile.
+   */
+  takePlace: () => Promise<boolean>;
+  /**
    * The run executes no element any more: only its last checkpoint (its end) is still being
    * written. Its place among the node's concurrent runs may go to the next run; the run itself
    * stays this node's until that write is answered.
@@ -210,6 +215,8 @@ async function runToEnd(context: TExecutionContext, run: TClaimedRun, lease: TLe
   });
   if (!checkpoint) return;
   if (resumed) context.log('info', `run ${run.id}: ${opening[0].message}`);
+  // started while it waited in the node's queue: its elements run once it has a place
+  if (!(await context.takePlace())) return;
 
   for (;;) {
     if (signal.aborted || !agent.isActiveNow()) return;
