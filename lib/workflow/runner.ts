@@ -182,16 +182,24 @@ export class WorkflowRunner {
       if (!active) return;
       this.lease ??= { nodeId: node.id, epoch };
       const lease = this.lease;
+      const owned = this.ownedIds();
       // whether a run of this node was taken from it (cancelled, or owned under a newer epoch) is
-      // asked at the tick's pace, not on every tick a run's end brings forward
+      // asked at the tick's pace, not on every tick a run's end brings forward; beside the claim,
+      // not before it, so that the claim waits for no other round trip
+      let lostCheck: Promise<void> = Promise.resolve();
       if (this.clock.monotonicMs() - this.lastLostCheckAt >= CLAIM_EVERY_MS) {
         this.lastLostCheckAt = this.clock.monotonicMs();
-        const lost = await store.lostRuns(lease, this.ownedIds());
-        for (const id of lost) this.held.get(id)?.abort.abort();
+        lostCheck = store.lostRuns(lease, owned).then(
+          (lost) => {
+            for (const id of lost) this.held.get(id)?.abort.abort();
+          },
+          // asked again at the next tick; the runs the claim returns are executed all the same
+          (error: Error) => this.options.log('warn', `workflow runner: ${error.message}`),
+        );
       }
       // free places, and a local queue of as many runs as the maximum
       const room = 2 * maxConcurrentRuns - this.count('queued', 'placed');
-      const claimed = room > 0 ? await store.claim(lease, room, this.ownedIds()) : [];
+      const [claimed] = await Promise.all([room > 0 ? store.claim(lease, room, owned) : [], lostCheck]);
       // the lease may have ended (and the runs been handed over) while the claim was under way
       if (this.lease === lease && !this.handingOver) for (const run of claimed) this.execute(run, lease);
       await this.prune(lease);
@@ -265,7 +273,12 @@ export class WorkflowRunner {
       if (!abort.signal.aborted) this.wake();
     };
     this.held.set(run.id, held);
-    held.done = executeRun(this.context(leaveSlot, () => this.takePlace(held)), run, lease, abort.signal).finally(() => {
+    held.done = executeRun(
+      this.context(leaveSlot, () => this.takePlace(held)),
+      run,
+      lease,
+      abort.signal,
+    ).finally(() => {
       this.held.delete(run.id);
       leaveSlot();
     });
