@@ -25,19 +25,22 @@ import { CLUSTER_TEST_WORKFLOW } from '@/lib/workflow/cluster-test-workflow';
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
 import {
   executeRun,
+  prepareWorkflow,
   type TExecutionContext,
   type TRunnerAgent,
   type TRunStore,
   type TWorkflow,
 } from '@/lib/workflow/run-execution';
 import { RunFailure } from '@/lib/workflow/run-failure';
-import type { TClaimedRun, TLease } from '@/lib/workflow/run-store';
+import type { TClaimedRun, TClaimStarts, TLease } from '@/lib/workflow/run-store';
 
 export type { TRunnerAgent, TRunStore } from '@/lib/workflow/run-execution';
 
 /** How often an active runner looks for free runs: well within one heartbeat interval (≥ 500 ms). */
 export const CLAIM_EVERY_MS = 200;
 const PRUNE_EVERY_MS = 60_000;
+/** workflow versions whose fresh runs a claim starts itself, at most */
+const MAX_CLAIM_STARTS = 64;
 
 export type TRunnerOptions = {
   store: TRunStore;
@@ -199,13 +202,24 @@ export class WorkflowRunner {
       }
       // free places, and a local queue of as many runs as the maximum
       const room = 2 * maxConcurrentRuns - this.count('queued', 'placed');
-      const [claimed] = await Promise.all([room > 0 ? store.claim(lease, room, owned) : [], lostCheck]);
+      const [claimed] = await Promise.all([room > 0 ? store.claim(lease, room, owned, this.claimStarts()) : [], lostCheck]);
       // the lease may have ended (and the runs been handed over) while the claim was under way
       if (this.lease === lease && !this.handingOver) for (const run of claimed) this.execute(run, lease);
       await this.prune(lease);
     } catch (error) {
       this.options.log('warn', `workflow runner: ${(error as Error).message}`);
     }
+  }
+
+  /** The workflows whose fresh runs the claim may start itself: those this runner has run, with a start known in advance. */
+  private claimStarts(): TClaimStarts {
+    const workflows: TClaimStarts['workflows'] = [];
+    // the ones cached last, a few dozen at most: the list goes with every claim
+    for (const { definition, version, start } of [...this.workflows.values()].reverse()) {
+      if (workflows.length >= MAX_CLAIM_STARTS) break;
+      if (start) workflows.push({ name: definition.name, version, ...start });
+    }
+    return { nodeName: this.options.node.name, workflows };
   }
 
   /** A queued run asks for a place: given at once when one is free and no run asked before it. */
@@ -306,7 +320,7 @@ export class WorkflowRunner {
     if (!workflow) {
       const definition = await this.options.store.definition(name, version);
       if (!definition) throw new RunFailure(`workflow "${name}" version ${version} does not exist`);
-      workflow = { definition, index: new Map(definition.elements.map((element, index) => [element.id, index])) };
+      workflow = prepareWorkflow(definition, version);
       this.workflows.set(key, workflow);
     }
     return workflow;
