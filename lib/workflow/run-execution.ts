@@ -44,7 +44,30 @@ export type TRunStore = Pick<
   | 'sealedSecrets'
 >;
 
-export type TWorkflow = { definition: TWorkflowDefinition; index: Map<string, number> };
+/**
+ * `start`: the first element and its ELEMENT event's details when they are the same whatever the
+ * variables (not a log or sleep element): the claim may then start fresh runs itself.
+ */
+export type TWorkflow = {
+  definition: TWorkflowDefinition;
+  version: number;
+  index: Map<string, number>;
+  start: { elementId: string; details: Record<string, unknown> } | null;
+};
+
+/** A workflow version ready to run: its elements by id, and how the claim may start its runs. */
+export function prepareWorkflow(definition: TWorkflowDefinition, version: number): TWorkflow {
+  const [first] = definition.elements;
+  let start: TWorkflow['start'] = null;
+  if (first && first.type !== 'log' && first.type !== 'sleep') {
+    try {
+      start = { elementId: first.id, details: elementEvent(first, 1, planElement(first, {})).details ?? {} };
+    } catch {
+      // started by the runner's own checkpoint, which fails the run with the reason
+    }
+  }
+  return { definition, version, index: new Map(definition.elements.map((element, index) => [element.id, index])), start };
+}
 type TDone = Extract<TElementOutcome, { kind: 'done' }>;
 
 export type TExecutionContext = {
@@ -58,6 +81,11 @@ export type TExecutionContext = {
   acknowledged: AcknowledgedCheckpoints;
   /** a workflow version's definition (cached); a RunFailure when it does not exist */
   workflow: (name: string, version: number) => Promise<TWorkflow>;
+  /**
+   * Waits for one of the node's places (at most its maximum of concurrent runs run elements at
+   * once): asked once the run's first checkpoint is written; false when the run was stopped meanwhile.
+   */
+  takePlace: () => Promise<boolean>;
   /**
    * The run executes no element any more: only its last checkpoint (its end) is still being
    * written. Its place among the node's concurrent runs may go to the next run; the run itself
@@ -173,8 +201,10 @@ async function runToEnd(context: TExecutionContext, run: TClaimedRun, lease: TLe
     return index === undefined ? undefined : workflow.definition.elements[index];
   };
 
-  // the first checkpoint under this owner: the element the run is at starts (again)
-  const resumed = run.step > 0;
+  // the first checkpoint under this owner: the element the run is at starts (again); written by
+  // the claim itself for a fresh run of a workflow whose first element starts the same whatever
+  // the variables (TWorkflow.start)
+  const resumed = run.step > 0 && !run.started;
   let attempt = resumed ? run.attempt + 1 : 1;
   let variables = run.variables;
   const current = elementAt(run.elementId);
@@ -198,18 +228,22 @@ async function runToEnd(context: TExecutionContext, run: TClaimedRun, lease: TLe
     if (failsTheRun(error)) return fail(error, variables, element.id, attempt);
     throw error;
   }
-  let checkpoint = await save({
-    runId: run.id,
-    status: 'RUNNING',
-    elementId: element.id,
-    attempt,
-    variables,
-    sleepMs: plan.sleepMs,
-    resumed,
-    events: [...opening, elementEvent(element, attempt, plan)],
-  });
+  let checkpoint = run.started
+    ? { wakeInMs: null, step: run.step, eventId: null }
+    : await save({
+        runId: run.id,
+        status: 'RUNNING',
+        elementId: element.id,
+        attempt,
+        variables,
+        sleepMs: plan.sleepMs,
+        resumed,
+        events: [...opening, elementEvent(element, attempt, plan)],
+      });
   if (!checkpoint) return;
   if (resumed) context.log('info', `run ${run.id}: ${opening[0].message}`);
+  // started while it waited in the node's queue: its elements run once it has a place
+  if (!(await context.takePlace())) return;
 
   for (;;) {
     if (signal.aborted || !agent.isActiveNow()) return;

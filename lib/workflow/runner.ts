@@ -8,6 +8,10 @@
  *   round trip; the queue is refilled in the background. Queued runs are this node's (owned
  *   under its epoch) like the executing ones: they are handed over, checked for loss and, when
  *   the node dies, taken over the same way.
+ * - A claimed run is started at once: its first checkpoint (the element it starts at, under the
+ *   epoch) is written while it waits in the queue, batched with the other runs' checkpoints, so
+ *   that it runs its first element as soon as it has a place, without a round trip in the place.
+ *   No element runs before its checkpoint is durable, as before.
  * - A run whose last checkpoint (its end) is being written executes no element any more: its
  *   place goes to the next run, while the run stays this node's until the write is answered.
  * - A node that stops being active (fenced, maintenance, surplus, stopping) stops taking
@@ -21,19 +25,22 @@ import { CLUSTER_TEST_WORKFLOW } from '@/lib/workflow/cluster-test-workflow';
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
 import {
   executeRun,
+  prepareWorkflow,
   type TExecutionContext,
   type TRunnerAgent,
   type TRunStore,
   type TWorkflow,
 } from '@/lib/workflow/run-execution';
 import { RunFailure } from '@/lib/workflow/run-failure';
-import type { TClaimedRun, TLease } from '@/lib/workflow/run-store';
+import type { TClaimedRun, TClaimStarts, TLease } from '@/lib/workflow/run-store';
 
 export type { TRunnerAgent, TRunStore } from '@/lib/workflow/run-execution';
 
 /** How often an active runner looks for free runs: well within one heartbeat interval (≥ 500 ms). */
 export const CLAIM_EVERY_MS = 200;
 const PRUNE_EVERY_MS = 60_000;
+/** workflow versions whose fresh runs a claim starts itself, at most */
+const MAX_CLAIM_STARTS = 64;
 
 export type TRunnerOptions = {
   store: TRunStore;
@@ -50,17 +57,21 @@ export type TRunnerOptions = {
 };
 
 type TLifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
-/** `inSlot`: the run counts against the maximum (it may still run elements) */
-type THeld = { abort: AbortController; done: Promise<void>; inSlot: boolean };
+/**
+ * Where a run of this node is: `queued` (claimed, being started or started, waiting for a place),
+ * `placed` (it holds one of the places: it may run elements), `ending` (its last checkpoint is
+ * being written; it runs no element any more).
+ */
+type THeld = { abort: AbortController; done: Promise<void>; phase: 'queued' | 'placed' | 'ending' };
 
 export class WorkflowRunner {
   private lifecycle: TLifecycle = 'idle';
   /** the node and epoch this runner's runs are owned under; null while the node is not active */
   private lease: TLease | null = null;
-  /** runs started on this node and not yet ended (executing, or their last checkpoint being written) */
+  /** runs claimed by this node under `lease` and not yet ended: queued, placed or ending */
   private readonly held = new Map<string, THeld>();
-  /** runs claimed under `lease` that wait for a free place */
-  private queued: TClaimedRun[] = [];
+  /** queued runs that asked for a place, first come first served: each is given `true` with its place, or `false` when stopped */
+  private waiting: { held: THeld; grant: (placed: boolean) => void }[] = [];
   private readonly workflows = new Map<string, TWorkflow>();
   private cancelTimer?: () => void;
   private ticking: Promise<void> = Promise.resolve();
@@ -117,9 +128,9 @@ export class WorkflowRunner {
     return reportLostWork(this.acknowledged, { store, nodeId: node.id, log });
   }
 
-  /** Runs started on this node and not yet ended. */
+  /** Runs of this node that hold a place or are ending (not those waiting in the queue). */
   executing(): number {
-    return this.held.size;
+    return this.count('placed', 'ending');
   }
 
   private schedule(delayMs: number): void {
@@ -146,16 +157,16 @@ export class WorkflowRunner {
     else this.schedule(0);
   }
 
-  /** Runs that count against the maximum now. */
-  private inSlots(): number {
+  /** Runs in the given phases now. */
+  private count(...phases: THeld['phase'][]): number {
     let count = 0;
-    for (const run of this.held.values()) if (run.inSlot) count += 1;
+    for (const run of this.held.values()) if (phases.includes(run.phase)) count += 1;
     return count;
   }
 
   /** Every run this runner owns now: the claim must not take them again, and each is checked for loss. */
   private ownedIds(): string[] {
-    return [...this.held.keys(), ...this.queued.map((run) => run.id)];
+    return [...this.held.keys()];
   }
 
   private async tick(): Promise<void> {
@@ -174,44 +185,74 @@ export class WorkflowRunner {
       if (!active) return;
       this.lease ??= { nodeId: node.id, epoch };
       const lease = this.lease;
+      const owned = this.ownedIds();
       // whether a run of this node was taken from it (cancelled, or owned under a newer epoch) is
-      // asked at the tick's pace, not on every tick a run's end brings forward
+      // asked at the tick's pace, not on every tick a run's end brings forward; beside the claim,
+      // not before it, so that the claim waits for no other round trip
+      let lostCheck: Promise<void> = Promise.resolve();
       if (this.clock.monotonicMs() - this.lastLostCheckAt >= CLAIM_EVERY_MS) {
         this.lastLostCheckAt = this.clock.monotonicMs();
-        const lost = new Set(await store.lostRuns(lease, this.ownedIds()));
-        this.queued = this.queued.filter((run) => !lost.has(run.id));
-        for (const id of lost) this.held.get(id)?.abort.abort();
+        lostCheck = store.lostRuns(lease, owned).then(
+          (lost) => {
+            for (const id of lost) this.held.get(id)?.abort.abort();
+          },
+          // asked again at the next tick; the runs the claim returns are executed all the same
+          (error: Error) => this.options.log('warn', `workflow runner: ${error.message}`),
+        );
       }
       // free places, and a local queue of as many runs as the maximum
-      const room = 2 * maxConcurrentRuns - this.inSlots() - this.queued.length;
-      const claimed = room > 0 ? await store.claim(lease, room, this.ownedIds()) : [];
+      const room = 2 * maxConcurrentRuns - this.count('queued', 'placed');
+      const [claimed] = await Promise.all([room > 0 ? store.claim(lease, room, owned, this.claimStarts()) : [], lostCheck]);
       // the lease may have ended (and the runs been handed over) while the claim was under way
-      if (this.lease === lease) this.queued.push(...claimed);
-      this.startQueued();
+      if (this.lease === lease && !this.handingOver) for (const run of claimed) this.execute(run, lease);
       await this.prune(lease);
     } catch (error) {
       this.options.log('warn', `workflow runner: ${(error as Error).message}`);
     }
   }
 
-  /** Starts queued runs while there are free places. */
-  private startQueued(): void {
-    const lease = this.lease;
-    if (!lease || this.handingOver) return;
-    let free = this.options.maxConcurrentRuns - this.inSlots();
-    while (free > 0 && this.queued.length > 0) {
-      this.execute(this.queued.shift()!, lease);
-      free -= 1;
+  /** The workflows whose fresh runs the claim may start itself: those this runner has run, with a start known in advance. */
+  private claimStarts(): TClaimStarts {
+    const workflows: TClaimStarts['workflows'] = [];
+    // the ones cached last, a few dozen at most: the list goes with every claim
+    for (const { definition, version, start } of [...this.workflows.values()].reverse()) {
+      if (workflows.length >= MAX_CLAIM_STARTS) break;
+      if (start) workflows.push({ name: definition.name, version, ...start });
     }
+    return { nodeName: this.options.node.name, workflows };
+  }
+
+  /** A queued run asks for a place: given at once when one is free and no run asked before it. */
+  private takePlace(held: THeld): Promise<boolean> {
+    if (held.abort.signal.aborted) return Promise.resolve(false);
+    return new Promise((grant) => {
+      this.waiting.push({ held, grant });
+      held.abort.signal.addEventListener('abort', () => this.givePlaces(), { once: true });
+      this.givePlaces();
+    });
+  }
+
+  /** Free places go to the runs waiting for one, in the order they asked; a stopped run is answered `false`. */
+  private givePlaces(): void {
+    let free = this.options.maxConcurrentRuns - this.count('placed');
+    const still: typeof this.waiting = [];
+    for (const waiter of this.waiting) {
+      if (waiter.held.abort.signal.aborted) waiter.grant(false);
+      else if (free > 0 && !this.handingOver && this.lease) {
+        waiter.held.phase = 'placed';
+        waiter.grant(true);
+        free -= 1;
+      } else still.push(waiter);
+    }
+    this.waiting = still;
   }
 
   /** Stop taking elements, wait for the ones in flight, then give every run owned under the old epoch back. */
   private async drain(reason: string): Promise<void> {
     const lease = this.lease;
     this.lease = null;
-    // queued runs are owned under the lease too: the hand-over below gives them back
-    this.queued = [];
     if (!lease) return;
+    // queued runs are owned under the lease too: they stop waiting, and the hand-over below gives them back
     for (const run of this.held.values()) run.abort.abort();
     await Promise.all([...this.held.values()].map((run) => run.done));
     try {
@@ -233,28 +274,31 @@ export class WorkflowRunner {
     if (deleted > 0) this.options.log('info', `pruned ${deleted} finished run(s) past the retention`);
   }
 
-  /** A place was freed: the next queued run takes it, and the queue is refilled. */
-  private placeFreed(): void {
-    this.startQueued();
-    this.wake();
-  }
-
+  /** Starts a claimed run: its first checkpoint is written now; its elements run once it has a place. */
   private execute(run: TClaimedRun, lease: TLease): void {
     const abort = new AbortController();
-    const held: THeld = { abort, done: Promise.resolve(), inSlot: true };
+    const held: THeld = { abort, done: Promise.resolve(), phase: 'queued' };
     const leaveSlot = () => {
-      if (!held.inSlot) return;
-      held.inSlot = false;
-      if (!abort.signal.aborted) this.placeFreed();
+      if (held.phase === 'ending') return;
+      const placed = held.phase === 'placed';
+      held.phase = 'ending';
+      // the next queued run takes the place, and the queue is refilled
+      if (placed) this.givePlaces();
+      if (!abort.signal.aborted) this.wake();
     };
     this.held.set(run.id, held);
-    held.done = executeRun(this.context(leaveSlot), run, lease, abort.signal).finally(() => {
+    held.done = executeRun(
+      this.context(leaveSlot, () => this.takePlace(held)),
+      run,
+      lease,
+      abort.signal,
+    ).finally(() => {
       this.held.delete(run.id);
       leaveSlot();
     });
   }
 
-  private context(leaveSlot: () => void): TExecutionContext {
+  private context(leaveSlot: () => void, takePlace: () => Promise<boolean>): TExecutionContext {
     const { store, agent, node, dataDir, plugins, log } = this.options;
     return {
       store,
@@ -265,6 +309,7 @@ export class WorkflowRunner {
       log,
       acknowledged: this.acknowledged,
       workflow: (name, version) => this.workflow(name, version),
+      takePlace,
       leaveSlot,
     };
   }
@@ -275,7 +320,7 @@ export class WorkflowRunner {
     if (!workflow) {
       const definition = await this.options.store.definition(name, version);
       if (!definition) throw new RunFailure(`workflow "${name}" version ${version} does not exist`);
-      workflow = { definition, index: new Map(definition.elements.map((element, index) => [element.id, index])) };
+      workflow = prepareWorkflow(definition, version);
       this.workflows.set(key, workflow);
     }
     return workflow;

@@ -3,7 +3,8 @@
  * PostgreSQL: every checkpoint of the batch is fenced as a single one is (the lease check
  * `orch_lease_held`, and the run owned by the node under the epoch), so a fenced node's batch
  * writes nothing; a checkpoint the database refuses fails only its own run; many runs completed
- * at once each complete exactly once, and each is answered with its own last event.
+ * at once each complete exactly once, and each is answered with its own last event. The claim
+ * that starts fresh runs itself (their first checkpoint in the claim statement) is fenced the same way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,8 @@ import { RunStore, type TCheckpoint, type TLease } from '@/lib/workflow/run-stor
 const LIVE: TLease = { nodeId: randomUUID(), epoch: 5 };
 /** holds a slot whose lease ran out: fenced */
 const FENCED: TLease = { nodeId: randomUUID(), epoch: 7 };
+/** claims runs (last test): a live lease of its own */
+const CLAIMER: TLease = { nodeId: randomUUID(), epoch: 9 };
 
 let databaseUrl: string;
 let store: RunStore;
@@ -47,13 +50,14 @@ const completion = (runId: string, variables: Record<string, unknown> = { done: 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   await query(
-    `INSERT INTO cluster_node (id, name, url, version) VALUES ($1, 'live', 'http://127.0.0.1:1', 'test'), ($2, 'fenced', 'http://127.0.0.1:2', 'test')`,
-    [LIVE.nodeId, FENCED.nodeId],
+    `INSERT INTO cluster_node (id, name, url, version) VALUES ($1, 'live', 'http://127.0.0.1:1', 'test'),
+       ($2, 'fenced', 'http://127.0.0.1:2', 'test'), ($3, 'claimer', 'http://127.0.0.1:3', 'test')`,
+    [LIVE.nodeId, FENCED.nodeId, CLAIMER.nodeId],
   );
   await query(
     `INSERT INTO active_slot (slot, node_id, epoch, lease_until) VALUES
-       (900, $1, $2, now() + interval '1 hour'), (901, $3, $4, now() - interval '1 second')`,
-    [LIVE.nodeId, LIVE.epoch, FENCED.nodeId, FENCED.epoch],
+       (900, $1, $2, now() + interval '1 hour'), (901, $3, $4, now() - interval '1 second'), (902, $5, $6, now() + interval '1 hour')`,
+    [LIVE.nodeId, LIVE.epoch, FENCED.nodeId, FENCED.epoch, CLAIMER.nodeId, CLAIMER.epoch],
   );
   store = new RunStore(databaseUrl, 4);
 });
@@ -131,5 +135,78 @@ describe('checkpoints written in batches', () => {
       runs,
     ]);
     for (const row of rows) expect(row.status).toBe(row.id === refused ? 'RUNNING' : 'COMPLETED');
+  });
+
+  it('starts fresh runs of the workflows named in the claim itself, under the lease check and epoch; a fenced claim writes nothing', async () => {
+    const pending = async (count: number, elementId: string) =>
+      (
+        await query<{ id: string }>(
+          `INSERT INTO workflow_run (id, workflow_name, workflow_version, status, inputs, variables, element_id, started_by)
+           SELECT gen_random_uuid(), 'Started', 1, 'PENDING', '{}', '{}', $2, 'test' FROM generate_series(1, $1) RETURNING id`,
+          [count, elementId],
+        )
+      ).map((row) => row.id);
+    const fresh = await pending(3, 'work');
+    // at another element than the one named: started by the runner's own checkpoint, not the claim
+    const [elsewhere] = await pending(1, 'other');
+    const starts = {
+      nodeName: 'claimer',
+      workflows: [{ name: 'Started', version: 1, elementId: 'work', details: { type: 'set' } }],
+    };
+
+    expect(await store.claim(FENCED, 100, [], starts)).toEqual([]);
+    const before = await query<{ owner_node: string | null; step: number }>(
+      `SELECT owner_node, step FROM workflow_run WHERE id = ANY($1::uuid[])`,
+      [[...fresh, elsewhere]],
+    );
+    expect(before).toEqual(Array(4).fill({ owner_node: null, step: 0 }));
+
+    const claimed = await store.claim(CLAIMER, 100, [], starts);
+    const mine = claimed.filter((run) => run.workflowName === 'Started');
+    expect(mine.map((run) => run.id).sort()).toEqual([...fresh, elsewhere].sort());
+    for (const run of mine)
+      expect(run).toMatchObject(run.id === elsewhere ? { started: false, step: 0 } : { started: true, step: 1, attempt: 1 });
+
+    const events = await query<{
+      run_id: string;
+      kind: string;
+      element_id: string | null;
+      attempt: number | null;
+      node_id: string;
+      epoch: string;
+      message: string | null;
+      details: unknown;
+    }>(
+      `SELECT run_id, kind, element_id, attempt, node_id, epoch::text AS epoch, message, details FROM workflow_run_event
+        WHERE run_id = ANY($1::uuid[]) ORDER BY id`,
+      [[...fresh, elsewhere]],
+    );
+    for (const id of fresh)
+      expect(events.filter((event) => event.run_id === id).map(({ run_id: _run, ...event }) => event)).toEqual([
+        {
+          kind: 'STARTED',
+          element_id: null,
+          attempt: null,
+          node_id: CLAIMER.nodeId,
+          epoch: '9',
+          message: 'started on node claimer, epoch 9',
+          details: {},
+        },
+        {
+          kind: 'ELEMENT',
+          element_id: 'work',
+          attempt: 1,
+          node_id: CLAIMER.nodeId,
+          epoch: '9',
+          message: null,
+          details: { type: 'set' },
+        },
+      ]);
+    expect(events.filter((event) => event.run_id === elsewhere)).toEqual([]);
+    const rows = await query<{ status: string; owner_node: string; step: number; attempt: number }>(
+      `SELECT status, owner_node, step, attempt FROM workflow_run WHERE id = ANY($1::uuid[])`,
+      [fresh],
+    );
+    expect(rows).toEqual(Array(3).fill({ status: 'RUNNING', owner_node: CLAIMER.nodeId, step: 1, attempt: 1 }));
   });
 });

@@ -31,4 +31,17 @@ describe('what a database failover lost, from the checkpoints the old primary ac
     journal.record({ runId: run, workflowName: 'Cluster Test', step: 2, elementId: 'check', eventId: '2', epoch: 7 });
     expect(journal.take().map((entry) => entry.eventId)).toEqual(['2']);
   });
+
+  it('keeps the last 2,000 acknowledgements at most, however many were recorded', () => {
+    let now = 0;
+    const journal = new AcknowledgedCheckpoints(() => now);
+    for (let step = 1; step <= 5_001; step += 1) {
+      now += 1;
+      journal.record({ runId: run, workflowName: 'Bench', step, elementId: 'work', eventId: String(step), epoch: 7 });
+    }
+    const taken = journal.take();
+    expect(taken).toHaveLength(2_000);
+    expect(taken[0].step).toBe(3_002);
+    expect(taken.at(-1)?.step).toBe(5_001);
+  });
 });

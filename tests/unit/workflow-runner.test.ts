@@ -10,6 +10,7 @@ import type { TCheckpoint, TClaimedRun, TLease, TRunEventInput } from '@/lib/wor
 import { CLAIM_EVERY_MS, WorkflowRunner, type TRunStore } from '@/lib/workflow/runner';
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
 import { Timeline } from '../helpers/fake-cluster';
+import { pollUntil } from '../helpers/poll';
 
 type TFakeRun = {
   id: string;
@@ -31,6 +32,8 @@ class FakeRunStore implements TRunStore {
   readonly handOvers: { lease: TLease; message: string; runs: string[] }[] = [];
   /** what lock() answers */
   lockAnswer: 'held' | 'busy' | 'lost' = 'held';
+  /** the runs that asked for a lock, one entry per call */
+  readonly lockCalls: string[] = [];
 
   addRun(id: string, workflowName: string): void {
     this.runs.set(id, {
@@ -94,7 +97,8 @@ class FakeRunStore implements TRunStore {
     return true;
   }
 
-  async lock(): Promise<'held' | 'busy' | 'lost'> {
+  async lock(_lease: TLease, runId: string): Promise<'held' | 'busy' | 'lost'> {
+    this.lockCalls.push(runId);
     return this.lockAnswer;
   }
 
@@ -306,6 +310,41 @@ describe('workflow runner (injected clock and store)', () => {
       expect(run.events.filter((event) => event.kind === 'COMPLETED')).toHaveLength(1);
       expect(run.events.filter((event) => event.kind === 'STARTED')).toHaveLength(1);
     }
+    await runner.stop();
+  });
+
+  it('starts queued runs (their first checkpoint) while they wait, and runs their elements only once they have a place', async () => {
+    const { timeline, store, agent, runner } = setUp();
+    store.lockAnswer = 'busy'; // the first four runs wait at their lock element, holding their places
+    for (let i = 1; i <= 10; i += 1) store.addRun(`r${i}`, 'locked');
+    Object.assign(agent, { active: true, epoch: 6 });
+    runner.start();
+    await timeline.advance(2 * CLAIM_EVERY_MS);
+    const owned = [...store.runs.values()].filter((run) => run.owner !== null);
+    expect(owned).toHaveLength(8);
+    // all eight started under the epoch: the queued ones before any element of theirs ran
+    for (const run of owned) {
+      expect(run.step).toBe(1);
+      expect(run.events.map((event) => event.kind)).toEqual(['STARTED', 'ELEMENT']);
+    }
+    expect(runner.executing()).toBe(4);
+    expect(new Set(store.lockCalls).size).toBe(4);
+
+    // the locks come free: each place goes to the next queued run, every run ends exactly once
+    store.lockAnswer = 'held';
+    // the busy locks are asked again after a real retry delay (run-element's waitFor), not on the timeline
+    await pollUntil(
+      async () => {
+        await timeline.advance(CLAIM_EVERY_MS);
+        return [...store.runs.values()].every((run) => run.status === 'COMPLETED');
+      },
+      { what: 'every run completed' },
+    );
+    for (const run of store.runs.values()) {
+      expect(run.status).toBe('COMPLETED');
+      expect(run.events.map((event) => event.kind)).toEqual(['STARTED', 'ELEMENT', 'ELEMENT', 'COMPLETED']);
+    }
+    expect(runner.executing()).toBe(0);
     await runner.stop();
   });
 });
