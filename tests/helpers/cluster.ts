@@ -33,6 +33,15 @@ export async function startNodes(databaseUrl: string, count: number, prefix = 'n
   return nodes;
 }
 
+/**
+ * Starts nodes side by side, for a test that does not care which of them is first in line: on
+ * 2 cores three nodes are up in about 7 s instead of 8.5 s one after the other (their start-up is
+ * mostly CPU). Their order in line is whichever registered first.
+ */
+export function startNodesTogether(databaseUrl: string, count: number, prefix = 'n'): Promise<NodeProcess[]> {
+  return Promise.all(Array.from({ length: count }, (_, index) => startNode({ databaseUrl, name: `${prefix}${index + 1}` })));
+}
+
 /** The node's /api/health, or undefined when it does not answer (within TIMEOUT_MS). */
 export async function health(node: NodeProcess, timeoutMs = 2_000): Promise<THealth | undefined> {
   try {

@@ -14,6 +14,7 @@ import {
   ROOT,
   seedCluster,
   startNodes,
+  startNodesTogether,
   stateOf,
 } from '../helpers/cluster';
 
@@ -77,7 +78,7 @@ describe('high availability (N = 1)', () => {
   it('fences a frozen active node: after SIGCONT it is no longer active and its old epoch writes nothing', async () => {
     const databaseUrl = await createTestDatabase();
     await seedCluster(databaseUrl, { intervalMs: INTERVAL, failoverHeartbeats: 3 });
-    const nodes = await startNodes(databaseUrl, 2);
+    const nodes = await startNodesTogether(databaseUrl, 2);
     const [frozen] = await pollUntil(
       async () => {
         const active = await activeNodes(nodes);
@@ -126,7 +127,7 @@ describe('load balancing (N = 2)', () => {
   it('keeps two active nodes through a kill, and steps one down when N shrinks', async () => {
     const databaseUrl = await createTestDatabase();
     await seedCluster(databaseUrl, { intervalMs: INTERVAL, failoverHeartbeats: 3, activeNodeCount: 2 });
-    const nodes = await startNodes(databaseUrl, 4);
+    const nodes = await startNodesTogether(databaseUrl, 4);
     const actives = await pollUntil(
       async () => {
         const active = await activeNodes(nodes);

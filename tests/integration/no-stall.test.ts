@@ -36,15 +36,20 @@ beforeAll(async () => {
   await seedCluster(databaseUrl, { intervalMs: INTERVAL, failoverHeartbeats: 3 });
   const target = new URL(databaseUrl);
   const armDir = await mkdtemp(path.join(os.tmpdir(), 'orch-freeze-'));
-  for (const name of ['s1', 's2', 's3']) {
-    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port) });
-    const proxied = new URL(databaseUrl);
-    proxied.port = String(proxy.port);
-    const freezeFile = path.join(armDir, `${name}.freeze`);
-    const node = await startNode({ databaseUrl: proxied.toString(), name, env: { ORCH_TEST_FREEZE_FILE: freezeFile } });
-    const id = (await pollUntil(() => health(node), { what: `${name} to answer` })).nodeId;
-    members.push({ node, proxy, freezeFile, name, id });
-  }
+  // side by side: which member is first in line is read from the database (roles()), not assumed
+  members.push(
+    ...(await Promise.all(
+      ['s1', 's2', 's3'].map(async (name) => {
+        const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port) });
+        const proxied = new URL(databaseUrl);
+        proxied.port = String(proxy.port);
+        const freezeFile = path.join(armDir, `${name}.freeze`);
+        const node = await startNode({ databaseUrl: proxied.toString(), name, env: { ORCH_TEST_FREEZE_FILE: freezeFile } });
+        const id = (await pollUntil(() => health(node), { what: `${name} to answer` })).nodeId;
+        return { node, proxy, freezeFile, name, id };
+      }),
+    )),
+  );
   await pollUntil(async () => (await roles()).active.length === 1 && (await roles()).standbys.length === 2, {
     what: 'one active node and two standbys',
     timeoutMs: 60_000,

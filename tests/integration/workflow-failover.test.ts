@@ -4,7 +4,7 @@
  * does nothing more for its former runs once it wakes; two active nodes share 20 runs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { activeNodes, seedCluster, startNodes, theActiveNode } from '../helpers/cluster';
+import { activeNodes, seedCluster, startNodesTogether, theActiveNode } from '../helpers/cluster';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes } from '../helpers/node-process';
 import { pollUntil } from '../helpers/poll';
@@ -50,7 +50,7 @@ describe('workflow runs and failover', () => {
   it('Cluster Test goes on from its checkpoint on the other node after kill -9 of its node', async () => {
     const databaseUrl = await createTestDatabase();
     await seedCluster(databaseUrl, SETTINGS);
-    const nodes = await startNodes(databaseUrl, 2);
+    const nodes = await startNodesTogether(databaseUrl, 2);
     const first = await theActiveNode(nodes);
     const second = nodes.find((node) => node !== first)!;
 
@@ -100,7 +100,7 @@ describe('workflow runs and failover', () => {
   it('a frozen owner (SIGSTOP past the window) executes no further element of its former runs after SIGCONT', async () => {
     const databaseUrl = await createTestDatabase();
     await seedCluster(databaseUrl, SETTINGS);
-    const nodes = await startNodes(databaseUrl, 2);
+    const nodes = await startNodesTogether(databaseUrl, 2);
     const frozen = await theActiveNode(nodes);
     const other = nodes.find((node) => node !== frozen)!;
     const runId = await startRun(frozen, 'Cluster Test', { count: 7 });
@@ -134,7 +134,7 @@ describe('workflow runs and failover', () => {
   it('two active nodes share 20 runs: both execute some, all complete, no element runs twice', async () => {
     const databaseUrl = await createTestDatabase();
     await seedCluster(databaseUrl, { ...SETTINGS, activeNodeCount: 2 });
-    const nodes = await startNodes(databaseUrl, 2);
+    const nodes = await startNodesTogether(databaseUrl, 2);
     await pollUntil(async () => (await activeNodes(nodes)).length === 2, { what: 'two active nodes' });
     await importDefinition(nodes[0], {
       name: 'Short',

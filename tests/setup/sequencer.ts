@@ -9,7 +9,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /** The longest integration and browser files, longest first (seconds on an idle 2-core machine in comments). */
 const LONGEST_FIRST = [
-  'chaos-database-failover.test.ts', // two minutes of chaos
+  'chaos-database-failover.test.ts', // a minute and a half of chaos
   'database-latency.test.ts',
   'chaos.test.ts', // one minute of chaos
   'workflow-schedules.test.ts',
