@@ -126,7 +126,14 @@ export type TChaosReport = {
     rssMb: { start: number | null; end: number | null; max: number | null };
   };
   /** `--old-runs`: the history seeded past the retention horizon, and whether the product deleted it */
-  retention?: { oldRuns: number; retentionDays: number; seeded: Record<string, TTableCount>; prunedAfterSeconds: number | null };
+  retention?: {
+    oldRuns: number;
+    retentionDays: number;
+    seeded: Record<string, TTableCount>;
+    prunedAfterSeconds: number | null;
+    /** the nodes' own log lines about it: "NODE TIME MESSAGE" */
+    log: string[];
+  };
 };
 
 /** every random choice of this run: faults, nodes, pauses (seeded in main) */
@@ -275,10 +282,13 @@ async function main(): Promise<void> {
     // every 10 s: each node's memory (its largest), and whether the old history is gone yet
     const rssMaxMb: Record<string, number | null> = { ...resourcesAtStart.rssMb };
     let prunedAt: number | undefined = seeded ? undefined : startedAt;
+    // what the nodes' pruners said they deleted (or why they could not), from their process logs
+    const retentionLog = new Set<string>();
     let watching = true;
     const watch = async () => {
       for (const [label, mb] of Object.entries(readRss(nodes).rssMb))
         if (mb !== null) rssMaxMb[label] = Math.max(rssMaxMb[label] ?? 0, mb);
+      for (const node of nodes) for (const line of retentionLines(node.output())) retentionLog.add(`${node.label} ${line}`);
       if (prunedAt !== undefined) return;
       const client = new pg.Client({ connectionString: resourcesUrl, connectionTimeoutMillis: 5_000 });
       try {
@@ -516,6 +526,7 @@ async function main(): Promise<void> {
         retentionDays: RETENTION_DAYS,
         seeded,
         prunedAfterSeconds: prunedAt === undefined ? null : Math.round((prunedAt - startedAt) / 1000),
+        log: [...retentionLog].sort((a, b) => a.slice(a.indexOf(' ')).localeCompare(b.slice(b.indexOf(' ')))),
       };
       // the history past the horizon must be gone: otherwise retention does not work
       if (prunedAt === undefined) report.ok = false;
@@ -752,6 +763,21 @@ function describeResources(resources: TResources): string {
   return `node RSS ${rss}; database ${resources.databaseMb} MB: ${watched}; also ${others}; load average ${resources.loadAverage.join(' ')}`;
 }
 
+/** A node's process-log lines about pruning, as "TIME MESSAGE" (the log is JSON lines; a plain line is taken whole). */
+function retentionLines(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((line) => /pruned \d+ finished run|retention: deleted|retention pruning failed/.test(line))
+    .map((line) => {
+      try {
+        const entry = JSON.parse(line) as { time?: number | string; msg?: string };
+        return `${entry.time === undefined ? '' : clock(new Date(entry.time).getTime())} ${entry.msg ?? line}`;
+      } catch {
+        return line;
+      }
+    });
+}
+
 function describeCounts(counts: Record<string, TTableCount>): string {
   return Object.entries(counts)
     .map(([name, count]) => `${name} ${count.rows} rows (${count.pastHorizon} past ${RETENTION_DAYS} d)`)
@@ -812,6 +838,7 @@ function printSoak(report: TChaosReport): void {
         ? `retention: the ${oldRuns} seeded runs (and audit entries, events) older than ${retentionDays} d were NOT all deleted`
         : `retention: the ${oldRuns} seeded runs, their events and log lines, audit entries and cluster events older than ${retentionDays} d were deleted ${prunedAfterSeconds} s after the faults began`,
     );
+    for (const line of report.retention.log) console.log(`  ${line}`);
   }
 }
 
