@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --minutes M --nodes K [--seed N] [--network auto|off] [--sample-minutes S] [--json]`: a cluster of K real nodes on one PostgreSQL
+ * `npm run chaos -- --minutes M --nodes K [--seed N] [--network auto|off] [--sample-minutes S] [--spare-node N] [--old-runs R] [--json]`: a cluster of K real nodes on one PostgreSQL
  * at 1 s × 3, under a steady stream of workflow runs, while nodes are killed (kill -9), frozen
  * (SIGSTOP past the window, then SIGCONT), restarted, frozen exactly inside a claim (the active
  * is frozen and the standby that claims its slot freezes itself right after sending the claim,
@@ -22,12 +22,17 @@
  * and reports the longest time without an active node and the false failovers of live nodes
  * (a node that gave up its slot while nothing happened to it or the database, or only latency or
  * loss on its path to the database: those must not cost a failover).
+ * For a soak, `--spare-node N` keeps node N out of the process faults (kill, SIGSTOP, restart,
+ * claim freeze), so that one process's memory over the whole run shows a leak, and `--old-runs R`
+ * seeds a history past a 1-day retention (scripts/chaos/history.ts): the run then also fails
+ * unless the product's retention deletes it while the faults go on.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { countWatchedRows, RETENTION_DAYS, RETENTION_SETTINGS, seedOldHistory, type TTableCount } from './chaos/history';
 import { ChaosNetwork, JITTER_MS, LATENCY_MS, LOSS } from './chaos/network';
 import { newSeed, seededRandom } from './chaos/random';
 import pg from 'pg';
@@ -75,6 +80,12 @@ type TFault = {
   from: number;
   to: number;
 };
+/** faults on a node's process: `--spare-node` keeps one node out of these */
+const PROCESS_FAULTS: TFault['kind'][] = ['kill', 'freeze', 'restart', 'claim-freeze'];
+/** how often the node's memory (and, while old history is left, the rows past the horizon) is read */
+const WATCH_EVERY_MS = 10_000;
+/** after the drain, how long the retention may still take to delete the old history (its run pruner runs every 60 s) */
+const RETENTION_WAIT_MS = 150_000;
 /** faults that must not cost a failover: a slot given up under them is a false failover */
 const HARMLESS: TFault['kind'][] = ['latency', 'loss'];
 
@@ -104,6 +115,25 @@ export type TChaosReport = {
   ok: boolean;
   /** for a soak: memory and database size at the start and at the end (added by main) */
   resources?: { start: TResources; samples: TResources[]; end: TResources };
+  /** for a soak: each node's resident memory, its largest seen every 10 s (added by main) */
+  rssMaxMb?: Record<string, number | null>;
+  /** `--spare-node`: the node no process fault touched, so its memory over the whole run shows a leak */
+  spare?: {
+    node: string;
+    pidAtStart: string;
+    pidAtEnd: string;
+    processFaults: number;
+    rssMb: { start: number | null; end: number | null; max: number | null };
+  };
+  /** `--old-runs`: the history seeded past the retention horizon, and whether the product deleted it */
+  retention?: {
+    oldRuns: number;
+    retentionDays: number;
+    seeded: Record<string, TTableCount>;
+    prunedAfterSeconds: number | null;
+    /** the nodes' own log lines about it: "NODE TIME MESSAGE" */
+    log: string[];
+  };
 };
 
 /** every random choice of this run: faults, nodes, pauses (seeded in main) */
@@ -119,6 +149,8 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       database: { type: 'string', default: 'builtin' },
       'sample-minutes': { type: 'string', default: '10' },
+      'spare-node': { type: 'string' },
+      'old-runs': { type: 'string', default: '0' },
     },
   });
   if (values.database !== 'builtin' && values.database !== 'replicated')
@@ -134,6 +166,12 @@ async function main(): Promise<void> {
     throw new Error('--minutes must be > 0 and --nodes a whole number ≥ 2');
   const sampleMinutes = Number(values['sample-minutes']);
   if (!(sampleMinutes > 0)) throw new Error(`--sample-minutes must be > 0, not "${values['sample-minutes']}"`);
+  const spareIndex = values['spare-node'] === undefined ? undefined : Number(values['spare-node']);
+  if (spareIndex !== undefined && !(Number.isInteger(spareIndex) && spareIndex >= 1 && spareIndex <= nodeCount))
+    throw new Error(`--spare-node takes a node's number from 1 to ${nodeCount}, not "${values['spare-node']}"`);
+  const oldRuns = Number(values['old-runs']);
+  if (!(Number.isInteger(oldRuns) && oldRuns >= 0 && oldRuns <= 1_000_000))
+    throw new Error(`--old-runs takes a whole number from 0 to 1000000, not "${values['old-runs']}"`);
   if (values.network !== 'auto' && values.network !== 'off')
     throw new Error(`--network takes auto or off, not "${values.network}"`);
   const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
@@ -208,6 +246,30 @@ async function main(): Promise<void> {
       `chaos: ${nodeCount} nodes at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS}, ${minutes} min of runs and faults (data in ${root})`,
     );
     const resourcesUrl = pair ? pair.url([pair.primary], 'orch') : url;
+    const spared = spareIndex === undefined ? undefined : nodes[spareIndex - 1];
+    if (spared) say(`chaos: ${spared.label} is spared: no kill, SIGSTOP or restart (network and database faults still reach it)`);
+    let seeded: Record<string, TTableCount> | undefined;
+    if (oldRuns > 0) {
+      // the retention settings at their minimum on every node, as an admin sets them
+      for (const node of nodes) {
+        const answer = await fetch(`${node.url}/api/config/settings`, {
+          method: 'PUT',
+          headers: { authorization: AUTH, 'content-type': 'application/json' },
+          body: JSON.stringify(RETENTION_SETTINGS),
+        });
+        if (!answer.ok) throw new Error(`setting ${node.label}'s retention: HTTP ${answer.status} ${await answer.text()}`);
+      }
+      const client = new pg.Client({ connectionString: resourcesUrl });
+      await client.connect();
+      try {
+        const identity = JSON.parse(readFileSync(path.join(nodes[0].options.dataDir, 'node.json'), 'utf8')) as { id: string };
+        await seedOldHistory(client, { runs: oldRuns, workflowName: WORKFLOW.name, nodeId: identity.id });
+        seeded = await countWatchedRows(client);
+      } finally {
+        await client.end();
+      }
+      say(`chaos: retention set to ${RETENTION_DAYS} day on every node; seeded a history past it: ${describeCounts(seeded)}`);
+    }
     const resourcesAtStart = await readResources(nodes, resourcesUrl);
     say(`chaos: at the start: ${describeResources(resourcesAtStart)}`);
 
@@ -216,6 +278,39 @@ async function main(): Promise<void> {
     let refused = 0;
     const startedAt = Date.now();
     const endAt = startedAt + minutes * 60_000;
+
+    // every 10 s: each node's memory (its largest), and whether the old history is gone yet
+    const rssMaxMb: Record<string, number | null> = { ...resourcesAtStart.rssMb };
+    let prunedAt: number | undefined = seeded ? undefined : startedAt;
+    // what the nodes' pruners said they deleted (or why they could not), from their process logs
+    const retentionLog = new Set<string>();
+    let watching = true;
+    const watch = async () => {
+      for (const [label, mb] of Object.entries(readRss(nodes).rssMb))
+        if (mb !== null) rssMaxMb[label] = Math.max(rssMaxMb[label] ?? 0, mb);
+      for (const node of nodes) for (const line of retentionLines(node.output())) retentionLog.add(`${node.label} ${line}`);
+      if (prunedAt !== undefined) return;
+      const client = new pg.Client({ connectionString: resourcesUrl, connectionTimeoutMillis: 5_000 });
+      try {
+        await client.connect();
+        const counts = await countWatchedRows(client);
+        if (Object.values(counts).every((count) => count.pastHorizon === 0)) {
+          prunedAt = Date.now();
+          say(`  ${clock(prunedAt)} retention: nothing older than ${RETENTION_DAYS} day is left: ${describeCounts(counts)}`);
+        }
+      } catch {
+        // the database is down for a fault: the next look sees it
+      } finally {
+        await client.end().catch(() => {});
+      }
+    };
+    const watcher = (async () => {
+      while (watching) {
+        await watch();
+        const until = Date.now() + WATCH_EVERY_MS;
+        while (watching && Date.now() < until) await sleep(500);
+      }
+    })();
 
     // a soak's samples in between: a leak shows as growth from sample to sample, not only at the end
     const samples: TResources[] = [];
@@ -283,7 +378,8 @@ async function main(): Promise<void> {
     while (Date.now() < endAt - 8_000) {
       await sleep(2_000 + random() * (minutes > 2 ? 6_000 : 3_000));
       const kind = pick();
-      const node = nodes[Math.floor(random() * nodes.length)];
+      const targets = spared && PROCESS_FAULTS.includes(kind) ? nodes.filter((candidate) => candidate !== spared) : nodes;
+      const node = targets[Math.floor(random() * targets.length)];
       const from = Date.now();
       if (kind === 'database-failover' && pair) {
         say(
@@ -324,8 +420,9 @@ async function main(): Promise<void> {
         // freeze the active; the standby that claims its slot freezes itself right after sending the claim
         const states = await Promise.all(nodes.map((candidate) => readHealthState(candidate)));
         const active = nodes.find((_, index) => states[index] === 'ACTIVE');
-        const standbys = nodes.filter((_, index) => states[index] === 'STANDBY');
-        if (!active || standbys.length === 0) continue;
+        // a spared node is neither frozen as the active nor armed as a standby
+        const standbys = nodes.filter((candidate, index) => states[index] === 'STANDBY' && candidate !== spared);
+        if (!active || active === spared || standbys.length === 0) continue;
         say(`  ${clock(from)} SIGSTOP ${active.label}, then freeze inside the next claim`);
         for (const standby of standbys) writeFileSync(standby.options.freezeFile!, 'claim');
         frozen.add(active);
@@ -396,13 +493,44 @@ async function main(): Promise<void> {
       )
     ).rows;
     await client.end();
+    // the run pruner looks once a minute: the old history may outlast the faults by that much
+    const retentionUntil = Date.now() + RETENTION_WAIT_MS;
+    while (prunedAt === undefined && Date.now() < retentionUntil) await sleep(1_000);
+    watching = false;
+    await watcher;
+    await watch();
     const resourcesAtEnd = await readResources(nodes, resourcesUrl);
     say(`chaos: at the end:   ${describeResources(resourcesAtEnd)}`);
 
-    const report = {
+    const report: TChaosReport = {
       ...analyse({ seed, minutes, nodes, network: networkNote, faults, accepted, refused, runs, resumes }),
       resources: { start: resourcesAtStart, samples, end: resourcesAtEnd },
+      rssMaxMb,
     };
+    if (spared) {
+      report.spare = {
+        node: spared.label,
+        pidAtStart: resourcesAtStart.pid[spared.label] ?? '',
+        pidAtEnd: resourcesAtEnd.pid[spared.label] ?? '',
+        processFaults: faults.filter((fault) => fault.node === spared.label && PROCESS_FAULTS.includes(fault.kind)).length,
+        rssMb: {
+          start: resourcesAtStart.rssMb[spared.label],
+          end: resourcesAtEnd.rssMb[spared.label],
+          max: rssMaxMb[spared.label],
+        },
+      };
+    }
+    if (seeded) {
+      report.retention = {
+        oldRuns,
+        retentionDays: RETENTION_DAYS,
+        seeded,
+        prunedAfterSeconds: prunedAt === undefined ? null : Math.round((prunedAt - startedAt) / 1000),
+        log: [...retentionLog].sort((a, b) => a.slice(a.indexOf(' ')).localeCompare(b.slice(b.indexOf(' ')))),
+      };
+      // the history past the horizon must be gone: otherwise retention does not work
+      if (prunedAt === undefined) report.ok = false;
+    }
     if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else printReport(report);
     process.exitCode = report.ok ? 0 : 1;
@@ -555,16 +683,21 @@ function longestGap(periods: { from: number; to: number }[], start: number, end:
  * (PostgreSQL's estimate), and the machine's load average (the machine may be shared).
  */
 type TResources = {
+  /** each node server's process id: the same at the start and the end when nothing restarted it */
+  pid: Record<string, string | null>;
   rssMb: Record<string, number | null>;
   /** how long each node server has been running: a fault's restart starts its memory again */
   upMinutes: Record<string, number | null>;
   databaseMb: number;
   tablesMb: Record<string, number>;
   tableRows: Record<string, number>;
+  /** the tables retention keeps bounded: exact rows, rows past the horizon, size in MB */
+  watched: Record<string, TTableCount & { mb: number }>;
   loadAverage: number[];
 };
 
-async function readResources(nodes: BenchNode[], url: string): Promise<TResources> {
+function readRss(nodes: BenchNode[]): Pick<TResources, 'pid' | 'rssMb' | 'upMinutes'> {
+  const pids: Record<string, string | null> = {};
   const rssMb: Record<string, number | null> = {};
   const upMinutes: Record<string, number | null> = {};
   const ticksPerSecond = 100; // USER_HZ on Linux
@@ -573,6 +706,7 @@ async function readResources(nodes: BenchNode[], url: string): Promise<TResource
     const pidFile = path.join(node.options.dataDir, 'run', 'server.pid');
     const pid = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : '';
     const status = pid && existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+    pids[node.label] = status ? pid : null;
     const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
     rssMb[node.label] = kb ? Math.round(Number(kb) / 1024) : null;
     const stat = pid && existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
@@ -582,6 +716,11 @@ async function readResources(nodes: BenchNode[], url: string): Promise<TResource
       ? Math.round((bootedSecondsAgo - startTicks / ticksPerSecond) / 6) / 10
       : null;
   }
+  return { pid: pids, rssMb, upMinutes };
+}
+
+async function readResources(nodes: BenchNode[], url: string): Promise<TResources> {
+  const memory = readRss(nodes);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -591,10 +730,16 @@ async function readResources(nodes: BenchNode[], url: string): Promise<TResource
       `SELECT relname AS name, pg_total_relation_size(relid)::text AS bytes, n_live_tup::text AS rows
          FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 8`,
     );
+    const counts = await countWatchedRows(client);
+    const sizes = await client.query<{ name: string; bytes: string }>(
+      `SELECT relname AS name, pg_total_relation_size(relid)::text AS bytes FROM pg_stat_user_tables WHERE relname = ANY($1)`,
+      [Object.keys(counts)],
+    );
+    const sizeOf = new Map(sizes.rows.map((row) => [row.name, mb(row.bytes)]));
     return {
-      rssMb,
-      upMinutes,
+      ...memory,
       databaseMb: mb(size.rows[0].bytes),
+      watched: Object.fromEntries(Object.entries(counts).map(([name, count]) => [name, { ...count, mb: sizeOf.get(name) ?? 0 }])),
       tablesMb: Object.fromEntries(tables.rows.map((row) => [row.name, mb(row.bytes)])),
       tableRows: Object.fromEntries(tables.rows.map((row) => [row.name, Number(row.rows)])),
       loadAverage: os.loadavg().map((value) => Math.round(value * 100) / 100),
@@ -608,10 +753,93 @@ function describeResources(resources: TResources): string {
   const rss = Object.entries(resources.rssMb)
     .map(([label, value]) => `${label} ${value ?? '–'} MB (up ${resources.upMinutes[label] ?? '–'} min)`)
     .join(', ');
-  const tables = Object.entries(resources.tablesMb)
-    .map(([name, value]) => `${name} ${value} MB/${resources.tableRows[name] ?? '?'} rows`)
+  const watched = Object.entries(resources.watched)
+    .map(([name, table]) => `${name} ${table.rows} rows (${table.pastHorizon} past ${RETENTION_DAYS} d) ${table.mb} MB`)
     .join(', ');
-  return `node RSS ${rss}; database ${resources.databaseMb} MB (${tables}); load average ${resources.loadAverage.join(' ')}`;
+  const others = Object.entries(resources.tablesMb)
+    .filter(([name]) => !(name in resources.watched))
+    .map(([name, value]) => `${name} ${value} MB/~${resources.tableRows[name] ?? '?'} rows`)
+    .join(', ');
+  return `node RSS ${rss}; database ${resources.databaseMb} MB: ${watched}; also ${others}; load average ${resources.loadAverage.join(' ')}`;
+}
+
+/** A node's process-log lines about pruning, as "TIME MESSAGE" (the log is JSON lines; a plain line is taken whole). */
+function retentionLines(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((line) => /pruned \d+ finished run|retention: deleted|retention pruning failed/.test(line))
+    .map((line) => {
+      try {
+        const entry = JSON.parse(line) as { time?: number | string; msg?: string };
+        return `${entry.time === undefined ? '' : clock(new Date(entry.time).getTime())} ${entry.msg ?? line}`;
+      } catch {
+        return line;
+      }
+    });
+}
+
+function describeCounts(counts: Record<string, TTableCount>): string {
+  return Object.entries(counts)
+    .map(([name, count]) => `${name} ${count.rows} rows (${count.pastHorizon} past ${RETENTION_DAYS} d)`)
+    .join(', ');
+}
+
+/** The soak's figures: per table and per node, at the start, at each sample and at the end. */
+function printSoak(report: TChaosReport): void {
+  const { start, samples, end } = report.resources!;
+  const moments: [string, TResources][] = [
+    ['start', start],
+    ...samples.map((sample, index): [string, TResources] => [`sample ${index + 1}`, sample]),
+    ['end', end],
+  ];
+  const table = (header: string[], rows: string[][]) => {
+    const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
+    for (const row of [header, ...rows])
+      console.log(
+        row
+          .map((cell, column) => cell.padEnd(widths[column]))
+          .join('  ')
+          .trimEnd(),
+      );
+  };
+  console.log('\nsoak: tables (exact rows / rows past the retention horizon / MB with indexes and TOAST)');
+  const names = Object.keys(start.watched);
+  table(
+    ['moment', 'database MB', ...names, 'load average'],
+    moments.map(([label, at]) => [
+      label,
+      String(at.databaseMb),
+      ...names.map((name) =>
+        at.watched[name] ? `${at.watched[name].rows} / ${at.watched[name].pastHorizon} / ${at.watched[name].mb}` : '–',
+      ),
+      at.loadAverage.join(' '),
+    ]),
+  );
+  console.log('\nsoak: node server RSS in MB (uptime in minutes; a restarted node starts again from nothing)');
+  const labels = Object.keys(start.rssMb);
+  table(
+    ['moment', ...labels],
+    moments.map(([label, at]) => [label, ...labels.map((node) => `${at.rssMb[node] ?? '–'} (up ${at.upMinutes[node] ?? '–'})`)]),
+  );
+  if (report.rssMaxMb)
+    console.log(
+      `largest RSS seen (every ${WATCH_EVERY_MS / 1000} s): ${labels.map((node) => `${node} ${report.rssMaxMb![node] ?? '–'} MB`).join(', ')}`,
+    );
+  if (report.spare) {
+    const { node, pidAtStart, pidAtEnd, processFaults, rssMb } = report.spare;
+    console.log(
+      `spared node ${node}: RSS start ${rssMb.start ?? '–'} MB, end ${rssMb.end ?? '–'} MB, max ${rssMb.max ?? '–'} MB; process ${pidAtStart} → ${pidAtEnd} (${pidAtStart === pidAtEnd ? 'one process throughout' : 'RESTARTED'}), ${processFaults} process faults on it`,
+    );
+  }
+  if (report.retention) {
+    const { oldRuns, retentionDays, prunedAfterSeconds } = report.retention;
+    console.log(
+      prunedAfterSeconds === null
+        ? `retention: the ${oldRuns} seeded runs (and audit entries, events) older than ${retentionDays} d were NOT all deleted`
+        : `retention: the ${oldRuns} seeded runs, their events and log lines, audit entries and cluster events older than ${retentionDays} d were deleted ${prunedAfterSeconds} s after the faults began`,
+    );
+    for (const line of report.retention.log) console.log(`  ${line}`);
+  }
 }
 
 function printReport(report: TChaosReport): void {
@@ -654,8 +882,15 @@ function printReport(report: TChaosReport): void {
     ],
     ['run submissions refused (node down or frozen)', String(report.submissionsRefused), 'not runs: never accepted'],
   ];
+  if (report.retention)
+    rows.push([
+      'history past the retention horizon',
+      report.retention.prunedAfterSeconds === null ? 'left' : 'deleted',
+      report.retention.prunedAfterSeconds === null ? 'VIOLATED (goal: deleted)' : 'ok (goal: deleted)',
+    ]);
   const width = Math.max(...rows.map((row) => row[0].length));
   for (const [label, value, note] of rows) console.log(`${label.padEnd(width)}  ${value.padEnd(14)}  ${note}`);
+  if (report.resources) printSoak(report);
   console.log(report.ok ? 'chaos: every guarantee held' : 'chaos: a guarantee was VIOLATED');
 }
 

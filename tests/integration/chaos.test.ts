@@ -14,7 +14,7 @@ describe('chaos, one minute', () => {
     'loses no run, executes nothing twice beyond interrupted elements, never has two active nodes',
     { timeout: 420_000 },
     async () => {
-      const result = await runChaos(['--minutes', '1', '--nodes', '3', '--json']);
+      const result = await runChaos(['--minutes', '1', '--nodes', '3', '--spare-node', '1', '--old-runs', '100', '--json']);
       const report = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as TChaosReport;
       console.log(
         `chaos ran with seed ${report.seed}: npm run chaos -- --minutes 1 --nodes 3 --seed ${report.seed} replays its faults`,
@@ -43,6 +43,13 @@ describe('chaos, one minute', () => {
         expect(Object.keys(moment.tablesMb)).toContain('workflow_run');
       }
       expect(Object.values(report.resources!.start.rssMb).every((mb) => mb !== null && mb > 10)).toBe(true);
+      // a soak's spared node: no process fault touched it, one process throughout
+      expect(report.spare).toMatchObject({ node: 'c1', processFaults: 0, pidAtEnd: report.spare!.pidAtStart });
+      expect(report.spare!.rssMb.max).toBeGreaterThanOrEqual(report.spare!.rssMb.start!);
+      // and the history seeded past a 1-day retention was deleted by the product's pruners
+      expect(report.retention!.seeded.workflow_run.pastHorizon).toBe(100);
+      expect(report.retention!.prunedAfterSeconds).not.toBeNull();
+      for (const table of Object.values(report.resources!.end.watched)) expect(table.pastHorizon).toBe(0);
     },
   );
 });
