@@ -30,32 +30,30 @@ const CLAIMABLE = `
        ELSE NOT orch_lease_held(r.owner_node, r.owner_epoch) END
   AND orch_lease_held($1, $2)`;
 
+// The first claimable runs of one status, oldest first, locked (one ordered scan of the
+// (status, created_at) index, as long as the claim at most).
+const claimableWith = (status: 'RUNNING' | 'PENDING') => `
+  SELECT r.id, r.created_at, r.owner_node AS previous_node, r.owner_epoch AS previous_epoch, r.step, r.workflow_name,
+         r.workflow_version, r.element_id
+    FROM workflow_run r
+   WHERE r.status = '${status}' AND ${CLAIMABLE}
+   ORDER BY r.created_at
+   LIMIT $3
+     FOR UPDATE OF r SKIP LOCKED`;
+
 // $5 lists workflow versions whose first element starts the same whatever the variables (its
 // ELEMENT event's details): a run of one of them that no node has started yet is started by the
 // claim itself (its first checkpoint: step 1, attempt 1, its STARTED and ELEMENT events, under
 // the same lease check and epoch), so that it needs no round trip of its own before its first
 // element. Any other run is started by the runner's own checkpoint.
+//
+// Taken-over and waiting runs in two scans: one scan of both statuses had to read and sort every
+// waiting run on every claim (its cost grew with the queue). Rows locked there and not picked are
+// free again when the statement ends.
 const CLAIM_SQL = `
-WITH taken_over AS (
-  -- two ordered scans of the (status, created_at) index, each as long as the claim at most: one
-  -- scan of both statuses had to read and sort every waiting run on every claim (its cost grew
-  -- with the queue). Rows locked here and not picked are free again when the statement ends.
-  SELECT r.id, r.created_at, r.owner_node AS previous_node, r.owner_epoch AS previous_epoch, r.step, r.workflow_name,
-         r.workflow_version, r.element_id
-    FROM workflow_run r
-   WHERE r.status = 'RUNNING' AND ${CLAIMABLE}
-   ORDER BY r.created_at
-   LIMIT $3
-     FOR UPDATE OF r SKIP LOCKED
+WITH taken_over AS (${claimableWith('RUNNING')}
 ),
-waiting AS (
-  SELECT r.id, r.created_at, r.owner_node AS previous_node, r.owner_epoch AS previous_epoch, r.step, r.workflow_name,
-         r.workflow_version, r.element_id
-    FROM workflow_run r
-   WHERE r.status = 'PENDING' AND ${CLAIMABLE}
-   ORDER BY r.created_at
-   LIMIT $3
-     FOR UPDATE OF r SKIP LOCKED
+waiting AS (${claimableWith('PENDING')}
 ),
 candidates AS (
   SELECT * FROM taken_over UNION ALL SELECT * FROM waiting
