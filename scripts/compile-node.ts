@@ -44,7 +44,17 @@ const sourceLocations: Plugin = {
   },
 };
 
-/** Compiles both entry points and writes the manifest last (none while the files are being written). */
+/** Writes a file whole or not at all: a process starting meanwhile reads the old one or the new one. */
+async function replaceFile(file: string, contents: Uint8Array | string): Promise<void> {
+  const temporary = `${file}.${process.pid}`;
+  await writeFile(temporary, contents);
+  await rename(temporary, file);
+}
+
+/**
+ * Compiles both entry points. No manifest while the files are replaced, and each file replaced
+ * whole, so that a node starting meanwhile (or a second build) never runs a half-written file.
+ */
 export async function compileNode(): Promise<void> {
   await rm(manifestPath(ROOT), { force: true });
   const result = await build({
@@ -61,6 +71,7 @@ export async function compileNode(): Promise<void> {
     // stack traces name the sources with node --enable-source-maps (off by default: it costs each start)
     sourcemap: 'linked',
     metafile: true,
+    write: false,
     logLevel: 'warning',
     plugins: [sourceLocations],
   });
@@ -70,9 +81,8 @@ export async function compileNode(): Promise<void> {
     outputs: Object.fromEntries(Object.keys(COMPILED_ENTRIES).map((name) => [name, `${name}.mjs`])),
   };
   await mkdir(OUT_DIR, { recursive: true });
-  const temporary = `${manifestPath(ROOT)}.${process.pid}`;
-  await writeFile(temporary, `${JSON.stringify(manifest, null, 1)}\n`);
-  await rename(temporary, manifestPath(ROOT));
+  for (const output of result.outputFiles) await replaceFile(output.path, output.contents);
+  await replaceFile(manifestPath(ROOT), `${JSON.stringify(manifest, null, 1)}\n`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
