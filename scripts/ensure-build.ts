@@ -68,8 +68,9 @@ export function compiledCurrent(): boolean {
 }
 
 /** Compiles the CLI and the node server (about a second) unless they are current. */
-export function ensureCompiled(options: { force?: boolean } = {}): void {
+export function ensureCompiled(options: { force?: boolean; quiet?: boolean } = {}): void {
   if (!options.force && compiledCurrent()) return;
+  if (!options.quiet) console.log('compiling the CLI and the node server to .compiled/');
   const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'compile-node.ts')], {
     cwd: ROOT,
     stdio: 'inherit',
