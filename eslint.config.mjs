@@ -14,7 +14,7 @@ const config = [
       ],
     },
   },
-  { ignores: ['.next/**', 'lib/generated/**', 'node_modules/**', '.data/**', 'tmp/**', 'next-env.d.ts'] },
+  { ignores: ['.next/**', '.compiled/**', 'lib/generated/**', 'node_modules/**', '.data/**', 'tmp/**', 'next-env.d.ts'] },
 ];
 
 export default config;

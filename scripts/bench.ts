@@ -11,9 +11,10 @@
  *   throughput runs drained per second next to graphile-worker and pg-boss jobs, and API submissions (scripts/bench/throughput.ts)
  *   database-failover  kill -9 of a PostgreSQL 15 primary, promotion of its standby, until an ACTIVE node again;
  *              heartbeat p99 against that replicated server (scripts/bench/database-failover.ts)
+ *   start      node start-up on a shared database, wall and CPU time, compiled and from the sources (scripts/bench/node-start.ts)
  *
- *   npm run bench -- [--only api|heartbeat|failover|latency|page|workflows|throughput|database-failover] [--seconds 60]
- *                    [--members 200] [--kills 10] [--interval 1] [--heartbeats 3] [--watch 60] [--jobs 10000] [--failovers 5]
+ *   npm run bench -- [--only api|heartbeat|failover|latency|page|workflows|throughput|database-failover|start] [--seconds 60]
+ *                    [--members 200] [--kills 10] [--interval 1] [--heartbeats 3] [--watch 60] [--jobs 10000] [--failovers 5] [--starts 5]
  *   --kills and --watch default to 20 kills and 600 s (issue 21's figures) when --interval is below 1 s.
  *
  * Exits with 1 when a figure misses its goal.
@@ -28,10 +29,21 @@ import { runClusterPageBench } from './bench/cluster-page';
 import { runWorkflowBench } from './bench/workflows';
 import { runThroughputBench } from './bench/throughput';
 import { runDatabaseFailoverBench } from './bench/database-failover';
+import { runNodeStartBench } from './bench/node-start';
 import { handleInterrupts } from './bench/interrupt';
 import { ensureBuild } from './ensure-build';
 
-const PARTS = ['api', 'heartbeat', 'failover', 'latency', 'page', 'workflows', 'throughput', 'database-failover'] as const;
+const PARTS = [
+  'api',
+  'heartbeat',
+  'failover',
+  'latency',
+  'page',
+  'workflows',
+  'throughput',
+  'database-failover',
+  'start',
+] as const;
 type TPart = (typeof PARTS)[number];
 
 function positiveInteger(name: string, value: string): number {
@@ -62,6 +74,7 @@ function readOptions() {
       watch: { type: 'string' },
       jobs: { type: 'string', default: '10000' },
       failovers: { type: 'string', default: '5' },
+      starts: { type: 'string', default: '5' },
     },
     strict: true,
   });
@@ -81,6 +94,7 @@ function readOptions() {
     watchSeconds: values.watch === undefined ? (subSecond ? 600 : 60) : positiveInteger('watch', values.watch),
     jobs: positiveInteger('jobs', values.jobs),
     failovers: positiveInteger('failovers', values.failovers),
+    starts: positiveInteger('starts', values.starts),
   };
 }
 
@@ -110,6 +124,7 @@ async function main(): Promise<number> {
     if (part === 'workflows') goalsMet = (await runWorkflowBench(options)) && goalsMet;
     if (part === 'throughput') goalsMet = (await runThroughputBench(options)) && goalsMet;
     if (part === 'database-failover') goalsMet = (await runDatabaseFailoverBench(options)) && goalsMet;
+    if (part === 'start') await runNodeStartBench(options);
   }
   return goalsMet ? 0 : 1;
 }

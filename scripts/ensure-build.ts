@@ -3,6 +3,8 @@
  * the integration and browser tests call ensureBuild(), which runs `next build` only when the
  * sources that go into the build changed since the last one (a pull, an edit), so that nobody is
  * served a stale console. Run directly (`npm run build`), it builds unconditionally.
+ * It also compiles the CLI and the node server to plain JavaScript (scripts/compile-node.ts)
+ * when the compiled files are missing or were made from other sources.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -10,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inheritedEnv } from '@/lib/env';
+import { COMPILED_ENTRIES, currentCompiled } from '../bin/compiled.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** what the build is made from; lib/generated is made by `prisma generate` from the schema */
@@ -57,8 +60,28 @@ function builtFingerprint(): string | undefined {
 
 export class BuildFailed extends Error {}
 
-/** Builds the console unless the last build was made from these very sources. */
+/** Whether every compiled entry point is there and was made from the sources as they are now. */
+export function compiledCurrent(): boolean {
+  return Object.keys(COMPILED_ENTRIES).every(
+    (name) => currentCompiled(ROOT, name as keyof typeof COMPILED_ENTRIES) !== undefined,
+  );
+}
+
+/** Compiles the CLI and the node server (about a second) unless they are current. */
+export function ensureCompiled(options: { force?: boolean; quiet?: boolean } = {}): void {
+  if (!options.force && compiledCurrent()) return;
+  if (!options.quiet) console.log('compiling the CLI and the node server to .compiled/');
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'compile-node.ts')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: inheritedEnv({}),
+  });
+  if (result.status !== 0) throw new BuildFailed('compiling the CLI and the node server failed (see above)');
+}
+
+/** Builds the console unless the last build was made from these very sources; compiles the node likewise. */
 export function ensureBuild(options: { force?: boolean; quiet?: boolean } = {}): void {
+  ensureCompiled(options);
   const fingerprint = sourceFingerprint();
   const built = builtFingerprint();
   if (!options.force && built === fingerprint) return;

@@ -4,7 +4,6 @@
  * member's Join information to pin the cluster a node joins.
  */
 import { X509Certificate } from 'node:crypto';
-import { generate } from 'selfsigned';
 import type { TDb } from '@/lib/db/client';
 import { servedCertificate } from '@/lib/tls/served-certificate';
 
@@ -33,6 +32,8 @@ export async function ensureClusterCertificate(db: TDb): Promise<TClusterCertifi
       fingerprint: certificateFingerprint(existing.certificatePem),
     };
   }
+  // loaded when a certificate is made (rarely), not by every process that imports this file
+  const { generate } = await import('selfsigned');
   const generated = await generate([{ name: 'commonName', value: existing.name }], {
     keySize: 2048,
     algorithm: 'sha256',

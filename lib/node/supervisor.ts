@@ -35,6 +35,7 @@ import {
 import { SERVER_ENTRY, PROJECT_ROOT } from '@/lib/node/paths';
 import { listenProblem } from '@/lib/node/ports';
 import { readCertificateFiles } from '@/lib/tls/certificate-files';
+import { currentCompiled } from '@/bin/compiled.mjs';
 
 export type TNodeStartOptions = {
   port: number;
@@ -261,7 +262,9 @@ export class NodeSupervisor {
 
   private spawnServer(launch: TLaunch): void {
     const startedAt = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
+    // the compiled server when it was made from the sources as they are now, else the sources through tsx
+    const compiled = currentCompiled(PROJECT_ROOT, 'node-server');
+    const child = spawn(process.execPath, compiled ? [compiled] : ['--import', 'tsx', SERVER_ENTRY], {
       cwd: PROJECT_ROOT,
       env: inheritedEnv({
         DATABASE_URL: launch.url,

@@ -1,5 +1,4 @@
 /** An email delivery through SMTP (nodemailer): STARTTLS required unless the target says otherwise. */
-import nodemailer from 'nodemailer';
 import type { TNotificationMessage } from '@/lib/notify/message';
 import type { TSmtpSettings } from '@/lib/notify/schemas';
 
@@ -9,6 +8,8 @@ export async function sendEmail(
   message: TNotificationMessage,
   timeoutMs: number,
 ): Promise<string> {
+  // loaded at the first email, not at every node start
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,

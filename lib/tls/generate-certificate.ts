@@ -5,7 +5,6 @@
  * addresses, so that one certificate pushed to every node is valid on each of them.
  */
 import { isIP } from 'node:net';
-import { generate } from 'selfsigned';
 
 export const GENERATED_VALIDITY_DAYS = 825;
 
@@ -27,6 +26,8 @@ export async function generateCertificate({
   const altNames = unique.map((host) => (isIP(host) ? { type: 7 as const, ip: host } : { type: 2 as const, value: host }));
   // a minute of slack: a client whose clock is a little behind must not see "not yet valid"
   const notBeforeDate = new Date(now.getTime() - 60_000);
+  // loaded when a certificate is made (rarely), not by every process that imports this file
+  const { generate } = await import('selfsigned');
   const generated = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'rsa',
     keySize: 2048,

@@ -27,6 +27,8 @@ export type TBenchNodeOptions = {
   name?: string;
   /** TESTS ONLY: the file that arms this node's freeze points (lib/cluster/test-freeze.ts) */
   freezeFile?: string;
+  /** more environment for the node's processes */
+  env?: Record<string, string>;
   /** a host of its own: the node runs in this network namespace and listens on its address */
   host?: { namespace: string; address: string };
 };
@@ -50,7 +52,7 @@ export class BenchNode {
 
   start(): void {
     if (this.run) throw new Error(`${this.label} is already running`);
-    const { port, dataDir, databaseUrl, name, rootPassword, freezeFile, host } = this.options;
+    const { port, dataDir, databaseUrl, name, rootPassword, freezeFile, host, env } = this.options;
     const args = [ORCHCTL, 'node', 'start', '--port', String(port), '--data-dir', dataDir];
     if (name) args.push('--name', name);
     // benchmarks run on one machine: loopback only, advertised as http://localhost:PORT; a node
@@ -67,6 +69,7 @@ export class BenchNode {
         ORCH_ROOT_PASSWORD: rootPassword,
         ORCH_DATABASE_URL: databaseUrl ?? '',
         ...(freezeFile ? { ORCH_TEST_FREEZE_FILE: freezeFile } : {}),
+        ...env,
       }),
     });
     for (const stream of [child.stdout, child.stderr]) {
@@ -87,6 +90,11 @@ export class BenchNode {
 
   isRunning(): boolean {
     return this.run !== undefined;
+  }
+
+  /** The supervisor's pid, which is also its process group's id; undefined when not running. */
+  pid(): number | undefined {
+    return this.run?.child.pid;
   }
 
   output(): string {
