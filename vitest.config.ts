@@ -28,11 +28,9 @@ const SERIAL_INTEGRATION = [
   'separate-hosts',
   'workflow-schedules',
   'workflow-failover',
-  // a minute of chaos with network faults: next to other files on a loaded machine it got through
-  // only 3 of the 4 faults it must show (measured), so it runs alone
+  // chaos with a database failover and network faults: next to other files on a loaded machine it
+  // got through only 3 of the 4 faults it must show (measured), so it runs alone
   'chaos',
-  // the same runner with a database failover among its first faults: same reason
-  'chaos-database-failover',
 ].map((name) => `tests/integration/${name}.test.ts`);
 
 /**
