@@ -59,6 +59,8 @@ const PASSWORD = 'chaos-root-password';
 const AUTH = `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`;
 const SUBMIT_EVERY_MS = 500;
 const DRAIN_TIMEOUT_MS = 180_000;
+/** the set-up's requests to a node that is up (import the workflow, set the retention) */
+const STARTUP_REQUEST_TIMEOUT_MS = 30_000;
 /** after a fault on a node (or the database) ends, its consequences may take this long to settle */
 const SETTLE_MS = WINDOW_MS + 2 * INTERVAL_MS;
 
@@ -245,6 +247,8 @@ async function main(): Promise<void> {
       method: 'POST',
       headers: { authorization: AUTH, 'content-type': 'application/json' },
       body: JSON.stringify(WORKFLOW),
+      // a node that never answers stops the run with this error instead of stalling it
+      signal: AbortSignal.timeout(STARTUP_REQUEST_TIMEOUT_MS),
     });
     if (!imported.ok) throw new Error(`importing the chaos workflow: HTTP ${imported.status} ${await imported.text()}`);
     say(`chaos: seed ${seed} (replay with --seed ${seed})`);
@@ -263,6 +267,8 @@ async function main(): Promise<void> {
           method: 'PUT',
           headers: { authorization: AUTH, 'content-type': 'application/json' },
           body: JSON.stringify(RETENTION_SETTINGS),
+          // a node that never answers stops the run with this error instead of stalling it
+          signal: AbortSignal.timeout(STARTUP_REQUEST_TIMEOUT_MS),
         });
         if (!answer.ok) throw new Error(`setting ${node.label}'s retention: HTTP ${answer.status} ${await answer.text()}`);
       }
