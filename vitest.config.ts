@@ -7,7 +7,7 @@ const alias = { '@': path.resolve(import.meta.dirname) };
 /**
  * Integration files whose assertions are about time on a 2-core machine: takeovers within
  * window + interval, gaps in "an ACTIVE node throughout" sampled to the 50 ms, no false failover
- * over a long hold, wall-clock steps, schedule slots to the second, the chaos runs. They run one
+ * over a long hold, wall-clock steps, schedule slots to the second, the chaos run. They run one
  * at a time (project integration-serial), after every other file, alone.
  * Every other integration file is independent of the others (its own database, free ports, its
  * own temporary folders and network namespaces) and runs in parallel (project integration).
@@ -28,11 +28,9 @@ const SERIAL_INTEGRATION = [
   'separate-hosts',
   'workflow-schedules',
   'workflow-failover',
-  // a minute of chaos with network faults: next to other files on a loaded machine it got through
-  // only 3 of the 4 faults it must show (measured), so it runs alone
+  // chaos with a database failover and network faults: next to other files on a loaded machine it
+  // got through only 3 of the 4 faults it must show (measured), so it runs alone
   'chaos',
-  // the same runner with a database failover among its first faults: same reason
-  'chaos-database-failover',
 ].map((name) => `tests/integration/${name}.test.ts`);
 
 /**

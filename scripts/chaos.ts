@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --minutes M --nodes K [--seed N] [--network auto|off] [--sample-minutes S] [--spare-node N] [--old-runs R] [--json]`: a cluster of K real nodes on one PostgreSQL
+ * `npm run chaos -- --minutes M --nodes K [--seed N] [--network auto|off] [--database builtin|replicated] [--database-fault-first] [--sample-minutes S] [--spare-node N] [--old-runs R] [--json]`: a cluster of K real nodes on one PostgreSQL
  * at 1 s × 3, under a steady stream of workflow runs, while nodes are killed (kill -9), frozen
  * (SIGSTOP past the window, then SIGCONT), restarted, frozen exactly inside a claim (the active
  * is frozen and the standby that claims its slot freezes itself right after sending the claim,
@@ -12,8 +12,11 @@
  * or with `--network off` on both). With `--database replicated` the nodes use a multi-host URL on a
  * PostgreSQL 15 primary + synchronous standby (Debian's postgresql-15), and the database fault is a
  * *database failover* instead: the primary's postmaster is killed (SIGKILL), the standby promoted,
- * and the old primary rebuilt (pg_basebackup) as the new standby. At the end, with the faults over
- * and every run given time to finish,
+ * and the old primary rebuilt (pg_basebackup) as the new standby; the network faults reach the
+ * paths to both servers. The database fault comes 2nd to 4th among the first faults (chosen by
+ * the seed); `--database-fault-first` makes it the first, as soon as the cluster is steady, so
+ * that a short run is sure to see it. At the end, with the faults over and every run given time
+ * to finish,
  * it prints what held and exits non-zero when any of these was violated:
  * - runs lost: 0 (every run the cluster accepted ends COMPLETED);
  * - elements executed twice beyond interrupted ones: 0 (from the nodes' own system logs: an
@@ -56,6 +59,8 @@ const PASSWORD = 'chaos-root-password';
 const AUTH = `Basic ${Buffer.from(`root:${PASSWORD}`).toString('base64')}`;
 const SUBMIT_EVERY_MS = 500;
 const DRAIN_TIMEOUT_MS = 180_000;
+/** the set-up's requests to a node that is up (import the workflow, set the retention) */
+const STARTUP_REQUEST_TIMEOUT_MS = 30_000;
 /** after a fault on a node (or the database) ends, its consequences may take this long to settle */
 const SETTLE_MS = WINDOW_MS + 2 * INTERVAL_MS;
 
@@ -151,6 +156,7 @@ async function main(): Promise<void> {
       'sample-minutes': { type: 'string', default: '10' },
       'spare-node': { type: 'string' },
       'old-runs': { type: 'string', default: '0' },
+      'database-fault-first': { type: 'boolean', default: false },
     },
   });
   if (values.database !== 'builtin' && values.database !== 'replicated')
@@ -205,10 +211,12 @@ async function main(): Promise<void> {
 
     const names = Array.from({ length: nodeCount }, (_, index) => `c${index + 1}`);
     let networkNote = 'off (--network off)';
-    // the per-node proxies stand in front of one database server; a replicated pair is reached directly
-    if (replicated) networkNote = 'off (--database replicated: the nodes reach both database servers directly)';
-    else if (values.network === 'auto') {
-      const made = await ChaosNetwork.create(names, { host: new URL(url).hostname, port: Number(new URL(url).port) });
+    if (values.network === 'auto') {
+      // each node reaches each database server through a proxy of its own
+      const servers = pair
+        ? [pair.primary, pair.standby].map((server) => ({ host: '127.0.0.1', port: server.port }))
+        : [{ host: new URL(url).hostname, port: Number(new URL(url).port) }];
+      const made = await ChaosNetwork.create(names, servers);
       if (typeof made === 'string') networkNote = `none: ${made}`;
       else {
         network = made;
@@ -239,13 +247,16 @@ async function main(): Promise<void> {
       method: 'POST',
       headers: { authorization: AUTH, 'content-type': 'application/json' },
       body: JSON.stringify(WORKFLOW),
+      // a node that never answers stops the run with this error instead of stalling it
+      signal: AbortSignal.timeout(STARTUP_REQUEST_TIMEOUT_MS),
     });
     if (!imported.ok) throw new Error(`importing the chaos workflow: HTTP ${imported.status} ${await imported.text()}`);
     say(`chaos: seed ${seed} (replay with --seed ${seed})`);
     say(
       `chaos: ${nodeCount} nodes at ${INTERVAL_MS / 1000} s × ${FAILOVER_HEARTBEATS}, ${minutes} min of runs and faults (data in ${root})`,
     );
-    const resourcesUrl = pair ? pair.url([pair.primary], 'orch') : url;
+    // a replicated pair's writable server changes with a failover: the one that is the primary now
+    const resourcesUrl = () => (pair ? pair.singleUrl(pair.primary, 'orch') : url);
     const spared = spareIndex === undefined ? undefined : nodes[spareIndex - 1];
     if (spared) say(`chaos: ${spared.label} is spared: no kill, SIGSTOP or restart (network and database faults still reach it)`);
     let seeded: Record<string, TTableCount> | undefined;
@@ -256,10 +267,12 @@ async function main(): Promise<void> {
           method: 'PUT',
           headers: { authorization: AUTH, 'content-type': 'application/json' },
           body: JSON.stringify(RETENTION_SETTINGS),
+          // a node that never answers stops the run with this error instead of stalling it
+          signal: AbortSignal.timeout(STARTUP_REQUEST_TIMEOUT_MS),
         });
         if (!answer.ok) throw new Error(`setting ${node.label}'s retention: HTTP ${answer.status} ${await answer.text()}`);
       }
-      const client = new pg.Client({ connectionString: resourcesUrl });
+      const client = new pg.Client({ connectionString: resourcesUrl() });
       await client.connect();
       try {
         const identity = JSON.parse(readFileSync(path.join(nodes[0].options.dataDir, 'node.json'), 'utf8')) as { id: string };
@@ -270,7 +283,7 @@ async function main(): Promise<void> {
       }
       say(`chaos: retention set to ${RETENTION_DAYS} day on every node; seeded a history past it: ${describeCounts(seeded)}`);
     }
-    const resourcesAtStart = await readResources(nodes, resourcesUrl);
+    const resourcesAtStart = await readResources(nodes, resourcesUrl());
     say(`chaos: at the start: ${describeResources(resourcesAtStart)}`);
 
     const frozen = new Set<BenchNode>();
@@ -290,7 +303,7 @@ async function main(): Promise<void> {
         if (mb !== null) rssMaxMb[label] = Math.max(rssMaxMb[label] ?? 0, mb);
       for (const node of nodes) for (const line of retentionLines(node.output())) retentionLog.add(`${node.label} ${line}`);
       if (prunedAt !== undefined) return;
-      const client = new pg.Client({ connectionString: resourcesUrl, connectionTimeoutMillis: 5_000 });
+      const client = new pg.Client({ connectionString: resourcesUrl(), connectionTimeoutMillis: 5_000 });
       try {
         await client.connect();
         const counts = await countWatchedRows(client);
@@ -318,7 +331,7 @@ async function main(): Promise<void> {
       for (let next = startedAt + sampleMinutes * 60_000; next < endAt - 30_000; next += sampleMinutes * 60_000) {
         while (Date.now() < next) await sleep(Math.min(1_000, next - Date.now()));
         // the database may be down for a fault right now: then this sample is skipped
-        const sample = await readResources(nodes, resourcesUrl).catch(() => null);
+        const sample = await readResources(nodes, resourcesUrl()).catch(() => null);
         if (!sample) {
           say(`  ${clock(Date.now())} sample skipped: database unreachable`);
           continue;
@@ -364,7 +377,9 @@ async function main(): Promise<void> {
       networkFaults[index] ? [networkFaults[index], kind] : [kind],
     );
     const databaseFault: TFault['kind'] = replicated ? 'database-failover' : 'database';
-    plan.splice(1 + Math.floor(random() * 3), 0, databaseFault);
+    // drawn either way, so that a seed chooses the same other faults with and without --database-fault-first
+    const databaseSlot = 1 + Math.floor(random() * 3);
+    plan.splice(values['database-fault-first'] ? 0 : databaseSlot, 0, databaseFault);
     let lastDatabaseRestart = 0;
     const pick = (): TFault['kind'] => {
       const planned = plan.shift();
@@ -478,7 +493,7 @@ async function main(): Promise<void> {
     await sampling;
     say(`chaos: faults over; waiting for ${accepted.length} accepted runs to finish`);
 
-    const client = new pg.Client({ connectionString: pair ? pair.singleUrl(pair.primary, 'orch') : url });
+    const client = new pg.Client({ connectionString: resourcesUrl() });
     await client.connect();
     const readRuns = async () => (await client.query<{ id: string; status: string }>('SELECT id, status FROM workflow_run')).rows;
     const drainUntil = Date.now() + DRAIN_TIMEOUT_MS;
@@ -499,7 +514,7 @@ async function main(): Promise<void> {
     watching = false;
     await watcher;
     await watch();
-    const resourcesAtEnd = await readResources(nodes, resourcesUrl);
+    const resourcesAtEnd = await readResources(nodes, resourcesUrl());
     say(`chaos: at the end:   ${describeResources(resourcesAtEnd)}`);
 
     const report: TChaosReport = {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { launchBrowser, signInWithForm } from '../helpers/browser';
 import { ROOT_PASSWORD, runOrchctl, stopAllNodes, type NodeProcess } from '../helpers/node-process';
-import { ROOT, seedCluster, startNodes } from '../helpers/cluster';
+import { ROOT, seedCluster, startNodesTogether } from '../helpers/cluster';
 import { api } from '../helpers/http';
 import { holdsFor, pollUntil } from '../helpers/poll';
 import { OidcProvider, type TOidcAccounts } from '../helpers/oidc-provider';
@@ -63,7 +63,7 @@ async function signInThroughProvider(page: Page, node: NodeProcess, login: strin
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: 500, failoverHeartbeats: 4 });
-  [[nodeA, nodeB], browser] = await Promise.all([startNodes(databaseUrl, 2), launchBrowser()]);
+  [[nodeA, nodeB], browser] = await Promise.all([startNodesTogether(databaseUrl, 2), launchBrowser()]);
   provider = await OidcProvider.start({
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TSystemLogView } from '@/lib/workflow/read-system-log';
 import type { TImportResult, TRunEventView, TRunSummary, TWorkflowSummary } from '@/lib/workflow/views';
-import { seedCluster, startNodes, theActiveNode as theActiveNodeOf } from '../helpers/cluster';
+import { seedCluster, startNodesTogether, theActiveNode as theActiveNodeOf } from '../helpers/cluster';
 import { createTestDatabase } from '../helpers/database';
 import { launchBrowser, openSignedIn } from '../helpers/browser';
 import { ROOT_PASSWORD, stopAllNodes, type NodeProcess } from '../helpers/node-process';
@@ -54,7 +54,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: 1_000, failoverHeartbeats: 3 });
-  [nodes, browser] = await Promise.all([startNodes(databaseUrl, 2), launchBrowser()]);
+  [nodes, browser] = await Promise.all([startNodesTogether(databaseUrl, 2), launchBrowser()]);
 });
 
 afterAll(async () => {

@@ -142,20 +142,22 @@ export class HostNetwork {
 
   /**
    * Real packet loss on one host: iptables' `statistic` match in the host's namespace drops each
-   * packet of the traffic with PEER (its TCP PORT there, when given), in both directions, with
-   * PROBABILITY; 0 removes the rules. The namespace's own iptables: nothing outside it changes.
+   * packet of the traffic with PEER (its TCP PORT there, or each of its PORTS, when given), in both
+   * directions, with PROBABILITY; 0 removes the rules. The namespace's own iptables: nothing
+   * outside it changes.
    */
-  async setLoss(name: string, peer: { address: string; port?: number }, probability: number): Promise<void> {
+  async setLoss(name: string, peer: { address: string; port?: number | number[] }, probability: number): Promise<void> {
     const host = this.host(name);
     for (const rule of this.lossRules.get(name) ?? []) await iptables(host.namespace, '-D', ...rule);
     this.lossRules.delete(name);
     if (probability <= 0) return;
     const odds = ['-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-j', 'DROP'];
-    const port = (flag: string) => (peer.port === undefined ? [] : ['-p', 'tcp', flag, String(peer.port)]);
-    const rules = [
-      ['OUTPUT', '-d', peer.address, ...port('--dport'), ...odds],
-      ['INPUT', '-s', peer.address, ...port('--sport'), ...odds],
-    ];
+    const ports = peer.port === undefined ? [undefined] : [peer.port].flat();
+    const port = (flag: string, value: number | undefined) => (value === undefined ? [] : ['-p', 'tcp', flag, String(value)]);
+    const rules = ports.flatMap((value) => [
+      ['OUTPUT', '-d', peer.address, ...port('--dport', value), ...odds],
+      ['INPUT', '-s', peer.address, ...port('--sport', value), ...odds],
+    ]);
     for (const rule of rules) await iptables(host.namespace, '-A', ...rule);
     this.lossRules.set(name, rules);
   }

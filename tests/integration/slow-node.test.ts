@@ -29,14 +29,19 @@ beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   await seedCluster(databaseUrl, { intervalMs: INTERVAL, failoverHeartbeats: 3 });
   const target = new URL(databaseUrl);
-  for (const name of ['l1', 'l2', 'l3']) {
-    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port) });
-    const proxied = new URL(databaseUrl);
-    proxied.port = String(proxy.port);
-    const node = await startNode({ databaseUrl: proxied.toString(), name });
-    const id = (await pollUntil(() => health(node), { what: `${name} to answer` })).nodeId;
-    members.push({ node, proxy, name, id });
-  }
+  // side by side: which member is first in line is read from the database (roles()), not assumed
+  members.push(
+    ...(await Promise.all(
+      ['l1', 'l2', 'l3'].map(async (name) => {
+        const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port) });
+        const proxied = new URL(databaseUrl);
+        proxied.port = String(proxy.port);
+        const node = await startNode({ databaseUrl: proxied.toString(), name });
+        const id = (await pollUntil(() => health(node), { what: `${name} to answer` })).nodeId;
+        return { node, proxy, name, id };
+      }),
+    )),
+  );
 });
 
 afterAll(async () => {
