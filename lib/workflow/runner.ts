@@ -6,9 +6,9 @@
  * - One claim statement takes as many runs as there are free places plus a local queue of as
  *   many again, so that a place freed by a run's end goes to the next run at once, without a
  *   round trip; the queue is refilled in the background. When runs end faster than a claim comes
- *   back (the queue ran dry and places stood empty while the claim was under way), the queue
- *   grows, doubling up to MAX_QUEUE runs, and shrinks back to the maximum once it stays well
- *   filled: a claim then covers the runs that end during its own round trip. Queued runs are this node's (owned
+ *   back (the queue ran dry and freed places waited for the claim), the queue grows, doubling
+ *   up to MAX_QUEUE runs, and shrinks back to the maximum once it stays well filled: a claim
+ *   then covers the runs that end during its own round trip. Queued runs are this node's (owned
  *   under its epoch) like the executing ones: they are handed over, checked for loss and, when
  *   the node dies, taken over the same way.
  * - A claimed run is started at once: its first checkpoint (the element it starts at, under the
