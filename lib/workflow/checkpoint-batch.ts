@@ -11,6 +11,16 @@
  *  - a run has at most one checkpoint in a batch (an UPDATE changes a row once per statement);
  *  - a statement the database refuses for its data (a permanent error) is written again one
  *    checkpoint at a time, so that only the checkpoint at fault is refused.
+ *
+ * Lock order. A batch locks many workflow_run rows in one transaction, so every writer of several
+ * run rows in one transaction locks them in the same order, by id: otherwise two of them can each
+ * hold a row the other waits for, and PostgreSQL aborts one (40P01). Here the `locked` step takes
+ * the batch's rows FOR UPDATE sorted by id before the UPDATE writes any of them; the others are
+ * the hand-over and the retention prune (run-store.ts), a schedule's deletion (schedules.ts, which
+ * unlinks its runs) and the bench's cancel-all. A cancel or resume writes one row; the claim
+ * never waits for a row (SKIP LOCKED), so it cannot close a cycle. The rows a run's statement
+ * locks in other tables (its events, its workflow locks) are always taken after its run row.
+ * tests/integration/workflow-lock-order.test.ts runs batches beside those writers.
  */
 import type pg from 'pg';
 import type { TCheckpoint, TLease } from '@/lib/workflow/run-store';
@@ -27,7 +37,8 @@ export const MAX_BATCH = 64;
  */
 const MAX_IN_FLIGHT = 4;
 
-// $1: the checkpoints (a JSON array); $2, $3: the node and its epoch. The state after the element
+// $1: the checkpoints (a JSON array); $2, $3: the node and its epoch; a fenced node's batch
+// locks no row either. The state after the element
 // that just ran, its events and its database effects (a server log entry, an unlock; on the run's
 // end every lock it holds) commit together for every run of the batch, or not at all.
 export const CHECKPOINTS_SQL = `
@@ -36,6 +47,14 @@ WITH c AS (
            run_id uuid, status text, element_id text, attempt int, variables jsonb, sleep_ms float8,
            resumed boolean, events jsonb, server_log jsonb, unlock text, error text))
          WITH ORDINALITY AS c(run_id, status, element_id, attempt, variables, sleep_ms, resumed, events, server_log, unlock, error, n)
+),
+-- the batch's rows locked by id before any is written (see "Lock order" above)
+locked AS MATERIALIZED (
+  SELECT r.id FROM workflow_run r
+   WHERE r.id IN (SELECT c.run_id FROM c) AND r.status = 'RUNNING' AND r.owner_node = $2 AND r.owner_epoch = $3
+     AND orch_lease_held($2, $3)
+   ORDER BY r.id
+     FOR UPDATE
 ),
 run AS (
   UPDATE workflow_run r
@@ -51,7 +70,7 @@ run AS (
          finished_at = CASE WHEN c.status = 'RUNNING' OR (c.status = 'FAILED' AND r.wait_on_failure) THEN NULL ELSE now() END,
          owner_node = CASE WHEN c.status = 'RUNNING' THEN r.owner_node END,
          owner_epoch = CASE WHEN c.status = 'RUNNING' THEN r.owner_epoch END
-    FROM c
+    FROM c JOIN locked ON locked.id = c.run_id
    WHERE r.id = c.run_id AND r.status = 'RUNNING' AND r.owner_node = $2 AND r.owner_epoch = $3 AND orch_lease_held($2, $3)
   RETURNING r.id, r.step, r.status, c.status AS written, c.n, c.events, c.server_log, c.unlock,
             (extract(epoch FROM r.wake_at - now()) * 1000)::float8 AS wake_in_ms

@@ -61,11 +61,17 @@ SELECT EXISTS (SELECT 1 FROM mine) AS owned, EXISTS (SELECT 1 FROM taken) AS hel
 
 // Giving a run up needs no lease: it only ever removes this node's claim, and only under the
 // epoch it claimed with.
+// Its rows are locked by id first, as every writer of several runs locks them
+// (lib/workflow/checkpoint-batch.ts, "Lock order").
 const HANDOVER_SQL = `
-WITH handed AS (
-  UPDATE workflow_run SET owner_node = NULL, owner_epoch = NULL, updated_at = now()
-   WHERE owner_node = $1 AND owner_epoch = $2 AND status = 'RUNNING'
-  RETURNING id, element_id, attempt
+WITH mine AS MATERIALIZED (
+  SELECT id FROM workflow_run WHERE owner_node = $1 AND owner_epoch = $2 AND status = 'RUNNING' ORDER BY id FOR UPDATE
+),
+handed AS (
+  UPDATE workflow_run r SET owner_node = NULL, owner_epoch = NULL, updated_at = now()
+    FROM mine
+   WHERE r.id = mine.id AND r.owner_node = $1 AND r.owner_epoch = $2 AND r.status = 'RUNNING'
+  RETURNING r.id, r.element_id, r.attempt
 )
 INSERT INTO workflow_run_event (run_id, kind, element_id, attempt, node_id, epoch, message)
 SELECT id, 'HANDED_OVER', element_id, attempt, $1, $2, $3 || ' at element ' || element_id FROM handed
@@ -75,9 +81,18 @@ const LOST_SQL = `
 SELECT id FROM workflow_run
  WHERE id = ANY($1::uuid[]) AND (status <> 'RUNNING' OR owner_node IS DISTINCT FROM $2 OR owner_epoch IS DISTINCT FROM $3)`;
 
+// Rows locked by id first (lib/workflow/checkpoint-batch.ts, "Lock order"); a run's events, log
+// lines and locks go with it (ON DELETE CASCADE).
 const PRUNE_SQL = `
-DELETE FROM workflow_run
- WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND finished_at < now() - make_interval(days => $1)
+WITH old AS MATERIALIZED (
+  SELECT id FROM workflow_run
+   WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND finished_at < now() - make_interval(days => $1)
+     AND orch_lease_held($2, $3)
+   ORDER BY id
+     FOR UPDATE
+)
+DELETE FROM workflow_run r USING old
+ WHERE r.id = old.id AND r.status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND r.finished_at < now() - make_interval(days => $1)
    AND orch_lease_held($2, $3)`;
 
 /**

@@ -5,7 +5,10 @@
  *
  * - One claim statement takes as many runs as there are free places plus a local queue of as
  *   many again, so that a place freed by a run's end goes to the next run at once, without a
- *   round trip; the queue is refilled in the background. Queued runs are this node's (owned
+ *   round trip; the queue is refilled in the background. When runs end faster than a claim comes
+ *   back (the queue ran dry and freed places waited for the claim), the queue grows, doubling
+ *   up to MAX_QUEUE runs, and shrinks back to the maximum once it stays well filled: a claim
+ *   then covers the runs that end during its own round trip. Queued runs are this node's (owned
  *   under its epoch) like the executing ones: they are handed over, checked for loss and, when
  *   the node dies, taken over the same way.
  * - A claimed run is started at once: its first checkpoint (the element it starts at, under the
@@ -39,6 +42,13 @@ export type { TRunnerAgent, TRunStore } from '@/lib/workflow/run-execution';
 /** How often an active runner looks for free runs: well within one heartbeat interval (≥ 500 ms). */
 export const CLAIM_EVERY_MS = 200;
 const PRUNE_EVERY_MS = 60_000;
+/**
+ * The local queue's length at most, whatever the maximum of concurrent runs: more runs per claim
+ * for very short runs, while a node still leaves the rest of the pending runs to other active
+ * nodes. A queued run is owned and started like an executing one (taken over as one when the node
+ * dies), so the queue is kept no longer than the runs' pace needs.
+ */
+export const MAX_QUEUE = 64;
 /** workflow versions whose fresh runs a claim starts itself, at most */
 const MAX_CLAIM_STARTS = 64;
 
@@ -86,9 +96,15 @@ export class WorkflowRunner {
   /** element completions the database acknowledged lately, to tell what a database failover lost */
   private readonly acknowledged = new AcknowledgedCheckpoints();
   private readonly clock: TClock;
+  /** the local queue's length now: from the maximum of concurrent runs up to MAX_QUEUE (see queueAfterClaim) */
+  private queueLength: number;
+  /** places given to queued runs so far, and at the last claim's return: how fast the queue empties */
+  private placesGiven = 0;
+  private placesGivenAtClaim = 0;
 
   constructor(private readonly options: TRunnerOptions) {
     this.clock = options.clock ?? systemClock;
+    this.queueLength = options.maxConcurrentRuns;
   }
 
   start(): void {
@@ -200,15 +216,35 @@ export class WorkflowRunner {
           (error: Error) => this.options.log('warn', `workflow runner: ${error.message}`),
         );
       }
-      // free places, and a local queue of as many runs as the maximum
-      const room = 2 * maxConcurrentRuns - this.count('queued', 'placed');
+      // free places, and the local queue
+      const room = maxConcurrentRuns + this.queueLength - this.count('queued', 'placed');
       const [claimed] = await Promise.all([room > 0 ? store.claim(lease, room, owned, this.claimStarts()) : [], lostCheck]);
+      if (room > 0) this.queueAfterClaim(claimed.length === room);
       // the lease may have ended (and the runs been handed over) while the claim was under way
       if (this.lease === lease && !this.handingOver) for (const run of claimed) this.execute(run, lease);
       await this.prune(lease);
     } catch (error) {
       this.options.log('warn', `workflow runner: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * After a claim came back: when it got every run it asked for and finds the queue empty and
+   * places free although at least a whole queue took places since the previous claim came back
+   * (runs end faster than a claim comes back: freed places waited for it), the queue doubles; a
+   * queue still more than half full halves, down to the maximum of concurrent runs. Long runs keep
+   * it at the maximum; a stream of very short runs grows it until a claim covers the runs that end
+   * during its own round trip.
+   */
+  private queueAfterClaim(gotAll: boolean): void {
+    const { maxConcurrentRuns } = this.options;
+    const placed = this.placesGiven - this.placesGivenAtClaim;
+    this.placesGivenAtClaim = this.placesGiven;
+    const starved = this.count('queued') === 0 && this.count('placed') < maxConcurrentRuns;
+    if (gotAll && starved && placed >= this.queueLength)
+      this.queueLength = Math.min(Math.max(maxConcurrentRuns, MAX_QUEUE), this.queueLength * 2);
+    else if (this.count('queued') > this.queueLength / 2)
+      this.queueLength = Math.max(maxConcurrentRuns, Math.floor(this.queueLength / 2));
   }
 
   /** The workflows whose fresh runs the claim may start itself: those this runner has run, with a start known in advance. */
@@ -240,6 +276,7 @@ export class WorkflowRunner {
       if (waiter.held.abort.signal.aborted) waiter.grant(false);
       else if (free > 0 && !this.handingOver && this.lease) {
         waiter.held.phase = 'placed';
+        this.placesGiven += 1;
         waiter.grant(true);
         free -= 1;
       } else still.push(waiter);

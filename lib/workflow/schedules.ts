@@ -193,9 +193,16 @@ export async function setSchedulePaused(db: TDb, id: string, paused: boolean): P
   return getSchedule(db, id);
 }
 
-/** Removes a schedule; its runs stay (without their schedule). */
+/**
+ * Removes a schedule; its runs stay (without their schedule). Unlinking them writes every run of
+ * the schedule in one transaction, so they are locked by id first, the order every writer of
+ * several runs keeps (lib/workflow/checkpoint-batch.ts, "Lock order").
+ */
 export async function deleteSchedule(db: TDb, id: string): Promise<{ deleted: string }> {
-  const changed = await db.workflowSchedule.deleteMany({ where: { id } });
+  const changed = await db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM workflow_run WHERE schedule_id = ${id}::uuid ORDER BY id FOR UPDATE`;
+    return tx.workflowSchedule.deleteMany({ where: { id } });
+  });
   if (changed.count === 0) throw new AppError('NOT_FOUND', `no schedule has the id ${id}`);
   return { deleted: id };
 }

@@ -144,23 +144,18 @@ async function measureRunners(url: string): Promise<number> {
 }
 
 /**
- * Ends every run still going. The nodes are still checkpointing meanwhile, and a checkpoint batch
- * locks its rows in its own order, so this statement can be the one PostgreSQL picks to break a
- * deadlock (40P01, measured): it is then simply tried again.
+ * Ends every run still going, while the nodes are still checkpointing: its rows are locked by id
+ * first, the order every writer of several runs keeps (lib/workflow/checkpoint-batch.ts, "Lock
+ * order"), so that it cannot deadlock with a checkpoint batch.
  */
 async function cancelAll(url: string): Promise<void> {
-  await withPool(url, 1, async (pool) => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await pool.query(
-          `UPDATE workflow_run SET status = 'CANCELLED', finished_at = now(), owner_node = NULL WHERE status IN ('PENDING', 'RUNNING')`,
-        );
-        return;
-      } catch (error) {
-        if ((error as { code?: string }).code !== '40P01' || attempt === 5) throw error;
-      }
-    }
-  });
+  await withPool(url, 1, (pool) =>
+    pool.query(
+      `WITH going AS MATERIALIZED (SELECT id FROM workflow_run WHERE status IN ('PENDING', 'RUNNING') ORDER BY id FOR UPDATE)
+       UPDATE workflow_run r SET status = 'CANCELLED', finished_at = now(), owner_node = NULL
+         FROM going WHERE r.id = going.id AND r.status IN ('PENDING', 'RUNNING')`,
+    ),
+  );
 }
 
 async function startNodes(database: TClusterDatabase, count: number, dataDirs: string[], prefix: string): Promise<BenchNode[]> {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TWorkflowDefinition } from '@/lib/workflow/schemas';
 import type { TCheckpoint, TClaimedRun, TLease, TRunEventInput } from '@/lib/workflow/run-store';
-import { CLAIM_EVERY_MS, WorkflowRunner, type TRunStore } from '@/lib/workflow/runner';
+import { CLAIM_EVERY_MS, MAX_QUEUE, WorkflowRunner, type TRunStore } from '@/lib/workflow/runner';
 import type { TPluginSandbox } from '@/lib/workflow/plugin-sandbox';
 import { Timeline } from '../helpers/fake-cluster';
 import { pollUntil } from '../helpers/poll';
@@ -34,6 +34,8 @@ class FakeRunStore implements TRunStore {
   lockAnswer: 'held' | 'busy' | 'lost' = 'held';
   /** the runs that asked for a lock, one entry per call */
   readonly lockCalls: string[] = [];
+  /** how many runs each claim asked for */
+  readonly claimLimits: number[] = [];
 
   addRun(id: string, workflowName: string): void {
     this.runs.set(id, {
@@ -50,6 +52,7 @@ class FakeRunStore implements TRunStore {
   }
 
   async claim(lease: TLease, limit: number, executing: string[]): Promise<TClaimedRun[]> {
+    this.claimLimits.push(limit);
     const free = [...this.runs.values()]
       .filter((run) => run.status === 'RUNNING' && run.owner === null && !executing.includes(run.id))
       .slice(0, Math.max(0, limit));
@@ -307,6 +310,29 @@ describe('workflow runner (injected clock and store)', () => {
     await timeline.advance(10 * CLAIM_EVERY_MS);
     for (const run of store.runs.values()) {
       expect(run.status).toBe('COMPLETED');
+      expect(run.events.filter((event) => event.kind === 'COMPLETED')).toHaveLength(1);
+      expect(run.events.filter((event) => event.kind === 'STARTED')).toHaveLength(1);
+    }
+    await runner.stop();
+  });
+
+  it('grows its local queue while short runs empty it faster than a claim comes back, up to MAX_QUEUE, each run once', async () => {
+    const { timeline, store, agent, runner } = setUp();
+    for (let i = 1; i <= 600; i += 1) store.addRun(`r${i}`, 'counter');
+    Object.assign(agent, { active: true, epoch: 2 });
+    runner.start();
+    await pollUntil(
+      async () => {
+        await timeline.advance(CLAIM_EVERY_MS);
+        return [...store.runs.values()].every((run) => run.status === 'COMPLETED');
+      },
+      { what: 'every run completed' },
+    );
+    // four places: claims began at 8 (places and a queue of four) and asked for more once the queue ran dry
+    expect(store.claimLimits[0]).toBe(8);
+    expect(Math.max(...store.claimLimits)).toBeGreaterThan(8);
+    expect(Math.max(...store.claimLimits)).toBeLessThanOrEqual(4 + MAX_QUEUE);
+    for (const run of store.runs.values()) {
       expect(run.events.filter((event) => event.kind === 'COMPLETED')).toHaveLength(1);
       expect(run.events.filter((event) => event.kind === 'STARTED')).toHaveLength(1);
     }
