@@ -5,20 +5,25 @@
  */
 import type { TClusterSettingsRow } from '@/lib/cluster/store';
 
+/**
+ * The settings columns (TSettingsSqlRow) alone: what the heartbeat reads of the cluster row on
+ * every beat. Every column a statement returns costs the server a type lookup and an output call
+ * on every execution, and the heartbeat has no use for the identity columns. date_part is a
+ * float8; extract would build a numeric, only for the cast to throw it away.
+ */
+export const SETTINGS_COLUMNS = `
+         heartbeat_interval_ms AS interval_ms, failover_heartbeats, active_node_count, settings_version,
+         previous_interval_ms, previous_window_ms, date_part('epoch', now() - settings_changed_at) * 1000 AS since_change_ms`;
+
 /** The columns of TClusterSqlRow, for a statement that reads more of the cluster row in the same scan. */
 export const CLUSTER_ROW_COLUMNS = `
-         cluster_id, name, epoch::text AS epoch, heartbeat_interval_ms AS interval_ms, failover_heartbeats,
-         active_node_count, settings_version, previous_interval_ms, previous_window_ms,
-         (extract(epoch FROM now() - settings_changed_at) * 1000)::float8 AS since_change_ms`;
+         cluster_id, name, epoch::text AS epoch, ${SETTINGS_COLUMNS}`;
 
 export const CLUSTER_ROW_SQL = `
   SELECT ${CLUSTER_ROW_COLUMNS}
     FROM cluster WHERE id = 1`;
 
-export type TClusterSqlRow = {
-  cluster_id: string;
-  name: string;
-  epoch: string;
+export type TSettingsSqlRow = {
   interval_ms: number;
   failover_heartbeats: number;
   active_node_count: number;
@@ -28,7 +33,13 @@ export type TClusterSqlRow = {
   since_change_ms: number;
 };
 
-export function toClusterSettings(row: TClusterSqlRow): TClusterSettingsRow {
+export type TClusterSqlRow = TSettingsSqlRow & {
+  cluster_id: string;
+  name: string;
+  epoch: string;
+};
+
+export function toClusterSettings(row: TSettingsSqlRow): TClusterSettingsRow {
   return {
     intervalMs: row.interval_ms,
     failoverHeartbeats: row.failover_heartbeats,
