@@ -8,6 +8,7 @@ import type { TBeliefLog } from '@/lib/cluster/belief-log';
 import { noBeliefLog } from '@/lib/cluster/belief-log';
 import type { TClock } from '@/lib/cluster/clock';
 import { CLAIM_MARGIN_MS, claimGraceMs, decide, fenceDeadline, heartbeatDelay, type TRole } from '@/lib/cluster/election';
+import { ConfigurationReport } from '@/lib/cluster/configuration-report';
 import { livenessWindow } from '@/lib/cluster/settings';
 import type {
   TClusterStore,
@@ -77,8 +78,6 @@ export class ClusterAgent {
   private lastHeartbeat?: THeartbeatResult;
   /** the database failovers the cluster had counted at this node's last heartbeat (null before the first) */
   private databaseFailovers: number | null = null;
-  /** why the configuration could not be read, as last logged; null while it can be */
-  private configurationUnreadable: string | null = null;
   /** events that happened while the database was away (a fence, typically), written once it is back */
   private pendingEvents: { kind: string; details: Record<string, unknown> }[] = [];
   private cancelTick?: () => void;
@@ -87,10 +86,16 @@ export class ClusterAgent {
   private work: Promise<void> = Promise.resolve();
   private readonly beliefLog: TBeliefLog;
   private readonly log: NonNullable<TAgentOptions['log']>;
+  private readonly configuration: ConfigurationReport;
 
   constructor(private readonly options: TAgentOptions) {
     this.beliefLog = options.beliefLog ?? noBeliefLog;
     this.log = options.log ?? (() => {});
+    this.configuration = new ConfigurationReport(options.configuration, {
+      log: this.log,
+      wallMs: () => options.clock.wallMs(),
+      event: (event) => this.pendingEvents.push(event),
+    });
   }
 
   async start(): Promise<void> {
@@ -167,14 +172,14 @@ export class ClusterAgent {
       }
       const wallBefore = clock.wallMs();
       const lease = this.role.kind === 'active' ? { slot: this.role.slot, epoch: this.role.epoch } : null;
-      const configuration = await this.readConfiguration();
+      const configuration = await this.configuration.read();
       const sentAt = clock.monotonicMs();
       const heartbeat = await store.heartbeat({
         nodeId: node.id,
         lease,
         skewMs: this.skewMs,
         configuration,
-        configurationError: this.configurationUnreadable,
+        configurationError: this.configuration.error,
         // the active node's duty rides on its renewal. The thresholds come from the settings of
         // the previous heartbeat (an active node always had one: it claimed after it): after a
         // change they lag by one interval, which never makes a member look late that is not,
@@ -208,36 +213,6 @@ export class ClusterAgent {
       next = Math.min(RETRY_MS, this.lastHeartbeat?.settings.intervalMs ?? RETRY_MS);
     }
     this.scheduleTick(next);
-  }
-
-  /**
-   * The configuration to report, or null when it cannot be read: the heartbeat goes on (liveness
-   * must not depend on a file). The reason goes with every heartbeat (the member's sync state is
-   * UNREADABLE while it lasts, lib/config/sync-state.ts), and the failure is logged and recorded
-   * as a cluster event once per different reason rather than on every heartbeat.
-   */
-  private async readConfiguration(): Promise<TReportedConfiguration | null> {
-    if (!this.options.configuration) return null;
-    try {
-      const configuration = await this.options.configuration();
-      if (this.configurationUnreadable !== null) this.log('info', 'the configuration can be read again');
-      this.configurationUnreadable = null;
-      return configuration;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      if (reason !== this.configurationUnreadable) {
-        this.configurationUnreadable = reason;
-        this.log(
-          'error',
-          `the configuration cannot be read (${reason}); the cluster page shows it as unreadable until it can be read again`,
-        );
-        this.pendingEvents.push({
-          kind: 'CONFIG_UNREADABLE',
-          details: { message: reason, at: new Date(this.options.clock.wallMs()).toISOString() },
-        });
-      }
-      return null;
-    }
   }
 
   private async act(heartbeat: THeartbeatResult, startedAt: number): Promise<void> {
