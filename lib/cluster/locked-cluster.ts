@@ -9,7 +9,8 @@
 import type { TDb, TTx } from '@/lib/db/client';
 import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
 import { livenessWindow, type TLivenessWindow } from '@/lib/cluster/settings';
-import { deriveMemberState, type TMemberState } from '@/lib/cluster/node-state';
+import type { TMemberState } from '@/lib/cluster/node-state';
+import { MEMBER_FACTS_COLUMNS, MEMBER_FACTS_FROM, memberStateOf, type TMemberFactsRow } from '@/lib/cluster/member-facts';
 
 export type TClusterFacts = {
   intervalMs: number;
@@ -33,22 +34,12 @@ export async function readCluster(db: TDb | TTx): Promise<TClusterFacts> {
   };
 }
 
-export type TMemberFactsRow = {
-  id: string;
-  name: string;
-  maintenance: boolean;
-  removed: boolean;
-  age_ms: number;
-  holds_lease: boolean;
-};
-
 /** One member's facts on the database clock, or undefined when the id is unknown. */
 export async function readMember(db: TDb | TTx, nodeId: string): Promise<TMemberFactsRow | undefined> {
-  const [row] = await db.$queryRaw<TMemberFactsRow[]>`
-    SELECT n.id, n.name, n.maintenance, n.removed_at IS NOT NULL AS removed,
-           (extract(epoch FROM now() - n.last_heartbeat_at) * 1000)::float8 AS age_ms,
-           EXISTS (SELECT 1 FROM active_slot s WHERE s.node_id = n.id AND s.lease_until > now()) AS holds_lease
-      FROM cluster_node n WHERE n.id = ${nodeId}::uuid`;
+  const [row] = await db.$queryRawUnsafe<TMemberFactsRow[]>(
+    `SELECT ${MEMBER_FACTS_COLUMNS} FROM ${MEMBER_FACTS_FROM} WHERE n.id = $1::uuid`,
+    nodeId,
+  );
   return row;
 }
 
@@ -61,14 +52,5 @@ export async function readMemberNow(
 ): Promise<{ cluster: TClusterFacts; member: TMemberNow | undefined }> {
   const [cluster, member] = await Promise.all([readCluster(db), readMember(db, nodeId)]);
   if (!member) return { cluster, member: undefined };
-  const state = deriveMemberState(
-    {
-      removed: member.removed,
-      maintenance: member.maintenance,
-      heartbeatAgeMs: member.age_ms,
-      holdsValidLease: member.holds_lease,
-    },
-    cluster.liveness,
-  );
-  return { cluster, member: { ...member, state } };
+  return { cluster, member: { ...member, state: memberStateOf(member, cluster.liveness) } };
 }

@@ -4,7 +4,8 @@
  * measured on the database clock.
  */
 import type { TDb } from '@/lib/db/client';
-import { deriveMemberState, isLiveState, type TMemberState } from '@/lib/cluster/node-state';
+import { isLiveState, type TMemberState } from '@/lib/cluster/node-state';
+import { MEMBER_FACTS_COLUMNS, MEMBER_FACTS_FROM, memberStateOf, type TMemberFactsRow } from '@/lib/cluster/member-facts';
 import { allowedNodeActions, type TNodeActionKind } from '@/lib/cluster/node-actions';
 import type { TRole } from '@/lib/auth/roles';
 import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
@@ -16,12 +17,9 @@ import { coordinatorGone } from '@/lib/config/rollout-facts';
 import { AppError } from '@/lib/api/app-error';
 import { nodeRuntime } from '@/lib/node/runtime';
 
-type TNodeRow = {
-  id: string;
-  name: string;
+type TNodeRow = TMemberFactsRow & {
   url: string;
   version: string;
-  maintenance: boolean;
   removed_at: Date | null;
   clock_skew_ms: number | null;
   registered_at: Date;
@@ -35,7 +33,6 @@ type TNodeRow = {
   certificate_not_after: string | null;
   /** the names and addresses the certificate the node serves covers (null: no certificate) */
   certificate_sans: string[] | null;
-  age_ms: number;
   slot: number | null;
   epoch: string | null;
 };
@@ -96,14 +93,12 @@ export async function readClusterStatus(db: TDb, viewer: TRole | null = null): P
   const [clusters, nodes, reference, rollout] = await Promise.all([
     db.$queryRawUnsafe<TClusterSqlRow[]>(CLUSTER_ROW_SQL),
     db.$queryRawUnsafe<TNodeRow[]>(`
-      SELECT n.id, n.name, n.url, n.version, n.maintenance, n.removed_at, n.clock_skew_ms, n.registered_at, n.started_at,
+      SELECT ${MEMBER_FACTS_COLUMNS}, n.url, n.version, n.removed_at, n.clock_skew_ms, n.registered_at, n.started_at,
              n.active_fingerprint, n.pending_fingerprint, n.local_changes, n.keeps_own_certificate, n.applied_config_version, n.config_unreadable,
              n.active_config -> 'certificate' ->> 'notAfter' AS certificate_not_after,
              n.active_config -> 'certificate' -> 'sans' AS certificate_sans,
-             (extract(epoch FROM now() - n.last_heartbeat_at) * 1000)::float8 AS age_ms,
-             s.slot, s.epoch::text AS epoch
-        FROM cluster_node n
-        LEFT JOIN active_slot s ON s.node_id = n.id AND s.lease_until > now()
+             lease.slot, lease.epoch::text AS epoch
+        FROM ${MEMBER_FACTS_FROM}
        ORDER BY n.member_no`),
     readReference(db),
     readLatestRollout(db),
@@ -179,15 +174,7 @@ function withSyncStates(members: TMemberView[], referenceFingerprint: string | n
 }
 
 function toMemberView(node: TNodeRow, window: TLivenessWindow, localId: string, viewer: TRole | null): TMemberView {
-  const state = deriveMemberState(
-    {
-      removed: node.removed_at !== null,
-      maintenance: node.maintenance,
-      heartbeatAgeMs: node.age_ms,
-      holdsValidLease: node.slot !== null,
-    },
-    window,
-  );
+  const state = memberStateOf(node, window);
   return {
     id: node.id,
     name: node.name,

@@ -5,7 +5,8 @@
  */
 import type { TDb, TTx } from '@/lib/db/client';
 import { CLUSTER_ROW_SQL, toClusterSettings, type TClusterSqlRow } from '@/lib/cluster/cluster-row';
-import { deriveMemberState, isLiveState, type TMemberState } from '@/lib/cluster/node-state';
+import { isLiveState, type TMemberState } from '@/lib/cluster/node-state';
+import { MEMBER_FACTS_COLUMNS, MEMBER_FACTS_FROM, memberStateOf, type TMemberFactsRow } from '@/lib/cluster/member-facts';
 import { livenessWindow } from '@/lib/cluster/settings';
 
 export type TRolloutMember = {
@@ -27,13 +28,7 @@ export type TRolloutFacts = {
   windowMs: number;
 };
 
-type TRow = {
-  id: string;
-  name: string;
-  maintenance: boolean;
-  removed: boolean;
-  age_ms: number;
-  holds_lease: boolean;
+type TRow = TMemberFactsRow & {
   active_fingerprint: string | null;
   pending_fingerprint: string | null;
   restarted: boolean;
@@ -43,12 +38,10 @@ export async function readRolloutFacts(db: TDb | TTx): Promise<TRolloutFacts> {
   const [clusters, rows, references] = await Promise.all([
     db.$queryRawUnsafe<TClusterSqlRow[]>(CLUSTER_ROW_SQL),
     db.$queryRawUnsafe<TRow[]>(`
-      SELECT n.id, n.name, n.maintenance, n.removed_at IS NOT NULL AS removed,
-             (extract(epoch FROM now() - n.last_heartbeat_at) * 1000)::float8 AS age_ms,
-             EXISTS (SELECT 1 FROM active_slot s WHERE s.node_id = n.id AND s.lease_until > now()) AS holds_lease,
+      SELECT ${MEMBER_FACTS_COLUMNS},
              n.active_fingerprint, n.pending_fingerprint,
              (n.restart_requested_at IS NULL OR n.started_at > n.restart_requested_at) AND n.stopped_at IS NULL AS restarted
-        FROM cluster_node n ORDER BY n.member_no`),
+        FROM ${MEMBER_FACTS_FROM} ORDER BY n.member_no`),
     db.$queryRawUnsafe<{ version: number; fingerprint: string }[]>(
       'SELECT version, fingerprint FROM config_version ORDER BY version DESC LIMIT 1',
     ),
@@ -59,10 +52,7 @@ export async function readRolloutFacts(db: TDb | TTx): Promise<TRolloutFacts> {
     members: rows.map((row) => ({
       id: row.id,
       name: row.name,
-      state: deriveMemberState(
-        { removed: row.removed, maintenance: row.maintenance, heartbeatAgeMs: row.age_ms, holdsValidLease: row.holds_lease },
-        window,
-      ),
+      state: memberStateOf(row, window),
       heartbeatAgeMs: row.age_ms,
       activeFingerprint: row.active_fingerprint,
       pendingFingerprint: row.pending_fingerprint,
