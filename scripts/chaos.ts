@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --minutes M --nodes K [--seed N] [--network auto|off] [--database builtin|replicated] [--database-fault-first] [--sample-minutes S] [--spare-node N] [--old-runs R] [--json]`: a cluster of K real nodes on one PostgreSQL
+ * `npm run chaos -- --minutes M --nodes K [--seed N] [--network auto|off] [--database builtin|replicated] [--database-fault-first] [--sample-minutes S] [--spare-node N] [--old-runs R] [--min-faults F] [--json]`: a cluster of K real nodes on one PostgreSQL
  * at 1 s × 3, under a steady stream of workflow runs, while nodes are killed (kill -9), frozen
  * (SIGSTOP past the window, then SIGCONT), restarted, frozen exactly inside a claim (the active
  * is frozen and the standby that claims its slot freezes itself right after sending the claim,
@@ -29,6 +29,8 @@
  * claim freeze), so that one process's memory over the whole run shows a leak, and `--old-runs R`
  * seeds a history past a 1-day retention (scripts/chaos/history.ts): the run then also fails
  * unless the product's retention deletes it while the faults go on.
+ * `--min-faults F`: on a loaded machine the faults take longer and fewer fit in M minutes; the run
+ * then goes on, runs and faults, until it has made F faults, for at most M minutes more.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -157,6 +159,7 @@ async function main(): Promise<void> {
       'spare-node': { type: 'string' },
       'old-runs': { type: 'string', default: '0' },
       'database-fault-first': { type: 'boolean', default: false },
+      'min-faults': { type: 'string', default: '0' },
     },
   });
   if (values.database !== 'builtin' && values.database !== 'replicated')
@@ -170,6 +173,9 @@ async function main(): Promise<void> {
   const nodeCount = Number(values.nodes);
   if (!(minutes > 0) || !Number.isInteger(nodeCount) || nodeCount < 2)
     throw new Error('--minutes must be > 0 and --nodes a whole number ≥ 2');
+  const minFaults = Number(values['min-faults']);
+  if (!Number.isInteger(minFaults) || minFaults < 0)
+    throw new Error(`--min-faults takes a whole number ≥ 0, not "${values['min-faults']}"`);
   const sampleMinutes = Number(values['sample-minutes']);
   if (!(sampleMinutes > 0)) throw new Error(`--sample-minutes must be > 0, not "${values['sample-minutes']}"`);
   const spareIndex = values['spare-node'] === undefined ? undefined : Number(values['spare-node']);
@@ -290,7 +296,10 @@ async function main(): Promise<void> {
     const accepted: string[] = [];
     let refused = 0;
     const startedAt = Date.now();
-    const endAt = startedAt + minutes * 60_000;
+    // --min-faults may move the end later, up to latestEnd
+    let endAt = startedAt + minutes * 60_000;
+    const latestEnd = endAt + minutes * 60_000;
+    let faulting = true;
 
     // every 10 s: each node's memory (its largest), and whether the old history is gone yet
     const rssMaxMb: Record<string, number | null> = { ...resourcesAtStart.rssMb };
@@ -342,7 +351,7 @@ async function main(): Promise<void> {
     })();
 
     const load = (async () => {
-      while (Date.now() < endAt) {
+      while (Date.now() < endAt || faulting) {
         const candidates = nodes.filter((node) => node.isRunning() && !frozen.has(node));
         const node = candidates[Math.floor(random() * candidates.length)];
         if (node) {
@@ -390,7 +399,13 @@ async function main(): Promise<void> {
       const rest = network ? roll / 0.7 : roll;
       return rest < 0.4 ? 'kill' : rest < 0.6 ? 'freeze' : rest < 0.8 ? 'claim-freeze' : 'restart';
     };
-    while (Date.now() < endAt - 8_000) {
+    for (;;) {
+      if (Date.now() >= endAt - 8_000) {
+        if (faults.length >= minFaults || Date.now() >= latestEnd - 8_000) break;
+        // room for one more fault and the 8 s after it
+        endAt = Math.min(latestEnd, Date.now() + 8_000 + 5_000);
+        say(`  ${clock(Date.now())} ${faults.length} of the ${minFaults} faults asked for: going on until ${clock(endAt)}`);
+      }
       await sleep(2_000 + random() * (minutes > 2 ? 6_000 : 3_000));
       const kind = pick();
       const targets = spared && PROCESS_FAULTS.includes(kind) ? nodes.filter((candidate) => candidate !== spared) : nodes;
@@ -489,6 +504,7 @@ async function main(): Promise<void> {
         faults.push({ kind, node: node.label, from, to: Date.now() });
       }
     }
+    faulting = false;
     await load;
     await sampling;
     say(`chaos: faults over; waiting for ${accepted.length} accepted runs to finish`);

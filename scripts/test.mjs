@@ -40,22 +40,22 @@ const format = [
   [bin('prettier', 'bin', 'prettier.cjs'), '--check', '--log-level', 'warn', '.'],
 ];
 const build = ['production build', process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'ensure-build.ts')]];
-// vitest.config.ts: the independent files two at a time; the timing-sensitive ones one at a time
+// vitest.config.ts: the independent files two at a time; the timing-sensitive ones two at a time among themselves
 const integration = vitest('integration tests', 'integration');
-const integrationSerial = vitest('timing-sensitive integration tests', 'integration-serial');
+const integrationTimed = vitest('timing-sensitive integration tests', 'integration-timed');
 const browser = vitest('browser tests', 'e2e');
-const browserSerial = vitest('timing-sensitive browser tests', 'e2e-serial');
 
 /** Phases one after the other; in a phase, lanes side by side; in a lane, steps one after the other. */
 const phases =
   process.argv[2] === 'integration'
-    ? [[[build]], [[integration]], [[integrationSerial]]]
+    ? [[[build]], [[integration]], [[integrationTimed]]]
     : [
         [[typeCheck, format], [lint], [vitest('unit tests', 'unit')]],
         [[build]],
-        // the independent files two at a time, then the browser files two at a time; then the timing-sensitive ones alone
+        // the independent files two at a time, then the browser files two at a time; then the timing-sensitive ones two
+        // at a time among themselves
         [[integration, browser]],
-        [[integrationSerial, browserSerial]],
+        [[integrationTimed]],
       ];
 
 /** Runs one step; with LABEL, each of its lines is printed with the label in front. */

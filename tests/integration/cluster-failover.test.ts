@@ -51,6 +51,7 @@ describe('high availability (N = 1)', () => {
       { intervalMs: 50, what: 'a new active node' },
     );
     const tookMs = Date.now() - killedAt;
+    console.log(`cluster failover: kill -9 of the active -> standby ACTIVE in ${tookMs} ms (bound ${WINDOW + INTERVAL + SLACK})`);
     expect(tookMs).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);
     expect(second).toBe(nodes[1]);
     expect((await activeNodes(survivors)).length).toBe(1);
@@ -141,7 +142,11 @@ describe('load balancing (N = 2)', () => {
     const killedAt = Date.now();
     victim.killGroup('SIGKILL');
     await pollUntil(async () => (await activeNodes(rest)).length === 2, { intervalMs: 50, what: 'two active nodes again' });
-    expect(Date.now() - killedAt).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);
+    const refilledMs = Date.now() - killedAt;
+    console.log(
+      `cluster failover: kill -9 of one of 2 actives -> 2 ACTIVE again in ${refilledMs} ms (bound ${WINDOW + INTERVAL + SLACK})`,
+    );
+    expect(refilledMs).toBeLessThanOrEqual(WINDOW + INTERVAL + SLACK);
 
     const status = await clusterStatus(rest[0]);
     const changedAt = Date.now();
@@ -152,7 +157,9 @@ describe('load balancing (N = 2)', () => {
     });
     expect(response.status).toBe(200);
     await pollUntil(async () => (await activeNodes(rest)).length === 1, { intervalMs: 50, what: 'one node to step down' });
-    expect(Date.now() - changedAt).toBeLessThanOrEqual(INTERVAL + SLACK);
+    const steppedDownMs = Date.now() - changedAt;
+    console.log(`cluster failover: 2 -> 1 active slots -> one stepped down in ${steppedDownMs} ms (bound ${INTERVAL + SLACK})`);
+    expect(steppedDownMs).toBeLessThanOrEqual(INTERVAL + SLACK);
     expect(maxBelievedActive(nodes)).toBeLessThanOrEqual(2);
   });
 });
