@@ -27,7 +27,8 @@ import type {
 // One statement per heartbeat: the node's heartbeat, for an active node the renewal of its lease
 // (a conditional write naming node and epoch: zero rows means the slot was lost) and its duty of
 // recording silent members, and what the node needs to decide. Two texts share the parts below:
-// a standby's, with no renewal in it, and an active node's.
+// a standby's, with no renewal in it, and an active node's; a standby whose reports did not change
+// sends a third, lighter one (LIGHT_STANDBY_HEARTBEAT_SQL).
 //
 // It also compares the database's identity, passed in as $10 and $11: the system identifier,
 // and the timeline WAL is written on now, both read once per connection when it was made
@@ -306,11 +307,11 @@ type TLastHeartbeat = {
 
 /**
  * When a standby's heartbeat can be the light text: the member's last heartbeat was accepted
- * through this store, its reports (fingerprints, documents, flags, why the configuration could not
+ * through this store and the store opened no connection since, its reports (fingerprints, documents, flags, why the configuration could not
  * be read) are the same values, its clock skew moved by less than SKEW_STEP_MS, it talks to the
  * database it talked to then (system identifier and timeline), and fewer than FULL_HEARTBEAT_EVERY
  * light heartbeats were sent since the last full one. Anything else (a change, the first heartbeat,
- * a failed or refused heartbeat, a registration, an active node's heartbeat) means the full text,
+ * a failed or refused heartbeat, a new connection, a registration, an active node's heartbeat) means the full text,
  * so the row holds every report within one heartbeat of its change, as it did with the full text
  * every time. Still one statement per heartbeat either way.
  */
@@ -357,6 +358,10 @@ class LightHeartbeats {
   forget(nodeId: string): void {
     this.last.delete(nodeId);
   }
+
+  forgetAll(): void {
+    this.last.clear();
+  }
 }
 
 /**
@@ -393,6 +398,9 @@ export class PgClusterStore implements TClusterStore {
     }).pool;
     // a connection that breaks while idle (database restart) must not crash the process
     this.pool.on('error', () => {});
+    // a new connection may follow a database restart, which can lose the last asynchronous
+    // commits (a standby's full text among them): every member sends its full text again
+    this.pool.on('connect', () => this.light.forgetAll());
   }
 
   /**

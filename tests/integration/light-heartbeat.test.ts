@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_HEARTBEAT_EVERY, PgClusterStore, SKEW_STEP_MS } from '@/lib/cluster/pg-store';
 import type { THeartbeatInput, TReportedConfiguration } from '@/lib/cluster/store';
 import { createTestDatabase, withClient } from '../helpers/database';
+import { pollUntil } from '../helpers/poll';
 
 const QUERY_TIMEOUT_MS = 10_000;
 
@@ -190,6 +191,29 @@ describe('light standby heartbeat (PgClusterStore)', () => {
       active_fingerprint: 'n',
       active_config: { settings: { logLevel: 'info' }, fingerprint: 'n' },
     });
+  });
+
+  it('sends the full text on a new connection (a database restart can lose asynchronous commits)', async () => {
+    const id = await member();
+    const report = configuration('c');
+    await beat({ nodeId: id, skewMs: null, configuration: report });
+    expect((await beat({ nodeId: id, skewMs: null, configuration: report })).text).toBe('light');
+    // every connection of the store ends, as in a restart of the database
+    await run(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    const texts: string[] = [];
+    const accepted = await pollUntil(
+      async () => {
+        const before = store.sent.light;
+        const result = await store.heartbeat({ nodeId: id, lease: null, skewMs: null, configuration: report });
+        texts.push(store.sent.light > before ? 'light' : 'full');
+        return result.accepted;
+      },
+      { what: 'a heartbeat on a new connection', intervalMs: 50 },
+    );
+    expect(accepted).toBe(true);
+    expect(texts.at(-1)).toBe('full');
   });
 
   it('sends the full text after a registration (a restart) and with a lease', async () => {
