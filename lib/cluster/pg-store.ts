@@ -136,9 +136,10 @@ ${heartbeatFrom('$10', '$11')}`;
 // Measured for 200 members at 1 s (npm run bench -- --only heartbeat, run for run against the
 // full text every time, three pairs on a shared 2-core machine at load 4-9): 0.052-0.058
 // PostgreSQL cores against 0.056-0.064, 90-96 % of heartbeats light. Paced statement against
-// statement in one process: the full text 0.065-0.069, this one 0.053, a bare UPDATE committed
-// asynchronously 0.039-0.040. Most of the rest is its reads (the cluster row, the slots, the
-// reference version; about 0.015-0.020 by earlier measurements), which a standby needs every time.
+// statement in one process (same load, one run): the full text 0.069, this one without the
+// reference version 0.053, with the settings columns and the reference version 0.062, a bare
+// UPDATE committed asynchronously 0.039. Most of the rest is its reads (the cluster row, the
+// slots, the reference version), which a standby needs on every heartbeat.
 const LIGHT_STANDBY_HEARTBEAT_SQL = `
 WITH hb AS (
   UPDATE cluster_node n
