@@ -315,13 +315,14 @@ type TLastHeartbeat = {
 
 /**
  * When a standby's heartbeat can be the light text: the member's last heartbeat was accepted
- * through this store and the store opened no connection since, its reports (fingerprints, documents, flags, why the configuration could not
- * be read) are the same values, its clock skew moved by less than SKEW_STEP_MS, it talks to the
- * database it talked to then (system identifier and timeline), and fewer than FULL_HEARTBEAT_EVERY
- * light heartbeats were sent since the last full one. Anything else (a change, the first heartbeat,
- * a failed or refused heartbeat, a new connection, a registration, an active node's heartbeat) means the full text,
- * so the row holds every report within one heartbeat of its change, as it did with the full text
- * every time. Still one statement per heartbeat either way.
+ * through this store and the store opened no connection since, its reports (fingerprints,
+ * documents, flags, why the configuration could not be read) are the same values, its clock skew
+ * moved by less than SKEW_STEP_MS, it talks to the database it talked to then (system identifier
+ * and timeline), and fewer than FULL_HEARTBEAT_EVERY light heartbeats were sent since the last
+ * full one. Anything else (a change, the first heartbeat, a failed or refused heartbeat, a new
+ * connection, a registration, an active node's heartbeat) means the full text, so the row holds
+ * every report within one heartbeat of its change, as it did with the full text every time.
+ * Still one statement per heartbeat either way.
  */
 class LightHeartbeats {
   private readonly last = new Map<string, TLastHeartbeat>();
