@@ -134,8 +134,8 @@ ${heartbeatFrom('$10', '$11')}`;
 // Parameters: $1 node, $2 system identifier, $3 timeline, $4 the settings version known.
 //
 // Measured for 200 members at 1 s (npm run bench -- --only heartbeat, run for run against the
-// full text every time, three pairs on a shared 2-core machine at load 4-9): 0.052-0.058
-// PostgreSQL cores against 0.056-0.064, 90-96 % of heartbeats light. Paced statement against
+// full text every time, six pairs on a shared 2-core machine at load 2-9): 0.051-0.062 PostgreSQL
+// cores, mean 0.055, against 0.056-0.065, mean 0.061; 90-96 % of heartbeats light. Paced statement against
 // statement in one process (same load, one run): the full text 0.069, this one without the
 // reference version 0.053, with the settings columns and the reference version 0.062, a bare
 // UPDATE committed asynchronously 0.039. Most of the rest is its reads (the cluster row, the
