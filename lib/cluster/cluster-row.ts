@@ -15,6 +15,15 @@ export const SETTINGS_COLUMNS = `
          heartbeat_interval_ms AS interval_ms, failover_heartbeats, active_node_count, settings_version,
          previous_interval_ms, previous_window_ms, date_part('epoch', now() - settings_changed_at) * 1000 AS since_change_ms`;
 
+/**
+ * The same settings as one JSON column (a TSettingsSqlRow), for a statement that returns them
+ * only when they changed: one nullable column costs less on each execution than seven.
+ */
+export const SETTINGS_JSON = `json_build_object(
+         'interval_ms', heartbeat_interval_ms, 'failover_heartbeats', failover_heartbeats, 'active_node_count', active_node_count,
+         'settings_version', settings_version, 'previous_interval_ms', previous_interval_ms, 'previous_window_ms', previous_window_ms,
+         'since_change_ms', date_part('epoch', now() - settings_changed_at) * 1000)`;
+
 /** The columns of TClusterSqlRow, for a statement that reads more of the cluster row in the same scan. */
 export const CLUSTER_ROW_COLUMNS = `
          cluster_id, name, epoch::text AS epoch, ${SETTINGS_COLUMNS}`;

@@ -395,6 +395,7 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
     const ownCpu = process.cpuUsage(ownCpuBefore);
     loopDelay.disable();
     const loopDelayMs = (p: number) => Math.max(0, loopDelay.percentile(p) / 1e6 - LOOP_DELAY_RESOLUTION_MS);
+    const light = stores.reduce((sum, store) => sum + store.sent.light, 0);
     await Promise.all(stores.splice(0).map((store) => store.close()));
     const after = await counters.settled();
     const updatesAfter = await readNodeUpdates(database);
@@ -416,6 +417,10 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
       `${pad('statements/heartbeat')}${perHeartbeat.toFixed(3)} by PostgreSQL's count ` +
         `(${transactions} transactions; ${connections} connections opened, ${connectionCost} each with the primary check, ` +
         `not counted); ${(recorder.calls / heartbeats).toFixed(3)} calls per heartbeat`,
+    );
+    console.log(
+      `${pad('light heartbeats')}${light} (${((light / heartbeats) * 100).toFixed(1)} %: standbys whose reports had not changed, ` +
+        `lib/cluster/pg-store.ts)`,
     );
     console.log(`${pad('heartbeat latency')}p50 ${ms(latency.p50)}  p99 ${ms(latency.p99)}  max ${ms(latency.max)}`);
     if (active.count > 0)
