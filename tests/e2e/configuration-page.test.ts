@@ -165,14 +165,19 @@ describe('configuration: the reference scenario in the browser', () => {
         .toBe(1);
       const progress = clusterPage.getByRole('region', { name: 'Rolling reset' });
       await expect.poll(() => progress.count(), { timeout: 10_000 }).toBe(1);
-      // the steps as the page names them: a failure shows where the reset was instead (failed,
-      // skipped, or past RESTARTING between two refreshes)
+      // the steps as the page names them: a failure shows where the reset was instead (failed or
+      // skipped)
       const steps = () =>
         progress
           .getByRole('list', { name: 'Nodes in restart order' })
           .getByRole('listitem')
           .evaluateAll((items) => items.map((item) => item.getAttribute('aria-label')));
-      await expect.poll(steps, { timeout: 30_000, interval: 100 }).toContain('n2: RESTARTING');
+      // the page shows the reset part-way: n2 restarting, or n2 back in sync while n1 (the
+      // coordinator, last) is not yet. A node is back within about a second, so n2's RESTARTING
+      // alone can fall between two refreshes of the page (seen once in a full run)
+      const partWay = (labels: (string | null)[]) =>
+        labels.includes('n2: RESTARTING') || (labels.includes('n2: IN SYNC') && !labels.includes('n1: IN SYNC'));
+      await expect.poll(steps, { timeout: 30_000, interval: 100 }).toSatisfy(partWay);
       await progress.scrollIntoViewIfNeeded();
       await clusterPage.screenshot({ path: `${SHOTS}/cluster-rollout-progress.png` });
       await expect.poll(() => progress.textContent(), { timeout: 120_000, interval: 250 }).toContain('COMPLETED');
