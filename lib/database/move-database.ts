@@ -9,6 +9,7 @@
  *    kept throughout, and each takes the new URL as it restarts (lib/node/supervisor.ts). Then no node has a connection
  *    opened with the old credentials.
  */
+import type pg from 'pg';
 import { z } from 'zod';
 import { AppError } from '@/lib/api/app-error';
 import { createDb, type TDb } from '@/lib/db/client';
@@ -47,47 +48,79 @@ const MAX_PEER_ANSWER_BYTES = 64 * 1024;
 
 /**
  * What every member checks: the connection checks pass from this node, and the URL leads to
- * this very cluster's database (a move keeps the data where it is).
+ * this very cluster's database (a move keeps the data where it is). Read through the new URL
+ * only, with the cluster's identity as this node knows it: after a password rotation the old URL
+ * opens no new connection, and a check that needed one would fail for that alone.
  */
-export async function checkMoveTarget(db: TDb, url: string): Promise<void> {
-  const nodeCount = await db.clusterNode.count({ where: { removedAt: null } });
+export async function checkMoveTarget(runtime: TNodeRuntime, url: string): Promise<void> {
+  const own = runtime.agent.status().clusterId;
+  if (own === null) throw new AppError('CONFLICT', 'this node is not a member of a cluster');
+  // members counted where the URL leads (the same database, if it is right): when it cannot be
+  // read there, the checks below say why, or that it holds no cluster
+  const nodeCount = await membersAt(url).catch(() => 1);
   const result = await testDatabase({ url, nodeCount });
   const failed = result.checks.find((check) => !check.ok);
   if (failed)
     throw new AppError('DATABASE_REFUSED', `${result.url}: ${failed.name} check failed: ${failed.detail}`, { field: 'url' });
-  const own = await db.cluster.findUnique({ where: { id: 1 }, select: { clusterId: true } });
-  const client = await primaryClient(url);
-  try {
+  const held = await withClientAt(url, async (client) => {
     const { rows: tables } = await client.query<{ cluster: string | null }>(
       `SELECT to_regclass('public.cluster')::text AS cluster`,
     );
-    const { rows } =
-      tables[0].cluster === null
-        ? { rows: [] }
-        : await client.query<{ cluster_id: string }>('SELECT cluster_id::text FROM cluster WHERE id = 1');
-    if (rows[0]?.cluster_id !== own?.clusterId) {
-      throw new AppError(
-        'DATABASE_REFUSED',
-        `${result.url} does not hold this cluster (${rows[0] ? `it holds cluster ${rows[0].cluster_id}` : 'it holds no cluster'}): a move keeps the same database; give the new address or credentials of the database the cluster uses now`,
-        { field: 'url' },
-      );
-    }
+    if (tables[0].cluster === null) return undefined;
+    const { rows } = await client.query<{ cluster_id: string }>('SELECT cluster_id::text FROM cluster WHERE id = 1');
+    return rows[0]?.cluster_id;
+  });
+  if (held !== own) {
+    throw new AppError(
+      'DATABASE_REFUSED',
+      `${result.url} does not hold this cluster (${held ? `it holds cluster ${held}` : 'it holds no cluster'}): a move keeps the same database; give the new address or credentials of the database the cluster uses now`,
+      { field: 'url' },
+    );
+  }
+}
+
+async function membersAt(url: string): Promise<number> {
+  return withClientAt(url, async (client) => {
+    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM cluster_node WHERE removed_at IS NULL');
+    return rows[0].n;
+  });
+}
+
+async function withClientAt<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await primaryClient(url);
+  try {
+    return await work(client);
   } finally {
     await client.end().catch(() => {});
   }
 }
 
 /** The coordinator: every member tests and keeps the URL, then the rolling reset switches them. */
-export async function moveCluster(
+export async function moveCluster(runtime: TNodeRuntime, request: TDatabaseMove, actor: string): Promise<TDatabaseMoveStarted> {
+  if (runtime.standalone)
+    throw new AppError('CONFLICT', 'this node runs on its built-in database: to choose an external one, use Use this database');
+  const shown = redactConnectionString(parseConnectionString(request.url));
+  await checkMoveTarget(runtime, request.url);
+  // from here on the coordinator reads and writes through the new URL, which every check passed
+  // (the same database): after a password rotation its own pool opens no new connection
+  const db = createDb(request.url, { max: 3 });
+  try {
+    const started = await startMove(runtime, db, request, actor, shown);
+    void driveOnNewUrl(runtime, db, started.rolloutId);
+    return { url: shown, ...started };
+  } catch (error) {
+    await db.$disconnect().catch(() => {});
+    throw error;
+  }
+}
+
+async function startMove(
   runtime: TNodeRuntime,
   db: TDb,
   request: TDatabaseMove,
   actor: string,
-): Promise<TDatabaseMoveStarted> {
-  if (runtime.standalone)
-    throw new AppError('CONFLICT', 'this node runs on its built-in database: to choose an external one, use Use this database');
-  const shown = redactConnectionString(parseConnectionString(request.url));
-  await checkMoveTarget(db, request.url);
+  shown: string,
+): Promise<{ rolloutId: number; nodes: string[] }> {
   const self = runtime.identity.id;
   const { members } = await readRolloutFacts(db);
   const others = members.filter((member) => isLive(member) && member.id !== self);
@@ -161,17 +194,14 @@ export async function moveCluster(
     throw error;
   }
   await restoreActiveSlots(db, restores);
-  void driveOnNewUrl(runtime, request.url, started.rolloutId);
-  return { url: shown, ...started };
+  return started;
 }
 
 /**
- * The coordinator drives the rolling reset through the new URL: after a password rotation the
- * old one opens no new connection, and its own pool would fail as soon as it needed one. (After
- * its own restart, its configuration sync carries the reset on, on the new URL by then.)
+ * The coordinator drives the rolling reset through the new URL (MOVED, which it then closes).
+ * After its own restart, its configuration sync carries the reset on, on the new URL by then.
  */
-async function driveOnNewUrl(runtime: TNodeRuntime, url: string, rolloutId: number): Promise<void> {
-  const moved = createDb(url, { max: 3 });
+async function driveOnNewUrl(runtime: TNodeRuntime, moved: TDb, rolloutId: number): Promise<void> {
   try {
     await driveRollout(
       {
@@ -221,7 +251,6 @@ async function askMember(
 /** A member's half, asked by the coordinator with a peer token: test and keep the URL, or drop it. */
 export async function answerMovePeer(
   runtime: TNodeRuntime,
-  db: TDb,
   authorization: string | null,
   body: TDatabaseMovePeer,
 ): Promise<{ ok: true }> {
@@ -237,7 +266,7 @@ export async function answerMovePeer(
     await removeStagedDatabaseUrl(runtime.dataDir);
     return { ok: true };
   }
-  await checkMoveTarget(db, body.url);
+  await checkMoveTarget(runtime, body.url);
   await writeStagedDatabaseUrl(runtime.dataDir, body.url);
   return { ok: true };
 }
