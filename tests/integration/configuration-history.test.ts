@@ -194,8 +194,12 @@ describe('plugins: disable and uninstall, pushed like any change', () => {
     expect(unknown.status).toBe(404);
     await orchctl(['plugin', 'uninstall', '--url', nodes[1].url, 'greeting']);
     await orchctl(['push', '--url', nodes[1].url]);
-    await pollUntil(() => !hasPlugin(nodes[0]) && !hasPlugin(nodes[1]), { what: 'both nodes to remove the plugin file' });
-    expect(existsSync(path.join(nodes[0].dataDir, 'config', 'disabled-plugins.json'))).toBe(false);
+    // a node applies a version file by file (the plugin removed, then the list of disabled ones
+    // written): wait for both, not for the first
+    const disabledList = path.join(nodes[0].dataDir, 'config', 'disabled-plugins.json');
+    await pollUntil(() => !hasPlugin(nodes[0]) && !hasPlugin(nodes[1]) && !existsSync(disabledList), {
+      what: 'both nodes to remove the plugin file, and n1 its list of disabled plugins',
+    });
     expect((await history())[0].changes).toEqual([
       expect.objectContaining({ kind: 'plugin', name: 'greeting', change: 'removed' }),
     ]);
