@@ -1,7 +1,7 @@
 /**
  * Workflow runs that survive failover, on real node processes at 1 s × 3: the Cluster Test goes
  * on from its checkpoint on another node after kill -9 of its node; a frozen (SIGSTOP) owner
- * does nothing more for its former runs once it wakes; two active nodes share 20 runs.
+ * does nothing more for its former runs once it wakes; two active nodes share 30 runs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { activeNodes, seedCluster, startNodesTogether, theActiveNode } from '../helpers/cluster';
@@ -22,6 +22,7 @@ import {
 afterEach(stopAllNodes);
 
 const SETTINGS = { intervalMs: 1_000, failoverHeartbeats: 3 };
+const RUNS = 30;
 const asRoot = ['--user', 'root', '--password', ROOT_PASSWORD];
 
 async function serverCounts(databaseUrl: string, runId: string): Promise<number[]> {
@@ -131,7 +132,7 @@ describe('workflow runs and failover', () => {
     expect(new Set([...systemCounts(frozen, runId), ...systemCounts(other, runId)]).size).toBe(7);
   });
 
-  it('two active nodes share 20 runs: both execute some, all complete, no element runs twice', async () => {
+  it('two active nodes share 30 runs: both execute some, all complete, no element runs twice', async () => {
     const databaseUrl = await createTestDatabase();
     await seedCluster(databaseUrl, { ...SETTINGS, activeNodeCount: 2 });
     const nodes = await startNodesTogether(databaseUrl, 2);
@@ -146,13 +147,16 @@ describe('workflow runs and failover', () => {
         { id: 'end', type: 'end' },
       ],
     });
-    const runIds = await Promise.all(Array.from({ length: 20 }, (_, k) => startRun(nodes[k % 2], 'Short', { k })));
+    // more runs than one claim takes (a node's 10 places and a queue of as many): whichever node
+    // claims first, runs are left for the other, which claims every 200 ms while the first
+    // node's places stay taken for the runs' half-second nap
+    const runIds = await Promise.all(Array.from({ length: RUNS }, (_, k) => startRun(nodes[k % 2], 'Short', { k })));
     await waitForStatus(databaseUrl, runIds, 'COMPLETED');
 
     const events = (await eventsOf(databaseUrl)).filter((event) => runIds.includes(event.run_id));
     const elements = events.filter((event) => event.kind === 'ELEMENT');
-    expect(elements).toHaveLength(20 * 4);
-    expect(new Set(elements.map((event) => `${event.run_id}/${event.element_id}`)).size).toBe(20 * 4);
+    expect(elements).toHaveLength(RUNS * 4);
+    expect(new Set(elements.map((event) => `${event.run_id}/${event.element_id}`)).size).toBe(RUNS * 4);
     expect(elements.every((event) => event.attempt === 1)).toBe(true);
     expect(events.filter((event) => event.kind === 'RESUMED')).toEqual([]);
     const byNode = new Set(elements.map((event) => event.node_id));
@@ -161,6 +165,6 @@ describe('workflow runs and failover', () => {
       databaseUrl,
       async (client) => (await client.query('SELECT count(*)::int AS n FROM workflow_log_entry')).rows[0].n,
     );
-    expect(logs).toBe(20);
+    expect(logs).toBe(RUNS);
   });
 });
