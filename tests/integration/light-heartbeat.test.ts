@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FULL_HEARTBEAT_EVERY, PgClusterStore, SKEW_STEP_MS } from '@/lib/cluster/pg-store';
+import { FULL_HEARTBEAT_EVERY, SKEW_STEP_MS } from '@/lib/cluster/light-heartbeats';
+import { PgClusterStore } from '@/lib/cluster/pg-store';
 import type { THeartbeatInput, TReportedConfiguration } from '@/lib/cluster/store';
 import { createTestDatabase, withClient } from '../helpers/database';
 import { pollUntil } from '../helpers/poll';
