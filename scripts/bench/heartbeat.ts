@@ -12,10 +12,12 @@
  *
  * The peer, measured next on the same server: the same members sending a bare heartbeat UPDATE
  * (last_heartbeat_at and the count, nothing else) through plain pools of the same size, on the
- * same schedule; its PostgreSQL CPU is the floor any heartbeat has to pay. Measurement queries go to the `postgres` database, so
- * they do not count. A backend reports its counts with a delay (at most once a second, or when it
- * exits), so both readings are taken when no client backend is connected to the cluster's
- * database: every count has been reported by then.
+ * same schedule; its PostgreSQL CPU is the floor any heartbeat has to pay. Both CPU figures count
+ * after a warm-up (WARM_UP_SECONDS), with the part the client backends spent beside them. Then,
+ * with less noise, each text's PostgreSQL CPU per statement sent back to back (measureBackToBack).
+ * Measurement queries go to the `postgres` database, so they do not count. A backend reports its
+ * counts with a delay (at most once a second, or when it exits), so both readings are taken when
+ * no client backend is connected to the cluster's database: every count has been reported by then.
  */
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -27,7 +29,7 @@ import { createPrimaryPool } from '@/lib/db/primary';
 import { livenessWindow } from '@/lib/cluster/settings';
 import type { TClusterSettingsRow } from '@/lib/cluster/store';
 import { startClusterDatabase, type TClusterDatabase } from './cluster-database';
-import { cpuBetween, samplePostgresCpu } from './postgres-cpu';
+import { cpuBetween, sampleProcessesCpu, samplePostgresCpu, type TCpuSample } from './postgres-cpu';
 import { ms, sleep, summarize, yesNo } from './stats';
 
 /** what every real heartbeat carries: the node's active and pending configuration fingerprints */
@@ -212,9 +214,38 @@ class DatabaseCounters {
     return { transactions: Number(rows[0].transactions), sessions: Number(rows[0].sessions) };
   }
 
+  /** The pids of the backends connected to the cluster's database now. */
+  async clientBackends(): Promise<number[]> {
+    const { rows } = await this.admin.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'`,
+      [this.databaseName],
+    );
+    return rows.map((row) => row.pid);
+  }
+
   close(): Promise<void> {
     return this.admin.end();
   }
+}
+
+/** PostgreSQL's CPU at one moment: the whole server's, and each client backend's of the cluster's database. */
+type TCpuMark = { server: TCpuSample; backends: Map<number, number> };
+
+async function markCpu(database: TClusterDatabase, counters: DatabaseCounters): Promise<TCpuMark> {
+  const backends = sampleProcessesCpu(await counters.clientBackends());
+  return { server: samplePostgresCpu(database.postmasterPid()), backends };
+}
+
+/**
+ * CPU from one mark to the next: the server's, and the part of it spent by the client backends
+ * (the heartbeat statements); a backend that started in between counts from its start.
+ */
+async function cpuSince(database: TClusterDatabase, counters: DatabaseCounters, from: TCpuMark) {
+  const to = await markCpu(database, counters);
+  const server = cpuBetween(from.server, to.server);
+  let backendSeconds = 0;
+  for (const [pid, seconds] of to.backends) backendSeconds += seconds - (from.backends.get(pid) ?? 0);
+  return { ...server, processes: to.server.processes, backendCores: backendSeconds / server.wallSeconds };
 }
 
 /**
@@ -268,7 +299,7 @@ async function measureBareHeartbeats(
   ids: string[],
   storeCount: number,
   seconds: number,
-): Promise<{ cores: number; perHeartbeat: number; latency: ReturnType<typeof summarize>; failed: number }> {
+): Promise<{ cores: number; backendCores: number; perHeartbeat: number; latency: ReturnType<typeof summarize>; failed: number }> {
   const connectionCost = await measureConnectionCost(database, counters, 'plain');
   const pools = Array.from({ length: storeCount }, () => new pg.Pool({ connectionString: database.url, max: POOL_SIZE }));
   const latencyMs: number[] = [];
@@ -305,7 +336,6 @@ async function measureBareHeartbeats(
   };
   try {
     const before = await counters.settled();
-    const cpuBefore = samplePostgresCpu(database.postmasterPid());
     ids.forEach((id, i) => {
       const timer = setTimeout(() => {
         timers.delete(timer);
@@ -313,17 +343,81 @@ async function measureBareHeartbeats(
       }, Math.random() * INTERVAL_MS);
       timers.add(timer);
     });
+    await sleep(WARM_UP_SECONDS * 1000);
+    const warm = await markCpu(database, counters);
     await sleep(seconds * 1000);
+    const cpu = await cpuSince(database, counters, warm);
     running = false;
     for (const timer of timers) clearTimeout(timer);
     await Promise.all([...inFlight]);
-    const cpu = cpuBetween(cpuBefore, samplePostgresCpu(database.postmasterPid()));
     await Promise.all(pools.splice(0).map((pool) => pool.end()));
     const after = await counters.settled();
     const transactions = after.transactions - before.transactions - (after.sessions - before.sessions) * connectionCost;
-    return { cores: cpu.cores, perHeartbeat: transactions / latencyMs.length, latency: summarize(latencyMs), failed };
+    return {
+      cores: cpu.cores,
+      backendCores: cpu.backendCores,
+      perHeartbeat: transactions / latencyMs.length,
+      latency: summarize(latencyMs),
+      failed,
+    };
   } finally {
     await Promise.all(pools.map((pool) => pool.end().catch(() => {})));
+  }
+}
+
+/**
+ * Seconds of heartbeats before the CPU counts: every store opens its connections on its first
+ * heartbeats, and each connection checks that its server is the primary and plans the statements
+ * it sends, once. A node does that when it starts, not at every heartbeat; over a short run it
+ * weighed as much as the heartbeats themselves. Printed apart ("the whole run").
+ */
+const WARM_UP_SECONDS = 5;
+/** How many heartbeats each back-to-back measurement sends. */
+const BACK_TO_BACK_HEARTBEATS = 20_000;
+
+/**
+ * PostgreSQL CPU per heartbeat statement with the statements sent back to back, one at a time
+ * (each waits for the previous answer), round-robin over the members, counted on the backends
+ * that ran them only: the statement's own cost, without the noise that moves the paced figure by a
+ * tenth from run to run (the machine waking up for each statement, and PostgreSQL's background
+ * work: autovacuum after the paced minutes, checkpoints, the WAL writer). Through a store (the
+ * light text while the report stays the same, the full text when it changes every time) and, the
+ * peer, the bare UPDATE on one plain connection.
+ */
+async function measureBackToBack(
+  database: TClusterDatabase,
+  counters: DatabaseCounters,
+  ids: string[],
+): Promise<{ lightUs: number; fullUs: number; bareUs: number }> {
+  const store = new PgClusterStore(database.url, () => QUERY_TIMEOUT_MS);
+  const bare = new pg.Client({ connectionString: database.url });
+  const perHeartbeatUs = async (send: (i: number) => Promise<unknown>) => {
+    for (let i = 0; i < ids.length; i += 1) await send(i); // connections made, plans cached, every member known
+    const before = await markCpu(database, counters);
+    for (let i = 0; i < BACK_TO_BACK_HEARTBEATS; i += 1) await send(i);
+    const { backendCores, wallSeconds } = await cpuSince(database, counters, before);
+    return ((backendCores * wallSeconds) / BACK_TO_BACK_HEARTBEATS) * 1e6;
+  };
+  const beat = (i: number, configuration: typeof SAMPLE_CONFIGURATION) =>
+    store.heartbeat({ nodeId: ids[i % ids.length], lease: null, skewMs: null, configuration });
+  try {
+    await bare.connect();
+    const light = await perHeartbeatUs((i) => beat(i, SAMPLE_CONFIGURATION));
+    const lightSent = store.sent.light;
+    // a new pending fingerprint every time: the full text
+    let changes = 0;
+    const full = await perHeartbeatUs((i) => {
+      changes += 1;
+      return beat(i, { ...SAMPLE_CONFIGURATION, pending: String(changes).padStart(64, '0') });
+    });
+    if (store.sent.light !== lightSent) throw new Error('a heartbeat with a changed report went out as the light text');
+    const bareUs = await perHeartbeatUs((i) =>
+      bare.query({ name: 'bare-heartbeat', text: BARE_HEARTBEAT_SQL, values: [ids[i % ids.length]] }),
+    );
+    return { lightUs: light, fullUs: full, bareUs };
+  } finally {
+    await store.close();
+    await bare.end().catch(() => {});
   }
 }
 
@@ -381,17 +475,20 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
 
     const updatesBefore = await readNodeUpdates(database);
     const before = await counters.settled();
-    const cpuBefore = samplePostgresCpu(database.postmasterPid());
+    const start = await markCpu(database, counters);
     const ownCpuBefore = process.cpuUsage();
     // a heartbeat's latency as measured here includes waits for this process's own event loop
     const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
     loopDelay.enable();
     // the active member renews at once (its lease is running); the others at a random phase
     simulated.forEach((member, i) => member.start(i === 0 ? 0 : Math.random() * INTERVAL_MS));
+    await sleep(WARM_UP_SECONDS * 1000);
+    const warm = await markCpu(database, counters);
     await sleep(seconds * 1000);
+    const cpu = await cpuSince(database, counters, warm);
+    // the whole run: the warm-up (every connection opened, every statement planned) included
+    const whole = await cpuSince(database, counters, start);
     await Promise.all(simulated.map((member) => member.stop()));
-    const cpuAfter = samplePostgresCpu(database.postmasterPid());
-    const cpu = cpuBetween(cpuBefore, cpuAfter);
     const ownCpu = process.cpuUsage(ownCpuBefore);
     loopDelay.disable();
     const loopDelayMs = (p: number) => Math.max(0, loopDelay.percentile(p) / 1e6 - LOOP_DELAY_RESOLUTION_MS);
@@ -410,7 +507,7 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
     const active = summarize(recorder.activeHeartbeatMs);
     const pad = (label: string) => `  ${label.padEnd(22)}`;
     console.log(
-      `${pad('heartbeats')}${heartbeats} (${(heartbeats / cpu.wallSeconds).toFixed(1)}/s), ${active.count} of the active member, ` +
+      `${pad('heartbeats')}${heartbeats} (${(heartbeats / whole.wallSeconds).toFixed(1)}/s), ${active.count} of the active member, ` +
         `failed calls ${recorder.failedCalls}, leases lost ${recorder.lostLeases}`,
     );
     console.log(
@@ -430,20 +527,30 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
       );
     console.log(
       `${pad('PostgreSQL CPU')}${cpu.cores.toFixed(3)} cores (${cpu.cpuSeconds.toFixed(2)} s CPU over ${cpu.wallSeconds.toFixed(1)} s, ` +
-        `postmaster and its ${cpuAfter.processes - 1} children)`,
+        `postmaster and its ${cpu.processes - 1} children, after a warm-up of ${WARM_UP_SECONDS} s); ` +
+        `of which the backends ${cpu.backendCores.toFixed(3)} (the statements; the rest is PostgreSQL's background work); ` +
+        `the whole run with the warm-up ${whole.cores.toFixed(3)} (connections opened, statements planned)`,
     );
     console.log(`${pad('member rows')}${nodeUpdates} updates, ${(hotShare * 100).toFixed(1)} % HOT (no index entry written)`);
     console.log(
-      `${pad('load generator')}${((ownCpu.user + ownCpu.system) / 1e6 / cpu.wallSeconds).toFixed(3)} cores (this process, same machine), ` +
+      `${pad('load generator')}${((ownCpu.user + ownCpu.system) / 1e6 / whole.wallSeconds).toFixed(3)} cores (this process, same machine), ` +
         `event-loop delay p99 ${ms(loopDelayMs(99))} max ${ms(loopDelayMs(100))}`,
     );
     if (recorder.lastError) console.log(`${pad('last call error')}${String(recorder.lastError)}`);
 
     const bare = await measureBareHeartbeats(database, counters, ids, storeCount, seconds);
     console.log(
-      `${pad('peer: bare UPDATE')}${bare.cores.toFixed(3)} cores PostgreSQL CPU, ${bare.perHeartbeat.toFixed(3)} statements each, ` +
+      `${pad('peer: bare UPDATE')}${bare.cores.toFixed(3)} cores PostgreSQL CPU (backends ${bare.backendCores.toFixed(3)}), ` +
+        `${bare.perHeartbeat.toFixed(3)} statements each, ` +
         `p50 ${ms(bare.latency.p50)}  p99 ${ms(bare.latency.p99)}, failed ${bare.failed} ` +
         `(the same members and schedule, \`${BARE_HEARTBEAT_SQL.split(' WHERE')[0]}\` only)`,
+    );
+    // the standbys (the active member, whose lease has run out by now, left out)
+    const backToBack = await measureBackToBack(database, counters, ids.slice(1));
+    console.log(
+      `${pad('back to back')}PostgreSQL CPU per heartbeat on its backend, ${BACK_TO_BACK_HEARTBEATS} sent one at a time: ` +
+        `light ${backToBack.lightUs.toFixed(0)} µs, full text ${backToBack.fullUs.toFixed(0)} µs, ` +
+        `peer: bare UPDATE ${backToBack.bareUs.toFixed(0)} µs (committed synchronously; the standby's texts are not)`,
     );
     // one statement, rounded: a heartbeat never takes a second one
     const statementsOk = perHeartbeat < GOAL_STATEMENTS + 0.0005;

@@ -59,3 +59,13 @@ export function cpuBetween(from: TCpuSample, to: TCpuSample): { cpuSeconds: numb
   const wallSeconds = (to.atMs - from.atMs) / 1000;
   return { cpuSeconds, wallSeconds, cores: cpuSeconds / wallSeconds };
 }
+
+/** CPU seconds so far of each given process (PostgreSQL backends, found in pg_stat_activity); one that ended is left out. */
+export function sampleProcessesCpu(pids: number[]): Map<number, number> {
+  const seconds = new Map<number, number>();
+  for (const pid of pids) {
+    const fields = readStat(pid);
+    if (fields) seconds.set(pid, (Number(fields[UTIME]) + Number(fields[STIME])) / clockTicksPerSecond());
+  }
+  return seconds;
+}
