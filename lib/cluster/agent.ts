@@ -353,7 +353,7 @@ export class ClusterAgent {
    * A database failover is a fencing event: a lease granted by the old primary may not exist on
    * the new one (asynchronous replication), so an active node stops active work at once, whether
    * or not its renewal went through. The heartbeat that saw the failover first freed every slot
-   * (lib/cluster/pg-store.ts); slots are claimed again under a new epoch.
+   * (lib/cluster/heartbeat-sql.ts); slots are claimed again under a new epoch.
    */
   private noteDatabaseIdentity(identity: TDatabaseIdentity): void {
     const previous = this.databaseFailovers;

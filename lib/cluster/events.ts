@@ -29,7 +29,7 @@ export const EVENT_KINDS = [
   // recorded by the alarm watcher (lib/notify/alarm-watcher.ts)
   'ALARM_RAISED',
   'ALARM_CLEARED',
-  // the shared database changed primary (lib/cluster/pg-store.ts); after one, the workflow elements
+  // the shared database changed primary (lib/cluster/heartbeat-sql.ts); after one, the workflow elements
   // whose completion the old primary acknowledged but the new one lacks, which run again
   // (asynchronous replication loses them; lib/workflow/acknowledged-checkpoints.ts)
   'DATABASE_FAILOVER',

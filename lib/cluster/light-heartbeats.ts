@@ -1,6 +1,6 @@
 /**
  * What a member's last accepted heartbeat wrote and learnt, kept by PgClusterStore (pg-store.ts)
- * to decide when a standby's heartbeat can be the light text (LIGHT_STANDBY_HEARTBEAT_SQL there).
+ * to decide when a standby's heartbeat can be the light text (LIGHT_STANDBY_HEARTBEAT_SQL in heartbeat-sql.ts).
  */
 import { toClusterSettings, type TSettingsSqlRow } from '@/lib/cluster/cluster-row';
 import type { TServerIdentity } from '@/lib/db/primary';

@@ -113,7 +113,7 @@ async function readServerFacts(client: pg.Client) {
              current_setting('superuser_reserved_connections') AS reserved,
              pg_is_in_recovery() AS in_recovery`);
   const facts = rows[0];
-  // the same identity the heartbeat reads (lib/cluster/pg-store.ts); a standby's timeline is its last checkpoint's
+  // the same identity the heartbeat reads (lib/cluster/heartbeat-sql.ts); a standby's timeline is its last checkpoint's
   const identity = await client.query<{ system_id: string; timeline: number; failovers: number | null }>(
     `SELECT (SELECT system_identifier::text FROM pg_control_system()) AS system_id,
             CASE WHEN pg_is_in_recovery() THEN (SELECT timeline_id FROM pg_control_checkpoint())

@@ -69,6 +69,15 @@ const POOL_SIZE = 3; // PgClusterStore's pool
 const GOAL_STATEMENTS = 1;
 const GOAL_P99_MS = 5;
 const GOAL_CORES = 0.05;
+/**
+ * Seconds of heartbeats before the CPU counts: every store opens its connections on its first
+ * heartbeats, and each connection checks that its server is the primary and plans the statements
+ * it sends, once. A node does that when it starts, not at every heartbeat, so it is not the
+ * heartbeat's cost (it is small: 0-0.002 core over a 60 s run). Printed apart ("the whole run").
+ */
+const WARM_UP_SECONDS = 5;
+/** How many heartbeats each back-to-back measurement sends. */
+const BACK_TO_BACK_HEARTBEATS = 20_000;
 const BARE_HEARTBEAT_SQL =
   'UPDATE cluster_node SET last_heartbeat_at = now(), heartbeat_count = heartbeat_count + 1 WHERE id = $1';
 /** monitorEventLoopDelay samples on a timer of this period, and its figures include the period */
@@ -366,16 +375,6 @@ async function measureBareHeartbeats(
 }
 
 /**
- * Seconds of heartbeats before the CPU counts: every store opens its connections on its first
- * heartbeats, and each connection checks that its server is the primary and plans the statements
- * it sends, once. A node does that when it starts, not at every heartbeat, so it is not the
- * heartbeat's cost (it is small: 0-0.002 core over a 60 s run). Printed apart ("the whole run").
- */
-const WARM_UP_SECONDS = 5;
-/** How many heartbeats each back-to-back measurement sends. */
-const BACK_TO_BACK_HEARTBEATS = 20_000;
-
-/**
  * PostgreSQL CPU per heartbeat statement with the statements sent back to back, one at a time
  * (each waits for the previous answer), round-robin over the members, counted on the backends
  * that ran them only: the statement's own cost, without the noise that moves the paced figure by a
@@ -517,7 +516,7 @@ export async function runHeartbeatBench(options: THeartbeatBenchOptions): Promis
     );
     console.log(
       `${pad('light heartbeats')}${light} (${((light / heartbeats) * 100).toFixed(1)} %: standbys whose reports had not changed, ` +
-        `lib/cluster/pg-store.ts)`,
+        `lib/cluster/light-heartbeats.ts)`,
     );
     console.log(`${pad('heartbeat latency')}p50 ${ms(latency.p50)}  p99 ${ms(latency.p99)}  max ${ms(latency.max)}`);
     if (active.count > 0)

@@ -1,6 +1,6 @@
 /**
  * An in-memory cluster for unit tests: one timeline that plays the database clock and every
- * node's clocks, and a store with the same rules as the SQL in lib/cluster/pg-store.ts.
+ * node's clocks, and a store with the same rules as the SQL in lib/cluster/heartbeat-sql.ts and pg-store.ts.
  */
 import type { TClock } from '@/lib/cluster/clock';
 import type {
